@@ -1,0 +1,175 @@
+"""MC101: CMD or ENTRYPOINT in shell form keeps a shell as PID 1."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from modcon.dockerfile.document import DockerfileDocument
+from modcon.dockerfile.exec_form import Rewrite
+from modcon.dockerfile.exec_form import json_array
+from modcon.dockerfile.stages import Command
+from modcon.dockerfile.stages import commands
+from modcon.dockerfile.stages import is_bash
+from modcon.dockerfile.stages import shell_for
+from modcon.model import Applicability
+from modcon.model import Fix
+from modcon.model import Hit
+from modcon.model import Severity
+from modcon.properties import Property
+from modcon.registry import rule
+from modcon.shell.command import analyze
+
+# `$@`, `$1`, `${2}`, `$#`, `$*`, `$0`: a script that reads these would start
+# to see CMD and `docker run` arguments once ENTRYPOINT is in exec form.
+_POSITIONAL = re.compile(r'\$(?:[@*#0-9]|\{[@*#0-9])')
+
+
+@rule(
+    code='MC101',
+    name='shell-form-command',
+    kind='dockerfile',
+    property=Property.SIGNALS,
+    severity=Severity.WARNING,
+    aliases=('hadolint:DL3025', 'buildkit:JSONArgsRecommended',
+             'tally:buildkit/JSONArgsRecommended'),
+)
+def shell_form_command(document: DockerfileDocument) -> Iterator[Hit]:
+    """## What it does
+    Finds `CMD` and `ENTRYPOINT` instructions in shell form (including
+    `ONBUILD CMD ...`) whose shell stays between the container and the
+    program, and rewrites them so the program itself is PID 1.
+
+    ## Why is this bad?
+    Shell form runs `/bin/sh -c "<command>"`. The shell becomes PID 1, and
+    `docker stop` and Kubernetes send SIGTERM to it, not to the program. As
+    PID 1, dash and busybox ash ignore SIGTERM, so nothing happens until the
+    grace period ends and the container is killed: no graceful shutdown, no
+    cleanup, and an exit code that says "killed". A module container reacts
+    to signals.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    CMD python app.py --port 8000
+    ```
+
+    ```dockerfile
+    FROM python:3.12-slim
+    CMD cd /srv && gunicorn --bind 0.0.0.0:$PORT app:app
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    CMD ["python", "app.py", "--port", "8000"]
+    ```
+
+    ```dockerfile
+    FROM python:3.12-slim
+    CMD ["/bin/sh", "-c", "cd /srv && exec gunicorn --bind 0.0.0.0:$PORT app:app"]
+    ```
+
+    ## Fix safety
+    The command is read with a real shell grammar. When every word is
+    literal, the shell is dropped and the same argv runs (the one visible
+    difference: dash exports `PWD`, exec form does not). When the command
+    needs the shell (variables, `&&` lists, redirections, `VAR=x` prefixes),
+    the shell stays, under the `SHELL` in effect, and `exec` goes on the last
+    command only, so it replaces the shell once everything before it has run.
+
+    Safe, except where the argv that an ENTRYPOINT receives would change:
+    a shell-form `CMD` is handed to an exec-form ENTRYPOINT as
+    `/bin/sh -c "<command>"`; after the rewrite the entrypoint sees the words
+    themselves, and entrypoint scripts often branch on `$1`. That fix is
+    unsafe when the ENTRYPOINT is in this file or the base image is not
+    known to have a pass-through entrypoint. A shell-form ENTRYPOINT ignores
+    `CMD` and `docker run` arguments; the fix keeps them ignored by keeping
+    `sh -c` with `exec` (unsafe only when the script reads `$@`, `$1`, ...).
+
+    No fix for pipelines, `||` fallbacks, background jobs, traps, compound
+    commands, shell builtins and bash syntax under `/bin/sh`: the finding says
+    why, and what to do instead. Windows stages and non-POSIX `SHELL`s are
+    reported without a fix. Comment lines inside the instruction stay; a
+    trailing shell comment moves to a comment line above.
+    """
+    stages = document.stages
+    for command in commands(stages, ('CMD', 'ENTRYPOINT')):
+        ins = command.instruction
+        if ins.is_exec_form or ins.args.json_error is not None or not ins.args.text:
+            continue
+        if command.name == 'CMD' and not command.onbuild and \
+                stages.entrypoint(command.stage).kind == 'shell':
+            continue  # a shell-form ENTRYPOINT ignores CMD; MC101 reports the ENTRYPOINT
+        hit = _check(document, command)
+        if hit is not None:
+            yield hit
+
+
+def _check(document: DockerfileDocument, command: Command) -> Hit | None:
+    ins = command.instruction
+    keyword = f'ONBUILD {ins.name}' if command.onbuild else ins.name
+    start, end = command.outer.start, command.outer.end
+    shell = shell_for(document.stages, command)
+    if shell is None:
+        return Hit(start, end, f'`{keyword}` in shell form: modcon rewrites commands only for '
+                               'POSIX shells on Linux stages (no automatic fix)',
+                   severity=Severity.INFO)
+    analysis = analyze(ins.args.text, posix=not is_bash(shell))
+    shell_text = ' '.join(shell)
+    if analysis.problem is not None:
+        advice = f'; {analysis.advice}' if analysis.advice else ''
+        return Hit(start, end, f'`{keyword}` in shell form keeps `{shell_text}` as PID 1, '
+                               f'which does not pass SIGTERM on; no automatic fix because '
+                               f'{analysis.problem}{advice}')
+    program = f'`{analysis.program}`' if analysis.program else 'the program'
+    rewrite = Rewrite(document, command.outer, ins)
+    if analysis.argv is not None and ins.name != 'ENTRYPOINT':
+        edits = rewrite.argv(analysis.argv, analysis.spans, analysis.comment)
+        if analysis.already_execs:
+            message = (f'`{keyword}` in shell form starts `{shell_text}` only to `exec` '
+                       f'{program}; exec form runs it directly')
+            severity = Severity.INFO
+        else:
+            message = (f'`{keyword}` in shell form runs {program} under `{shell_text}`, '
+                       f'which stays PID 1 and does not pass SIGTERM on')
+            severity = None
+        title = f'Use exec form: {keyword} {json_array(analysis.argv)}'
+        applicability, why = _cmd_argv_safety(document, command, analysis.argv)
+        if why:
+            title += f' ({why})'
+        fix = Fix.make(title, edits, applicability) if edits else None
+        return Hit(start, end, message, fix, severity)
+
+    if analysis.already_execs:
+        return None  # `... && exec app`: the program already replaces the shell
+    # A literal ENTRYPOINT keeps `sh -c` too, so CMD and run arguments stay ignored.
+    exec_at = analysis.spans[0][0] if analysis.argv is not None else analysis.exec_at
+    edits = rewrite.script(shell, analysis.script, exec_at, analysis.comment)
+    message = (f'`{keyword}` in shell form keeps `{shell_text}` as PID 1 while {program} '
+               f'runs, so SIGTERM never reaches it')
+    title = f'Use exec form and `exec {analysis.program or "the program"}` so it replaces the shell'
+    applicability = Applicability.SAFE
+    if ins.name == 'ENTRYPOINT' and _POSITIONAL.search(ins.args.text):
+        applicability = Applicability.UNSAFE
+        title += ' (CMD and `docker run` arguments now reach `$@`)'
+    fix = Fix.make(title, edits, applicability) if edits else None
+    return Hit(start, end, message, fix)
+
+
+def _cmd_argv_safety(document: DockerfileDocument, command: Command,
+                     argv: tuple[str, ...]) -> tuple[Applicability, str]:
+    """Whether dropping the shell from a CMD changes what an ENTRYPOINT receives."""
+    entrypoint = document.stages.entrypoint(command.stage)
+    received = f'`{" ".join(argv)}` instead of `/bin/sh -c ...`'
+    if entrypoint.kind == 'none':
+        return Applicability.SAFE, ''
+    if entrypoint.kind == 'unknown':
+        image = document.stages.root_image(command.stage)
+        return Applicability.UNSAFE, (f'if `{image}` has an ENTRYPOINT, '
+                                      f'it now receives {received}')
+    if entrypoint.instruction is None and entrypoint.facts is not None:
+        if entrypoint.facts.passes_through and not argv[0].startswith('-'):
+            return Applicability.SAFE, ''
+        name = ' '.join(entrypoint.facts.entrypoint or ())
+        return Applicability.UNSAFE, f'the base image ENTRYPOINT `{name}` now receives {received}'
+    return Applicability.UNSAFE, f'the ENTRYPOINT now receives {received}'

@@ -1,0 +1,63 @@
+"""A Dockerfile as the rules see it: text, instructions and stages, parsed once."""
+from __future__ import annotations
+
+import bisect
+
+from modcon.dockerfile.stages import Stages
+from modcon.dockerfile.syntax import Dockerfile
+from modcon.dockerfile.syntax import DockerfileSyntaxError
+from modcon.dockerfile.syntax import Instruction
+from modcon.dockerfile.syntax import parse
+from modcon.source import SourceFile
+from modcon.suppress import Pragmas
+from modcon.suppress import directive_pragmas
+
+
+class DockerfileDocument:
+    """Parses lazily; ``error`` is set instead of raising when BuildKit would refuse."""
+
+    kind = 'dockerfile'
+    SYNTAX_RULE = 'MC001'
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.error: DockerfileSyntaxError | None = None
+        self._syntax: Dockerfile | None = None
+        self._stages: Stages | None = None
+        try:
+            self._syntax = parse(source.text)
+            self._stages = Stages(self._syntax)
+        except DockerfileSyntaxError as exc:
+            self.error = exc
+
+    @property
+    def syntax(self) -> Dockerfile:
+        assert self._syntax is not None, 'rules run only on files that parse'
+        return self._syntax
+
+    @property
+    def stages(self) -> Stages:
+        assert self._stages is not None, 'rules run only on files that parse'
+        return self._stages
+
+    @property
+    def instructions(self) -> tuple[Instruction, ...]:
+        return self.syntax.instructions
+
+    def instruction_at(self, offset: int) -> Instruction | None:
+        """The instruction whose text contains ``offset`` (or starts after it)."""
+        starts = [ins.start for ins in self.instructions]
+        index = bisect.bisect_right(starts, offset) - 1
+        if index < 0:
+            return self.instructions[0] if self.instructions else None
+        return self.instructions[index]
+
+    def file_pragmas(self) -> Pragmas:
+        comments = [c.text for c in self.syntax.comments]
+        return Pragmas.parse(comments, file_wide=True) | directive_pragmas(self.syntax.directives)
+
+    def pragmas_at(self, offset: int) -> Pragmas:
+        instruction = self.instruction_at(offset)
+        if instruction is None:
+            return Pragmas()
+        return Pragmas.parse([c.text for c in instruction.comments], file_wide=False)

@@ -1,0 +1,202 @@
+"""Rewrite an instruction's command into exec (JSON) form, as edits on the text.
+
+Two shapes come out:
+
+* ``argv``: the shell is dropped, ``CMD python app.py`` -> ``CMD ["python", "app.py"]``;
+* ``script``: the shell stays and the final program replaces it,
+  ``CMD cd /app && python app.py`` -> ``CMD ["/bin/sh", "-c", "cd /app && exec python app.py"]``.
+
+The author's layout is kept where it can be: line continuations, indentation
+and comment lines inside the instruction stay where they were. A trailing
+shell comment (``CMD app # note``) cannot live inside JSON, so it moves to a
+comment line above. Every rewrite is parsed again before it is offered; if the
+result is not the intended exec form, the plainer one-line layout is tried,
+and if that fails too, no fix is offered at all.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from modcon.dockerfile.document import DockerfileDocument
+from modcon.dockerfile.syntax import DockerfileSyntaxError
+from modcon.dockerfile.syntax import Instruction
+from modcon.dockerfile.syntax import parse
+from modcon.model import Edit
+
+
+def json_string(value: str) -> str:
+    # ensure_ascii=False keeps non-ASCII readable; JSON and BuildKit accept it.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_array(values: Sequence[str]) -> str:
+    return '[' + ', '.join(json_string(v) for v in values) + ']'
+
+
+class Rewrite:
+    """Plans the edits that put ``instruction``'s command into exec form.
+
+    ``instruction`` is the one carrying the arguments (ONBUILD's
+    sub-instruction for ``ONBUILD CMD``); ``outer`` is the line's instruction.
+    """
+
+    def __init__(self, document: DockerfileDocument, outer: Instruction,
+                 instruction: Instruction) -> None:
+        self.document = document
+        self.text = document.source.text
+        self.outer = outer
+        self.instruction = instruction
+        args = instruction.args
+        self.args_start = args.offset
+        self.args_end = args.offset + len(args.text)
+        self.src_start = instruction.source_offset(self.args_start)
+        self.src_end = instruction.source_offset(self.args_end - 1) + 1
+
+    # -- the two shapes -------------------------------------------------
+
+    def argv(self, argv: Sequence[str], spans: Sequence[tuple[int, int]],
+             comment: tuple[int, int] | None) -> list[Edit] | None:
+        """Edits for a plain argv; ``spans`` index the command text."""
+        expected = tuple(argv)
+        moved = self._comment_lines(comment)
+        layout = self._argv_layout(argv, spans)
+        candidates = []
+        if layout is not None:
+            candidates.append((layout, moved))
+        candidates.append((json_array(argv), moved + self._inner_comment_lines()))
+        return self._first_valid(candidates, expected)
+
+    def script(self, prefix: Sequence[str], script: str, exec_at: int | None,
+               comment: tuple[int, int] | None) -> list[Edit] | None:
+        """Edits that keep the shell: ``prefix + [script with exec]``."""
+        body = script.rstrip(' \t')
+        if exec_at is not None:
+            new_script = body[:exec_at] + 'exec ' + body[exec_at:]
+        else:
+            new_script = body
+        expected = (*prefix, new_script)
+        moved = self._comment_lines(comment)
+        candidates = []
+        layout = self._script_layout(prefix, len(body), exec_at)
+        if layout is not None:
+            candidates.append((layout, moved))
+        candidates.append((json_array(expected), moved + self._inner_comment_lines()))
+        return self._first_valid(candidates, expected)
+
+    # -- layouts --------------------------------------------------------
+
+    def _argv_layout(self, argv: Sequence[str],
+                     spans: Sequence[tuple[int, int]]) -> str | None:
+        """Keep the line breaks between words; None when there are none to keep."""
+        source = self.instruction.source_offset
+        pieces = ['[']
+        multiline = False
+        previous_end = None
+        for value, (start, end) in zip(argv, spans):
+            word_start = source(self.args_start + start)
+            word_end = source(self.args_start + end - 1) + 1
+            if '\n' in self.text[word_start:word_end]:
+                return None  # a word split across lines: use one line
+            if previous_end is not None:
+                gap = self.text[previous_end:word_start]
+                if '\n' in gap:
+                    multiline = True
+                    pieces.append(',' + gap)
+                else:
+                    pieces.append(', ')
+            pieces.append(json_string(value))
+            previous_end = word_end
+        pieces.append(']')
+        return ''.join(pieces) if multiline else None
+
+    def _script_layout(self, prefix: Sequence[str], length: int,
+                       exec_at: int | None) -> str | None:
+        """Keep the script's line breaks inside the JSON string."""
+        segments = [
+            seg for seg in self.instruction.segments
+            if seg.joined + seg.length > self.args_start
+            and seg.joined < self.args_start + length
+        ]
+        if len(segments) < 2:
+            return None
+        escape = self.document.syntax.escape
+        stop = self.args_start + length
+        exec_joined = None if exec_at is None else self.args_start + exec_at
+        pieces = [json_array(prefix)[:-1] + (', "' if prefix else '"')]
+        previous_end = None
+        for seg in segments:
+            lo = max(seg.joined, self.args_start)
+            hi = min(seg.joined + seg.length, stop)
+            src_lo = seg.source + (lo - seg.joined)
+            src_hi = seg.source + (hi - seg.joined)
+            if previous_end is not None:
+                pieces.append(self.text[previous_end:src_lo])
+            chunk = self.text[src_lo:src_hi]
+            if exec_joined is not None and lo <= exec_joined < hi:
+                cut = exec_joined - lo
+                chunk = chunk[:cut] + 'exec ' + chunk[cut:]
+            escaped = json.dumps(chunk, ensure_ascii=False)[1:-1]
+            if seg is not segments[-1] and escaped.endswith(escape):
+                return None  # the escaped text would swallow the continuation
+            pieces.append(escaped)
+            previous_end = src_hi
+        pieces.append('"]')
+        return ''.join(pieces)
+
+    # -- comments -------------------------------------------------------
+
+    def _indent(self) -> tuple[int, str]:
+        line_start = self.text.rfind('\n', 0, self.outer.start) + 1
+        return line_start, self.text[line_start:self.outer.start]
+
+    def _comment_lines(self, comment: tuple[int, int] | None) -> list[str]:
+        if comment is None:
+            return []
+        text = self.instruction.args.text[comment[0]:comment[1]].strip()
+        return [text]
+
+    def _inner_comment_lines(self) -> list[str]:
+        return [
+            '# ' + c.text if c.text else '#'
+            for c in self.document.syntax.comments
+            if self.src_start <= c.start < self.src_end
+        ]
+
+    # -- checking -------------------------------------------------------
+
+    def _edits(self, replacement: str, comments: list[str]) -> list[Edit]:
+        edits = [Edit(self.src_start, self.src_end, replacement)]
+        if comments:
+            line_start, indent = self._indent()
+            newline = self.document.source.newline_at(self.outer.start)
+            block = ''.join(f'{indent}{c}{newline}' for c in comments)
+            edits.insert(0, Edit.insert(line_start, block))
+        return edits
+
+    def _first_valid(self, candidates: list[tuple[str, list[str]]],
+                     expected: tuple[str, ...]) -> list[Edit] | None:
+        for replacement, comments in candidates:
+            edits = self._edits(replacement, comments)
+            if self._reparses_as(edits, expected):
+                return edits
+        return None
+
+    def _reparses_as(self, edits: list[Edit], expected: tuple[str, ...]) -> bool:
+        pieces = []
+        cursor = 0
+        for edit in edits:
+            pieces.append(self.text[cursor:edit.start])
+            pieces.append(edit.content)
+            cursor = edit.end
+        pieces.append(self.text[cursor:])
+        try:
+            new = parse(''.join(pieces))
+        except DockerfileSyntaxError:
+            return False
+        old = self.document.syntax
+        if new.directives != old.directives or len(new.instructions) != len(old.instructions):
+            return False
+        index = old.instructions.index(self.outer)
+        rewritten = new.instructions[index].command
+        return rewritten.name == self.instruction.name and rewritten.args.json == expected

@@ -1,0 +1,90 @@
+"""What modcon knows about well-known base images, with sources.
+
+Only facts that change a fix's safety live here. An image that is not in the
+table is "unknown", and fixes that depend on it are offered as unsafe.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class ImageFacts(NamedTuple):
+    """What an image's config sets that a rule needs to know.
+
+    ``entrypoint`` is None when the image sets no ENTRYPOINT. Otherwise it is
+    the ENTRYPOINT, and ``passes_through`` tells whether that entrypoint
+    script simply runs its arguments (``exec "$@"``) when the first one is a
+    program name that does not start with ``-``.
+    """
+
+    entrypoint: tuple[str, ...] | None
+    passes_through: bool = False
+    shell: tuple[str, ...] | None = None  # a SHELL set in the image config
+    source: str = ''
+
+
+_LIBRARY = 'https://github.com/docker-library/'
+_NONE = ImageFacts(None)
+
+# Official images without an ENTRYPOINT (their Dockerfiles set only CMD).
+_NO_ENTRYPOINT = (
+    'alpine', 'almalinux', 'amazonlinux', 'amazoncorretto', 'archlinux', 'busybox',
+    'centos', 'clojure', 'debian', 'eclipse-temurin', 'elixir', 'erlang', 'fedora', 'gcc',
+    'golang', 'haskell', 'httpd', 'ibm-semeru-runtimes', 'julia', 'openjdk', 'oraclelinux',
+    'perl', 'pypy', 'python', 'rockylinux', 'ruby', 'rust', 'scratch', 'swift', 'tomcat',
+    'ubuntu', 'caddy', 'gradle',
+)
+
+KNOWN_IMAGES: dict[str, ImageFacts] = {
+    **{name: _NONE._replace(source=f'{_LIBRARY}{name}') for name in _NO_ENTRYPOINT},
+    # docker-entrypoint.sh prepends `node` only when $1 starts with '-' or is
+    # not a command; otherwise it runs `exec "$@"`.
+    'node': ImageFacts(('docker-entrypoint.sh',), passes_through=True,
+                       source=f'{_LIBRARY}node/blob/master/docker-entrypoint.sh'),
+    # docker-php-entrypoint prepends `php` only when $1 starts with '-'.
+    'php': ImageFacts(('docker-php-entrypoint',), passes_through=True,
+                      source=f'{_LIBRARY}php/blob/master/docker-php-entrypoint'),
+    # These entrypoints change what they do when $1 names their server
+    # (run init scripts, drop privileges with gosu), so argv[0] matters.
+    'nginx': ImageFacts(('/docker-entrypoint.sh',),
+                        source='https://github.com/nginx/docker-nginx/blob/master/entrypoint/docker-entrypoint.sh'),
+    'redis': ImageFacts(('docker-entrypoint.sh',), source=f'{_LIBRARY}redis'),
+    'postgres': ImageFacts(('docker-entrypoint.sh',), source=f'{_LIBRARY}postgres'),
+    'mysql': ImageFacts(('docker-entrypoint.sh',), source=f'{_LIBRARY}mysql'),
+    'mariadb': ImageFacts(('docker-entrypoint.sh',), source=f'{_LIBRARY}mariadb'),
+    'mongo': ImageFacts(('docker-entrypoint.sh',), source=f'{_LIBRARY}mongo'),
+    'rabbitmq': ImageFacts(('docker-entrypoint.sh',), source=f'{_LIBRARY}rabbitmq'),
+    'haproxy': ImageFacts(('docker-entrypoint.sh',), source=f'{_LIBRARY}haproxy'),
+    'maven': ImageFacts(('/usr/local/bin/mvn-entrypoint.sh',), source=f'{_LIBRARY}maven'),
+}
+
+_DIGEST = re.compile(r'@sha256:[0-9a-f]+$')
+WINDOWS_IMAGE = re.compile(r'(^|/)(windows|nanoserver|servercore|windowsservercore)([:/@-]|$)',
+                           re.IGNORECASE)
+
+
+def repository(image: str) -> str:
+    """The repository of an image reference: ``docker.io/library/python:3`` -> ``python``."""
+    name = _DIGEST.sub('', image.strip())
+    slash = name.rfind('/')
+    colon = name.rfind(':')
+    if colon > slash:
+        name = name[:colon]
+    for prefix in ('docker.io/library/', 'index.docker.io/library/', 'library/',
+                   'docker.io/', 'index.docker.io/'):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    return name.lower()
+
+
+def facts(image: str) -> ImageFacts | None:
+    """Known facts about ``image``, or None when modcon does not know it."""
+    if '$' in image:
+        return None
+    return KNOWN_IMAGES.get(repository(image))
+
+
+def is_windows(image: str) -> bool:
+    return bool(WINDOWS_IMAGE.search(image))

@@ -1,0 +1,208 @@
+"""Build stages and the image config each one inherits (SHELL, ENTRYPOINT, CMD).
+
+A stage ``FROM other-stage`` inherits the other stage's config; a stage from
+an external image inherits what ``images.py`` knows about it, or "unknown".
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from modcon.dockerfile import images
+from modcon.dockerfile.syntax import Dockerfile
+from modcon.dockerfile.syntax import DockerfileSyntaxError
+from modcon.dockerfile.syntax import Instruction
+
+DEFAULT_SHELL = ('/bin/sh', '-c')
+POSIX_SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox'))
+
+
+class Stage(NamedTuple):
+    index: int
+    name: str | None  # the `AS` name, lower case
+    image: str  # what FROM names: an image or an earlier stage
+    platform: str | None
+    from_instruction: Instruction
+    instructions: tuple[Instruction, ...]  # those after FROM, in order
+    parent: int | None  # the stage FROM names, if it names one
+
+
+class Entrypoint(NamedTuple):
+    """The ENTRYPOINT a stage's image ends up with, and where it came from.
+
+    ``kind`` is ``none``, ``exec`` or ``shell`` when known (the instruction
+    is in this file or the base image is known), else ``unknown``.
+    """
+
+    kind: str
+    instruction: Instruction | None = None
+    facts: images.ImageFacts | None = None
+
+
+class Stages:
+    """The stages of one Dockerfile, with their inherited config."""
+
+    def __init__(self, dockerfile: Dockerfile) -> None:
+        self.stages: list[Stage] = []
+        current: list[Instruction] = []
+        head: tuple[Instruction, str | None, str, str | None, int | None] | None = None
+        by_name: dict[str, int] = {}
+        for ins in dockerfile.instructions:
+            if ins.name == 'FROM':
+                if head is not None:
+                    self._add(head, current)
+                head = self._from(ins, by_name)
+                if head[1]:
+                    by_name[head[1]] = len(self.stages)
+                current = []
+            elif head is None:
+                if ins.name != 'ARG':
+                    raise DockerfileSyntaxError(
+                        f'{ins.keyword} before the first FROM (no build stage)', ins.line,
+                    )
+            else:
+                current.append(ins)
+        if head is None:
+            raise DockerfileSyntaxError('no FROM instruction', dockerfile.instructions[-1].line)
+        self._add(head, current)
+
+    def _from(
+            self, ins: Instruction, by_name: dict[str, int],
+    ) -> tuple[Instruction, str | None, str, str | None, int | None]:
+        words = ins.args.text.split()
+        platform = next((f.split('=', 1)[1] for f in ins.flags
+                         if f.startswith('--platform=')), None)
+        if not words:
+            raise DockerfileSyntaxError('FROM requires an image', ins.line)
+        image = words[0]
+        name = words[2].lower() if len(words) >= 3 and words[1].lower() == 'as' else None
+        return ins, name, image, platform, by_name.get(image.lower())
+
+    def _add(self, head: tuple[Instruction, str | None, str, str | None, int | None],
+             body: list[Instruction]) -> None:
+        ins, name, image, platform, parent = head
+        self.stages.append(Stage(len(self.stages), name, image, platform, ins, tuple(body), parent))
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.stages)
+
+    @property
+    def final(self) -> Stage:
+        return self.stages[-1]
+
+    def stage_of(self, ins: Instruction) -> Stage:
+        for stage in self.stages:
+            if stage.from_instruction.start <= ins.start and (
+                    not stage.instructions or ins.start <= stage.instructions[-1].start):
+                return stage
+        return self.stages[-1]
+
+    def root_image(self, stage: Stage) -> str:
+        while stage.parent is not None:
+            stage = self.stages[stage.parent]
+        return stage.image
+
+    def is_windows(self, stage: Stage) -> bool:
+        while True:
+            if stage.platform and stage.platform.lower().startswith('windows'):
+                return True
+            if stage.parent is None:
+                return images.is_windows(stage.image)
+            stage = self.stages[stage.parent]
+
+    def shell(self, stage: Stage, before: Instruction | None = None) -> tuple[str, ...] | None:
+        """The SHELL in effect in ``stage`` (before ``before``), or None for the default."""
+        for ins in reversed(stage.instructions):
+            if before is not None and ins.start >= before.start:
+                continue
+            if ins.name == 'SHELL' and ins.args.json:
+                return ins.args.json
+        if stage.parent is not None:
+            return self.shell(self.stages[stage.parent])
+        known = images.facts(stage.image)
+        return known.shell if known else None
+
+    def entrypoint(self, stage: Stage) -> Entrypoint:
+        """The ENTRYPOINT the stage's image ends with."""
+        for ins in reversed(stage.instructions):
+            if ins.name == 'ENTRYPOINT':
+                if not ins.args.text:
+                    return Entrypoint('none', ins)  # `ENTRYPOINT []` clears it
+                return Entrypoint('exec' if ins.is_exec_form else 'shell', ins)
+        if stage.parent is not None:
+            return self.entrypoint(self.stages[stage.parent])
+        known = images.facts(stage.image)
+        if known is None:
+            return Entrypoint('unknown')
+        return Entrypoint('none' if known.entrypoint is None else 'exec', None, known)
+
+    def cmd(self, stage: Stage) -> Instruction | None:
+        """The CMD that takes effect in ``stage`` if one is set in it."""
+        for ins in reversed(stage.instructions):
+            if ins.name == 'CMD':
+                return ins
+        return None
+
+
+class Command(NamedTuple):
+    """A CMD, ENTRYPOINT or HEALTHCHECK that takes effect, with its stage.
+
+    ``outer`` is the instruction on the line; ``instruction`` carries the
+    arguments (they differ for ``ONBUILD CMD ...``).
+    """
+
+    stage: Stage
+    outer: Instruction
+    instruction: Instruction
+
+    @property
+    def name(self) -> str:
+        return self.instruction.name
+
+    @property
+    def onbuild(self) -> bool:
+        return self.outer is not self.instruction
+
+
+def commands(stages: Stages, names: tuple[str, ...] = ('CMD', 'ENTRYPOINT', 'HEALTHCHECK'),
+             ) -> list[Command]:
+    """The last of each of ``names`` in every stage, and every ONBUILD one.
+
+    Earlier CMDs in a stage are overridden by the last and never run.
+    """
+    found: list[Command] = []
+    for stage in stages:
+        last: dict[str, Instruction] = {}
+        for ins in stage.instructions:
+            if ins.name in names:
+                last[ins.name] = ins
+            elif ins.name == 'ONBUILD' and ins.sub is not None and ins.sub.name in names:
+                found.append(Command(stage, ins, ins.sub))
+        found.extend(Command(stage, ins, ins) for ins in last.values())
+    found.sort(key=lambda c: c.outer.start)
+    return found
+
+
+def shell_for(stages: Stages, command: Command) -> tuple[str, ...] | None:
+    """The shell a shell-form command runs under, or None when it is not a POSIX sh."""
+    if stages.is_windows(command.stage):
+        return None
+    shell = stages.shell(command.stage, before=command.outer)
+    if shell is None:
+        return DEFAULT_SHELL
+    return shell if is_posix_shell(shell) else None
+
+
+def is_posix_shell(shell: tuple[str, ...]) -> bool:
+    """Whether a SHELL runs POSIX-compatible ``-c`` scripts (sh, bash, ash, ...)."""
+    if not shell:
+        return False
+    program = shell[0].replace('\\', '/').rsplit('/', 1)[-1].lower()
+    if program == 'busybox':
+        return len(shell) > 1 and shell[1] in ('sh', 'ash')
+    return program in POSIX_SHELLS and shell[-1].startswith('-') and 'c' in shell[-1]
+
+
+def is_bash(shell: tuple[str, ...] | None) -> bool:
+    if not shell:
+        return False
+    return shell[0].replace('\\', '/').rsplit('/', 1)[-1].lower() in ('bash', 'zsh', 'ksh', 'mksh')

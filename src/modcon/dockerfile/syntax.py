@@ -1,0 +1,543 @@
+"""Split a Dockerfile into instructions exactly as BuildKit does, keeping offsets.
+
+Every rule edits the original text, so it must know where each piece of an
+instruction came from. This module reimplements BuildKit's line handling
+(``frontend/dockerfile/parser/parser.go``): parser directives, the escape
+character, line continuations, comment and blank lines inside continuations,
+heredocs, flags, JSON ("exec form") arguments and ONBUILD. The logical line
+that BuildKit would build is kept together with the map back to the source.
+
+Tests check the result against BuildKit's own parser (PyPI ``dockerfile``).
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import NamedTuple
+
+KNOWN_INSTRUCTIONS = frozenset((
+    'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM',
+    'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL',
+    'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+))
+# Instructions whose arguments BuildKit tries to read as a JSON array.
+MAYBE_JSON = frozenset(('CMD', 'ENTRYPOINT', 'RUN', 'SHELL'))
+HEREDOC_INSTRUCTIONS = frozenset(('ADD', 'COPY', 'RUN'))
+_DIRECTIVES = frozenset(('escape', 'syntax', 'check'))
+
+# Go's regexp \s is ASCII [\t\n\f\r ]; these mirror BuildKit's patterns.
+_DIRECTIVE_RE = re.compile(r'^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$')
+_TOKEN_WS_RE = re.compile(r'[\t\v\f\r ]+')
+_HEREDOC_RE = re.compile(r'^(\d*)<<(-?)([^<]*)$')
+_CONTINUATION = {
+    '\\': re.compile(r'(?:(?<=[^\\])|^)\\[ \t]*$'),
+    '`': re.compile(r'(?:(?<=[^`])|^)`[ \t]*$'),
+}
+# unicode.IsSpace in Go; Python's isspace() also counts \x1c-\x1f.
+_GO_SPACE = frozenset('\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005'
+                      '\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')
+
+
+class DockerfileSyntaxError(Exception):
+    """BuildKit would refuse this file; ``line`` is 1-based."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class Segment(NamedTuple):
+    """A run of the logical line copied from ``source`` in the file."""
+
+    joined: int
+    source: int
+    length: int
+
+
+class Comment(NamedTuple):
+    """A comment line; ``text`` is without the ``#`` and surrounding blanks."""
+
+    start: int
+    end: int
+    line: int
+    text: str
+
+
+class Heredoc(NamedTuple):
+    name: str
+    chomp: bool
+    body_start: int
+    body_end: int
+
+
+class Arguments(NamedTuple):
+    """What follows an instruction keyword and its flags.
+
+    ``text`` is BuildKit's ``rest``: the logical line after the flags, with
+    surrounding blanks trimmed; ``offset`` is where it starts in the logical
+    line. For exec form, ``json`` holds the parsed strings.
+    """
+
+    text: str
+    offset: int
+    json: tuple[str, ...] | None = None
+    json_error: str | None = None  # why a '['-prefixed text is not exec form
+
+
+class Instruction(NamedTuple):
+    """One instruction, with the logical line BuildKit builds from it."""
+
+    name: str  # upper case: 'CMD'
+    keyword: str  # as written: 'cmd'
+    start: int  # offset of the keyword in the file
+    end: int  # offset after the last character of its last line (or heredoc)
+    line: int  # 1-based
+    end_line: int
+    logical: str  # the joined line: keyword, flags, arguments
+    segments: tuple[Segment, ...]
+    keyword_offset: int  # where the keyword starts in ``logical``
+    flags: tuple[str, ...]
+    args: Arguments
+    heredocs: tuple[Heredoc, ...]
+    comments: tuple[Comment, ...]  # comment lines since the previous instruction
+    sub: Instruction | None  # ONBUILD's instruction; shares segments and logical
+    empty_continuation: bool
+
+    def source_offset(self, joined: int) -> int:
+        """Map an offset in ``logical`` to an offset in the file."""
+        for seg in self.segments:
+            if joined < seg.joined + seg.length:
+                return seg.source + max(0, joined - seg.joined)
+        last = self.segments[-1]
+        return last.source + last.length + (joined - last.joined - last.length)
+
+    @property
+    def is_exec_form(self) -> bool:
+        return self.args.json is not None
+
+    @property
+    def command(self) -> Instruction:
+        """The instruction that runs: ONBUILD's sub-instruction, else itself."""
+        return self.sub if self.sub is not None else self
+
+
+class Dockerfile(NamedTuple):
+    """A parsed Dockerfile: its instructions and parser directives."""
+
+    instructions: tuple[Instruction, ...]
+    escape: str
+    directives: dict[str, str]
+    comments: tuple[Comment, ...]  # every comment line, in order
+
+
+def _is_space(ch: str) -> bool:
+    return ch in _GO_SPACE or (ch > '\u3000' and ch.isspace() and ch not in '\x1c\x1d\x1e\x1f')
+
+
+def _lstrip_go(text: str) -> str:
+    i = 0
+    while i < len(text) and _is_space(text[i]):
+        i += 1
+    return text[i:]
+
+
+def _strip_go(text: str) -> str:
+    start = 0
+    end = len(text)
+    while start < end and _is_space(text[start]):
+        start += 1
+    while end > start and _is_space(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+class _Lines:
+    """The file's physical lines as (content start, content end, next line start)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans: list[tuple[int, int, int]] = []
+        pos = 0
+        n = len(text)
+        while pos < n:
+            nl = text.find('\n', pos)
+            nxt = n if nl == -1 else nl + 1
+            end = n if nl == -1 else nl
+            while end > pos and text[end - 1] == '\r':  # BuildKit trims "\r\n" runs
+                end -= 1
+            self.spans.append((pos, end, nxt))
+            pos = nxt
+
+
+class _Directives:
+    def __init__(self) -> None:
+        self.escape = '\\'
+        self.done = False
+        self.seen: dict[str, str] = {}
+
+    def observe(self, token: str, line: int) -> None:
+        if self.done:
+            return
+        match = _DIRECTIVE_RE.match(token)
+        if match is None:
+            self.done = True
+            return
+        key = match[1].lower()
+        if key not in _DIRECTIVES:
+            self.done = True
+            return
+        if key in self.seen:
+            raise DockerfileSyntaxError(f'only one {key} parser directive can be used', line)
+        self.seen[key] = match[2]
+        if key == 'escape':
+            if match[2] not in ('\\', '`'):
+                raise DockerfileSyntaxError(
+                    f"invalid escape token '{match[2]}' does not match ` or \\", line,
+                )
+            self.escape = match[2]
+
+
+def _extract_flags(line: str, offset: int) -> tuple[tuple[str, ...], int]:
+    """BuildKit's extractBuilderFlags: leading ``--flag[=value]`` words.
+
+    Returns the flags (quotes and escapes removed) and the offset in ``line``
+    where the arguments start.
+    """
+    words: list[str] = []
+    word: list[str] = []
+    in_spaces, in_word, in_quote = 0, 1, 2
+    phase = in_spaces
+    quote = ''
+    blank_ok = False
+    pos = offset
+    n = len(line)
+    while pos <= n:
+        ch = line[pos] if pos < n else ''
+        if phase == in_spaces:
+            if pos == n:
+                break
+            if ch.isspace():
+                pos += 1
+                continue
+            if ch != '-' or pos + 1 == n or line[pos + 1] != '-':
+                return tuple(words), pos
+            phase = in_word
+        if pos == n:
+            text = ''.join(word)
+            if text != '--' and (blank_ok or text):
+                words.append(text)
+            break
+        if phase == in_word:
+            if ch.isspace():
+                phase = in_spaces
+                text = ''.join(word)
+                if text == '--':
+                    return tuple(words), pos
+                if blank_ok or text:
+                    words.append(text)
+                word = []
+                blank_ok = False
+                pos += 1
+                continue
+            if ch in '\'"':
+                quote = ch
+                blank_ok = True
+                phase = in_quote
+                pos += 1
+                continue
+            if ch == '\\':
+                if pos + 1 == n:
+                    pos += 1
+                    continue
+                pos += 1
+                ch = line[pos]
+            word.append(ch)
+            pos += 1
+            continue
+        # in_quote
+        if ch == quote:
+            phase = in_word
+            pos += 1
+            continue
+        if ch == '\\':
+            if pos + 1 == n:
+                phase = in_word
+                pos += 1
+                continue
+            pos += 1
+            ch = line[pos]
+        word.append(ch)
+        pos += 1
+    return tuple(words), n
+
+
+def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
+    """BuildKit's parseJSON: the whole text must be a JSON array of strings.
+
+    Returns ``(strings, None)`` for exec form, else ``(None, reason)``;
+    ``reason`` is None when the text does not even start with ``[``.
+    """
+    stripped = _lstrip_go(text)
+    if not stripped.startswith('['):
+        return None, None
+    try:
+        value = json.loads(stripped)
+    except ValueError:
+        try:
+            _, end = json.JSONDecoder().raw_decode(stripped)
+        except ValueError:
+            return None, 'invalid-json'
+        return None, 'trailing-text'
+    if not isinstance(value, list):
+        return None, 'invalid-json'
+    if not all(isinstance(v, str) for v in value):
+        return None, 'not-strings'
+    return tuple(value), None
+
+
+def _arguments(name: str, logical: str, offset: int) -> Arguments:
+    """BuildKit's argument parsing for ``name``, from ``offset`` in ``logical``."""
+    end = len(logical)
+    while end > offset and _is_space(logical[end - 1]):
+        end -= 1
+    start = offset
+    while start < end and _is_space(logical[start]):
+        start += 1
+    text = logical[start:end]
+    if name == 'HEALTHCHECK':
+        # parseHealthConfig: a type word (CMD or NONE), then maybe-JSON.
+        sep = 0
+        while sep < len(text) and not text[sep].isspace():
+            sep += 1
+        nxt = sep
+        while nxt < len(text) and text[nxt].isspace():
+            nxt += 1
+        if sep == 0 or text[:sep].upper() != 'CMD' or nxt == len(text):
+            return Arguments(text, start)
+        rest = text[nxt:]
+        strings, error = parse_json_array(rest)
+        return Arguments(rest, start + nxt, strings, error)
+    if name in MAYBE_JSON and text:
+        strings, error = parse_json_array(text)
+        return Arguments(text, start, strings, error)
+    return Arguments(text, start)
+
+
+def _split_words_raw(line: str) -> list[str]:
+    """Words of ``line`` with quotes kept (BuildKit's heredocsFromLine lexing)."""
+    words: list[str] = []
+    word: list[str] = []
+    quote = ''
+    i = 0
+    n = len(line)
+    while i < n:
+        ch = line[i]
+        if quote:
+            word.append(ch)
+            if ch == '\\' and quote == '"' and i + 1 < n:
+                word.append(line[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = ''
+        elif ch in '\'"':
+            quote = ch
+            word.append(ch)
+        elif ch == '\\' and i + 1 < n:
+            word.append(ch)
+            word.append(line[i + 1])
+            i += 1
+        elif ch.isspace():
+            if word:
+                words.append(''.join(word))
+                word = []
+        else:
+            word.append(ch)
+        i += 1
+    if word:
+        words.append(''.join(word))
+    return words
+
+
+def _unquote(word: str) -> str:
+    out: list[str] = []
+    quote = ''
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        if quote:
+            if ch == quote:
+                quote = ''
+            elif ch == '\\' and quote == '"' and i + 1 < len(word):
+                i += 1
+                out.append(word[i])
+            else:
+                out.append(ch)
+        elif ch in '\'"':
+            quote = ch
+        elif ch == '\\' and i + 1 < len(word):
+            i += 1
+            out.append(word[i])
+        else:
+            out.append(ch)
+        i += 1
+    return ''.join(out)
+
+
+def _heredoc_names(logical: str) -> list[tuple[str, bool]]:
+    names = []
+    for word in _split_words_raw(logical):
+        match = _HEREDOC_RE.match(word)
+        if match is None or not match[3]:
+            continue
+        name = _unquote(match[3])
+        if not name or any(c.isspace() for c in name):
+            continue
+        names.append((name, match[2] == '-'))
+    return names
+
+
+def _split_command(logical: str, offset: int) -> tuple[str, int, int]:
+    """The keyword of the (sub-)instruction at ``offset`` and where it ends."""
+    start = offset
+    while start < len(logical) and _is_space(logical[start]):
+        start += 1
+    match = _TOKEN_WS_RE.search(logical, start)
+    end = match.start() if match else len(logical)
+    # Trailing blanks of the whole line never count as a separator.
+    return logical[start:end], start, end
+
+
+def _instruction_parts(
+        logical: str, offset: int,
+) -> tuple[str, str, int, tuple[str, ...], Arguments]:
+    keyword, kw_start, kw_end = _split_command(logical, offset)
+    name = keyword.upper()
+    flags, args_at = _extract_flags(logical, kw_end)
+    args = _arguments(name, logical, args_at)
+    return keyword, name, kw_start, flags, args
+
+
+def parse(text: str) -> Dockerfile:
+    """Parse ``text`` as BuildKit would; raise DockerfileSyntaxError if it would not."""
+    lines = _Lines(text).spans
+    directives = _Directives()
+    instructions: list[Instruction] = []
+    all_comments: list[Comment] = []
+    pending_comments: list[Comment] = []
+    i = 0
+    total = len(lines)
+    while i < total:
+        start, end, _ = lines[i]
+        if i == 0 and text.startswith('\ufeff', start):
+            start += 1
+        raw = text[start:end]
+        lead = len(raw) - len(_lstrip_go(raw))
+        token = raw[lead:]
+        if token.startswith('#'):
+            comment = Comment(start + lead, end, i + 1, token[1:].strip())
+            pending_comments.append(comment)
+            all_comments.append(comment)
+        directives.observe(token, i + 1)
+        escape = directives.escape
+        content_start = start + lead
+        content = '' if token.startswith('#') else token
+        first_line = i + 1
+        i += 1
+        cont = _CONTINUATION[escape].search(content)
+        if cont is None and content == '':
+            continue
+
+        segments: list[Segment] = []
+        logical_parts: list[str] = []
+        joined = 0
+
+        def take(piece_start: int, piece: str) -> None:
+            nonlocal joined
+            if piece:
+                segments.append(Segment(joined, piece_start, len(piece)))
+                logical_parts.append(piece)
+                joined += len(piece)
+
+        last_end = end
+        empty_continuation = False
+        if cont is not None:
+            take(content_start, content[:cont.start()])
+        else:
+            take(content_start, content)
+        while cont is not None and i < total:
+            start, end, _ = lines[i]
+            raw = text[start:end]
+            directives.observe(raw, i + 1)
+            i += 1
+            stripped = _lstrip_go(raw)
+            if stripped.startswith('#'):
+                comment = Comment(end - len(stripped), end, i, stripped[1:].strip())
+                all_comments.append(comment)
+                continue
+            if stripped == '':
+                empty_continuation = True
+                continue
+            last_end = end
+            cont = _CONTINUATION[escape].search(raw)
+            take(start, raw[:cont.start()] if cont is not None else raw)
+
+        logical = ''.join(logical_parts)
+        keyword, name, kw_start, flags, args = _instruction_parts(logical, 0)
+        sub: Instruction | None = None
+        heredoc_name = name
+        if name == 'ONBUILD' and args.text:
+            s_keyword, s_name, s_kw, s_flags, s_args = _instruction_parts(
+                logical, args.offset,
+            )
+            heredoc_name = s_name
+            sub = Instruction(
+                s_name, s_keyword, 0, 0, first_line, 0, logical, tuple(segments),
+                s_kw, s_flags, s_args, (), (), None, empty_continuation,
+            )
+        heredocs: list[Heredoc] = []
+        runs_args = sub.args if sub is not None else args
+        if heredoc_name in HEREDOC_INSTRUCTIONS and runs_args.json is None:
+            for doc_name, chomp in _heredoc_names(logical):
+                body_start = lines[i][0] if i < total else len(text)
+                while True:
+                    if i >= total:
+                        raise DockerfileSyntaxError('unterminated heredoc', first_line)
+                    h_start, h_end, _ = lines[i]
+                    i += 1
+                    candidate = text[h_start:h_end]
+                    if chomp:
+                        candidate = candidate.lstrip('\t')
+                    if candidate == doc_name:
+                        heredocs.append(Heredoc(doc_name, chomp, body_start, h_start))
+                        last_end = h_end
+                        break
+        if name not in KNOWN_INSTRUCTIONS:
+            raise DockerfileSyntaxError(f'unknown instruction: {keyword}', first_line)
+        if sub is not None:
+            if sub.name not in KNOWN_INSTRUCTIONS:
+                raise DockerfileSyntaxError(f'unknown instruction: {sub.keyword}', first_line)
+            if sub.name in ('ONBUILD', 'FROM', 'MAINTAINER'):
+                raise DockerfileSyntaxError(
+                    f'{sub.name} isn\'t allowed as an ONBUILD trigger', first_line,
+                )
+        end_line = i
+        ins_start = segments[0].source + kw_start if segments else content_start
+        instruction = Instruction(
+            name, keyword, ins_start, last_end, first_line, end_line, logical,
+            tuple(segments), kw_start, flags, args, tuple(heredocs),
+            tuple(pending_comments), None, empty_continuation,
+        )
+        if sub is not None:
+            sub = sub._replace(
+                start=instruction.source_offset(sub.keyword_offset), end=last_end,
+                end_line=end_line, heredocs=tuple(heredocs),
+            )
+            instruction = instruction._replace(sub=sub)
+        instructions.append(instruction)
+        pending_comments = []
+
+    if not instructions:
+        raise DockerfileSyntaxError('file with no instructions', max(1, total))
+    return Dockerfile(tuple(instructions), directives.escape, dict(directives.seen),
+                      tuple(all_comments))

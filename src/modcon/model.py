@@ -1,0 +1,152 @@
+"""The values every part of modcon passes around: edits, fixes, findings, rules.
+
+They are ``NamedTuple`` rather than dataclasses on purpose: ``dataclasses``
+pulls in ``inspect`` and costs about 10 ms of start-up, a large share of a
+single-file ``modcon check`` (see docs/benchmarks.md).
+"""
+from __future__ import annotations
+
+import enum
+from typing import Callable
+from typing import Iterator
+from typing import NamedTuple
+
+from modcon.properties import Property
+
+
+class Applicability(enum.IntEnum):
+    """How far a fix may be trusted; compare with ``>=`` (higher is safer)."""
+
+    DISPLAY_ONLY = 0  # shown as a suggestion, never written
+    UNSAFE = 1  # written only with --unsafe-fixes or `/modcon fix --unsafe`
+    SAFE = 2  # keeps behaviour except the intended improvement
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace('_', '-')
+
+    @classmethod
+    def from_label(cls, label: str) -> Applicability:
+        return cls[label.upper().replace('-', '_')]
+
+
+class Severity(enum.IntEnum):
+    """How much a finding matters; ``fail_on`` thresholds compare with ``>=``."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Edit(NamedTuple):
+    """Replace ``original[start:end]`` with ``content``.
+
+    Offsets are character offsets into the *original* text of one file, never
+    into a partially fixed one, so edits from different rules compose.
+    """
+
+    start: int
+    end: int
+    content: str = ''
+
+    @classmethod
+    def insert(cls, at: int, content: str) -> Edit:
+        return cls(at, at, content)
+
+
+class Fix(NamedTuple):
+    """A set of non-overlapping edits that together repair one finding."""
+
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability
+
+    @classmethod
+    def make(cls, title: str, edits: Iterator[Edit] | tuple[Edit, ...] | list[Edit],
+             applicability: Applicability) -> Fix:
+        ordered = tuple(sorted(edits))
+        if not ordered:
+            raise ValueError('a fix needs at least one edit')
+        for edit in ordered:
+            if not 0 <= edit.start <= edit.end:
+                raise ValueError(f'invalid edit range {edit.start}..{edit.end}')
+        for a, b in zip(ordered, ordered[1:]):
+            if b.start < a.end or (a.start == a.end == b.start == b.end):
+                raise ValueError(f'overlapping edits at {b.start}')
+        return cls(title, ordered, applicability)
+
+    @classmethod
+    def safe(cls, title: str, *edits: Edit) -> Fix:
+        return cls.make(title, edits, Applicability.SAFE)
+
+    @classmethod
+    def unsafe(cls, title: str, *edits: Edit) -> Fix:
+        return cls.make(title, edits, Applicability.UNSAFE)
+
+    @classmethod
+    def display_only(cls, title: str, *edits: Edit) -> Fix:
+        return cls.make(title, edits, Applicability.DISPLAY_ONLY)
+
+    def applies(self, threshold: Applicability) -> bool:
+        return self.applicability >= threshold > Applicability.DISPLAY_ONLY
+
+    def with_applicability(self, applicability: Applicability) -> Fix:
+        return self._replace(applicability=applicability)
+
+
+class Hit(NamedTuple):
+    """What a rule yields: a range of the original text, a message, maybe a fix."""
+
+    start: int
+    end: int
+    message: str
+    fix: Fix | None = None
+    severity: Severity | None = None  # None: the rule's default
+
+
+class Position(NamedTuple):
+    """A 1-based line and column (columns count characters)."""
+
+    line: int
+    column: int
+
+
+class Rule(NamedTuple):
+    """A registered rule: its identity, the property it serves, and its check."""
+
+    code: str
+    name: str
+    kind: str  # the kind of file it reads: 'dockerfile', 'python', 'shell', ...
+    property: Property
+    severity: Severity
+    check: Callable[..., Iterator[Hit]]
+    doc: str
+    summary: str
+    fixable: str  # 'always', 'sometimes' or 'never'
+    aliases: tuple[str, ...]  # codes of other tools for the same defect
+
+
+class Finding(NamedTuple):
+    """A rule's hit, placed in a file: what every reporter renders."""
+
+    rule: Rule
+    path: str
+    start: int
+    end: int
+    begin: Position
+    finish: Position
+    message: str
+    severity: Severity
+    fix: Fix | None
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+    @property
+    def property(self) -> Property:
+        return self.rule.property

@@ -1,0 +1,1 @@
+"""Output formats: each module renders findings as one format."""

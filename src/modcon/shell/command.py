@@ -1,0 +1,363 @@
+"""What a shell command string does, as far as exec form is concerned.
+
+``analyze(text)`` answers three questions about a ``sh -c`` string:
+
+* is it one program with literal arguments, so the shell can go
+  (``python app.py --port 8000`` -> ``["python", "app.py", "--port", "8000"]``)?
+* if the shell must stay (expansions, ``&&`` lists, redirections), where does
+  ``exec`` go so the final program replaces the shell and becomes PID 1?
+* if neither is safe (pipelines, ``||`` fallbacks, background jobs, traps,
+  compound commands, builtins), why not?
+
+The structure comes from tree-sitter's bash grammar. Word values are computed
+here with POSIX quote-removal rules, and only for words whose meaning is the
+same in dash, busybox ash and bash; anything else counts as "not literal".
+Tests run every conversion through a real ``/bin/sh`` to prove it.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from modcon.shell.grammar import bash_parser
+
+# Names that a shell runs itself, or treats specially, in dash, ash or bash.
+# ``exec NAME`` would run a different program (``/bin/echo`` for ``echo``) or
+# fail (``cd``), and a literal argv would lose the builtin's behaviour.
+BUILTINS = frozenset((
+    '.', ':', '[', 'alias', 'bg', 'bind', 'break', 'builtin', 'caller', 'cd', 'command',
+    'compgen', 'complete', 'compopt', 'continue', 'coproc', 'declare', 'dirs', 'disown',
+    'echo', 'enable', 'eval', 'exit', 'export', 'false', 'fc', 'fg', 'getopts', 'hash',
+    'help', 'history', 'jobs', 'kill', 'let', 'local', 'logout', 'mapfile', 'popd',
+    'printf', 'pushd', 'pwd', 'read', 'readarray', 'readonly', 'return', 'set', 'shift',
+    'shopt', 'source', 'suspend', 'test', 'time', 'times', 'trap', 'true', 'type',
+    'typeset', 'ulimit', 'umask', 'unalias', 'unset', 'wait',
+))
+RESERVED = frozenset((
+    '!', '{', '}', '[[', ']]', 'case', 'do', 'done', 'elif', 'else', 'esac', 'fi', 'for',
+    'function', 'if', 'in', 'select', 'then', 'until', 'while', 'time', 'coproc',
+))
+# Syntax that bash has and POSIX sh (dash, busybox ash) does not.
+_BASH_ONLY_NODES = {
+    'ansi_c_string': "$'...' quoting",
+    'translated_string': '$"..." quoting',
+    'process_substitution': 'process substitution',
+    'herestring_redirect': 'a here-string (<<<)',
+    'c_style_for_statement': 'a C-style for loop',
+    'array': 'an array',
+    'brace_expression': 'brace expansion',
+}
+_BASH_ONLY_TOKENS = {'[[': '[[ ... ]]', '&>': '&> redirection', '&>>': '&>> redirection',
+                     '|&': '|& pipes'}
+_COMPOUND = {
+    'subshell': 'a subshell ( ... )',
+    'compound_statement': 'a command group { ... }',
+    'if_statement': 'an if statement',
+    'while_statement': 'a loop',
+    'for_statement': 'a loop',
+    'c_style_for_statement': 'a loop',
+    'case_statement': 'a case statement',
+    'function_definition': 'a function definition',
+    'test_command': 'a test [[ ... ]]',
+    'negated_command': 'a negated command (!)',
+    'declaration_command': 'a builtin (export, local, ...)',
+    'unset_command': 'a builtin (unset)',
+    'variable_assignment': 'a variable assignment',
+    'variable_assignments': 'a variable assignment',
+}
+# Words made only of these characters mean the same in every POSIX shell,
+# unquoted: no quoting, expansion, globbing, operator or comment character.
+_PLAIN_WORDS = re.compile(r'[A-Za-z0-9_./:@%+,=-]+(?:[ \t]+[A-Za-z0-9_./:@%+,=-]+)*')
+_GLOB_OR_BRACE = frozenset('*?[]{}')
+
+
+class Analysis(NamedTuple):
+    """The answer for one command string; offsets index ``text``.
+
+    Exactly one of these holds: ``argv`` is set (the shell can go),
+    ``exec_at`` is set or ``already_execs`` is true (the shell stays and the
+    final program replaces it), or ``problem`` says why neither is safe.
+    """
+
+    text: str
+    argv: tuple[str, ...] | None = None
+    exec_at: int | None = None
+    already_execs: bool = False
+    problem: str | None = None
+    advice: str | None = None
+    comment: tuple[int, int] | None = None  # a trailing shell comment, blanks included
+    program: str | None = None  # the final command's name, when literal
+    final_args: tuple[str | None, ...] = ()  # its arguments (None: not literal)
+    builtin: bool = False  # the (final) command is a shell builtin
+    spans: tuple[tuple[int, int], ...] = ()  # where each word of ``argv`` is in ``text``
+
+    @property
+    def fixable(self) -> bool:
+        return self.problem is None
+
+    @property
+    def script(self) -> str:
+        """The command with the trailing comment removed."""
+        if self.comment is None:
+            return self.text
+        return self.text[:self.comment[0]]
+
+
+_WRAPPER_ADVICE = (
+    'move the commands into an entrypoint script that ends with `exec "$@"`, '
+    'or run them under an init that forwards signals: `ENTRYPOINT ["tini", "-g", "--"]`'
+)
+
+
+def analyze(text: str, *, posix: bool = True) -> Analysis:
+    """Analyse ``text`` as ``sh -c`` (``posix``) or ``bash -c`` would run it."""
+    stripped = text.strip(' \t')
+    if _PLAIN_WORDS.fullmatch(stripped):
+        spans = tuple(m.span() for m in _WORD.finditer(text))
+        words = tuple(text[a:b] for a, b in spans)
+        if '=' not in words[0] and words[0] not in RESERVED:
+            return _literal_result(text, words, spans)
+    return _TreeAnalysis(text, posix).run()
+
+
+_WORD = re.compile(r'[^ \t]+')
+
+
+def _literal_result(text: str, words: tuple[str, ...], spans: tuple[tuple[int, int], ...],
+                    comment: tuple[int, int] | None = None) -> Analysis:
+    if words[0] == 'exec':
+        rest = words[1:]
+        if not rest:
+            return Analysis(text, problem='`exec` without a program', comment=comment)
+        if rest[0].startswith('-'):
+            return Analysis(text, problem='`exec` with options is not portable', comment=comment)
+        return Analysis(text, argv=rest, comment=comment, program=rest[0],
+                        final_args=rest[1:], already_execs=True, spans=spans[1:])
+    if words[0] in BUILTINS:
+        return Analysis(
+            text,
+            problem=f'`{words[0]}` is a shell builtin; without the shell, '
+                    f'a different `{words[0]}` (or none) would run',
+            comment=comment, program=words[0], final_args=words[1:], builtin=True,
+        )
+    return Analysis(text, argv=words, comment=comment, program=words[0],
+                    final_args=words[1:], spans=spans)
+
+
+def _unquoted_value(raw: str, word_start: bool) -> str | None:
+    """POSIX quote removal for an unquoted word part, or None if it expands."""
+    if word_start and raw.startswith('~'):
+        return None
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch == '\\':
+            if i + 1 == len(raw):
+                return None
+            out.append(raw[i + 1])
+            i += 2
+            continue
+        if ch in _GLOB_OR_BRACE or ch in '$`\'"':
+            return None
+        out.append(ch)
+        i += 1
+    return ''.join(out)
+
+
+def _double_quoted_value(inner: str) -> str | None:
+    """POSIX double-quote rules: backslash escapes only $ ` " \\ and newline."""
+    out: list[str] = []
+    i = 0
+    while i < len(inner):
+        ch = inner[i]
+        if ch == '\\' and i + 1 < len(inner):
+            nxt = inner[i + 1]
+            if nxt in '$`"\\':
+                out.append(nxt)
+                i += 2
+                continue
+            if nxt == '\n':
+                i += 2
+                continue
+            out.append(ch)
+            i += 1
+            continue
+        if ch in '$`' or ch == '\\':
+            return None
+        out.append(ch)
+        i += 1
+    return ''.join(out)
+
+
+class _TreeAnalysis:
+    """One analysis with tree-sitter; byte offsets are mapped back to characters."""
+
+    def __init__(self, text: str, posix: bool) -> None:
+        self.text = text
+        self.posix = posix
+        self.data = text.encode()
+        self._chars: list[int] | None = None if text.isascii() else self._char_index()
+        self.comment: tuple[int, int] | None = None
+
+    def _char_index(self) -> list[int]:
+        index = []
+        for char_pos, ch in enumerate(self.text):
+            index.extend([char_pos] * len(ch.encode()))
+        index.append(len(self.text))
+        return index
+
+    def char(self, byte: int) -> int:
+        return byte if self._chars is None else self._chars[byte]
+
+    def raw(self, node: object) -> str:
+        return self.data[node.start_byte:node.end_byte].decode()  # type: ignore[attr-defined]
+
+    def fail(self, problem: str, advice: str | None = _WRAPPER_ADVICE, **kw: object) -> Analysis:
+        return Analysis(self.text, problem=problem, advice=advice, comment=self.comment, **kw)  # type: ignore[arg-type]
+
+    def run(self) -> Analysis:
+        tree = bash_parser().parse(self.data)
+        root = tree.root_node
+        self.comment: tuple[int, int] | None = None
+        statements = []
+        for child in root.children:
+            if child.type == 'comment':
+                start = self.char(child.start_byte)
+                while start > 0 and self.text[start - 1] in ' \t':
+                    start -= 1
+                self.comment = (start, len(self.text))
+            elif child.type != ';':
+                statements.append(child)
+        if root.has_error:
+            return self.fail('it cannot be parsed as a shell command', advice=None)
+        if not statements:
+            return self.fail('it is empty or only a comment', advice=None)
+
+        functions: set[str] = set()
+        for node in _walk(root):
+            kind = node.type
+            if kind == '&':
+                return self.fail('it starts a background job (`&`)')
+            if self.posix and kind in _BASH_ONLY_NODES:
+                return self.fail(f'it uses bash syntax ({_BASH_ONLY_NODES[kind]}) '
+                                 'but runs under a POSIX sh', advice=None)
+            if self.posix and kind in _BASH_ONLY_TOKENS:
+                return self.fail(f'it uses bash syntax ({_BASH_ONLY_TOKENS[kind]}) '
+                                 'but runs under a POSIX sh', advice=None)
+            if kind == 'heredoc_redirect':
+                return self.fail('it uses a here-document', advice=None)
+            if kind == 'function_definition':
+                name = node.child_by_field_name('name')
+                if name is not None:
+                    functions.add(self.raw(name))
+            if kind == 'command' and self._name(node) == 'trap':
+                return self.fail('it traps signals with `trap`; `exec` would discard the trap',
+                                 advice='keep it in a script: the shell must stay to run the trap')
+
+        if len(statements) == 1 and statements[0].type == 'command':
+            literal = self._literal_command(statements[0])
+            if literal is not None:
+                spans = tuple((self.char(c.start_byte), self.char(c.end_byte))
+                              for c in statements[0].children)
+                return _literal_result(self.text, literal, spans, self.comment)
+
+        final, problem = self._final_command(statements[-1])
+        if final is None:
+            return self.fail(problem or 'its last command cannot be found')
+        name_node = final.child_by_field_name('name')
+        if name_node is None:
+            return self.fail('it ends in a variable assignment or a redirection, not a program')
+        name = self._literal_word(name_node)
+        args = tuple(self._literal_word(a) for a in final.children_by_field_name('argument'))
+        if name in functions:
+            return self.fail(f'it ends by calling the shell function `{name}`',
+                             program=name, final_args=args)
+        if name == 'exec':
+            if not args:
+                return self.fail('it ends in `exec` without a program')
+            return Analysis(self.text, already_execs=True, comment=self.comment,
+                            program=args[0], final_args=args[1:])
+        if name in BUILTINS or name in RESERVED:
+            return self.fail(f'it ends in the shell builtin `{name}`', program=name,
+                             final_args=args, builtin=True)
+        return Analysis(self.text, exec_at=self.char(name_node.start_byte),
+                        comment=self.comment, program=name, final_args=args)
+
+    def _name(self, command: object) -> str | None:
+        name = command.child_by_field_name('name')  # type: ignore[attr-defined]
+        return None if name is None else self._literal_word(name)
+
+    def _final_command(self, node: object) -> tuple[object | None, str | None]:
+        kind = node.type  # type: ignore[attr-defined]
+        if kind == 'command':
+            return node, None
+        if kind == 'redirected_statement':
+            # tree-sitter-bash hangs the redirections of `a && b > log` on the
+            # whole list, but they belong to `b` alone; either way `b` is last.
+            body = node.child_by_field_name('body')  # type: ignore[attr-defined]
+            if body is None:
+                return None, 'it is only a redirection'
+            return self._final_command(body)
+        if kind == 'list':
+            operator = node.children[-2].type  # type: ignore[attr-defined]
+            if operator == '||':
+                return None, ('it ends in an `||` fallback, which would never run '
+                              'once the shell is replaced')
+            return self._final_command(node.children[-1])  # type: ignore[attr-defined]
+        if kind == 'pipeline':
+            return None, 'it ends in a pipeline; `exec` cannot replace the shell there'
+        description = _COMPOUND.get(kind, f'a {kind.replace("_", " ")}')
+        return None, f'it ends in {description}'
+
+    def _literal_command(self, command: object) -> tuple[str, ...] | None:
+        words: list[str] = []
+        for child in command.children:  # type: ignore[attr-defined]
+            if child.type == 'command_name':
+                value = self._literal_word(child)
+            elif child.type in ('word', 'number', 'raw_string', 'string', 'concatenation'):
+                value = self._literal_word(child)
+            else:  # assignments, redirections, expansions
+                return None
+            if value is None:
+                return None
+            words.append(value)
+        return tuple(words) if words else None
+
+    def _literal_word(self, node: object) -> str | None:
+        kind = node.type  # type: ignore[attr-defined]
+        if kind == 'command_name':
+            inner = node.children  # type: ignore[attr-defined]
+            return self._literal_word(inner[0]) if len(inner) == 1 else None
+        if kind == 'concatenation':
+            parts = []
+            for index, part in enumerate(node.children):  # type: ignore[attr-defined]
+                value = self._literal_part(part, word_start=index == 0)
+                if value is None:
+                    return None
+                parts.append(value)
+            return ''.join(parts)
+        return self._literal_part(node, word_start=True)
+
+    def _literal_part(self, node: object, word_start: bool) -> str | None:
+        kind = node.type  # type: ignore[attr-defined]
+        raw = self.raw(node)
+        if kind in ('word', 'number'):
+            return _unquoted_value(raw, word_start)
+        if kind == 'raw_string':
+            return raw[1:-1]
+        if kind == 'string':
+            if any(c.type not in ('"', 'string_content') for c in node.children):  # type: ignore[attr-defined]
+                return None
+            return _double_quoted_value(raw[1:-1])
+        return None
+
+
+def _walk(node: object) -> list[object]:
+    out = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(current.children)  # type: ignore[attr-defined]
+    return out

@@ -1,0 +1,21 @@
+"""Load the tree-sitter bash grammar once, on first use.
+
+tree-sitter is only imported when a command actually needs a shell parser:
+most ``CMD``/``ENTRYPOINT`` lines are proven plain words without it (see
+``command.py``), and a Dockerfile check must start fast.
+"""
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import tree_sitter
+
+
+@functools.cache
+def bash_parser() -> tree_sitter.Parser:
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))

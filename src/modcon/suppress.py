@@ -1,0 +1,84 @@
+"""Pragmas that silence findings: modcon's own and those users already have.
+
+In a Dockerfile, on comment lines between the previous instruction and the
+one a finding is on:
+
+* ``# modcon: ignore=MC101[,MC102]`` (codes or rule names);
+* ``# hadolint ignore=DL3025`` and ``# check=skip=JSONArgsRecommended``,
+  mapped through each rule's ``aliases``.
+
+Anywhere in the file: ``# modcon: ignore-file=MC101`` and
+``# hadolint global ignore=DL3025``; and BuildKit's ``# check=skip=...``
+parser directive at the top of the file (``skip=all`` included).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from modcon.model import Rule
+
+_MODCON = re.compile(r'^modcon:\s*(ignore|ignore-file)\s*=\s*([\w,\s-]+)$', re.IGNORECASE)
+_HADOLINT = re.compile(r'^hadolint\s+(global\s+)?ignore\s*=\s*([\w,\s]+?)(\s+#.*)?$',
+                       re.IGNORECASE)
+_CHECK = re.compile(r'^check\s*=\s*(.*)$', re.IGNORECASE)
+
+
+def _names(text: str) -> set[str]:
+    return {part.strip().lower() for part in text.split(',') if part.strip()}
+
+
+def _check_skips(value: str) -> set[str]:
+    skips: set[str] = set()
+    for option in value.split(';'):
+        key, _, names = option.partition('=')
+        if key.strip().lower() == 'skip':
+            skips |= {f'buildkit:{n}' for n in _names(names)}
+    return skips
+
+
+class Pragmas:
+    """The suppressions one comment block (or a whole file) carries.
+
+    ``tokens`` holds lower-case modcon codes and names, and foreign codes
+    prefixed with their tool (``hadolint:dl3025``, ``buildkit:jsonargsrecommended``).
+    """
+
+    def __init__(self, tokens: Iterable[str] = ()) -> None:
+        self.tokens = set(tokens)
+
+    @classmethod
+    def parse(cls, comments: Iterable[str], *, file_wide: bool) -> Pragmas:
+        tokens: set[str] = set()
+        for text in comments:
+            match = _MODCON.match(text)
+            if match and (match[1].lower() == 'ignore-file') == file_wide:
+                tokens |= _names(match[2])
+                continue
+            match = _HADOLINT.match(text)
+            if match and bool(match[1]) == file_wide:
+                tokens |= {f'hadolint:{n}' for n in _names(match[2])}
+                continue
+            match = _CHECK.match(text)
+            if match and not file_wide:
+                tokens |= _check_skips(match[1])
+        return cls(tokens)
+
+    def silences(self, rule: Rule) -> bool:
+        if not self.tokens:
+            return False
+        if rule.code.lower() in self.tokens or rule.name in self.tokens or 'all' in self.tokens:
+            return True
+        aliases = {a.lower() for a in rule.aliases}
+        if 'buildkit:all' in self.tokens and any(a.startswith('buildkit:') for a in aliases):
+            return True
+        return bool(aliases & self.tokens)
+
+    def __or__(self, other: Pragmas) -> Pragmas:
+        return Pragmas(self.tokens | other.tokens)
+
+
+def directive_pragmas(directives: dict[str, str]) -> Pragmas:
+    """BuildKit's ``# check=skip=...`` parser directive applies to the whole file."""
+    check = directives.get('check')
+    return Pragmas(_check_skips(check)) if check else Pragmas()
