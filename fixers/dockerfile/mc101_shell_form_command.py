@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from modcon.dockerfile import jsonish
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.exec_form import Rewrite
 from modcon.dockerfile.exec_form import json_array
@@ -95,8 +96,10 @@ def shell_form_command(document: DockerfileDocument) -> Iterator[Hit]:
     stages = document.stages
     for command in commands(stages, ('CMD', 'ENTRYPOINT')):
         ins = command.instruction
-        if ins.is_exec_form or ins.args.json_error is not None or not ins.args.text:
+        if ins.is_exec_form or not ins.args.text:
             continue
+        if ins.args.json_error is not None and jsonish.intends_json(ins.args.text):
+            continue  # meant as exec form but invalid: MC103 reports it
         if command.name == 'CMD' and not command.onbuild and \
                 stages.entrypoint(command.stage).kind == 'shell':
             continue  # a shell-form ENTRYPOINT ignores CMD; MC101 reports the ENTRYPOINT
@@ -121,11 +124,15 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
         return Hit(start, end, f'`{keyword}` in shell form keeps `{shell_text}` as PID 1, '
                                f'which does not pass SIGTERM on; no automatic fix because '
                                f'{analysis.problem}{advice}')
-    program = f'`{analysis.program}`' if analysis.program else 'the program'
+    program = f'`{analysis.name}`' if analysis.name else 'the program'
     rewrite = Rewrite(document, command.outer, ins)
     if analysis.argv is not None and ins.name != 'ENTRYPOINT':
         edits = rewrite.argv(analysis.argv, analysis.spans, analysis.comment)
-        if analysis.already_execs:
+        if ins.flags:
+            message = (f'BuildKit reads `{ins.flags[0]}` as a flag of `{keyword}` and refuses '
+                       f'to build; in exec form it is an argument')
+            severity = Severity.ERROR
+        elif analysis.already_execs:
             message = (f'`{keyword}` in shell form starts `{shell_text}` only to `exec` '
                        f'{program}; exec form runs it directly')
             severity = Severity.INFO
@@ -135,6 +142,8 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
             severity = None
         title = f'Use exec form: {keyword} {json_array(analysis.argv)}'
         applicability, why = _cmd_argv_safety(document, command, analysis.argv)
+        if ins.flags:  # it does not build today, so there is no behaviour to keep
+            applicability, why = Applicability.SAFE, ''
         if why:
             title += f' ({why})'
         fix = Fix.make(title, edits, applicability) if edits else None
@@ -147,7 +156,7 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
     edits = rewrite.script(shell, analysis.script, exec_at, analysis.comment)
     message = (f'`{keyword}` in shell form keeps `{shell_text}` as PID 1 while {program} '
                f'runs, so SIGTERM never reaches it')
-    title = f'Use exec form and `exec {analysis.program or "the program"}` so it replaces the shell'
+    title = f'Use exec form and `exec {analysis.name or "the program"}` so it replaces the shell'
     applicability = Applicability.SAFE
     if ins.name == 'ENTRYPOINT' and _POSITIONAL.search(ins.args.text):
         applicability = Applicability.UNSAFE

@@ -4,12 +4,13 @@ In a Dockerfile, on comment lines between the previous instruction and the
 one a finding is on:
 
 * ``# modcon: ignore=MC101[,MC102]`` (codes or rule names);
-* ``# hadolint ignore=DL3025`` and ``# check=skip=JSONArgsRecommended``,
-  mapped through each rule's ``aliases``.
+* ``# hadolint ignore=DL3025``, ``# tally ignore=buildkit/JSONArgsRecommended``
+  and ``# check=skip=JSONArgsRecommended``, mapped through each rule's ``aliases``.
 
-Anywhere in the file: ``# modcon: ignore-file=MC101`` and
-``# hadolint global ignore=DL3025``; and BuildKit's ``# check=skip=...``
-parser directive at the top of the file (``skip=all`` included).
+Anywhere in the file: ``# modcon: ignore-file=MC101``,
+``# hadolint global ignore=DL3025`` and ``# tally global ignore=...``; and
+BuildKit's ``# check=skip=...`` parser directive at the top of the file
+(``skip=all`` included).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ _MODCON = re.compile(r'^modcon:\s*(ignore|ignore-file)\s*=\s*([\w,\s-]+)$', re.I
 _HADOLINT = re.compile(r'^hadolint\s+(global\s+)?ignore\s*=\s*([\w,\s]+?)(\s+#.*)?$',
                        re.IGNORECASE)
 _CHECK = re.compile(r'^check\s*=\s*(.*)$', re.IGNORECASE)
+_TALLY = re.compile(r'^tally\s+(global\s+)?ignore\s*=\s*([\w,/\s-]+?)\s*(;.*)?$', re.IGNORECASE)
 
 
 def _names(text: str) -> set[str]:
@@ -58,6 +60,10 @@ class Pragmas:
             match = _HADOLINT.match(text)
             if match and bool(match[1]) == file_wide:
                 tokens |= {f'hadolint:{n}' for n in _names(match[2])}
+                continue
+            match = _TALLY.match(text)
+            if match and bool(match[1]) == file_wide:
+                tokens |= {f'tally:{n}' for n in _names(match[2])}
                 continue
             match = _CHECK.match(text)
             if match and not file_wide:

@@ -165,24 +165,33 @@ class Rewrite:
 
     # -- checking -------------------------------------------------------
 
+    def comment_block(self, comments: list[str]) -> Edit:
+        """An insertion of ``comments`` as lines above the instruction."""
+        line_start, indent = self._indent()
+        newline = self.document.source.newline_at(self.outer.start)
+        return Edit.insert(line_start, ''.join(f'{indent}{c}{newline}' for c in comments))
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """File offsets of ``args.text[start:end]``."""
+        source = self.instruction.source_offset
+        return source(self.args_start + start), source(self.args_start + end - 1) + 1
+
     def _edits(self, replacement: str, comments: list[str]) -> list[Edit]:
         edits = [Edit(self.src_start, self.src_end, replacement)]
         if comments:
-            line_start, indent = self._indent()
-            newline = self.document.source.newline_at(self.outer.start)
-            block = ''.join(f'{indent}{c}{newline}' for c in comments)
-            edits.insert(0, Edit.insert(line_start, block))
+            edits.insert(0, self.comment_block(comments))
         return edits
 
     def _first_valid(self, candidates: list[tuple[str, list[str]]],
                      expected: tuple[str, ...]) -> list[Edit] | None:
         for replacement, comments in candidates:
             edits = self._edits(replacement, comments)
-            if self._reparses_as(edits, expected):
+            if self.reparses_as(edits, expected):
                 return edits
         return None
 
-    def _reparses_as(self, edits: list[Edit], expected: tuple[str, ...]) -> bool:
+    def reparses_as(self, edits: list[Edit], expected: tuple[str, ...]) -> bool:
+        """Whether the text with ``edits`` applied runs ``expected`` in exec form."""
         pieces = []
         cursor = 0
         for edit in edits:

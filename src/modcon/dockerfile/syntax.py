@@ -23,6 +23,7 @@ KNOWN_INSTRUCTIONS = frozenset((
 # Instructions whose arguments BuildKit tries to read as a JSON array.
 MAYBE_JSON = frozenset(('CMD', 'ENTRYPOINT', 'RUN', 'SHELL'))
 HEREDOC_INSTRUCTIONS = frozenset(('ADD', 'COPY', 'RUN'))
+_NO_FLAGS = frozenset(('CMD', 'ENTRYPOINT'))
 _DIRECTIVES = frozenset(('escape', 'syntax', 'check'))
 
 # Go's regexp \s is ASCII [\t\n\f\r ]; these mirror BuildKit's patterns.
@@ -314,7 +315,7 @@ def _arguments(name: str, logical: str, offset: int) -> Arguments:
         while nxt < len(text) and text[nxt].isspace():
             nxt += 1
         if sep == 0 or text[:sep].upper() != 'CMD' or nxt == len(text):
-            return Arguments(text, start)
+            return Arguments('', start)  # HEALTHCHECK NONE (or no command): nothing runs
         rest = text[nxt:]
         strings, error = parse_json_array(rest)
         return Arguments(rest, start + nxt, strings, error)
@@ -414,6 +415,10 @@ def _instruction_parts(
     keyword, kw_start, kw_end = _split_command(logical, offset)
     name = keyword.upper()
     flags, args_at = _extract_flags(logical, kw_end)
+    if flags and name in _NO_FLAGS:
+        # `CMD --verbose`: BuildKit takes `--verbose` for a flag and refuses to
+        # build. Keep the words as arguments so a rule can say what was meant.
+        args_at = kw_end
     args = _arguments(name, logical, args_at)
     return keyword, name, kw_start, flags, args
 

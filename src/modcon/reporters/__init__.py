@@ -1,1 +1,37 @@
-"""Output formats: each module renders findings as one format."""
+"""Output formats: each module renders a list of findings as one format.
+
+Reporters are pure functions ``render(findings, context) -> str``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from modcon.model import Finding
+from modcon.source import SourceFile
+
+
+class ReportContext(NamedTuple):
+    docs_url: str
+    sources: Mapping[str, SourceFile]  # by Finding.path, for reporters that quote lines
+    color: bool = False
+
+
+Renderer = Callable[[list[Finding], ReportContext], str]
+FORMATS = ('text', 'json', 'sarif', 'github')
+
+
+def renderer(name: str) -> Renderer:
+    """The render function of format ``name`` (imported on demand)."""
+    if name == 'text':
+        from modcon.reporters.text import render
+    elif name == 'json':
+        from modcon.reporters.json import render
+    elif name == 'sarif':
+        from modcon.reporters.sarif import render
+    elif name == 'github':
+        from modcon.reporters.github import render
+    else:
+        raise ValueError(f'unknown format {name!r}')
+    return render

@@ -90,6 +90,12 @@ class Analysis(NamedTuple):
     final_args: tuple[str | None, ...] = ()  # its arguments (None: not literal)
     builtin: bool = False  # the (final) command is a shell builtin
     spans: tuple[tuple[int, int], ...] = ()  # where each word of ``argv`` is in ``text``
+    shown: str | None = None  # the final command's name as written, for messages
+
+    @property
+    def name(self) -> str | None:
+        """The final program's name for messages: literal value, else as written."""
+        return self.program if self.program is not None else self.shown
 
     @property
     def fixable(self) -> bool:
@@ -270,6 +276,7 @@ class _TreeAnalysis:
             return self.fail('it ends in a variable assignment or a redirection, not a program')
         name = self._literal_word(name_node)
         args = tuple(self._literal_word(a) for a in final.children_by_field_name('argument'))
+        shown = name if name is not None else self.raw(name_node)
         if name in functions:
             return self.fail(f'it ends by calling the shell function `{name}`',
                              program=name, final_args=args)
@@ -282,7 +289,7 @@ class _TreeAnalysis:
             return self.fail(f'it ends in the shell builtin `{name}`', program=name,
                              final_args=args, builtin=True)
         return Analysis(self.text, exec_at=self.char(name_node.start_byte),
-                        comment=self.comment, program=name, final_args=args)
+                        comment=self.comment, program=name, final_args=args, shown=shown)
 
     def _name(self, command: object) -> str | None:
         name = command.child_by_field_name('name')  # type: ignore[attr-defined]

@@ -1,0 +1,98 @@
+"""The ``modcon`` command line: parse arguments, run, report, choose the exit code.
+
+Exit codes: 0 nothing left to report, 1 findings remain, 2 usage or input
+error (a file that could not be read, a bad config). Every error is one line
+on stderr; other files are still processed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from modcon import __version__
+from modcon.errors import ModconError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _codes(value: str) -> list[str]:
+    return [part.strip() for part in value.split(',') if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='modcon',
+        description='Find and fix where containers break the module-container properties.',
+    )
+    parser.add_argument('--version', action='version', version=f'modcon {__version__}')
+    sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
+
+    check = sub.add_parser('check', help='report findings; change nothing')
+    fix = sub.add_parser('fix', help='apply fixes in place (or show them with --diff)')
+    for p in (check, fix):
+        p.add_argument('paths', nargs='*', default=['.'], metavar='PATH',
+                       help='files or directories (default: .)')
+        p.add_argument('--format', choices=('text', 'json', 'sarif', 'github'), default='text',
+                       help='output format (default: text)')
+        p.add_argument('-o', '--output', metavar='FILE',
+                       help='write the report to FILE instead of stdout')
+        p.add_argument('--select', type=_codes, action='extend', metavar='CODES',
+                       help='only these rules (codes, prefixes such as MC1, or names)')
+        p.add_argument('--ignore', type=_codes, action='extend', default=[], metavar='CODES',
+                       help='skip these rules')
+        p.add_argument('--config', metavar='FILE',
+                       help='use this .modcon.toml or pyproject.toml (default: nearest one)')
+        p.add_argument('--docs-url', metavar='URL',
+                       help='base URL of docs/properties.md for the links in findings')
+        p.add_argument('--unsafe-fixes', action='store_true',
+                       help='also apply (fix) or count (check) unsafe fixes')
+        p.add_argument('--exit-zero', action='store_true',
+                       help='exit 0 even when findings remain (errors still exit 2)')
+    fix.add_argument('--diff', action='store_true',
+                     help='print the changes as a unified diff and write nothing')
+
+    rules = sub.add_parser('rules', help='list the rules')
+    rules.add_argument('--format', choices=('text', 'json', 'markdown'), default='text')
+    rule = sub.add_parser('rule', help="print a rule's documentation")
+    rule.add_argument('code', metavar='CODE', help='a rule code (MC101) or name')
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command in ('check', 'fix'):
+            from modcon.run import run_check_or_fix
+
+            return run_check_or_fix(args)
+        if args.command == 'rules':
+            from modcon.ruledocs import print_rules
+
+            return print_rules(args.format)
+        if args.command == 'rule':
+            from modcon.ruledocs import print_rule
+
+            return print_rule(args.code)
+        raise AssertionError(f'unhandled command {args.command!r}')
+    except ModconError as exc:
+        print(f'modcon: error: {exc}', file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `modcon check | head`: the reader left; say nothing more.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+
+
+def report_errors(errors: Sequence[ModconError]) -> None:
+    for exc in errors:
+        print(f'modcon: error: {exc}', file=sys.stderr)
+        if os.environ.get('MODCON_DEBUG') and exc.__cause__ is not None:
+            import traceback
+
+            traceback.print_exception(exc.__cause__)
+

@@ -1,0 +1,53 @@
+"""Machine-readable output: one JSON object per finding, fixes included."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from modcon.model import Finding
+from modcon.reporters import ReportContext
+
+
+def _position(source: Any, offset: int) -> dict[str, int]:
+    position = source.position(offset)
+    return {'line': position.line, 'column': position.column}
+
+
+def finding_dict(f: Finding, context: ReportContext) -> dict[str, Any]:
+    source = context.sources.get(f.path)
+    fix = None
+    if f.fix is not None:
+        fix = {
+            'title': f.fix.title,
+            'applicability': f.fix.applicability.label,
+            'edits': [
+                {
+                    'offset': e.start,
+                    'length': e.end - e.start,
+                    'content': e.content,
+                    **({'start': _position(source, e.start), 'end': _position(source, e.end)}
+                       if source is not None else {}),
+                }
+                for e in f.fix.edits
+            ],
+        }
+    return {
+        'code': f.rule.code,
+        'name': f.rule.name,
+        'severity': f.severity.label,
+        'message': f.message,
+        'path': f.path,
+        'start': {'line': f.begin.line, 'column': f.begin.column},
+        'end': {'line': f.finish.line, 'column': f.finish.column},
+        'property': {
+            'id': f.property.number,
+            'title': f.property.title,
+            'url': f.property.url(context.docs_url),
+        },
+        'fix': fix,
+    }
+
+
+def render(findings: list[Finding], context: ReportContext) -> str:
+    return json.dumps([finding_dict(f, context) for f in findings], indent=2,
+                      ensure_ascii=False) + '\n'

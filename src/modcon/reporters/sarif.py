@@ -1,0 +1,108 @@
+"""SARIF 2.1.0 for code scanning: rules with help links, results with fixes."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from modcon import __version__
+from modcon.model import Finding
+from modcon.model import Rule
+from modcon.model import Severity
+from modcon.reporters import ReportContext
+
+SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json'
+LEVELS = {Severity.ERROR: 'error', Severity.WARNING: 'warning', Severity.INFO: 'note'}
+INFORMATION_URI = 'https://github.com/modcon/modcon'
+
+
+def _region(source: Any, start: int, end: int) -> dict[str, int]:
+    begin = source.position(start)
+    finish = source.position(end)
+    return {
+        'startLine': begin.line,
+        'startColumn': begin.column,
+        'endLine': finish.line,
+        'endColumn': finish.column,
+        'charOffset': start,
+        'charLength': end - start,
+    }
+
+
+def _rule(rule: Rule, docs_url: str) -> dict[str, Any]:
+    url = rule.property.url(docs_url)
+    return {
+        'id': rule.code,
+        'name': rule.name,
+        'shortDescription': {'text': rule.summary[:1024]},
+        'fullDescription': {'text': f'{rule.summary} Property {rule.property.label}.'[:1024]},
+        'helpUri': url,
+        'help': {
+            'text': f'{rule.summary}\nProperty {rule.property.label}: {url}',
+            'markdown': rule.doc + f'\n\nProperty [{rule.property.label}]({url}).',
+        },
+        'defaultConfiguration': {'level': LEVELS[rule.severity]},
+        'properties': {
+            'tags': ['container', 'dockerfile', f'property-{rule.property.number}'],
+            'property': rule.property.label,
+            'propertyUrl': url,
+        },
+    }
+
+
+def _result(f: Finding, index: int, context: ReportContext) -> dict[str, Any]:
+    source = context.sources[f.path]
+    uri = f.path.replace('\\', '/')
+    url = f.property.url(context.docs_url)
+    result: dict[str, Any] = {
+        'ruleId': f.rule.code,
+        'ruleIndex': index,
+        'level': LEVELS[f.severity],
+        'message': {'text': f'{f.message} (property {f.property.label}: {url})'},
+        'locations': [{
+            'physicalLocation': {
+                'artifactLocation': {'uri': uri},
+                'region': _region(source, f.start, f.end),
+            },
+        }],
+        'properties': {'propertyUrl': url},
+    }
+    if f.fix is not None:
+        result['fixes'] = [{
+            'description': {'text': f.fix.title},
+            'artifactChanges': [{
+                'artifactLocation': {'uri': uri},
+                'replacements': [
+                    {
+                        'deletedRegion': _region(source, e.start, e.end),
+                        'insertedContent': {'text': e.content},
+                    }
+                    for e in f.fix.edits
+                ],
+            }],
+        }]
+        result['properties']['fixApplicability'] = f.fix.applicability.label
+    return result
+
+
+def render(findings: list[Finding], context: ReportContext) -> str:
+    rules: dict[str, Rule] = {}
+    for f in findings:
+        rules.setdefault(f.rule.code, f.rule)
+    ordered = sorted(rules)
+    index = {code: i for i, code in enumerate(ordered)}
+    log = {
+        '$schema': SCHEMA,
+        'version': '2.1.0',
+        'runs': [{
+            'tool': {'driver': {
+                'name': 'modcon',
+                'version': __version__,
+                'semanticVersion': __version__,
+                'informationUri': INFORMATION_URI,
+                'rules': [_rule(rules[code], context.docs_url) for code in ordered],
+            }},
+            'columnKind': 'unicodeCodePoints',
+            'results': [_result(f, index[f.rule.code], context) for f in findings],
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + '\n'

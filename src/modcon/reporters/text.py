@@ -1,0 +1,66 @@
+"""Human-readable output: each finding with its line, fix and property link."""
+from __future__ import annotations
+
+from modcon.model import Applicability
+from modcon.model import Finding
+from modcon.model import Severity
+from modcon.reporters import ReportContext
+
+_COLORS = {Severity.ERROR: '31', Severity.WARNING: '33', Severity.INFO: '36'}
+
+
+def _paint(text: str, code: str, on: bool) -> str:
+    return f'\033[{code}m{text}\033[0m' if on else text
+
+
+def fix_label(finding: Finding) -> str:
+    fix = finding.fix
+    if fix is None:
+        return 'no automatic fix'
+    if fix.applicability is Applicability.SAFE:
+        return 'safe fix'
+    if fix.applicability is Applicability.UNSAFE:
+        return 'unsafe fix (--unsafe-fixes)'
+    return 'suggestion'
+
+
+def render(findings: list[Finding], context: ReportContext) -> str:
+    lines: list[str] = []
+    color = context.color
+    for f in findings:
+        where = f'{f.path}:{f.begin.line}:{f.begin.column}:'
+        level = _paint(f.severity.label, _COLORS[f.severity], color)
+        code = _paint(f.rule.code, '1', color)
+        lines.append(f'{_paint(where, "1", color)} {level} {code} {f.message}')
+        source = context.sources.get(f.path)
+        if source is not None:
+            number = str(f.begin.line)
+            gutter = ' ' * len(number)
+            lines.append(f'  {number} | {source.line_text(f.begin.line)}')
+            if f.finish.line > f.begin.line:
+                more = f.finish.line - f.begin.line
+                lines.append(f'  {gutter} | ... ({more} more line{"s" if more > 1 else ""})')
+        else:
+            gutter = ' '
+        if f.fix is not None:
+            lines.append(f'  {gutter} = {fix_label(f)}: {f.fix.title}')
+        lines.append(f'  {gutter} = {f.rule.name}, property {f.property.label}: '
+                     f'{f.property.url(context.docs_url)}')
+        lines.append('')
+    lines.append(summary(findings))
+    return '\n'.join(lines) + '\n'
+
+
+def summary(findings: list[Finding]) -> str:
+    if not findings:
+        return 'All checked: no findings.'
+    files = len({f.path for f in findings})
+    safe = sum(1 for f in findings if f.fix and f.fix.applicability is Applicability.SAFE)
+    unsafe = sum(1 for f in findings if f.fix and f.fix.applicability is Applicability.UNSAFE)
+    parts = [f'Found {len(findings)} finding{"s" if len(findings) != 1 else ""} '
+             f'in {files} file{"s" if files != 1 else ""}']
+    if safe:
+        parts.append(f'{safe} fixable with `modcon fix`')
+    if unsafe:
+        parts.append(f'{unsafe} {"more " if safe else ""}fixable with `modcon fix --unsafe-fixes`')
+    return '; '.join(parts) + '.'

@@ -1,0 +1,137 @@
+"""One harness for every fixer: before/after files, findings, idempotence, bytes kept.
+
+Each case is ``tests/fixtures/<CODE>/<case>.input.<ext>`` with, beside it:
+
+* ``<case>.findings.txt``: the findings of rule CODE, one per line;
+* ``<case>.fixed.<ext>``: the result of ``modcon fix`` (absent: no change);
+* ``<case>.unsafe-fixed.<ext>``: the result with ``--unsafe-fixes``
+  (absent: the same as the safe result).
+
+Every fixed text must itself be clean of fixable findings (a second run
+changes nothing), keep every line outside the flagged instructions byte for
+byte, and, for Dockerfiles, parse under BuildKit's own parser as the same
+instruction sequence, with the fixed instructions now in exec form.
+"""
+from __future__ import annotations
+
+import difflib
+import pathlib
+
+import pytest
+
+from modcon.config import Config
+from modcon.engine import check_source
+from modcon.engine import fix_source
+from modcon.model import Applicability
+from modcon.model import Finding
+from modcon.source import SourceFile
+from tests.oracle import GoParseError
+from tests.oracle import buildkit_instructions
+
+FIXTURES = pathlib.Path(__file__).parent / 'fixtures'
+
+
+def _cases() -> list[pathlib.Path]:
+    return sorted(FIXTURES.glob('*/*.input.*'))
+
+
+def _sibling(case: pathlib.Path, role: str) -> pathlib.Path:
+    return case.with_name(case.name.replace('.input.', f'.{role}.'))
+
+
+def _kind(case: pathlib.Path) -> str:
+    return 'dockerfile'
+
+
+def _render(findings: list[Finding]) -> str:
+    lines = []
+    for f in findings:
+        fix = f' [{f.fix.applicability.label} fix: {f.fix.title}]' if f.fix else ' [no fix]'
+        lines.append(f'{f.begin.line}:{f.begin.column} {f.rule.code} {f.severity.label} '
+                     f'{f.message}{fix}')
+    return ''.join(line + '\n' for line in lines)
+
+
+def _expect(path: pathlib.Path, actual: str, update: bool) -> None:
+    if update and (not path.exists() or path.read_bytes().decode() != actual):
+        path.write_bytes(actual.encode())
+        return
+    assert path.exists(), f'{path.name} is missing (run pytest --update-fixtures and review it)'
+    assert path.read_bytes().decode() == actual, f'{path.name} differs'
+
+
+def _flagged_lines(text: str, findings: list[Finding]) -> set[int]:
+    source = SourceFile('x', text)
+    lines: set[int] = set()
+    for f in findings:
+        lines.update(range(f.begin.line, source.position(f.end).line + 1))
+    return lines
+
+
+def _assert_bytes_kept(before: str, after: str, findings: list[Finding]) -> None:
+    """Lines outside the flagged instructions are unchanged; only lines are added."""
+    flagged = _flagged_lines(before, findings)
+    old = before.splitlines(keepends=True)
+    new = after.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, i1, i2, _j1, _j2 in matcher.get_opcodes():
+        if op in ('replace', 'delete'):
+            touched = set(range(i1 + 1, i2 + 1))
+            assert touched <= flagged, f'lines {sorted(touched - flagged)} changed outside a finding'
+        elif op == 'insert':
+            # Inserted lines (moved comments) sit right before a flagged instruction.
+            assert i1 + 1 in flagged, f'lines inserted before line {i1 + 1}, not at a finding'
+
+
+def _assert_buildkit_agrees(before: str, after: str, fixed: list[Finding]) -> None:
+    """BuildKit reads the same instructions, with the fixed ones now in exec form."""
+    new = buildkit_instructions(after)
+    fixed_lines = {f.begin.line for f in fixed}
+    try:
+        old = buildkit_instructions(before)
+    except GoParseError:  # BuildKit refused the original (e.g. `CMD ["sleep", 10]`)
+        return
+    assert [i.cmd.upper() for i in old] == [i.cmd.upper() for i in new]
+    for o, n in zip(old, new):
+        if any(o.start_line <= line <= o.end_line for line in fixed_lines):
+            assert n.json, f'{n.original!r} is not in exec form'
+        else:
+            assert (o.cmd, o.flags, o.value, o.json) == (n.cmd, n.flags, n.value, n.json)
+
+
+@pytest.mark.parametrize('case', _cases(), ids=lambda p: f'{p.parent.name}/{p.name}')
+def test_fixture(case: pathlib.Path, request: pytest.FixtureRequest) -> None:
+    update = request.config.getoption('--update-fixtures')
+    code = case.parent.name
+    kind = _kind(case)
+    text = case.read_bytes().decode()
+    config = Config(select=(code,))
+    source = SourceFile(case.name, text)
+
+    findings = check_source(source, kind, config)
+    _expect(_sibling(case, 'findings').with_suffix('.txt'), _render(findings), update)
+
+    safe_text = text
+    for threshold, role in ((Applicability.SAFE, 'fixed'), (Applicability.UNSAFE, 'unsafe-fixed')):
+        result = fix_source(source, kind, config, threshold)
+        expected = _sibling(case, role)
+        baseline = text if role == 'fixed' else safe_text
+        if result.fixed != baseline or expected.exists():
+            _expect(expected, result.fixed, update)
+        if role == 'fixed':
+            safe_text = result.fixed
+        if result.changed:
+            _assert_bytes_kept(text, result.fixed, findings)
+            if kind == 'dockerfile':
+                _assert_buildkit_agrees(text, result.fixed, result.applied)
+        # Idempotence: a second run finds nothing more to fix at this level.
+        again = fix_source(SourceFile(case.name, result.fixed), kind, config, threshold)
+        assert again.fixed == result.fixed, 'a second fix run changed the file again'
+        assert not [f for f in again.findings if f.fix and f.fix.applies(threshold)]
+
+
+def test_every_rule_has_fixtures() -> None:
+    from modcon.registry import load_rules
+
+    for code in load_rules():
+        assert list((FIXTURES / code).glob('*.input.*')), f'{code} has no fixture cases'
