@@ -233,6 +233,18 @@ class GitStore:
             entries.append(TreeEntry(mode, typ, sha, path, None if size == "-" else int(size)))
         return entries
 
+    def entry_at(self, tree: str, path: str) -> TreeEntry | None:
+        """The tree entry at ``path`` (file, directory or submodule), or None."""
+        out = self.git("ls-tree", "-l", "-z", "--full-tree", tree, "--", path).stdout.decode(
+            "utf-8", errors="surrogateescape")
+        for rec in out.split("\0"):
+            if rec:
+                meta, found = rec.split("\t", 1)
+                if found == path:
+                    mode, typ, sha, size = meta.split()
+                    return TreeEntry(mode, typ, sha, found, None if size == "-" else int(size))
+        return None
+
     def flatten(self, tree: str) -> dict[str, tuple[str, str]]:
         """Every non-tree leaf under ``tree`` as ``{path: (mode, sha)}``."""
         return {e.path: (e.mode, e.sha) for e in self.ls_tree(tree, recursive=True) if e.type != "tree"}
@@ -306,6 +318,15 @@ class GitStore:
         for line in out.splitlines():
             name, sha = line.rsplit(" ", 1)
             refs[name] = sha
+        return refs
+
+    def list_refs_typed(self) -> dict[str, tuple[str, str]]:
+        """Every ref with the type of the object it points at (commit, or tag for annotated tags)."""
+        out = self.git("for-each-ref", "--format=%(refname) %(objectname) %(objecttype)").stdout.decode()
+        refs = {}
+        for line in out.splitlines():
+            name, sha, typ = line.rsplit(" ", 2)
+            refs[name] = (sha, typ)
         return refs
 
     def ref_sha(self, ref: str) -> str | None:
