@@ -1,0 +1,338 @@
+"""The command line as a user meets it: exit codes, bad input, writing, formats."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import stat
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+
+from modcon import cli
+
+SHELL_FORM = 'FROM python:3.12-slim\nCMD python app.py\n'
+EXEC_FORM = 'FROM python:3.12-slim\nCMD ["python", "app.py"]\n'
+SCHEMA = pathlib.Path(__file__).resolve().parents[2] / 'shared' / 'data' / 'sarif-schema-2.1.0.json'
+
+
+def modcon(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != 'MODCON_DEBUG'}
+    return subprocess.run(
+        [sys.executable, '-m', 'modcon', *args], cwd=cwd, capture_output=True, text=True,
+        env=env, timeout=60,
+    )
+
+
+def write(path: pathlib.Path, text: str | bytes) -> pathlib.Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, str):
+        path.write_bytes(text.encode())
+    else:
+        path.write_bytes(text)
+    return path
+
+
+def assert_one_line_errors(stderr: str, count: int) -> None:
+    """``count`` errors, one line each; the only other line is fix's summary."""
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith('modcon: error: ')]
+    assert len(errors) == count, stderr
+    assert all(ln in errors or ln.startswith('Fixed ') for ln in lines), stderr
+    assert 'Traceback' not in stderr
+
+
+# -- exit codes -------------------------------------------------------------
+
+def test_clean_file_exits_zero(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'Dockerfile', EXEC_FORM)
+    result = modcon('check', cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'no findings' in result.stdout
+
+
+def test_findings_exit_one_and_show_line_fix_and_property(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'Dockerfile', SHELL_FORM)
+    result = modcon('check', '.', cwd=tmp_path)
+    assert result.returncode == 1
+    out = result.stdout
+    assert 'Dockerfile:2:1:' in out and 'MC101' in out
+    assert '2 | CMD python app.py' in out
+    assert 'safe fix: Use exec form: CMD ["python", "app.py"]' in out
+    assert 'docs/properties.md#1a-react-to-signals' in out
+
+
+def test_exit_zero(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'Dockerfile', SHELL_FORM)
+    assert modcon('check', '--exit-zero', cwd=tmp_path).returncode == 0
+
+
+def test_usage_error_exits_two(tmp_path: pathlib.Path) -> None:
+    result = modcon('check', '--format', 'xml', cwd=tmp_path)
+    assert result.returncode == 2
+    assert 'invalid choice' in result.stderr
+
+
+# -- bad input: one line each, exit 2, the other files still processed -------
+
+def test_bad_inputs_are_one_line_errors_and_the_rest_is_checked(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'good' / 'Dockerfile', SHELL_FORM)
+    write(tmp_path / 'latin1' / 'Dockerfile', 'FROM alpine\nLABEL a="caf\xe9"\n'.encode('latin-1'))
+    write(tmp_path / 'binary' / 'Dockerfile', b'\x7fELF\x02\x01\x00\x00')
+    write(tmp_path / 'empty' / 'Dockerfile', b'')
+    write(tmp_path / 'huge' / 'Dockerfile', b'FROM alpine\n' + b'# x\n' * 300_000)
+    result = modcon('check', '.', cwd=tmp_path)
+    assert result.returncode == 2
+    assert_one_line_errors(result.stderr, 4)
+    assert 'latin1/Dockerfile: is not UTF-8 text' in result.stderr
+    assert 'binary/Dockerfile: is a binary file' in result.stderr
+    assert 'empty/Dockerfile: is empty' in result.stderr
+    assert 'huge/Dockerfile: is larger than 1 MiB' in result.stderr
+    assert 'good/Dockerfile:2:1:' in result.stdout  # still checked
+
+
+def test_missing_path(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'Dockerfile', SHELL_FORM)
+    result = modcon('check', 'nope', 'Dockerfile', cwd=tmp_path)
+    assert result.returncode == 2
+    assert_one_line_errors(result.stderr, 1)
+    assert 'nope: no such file or directory' in result.stderr
+    assert 'Dockerfile:2:1:' in result.stdout
+
+
+DROP_DAC = ['setpriv', '--bounding-set=-dac_override,-dac_read_search',
+            '--inh-caps=-dac_override,-dac_read_search']
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('setpriv'),
+                    reason='root drops its file-permission override with setpriv')
+def test_unreadable_file(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'a' / 'Dockerfile', SHELL_FORM)
+    write(tmp_path / 'b' / 'Dockerfile', SHELL_FORM).chmod(0o000)
+    result = subprocess.run([*DROP_DAC, sys.executable, '-m', 'modcon', 'check', '.'],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert_one_line_errors(result.stderr, 1)
+    assert 'b/Dockerfile: cannot read: Permission denied' in result.stderr
+    assert 'a/Dockerfile:2:1:' in result.stdout
+
+
+def test_directory_named_dockerfile_is_walked_not_read(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'Dockerfile' / 'api.Dockerfile', SHELL_FORM)
+    result = modcon('check', 'Dockerfile', cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert 'Dockerfile/api.Dockerfile:2:1:' in result.stdout
+    assert result.stderr == ''
+
+
+def test_symlink_outside_the_tree_is_not_followed_nor_written(tmp_path: pathlib.Path) -> None:
+    outside = write(tmp_path / 'outside' / 'Dockerfile', SHELL_FORM)
+    repo = tmp_path / 'repo'
+    write(repo / 'Dockerfile', SHELL_FORM)
+    (repo / 'linked').mkdir()
+    (repo / 'linked' / 'Dockerfile').symlink_to(outside)
+    result = modcon('fix', '.', cwd=repo)
+    assert result.returncode == 2
+    assert_one_line_errors(result.stderr, 1)
+    assert 'linked/Dockerfile: is a symlink to outside the scanned tree' in result.stderr
+    assert outside.read_text() == SHELL_FORM  # never written through
+    assert (repo / 'linked' / 'Dockerfile').is_symlink()
+    assert (repo / 'Dockerfile').read_text() == EXEC_FORM  # the rest was fixed
+
+
+def test_symlink_inside_the_tree_is_fixed_through_once(tmp_path: pathlib.Path) -> None:
+    real = write(tmp_path / 'docker' / 'prod.Dockerfile', SHELL_FORM)
+    (tmp_path / 'Dockerfile').symlink_to('docker/prod.Dockerfile')
+    result = modcon('fix', '.', cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert real.read_text() == EXEC_FORM
+    assert (tmp_path / 'Dockerfile').is_symlink()
+
+
+def test_a_crashing_rule_is_one_line_and_the_run_goes_on(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from modcon import registry
+
+    registry.load_rules()
+    rule = registry.RULES['MC102']
+
+    def explode(document: object) -> None:
+        if 'boom' in document.source.path:  # type: ignore[attr-defined]
+            raise RuntimeError('kaboom')
+        return iter(())  # type: ignore[return-value]
+
+    monkeypatch.setitem(registry.RULES, 'MC102', rule._replace(check=explode))
+    write(tmp_path / 'boom.Dockerfile', SHELL_FORM)
+    write(tmp_path / 'ok.Dockerfile', SHELL_FORM)
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(['check', '.'])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert_one_line_errors(err, 1)
+    assert 'boom.Dockerfile: internal error in rule MC102: RuntimeError: kaboom' in err
+    assert 'ok.Dockerfile:2:1:' in out
+
+
+# -- fixing -----------------------------------------------------------------
+
+def test_fix_rewrites_in_place_keeping_mode_and_line_endings(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path / 'Dockerfile', 'FROM python:3.12-slim\r\nCMD python app.py\r\n')
+    path.chmod(0o640)
+    result = modcon('fix', cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes() == b'FROM python:3.12-slim\r\nCMD ["python", "app.py"]\r\n'
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert 'Fixed 1 finding in 1 file.' in result.stderr
+    again = modcon('fix', cwd=tmp_path)
+    assert again.returncode == 0 and path.read_bytes().count(b'\r\n') == 2
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith('.modcon-')]
+
+
+def test_fix_diff_writes_nothing(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path / 'Dockerfile', SHELL_FORM)
+    result = modcon('fix', '--diff', cwd=tmp_path)
+    assert result.returncode == 1
+    assert path.read_text() == SHELL_FORM
+    assert '-CMD python app.py\n+CMD ["python", "app.py"]\n' in result.stdout
+    assert result.stdout.startswith('--- a/Dockerfile\n+++ b/Dockerfile\n')
+    patch = subprocess.run(['patch', '-p1', '--dry-run'], input=result.stdout, text=True,
+                           cwd=tmp_path, capture_output=True)
+    assert patch.returncode == 0, patch.stdout + patch.stderr
+
+
+def test_unsafe_fixes_need_the_flag(tmp_path: pathlib.Path) -> None:
+    text = 'FROM registry.example.com/base:1\nCMD /srv/app --serve\n'
+    path = write(tmp_path / 'Dockerfile', text)
+    assert modcon('fix', cwd=tmp_path).returncode == 1
+    assert path.read_text() == text
+    assert modcon('fix', '--unsafe-fixes', cwd=tmp_path).returncode == 0
+    assert path.read_text().endswith('CMD ["/srv/app", "--serve"]\n')
+
+
+def test_unfixable_findings_keep_exit_one(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'Dockerfile', 'FROM alpine\nCMD app | tee log\n')
+    result = modcon('fix', cwd=tmp_path)
+    assert result.returncode == 1
+    assert 'no automatic fix because it ends in a pipeline' in result.stdout
+
+
+# -- selection, configuration ---------------------------------------------------
+
+def test_select_and_ignore(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'Dockerfile', SHELL_FORM + "HEALTHCHECK CMD wget -q http://x/\n")
+    assert 'MC102' not in modcon('check', '--select', 'MC101', cwd=tmp_path).stdout
+    out = modcon('check', '--ignore', 'shell-form-command', cwd=tmp_path).stdout
+    assert 'MC101' not in out and 'MC102' in out
+    assert modcon('check', '--select', 'MC1', '--ignore', 'MC101,MC102',
+                  cwd=tmp_path).returncode == 0
+
+
+def test_config_file_and_docs_url(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'Dockerfile', SHELL_FORM)
+    write(tmp_path / 'pyproject.toml',
+          '[project]\nname = "x"\n\n[tool.modcon]\nignore = ["MC102"]\n'
+          'docs-url = "https://example.org/props.md"\n'
+          '[tool.modcon.fix-safety]\nMC101 = "display-only"\n')
+    result = modcon('check', '--format', 'json', cwd=tmp_path)
+    findings = json.loads(result.stdout)
+    assert findings[0]['property']['url'] == 'https://example.org/props.md#1a-react-to-signals'
+    assert findings[0]['fix']['applicability'] == 'display-only'
+    assert modcon('fix', cwd=tmp_path).returncode == 1  # display-only is never written
+    assert (tmp_path / 'Dockerfile').read_text() == SHELL_FORM
+    url = modcon('check', '--docs-url', 'https://docs.example/p.md', cwd=tmp_path).stdout
+    assert 'https://docs.example/p.md#1a-react-to-signals' in url
+
+
+def test_modcon_toml_wins_and_bad_config_is_one_line(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'Dockerfile', SHELL_FORM)
+    write(tmp_path / '.modcon.toml', 'select = ["MC102"]\n')
+    assert modcon('check', cwd=tmp_path).returncode == 0
+    write(tmp_path / '.modcon.toml', 'selct = ["MC102"]\n')
+    result = modcon('check', cwd=tmp_path)
+    assert result.returncode == 2
+    assert_one_line_errors(result.stderr, 1)
+    assert 'unknown setting `selct`' in result.stderr
+    write(tmp_path / '.modcon.toml', 'select = [\n')
+    result = modcon('check', cwd=tmp_path)
+    assert result.returncode == 2 and 'invalid TOML' in result.stderr
+    assert_one_line_errors(result.stderr, 1)
+
+
+def test_discovery_finds_dockerfiles_and_skips_the_rest(tmp_path: pathlib.Path) -> None:
+    for name in ('Dockerfile', 'Containerfile', 'api.Dockerfile', 'Dockerfile.prod',
+                 'web/Dockerfile', 'node_modules/pkg/Dockerfile', '.git/Dockerfile',
+                 'ignored/Dockerfile', 'Dockerfile.dockerignore', 'Dockerfile.j2',
+                 'vendor/x/Dockerfile', 'skipme/Dockerfile'):
+        write(tmp_path / name, SHELL_FORM)
+    write(tmp_path / '.gitignore', 'ignored/\n')
+    write(tmp_path / '.modcon.toml', 'exclude = ["skipme"]\n')
+    subprocess.run(['git', 'init', '-q'], cwd=tmp_path, check=True)
+    result = modcon('check', '--format', 'json', cwd=tmp_path)
+    paths = sorted({f['path'] for f in json.loads(result.stdout)})
+    assert paths == ['Containerfile', 'Dockerfile', 'Dockerfile.prod', 'api.Dockerfile',
+                     'web/Dockerfile']
+    # A file named explicitly is checked whatever its name.
+    write(tmp_path / 'docker' / 'build.txt', SHELL_FORM)
+    assert modcon('check', 'docker/build.txt', cwd=tmp_path).returncode == 1
+
+
+# -- output formats -------------------------------------------------------------
+
+def test_json_output_carries_fix_edits(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'Dockerfile', SHELL_FORM)
+    finding = json.loads(modcon('check', '--format', 'json', cwd=tmp_path).stdout)[0]
+    assert finding['code'] == 'MC101' and finding['name'] == 'shell-form-command'
+    assert finding['start'] == {'line': 2, 'column': 1}
+    edit = finding['fix']['edits'][0]
+    original = SHELL_FORM
+    fixed = original[:edit['offset']] + edit['content'] + original[edit['offset'] + edit['length']:]
+    assert fixed == EXEC_FORM
+    assert finding['property']['id'] == '1a'
+
+
+def test_sarif_validates_against_the_schema(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'Dockerfile', SHELL_FORM + "HEALTHCHECK CMD ['curl', '-f', 'http://x/']\n")
+    write(tmp_path / 'sub' / 'Dockerfile', 'FROM alpine\nCMD app | tee x\n')
+    result = modcon('check', '--format', 'sarif', '-o', 'out.sarif', cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == ''
+    log = json.loads((tmp_path / 'out.sarif').read_text())
+    jsonschema.validate(log, json.loads(SCHEMA.read_text()))
+    run = log['runs'][0]
+    rules = {r['id']: r for r in run['tool']['driver']['rules']}
+    assert rules['MC101']['helpUri'].endswith('docs/properties.md#1a-react-to-signals')
+    fixed = [r for r in run['results'] if r.get('fixes')]
+    unfixed = [r for r in run['results'] if not r.get('fixes')]
+    assert fixed and unfixed
+    replacement = fixed[0]['fixes'][0]['artifactChanges'][0]['replacements'][0]
+    assert replacement['insertedContent']['text'] == '["python", "app.py"]'
+    assert {r['locations'][0]['physicalLocation']['artifactLocation']['uri']
+            for r in run['results']} == {'Dockerfile', 'sub/Dockerfile'}
+
+
+def test_github_annotations_are_escaped(tmp_path: pathlib.Path) -> None:
+    write(tmp_path / 'odd,name:50%.Dockerfile', SHELL_FORM)
+    out = modcon('check', '--format', 'github', cwd=tmp_path).stdout
+    line = out.splitlines()[0]
+    assert line.startswith('::warning file=odd%2Cname%3A50%25.Dockerfile,line=2,endLine=2,')
+    assert 'title=MC101 shell-form-command::' in line
+    assert '%0AProperty 1a React to signals: https://' in line
+    assert '\n' not in line
+
+
+# -- rule documentation ---------------------------------------------------------
+
+def test_rules_and_rule(tmp_path: pathlib.Path) -> None:
+    listing = modcon('rules', cwd=tmp_path).stdout
+    assert 'MC101  shell-form-command' in listing
+    doc = modcon('rule', 'shell-form-command', cwd=tmp_path)
+    assert doc.returncode == 0
+    for section in ('## What it does', '## Why is this bad?', '## Example', '## Use instead',
+                    '## Fix safety', '#1a-react-to-signals'):
+        assert section in doc.stdout
+    unknown = modcon('rule', 'MC999', cwd=tmp_path)
+    assert unknown.returncode == 2
+    assert_one_line_errors(unknown.stderr, 1)
