@@ -325,6 +325,77 @@ def _arguments(name: str, logical: str, offset: int) -> Arguments:
     return Arguments(text, start)
 
 
+def _parse_words(rest: str, escape: str) -> list[str]:
+    """BuildKit's parseWords: blank-separated words, quotes kept, escapes honoured."""
+    words: list[str] = []
+    word: list[str] = []
+    quote = ''
+    blank_ok = False
+    in_word = False
+    i = 0
+    n = len(rest)
+    while i < n:
+        ch = rest[i]
+        if not in_word:
+            if ch.isspace():
+                i += 1
+                continue
+            in_word = True
+        if quote:
+            if ch == quote:
+                quote = ''
+            if ch == escape and quote != "'" and quote:
+                if i + 1 == n:
+                    quote = ''
+                    i += 1
+                    continue
+                word.append(ch)
+                i += 1
+                ch = rest[i]
+            word.append(ch)
+            i += 1
+            continue
+        if ch.isspace():
+            if blank_ok or word:
+                words.append(''.join(word))
+            word = []
+            blank_ok = False
+            in_word = False
+            i += 1
+            continue
+        if ch in '\'"':
+            quote = ch
+            blank_ok = True
+        if ch == escape:
+            if i + 1 == n:
+                i += 1
+                continue
+            word.append(ch)
+            i += 1
+            ch = rest[i]
+        word.append(ch)
+        i += 1
+    if in_word and (blank_ok or word):
+        words.append(''.join(word))
+    return words
+
+
+def _check_name_values(name: str, text: str, escape: str, line: int) -> None:
+    """BuildKit's parseNameVal for ENV and LABEL: `k v` or `k=v ...`."""
+    words = _parse_words(text, escape)
+    if not words:
+        return
+    if '=' not in words[0]:
+        if len(_TOKEN_WS_RE.split(text, maxsplit=1)) < 2:
+            raise DockerfileSyntaxError(f'{name} must have two arguments', line)
+        return
+    for word in words:
+        if '=' not in word:
+            raise DockerfileSyntaxError(
+                f"Syntax error - can't find = in {word!r}. Must be of the form: name=value", line,
+            )
+
+
 def _split_words_raw(line: str) -> list[str]:
     """Words of ``line`` with quotes kept (BuildKit's heredocsFromLine lexing)."""
     words: list[str] = []
@@ -519,6 +590,9 @@ def parse(text: str) -> Dockerfile:
                         break
         if name not in KNOWN_INSTRUCTIONS:
             raise DockerfileSyntaxError(f'unknown instruction: {keyword}', first_line)
+        runs_name, runs_text = (sub.name, sub.args.text) if sub is not None else (name, args.text)
+        if runs_name in ('ENV', 'LABEL'):
+            _check_name_values(runs_name, runs_text, escape, first_line)
         if sub is not None:
             if sub.name not in KNOWN_INSTRUCTIONS:
                 raise DockerfileSyntaxError(f'unknown instruction: {sub.keyword}', first_line)

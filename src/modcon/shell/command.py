@@ -65,9 +65,16 @@ _COMPOUND = {
     'variable_assignment': 'a variable assignment',
     'variable_assignments': 'a variable assignment',
 }
-# Words made only of these characters mean the same in every POSIX shell,
-# unquoted: no quoting, expansion, globbing, operator or comment character.
-_PLAIN_WORDS = re.compile(r'[A-Za-z0-9_./:@%+,=-]+(?:[ \t]+[A-Za-z0-9_./:@%+,=-]+)*')
+# A word that is literal in every POSIX shell: unquoted characters that mean
+# nothing special (shell syntax is ASCII; other characters are ordinary), backslash escapes, single quotes, and double quotes without
+# `$`, backquotes or backslashes other than the four escapes POSIX defines.
+# A command made only of such words is proven literal without a parser; its
+# value is what POSIX quote removal gives (``_decode``).
+_WORD_RE = re.compile(
+    r'''(?:[A-Za-z0-9_./:@%+,=\u0080-\U0010ffff-]|\\[^\n]|'[^']*'|"(?:[^"\\$`]|\\[\\"$`])*")+''')
+_LITERAL_WORDS = re.compile(rf'{_WORD_RE.pattern}(?:[ \t]+{_WORD_RE.pattern})*')
+_SEGMENT = re.compile(r'''\\(.)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\\'"]+)''')
+_DQ_ESCAPE = re.compile(r'\\([\\"$`])')
 _GLOB_OR_BRACE = frozenset('*?[]{}')
 
 
@@ -118,15 +125,29 @@ _WRAPPER_ADVICE = (
 def analyze(text: str, *, posix: bool = True) -> Analysis:
     """Analyse ``text`` as ``sh -c`` (``posix``) or ``bash -c`` would run it."""
     stripped = text.strip(' \t')
-    if _PLAIN_WORDS.fullmatch(stripped):
-        spans = tuple(m.span() for m in _WORD.finditer(text))
-        words = tuple(text[a:b] for a, b in spans)
-        if '=' not in words[0] and words[0] not in RESERVED:
+    if _LITERAL_WORDS.fullmatch(stripped):
+        spans = tuple(m.span() for m in _WORD_RE.finditer(text))
+        first = text[spans[0][0]:spans[0][1]]
+        if '=' not in first and first not in RESERVED:  # not an assignment or keyword
+            words = tuple(_decode(text[a:b]) for a, b in spans)
             return _literal_result(text, words, spans)
     return _TreeAnalysis(text, posix).run()
 
 
-_WORD = re.compile(r'[^ \t]+')
+def _decode(raw: str) -> str:
+    """POSIX quote removal for a word that ``_WORD_RE`` accepted."""
+    out = []
+    for match in _SEGMENT.finditer(raw):
+        escaped, single, double, plain = match.groups()
+        if escaped is not None:
+            out.append(escaped)
+        elif single is not None:
+            out.append(single)
+        elif double is not None:
+            out.append(_DQ_ESCAPE.sub(r'\1', double))
+        else:
+            out.append(plain)
+    return ''.join(out)
 
 
 def _literal_result(text: str, words: tuple[str, ...], spans: tuple[tuple[int, int], ...],
@@ -237,6 +258,10 @@ class _TreeAnalysis:
                 statements.append(child)
         if root.has_error:
             return self.fail('it cannot be parsed as a shell command', advice=None)
+        if not self._fully_covered(root):
+            # tree-sitter-bash drops some input silently (an escaped blank at the
+            # start of a word, for one); never build on a reading that lost text.
+            return self.fail('the shell grammar cannot read it reliably', advice=None)
         if not statements:
             return self.fail('it is empty or only a comment', advice=None)
 
@@ -290,6 +315,15 @@ class _TreeAnalysis:
                              final_args=args, builtin=True)
         return Analysis(self.text, exec_at=self.char(name_node.start_byte),
                         comment=self.comment, program=name, final_args=args, shown=shown)
+
+    def _fully_covered(self, root: object) -> bool:
+        """Every byte that is not a blank belongs to some token of the tree."""
+        covered = bytearray(len(self.data))
+        for node in _walk(root):
+            if not node.children:  # type: ignore[attr-defined]
+                covered[node.start_byte:node.end_byte] = b'\1' * (  # type: ignore[attr-defined]
+                    node.end_byte - node.start_byte)  # type: ignore[attr-defined]
+        return all(flag or byte in b' \t' for flag, byte in zip(covered, self.data))
 
     def _name(self, command: object) -> str | None:
         name = command.child_by_field_name('name')  # type: ignore[attr-defined]

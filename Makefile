@@ -1,0 +1,36 @@
+# Two commands on a fresh clone (Python 3.11+, git and make):
+#   make demo   set up .venv and run modcon on examples/
+#   make test   install the development tools and run the whole suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "modcon needs Python 3.11 or newer; set PYTHON=python3.x")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	@printf '\n== modcon check examples/ ==\n\n'
+	-@$(BIN)/modcon check examples/
+	@printf '\n== modcon fix --diff examples/ (nothing is written) ==\n\n'
+	-@$(BIN)/modcon fix --diff examples/
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -n auto -q
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/check_speed.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis

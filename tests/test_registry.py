@@ -1,0 +1,65 @@
+"""The registry, the property anchors and the docs stay in step."""
+from __future__ import annotations
+
+import pathlib
+import re
+
+import pytest
+
+from modcon.properties import Property
+from modcon.registry import RegistryError
+from modcon.registry import load_rules
+from modcon.registry import rule
+from modcon.ruledocs import markdown_table
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_every_property_anchor_is_defined_in_the_docs() -> None:
+    text = (ROOT / 'docs' / 'properties.md').read_text()
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))
+    for prop in Property:
+        assert prop.anchor in anchors, prop
+
+
+def test_readme_rule_table_matches_the_registry() -> None:
+    readme = (ROOT / 'README.md').read_text()
+    table = readme.split('<!-- rules:start -->\n', 1)[1].split('<!-- rules:end -->', 1)[0]
+    rules = sorted(load_rules().values(), key=lambda r: r.code)
+    assert table == markdown_table(rules, 'docs/properties.md')
+
+
+def test_every_rule_is_documented_and_named_by_its_module() -> None:
+    for code, r in load_rules().items():
+        module = r.check.__module__.rsplit('.', 1)[-1]
+        assert module == f'{code.lower()}_{r.name.replace("-", "_")}', module
+        assert r.summary and r.property in Property
+
+
+def test_a_broken_declaration_fails_with_every_problem_in_one_line() -> None:
+    with pytest.raises(RegistryError) as info:
+        @rule(code='MC9', name='Bad_Name', kind='yaml', property=Property.SMALL)
+        def broken(document: object) -> None:
+            """## What it does
+            Nothing."""
+    message = str(info.value)
+    assert "bad code 'MC9'" in message and "bad name 'Bad_Name'" in message
+    assert "unknown kind 'yaml'" in message and "lacks '## Fix safety'" in message
+    assert '\n' not in message
+
+
+def test_duplicate_codes_are_refused() -> None:
+    load_rules()
+    with pytest.raises(RegistryError, match='MC101 already registered'):
+        @rule(code='MC101', name='again', kind='dockerfile', property=Property.SIGNALS)
+        def again(document: object) -> None:
+            """## What it does
+            x
+            ## Why is this bad?
+            x
+            ## Example
+            x
+            ## Use instead
+            x
+            ## Fix safety
+            x"""
