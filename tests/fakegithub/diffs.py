@@ -30,6 +30,8 @@ class Hunk:
     right: set[int] = field(default_factory=set)
     # diff position -> (side, line number) for every line shown in the hunk
     by_position: dict[int, tuple[str, int]] = field(default_factory=dict)
+    # (side, line number) -> diff position; context lines are listed under both sides
+    pos_of: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +58,15 @@ class FileDiff:
                 return i
         return None
 
+    def diff_hunk(self, side: str, line: int) -> str:
+        """GitHub's ``diff_hunk`` for a comment: the hunk from its header down to the line."""
+        index = self.hunk_of(side, line)
+        if index is None or self.patch is None:
+            return ""
+        hunk = self.hunks[index]
+        lines = self.patch.split("\n")
+        return "\n".join(lines[hunk.first_position: hunk.pos_of[(side, line)] + 1])
+
     def at_position(self, position: int) -> tuple[str, int] | None:
         for hunk in self.hunks:
             if position in hunk.by_position:
@@ -79,15 +90,19 @@ def parse_hunks(patch: str) -> list[Hunk]:
         if line.startswith("+"):
             hunk.right.add(new_no)
             hunk.by_position[position] = ("RIGHT", new_no)
+            hunk.pos_of[("RIGHT", new_no)] = position
             new_no += 1
         elif line.startswith("-"):
             hunk.left.add(old_no)
             hunk.by_position[position] = ("LEFT", old_no)
+            hunk.pos_of[("LEFT", old_no)] = position
             old_no += 1
         else:
             hunk.left.add(old_no)
             hunk.right.add(new_no)
             hunk.by_position[position] = ("RIGHT", new_no)
+            hunk.pos_of[("LEFT", old_no)] = position
+            hunk.pos_of[("RIGHT", new_no)] = position
             old_no += 1
             new_no += 1
     return hunks
@@ -146,4 +161,4 @@ def file_diffs(store: GitStore, old: str, new: str) -> list[FileDiff]:
         # git prints one "diff --git" block per raw entry; a mismatch means the
         # parsing assumption broke, which must not pass silently.
         raise RuntimeError(f"diff parse mismatch: {len(changes)} raw entries, {len(blocks)} patch blocks")
-    return [_file_diff(c, b) for c, b in zip(changes, blocks)]
+    return [_file_diff(c, b) for c, b in zip(changes, blocks, strict=True)]

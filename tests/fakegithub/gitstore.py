@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ZERO_SHA = "0" * 40
@@ -59,7 +59,7 @@ class Person:
 
     @classmethod
     def now(cls, name: str, email: str) -> Person:
-        return cls(name, email, int(datetime.now(timezone.utc).timestamp()))
+        return cls(name, email, int(datetime.now(UTC).timestamp()))
 
     @classmethod
     def parse(cls, line: str) -> Person:
@@ -70,7 +70,7 @@ class Person:
 
     def iso(self) -> str:
         """The date as GitHub prints it: UTC with a trailing Z."""
-        return datetime.fromtimestamp(self.epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromtimestamp(self.epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def git_date(self) -> str:
         return f"@{self.epoch} {self.tz}"

@@ -13,8 +13,21 @@ from typing import Any
 
 from .diffs import FileDiff
 from .gitstore import CommitObject, Person, TreeEntry
-from .state import (LEGACY_PERMISSION, REACTIONS, Comment, CommitMeta, Issue, Label, Reaction, Repo, Review,
-                    ReviewComment, State, User, role_at_least)
+from .state import (
+    LEGACY_PERMISSION,
+    REACTIONS,
+    Comment,
+    CommitMeta,
+    Issue,
+    Label,
+    Reaction,
+    Repo,
+    Review,
+    ReviewComment,
+    State,
+    User,
+    role_at_least,
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,8 @@ def user(u: Urls, user: User) -> dict[str, Any]:
         "avatar_url": f"{u.web}/avatars/u/{user.id}",
         "gravatar_id": "",
         "url": base,
-        "html_url": f"{u.web}/{user.login}" if user.type != "Bot" else f"{u.web}/apps/{user.login.removesuffix('[bot]')}",
+        "html_url": f"{u.web}/apps/{user.login.removesuffix('[bot]')}" if user.type == "Bot"
+        else f"{u.web}/{user.login}",
         "followers_url": f"{base}/followers",
         "following_url": f"{base}/following{{/other_user}}",
         "gists_url": f"{base}/gists{{/gist_id}}",
@@ -200,8 +214,9 @@ def verification(meta: CommitMeta | None, commit: CommitObject) -> dict[str, Any
     if meta is not None and meta.verified:
         # GitHub signs commits it creates on a client's behalf when the client
         # leaves author and committer to GitHub.
-        return {"verified": True, "reason": "valid", "signature": "-----BEGIN PGP SIGNATURE-----\n\nfake\n"
-                "-----END PGP SIGNATURE-----\n", "payload": f"tree {commit.tree}\n", "verified_at": commit.committer.iso()}
+        signature = "-----BEGIN PGP SIGNATURE-----\n\nfake\n-----END PGP SIGNATURE-----\n"
+        return {"verified": True, "reason": "valid", "signature": signature, "payload": f"tree {commit.tree}\n",
+                "verified_at": commit.committer.iso()}
     return {"verified": False, "reason": "unsigned", "signature": None, "payload": None, "verified_at": None}
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import ApiError, not_found
-from .gitstore import GitStore
+from .gitstore import GitStore, RefConflict
 
 # Repository roles from weakest to strongest.
 ROLES = ("none", "read", "triage", "write", "maintain", "admin")
@@ -29,7 +29,7 @@ REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def role_at_least(role: str, wanted: str) -> bool:
@@ -317,7 +317,7 @@ class State:
         if current != pull.head_sha:
             try:
                 store.update_ref(ref, pull.head_sha, current)
-            except Exception:
+            except RefConflict:
                 pass  # a concurrent refresh already moved it; the next one retries
         return pull.head_sha
 
