@@ -21,9 +21,11 @@ from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
 
-_VARIABLE = re.compile(r'\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?:[:]?[-=+?][^}]*)?\})')
-_NUMBER = re.compile(r'-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?')
-_SHELL_SAFE = re.compile(r'[A-Za-z0-9_./:@%+,=-]+')
+# Patterns, not compiled objects: `re` compiles them on first use, so a file
+# without an invalid exec form never pays for them at start-up.
+_VARIABLE = r'\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?:[:]?[-=+?][^}]*)?\})'
+_NUMBER = r'-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?'
+_SHELL_SAFE = r'[A-Za-z0-9_./:@%+,=-]+'
 
 
 @rule(
@@ -115,8 +117,9 @@ def _fix(document: DockerfileDocument, command: Command, reading: jsonish.Readin
         return None
     rewrite = Rewrite(document, command.outer, command.instruction)
     bare = [e for e in reading.elements if e.kind == 'bare']
-    if any(_VARIABLE.search(e.value) for e in bare):
-        if not all(_VARIABLE.fullmatch(e.value) or _NUMBER.fullmatch(e.value) for e in bare):
+    if any(re.search(_VARIABLE, e.value) for e in bare):
+        if not all(re.fullmatch(_VARIABLE, e.value) or re.fullmatch(_NUMBER, e.value)
+                   for e in bare):
             return None
         shell = shell_for(document.stages, command)
         if shell is None:
@@ -144,15 +147,15 @@ def _fix(document: DockerfileDocument, command: Command, reading: jsonish.Readin
     values = tuple(e.value for e in reading.elements)
     if not edits or not rewrite.reparses_as(sorted(edits), values):
         return None
-    guessed = any(not _NUMBER.fullmatch(e.value) for e in bare)
+    guessed = any(not re.fullmatch(_NUMBER, e.value) for e in bare)
     title = f'Write valid JSON: {json_array(values)}'
     return Fix.make(title, edits, Applicability.UNSAFE if guessed else Applicability.SAFE)
 
 
 def _shell_word(element: jsonish.Element) -> str:
-    if element.kind == 'bare' and _VARIABLE.fullmatch(element.value):
+    if element.kind == 'bare' and re.fullmatch(_VARIABLE, element.value):
         return f'"{element.value}"'
     value = element.value
-    if _SHELL_SAFE.fullmatch(value):
+    if re.fullmatch(_SHELL_SAFE, value):
         return value
     return "'" + value.replace("'", "'\"'\"'") + "'"

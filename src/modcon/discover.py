@@ -10,7 +10,6 @@ that leads out is an input error and is never read or written through.
 from __future__ import annotations
 
 import os
-import subprocess
 from typing import NamedTuple
 
 from modcon.config import Config
@@ -58,6 +57,8 @@ def _inside(path: str, root: str) -> bool:
 
 def _git_ignored(root: str) -> set[str]:
     """Paths under ``root`` that git ignores (relative, directories end in '/')."""
+    import subprocess
+
     try:
         result = subprocess.run(
             ['git', '-C', root, 'ls-files', '--others', '--ignored', '--exclude-standard',

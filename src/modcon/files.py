@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 
 from modcon.errors import InputError
 from modcon.source import SourceFile
@@ -51,6 +50,8 @@ def write_atomic(path: str, text: str) -> None:
     over the original, so readers never see a half-written file. Bytes are
     written exactly as given: line endings are never translated.
     """
+    import tempfile  # only `fix` writes; `check` need not pay for the import
+
     real = os.path.realpath(path)
     directory = os.path.dirname(real) or '.'
     info = os.stat(real)

@@ -15,7 +15,6 @@ and if that fails too, no fix is offered at all.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from modcon.dockerfile.document import DockerfileDocument
@@ -26,6 +25,8 @@ from modcon.model import Edit
 
 
 def json_string(value: str) -> str:
+    import json  # loaded only when a fix is rendered
+
     # ensure_ascii=False keeps non-ASCII readable; JSON and BuildKit accept it.
     return json.dumps(value, ensure_ascii=False)
 
@@ -136,7 +137,7 @@ class Rewrite:
             if exec_joined is not None and lo <= exec_joined < hi:
                 cut = exec_joined - lo
                 chunk = chunk[:cut] + 'exec ' + chunk[cut:]
-            escaped = json.dumps(chunk, ensure_ascii=False)[1:-1]
+            escaped = json_string(chunk)[1:-1]
             if seg is not segments[-1] and escaped.endswith(escape):
                 return None  # the escaped text would swallow the continuation
             pieces.append(escaped)

@@ -11,7 +11,6 @@ Tests check the result against BuildKit's own parser (PyPI ``dockerfile``).
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import NamedTuple
 
@@ -282,6 +281,8 @@ def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
     stripped = _lstrip_go(text)
     if not stripped.startswith('['):
         return None, None
+    import json  # most files never need it; it costs a millisecond at start-up
+
     try:
         value = json.loads(stripped)
     except ValueError:

@@ -71,7 +71,7 @@ _COMPOUND = {
 # A command made only of such words is proven literal without a parser; its
 # value is what POSIX quote removal gives (``_decode``).
 _WORD_RE = re.compile(
-    r'''(?:[A-Za-z0-9_./:@%+,=\u0080-\U0010ffff-]|\\[^\n]|'[^']*'|"(?:[^"\\$`]|\\[\\"$`])*")+''')
+    r'''(?:[A-Za-z0-9_./:@%+,=-]|[^\x00-\x7f]|\\[^\n]|'[^']*'|"(?:[^"\\$`]|\\[\\"$`])*")+''')
 _LITERAL_WORDS = re.compile(rf'{_WORD_RE.pattern}(?:[ \t]+{_WORD_RE.pattern})*')
 _SEGMENT = re.compile(r'''\\(.)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\\'"]+)''')
 _DQ_ESCAPE = re.compile(r'\\([\\"$`])')
