@@ -199,9 +199,9 @@ def test_fix_diff_writes_nothing(tmp_path: pathlib.Path) -> None:
     assert path.read_text() == SHELL_FORM
     assert '-CMD python app.py\n+CMD ["python", "app.py"]\n' in result.stdout
     assert result.stdout.startswith('--- a/Dockerfile\n+++ b/Dockerfile\n')
-    patch = subprocess.run(['patch', '-p1', '--dry-run'], input=result.stdout, text=True,
+    apply = subprocess.run(['git', 'apply', '--check', '-'], input=result.stdout, text=True,
                            cwd=tmp_path, capture_output=True)
-    assert patch.returncode == 0, patch.stdout + patch.stderr
+    assert apply.returncode == 0, apply.stdout + apply.stderr
 
 
 def test_unsafe_fixes_need_the_flag(tmp_path: pathlib.Path) -> None:

@@ -104,8 +104,18 @@ def shell_form_command(document: DockerfileDocument) -> Iterator[Hit]:
                 stages.entrypoint(command.stage).kind == 'shell':
             continue  # a shell-form ENTRYPOINT ignores CMD; MC101 reports the ENTRYPOINT
         hit = _check(document, command)
-        if hit is not None:
-            yield hit
+        if hit is None:
+            continue
+        if not command.onbuild and not stages.reaches_final_image(command.stage, command.name):
+            # Only the final image's command runs, unless someone builds with
+            # --target; the finding stays, with less weight.
+            name = command.stage.name or f'#{command.stage.index}'
+            hit = hit._replace(
+                message=f'{hit.message} (stage `{name}` is not the final stage: this runs '
+                        f'only with `--target {name}`)',
+                severity=Severity.INFO,
+            )
+        yield hit
 
 
 def _check(document: DockerfileDocument, command: Command) -> Hit | None:

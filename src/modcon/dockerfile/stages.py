@@ -135,6 +135,21 @@ class Stages:
             return Entrypoint('unknown')
         return Entrypoint('none' if known.entrypoint is None else 'exec', None, known)
 
+    def reaches_final_image(self, stage: Stage, name: str) -> bool:
+        """Whether ``stage``'s last ``name`` (CMD or ENTRYPOINT) is the final image's."""
+        descendants = []
+        current = self.final
+        while current is not stage:
+            if current.parent is None:
+                return False  # not an ancestor: it runs only with --target
+            descendants.append(current)
+            current = self.stages[current.parent]
+        for later in descendants:
+            names = {ins.name for ins in later.instructions}
+            if name in names or (name == 'CMD' and 'ENTRYPOINT' in names):
+                return False  # overridden (an ENTRYPOINT resets an inherited CMD)
+        return True
+
     def cmd(self, stage: Stage) -> Instruction | None:
         """The CMD that takes effect in ``stage`` if one is set in it."""
         for ins in reversed(stage.instructions):
