@@ -16,7 +16,7 @@ from modcon import cli
 
 SHELL_FORM = 'FROM python:3.12-slim\nCMD python app.py\n'
 EXEC_FORM = 'FROM python:3.12-slim\nCMD ["python", "app.py"]\n'
-SCHEMA = pathlib.Path(__file__).resolve().parents[2] / 'shared' / 'data' / 'sarif-schema-2.1.0.json'
+SCHEMA = pathlib.Path(__file__).resolve().parent / 'data' / 'sarif-schema-2.1.0.json'
 
 
 def modcon(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[str]:
