@@ -397,41 +397,6 @@ def _check_name_values(name: str, text: str, escape: str, line: int) -> None:
             )
 
 
-def _split_words_raw(line: str) -> list[str]:
-    """Words of ``line`` with quotes kept (BuildKit's heredocsFromLine lexing)."""
-    words: list[str] = []
-    word: list[str] = []
-    quote = ''
-    i = 0
-    n = len(line)
-    while i < n:
-        ch = line[i]
-        if quote:
-            word.append(ch)
-            if ch == '\\' and quote == '"' and i + 1 < n:
-                word.append(line[i + 1])
-                i += 1
-            elif ch == quote:
-                quote = ''
-        elif ch in '\'"':
-            quote = ch
-            word.append(ch)
-        elif ch == '\\' and i + 1 < n:
-            word.append(ch)
-            word.append(line[i + 1])
-            i += 1
-        elif ch.isspace():
-            if word:
-                words.append(''.join(word))
-                word = []
-        else:
-            word.append(ch)
-        i += 1
-    if word:
-        words.append(''.join(word))
-    return words
-
-
 def _unquote(word: str) -> str:
     out: list[str] = []
     quote = ''
@@ -459,7 +424,8 @@ def _unquote(word: str) -> str:
 
 def _heredoc_names(logical: str) -> list[tuple[str, bool]]:
     names = []
-    for word in _split_words_raw(logical):
+    # BuildKit lexes the line with `\` as the escape, whatever the directive says.
+    for word in _parse_words(logical, '\\'):
         match = _HEREDOC_RE.match(word)
         if match is None or not match[3]:
             continue
