@@ -19,9 +19,11 @@ import pathlib
 
 import pytest
 
+from modcon.code import kind_of_code
 from modcon.config import Config
 from modcon.engine import check_source
 from modcon.engine import fix_source
+from modcon.entrypoints import Invocation
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.source import SourceFile
@@ -40,7 +42,20 @@ def _sibling(case: pathlib.Path, role: str) -> pathlib.Path:
 
 
 def _kind(case: pathlib.Path) -> str:
-    return 'dockerfile'
+    return kind_of_code(case.name) or 'dockerfile'
+
+
+INTERPRETERS = {'python': 'python', 'shell': 'sh', 'javascript': 'node'}
+
+
+def _invocations(case: pathlib.Path, kind: str) -> tuple[Invocation, ...]:
+    """Code fixtures are entrypoints run as the container's main program,
+    unless the case name says ``not-main`` (imported, e.g. by gunicorn)."""
+    if kind == 'dockerfile':
+        return ()
+    name = case.name.replace('.input', '')
+    as_main = 'not-main' not in name
+    return (Invocation('Dockerfile', 1, (INTERPRETERS[kind], name), as_main),)
 
 
 def _render(findings: list[Finding]) -> str:
@@ -107,13 +122,14 @@ def test_fixture(case: pathlib.Path, request: pytest.FixtureRequest) -> None:
     text = case.read_bytes().decode()
     config = Config(select=(code,))
     source = SourceFile(case.name, text)
+    invocations = _invocations(case, kind)
 
-    findings = check_source(source, kind, config)
+    findings = check_source(source, kind, config, invocations)
     _expect(_sibling(case, 'findings').with_suffix('.txt'), _render(findings), update)
 
     safe_text = text
     for threshold, role in ((Applicability.SAFE, 'fixed'), (Applicability.UNSAFE, 'unsafe-fixed')):
-        result = fix_source(source, kind, config, threshold)
+        result = fix_source(source, kind, config, threshold, invocations)
         expected = _sibling(case, role)
         baseline = text if role == 'fixed' else safe_text
         if result.fixed != baseline or expected.exists():
@@ -125,7 +141,8 @@ def test_fixture(case: pathlib.Path, request: pytest.FixtureRequest) -> None:
             if kind == 'dockerfile':
                 _assert_buildkit_agrees(text, result.fixed, result.applied)
         # Idempotence: a second run finds nothing more to fix at this level.
-        again = fix_source(SourceFile(case.name, result.fixed), kind, config, threshold)
+        again = fix_source(SourceFile(case.name, result.fixed), kind, config, threshold,
+                           invocations)
         assert again.fixed == result.fixed, 'a second fix run changed the file again'
         assert not [f for f in again.findings if f.fix and f.fix.applies(threshold)]
 

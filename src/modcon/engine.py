@@ -4,12 +4,12 @@ No I/O happens here: the CLI and the Action read and write the files.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from typing import NamedTuple
 
 from modcon.config import Config
 from modcon.edits import apply_fixes
+from modcon.entrypoints import Invocation
 from modcon.errors import RuleCrashed
 from modcon.model import Applicability
 from modcon.model import Finding
@@ -37,17 +37,25 @@ class FileResult(NamedTuple):
         return self.fixed != self.original
 
 
-def _document_factory(kind: str) -> Callable[[SourceFile], Any]:
+def _document(kind: str, source: SourceFile, invocations: tuple[Invocation, ...]) -> Any:
     if kind == 'dockerfile':
         from modcon.dockerfile.document import DockerfileDocument
 
-        return DockerfileDocument
+        return DockerfileDocument(source)
+    if kind in ('python', 'shell', 'javascript'):
+        from modcon.code import CodeDocument
+
+        return CodeDocument(source, kind, invocations)
     raise ValueError(f'unknown kind {kind!r}')
 
 
-def check_source(source: SourceFile, kind: str, config: Config) -> list[Finding]:
-    """Every finding of the enabled rules of ``kind`` in ``source``, in file order."""
-    document = _document_factory(kind)(source)
+def check_source(source: SourceFile, kind: str, config: Config,
+                 invocations: tuple[Invocation, ...] = ()) -> list[Finding]:
+    """Every finding of the enabled rules of ``kind`` in ``source``, in file order.
+
+    ``invocations`` tell entrypoint rules how containers run a code file.
+    """
+    document = _document(kind, source, invocations)
     rules = [r for r in rules_of_kind(kind) if config.enabled(r)]
     if document.error is not None:
         # A file that does not parse gets one finding and nothing else.
@@ -88,21 +96,23 @@ def _finding(rule: Rule, source: SourceFile, start: int, end: int, message: str,
 
 def fix_source(
         source: SourceFile, kind: str, config: Config, threshold: Applicability,
+        invocations: tuple[Invocation, ...] = (),
 ) -> FileResult:
     """Apply every fix at or above ``threshold`` until the text stops changing."""
     text = source.text
     applied: list[Finding] = []
-    parsed_before = _document_factory(kind)(source).error is None
+    parsed_before = _document(kind, source, invocations).error is None
     for _ in range(MAX_PASSES):
         current = SourceFile(source.path, text)
-        findings = check_source(current, kind, config)
+        findings = check_source(current, kind, config, invocations)
         fixes = [f.fix for f in findings if f.fix is not None and f.fix.applies(threshold)]
         if not fixes:
             return FileResult(source.path, source.text, text, findings, applied)
         new_text, accepted = apply_fixes(text, fixes, threshold)
         accepted_ids = {id(fix) for fix in accepted}
         applied.extend(f for f in findings if f.fix is not None and id(f.fix) in accepted_ids)
-        if parsed_before and _document_factory(kind)(SourceFile(source.path, new_text)).error:
+        if parsed_before and _document(kind, SourceFile(source.path, new_text),
+                                       invocations).error:
             codes = ', '.join(sorted({f.rule.code for f in findings
                                       if f.fix is not None and id(f.fix) in accepted_ids}))
             raise RuleCrashed(codes, source.path, ValueError('a fix made the file unparsable'))

@@ -27,7 +27,7 @@ DOC_SECTIONS = (
     '## Use instead',
     '## Fix safety',
 )
-KINDS = ('dockerfile',)
+KINDS = ('dockerfile', 'python', 'shell', 'javascript')
 FIXABLE = ('always', 'sometimes', 'never')
 
 RULES: dict[str, Rule] = {}

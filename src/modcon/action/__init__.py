@@ -1,0 +1,1 @@
+"""The GitHub Action: read the workflow's inputs and event, report, fix, open pull requests."""

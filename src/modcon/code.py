@@ -1,0 +1,61 @@
+"""Entrypoint code (Python, shell, JavaScript) as the rules see it.
+
+Parsing is left to each rule's own library (libcst, tree-sitter), imported
+only when a rule needs it, so a Dockerfile-only check never pays for them.
+Suppression pragmas are comments: ``modcon: ignore=CODE`` on the line of a
+finding or the line above, ``modcon: ignore-file=CODE`` anywhere.
+"""
+from __future__ import annotations
+
+import re
+
+from modcon.entrypoints import Invocation
+from modcon.source import SourceFile
+from modcon.suppress import Pragmas
+
+_PRAGMA = re.compile(r'modcon:\s*(ignore|ignore-file)\s*=\s*([\w,\s-]+)', re.IGNORECASE)
+EXTENSIONS = {'.py': 'python', '.sh': 'shell', '.bash': 'shell', '.js': 'javascript',
+              '.mjs': 'javascript', '.cjs': 'javascript'}
+
+
+class CodeDocument:
+    """A code file and the invocations that make it an entrypoint."""
+
+    SYNTAX_RULE = None  # code that does not parse is left to its own tools
+    error = None
+
+    def __init__(self, source: SourceFile, kind: str,
+                 invocations: tuple[Invocation, ...] = ()) -> None:
+        self.source = source
+        self.kind = kind
+        self.invocations = invocations
+
+    @property
+    def is_entrypoint(self) -> bool:
+        return any(i.as_main for i in self.invocations)
+
+    def _pragmas(self, lines: list[str], kind: str) -> Pragmas:
+        tokens: set[str] = set()
+        for line in lines:
+            for match in _PRAGMA.finditer(line):
+                if match[1].lower() == kind:
+                    tokens |= {t.strip().lower() for t in match[2].split(',') if t.strip()}
+        return Pragmas(tokens)
+
+    def file_pragmas(self) -> Pragmas:
+        if 'modcon:' not in self.source.text:
+            return Pragmas()
+        return self._pragmas(self.source.text.splitlines(), 'ignore-file')
+
+    def pragmas_at(self, offset: int) -> Pragmas:
+        if 'modcon:' not in self.source.text:
+            return Pragmas()
+        line = self.source.position(offset).line
+        lines = [self.source.line_text(n) for n in (line - 1, line) if n >= 1]
+        return self._pragmas(lines, 'ignore')
+
+
+def kind_of_code(path: str) -> str | None:
+    """The code kind of a file by its extension (or None)."""
+    dot = path.rfind('.')
+    return EXTENSIONS.get(path[dot:].lower()) if dot != -1 else None

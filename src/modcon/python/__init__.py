@@ -1,0 +1,1 @@
+"""Reading Python entrypoints (with libcst, loaded only when a rule needs it)."""

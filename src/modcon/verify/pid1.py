@@ -1,0 +1,148 @@
+"""Run a command as PID 1 of a new PID namespace and stop it the way Docker does.
+
+``docker stop`` sends SIGTERM to the container's PID 1, waits the grace
+period (10 s by default), then sends SIGKILL. As PID 1, a process gets no
+default signal actions: a signal it does not handle is simply dropped. This
+module reproduces exactly that with ``unshare --pid --fork --mount-proc``
+(as root, or with a user namespace otherwise), without Docker.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import NamedTuple
+
+
+class StopResult(NamedTuple):
+    """What happened when the command was stopped.
+
+    ``verified`` is False when the run could not happen as intended (no
+    ``unshare``, no namespace privileges, the command exited before it was
+    stopped, it never became ready); ``reason`` then says why.
+    """
+
+    verified: bool
+    reason: str = ''
+    exited_in_grace: bool = False  # stopped by SIGTERM within the grace period
+    exit_code: int | None = None  # as Docker reports it: 128+N when killed by signal N
+    seconds: float = 0.0  # from SIGTERM to exit (or to the SIGKILL)
+    killed: bool = False  # still running at the end of the grace period
+    output: str = ''
+
+    def describe(self) -> str:
+        if not self.verified:
+            return f'not verified: {self.reason}'
+        if self.killed:
+            return f'ignored SIGTERM, killed after {self.seconds:.0f} s (exit {self.exit_code})'
+        return f'exited {self.exit_code} in {self.seconds:.2f} s'
+
+
+def _namespace_prefix() -> list[str] | None:
+    unshare = shutil.which('unshare')
+    if unshare is None:
+        return None
+    prefix = [unshare, '--pid', '--fork', '--mount-proc', '--kill-child']
+    if os.geteuid() != 0:
+        prefix[1:1] = ['--user', '--map-root-user']
+    return prefix
+
+
+def _namespace_init(proc: subprocess.Popen[bytes], deadline: float) -> int | None:
+    """The host PID of the namespace's PID 1: the forked child of ``unshare``."""
+    path = f'/proc/{proc.pid}/task/{proc.pid}/children'
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with open(path) as f:
+                children = f.read().split()
+        except OSError:
+            return None
+        if children:
+            return int(children[0])
+        time.sleep(0.005)
+    return None
+
+
+def _docker_status(returncode: int) -> int:
+    # subprocess reports death by signal N as -N; Docker as 128+N.
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def stop_like_docker(
+        argv: Sequence[str],
+        *,
+        cwd: str,
+        env: Mapping[str, str] | None = None,
+        grace: float = 10.0,
+        ready: Callable[[str], bool] | None = None,
+        ready_timeout: float = 10.0,
+        settle: float = 0.3,
+) -> StopResult:
+    """Start ``argv`` as PID 1, wait until ``ready(output)`` (or ``settle`` s),
+    send SIGTERM, and wait up to ``grace`` seconds before SIGKILL."""
+    prefix = _namespace_prefix()
+    if prefix is None:
+        return StopResult(False, 'unshare is not installed')
+    if not hasattr(os, 'pidfd_open') and not os.path.isdir('/proc'):
+        return StopResult(False, 'not Linux')
+    with tempfile.TemporaryFile() as log:
+        try:
+            proc = subprocess.Popen([*prefix, '--', *argv], cwd=cwd, env=dict(env or os.environ),
+                                    stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT)
+        except OSError as exc:
+            return StopResult(False, f'cannot start: {exc.strerror}')
+
+        def output() -> str:
+            log.seek(0)
+            return log.read().decode('utf-8', 'replace')
+
+        start = time.monotonic()
+        init = _namespace_init(proc, start + ready_timeout)
+        if init is None:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            text = output()
+            if text.startswith('unshare:'):
+                return StopResult(False, 'no PID namespace (needs root or user namespaces): '
+                                         f'{text.strip()[:200]}', output=text)
+            return StopResult(False, f'the command exited with {proc.returncode} before it '
+                                     f'was stopped', exit_code=proc.returncode, output=text)
+        while True:
+            if proc.poll() is not None:
+                text = output()
+                return StopResult(False, f'the command exited with {proc.returncode} before it '
+                                         f'was stopped', exit_code=proc.returncode, output=text)
+            elapsed = time.monotonic() - start
+            if ready is None and elapsed >= settle:
+                break
+            if ready is not None and ready(output()):
+                break
+            if elapsed > ready_timeout:
+                proc.kill()
+                proc.wait()
+                return StopResult(False, f'not ready within {ready_timeout:.0f} s',
+                                  output=output())
+            time.sleep(0.02)
+
+        os.kill(init, signal.SIGTERM)
+        stopped = time.monotonic()
+        try:
+            returncode = proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            try:
+                os.kill(init, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+            return StopResult(True, exited_in_grace=False, exit_code=128 + signal.SIGKILL,
+                              seconds=time.monotonic() - stopped, killed=True, output=output())
+        return StopResult(True, exited_in_grace=True, exit_code=_docker_status(returncode),
+                          seconds=time.monotonic() - stopped, output=output())

@@ -1,0 +1,50 @@
+"""The PID-1 runner behaves like `docker stop` on real processes."""
+from __future__ import annotations
+
+import pathlib
+import shutil
+import sys
+
+import pytest
+
+from modcon.verify.pid1 import stop_like_docker
+
+pytestmark = pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare')
+
+
+def test_a_process_without_a_handler_ignores_sigterm_as_pid1(tmp_path: pathlib.Path) -> None:
+    script = tmp_path / 'loop.py'
+    script.write_text('import time\nprint("up", flush=True)\nwhile True:\n    time.sleep(0.1)\n')
+    result = stop_like_docker([sys.executable, str(script)], cwd=str(tmp_path), grace=1.0,
+                              ready=lambda out: 'up' in out)
+    assert result.verified, result.reason
+    assert result.killed and not result.exited_in_grace
+    assert result.exit_code == 137
+    assert result.seconds >= 1.0
+
+
+def test_a_handler_makes_it_stop_with_status_zero(tmp_path: pathlib.Path) -> None:
+    script = tmp_path / 'handled.py'
+    script.write_text(
+        'import signal, sys, time\n'
+        'signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\n'
+        'print("up", flush=True)\n'
+        'try:\n    while True:\n        time.sleep(0.1)\n'
+        'finally:\n    print("cleanup ran", flush=True)\n')
+    result = stop_like_docker([sys.executable, str(script)], cwd=str(tmp_path), grace=5.0,
+                              ready=lambda out: 'up' in out)
+    assert result.verified and result.exited_in_grace
+    assert result.exit_code == 0 and result.seconds < 2
+    assert 'cleanup ran' in result.output
+
+
+def test_a_shell_as_pid1_swallows_sigterm(tmp_path: pathlib.Path) -> None:
+    result = stop_like_docker(['/bin/sh', '-c', 'sleep 30; true'], cwd=str(tmp_path), grace=1.0)
+    assert result.verified and result.killed
+
+
+def test_a_command_that_exits_early_is_not_verified(tmp_path: pathlib.Path) -> None:
+    result = stop_like_docker(['/bin/sh', '-c', 'exit 3'], cwd=str(tmp_path), grace=1.0,
+                              settle=0.5)
+    assert not result.verified
+    assert 'exited with 3 before it was stopped' in result.reason
