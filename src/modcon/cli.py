@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument('--format', choices=('text', 'json', 'markdown'), default='text')
     rule = sub.add_parser('rule', help="print a rule's documentation", **sub_options)
     rule.add_argument('code', metavar='CODE', help='a rule code (MC101) or name')
+    sub.add_parser('action', help='run as the GitHub Action (reads INPUT_* and GITHUB_*)',
+                   **sub_options)
     return parser
 
 
@@ -96,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from modcon.ruledocs import print_rule
 
             return print_rule(args.code)
+        if args.command == 'action':
+            from modcon.action.main import run_action
+
+            return run_action(os.environ)
         raise AssertionError(f'unhandled command {args.command!r}')
     except ModconError as exc:
         print(f'modcon: error: {exc}', file=sys.stderr)

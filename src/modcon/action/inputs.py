@@ -1,0 +1,71 @@
+"""The action's inputs, read from ``INPUT_*`` variables; no input ever meets a shell."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from modcon.errors import ConfigError
+from modcon.model import Severity
+
+MODES = ('check', 'fix', 'pr')
+FAIL_ON = {'error': Severity.ERROR, 'warning': Severity.WARNING, 'info': Severity.INFO,
+           'none': None}
+_TRUE = ('true', 'True', 'TRUE')
+_FALSE = ('false', 'False', 'FALSE', '')
+
+
+class ActionInputs(NamedTuple):
+    mode: str
+    paths: tuple[str, ...]
+    github_token: str
+    fail_on: Severity | None
+    sarif_file: str
+    unsafe_fixes: bool
+    docs_url: str
+    pr_branch_prefix: str
+    pr_labels: tuple[str, ...]
+    config: str
+
+
+def raw_input(env: Mapping[str, str], name: str, default: str = '') -> str:
+    """An input as GitHub passes it: ``INPUT_`` + the name upper-cased, spaces as
+    underscores (hyphens are kept as they are)."""
+    return env.get('INPUT_' + name.replace(' ', '_').upper(), default).strip()
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    value = raw_input(env, name)
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f'input {name} must be true or false, not {value!r}')
+
+
+def _words(value: str) -> tuple[str, ...]:
+    return tuple(part for part in value.replace(',', ' ').split() if part)
+
+
+def read_inputs(env: Mapping[str, str]) -> ActionInputs:
+    mode = raw_input(env, 'mode', 'check') or 'check'
+    if mode not in MODES:
+        raise ConfigError(f'input mode must be one of {", ".join(MODES)}, not {mode!r}')
+    fail_on = raw_input(env, 'fail_on', 'warning') or 'warning'
+    if fail_on not in FAIL_ON:
+        raise ConfigError(f'input fail_on must be one of {", ".join(FAIL_ON)}, not {fail_on!r}')
+    prefix = raw_input(env, 'pr_branch_prefix', 'modcon') or 'modcon'
+    if any(c in prefix for c in ' ~^:?*[\\') or '..' in prefix or prefix.startswith('-'):
+        raise ConfigError(f'input pr_branch_prefix is not a valid branch name part: {prefix!r}')
+    paths = tuple(raw_input(env, 'paths', '.').split()) or ('.',)
+    return ActionInputs(
+        mode=mode,
+        paths=paths,
+        github_token=raw_input(env, 'github_token'),
+        fail_on=FAIL_ON[fail_on],
+        sarif_file=raw_input(env, 'sarif_file'),
+        unsafe_fixes=_bool(env, 'unsafe_fixes'),
+        docs_url=raw_input(env, 'docs_url'),
+        pr_branch_prefix=prefix,
+        pr_labels=_words(raw_input(env, 'pr_labels', 'modcon')),
+        config=raw_input(env, 'config'),
+    )

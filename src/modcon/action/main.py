@@ -1,0 +1,293 @@
+"""``modcon action``: what the container action does in a workflow step.
+
+Reads the inputs (``INPUT_*``) and the event (``GITHUB_*``), decides which
+files to scan, then, by ``mode``: reports (``check``), fixes the workspace
+(``fix``), or delivers the fixes as the bot's pull request (``pr``). Every
+mode writes annotations, the job summary, the outputs and, when asked, a
+SARIF file. The exit status follows ``fail_on``.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import sys
+from collections.abc import Mapping
+from typing import Any
+from typing import TextIO
+
+from modcon.action import summary as summaries
+from modcon.action.events import Context
+from modcon.action.events import ScanPlan
+from modcon.action.events import plan_scan
+from modcon.action.events import read_context
+from modcon.action.inputs import ActionInputs
+from modcon.action.inputs import read_inputs
+from modcon.action.related import related_dockerfiles
+from modcon.action.workflow import annotations
+from modcon.action.workflow import append_summary
+from modcon.action.workflow import give_back
+from modcon.action.workflow import workspace_owner
+from modcon.action.workflow import write_outputs
+from modcon.config import Config
+from modcon.config import discover as discover_config
+from modcon.config import load_file
+from modcon.discover import Target
+from modcon.discover import discover
+from modcon.discover import kind_of
+from modcon.engine import check_source
+from modcon.engine import fix_source
+from modcon.errors import ModconError
+from modcon.files import read_source
+from modcon.files import write_atomic
+from modcon.model import Applicability
+from modcon.model import Finding
+from modcon.reporters import ReportContext
+from modcon.reporters.github import escape_data
+from modcon.reporters.github import escape_property
+from modcon.source import SourceFile
+
+
+def run_action(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
+    try:
+        inputs = read_inputs(env)
+        context = read_context(env)
+        return _Run(inputs, context, out).run()
+    except ModconError as exc:
+        out.write(f'::error title=modcon::{escape_data(str(exc))}\n')
+        return 2
+
+
+def trust_workspace(workspace: str) -> None:
+    """Let git work in a workspace owned by another user (the runner's checkout).
+
+    Set through git's environment configuration (command-line level, which
+    ``safe.directory`` honours), so nothing is written to any config file.
+    """
+    count = int(os.environ.get('GIT_CONFIG_COUNT', '0') or 0)
+    os.environ[f'GIT_CONFIG_KEY_{count}'] = 'safe.directory'
+    os.environ[f'GIT_CONFIG_VALUE_{count}'] = workspace
+    os.environ['GIT_CONFIG_COUNT'] = str(count + 1)
+
+
+class _Run:
+    def __init__(self, inputs: ActionInputs, context: Context, out: TextIO) -> None:
+        self.inputs = inputs
+        self.context = context
+        self.out = out
+        self.workspace = os.path.abspath(context.workspace)
+        self.notes: list[str] = []
+        self.errors: list[ModconError] = []
+        self._repo: Any = None
+
+    # -- the GitHub connection, made only when needed ----------------------
+
+    def repo(self) -> Any:
+        if self._repo is None:
+            if not self.inputs.github_token:
+                raise ModconError('this needs the github_token input (the default is the '
+                                  'workflow token)')
+            from modcon.github.gateway import Gateway
+
+            gateway = Gateway(self.inputs.github_token, self.context.api_url)
+            self._repo = gateway.repo(self.context.repository)
+        return self._repo
+
+    def config(self) -> Config:
+        if self.inputs.config:
+            config = load_file(os.path.join(self.workspace, self.inputs.config))
+        else:
+            config = discover_config(self.workspace)
+        if self.inputs.docs_url:
+            config = config._replace(docs_url=self.inputs.docs_url.rstrip('#'))
+        return config
+
+    # -- the run ------------------------------------------------------------
+
+    def run(self) -> int:
+        trust_workspace(self.workspace)
+        os.chdir(self.workspace)
+        config = self.config()
+        mode = self.inputs.mode
+        if mode == 'pr' and self.context.event_name.startswith('pull_request'):
+            self.notes.append('`mode: pr` opens pull requests for branches; on a pull request '
+                              'modcon checks, and `/modcon fix` applies the fixes.')
+            mode = 'check'
+        plan = plan_scan(self.context, self.repo)
+        if plan.skip:
+            self._finish(mode, plan, config, [], [], 0, None)
+            return 0
+        targets = self._targets(plan, config, mode)
+        sources: dict[str, SourceFile] = {}
+        for target in targets:
+            try:
+                sources[target.display] = read_source(target.path, target.display)
+            except ModconError as exc:
+                self.errors.append(exc)
+        kinds = {t.display: t.kind for t in targets}
+
+        threshold = Applicability.UNSAFE if self.inputs.unsafe_fixes else Applicability.SAFE
+        fixed: list[Finding] = []
+        findings: list[Finding] = []
+        pull_line = None
+        outputs: dict[str, str] = {}
+        if mode == 'check':
+            for name, source in sources.items():
+                try:
+                    findings.extend(check_source(source, kinds[name], config))
+                except ModconError as exc:
+                    self.errors.append(exc)
+        elif mode == 'fix':
+            for name, source in list(sources.items()):
+                try:
+                    result = fix_source(source, kinds[name], config, threshold)
+                    if result.changed:
+                        write_atomic(os.path.join(self.workspace, name), result.fixed)
+                except (ModconError, OSError) as exc:
+                    self.errors.append(exc if isinstance(exc, ModconError)
+                                       else ModconError(f'{name}: cannot write: {exc}'))
+                    continue
+                if result.changed:
+                    fixed.extend(result.applied)
+                    sources[name] = SourceFile(name, result.fixed)
+                findings.extend(result.findings)
+        else:
+            findings, fixed, pull_line, outputs = self._pull_request(plan, sources, kinds,
+                                                                     config, threshold)
+        self._finish(mode, plan, config, findings, fixed, len(sources), pull_line,
+                     sources=sources, extra=outputs)
+        failing = [f for f in findings
+                   if self.inputs.fail_on is not None and f.severity >= self.inputs.fail_on]
+        if self.errors:
+            return 2
+        return 1 if failing else 0
+
+    def _targets(self, plan: ScanPlan, config: Config, mode: str) -> list[Target]:
+        if plan.everything:
+            targets, errors = discover(list(self.inputs.paths), config)
+            self.errors.extend(errors)
+            return targets
+        wanted: set[str] = set()
+        code: list[str] = []
+        for path in plan.changed:
+            if not self._in_scope(path, config):
+                continue
+            if kind_of(posixpath.basename(path)) == 'dockerfile':
+                wanted.add(path)
+            else:
+                code.append(path)
+        wanted |= {p for p in related_dockerfiles(self.workspace, code)
+                   if self._in_scope(p, config)}
+        if mode == 'pr' and plan.base:
+            wanted |= self._bot_branch_files(plan.base)
+        targets = []
+        for path in sorted(wanted):
+            full = os.path.join(self.workspace, path)
+            if os.path.isfile(full):
+                targets.append(Target(full, path, 'dockerfile'))
+        return targets
+
+    def _in_scope(self, path: str, config: Config) -> bool:
+        if config.excluded(path):
+            return False
+        for scope in self.inputs.paths:
+            scope = posixpath.normpath(scope.strip('/')) if scope not in ('.', './') else '.'
+            if scope == '.' or path == scope or path.startswith(scope + '/'):
+                return True
+        return False
+
+    def _bot_branch_files(self, base: str) -> set[str]:
+        """Files the bot's open pull request changes: they stay in its scope."""
+        from modcon.github.bot import branch_name
+
+        branch = branch_name(self.inputs.pr_branch_prefix, base)
+        head = self.repo().branch_sha(branch)
+        if head is None:
+            return set()
+        comparison = self.repo().compare(self.context.sha, head)
+        return {path for path, _ in comparison.files or ()}
+
+    def _pull_request(self, plan: ScanPlan, sources: dict[str, SourceFile],
+                      kinds: dict[str, str], config: Config, threshold: Applicability,
+                      ) -> tuple[list[Finding], list[Finding], str | None, dict[str, str]]:
+        from modcon.fixplan import FileInput
+        from modcon.fixplan import plan_fixes
+        from modcon.github.bot import deliver
+
+        inputs = [FileInput(name, source.text, kinds[name]) for name, source in sources.items()]
+        fixes = plan_fixes(inputs, config, threshold)
+        if not plan.base:
+            self.notes.append('No branch to open a pull request against; fixes were not '
+                              'delivered.')
+            return fixes.remaining, fixes.fixed, None, {}
+        modes = {name: _mode(os.path.join(self.workspace, name)) for name in fixes.final}
+        result = deliver(self.repo(), fixes, base=plan.base, base_sha=self.context.sha,
+                         prefix=self.inputs.pr_branch_prefix, labels=self.inputs.pr_labels,
+                         docs_url=config.docs_url, modes=modes, run_url=self.context.run_url)
+        outputs: dict[str, str] = {'pr_outcome': result.outcome}
+        line = None
+        if result.pull is not None:
+            outputs['pr_number'] = str(result.pull.number)
+            outputs['pr_url'] = result.pull.url
+            line = (f'Pull request [#{result.pull.number}]({result.pull.url}): '
+                    f'{result.outcome} ({result.message}).')
+        else:
+            line = f'No pull request: {result.message}.'
+        if result.outcome == 'stopped':
+            self.out.write(f'::warning title=modcon::{escape_data(result.message)}\n')
+        return fixes.remaining, fixes.fixed, line, outputs
+
+    # -- reports --------------------------------------------------------------
+
+    def _finish(self, mode: str, plan: ScanPlan, config: Config, findings: list[Finding],
+                fixed: list[Finding], files: int, pull_line: str | None, *,
+                sources: dict[str, SourceFile] | None = None,
+                extra: dict[str, str] | None = None) -> None:
+        shown, left_out = annotations(findings, config.docs_url)
+        for line in shown:
+            self.out.write(line + '\n')
+        if left_out:
+            self.notes.append(f'{left_out} more findings are not shown as annotations '
+                              f'(GitHub shows 10 of each level per step).')
+        for error in self.errors:
+            path = getattr(error, 'path', None)
+            where = f'file={escape_property(path)},' if path else ''
+            self.out.write(f'::error {where}title=modcon::{escape_data(str(error))}\n')
+        if plan.skip:
+            self.notes.append(f'Nothing scanned: {plan.skip}.')
+        append_summary(self.context.summary, summaries.render(
+            mode=mode, scanned=plan.description, files=files, findings=findings, fixed=fixed,
+            docs_url=config.docs_url, pull=pull_line, notes=self.notes))
+        outputs = {
+            'findings': str(len(findings)),
+            'fixed_files': '\n'.join(sorted({f.path for f in fixed})),
+            'pr_number': '',
+            'pr_url': '',
+            'sarif_file': '',
+        }
+        if self.inputs.sarif_file:
+            outputs['sarif_file'] = self._write_sarif(findings, config, sources or {})
+        outputs.update(extra or {})
+        write_outputs(self.context.output, outputs)
+
+    def _write_sarif(self, findings: list[Finding], config: Config,
+                     sources: dict[str, SourceFile]) -> str:
+        from modcon.reporters.sarif import render
+
+        path = self.inputs.sarif_file
+        full = os.path.join(self.workspace, path)
+        directory = os.path.dirname(full)
+        owner = workspace_owner(self.workspace)
+        if directory and not os.path.isdir(directory):
+            os.makedirs(directory, exist_ok=True)
+            give_back(directory, owner)
+        with open(full, 'w', encoding='utf-8') as f:
+            f.write(render(findings, ReportContext(config.docs_url, sources)))
+        give_back(full, owner)
+        return path
+
+
+def _mode(path: str) -> str:
+    try:
+        return '100755' if os.stat(path).st_mode & 0o111 else '100644'
+    except OSError:
+        return '100644'

@@ -1,0 +1,65 @@
+"""The Dockerfiles that copy a changed file into an image.
+
+When entrypoint code changed but its Dockerfile did not, the Dockerfiles that
+build it are scanned too. Only the changed file's directory and its parents
+are looked at (a build context contains the files it copies), so the cost
+follows the change, not the size of the repository.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+from collections.abc import Iterable
+
+from modcon.discover import kind_of
+from modcon.dockerfile.syntax import DockerfileSyntaxError
+from modcon.dockerfile.syntax import parse
+
+
+def _copied_sources(text: str) -> list[str]:
+    sources: list[str] = []
+    for ins in parse(text).instructions:
+        if ins.name not in ('COPY', 'ADD') or any(f.startswith('--from') for f in ins.flags):
+            continue
+        words = list(ins.args.json) if ins.args.json else ins.args.text.split()
+        sources.extend(words[:-1])  # the last word is the destination
+    return sources
+
+
+def _covers(source: str, relative: str) -> bool:
+    source = posixpath.normpath(source.lstrip('/')) if source not in ('.', './') else '.'
+    if source == '.':
+        return True
+    return (relative == source or relative.startswith(source + '/')
+            or fnmatch.fnmatch(relative, source))
+
+
+def related_dockerfiles(workspace: str, changed: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    cache: dict[str, list[str] | None] = {}
+    for path in changed:
+        directory = posixpath.dirname(path)
+        while True:
+            try:
+                entries = sorted(os.listdir(os.path.join(workspace, directory or '.')))
+            except OSError:
+                entries = []
+            for name in entries:
+                if kind_of(name) != 'dockerfile':
+                    continue
+                candidate = posixpath.join(directory, name) if directory else name
+                if candidate not in cache:
+                    try:
+                        with open(os.path.join(workspace, candidate), encoding='utf-8') as f:
+                            cache[candidate] = _copied_sources(f.read())
+                    except (OSError, UnicodeDecodeError, DockerfileSyntaxError):
+                        cache[candidate] = None
+                sources = cache[candidate]
+                relative = posixpath.relpath(path, directory or '.')
+                if sources and any(_covers(s, relative) for s in sources):
+                    found.add(candidate)
+            if not directory:
+                break
+            directory = posixpath.dirname(directory)
+    return found

@@ -1,0 +1,203 @@
+"""Deliver a fix plan as the bot's pull request: one branch per base, updated in place.
+
+The branch is ``<prefix>/<base>``. Its commits are made with the Git Data
+API (no git in the container, no custom author, so GitHub signs them), one
+per rule. Every ref update is a fast-forward, never a force push: an update
+first records a commit that starts over from the base (its parents are the
+old head and, when the base moved on, the new base), then the per-rule
+commits. So a run that lost a race sees its update refused and looks again,
+and nobody's commits are ever overwritten. If anyone else pushed to the
+branch, the bot stops and says why in a comment.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from modcon.fixplan import FixPlan
+from modcon.fixplan import RuleChange
+from modcon.github import markdown as md
+from modcon.github import prbody
+from modcon.github.gateway import BranchExists
+from modcon.github.gateway import BranchMoved
+from modcon.github.gateway import CommitFacts
+from modcon.github.gateway import GitHubError
+from modcon.github.gateway import PullFacts
+from modcon.github.gateway import RepoGateway
+
+COMMIT_PREFIX = 'modcon: '
+STOPPED_MARKER = '<!-- modcon:stopped -->'
+CLOSED_MARKER = '<!-- modcon:closed -->'
+WEB_FLOW = 'noreply@github.com'  # GitHub's committer for commits made through the API
+ATTEMPTS = 4
+
+
+class BotResult(NamedTuple):
+    outcome: str  # 'opened', 'updated', 'unchanged', 'closed', 'stopped' or 'nothing'
+    pull: PullFacts | None
+    message: str
+    commits: tuple[str, ...] = ()
+
+
+def branch_name(prefix: str, base: str) -> str:
+    return f'{prefix.strip("/")}/{base}'
+
+
+def deliver(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str, prefix: str,
+            labels: Iterable[str], docs_url: str, modes: Mapping[str, str],
+            run_url: str | None = None) -> BotResult:
+    """Open, update, leave alone or close the bot's pull request for ``plan``."""
+    branch = branch_name(prefix, base)
+    for _ in range(ATTEMPTS):
+        try:
+            return _deliver_once(repo, plan, base=base, base_sha=base_sha, branch=branch,
+                                 labels=tuple(labels), docs_url=docs_url, modes=modes,
+                                 run_url=run_url)
+        except (BranchExists, BranchMoved):
+            continue  # another run (or a person) moved the branch: look again
+    raise GitHubError(f'branch {branch} kept moving while modcon updated it; '
+                      f'it was left as it is')
+
+
+def _is_ours(commit: CommitFacts, email: str | None) -> bool:
+    if not commit.message.startswith(COMMIT_PREFIX):
+        return False
+    if email:
+        return commit.author_email == email
+    return commit.committer_email == WEB_FLOW
+
+
+def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str, branch: str,
+                  labels: tuple[str, ...], docs_url: str, modes: Mapping[str, str],
+                  run_url: str | None) -> BotResult:
+    pull = repo.find_pull(branch, base)
+    state = prbody.read_state(pull.body) if pull else None
+    email = str(state.data.get('email', '')) if state else ''
+    head = repo.branch_sha(branch)
+    comparison = repo.compare(base_sha, head) if head else None
+
+    if head and comparison is not None:
+        foreign = [c for c in comparison.commits if not _is_ours(c, email)]
+        if foreign:
+            return _stop(repo, pull, branch, foreign)
+
+    if not plan.changes:
+        if pull is None and head is None:
+            return BotResult('nothing', None, 'nothing to fix')
+        return _close(repo, pull, branch, head)
+
+    final = plan.final
+    if head and comparison is not None and comparison.files is not None and \
+            _head_has(repo, head, comparison.files, final):
+        updated = _refresh_pull(repo, pull, plan, base=base, base_sha=base_sha, branch=branch,
+                                labels=labels, docs_url=docs_url, email=email, run_url=run_url)
+        return BotResult('unchanged', updated, 'the pull request already has these fixes')
+
+    parent = base_sha
+    base_tree = repo.commit_tree(base_sha)
+    commits: list[str] = []
+    if head:
+        # Start over from the base in a commit that descends from the old head,
+        # so the update stays a fast-forward (no force push, nothing lost).
+        parents = [head] if comparison is not None and comparison.status == 'ahead' \
+            else [head, base_sha]
+        restart = repo.write_tree_commit(
+            parents=parents, tree=base_tree,
+            message=f'{COMMIT_PREFIX}start again from {base} at {base_sha[:12]}\n\n'
+                    f'The fixes below are made again on the current {base}.',
+        )
+        email = email or restart.author_email
+        commits.append(restart.sha)
+        parent = restart.sha
+
+    files_so_far: dict[str, str] = {}
+    for change in plan.changes:
+        files_so_far.update(change.files)
+        # Each commit's tree is the base tree with every file changed so far.
+        everything = {path: (text, modes.get(path, '100644'))
+                      for path, text in files_so_far.items()}
+        commit = repo.write_commit(parents=[parent], base_tree=base_tree, files=everything,
+                                   message=_commit_message(change))
+        email = email or commit.author_email
+        commits.append(commit.sha)
+        parent = commit.sha
+
+    if head:
+        repo.move_branch(branch, parent)
+        outcome = 'updated'
+    else:
+        repo.create_branch(branch, parent)
+        outcome = 'opened'
+    updated = _refresh_pull(repo, pull, plan, base=base, base_sha=base_sha, branch=branch,
+                            labels=labels, docs_url=docs_url, email=email, run_url=run_url)
+    if pull is not None and outcome == 'opened':
+        outcome = 'updated'
+    return BotResult(outcome, updated, f'{len(plan.fixed)} fixes in {len(final)} files',
+                     tuple(commits))
+
+
+def _head_has(repo: RepoGateway, head: str, changed: list[tuple[str, str]],
+              final: Mapping[str, str]) -> bool:
+    """Whether the branch already changes exactly these files, to exactly this text."""
+    if {path for path, _ in changed} != set(final):
+        return False
+    for path, text in final.items():
+        current = repo.read_file(path, head)
+        if current is None or current.decode('utf-8', 'replace') != text:
+            return False
+    return True
+
+
+def _commit_message(change: RuleChange) -> str:
+    rule = change.rule
+    fixed = change.fixed
+    lines = [f'{COMMIT_PREFIX}{rule.code} {rule.name} ({rule.property.label})', '',
+             prbody.section(rule.doc, 'What it does'), '']
+    for finding in fixed:
+        title = finding.fix.title if finding.fix else ''
+        lines.append(f'- {finding.path}:{finding.begin.line}: {title}')
+    lines += ['', f'Property {rule.property.label}: {rule.property.url()}']
+    return '\n'.join(lines) + '\n'
+
+
+def _refresh_pull(repo: RepoGateway, pull: PullFacts | None, plan: FixPlan, *, base: str,
+                  base_sha: str, branch: str, labels: tuple[str, ...], docs_url: str,
+                  email: str, run_url: str | None) -> PullFacts:
+    title, body = prbody.render(plan, base=base, docs_url=docs_url,
+                                state={'v': 1, 'email': email, 'base': base_sha},
+                                run_url=run_url)
+    if pull is None:
+        pull = repo.create_pull(title=title, body=body, branch=branch, base=base)
+        repo.add_labels(pull.number, labels)
+        return pull._replace(title=title, body=body)
+    if prbody.body_hash(pull.body) != prbody.body_hash(body) or pull.title != title:
+        repo.edit_pull(pull.number, title=title, body=body)
+    missing = [label for label in labels if label and label not in pull.labels]
+    if missing:
+        repo.add_labels(pull.number, missing)
+    return pull._replace(title=title, body=body)
+
+
+def _stop(repo: RepoGateway, pull: PullFacts | None, branch: str,
+          foreign: list[CommitFacts]) -> BotResult:
+    shas = ', '.join(md.code(c.sha[:12]) for c in foreign[:5])
+    message = (f'{STOPPED_MARKER}\nmodcon stopped updating {md.code(branch)}: someone else '
+               f'pushed commits to it ({shas}), and modcon never overwrites other people\'s '
+               f'work. To let modcon take over again, delete the branch or close this pull '
+               f'request; the next run starts afresh.\n')
+    if pull is not None:
+        repo.upsert_comment(pull.number, STOPPED_MARKER, message)
+    return BotResult('stopped', pull, f'{branch} has commits modcon did not make')
+
+
+def _close(repo: RepoGateway, pull: PullFacts | None, branch: str, head: str | None) -> BotResult:
+    if pull is not None:
+        repo.upsert_comment(pull.number, CLOSED_MARKER,
+                            f'{CLOSED_MARKER}\nNothing is left to fix: the base branch no longer '
+                            f'has the defects this pull request fixed. Closing it and deleting '
+                            f'{md.code(branch)}.\n')
+        repo.edit_pull(pull.number, state='closed')
+    if head is not None:
+        repo.delete_branch(branch)
+    return BotResult('closed', pull, 'nothing left to fix')

@@ -1,0 +1,416 @@
+"""The GitHub operations modcon uses, through PyGithub, surviving GitHub's failures.
+
+This is the only module that imports PyGithub. Each operation returns plain
+values, so PyGithub's lazy attribute loading happens inside the retry loop.
+
+Failures are survived, not hidden: 5xx answers, timeouts and connection
+errors are retried with exponential backoff; a secondary rate limit is waited
+out for as long as ``Retry-After`` says. Writes are made idempotent: a POST
+that timed out or failed with a 5xx may still have been applied, so before
+trying again the operation looks for its own result (the pull request for
+the branch, the comment with the marker) and uses it if it is there. Git
+objects need no such care: the same content is the same object.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
+from typing import NamedTuple
+from typing import TypeVar
+
+import requests
+from github import Auth
+from github import Github
+from github import GithubException
+from github import InputGitTreeElement
+
+from modcon.errors import ModconError
+
+T = TypeVar('T')
+EMPTY_SHA = '0' * 40
+
+
+class GitHubError(ModconError):
+    """GitHub refused or kept failing; the message says which operation."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class BranchExists(GitHubError):
+    pass
+
+
+class BranchMoved(GitHubError):
+    """A non-force update found the branch somewhere else: someone pushed."""
+
+
+class CommitFacts(NamedTuple):
+    sha: str
+    message: str
+    author_email: str
+    committer_email: str
+    parents: tuple[str, ...]
+
+
+class PullFacts(NamedTuple):
+    number: int
+    url: str
+    title: str
+    body: str
+    state: str
+    head_ref: str
+    head_sha: str
+    head_repo: str
+    base_ref: str
+    labels: tuple[str, ...]
+
+
+class Comparison(NamedTuple):
+    status: str  # 'ahead', 'behind', 'diverged' or 'identical'
+    ahead_by: int
+    behind_by: int
+    commits: list[CommitFacts]
+    files: list[tuple[str, str]] | None  # (path, status); None when GitHub cut the list
+
+
+def _float_env(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+class Gateway:
+    """A connection to one GitHub (github.com or Enterprise)."""
+
+    def __init__(self, token: str, api_url: str = 'https://api.github.com', *,
+                 timeout: int | None = None, attempts: int = 5, backoff: float | None = None,
+                 write_interval: float | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        interval = _float_env('MODCON_WRITE_INTERVAL', 1.0) if write_interval is None \
+            else write_interval
+        if timeout is None:
+            timeout = int(_float_env('MODCON_HTTP_TIMEOUT', 15))
+        self._gh = Github(
+            auth=Auth.Token(token), base_url=api_url.rstrip('/'), timeout=timeout,
+            retry=None,  # retries happen here, where writes can be made idempotent
+            seconds_between_requests=None,
+            # GitHub asks integrations to pace their writes (secondary rate limits).
+            seconds_between_writes=interval or None,
+        )
+        self.attempts = attempts
+        self.backoff = _float_env('MODCON_RETRY_BACKOFF', 1.0) if backoff is None else backoff
+        self.max_wait = _float_env('MODCON_MAX_RATE_WAIT', 300.0)
+        self.sleep = sleep
+
+    def repo(self, full_name: str) -> RepoGateway:
+        return RepoGateway(self, self._gh.get_repo(full_name, lazy=True), full_name)
+
+    # -- retries ---------------------------------------------------------
+
+    def _retry_after(self, exc: BaseException) -> float | None:
+        """Seconds to wait before retrying after ``exc``: 0 means "back off as
+        usual", None means "do not retry" (a client error, a real refusal)."""
+        if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+            return 0.0
+        if not isinstance(exc, GithubException):
+            return None
+        status = exc.status
+        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+        if status in (403, 429):
+            if 'retry-after' in headers:
+                return max(float(headers['retry-after']), 0.001)
+            message = str(exc.data).lower() if exc.data else ''
+            if 'secondary rate limit' in message or 'abuse' in message:
+                return 60.0  # GitHub's advice when it gives no Retry-After
+            if headers.get('x-ratelimit-remaining') == '0' and 'x-ratelimit-reset' in headers:
+                return max(1.0, float(headers['x-ratelimit-reset']) - time.time())
+            return None
+        if status is not None and status >= 500:
+            return 0.0
+        return None
+
+    def call(self, what: str, operation: Callable[[], T], *,
+             recover: Callable[[], T | None] | None = None) -> T:
+        """Run ``operation``, retrying transient failures; ``recover`` finds the
+        result of a write that may have been applied before it failed."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return operation()
+            except (GithubException, requests.RequestException) as exc:
+                wait = self._retry_after(exc)
+                if wait is None or attempt == self.attempts:
+                    raise _error(what, exc) from None
+                delay = wait or self.backoff * 2 ** (attempt - 1)
+                if delay > self.max_wait:
+                    raise GitHubError(f'{what}: GitHub asks to wait {delay:.0f} s, more than '
+                                      f'the {self.max_wait:.0f} s modcon waits') from None
+                self.sleep(delay)
+            if recover is not None:
+                found = self._recover(recover)
+                if found is not None:
+                    return found
+        raise AssertionError('unreachable')
+
+    def _recover(self, recover: Callable[[], T | None]) -> T | None:
+        try:
+            return recover()
+        except (GithubException, requests.RequestException):
+            return None  # the next attempt will tell
+
+
+def _error(what: str, exc: BaseException) -> GitHubError:
+    if isinstance(exc, GithubException):
+        message = ''
+        if isinstance(exc.data, Mapping):
+            message = str(exc.data.get('message', ''))
+            errors = exc.data.get('errors')
+            if errors:
+                details = [e.get('message') or e.get('code', '') if isinstance(e, Mapping)
+                           else str(e) for e in errors]
+                message += ' (' + '; '.join(d for d in details if d) + ')'
+        return GitHubError(f'{what}: GitHub answered {exc.status} {message}'.rstrip(), exc.status)
+    return GitHubError(f'{what}: {type(exc).__name__}: {exc}')
+
+
+def _commit_facts(commit: Any) -> CommitFacts:
+    git = commit.commit
+    return CommitFacts(
+        sha=commit.sha,
+        message=git.message,
+        author_email=(git.author.email or '') if git.author else '',
+        committer_email=(git.committer.email or '') if git.committer else '',
+        parents=tuple(p.sha for p in commit.parents),
+    )
+
+
+def _pull_facts(pull: Any) -> PullFacts:
+    return PullFacts(
+        number=pull.number, url=pull.html_url, title=pull.title or '', body=pull.body or '',
+        state=pull.state, head_ref=pull.head.ref, head_sha=pull.head.sha,
+        head_repo=pull.head.repo.full_name if pull.head.repo else '',
+        base_ref=pull.base.ref, labels=tuple(label.name for label in pull.labels),
+    )
+
+
+class RepoGateway:
+    """The operations on one repository."""
+
+    def __init__(self, gateway: Gateway, repo: Any, full_name: str) -> None:
+        self.gateway = gateway
+        self._repo = repo
+        self.full_name = full_name
+        self.owner = full_name.split('/', 1)[0]
+
+    def call(self, what: str, operation: Callable[[], T], *,
+             recover: Callable[[], T | None] | None = None) -> T:
+        return self.gateway.call(f'{what} ({self.full_name})', operation, recover=recover)
+
+    # -- reading ---------------------------------------------------------
+
+    def default_branch(self) -> str:
+        return self.call('read the repository', lambda: self._repo.default_branch)
+
+    def pull(self, number: int) -> PullFacts:
+        return self.call(f'read pull request #{number}',
+                         lambda: _pull_facts(self._repo.get_pull(number)))
+
+    def pull_files(self, number: int) -> list[tuple[str, str]]:
+        return self.call(f'list the files of pull request #{number}',
+                         lambda: [(f.filename, f.status)
+                                  for f in self._repo.get_pull(number).get_files()])
+
+    def compare(self, base: str, head: str) -> Comparison:
+        def run() -> Comparison:
+            result = self._repo.compare(base, head)
+            files = [(f.filename, f.status) for f in result.files]
+            # GitHub lists at most 300 files in a comparison.
+            return Comparison(result.status, result.ahead_by, result.behind_by,
+                              [_commit_facts(c) for c in result.commits],
+                              None if len(files) >= 300 else files)
+        return self.call(f'compare {base[:12]}...{head[:12]}', run)
+
+    def branch_sha(self, branch: str) -> str | None:
+        def run() -> str | None:
+            try:
+                return self._repo.get_git_ref(f'heads/{branch}').object.sha
+            except GithubException as exc:
+                if exc.status == 404:
+                    return None
+                raise
+        return self.call(f'read branch {branch}', run)
+
+    def commit_tree(self, sha: str) -> str:
+        return self.call(f'read commit {sha[:12]}', lambda: self._repo.get_git_commit(sha).tree.sha)
+
+    def git_commit(self, sha: str) -> CommitFacts:
+        def run() -> CommitFacts:
+            c = self._repo.get_git_commit(sha)
+            return CommitFacts(c.sha, c.message, c.author.email or '', c.committer.email or '',
+                               tuple(p.sha for p in c.parents))
+        return self.call(f'read commit {sha[:12]}', run)
+
+    def read_file(self, path: str, ref: str) -> bytes | None:
+        def run() -> bytes | None:
+            try:
+                content = self._repo.get_contents(path, ref=ref)
+            except GithubException as exc:
+                if exc.status == 404:
+                    return None
+                raise
+            if isinstance(content, list):
+                return None
+            return content.decoded_content
+        return self.call(f'read {path} at {ref[:12]}', run)
+
+    # -- writing git objects ---------------------------------------------
+
+    def write_commit(self, *, parents: Iterable[str], base_tree: str,
+                     files: Mapping[str, tuple[str, str]], message: str) -> CommitFacts:
+        """A commit whose tree is ``base_tree`` with ``files`` (path -> (text, mode)).
+
+        No author or committer is given, so GitHub makes and signs the commit
+        as the token's identity (the workflow token: ``github-actions[bot]``).
+        """
+        parent_list = list(parents)
+
+        def run() -> CommitFacts:
+            tree = self._repo.get_git_tree(base_tree)
+            elements = [InputGitTreeElement(path, mode, 'blob', content=text)
+                        for path, (text, mode) in sorted(files.items())]
+            new_tree = self._repo.create_git_tree(elements, base_tree=tree)
+            parent_commits = [self._repo.get_git_commit(sha) for sha in parent_list]
+            commit = self._repo.create_git_commit(message, new_tree, parent_commits)
+            return CommitFacts(commit.sha, commit.message, commit.author.email or '',
+                               commit.committer.email or '', tuple(parent_list))
+        return self.call('create a commit', run)
+
+    def write_tree_commit(self, *, parents: Iterable[str], tree: str, message: str) -> CommitFacts:
+        """A commit with an existing tree (used to start a branch over)."""
+        parent_list = list(parents)
+
+        def run() -> CommitFacts:
+            git_tree = self._repo.get_git_tree(tree)
+            parent_commits = [self._repo.get_git_commit(sha) for sha in parent_list]
+            commit = self._repo.create_git_commit(message, git_tree, parent_commits)
+            return CommitFacts(commit.sha, commit.message, commit.author.email or '',
+                               commit.committer.email or '', tuple(parent_list))
+        return self.call('create a commit', run)
+
+    # -- branches --------------------------------------------------------
+
+    def create_branch(self, branch: str, sha: str) -> None:
+        def run() -> None:
+            try:
+                self._repo.create_git_ref(f'refs/heads/{branch}', sha)
+            except GithubException as exc:
+                if exc.status == 422:
+                    if self.branch_sha(branch) == sha:
+                        return  # our own earlier attempt got through
+                    raise BranchExists(f'branch {branch} already exists', 422) from None
+                raise
+        self.call(f'create branch {branch}', run)
+
+    def move_branch(self, branch: str, sha: str) -> None:
+        """Fast-forward ``branch`` to ``sha``; BranchMoved if that is not a fast-forward."""
+        def run() -> None:
+            try:
+                self._repo.get_git_ref(f'heads/{branch}').edit(sha, force=False)
+            except GithubException as exc:
+                if exc.status == 422:
+                    if self.branch_sha(branch) == sha:
+                        return
+                    raise BranchMoved(f'branch {branch} moved; not a fast-forward', 422) from None
+                raise
+        self.call(f'update branch {branch}', run)
+
+    def delete_branch(self, branch: str) -> None:
+        def run() -> None:
+            try:
+                self._repo.get_git_ref(f'heads/{branch}').delete()
+            except GithubException as exc:
+                if exc.status not in (404, 422):
+                    raise
+        self.call(f'delete branch {branch}', run)
+
+    # -- pull requests ---------------------------------------------------
+
+    def find_pull(self, branch: str, base: str) -> PullFacts | None:
+        def run() -> PullFacts | None:
+            for pull in self._repo.get_pulls(state='open', head=f'{self.owner}:{branch}',
+                                             base=base):
+                if pull.head.ref == branch:
+                    return _pull_facts(pull)
+            return None
+        return self.call(f'look for the pull request of {branch}', run)
+
+    def create_pull(self, *, title: str, body: str, branch: str, base: str) -> PullFacts:
+        def run() -> PullFacts:
+            try:
+                pull = self._repo.create_pull(base=base, head=branch, title=title, body=body,
+                                              maintainer_can_modify=True)
+            except GithubException as exc:
+                if exc.status == 422 and 'already exists' in str(exc.data):
+                    existing = self.find_pull(branch, base)
+                    if existing is not None:
+                        return existing
+                raise
+            return _pull_facts(pull)
+        return self.call(f'open a pull request from {branch}', run,
+                         recover=lambda: self.find_pull(branch, base))
+
+    def edit_pull(self, number: int, **fields: str) -> None:
+        self.call(f'update pull request #{number}',
+                  lambda: self._repo.get_pull(number).edit(**fields))
+
+    def add_labels(self, number: int, labels: Iterable[str]) -> None:
+        wanted = [label for label in labels if label]
+        if not wanted:
+            return
+
+        def ensure() -> None:
+            existing = {label.name for label in self._repo.get_labels()}
+            for name in wanted:
+                if name not in existing:
+                    try:
+                        self._repo.create_label(name, '1d76db',
+                                                'Changes proposed by modcon')
+                    except GithubException as exc:
+                        if exc.status != 422:  # already exists: another run made it
+                            raise
+            self._repo.get_issue(number).add_to_labels(*wanted)
+        self.call(f'label pull request #{number}', ensure)
+
+    # -- comments --------------------------------------------------------
+
+    def find_comment(self, number: int, marker: str) -> tuple[int, str] | None:
+        def run() -> tuple[int, str] | None:
+            for comment in self._repo.get_issue(number).get_comments():
+                if marker in (comment.body or ''):
+                    return comment.id, comment.body
+            return None
+        return self.call(f'read the comments of #{number}', run)
+
+    def upsert_comment(self, number: int, marker: str, body: str) -> int:
+        """Edit the comment carrying ``marker``, or create it; returns its id."""
+        existing = self.find_comment(number, marker)
+        if existing is not None:
+            comment_id, old = existing
+            if old != body:
+                self.call(f'edit comment {comment_id}',
+                          lambda: self._repo.get_issue(number).get_comment(comment_id).edit(body))
+            return comment_id
+
+        def recover() -> int | None:
+            found = self.find_comment(number, marker)
+            return found[0] if found else None
+        return self.call(f'comment on #{number}',
+                         lambda: self._repo.get_issue(number).create_comment(body).id,
+                         recover=recover)
+

@@ -1,0 +1,203 @@
+"""The bot's pull-request body: what changed, why, how safe, and how to opt out.
+
+A reviewer should be able to decide from the body alone: a table of every
+change with the property it serves, then one section per rule (what was
+wrong, why it matters, the change itself, its safety, how to opt out), what
+still needs a person, and the comment commands. A hidden marker carries the
+state the next run needs (a hash of the body, so an unchanged body is never
+rewritten; the bot's commit identity).
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+from typing import NamedTuple
+
+from modcon.fixplan import FixPlan
+from modcon.fixplan import RuleChange
+from modcon.github import markdown as md
+from modcon.model import Finding
+from modcon.model import Rule
+
+MARKER = '<!-- modcon:pull-request -->'
+_STATE = re.compile(r'<!-- modcon:state (\{.*?\}) -->', re.DOTALL)
+MAX_DIFF_LINES = 14
+
+
+class BodyState(NamedTuple):
+    hash: str
+    data: dict[str, Any]
+
+
+def read_state(body: str | None) -> BodyState | None:
+    """The state a previous run left in a body, if any."""
+    if not body:
+        return None
+    match = _STATE.search(body)
+    if match is None:
+        return None
+    try:
+        data = json.loads(match[1])
+    except ValueError:
+        return None
+    return BodyState(str(data.get('hash', '')), data)
+
+
+def section(doc: str, heading: str) -> str:
+    """The first paragraph of a ``## heading`` section of a rule's documentation."""
+    marker = f'## {heading}'
+    if marker not in doc:
+        return ''
+    rest = doc.split(marker, 1)[1].split('\n## ', 1)[0].strip()
+    return ' '.join(rest.split('\n\n', 1)[0].split())
+
+
+def _snippet(before: str, after: str) -> str:
+    lines = [line for line in difflib.unified_diff(
+        before.splitlines(), after.splitlines(), lineterm='', n=0,
+    ) if not line.startswith(('---', '+++', '@@'))]
+    if len(lines) > MAX_DIFF_LINES:
+        more = len(lines) - MAX_DIFF_LINES
+        lines = lines[:MAX_DIFF_LINES] + [f'  ... {more} more lines']
+    return '\n'.join(line.rstrip('\r') for line in lines)
+
+
+def _where(finding: Finding) -> str:
+    return f'{md.code(finding.path)} line {finding.begin.line}'
+
+
+def _summary_table(plan: FixPlan, docs_url: str) -> list[str]:
+    rows = ['| File | Rule | Property | What changed |', '| --- | --- | --- | --- |']
+    for change in plan.changes:
+        for finding in change.fixed:
+            fix = finding.fix.title if finding.fix else ''
+            rows.append(
+                f'| {_where(finding)} | {change.rule.code} {md.code(change.rule.name)} | '
+                f'{md.link(finding.property.label, finding.property.url(docs_url))} | '
+                f'{md.text(fix)} |',
+            )
+    return rows
+
+
+def _rule_section(change: RuleChange, docs_url: str, detail: bool) -> list[str]:
+    rule: Rule = change.rule
+    prop = rule.property
+    out = [f'### {rule.code} {md.code(rule.name)}', '']
+    out.append(f'**What was wrong.** {section(rule.doc, "What it does")}')
+    out.append('')
+    for finding in change.fixed[:20]:
+        out.append(f'- {_where(finding)}: {md.text(finding.message)}')
+    if len(change.fixed) > 20:
+        out.append(f'- ... and {len(change.fixed) - 20} more')
+    out.append('')
+    out.append(f'**Why it matters.** Property '
+               f'{md.link(prop.label, prop.url(docs_url))}: {section(rule.doc, "Why is this bad?")}')
+    out.append('')
+    if detail:
+        out.append('**The change.**')
+        out.append('')
+        for path in sorted(change.files):
+            out.append(f'{md.code(path)}:')
+            out.append('')
+            out.append(md.block(_snippet(change.before[path], change.files[path]), 'diff'))
+    else:
+        files = ', '.join(md.code(p) for p in sorted(change.files))
+        out.append(f'**The change.** In {files}; see the commit.')
+        out.append('')
+    out.append(f'**Fix safety.** {section(rule.doc, "Fix safety")}')
+    out.append('')
+    out.append(f'**Opt out.** Put `# modcon: ignore={rule.code}` on the line above the '
+               f'instruction, or add `ignore = ["{rule.code}"]` to `.modcon.toml`; '
+               f'or revert this rule\'s commit.')
+    out.append('')
+    return out
+
+
+def _remaining(findings: Sequence[Finding], docs_url: str) -> list[str]:
+    if not findings:
+        return []
+    out = ['### Needs a person', '',
+           'modcon found these too, but has no safe fix for them:', '']
+    for finding in findings[:50]:
+        out.append(f'- {_where(finding)}: {finding.rule.code} {md.text(finding.message)} '
+                   f'({md.link(finding.property.label, finding.property.url(docs_url))})')
+    if len(findings) > 50:
+        out.append(f'- ... and {len(findings) - 50} more (see the workflow run).')
+    out.append('')
+    return out
+
+
+COMMANDS = '''<details>
+<summary>modcon commands</summary>
+
+Comment on this pull request (people with write access):
+
+- `/modcon fix`: apply modcon's safe fixes to the pull request's branch
+- `/modcon fix --unsafe`: also the fixes marked unsafe
+- `/modcon check`: post the findings as a comment
+- `/modcon help`: list these commands
+
+</details>'''
+
+
+def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
+           run_url: str | None = None) -> tuple[str, str]:
+    """The title and body of the bot's pull request for ``plan``."""
+    fixed = plan.fixed
+    rules = ', '.join(c.rule.code for c in plan.changes)
+    title = (f'modcon: {len(fixed)} fix{"es" if len(fixed) != 1 else ""} '
+             f'for the module-container properties ({rules})')
+    for detail in (True, False):
+        lines = [
+            MARKER,
+            f'modcon found places where the containers built from {md.code(base)} are not '
+            f'good building blocks, and fixed them. Each commit holds one rule\'s changes, so '
+            f'you can revert one kind of change on its own. Every change links to the property '
+            f'it serves.',
+            '',
+            *_summary_table(plan, docs_url),
+            '',
+        ]
+        seen: set[str] = set()
+        for change in plan.changes:
+            if change.rule.code in seen:
+                continue
+            seen.add(change.rule.code)
+            merged = _merge_same_rule(plan.changes, change.rule.code)
+            lines.extend(_rule_section(merged, docs_url, detail))
+        lines.extend(_remaining(plan.remaining, docs_url))
+        if run_url:
+            lines.extend([f'This pull request is updated by the modcon workflow '
+                          f'([latest run]({run_url})) and closed when nothing is left to fix.',
+                          ''])
+        lines.append(COMMANDS)
+        body = '\n'.join(lines) + '\n'
+        if len(body) < md.MAX_BODY - 2000:
+            break
+    body = md.fit(body, md.MAX_BODY - 2000, 'The list was cut short to fit; see the commits.')
+    digest = hashlib.sha256(f'{title}\n{body}'.encode()).hexdigest()[:16]
+    payload = json.dumps({**state, 'hash': digest}, sort_keys=True, separators=(',', ':'))
+    return title, f'{body}\n<!-- modcon:state {payload} -->\n'
+
+
+def _merge_same_rule(changes: Sequence[RuleChange], code: str) -> RuleChange:
+    """One rule's changes over every round, as a single before/after per file."""
+    parts = [c for c in changes if c.rule.code == code]
+    before: dict[str, str] = {}
+    files: dict[str, str] = {}
+    fixed: list[Finding] = []
+    for part in parts:
+        for path, text in part.before.items():
+            before.setdefault(path, text)
+        files.update(part.files)
+        fixed.extend(part.fixed)
+    return RuleChange(parts[0].rule, files, before, fixed)
+
+
+def body_hash(body: str) -> str | None:
+    state = read_state(body)
+    return state.hash if state else None

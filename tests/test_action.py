@@ -1,0 +1,192 @@
+"""The action in `check` and `fix` mode, run as GitHub runs the container.
+
+Each test starts ``python -m modcon action`` with the variables the runner
+sets, a real git checkout as the workspace, events built from GitHub's
+payload examples, and the fake GitHub on 127.0.0.1 behind ``GITHUB_API_URL``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+
+import jsonschema
+import pytest
+
+from tests.actionkit import ActionRun
+from tests.actionkit import dispatch_event
+from tests.actionkit import pull_request_event
+from tests.actionkit import push_event
+from tests.fakegithub import FakeGitHub
+from tests.fakegithub.fixture import fake_github  # noqa: F401 (the fixture)
+
+SHELL = 'FROM python:3.12-slim\nCMD python app.py\n'
+EXEC = 'FROM python:3.12-slim\nCMD ["python", "app.py"]\n'
+BAD_JSON = "FROM node:20-slim\nCMD ['node', 'server.js']\n"
+SCHEMA = json.loads((pathlib.Path(__file__).parent / 'data' / 'sarif-schema-2.1.0.json')
+                    .read_text())
+
+
+def _files(result_summary: str) -> int:
+    line = next(ln for ln in result_summary.splitlines() if ln.startswith('Scanned '))
+    return int(line.split()[1])
+
+
+def test_pull_request_scans_only_the_changed_dockerfiles(fake_github: FakeGitHub,
+                                                          tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL, 'api/Dockerfile': EXEC,
+                                                'untouched/Dockerfile': SHELL})
+    repo.create_branch('feature')
+    repo.commit('feature', {'api/Dockerfile': BAD_JSON, 'README.md': 'hi\n'}, 'Change api')
+    number = fake_github.open_pull('octo/app', 'feature', 'main')
+    head = repo.branch_sha('feature')
+    run = ActionRun(fake_github, repo, tmp_path, event_name='pull_request',
+                    event=pull_request_event(fake_github, repo, number), sha=head,
+                    ref=f'refs/pull/{number}/merge', inputs={'sarif_file': 'reports/modcon.sarif'})
+    result = run.run()
+    assert result.code == 1, result.stdout + result.stderr
+    assert result.annotations == [
+        next(a for a in result.annotations if a.startswith('::error file=api/Dockerfile,line=2,')),
+    ]
+    assert 'title=MC103 invalid-exec-form::' in result.annotations[0]
+    assert result.outputs['findings'] == '1'
+    assert result.outputs['sarif_file'] == 'reports/modcon.sarif'
+    log = json.loads((run.workspace / 'reports' / 'modcon.sarif').read_text())
+    jsonschema.validate(log, SCHEMA)
+    assert [r['ruleId'] for r in log['runs'][0]['results']] == ['MC103']
+    assert _files(result.summary) == 1
+    assert '(pull request #\u200b1: 2 changed files)' in result.summary
+    assert '[1a React to signals](https://github.com/modcon/modcon/blob/main/docs/properties.md' \
+           '#1a-react-to-signals)' in result.summary
+    assert fake_github.write_requests() == []  # check mode writes nothing
+
+
+def test_fail_on_follows_the_input(fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    sha = repo.branch_sha('main')
+    for fail_on, code in (('warning', 1), ('error', 0), ('none', 0), ('info', 1)):
+        run = ActionRun(fake_github, repo, tmp_path / fail_on, event_name='workflow_dispatch',
+                        event=dispatch_event(fake_github, repo), sha=sha, ref='refs/heads/main',
+                        inputs={'fail_on': fail_on})
+        assert run.run().code == code, fail_on
+
+
+def test_push_new_branch_force_push_tag_and_deletion(fake_github: FakeGitHub,
+                                                      tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'a/Dockerfile': SHELL, 'b/Dockerfile': SHELL})
+    base = repo.branch_sha('main')
+    repo.create_branch('topic')
+    first = repo.commit('topic', {'c/Dockerfile': SHELL}, 'Add c')
+
+    def scanned(name: str, event: dict, sha: str, ref: str) -> tuple[int, str]:
+        run = ActionRun(fake_github, repo, tmp_path / name, event_name='push', event=event,
+                        sha=sha, ref=ref, checkout=sha)
+        result = run.run()
+        assert result.code in (0, 1), result.stdout + result.stderr
+        return _files(result.summary), result.summary
+
+    # A new branch: compared with the default branch.
+    count, text = scanned('new', push_event(fake_github, repo, before='0' * 40, after=first,
+                                            branch='topic', created=True), first,
+                          'refs/heads/topic')
+    assert count == 1 and 'new branch topic against main' in text
+    # An ordinary push: before..after.
+    second = repo.commit('topic', {'a/Dockerfile': EXEC}, 'Fix a')
+    count, text = scanned('push', push_event(fake_github, repo, before=first, after=second,
+                                             branch='topic'), second, 'refs/heads/topic')
+    assert count == 1 and 'push to topic' in text
+    # A force push onto a different history: GitHub compares from the merge base.
+    repo.set_ref('refs/heads/topic', base)
+    rewritten = repo.commit('topic', {'b/Dockerfile': BAD_JSON}, 'Rewrite')
+    count, text = scanned('force', push_event(fake_github, repo, before=second, after=rewritten,
+                                              branch='topic', forced=True), rewritten,
+                          'refs/heads/topic')
+    assert count == 1 and '(force push)' in text
+    # A tag: every file.
+    count, text = scanned('tag', push_event(fake_github, repo, before='0' * 40, after=base,
+                                            ref='refs/tags/v1', created=True), base,
+                          'refs/tags/v1')
+    assert count == 2 and 'tag v1: every file' in text
+    # A deleted branch: nothing.
+    count, text = scanned('deleted', push_event(fake_github, repo, before=rewritten,
+                                                after='0' * 40, branch='topic', deleted=True),
+                          base, 'refs/heads/topic')
+    assert count == 0 and 'Nothing scanned' in text
+
+
+def test_changed_entrypoint_code_scans_the_dockerfile_that_copies_it(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {
+        'svc/Dockerfile': 'FROM python:3.12-slim\nCOPY app/ /app/\nCMD python /app/main.py\n',
+        'svc/app/main.py': 'print(1)\n',
+        'other/Dockerfile': 'FROM python:3.12-slim\nCOPY x.py /\nCMD python /x.py\n',
+    })
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'svc/app/main.py': 'print(2)\n'}, 'Change code')
+    run = ActionRun(fake_github, repo, tmp_path, event_name='push',
+                    event=push_event(fake_github, repo, before=before, after=after), sha=after,
+                    ref='refs/heads/main')
+    result = run.run()
+    assert result.code == 1
+    assert [a.split(',')[0] for a in result.annotations] == ['::warning file=svc/Dockerfile']
+
+
+def test_annotations_stay_within_githubs_limits(fake_github: FakeGitHub,
+                                                 tmp_path: pathlib.Path) -> None:
+    files = {f's{i:02d}/Dockerfile': SHELL for i in range(14)}
+    files.update({f'j{i:02d}/Dockerfile': BAD_JSON for i in range(3)})
+    repo = fake_github.create_repo('octo/app', files)
+    run = ActionRun(fake_github, repo, tmp_path, event_name='workflow_dispatch',
+                    event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
+                    ref='refs/heads/main')
+    result = run.run()
+    warnings = [a for a in result.annotations if a.startswith('::warning ')]
+    errors = [a for a in result.annotations if a.startswith('::error ')]
+    assert len(warnings) == 10 and len(errors) == 3
+    assert '4 more findings are not shown as annotations' in result.summary
+    assert result.outputs['findings'] == '17'
+
+
+def test_fix_mode_rewrites_the_workspace_for_the_user(fake_github: FakeGitHub,
+                                                       tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL, 'web/Dockerfile': BAD_JSON})
+    run = ActionRun(fake_github, repo, tmp_path, event_name='workflow_dispatch',
+                    event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
+                    ref='refs/heads/main', inputs={'mode': 'fix'})
+    result = run.run()
+    assert result.code == 0, result.stdout + result.stderr
+    assert (run.workspace / 'Dockerfile').read_text() == EXEC
+    assert (run.workspace / 'web' / 'Dockerfile').read_text().endswith('CMD ["node", "server.js"]\n')
+    assert result.outputs['fixed_files'].split('\n') == ['Dockerfile', 'web/Dockerfile']
+    assert '### Fixed (2)' in result.summary
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='needs root to own files as another user')
+def test_a_workspace_owned_by_the_runner_works_and_stays_theirs(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL, '.gitignore': 'generated/\n'})
+    run = ActionRun(fake_github, repo, tmp_path, event_name='workflow_dispatch',
+                    event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
+                    ref='refs/heads/main', inputs={'sarif_file': 'out/modcon.sarif'})
+    (run.workspace / 'generated').mkdir()
+    (run.workspace / 'generated' / 'Dockerfile').write_text(BAD_JSON)  # a build output
+    subprocess.run(['chown', '-R', '1001:1001', str(run.workspace)], check=True)
+    result = run.run()
+    # git ran despite the "dubious ownership": the ignored folder was skipped.
+    assert [a.split(',')[0] for a in result.annotations] == ['::warning file=Dockerfile']
+    for path in (run.workspace / 'out', run.workspace / 'out' / 'modcon.sarif'):
+        assert (path.stat().st_uid, path.stat().st_gid) == (1001, 1001)
+    assert not (run.workspace / '.gitconfig').exists()
+
+
+def test_bad_inputs_are_one_clear_error(fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    run = ActionRun(fake_github, repo, tmp_path, event_name='workflow_dispatch',
+                    event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
+                    ref='refs/heads/main', inputs={'mode': 'deploy'})
+    result = run.run()
+    assert result.code == 2
+    assert result.stdout == "::error title=modcon::input mode must be one of check, fix, pr, " \
+                            "not 'deploy'\n"
+    assert 'Traceback' not in result.stderr
