@@ -317,11 +317,19 @@ class RepoGateway:
                 raise
         self.call(f'create branch {branch}', run)
 
+    def _ref(self, branch: str) -> Any:
+        # PyGithub's get_git_ref() is lazy and points at the singular read-only
+        # endpoint (/git/ref/...); loading it takes the URL GitHub gives the
+        # ref (/git/refs/...), the one that accepts PATCH and DELETE.
+        ref = self._repo.get_git_ref(f'heads/{branch}')
+        ref.object  # noqa: B018 (loads the ref)
+        return ref
+
     def move_branch(self, branch: str, sha: str) -> None:
         """Fast-forward ``branch`` to ``sha``; BranchMoved if that is not a fast-forward."""
         def run() -> None:
             try:
-                self._repo.get_git_ref(f'heads/{branch}').edit(sha, force=False)
+                self._ref(branch).edit(sha, force=False)
             except GithubException as exc:
                 if exc.status == 422:
                     if self.branch_sha(branch) == sha:
@@ -333,7 +341,7 @@ class RepoGateway:
     def delete_branch(self, branch: str) -> None:
         def run() -> None:
             try:
-                self._repo.get_git_ref(f'heads/{branch}').delete()
+                self._ref(branch).delete()
             except GithubException as exc:
                 if exc.status not in (404, 422):
                     raise

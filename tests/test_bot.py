@@ -1,0 +1,269 @@
+"""The pull-request bot (`mode: pr`) against the fake GitHub: its whole life cycle.
+
+First run, a re-run with nothing new (nothing written), a new defect
+upstream (the PR is updated), the defects fixed upstream (the PR is closed),
+a person's commit on the bot's branch (the bot stops and says why), two runs
+at once, and each kind of GitHub failure.
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import threading
+
+import jsonschema
+
+from tests.actionkit import ActionRun
+from tests.actionkit import Result
+from tests.actionkit import dispatch_event
+from tests.actionkit import push_event
+from tests.fakegithub import FakeGitHub
+from tests.fakegithub import FakeRepo
+from tests.fakegithub.fixture import fake_github  # noqa: F401 (the fixture)
+
+SHELL = 'FROM python:3.12-slim\nCMD python app.py\n'
+EXEC = 'FROM python:3.12-slim\nCMD ["python", "app.py"]\n'
+BAD_JSON = "FROM node:20-slim\nCMD ['node', 'server.js']\n"
+FIXED_JSON = 'FROM node:20-slim\nCMD ["node", "server.js"]\n'
+PIPE = 'FROM alpine:3.20\nCMD worker | gzip > /out/log.gz\n'
+SCHEMA = json.loads((pathlib.Path(__file__).parent / 'data' / 'sarif-schema-2.1.0.json')
+                    .read_text())
+BRANCH = 'modcon/main'
+
+
+def run_bot(fake: FakeGitHub, repo: FakeRepo, tmp: pathlib.Path, name: str,
+            event: dict | None = None, sha: str | None = None, **inputs: str) -> Result:
+    sha = sha or repo.branch_sha('main')
+    assert sha
+    action = ActionRun(fake, repo, tmp / name, event_name='push' if event else 'workflow_dispatch',
+                       event=event or dispatch_event(fake, repo), sha=sha, ref='refs/heads/main',
+                       inputs={'mode': 'pr', **inputs})
+    return action.run()
+
+
+def bot_pulls(fake: FakeGitHub) -> list[dict]:
+    return [p for p in fake.pulls('octo/app') if p['head']['ref'] == BRANCH]
+
+
+def test_first_run_opens_one_explained_pull_request(fake_github: FakeGitHub,
+                                                    tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {
+        'Dockerfile': SHELL, 'web/Dockerfile': BAD_JSON, 'jobs/Dockerfile': PIPE,
+        'bin/run.sh': ('#!/bin/sh\nexec app\n', '100755'),
+    })
+    base = repo.branch_sha('main')
+    result = run_bot(fake_github, repo, tmp_path, 'first', sarif_file='modcon.sarif')
+    assert result.code == 1, result.stdout + result.stderr  # the pipeline needs a person
+
+    pulls = bot_pulls(fake_github)
+    assert len(pulls) == 1
+    pull = pulls[0]
+    assert pull['base']['ref'] == 'main' and pull['labels'] == ['modcon']
+    assert result.outputs['pr_number'] == str(pull['number'])
+    assert result.outputs['pr_url'].endswith(f'/octo/app/pull/{pull["number"]}')
+
+    # One commit per rule, in code order, on top of the base, signed by GitHub.
+    commits = repo.commits(BRANCH)
+    ours = commits[:2]
+    assert [c.message.splitlines()[0] for c in ours] == [
+        'modcon: MC103 invalid-exec-form (1a React to signals)',
+        'modcon: MC101 shell-form-command (1a React to signals)',
+    ]
+    assert ours[1].parents == (base,) and ours[0].parents == (ours[1].sha,)
+    assert all(c.verified for c in ours)
+    assert repo.read_file('Dockerfile', ours[1].sha) == EXEC
+    assert repo.read_file('web/Dockerfile', ours[1].sha) == BAD_JSON
+    assert repo.read_file('web/Dockerfile', BRANCH) == FIXED_JSON
+    assert repo.read_file('jobs/Dockerfile', BRANCH) == PIPE
+
+    body = pull['body']
+    assert '| `Dockerfile` line 2 | MC101 `shell-form-command` | [1a React to signals](' in body
+    assert '### MC103 `invalid-exec-form`' in body and '```diff\n-CMD python app.py\n' in body
+    assert '**Fix safety.**' in body and '# modcon: ignore=MC101' in body
+    assert '### Needs a person' in body and 'jobs/Dockerfile' in body
+    assert '<summary>modcon commands</summary>' in body
+    assert '<!-- modcon:state {' in body
+
+    log = json.loads((tmp_path / 'first' / 'workspace' / 'modcon.sarif').read_text())
+    jsonschema.validate(log, SCHEMA)
+    assert 'Pull request [#' in result.summary and 'opened' in result.summary
+    assert len(result.annotations) == 1  # what still needs a person
+
+
+def test_a_rerun_with_nothing_new_writes_nothing(fake_github: FakeGitHub,
+                                                 tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    run_bot(fake_github, repo, tmp_path, 'first')
+    fake_github.reset_log()
+    result = run_bot(fake_github, repo, tmp_path, 'again')
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.outputs['pr_outcome'] == 'unchanged'
+    assert fake_github.write_requests() == []
+    assert len(bot_pulls(fake_github)) == 1
+
+
+def test_a_new_defect_updates_the_same_pull_request(fake_github: FakeGitHub,
+                                                    tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL, 'README.md': 'x\n'})
+    run_bot(fake_github, repo, tmp_path, 'first')
+    old_head = repo.branch_sha(BRANCH)
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'api/Dockerfile': BAD_JSON}, 'Add an API image',
+                        author_name='Dev', author_email='dev@example.com')
+    result = run_bot(fake_github, repo, tmp_path, 'second',
+                     event=push_event(fake_github, repo, before=before, after=after), sha=after)
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.outputs['pr_outcome'] == 'updated'
+    pulls = bot_pulls(fake_github)
+    assert len(pulls) == 1
+    # The update is a fast-forward: the old head is still in the branch's history.
+    commits = repo.commits(BRANCH)
+    assert old_head in {c.sha for c in commits}
+    restart = next(c for c in commits if c.message.startswith('modcon: start again'))
+    assert set(restart.parents) == {old_head, after}
+    assert repo.read_file('Dockerfile', BRANCH) == EXEC
+    assert repo.read_file('api/Dockerfile', BRANCH) == FIXED_JSON
+    assert 'api/Dockerfile' in pulls[0]['body'] and 'MC103' in pulls[0]['title']
+
+
+def test_defects_fixed_upstream_close_the_pull_request(fake_github: FakeGitHub,
+                                                       tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    run_bot(fake_github, repo, tmp_path, 'first')
+    number = bot_pulls(fake_github)[0]['number']
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'Dockerfile': EXEC}, 'Fix it by hand',
+                        author_name='Dev', author_email='dev@example.com')
+    result = run_bot(fake_github, repo, tmp_path, 'second',
+                     event=push_event(fake_github, repo, before=before, after=after), sha=after)
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.outputs['pr_outcome'] == 'closed'
+    assert bot_pulls(fake_github)[0]['state'] == 'closed'
+    assert repo.branch_sha(BRANCH) is None
+    comments = fake_github.comments('octo/app', number)
+    assert len(comments) == 1 and 'Nothing is left to fix' in comments[0]['body']
+
+
+def test_a_persons_commit_on_the_branch_stops_the_bot(fake_github: FakeGitHub,
+                                                       tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    run_bot(fake_github, repo, tmp_path, 'first')
+    number = bot_pulls(fake_github)[0]['number']
+    human = repo.commit(BRANCH, {'NOTES.md': 'my own change\n'}, 'Tweak',
+                        author_name='Dev', author_email='dev@example.com')
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'web/Dockerfile': BAD_JSON}, 'More', author_name='Dev',
+                        author_email='dev@example.com')
+    for name in ('second', 'third'):
+        result = run_bot(fake_github, repo, tmp_path, name,
+                         event=push_event(fake_github, repo, before=before, after=after),
+                         sha=after)
+        assert result.outputs['pr_outcome'] == 'stopped'
+        assert any(a.startswith('::warning title=modcon::') for a in result.annotations)
+    assert repo.branch_sha(BRANCH) == human  # never overwritten
+    comments = fake_github.comments('octo/app', number)
+    assert len(comments) == 1  # the explanation is edited in place, not repeated
+    assert 'modcon never overwrites' in comments[0]['body'] and human[:12] in comments[0]['body']
+
+
+def test_two_runs_at_once_make_one_pull_request(fake_github: FakeGitHub,
+                                                tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL, 'web/Dockerfile': BAD_JSON})
+    sha = repo.branch_sha('main')
+    runs = [ActionRun(fake_github, repo, tmp_path / f'run{i}', event_name='workflow_dispatch',
+                      event=dispatch_event(fake_github, repo), sha=sha, ref='refs/heads/main',
+                      inputs={'mode': 'pr'}) for i in range(2)]
+    procs = [run.start() for run in runs]
+    results = []
+    for run, proc in zip(runs, procs):
+        out, err = proc.communicate(timeout=120)
+        results.append(run.collect(proc.returncode, out, err))
+    assert all(r.code == 0 for r in results), [r.stdout + r.stderr for r in results]
+    assert len(bot_pulls(fake_github)) == 1
+    assert sorted(r.outputs['pr_outcome'] for r in results) in (
+        ['opened', 'unchanged'], ['opened', 'updated'], ['opened', 'opened'])
+    assert repo.read_file('Dockerfile', BRANCH) == EXEC
+    assert repo.read_file('web/Dockerfile', BRANCH) == FIXED_JSON
+
+
+# -- GitHub failing -------------------------------------------------------------
+
+def test_server_errors_and_timeouts_are_retried(fake_github: FakeGitHub,
+                                                tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    fake_github.fail('POST', r'/git/commits$', status=502, times=2)
+    fake_github.fail('GET', r'/pulls$', status=500, times=1)
+    fake_github.slow('GET', r'/git/ref/heads/modcon', seconds=2.5, times=1)
+    action = ActionRun(fake_github, repo, tmp_path / 'run', event_name='workflow_dispatch',
+                       event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
+                       ref='refs/heads/main', inputs={'mode': 'pr'})
+    action.env['MODCON_HTTP_TIMEOUT'] = '1'
+    result = action.run()
+    assert result.code == 0, result.stdout + result.stderr
+    assert len(bot_pulls(fake_github)) == 1
+    assert repo.read_file('Dockerfile', BRANCH) == EXEC
+
+
+def test_a_secondary_rate_limit_is_waited_out(fake_github: FakeGitHub,
+                                              tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    limit = fake_github.secondary_rate_limit('POST', r'/pulls$', retry_after=1)
+    result = run_bot(fake_github, repo, tmp_path, 'run')
+    assert result.code == 0, result.stdout + result.stderr
+    assert limit.hits == 1
+    posts = [r for r in fake_github.requests('POST') if r.path.endswith('/pulls')]
+    assert len(posts) == 2 and posts[1].time - posts[0].time >= 1.0
+    assert len(bot_pulls(fake_github)) == 1
+
+
+def test_a_write_that_succeeded_before_failing_is_not_repeated(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    fake_github.apply_then_fail('POST', r'/pulls$')
+    fake_github.apply_then_fail('POST', r'/git/refs$')
+    result = run_bot(fake_github, repo, tmp_path, 'first')
+    assert result.code == 0, result.stdout + result.stderr
+    assert len(bot_pulls(fake_github)) == 1
+    number = bot_pulls(fake_github)[0]['number']
+    # The closing comment, too, is made once even when its POST fails late.
+    fake_github.apply_then_fail('POST', r'/issues/\d+/comments$')
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'Dockerfile': EXEC}, 'Fixed by hand')
+    result = run_bot(fake_github, repo, tmp_path, 'second',
+                     event=push_event(fake_github, repo, before=before, after=after), sha=after)
+    assert result.code == 0, result.stdout + result.stderr
+    assert len(fake_github.comments('octo/app', number)) == 1
+
+
+def test_the_branch_moving_during_the_update_is_never_overwritten(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    run_bot(fake_github, repo, tmp_path, 'first')
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'web/Dockerfile': BAD_JSON}, 'More')
+    pushed: list[str] = []
+    # Just as the bot moves its branch, a person pushes to it.
+    fake_github.before('PATCH', r'/git/refs/heads/modcon/main$', lambda: pushed.append(
+        repo.commit(BRANCH, {'mine.txt': 'x\n'}, 'Mine', author_name='Dev',
+                    author_email='dev@example.com')))
+    result = run_bot(fake_github, repo, tmp_path, 'second',
+                     event=push_event(fake_github, repo, before=before, after=after), sha=after)
+    assert pushed and repo.branch_sha(BRANCH) == pushed[0]
+    assert result.outputs['pr_outcome'] == 'stopped'
+
+
+def test_untrusted_names_are_inert_in_the_body(fake_github: FakeGitHub,
+                                               tmp_path: pathlib.Path) -> None:
+    name = 'svc/@octocat #1 **bold** <img src=x>/Dockerfile'
+    repo = fake_github.create_repo('octo/app', {name: SHELL})
+    result = run_bot(fake_github, repo, tmp_path, 'first')
+    assert result.code == 0, result.stdout + result.stderr
+    body = bot_pulls(fake_github)[0]['body']
+    # Code spans and blocks show names as they are (GitHub never links or
+    # pings inside code); everywhere else they are neutralised.
+    prose = re.sub(r'```.*?```|`[^`\n]*`', '', body, flags=re.DOTALL)
+    assert name in body  # still copyable from its code span
+    assert '@octocat' not in prose
+    assert not re.search(r'#1\b', prose.replace('#\u200b1', ''))
+    assert '<img' not in prose and '**bold**' not in prose
