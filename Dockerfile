@@ -11,6 +11,10 @@ COPY fixers /src/fixers
 RUN python -m pip install --no-cache-dir --no-compile --prefix=/install "/src[github]"
 
 FROM python:3.12.8-slim-bookworm
+# git finds the files git ignores; the image keeps no apt lists.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git=1:2.39.5-0+deb12u3 \
+ && rm -rf /var/lib/apt/lists/*
 LABEL org.opencontainers.image.title="modcon" \
       org.opencontainers.image.description="Finds and fixes where containers break the module-container properties" \
       org.opencontainers.image.source="https://github.com/modcon/modcon" \
@@ -18,5 +22,5 @@ LABEL org.opencontainers.image.title="modcon" \
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
 COPY --from=build /install /usr/local
-ENTRYPOINT ["/usr/local/bin/modcon"]
-CMD ["check", "--format", "github", "."]
+# Inputs arrive as INPUT_* variables and are read in Python: no shell, no args.
+ENTRYPOINT ["/usr/local/bin/modcon", "action"]
