@@ -31,6 +31,7 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/check_speed.py
+	$(BIN)/python benchmarks/action_speed.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis
