@@ -190,3 +190,25 @@ def test_bad_inputs_are_one_clear_error(fake_github: FakeGitHub, tmp_path: pathl
     assert result.stdout == "::error title=modcon::input mode must be one of check, fix, pr, " \
                             "not 'deploy'\n"
     assert 'Traceback' not in result.stderr
+
+
+def test_a_scheduled_run_scans_everything(fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'a/Dockerfile': SHELL, 'b/Dockerfile': EXEC})
+    event = {'schedule': '17 5 * * 1', 'repository': dispatch_event(fake_github, repo)['repository']}
+    run = ActionRun(fake_github, repo, tmp_path, event_name='schedule', event=event,
+                    sha=repo.branch_sha('main'), ref='refs/heads/main')
+    result = run.run()
+    assert result.code == 1
+    assert _files(result.summary) == 2 and 'schedule: every file' in result.summary
+
+
+def test_outputs_use_a_delimiter_the_value_cannot_forge(tmp_path: pathlib.Path) -> None:
+    from modcon.action.workflow import write_outputs
+    from tests.actionkit import parse_outputs
+
+    path = tmp_path / 'out'
+    tricky = 'line one\nEOF\nghadelimiter_\nname=evil'
+    write_outputs(str(path), {'fixed_files': tricky, 'findings': '3'})
+    assert parse_outputs(path.read_text()) == {'fixed_files': tricky, 'findings': '3'}
+    delimiters = [line.split('<<', 1)[1] for line in path.read_text().splitlines() if '<<' in line]
+    assert len(set(delimiters)) == 2 and all(d.startswith('ghadelimiter_') for d in delimiters)
