@@ -1,0 +1,152 @@
+"""MC301: an entrypoint script that runs its program as a child stays PID 1."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from modcon.code import CodeDocument
+from modcon.entrypoints import Invocation
+from modcon.model import Applicability
+from modcon.model import Edit
+from modcon.model import Fix
+from modcon.model import Hit
+from modcon.model import Severity
+from modcon.properties import Property
+from modcon.registry import rule
+from modcon.shell.script import INIT_ADVICE
+from modcon.shell.script import analyze_script
+
+_STAYS = 'so SIGTERM stays with the shell'
+
+
+@rule(
+    code='MC301',
+    name='entrypoint-script-without-exec',
+    kind='shell',
+    property=Property.SIGNALS,
+    severity=Severity.WARNING,
+    fixable='sometimes',
+)
+def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
+    """## What it does
+    Finds shell scripts that a container runs as its main program and whose
+    last command runs the program as a child instead of replacing the shell
+    with `exec`, and inserts `exec` before that command.
+
+    ## Why is this bad?
+    The script is PID 1 until it `exec`s. `docker stop` and Kubernetes send
+    SIGTERM to PID 1, which is the shell, not the program. As PID 1, dash and
+    busybox ash ignore SIGTERM, and bash does too unless it traps it; the
+    program never hears of it, and the container is killed when the grace
+    period ends: no graceful shutdown, exit code 137. A module container
+    reacts to signals; the official images end their `docker-entrypoint.sh`
+    with `exec "$@"`.
+
+    ## Example
+    ```sh
+    #!/bin/sh
+    set -e
+    chown -R app /data
+    gosu app "$@"
+    ```
+
+    ## Use instead
+    ```sh
+    #!/bin/sh
+    set -e
+    chown -R app /data
+    exec gosu app "$@"
+    ```
+
+    ## Fix safety
+    The script is read with tree-sitter-bash. `exec ` goes before the name of
+    the script's last top-level command (after `VAR=x` prefixes; redirections
+    stay and now apply to the program), so the same program runs with the same
+    arguments, environment, working directory and open files, and replaces the
+    shell. Nothing at the top level runs after that command by construction,
+    except a bare `exit` or `exit $?`, which passes the same status on and
+    becomes unreachable. The container's exit status is the program's, as
+    before. Scripts that `trap` anything are never edited (the trap is
+    deliberate, and `exec` would discard it, EXIT traps included).
+
+    The fix is unsafe when the command's name could be a shell function
+    (`exec` runs only programs): an expansion such as `"$@"` in a script that
+    defines functions, or a plain name in a script that sources other
+    scripts. Two small differences remain under bash, as with every `exec`
+    there: the program sees `SHLVL` one lower and no `_` variable. And if `$1`
+    starts with `-`, `"$@"` failed with "not found" before; `exec "$@"` fails
+    too, but bash reads the word as an option of `exec` first.
+
+    Reported without a fix: a `trap`, background jobs (`&`), a final
+    pipeline, `||` fallback, compound command, subshell, shell builtin,
+    `wait` or `eval`, a final command inside an `if`/`case` branch or a
+    function (modcon edits only the last top-level command), and scripts
+    tree-sitter cannot read reliably (as info). Already fine, and not
+    reported: every path to the end of the script ends in `exec PROGRAM`,
+    in an `exit` with a status of its own (`exit 1`), or runs nothing more.
+    """
+    if not document.is_entrypoint:
+        return
+    ending = analyze_script(document.source.text)
+    status = ending.status
+    if status in ('fine', 'not-shell'):
+        return
+    name = document.source.path.replace('\\', '/').rsplit('/', 1)[-1]
+    subject = f'`{name}` runs as PID 1 ({_where(document.invocations)})'
+    line = document.source.position(ending.start).line
+    start, end = ending.start, ending.end
+
+    if status == 'fix':
+        assert ending.exec_at is not None
+        title = f'Insert `exec` so `{ending.program}` replaces the shell'
+        applicability = Applicability.SAFE
+        if ending.unsafe:
+            title += f' ({ending.unsafe})'
+            applicability = Applicability.UNSAFE
+        fix = Fix.make(title, (Edit.insert(ending.exec_at, 'exec '),), applicability)
+        yield Hit(start, end, f'{subject} and runs `{ending.program}` as a child, {_STAYS}',
+                  fix)
+    elif status == 'problem':
+        yield Hit(start, end, f'{subject} and {ending.problem}, {_STAYS}; no automatic fix: '
+                              f'{ending.advice}')
+    elif status == 'trap' and ending.term_trapped:
+        yield Hit(start, end, f'{subject} and traps SIGTERM itself (`trap` on line {line}), so '
+                              'the shell stays between the signal and the program; no '
+                              'automatic fix: `exec` would discard the trap. Make sure the '
+                              'handler passes SIGTERM on to the program and waits for it',
+                  severity=Severity.INFO)
+    elif status == 'trap':
+        yield Hit(start, end, f'{subject} and sets a `trap` (line {line}) but not for SIGTERM, '
+                              f'which the shell ignores as PID 1, {_STAYS}; no automatic fix: '
+                              '`exec` would discard the trap. Trap TERM and pass it on to the '
+                              'program, or drop the trap and `exec` the last command')
+    elif status == 'background':
+        yield Hit(start, end, f'{subject} and starts a background job (`&` on line {line}), '
+                              f'so the shell has to stay and SIGTERM stays with it; no '
+                              f'automatic fix: {INIT_ADVICE}')
+    elif status == 'unreadable':
+        yield Hit(start, end, f'{subject}, but modcon cannot read it reliably '
+                              f'({ending.problem}) to tell whether it hands over to its '
+                              'program with `exec`; check that its last command is `exec ...`',
+                  severity=Severity.INFO)
+    else:  # pragma: no cover - analyze_script returns only the statuses above
+        raise AssertionError(f'unhandled status {status!r}')
+
+
+def _where(invocations: tuple[Invocation, ...]) -> str:
+    """Which container command runs the script, for the message."""
+    main = [i for i in invocations if i.as_main]
+    first = main[0]
+    argv = _short(' '.join(first.argv))
+    if first.dockerfile is None:
+        where = f'run as `{argv}`'
+    elif first.line:
+        where = f'{first.dockerfile} line {first.line}: `{argv}`'
+    else:
+        where = f'{first.dockerfile}: `{argv}`'
+    if len(main) > 1:
+        where += f', and {len(main) - 1} more'
+    return where
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + '…'

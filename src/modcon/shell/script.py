@@ -1,0 +1,557 @@
+"""How a whole shell script ends: does the program it runs last replace the shell?
+
+An entrypoint script is PID 1 until it ``exec``s. ``analyze_script(text)``
+reads the script with tree-sitter-bash and follows the paths by which it can
+end, to answer one question: when the script reaches its end, is the program
+still running a child of the shell (the shell stays PID 1 and swallows
+SIGTERM), or has it replaced the shell?
+
+**The final command.** The last statement of the script, at the top level,
+is what runs last when execution gets there; earlier statements have finished
+by then, or ended the script themselves (``exit``, ``exec``). From that
+statement the reading goes to where the program is started:
+
+* ``a && b`` ends in ``b`` (when ``a`` fails, the script ends with its status
+  either way); ``a || b`` cannot get ``exec`` (the fallback would be lost);
+* a redirected statement ends where its body ends (``b > log``);
+* ``if``/``case``/``{ ...; }`` end in the last statement of each branch, and a
+  call of a function defined in the script ends where the function body ends;
+  these are followed to decide whether the script is already fine, but modcon
+  never edits inside them;
+* a bare ``exit`` or ``exit $?`` after the final command passes its status
+  through, so the command before it is the final command (``"$@"; exit $?``
+  gets ``exec "$@"; exit $?``, the ``exit`` is then unreachable and the status
+  is the same).
+
+**Already fine** (nothing to report): every path that reaches the end of the
+script ends in ``exec PROGRAM ...``, in an ``exit`` with a status of its own
+(``exit 1``: the script decides how it ends, typically after ``echo usage``;
+a known blind spot is ``app; exit 0``), or runs nothing more (an ``if``
+without ``else`` whose branch ``exec``s, an empty script). The same holds
+inside branches and the bodies of functions called last, so
+``if ! _is_sourced; then _main "$@"; fi`` with ``_main`` ending in
+``exec "$@"`` is fine.
+
+**Fixable**: the final command is a simple command that runs a program
+(``"$@"``, ``gosu app "$@"``, ``python app.py``): ``exec `` goes before its
+name, after any ``VAR=x`` prefixes and redirections.
+
+**Report only** (``problem`` says why): a ``trap`` anywhere; a background job
+(``&``) anywhere; a final pipeline, ``||`` fallback, compound command, shell
+builtin, function, ``wait`` or ``exec`` without a program; a final command
+inside a branch or a function; and any script tree-sitter cannot read
+reliably (syntax errors, or text the grammar silently drops).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from typing import NamedTuple
+
+from modcon.shell.command import BUILTINS
+from modcon.shell.command import RESERVED
+from modcon.shell.grammar import bash_parser
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from tree_sitter import Node
+
+# Interpreters whose grammar tree-sitter-bash reads and whose `exec` replaces
+# the shell; a script with another shebang (python, node, fish) is not read.
+BOURNE_SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'ksh', 'mksh', 'zsh', 'busybox'))
+_LOOPS = frozenset(('while_statement', 'for_statement', 'c_style_for_statement'))
+_NOT_A_STATEMENT = frozenset(('comment', 'heredoc_body'))
+# Unquoted characters that make a word more than a literal name.
+_SPECIAL = frozenset('$`\'"\\*?[]{}~')
+INIT_ADVICE = ('run it under an init that forwards signals to the whole process group '
+               '(`tini -g --`, or `docker run --init`)')
+
+
+class ScriptEnding(NamedTuple):
+    """The answer for one script; offsets are character offsets into its text.
+
+    ``status`` is one of:
+
+    * ``'fine'``: nothing to report;
+    * ``'fix'``: insert ``exec `` at ``exec_at`` (``unsafe`` says what may
+      change, when something may);
+    * ``'problem'``: the program runs as a child and no ``exec`` can be added
+      safely; ``problem`` and ``advice`` say why and what to do;
+    * ``'trap'``, ``'background'``: the script traps signals or starts
+      background jobs, so the shell must stay (``term_trapped``: the trap
+      names SIGTERM itself, or may);
+    * ``'unreadable'``: tree-sitter cannot read the script reliably;
+    * ``'not-shell'``: the shebang names another language.
+    """
+
+    status: str
+    start: int = 0
+    end: int = 0
+    exec_at: int | None = None
+    program: str | None = None  # the final program's name as written
+    problem: str | None = None  # a verb phrase: 'ends in a pipeline (`a | b`)'
+    advice: str | None = None
+    unsafe: str | None = None
+    term_trapped: bool = False
+
+
+class _End(NamedTuple):
+    """How one path through the script ends (offsets are bytes)."""
+
+    fine: bool = False
+    command: Node | None = None  # a simple command that runs a program as a child
+    node: Node | None = None  # what a problem is about
+    problem: str | None = None
+    advice: str | None = None
+    nested: bool = False  # ``command`` sits inside a branch or a function
+
+
+_FINE = _End(fine=True)
+
+
+def interpreter(text: str) -> str | None:
+    """The program a ``#!`` line names (``env`` and its options skipped)."""
+    if not text.startswith('#!'):
+        return None
+    words = text[2:].split('\n', 1)[0].split()
+    if not words:
+        return None
+    name = words[0].rsplit('/', 1)[-1]
+    if name == 'env':
+        rest = [w for w in words[1:] if not w.startswith('-') and '=' not in w]
+        name = rest[0].rsplit('/', 1)[-1] if rest else ''
+    return name
+
+
+def analyze_script(text: str) -> ScriptEnding:
+    """Read ``text`` as a shell script and say how it ends (see the module doc)."""
+    shell = interpreter(text)
+    if shell is not None and shell not in BOURNE_SHELLS:
+        return ScriptEnding('not-shell')
+    return _Script(text).run()
+
+
+class _Script:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.data = text.encode()
+        self._chars: list[int] | None = None
+        if not text.isascii():
+            index: list[int] = []
+            for position, ch in enumerate(text):
+                index.extend([position] * len(ch.encode()))
+            index.append(len(text))
+            self._chars = index
+        self.functions: dict[str, Node] = {}
+        self.sources = False
+        self._calling: list[str] = []
+
+    # -- offsets and words ------------------------------------------------------
+
+    def char(self, byte: int) -> int:
+        return byte if self._chars is None else self._chars[byte]
+
+    def raw(self, node: Node) -> str:
+        return self.data[node.start_byte:node.end_byte].decode()
+
+    def line(self, node: Node) -> int:
+        return node.start_point[0] + 1
+
+    def literal(self, node: Node | None) -> str | None:
+        """The value of a word that expands to itself in every shell, else None."""
+        if node is None:
+            return None
+        if node.type == 'command_name':
+            return self.literal(node.children[0]) if len(node.children) == 1 else None
+        raw = self.raw(node)
+        if node.type in ('word', 'number'):
+            return None if _SPECIAL & set(raw) else raw
+        if node.type == 'raw_string':
+            return raw[1:-1]
+        if node.type == 'string' and all(c.type in ('"', 'string_content')
+                                         for c in node.children):
+            inner = raw[1:-1]
+            return None if _SPECIAL & set(inner) else inner
+        return None
+
+    def name(self, command: Node) -> str | None:
+        return self.literal(command.child_by_field_name('name'))
+
+    def shown(self, command: Node) -> str:
+        """The command's name for messages: its value when literal, else as written."""
+        node = command.child_by_field_name('name')
+        if node is None:
+            return ''
+        value = self.literal(node)
+        return value if value is not None else ' '.join(self.raw(node).split())
+
+    def arguments(self, command: Node) -> list[Node]:
+        return [a for a in command.children_by_field_name('argument') if a.type != 'comment']
+
+    # -- the whole script -------------------------------------------------------
+
+    def run(self) -> ScriptEnding:
+        root = bash_parser().parse(self.data).root_node
+        unreadable = self._unreadable(root)
+        if unreadable is not None:
+            at, why = unreadable
+            line_end = self.text.find('\n', at)
+            line_end = len(self.text) if line_end == -1 else line_end
+            if line_end > at and self.text[line_end - 1] == '\r':
+                line_end -= 1
+            return ScriptEnding('unreadable', at, line_end, problem=why)
+        traps: list[Node] = []
+        jobs: list[Node] = []
+        for node in _walk(root):
+            if node.type == 'function_definition':
+                name = node.child_by_field_name('name')
+                if name is not None:
+                    self.functions[self.raw(name)] = node
+            elif node.type == 'command':
+                name = self.name(node)
+                if name in ('.', 'source'):
+                    self.sources = True
+                elif name == 'trap' and self._sets_trap(node):
+                    traps.append(node)
+            elif node.type == '&' and node.parent is not None and not (
+                    'expression' in node.parent.type or 'arithmetic' in node.parent.type):
+                jobs.append(node)
+
+        end = self.sequence(_statements(root.children))
+        if end.fine:
+            return ScriptEnding('fine')
+        if traps:
+            trap = traps[0]
+            return ScriptEnding('trap', *self.span(trap),
+                                term_trapped=any(self._traps_term(t) for t in traps))
+        if jobs:
+            job = jobs[0].prev_sibling or jobs[0]
+            return ScriptEnding('background', *self.span(job))
+        if end.command is not None and not end.nested:
+            return self._fix(end.command)
+        assert end.node is not None and end.problem is not None
+        return ScriptEnding('problem', *self.span(end.node), problem=end.problem,
+                            advice=end.advice,
+                            program=self.shown(end.node) or None
+                            if end.node.type == 'command' else None)
+
+    def span(self, node: Node) -> tuple[int, int]:
+        return self.char(node.start_byte), self.char(node.end_byte)
+
+    def _fix(self, command: Node) -> ScriptEnding:
+        name_node = command.child_by_field_name('name')
+        assert name_node is not None
+        name = self.literal(name_node)
+        shown = self.shown(command)
+        unsafe = None
+        if name is None and (self.functions or self.sources):
+            unsafe = (f'if `{shown}` expands to the name of a shell function, '
+                      f'`exec` cannot run it')
+        elif name is not None and '/' not in name and self.sources:
+            unsafe = (f'if `{name}` is a function from a sourced script, '
+                      f'`exec` cannot run it')
+        return ScriptEnding('fix', *self.span(command), exec_at=self.char(name_node.start_byte),
+                            program=shown, unsafe=unsafe)
+
+    def _unreadable(self, root: Node) -> tuple[int, str] | None:
+        if root.has_error:
+            for node in _walk(root):
+                line = node.start_point[0] + 1
+                if node.is_missing:
+                    where = ('at the end of the file' if node.start_byte >= len(self.data.rstrip())
+                             else f'on line {line}')
+                    return (self.char(node.start_byte),
+                            f'tree-sitter-bash expects `{node.type}` {where}')
+                if node.is_error:
+                    return (self.char(node.start_byte),
+                            f'tree-sitter-bash finds a syntax error on line {line}')
+            return 0, 'tree-sitter-bash finds a syntax error'
+        # tree-sitter-bash drops some input silently (an escaped blank at the
+        # start of a word, for one); never build on a reading that lost text.
+        # Between tokens there may be blanks, line ends and line continuations
+        # only; a here-document body is data and counts as read.
+        covered = bytearray(len(self.data))
+        for node in _walk(root):
+            if not node.children or node.type == 'heredoc_body':
+                covered[node.start_byte:node.end_byte] = b'\1' * (node.end_byte - node.start_byte)
+        data = self.data
+        i = 0
+        while i < len(data):
+            if covered[i] or data[i] in b' \t\r\n':
+                i += 1
+            elif data[i:i + 2] == b'\\\n':
+                i += 2
+            elif data[i:i + 3] == b'\\\r\n':
+                i += 3
+            else:
+                line = data.count(b'\n', 0, i) + 1
+                return self.char(i), f'tree-sitter-bash skips text on line {line}'
+        return None
+
+    def _trap_operands(self, command: Node) -> list[Node]:
+        args = self.arguments(command)
+        return args[1:] if args and self.literal(args[0]) == '--' else args
+
+    def _sets_trap(self, command: Node) -> bool:
+        """``trap ACTION CONDITION...`` (not ``trap``, ``trap -p``, ``trap -l``)."""
+        operands = self._trap_operands(command)
+        return bool(operands) and self.literal(operands[0]) not in ('-p', '-l')
+
+    def _traps_term(self, command: Node) -> bool:
+        """The trap names SIGTERM, or may (a condition that is not literal)."""
+        conditions = self._trap_operands(command)[1:]
+        if not conditions:  # `trap 15`: POSIX resets the conditions it lists
+            return True
+        for condition in conditions:
+            value = self.literal(condition)
+            if value is None or value.upper().removeprefix('SIG') in ('TERM', '15'):
+                return True
+        return False
+
+    # -- how a path ends --------------------------------------------------------
+
+    def sequence(self, statements: list[tuple[Node, bool]]) -> _End:
+        """The ending of a list of statements run one after another."""
+        while statements:
+            node, background = statements[-1]
+            if background:
+                return _End(node=node, problem='ends in a background job (`&`)',
+                            advice=INIT_ADVICE)
+            exit_kind = self._exit_kind(node)
+            if exit_kind == 'passthrough':
+                statements = statements[:-1]
+                continue
+            if exit_kind == 'own-status':
+                return _FINE
+            return self.ending(node)
+        return _FINE  # nothing runs: an empty script or branch
+
+    def _exit_kind(self, node: Node) -> str | None:
+        """``'passthrough'`` for ``exit``/``exit $?`` (also ``return``),
+        ``'own-status'`` for ``exit N``, None for anything else."""
+        if node.type != 'command' or self.name(node) not in ('exit', 'return'):
+            return None
+        args = self.arguments(node)
+        if not args or (len(args) == 1 and self.raw(args[0]) in ('$?', '"$?"', '${?}', '"${?}"')):
+            return 'passthrough'
+        return 'own-status'
+
+    def ending(self, node: Node) -> _End:
+        kind = node.type
+        if kind == 'command':
+            return self._command(node)
+        if kind == 'redirected_statement':
+            body = node.child_by_field_name('body')
+            if body is None:
+                return _End(node=node, problem='ends in a redirection without a command',
+                            advice='make the program that does the work the last command, '
+                                   'with `exec`')
+            return self.ending(body)
+        if kind == 'list':
+            parts = [c for c in node.children if c.type != 'comment']
+            right = parts[-1]
+            if parts[-2].type == '||':
+                return _End(node=node,
+                            problem=f'ends in an `||` fallback (`{_short(self.raw(node))}`)',
+                            advice='after `exec` the fallback could never run; drop it and '
+                                   '`exec` the program if the fallback is not needed')
+            exit_kind = self._exit_kind(right)
+            if exit_kind == 'passthrough':
+                return self.ending(parts[0])
+            if exit_kind == 'own-status':
+                return _FINE
+            return self.ending(right)
+        if kind == 'pipeline':
+            return _End(node=node, problem=f'ends in a pipeline (`{_short(self.raw(node))}`)',
+                        advice='`exec` cannot replace the shell with a pipeline; '
+                               f'{INIT_ADVICE}')
+        if kind == 'if_statement':
+            return self._branches(node, self._if_branches(node), 'an `if` statement')
+        if kind == 'case_statement':
+            return self._case(node)
+        if kind == 'compound_statement':
+            inner = self.sequence(_statements(node.children))
+            return self.nested(inner, 'a command group `{ ...; }`')
+        if kind == 'subshell':
+            return _End(node=node, problem='ends in a subshell `( ... )`',
+                        advice='the shell waits for the subshell even if it `exec`s; drop '
+                               'the parentheses and `exec` the program')
+        if kind in _LOOPS:
+            return _End(node=node, problem='ends in a loop',
+                        advice='`exec` would end the loop after one round; '
+                               f'{INIT_ADVICE}')
+        if kind == 'negated_command':
+            return _End(node=node, problem='ends in a negated command (`!`)',
+                        advice='`exec` cannot keep the negation; drop the `!` and '
+                               '`exec` the program')
+        if kind in ('variable_assignment', 'variable_assignments', 'declaration_command',
+                    'unset_command', 'test_command', 'function_definition'):
+            what = {'variable_assignment': 'a variable assignment',
+                    'variable_assignments': 'a variable assignment',
+                    'function_definition': 'a function definition',
+                    'test_command': 'a test',
+                    }.get(kind, f'the shell builtin `{self.raw(node).split()[0]}`')
+            return _End(node=node, problem=f'ends in {what}, not a program',
+                        advice='make the program that does the work the last command, '
+                               'with `exec`')
+        return _End(node=node, problem=f'ends in {kind.replace("_", " ")}',
+                    advice='make the program that does the work the last command, with `exec`')
+
+    def _command(self, command: Node) -> _End:
+        name_node = command.child_by_field_name('name')
+        if name_node is None:
+            return _End(node=command, problem='ends in a variable assignment or a redirection, '
+                                              'not a program',
+                        advice='make the program that does the work the last command, '
+                               'with `exec`')
+        name = self.literal(name_node)
+        if name == 'exec':
+            if self.arguments(command):
+                return _FINE
+            return _End(node=command, problem='ends in `exec` without a program (it only '
+                                              'redirects the shell\'s own files)',
+                        advice='put `exec` before the program that does the work')
+        if name in ('exit', 'return'):
+            return _FINE
+        if name is not None and name in self.functions:
+            return self._function_call(command, name)
+        if name in ('.', 'source'):
+            return _End(node=command, problem=f'ends by sourcing a script (`{name}`)',
+                        advice='`exec` cannot run a sourced script; end the sourced script '
+                               'with `exec`, or `exec` the program here')
+        if name == 'wait':
+            return _End(node=command, problem='ends in `wait` for background jobs',
+                        advice=INIT_ADVICE)
+        if name == 'eval':
+            return _End(node=command, problem='ends in `eval`',
+                        advice='modcon cannot see the command `eval` runs; put `exec` inside '
+                               'the evaluated string')
+        if name is not None and (name in BUILTINS or name in RESERVED):
+            return _End(node=command, problem=f'ends in the shell builtin `{name}`',
+                        advice=f'`exec {name}` would run a different program, or none; make '
+                               'the program that does the work the last command, with `exec`')
+        if name is not None and name.startswith('-'):
+            return _End(node=command, problem=f'ends in `{name}`, which `exec` would read '
+                                              'as an option',
+                        advice='name the program first')
+        return _End(command=command)
+
+    def _function_call(self, command: Node, name: str) -> _End:
+        definition = self.functions[name]
+        if name in self._calling:
+            return _End(node=command, problem=f'ends by calling the function `{name}`, '
+                                              'which calls itself',
+                        advice='`exec` the program that does the work in the last function')
+        body = definition.child_by_field_name('body')
+        if body is None:  # pragma: no cover - the grammar always has a body
+            return _End(node=command, problem=f'ends by calling the function `{name}`')
+        self._calling.append(name)
+        try:
+            if body.type == 'compound_statement':  # `f() { ...; }`: the usual body
+                inner = self.sequence(_statements(body.children))
+            else:
+                inner = self.ending(body)
+        finally:
+            self._calling.pop()
+        return self.nested(inner, f'the function `{name}` (called on line {self.line(command)})',
+                           why=f'`exec` inside `{name}` would also end the script wherever '
+                               f'else it is called')
+
+    def nested(self, inner: _End, where: str, why: str | None = None,
+               also: tuple[_End, ...] = ()) -> _End:
+        """An ending inside a branch or a function: fine, or reported, never edited.
+
+        ``also``: the other branches of the same statement that need ``exec``.
+        """
+        if inner.fine or inner.nested:  # the innermost place says the most
+            return inner
+        if inner.command is not None:
+            shown = self.shown(inner.command)
+            places = [inner, *(e for e in also if e.command is not None and not e.nested)]
+            advice = 'put `exec` before ' + ' and '.join(
+                f'`{self.shown(e.command)}` (line {self.line(e.command)})'
+                for e in places if e.command is not None)
+            if why:
+                advice = f'{why}; if that is not a concern, {advice}'
+            advice = f'modcon adds `exec` only to the last top-level command; {advice}'
+            return inner._replace(nested=True, node=inner.command, advice=advice,
+                                  problem=f'runs `{shown}` as a child inside {where}')
+        return inner._replace(nested=True, problem=f'{inner.problem}, inside {where}')
+
+    def _if_branches(self, node: Node) -> list[list[tuple[Node, bool]]]:
+        branches: list[list[tuple[Node, bool]]] = []
+        body: list[Node] = []
+        collecting = False
+        has_else = False
+        for child in node.children:
+            if child.type == 'then':
+                collecting = True
+            elif child.type in ('elif_clause', 'else_clause'):
+                has_else |= child.type == 'else_clause'
+                start = 'then' if child.type == 'elif_clause' else 'else'
+                seen = False
+                inner: list[Node] = []
+                for grandchild in child.children:
+                    if grandchild.type == start:
+                        seen = True
+                    elif seen:
+                        inner.append(grandchild)
+                branches.append(_statements(inner))
+            elif child.type == 'fi':
+                collecting = False
+            elif collecting:
+                body.append(child)
+        branches.insert(0, _statements(body))
+        if not has_else:
+            branches.append([])  # no branch taken: the script goes on to its end
+        return branches
+
+    def _case(self, node: Node) -> _End:
+        branches: list[list[tuple[Node, bool]]] = []
+        for item in node.children:
+            if item.type != 'case_item':
+                continue
+            if any(c.type in (';&', ';;&') for c in item.children):
+                return _End(node=item, problem='ends in a `case` statement with fall-through '
+                                               '(`;&`)',
+                            advice='put `exec` before the last command of each branch')
+            seen = False
+            body: list[Node] = []
+            for child in item.children:
+                if child.type == ')' and not seen:
+                    seen = True
+                elif seen and child.type != ';;':
+                    body.append(child)
+            branches.append(_statements(body))
+        branches.append([])  # no pattern matched
+        return self._branches(node, branches, 'a `case` statement')
+
+    def _branches(self, node: Node, branches: list[list[tuple[Node, bool]]], what: str) -> _End:
+        ends = [end for end in map(self.sequence, branches) if not end.fine]
+        if not ends:
+            return _FINE
+        return self.nested(ends[0], what, also=tuple(ends[1:]))
+
+
+def _statements(children: list[Node]) -> list[tuple[Node, bool]]:
+    """The statements among ``children``, each with whether ``&`` follows it."""
+    out: list[tuple[Node, bool]] = []
+    for child in children:
+        if child.type == '&' and out:
+            out[-1] = (out[-1][0], True)
+        elif child.is_named and child.type not in _NOT_A_STATEMENT:
+            out.append((child, False))
+    return out
+
+
+def _short(text: str, limit: int = 50) -> str:
+    flat = ' '.join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + '…'
+
+
+def _walk(node: Node) -> list[Node]:
+    out = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(reversed(current.children))
+    return out
