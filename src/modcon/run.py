@@ -12,6 +12,7 @@ from modcon.cli import report_errors
 from modcon.config import Config
 from modcon.config import discover as discover_config
 from modcon.config import load_file
+from modcon.diffs import unified_diff
 from modcon.discover import discover
 from modcon.engine import check_source
 from modcon.engine import fix_source
@@ -36,19 +37,6 @@ def load_config(args: argparse.Namespace) -> Config:
     if args.docs_url:
         config = config._replace(docs_url=args.docs_url.rstrip('#'))
     return config
-
-
-def unified_diff(display: str, before: str, after: str) -> str:
-    import difflib
-
-    def lines(text: str) -> list[str]:
-        out = text.splitlines(keepends=True)
-        if out and not out[-1].endswith('\n'):
-            out[-1] += '\n\\ No newline at end of file\n'
-        return out
-
-    name = display.lstrip('/')
-    return ''.join(difflib.unified_diff(lines(before), lines(after), f'a/{name}', f'b/{name}'))
 
 
 def run_check_or_fix(args: argparse.Namespace) -> int:

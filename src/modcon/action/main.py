@@ -112,6 +112,8 @@ class _Run:
             self.notes.append('`mode: pr` opens pull requests for branches; on a pull request '
                               'modcon checks, and `/modcon fix` applies the fixes.')
             mode = 'check'
+        if self.context.event_name == 'issue_comment':
+            return self._comment(config)
         plan = plan_scan(self.context, self.repo)
         if plan.skip:
             self._finish(mode, plan, config, [], [], 0, None)
@@ -160,6 +162,22 @@ class _Run:
         if self.errors:
             return 2
         return 1 if failing else 0
+
+    def _comment(self, config: Config) -> int:
+        """A comment command (`/modcon fix`, ...); any other comment is ignored."""
+        from modcon.github.commands import accept
+        from modcon.github.commands import handle
+
+        request = accept(self.context.payload)
+        if request is None:
+            append_summary(self.context.summary, '## modcon\n\nNot a modcon command; '
+                                                 'nothing to do.\n')
+            return 0
+        outcome = handle(self.repo(), request, config)
+        append_summary(self.context.summary,
+                       f'## modcon: `/modcon {request.command}` on #{request.number}\n\n'
+                       f'{outcome.reply.split(chr(10), 1)[1]}')
+        return 1 if outcome.status == 'failed' else 0
 
     def _targets(self, plan: ScanPlan, config: Config, mode: str) -> list[Target]:
         if plan.everything:

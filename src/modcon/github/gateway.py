@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import time
+from urllib.parse import quote
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -269,6 +270,72 @@ class RepoGateway:
             return content.decoded_content
         return self.call(f'read {path} at {ref[:12]}', run)
 
+    def file_modes(self, commit: str, paths: Iterable[str]) -> dict[str, str]:
+        """The git modes (100644, 100755) of ``paths`` at ``commit``, to keep them."""
+        wanted = set(paths)
+
+        def run() -> dict[str, str]:
+            tree = self._repo.get_git_tree(self._repo.get_git_commit(commit).tree.sha,
+                                           recursive=True)
+            return {e.path: e.mode for e in tree.tree if e.path in wanted}
+        return self.call(f'read the tree of {commit[:12]}', run)
+
+    def list_dir(self, path: str, ref: str) -> list[str]:
+        """Names of the files directly in ``path`` at ``ref`` (empty if none)."""
+        def run() -> list[str]:
+            try:
+                entries = self._repo.get_contents(path or '', ref=ref)
+            except GithubException as exc:
+                if exc.status == 404:
+                    return []
+                raise
+            if not isinstance(entries, list):
+                return []
+            return [e.name for e in entries if e.type == 'file']
+        return self.call(f'list {path or "/"} at {ref[:12]}', run)
+
+    def pull_patches(self, number: int) -> dict[str, str]:
+        """Each changed file's patch (unified diff hunks) in pull request ``number``."""
+        return self.call(f'read the diff of pull request #{number}',
+                         lambda: {f.filename: f.patch or ''
+                                  for f in self._repo.get_pull(number).get_files()})
+
+    def permission(self, login: str) -> str:
+        """The user's permission on the repository: admin, write, read or none.
+
+        GitHub maps maintain to write and triage to read here. A failed
+        look-up is "none": whoever cannot be checked is not trusted.
+        """
+        try:
+            return self.call(f'read the permission of {login}',
+                             lambda: self._repo.get_collaborator_permission(login))
+        except GitHubError:
+            return 'none'
+
+    def react(self, comment_id: int, number: int, content: str) -> None:
+        self.call(f'react to comment {comment_id}',
+                  lambda: self._repo.get_issue(number).get_comment(comment_id)
+                  .create_reaction(content))
+
+    def create_review(self, number: int, *, commit: str, body: str, marker: str,
+                      comments: list[dict[str, Any]]) -> int:
+        """One review (event COMMENT) with suggested changes; made once even if retried."""
+        def find() -> int | None:
+            for review in self._repo.get_pull(number).get_reviews():
+                if marker in (review.body or ''):
+                    return review.id
+            return None
+
+        def run() -> int:
+            pull = self._repo.get_pull(number)
+            review = pull.create_review(commit=self._repo.get_commit(commit), body=body,
+                                        event='COMMENT', comments=comments)
+            return review.id
+        existing = self.call(f'read the reviews of #{number}', find)
+        if existing is not None:
+            return existing
+        return self.call(f'review pull request #{number}', run, recover=find)
+
     # -- writing git objects ---------------------------------------------
 
     def write_commit(self, *, parents: Iterable[str], base_tree: str,
@@ -318,12 +385,15 @@ class RepoGateway:
         self.call(f'create branch {branch}', run)
 
     def _ref(self, branch: str) -> Any:
-        # PyGithub's get_git_ref() is lazy and points at the singular read-only
-        # endpoint (/git/ref/...); loading it takes the URL GitHub gives the
-        # ref (/git/refs/...), the one that accepts PATCH and DELETE.
-        ref = self._repo.get_git_ref(f'heads/{branch}')
-        ref.object  # noqa: B018 (loads the ref)
-        return ref
+        # PyGithub's get_git_ref() points at the singular read endpoint
+        # (/git/ref/...), and a loaded ref edits the URL in GitHub's answer.
+        # Build the writable /git/refs/... URL here, quoting the branch name
+        # ourselves: a name may hold `#`, `;` or `"` (branch names come from
+        # pull requests, so they are untrusted).
+        from github.GitRef import GitRef
+
+        url = f'{self._repo.url}/git/refs/heads/{quote(branch, safe="/")}'
+        return GitRef(self._repo.requester, url=url, attributes={'ref': f'refs/heads/{branch}'})
 
     def move_branch(self, branch: str, sha: str) -> None:
         """Fast-forward ``branch`` to ``sha``; BranchMoved if that is not a fast-forward."""

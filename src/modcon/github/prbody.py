@@ -144,6 +144,20 @@ Comment on this pull request (people with write access):
 </details>'''
 
 
+def explain(plan: FixPlan, docs_url: str, detail: bool) -> list[str]:
+    """The table of changes, one section per rule, and what needs a person."""
+    lines = [*_summary_table(plan, docs_url), '']
+    seen: set[str] = set()
+    for change in plan.changes:
+        if change.rule.code in seen:
+            continue
+        seen.add(change.rule.code)
+        lines.extend(_rule_section(_merge_same_rule(plan.changes, change.rule.code),
+                                   docs_url, detail))
+    lines.extend(_remaining(plan.remaining, docs_url))
+    return lines
+
+
 def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
            run_url: str | None = None) -> tuple[str, str]:
     """The title and body of the bot's pull request for ``plan``."""
@@ -159,17 +173,8 @@ def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
             f'you can revert one kind of change on its own. Every change links to the property '
             f'it serves.',
             '',
-            *_summary_table(plan, docs_url),
-            '',
+            *explain(plan, docs_url, detail),
         ]
-        seen: set[str] = set()
-        for change in plan.changes:
-            if change.rule.code in seen:
-                continue
-            seen.add(change.rule.code)
-            merged = _merge_same_rule(plan.changes, change.rule.code)
-            lines.extend(_rule_section(merged, docs_url, detail))
-        lines.extend(_remaining(plan.remaining, docs_url))
         if run_url:
             lines.extend([f'This pull request is updated by the modcon workflow '
                           f'([latest run]({run_url})) and closed when nothing is left to fix.',

@@ -1,0 +1,15 @@
+"""Unified diffs that ``git apply`` and ``patch`` accept, missing final newlines included."""
+from __future__ import annotations
+
+import difflib
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    def lines(text: str) -> list[str]:
+        out = text.splitlines(keepends=True)
+        if out and not out[-1].endswith('\n'):
+            out[-1] += '\n\\ No newline at end of file\n'
+        return out
+
+    name = path.lstrip('/')
+    return ''.join(difflib.unified_diff(lines(before), lines(after), f'a/{name}', f'b/{name}'))

@@ -1,0 +1,259 @@
+"""Comment commands on pull requests: `/modcon fix`, `fix --unsafe`, `check`, `help`.
+
+This path runs with a write token on an event anyone who can comment starts,
+so it is safe by construction rather than by the workflow's YAML:
+
+* only a comment that was just created, on a pull request, by a person (not
+  a bot, modcon included), whose first line is exactly a command, is read;
+  everything else is ignored without a word;
+* the commenter's permission is read with the collaborator-permission API
+  (``author_association`` is not trusted) and must be write or admin
+  (maintain counts as write); a failed look-up means no;
+* nothing of the pull request ever runs: its files are read through the API
+  at the head commit pinned when the command was accepted, parsed and
+  rewritten as text; nothing under ``.github/`` is changed;
+* the fix is delivered as a commit whose parent is that pinned commit and a
+  ref update that is never forced; on a fork, as review suggestions and a
+  patch, since the workflow token cannot push there;
+* every text from the pull request is escaped in what the bot writes.
+"""
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from typing import Any
+from typing import NamedTuple
+
+from modcon.config import Config
+from modcon.discover import kind_of
+from modcon.errors import ModconError
+from modcon.fixplan import FileInput
+from modcon.fixplan import FixPlan
+from modcon.fixplan import plan_fixes
+from modcon.github import markdown as md
+from modcon.github import prbody
+from modcon.github.gateway import BranchMoved
+from modcon.github.gateway import PullFacts
+from modcon.github.gateway import RepoGateway
+from modcon.github.suggestions import suggest
+from modcon.github.suggestions import unified_patch
+from modcon.model import Applicability
+from modcon.model import Finding
+
+COMMANDS = ('fix', 'fix --unsafe', 'check', 'help')
+TRUSTED = ('admin', 'write')  # GitHub reports maintain as write and triage as read
+REVIEW_MARKER = '<!-- modcon:review -->'
+HELP = '''modcon reads this pull request's Dockerfiles at its head commit and explains
+each finding with the property it serves. Commands (the first line of a comment;
+people with write access):
+
+- `/modcon fix`: apply the safe fixes (a commit on this branch; suggestions on a fork)
+- `/modcon fix --unsafe`: also the fixes marked unsafe
+- `/modcon check`: list the findings in a comment
+- `/modcon help`: this list'''
+
+
+def parse(body: str | None) -> str | None:
+    """The command on the comment's first line, or None when it is not exactly one."""
+    if not body:
+        return None
+    first = body.lstrip('\r\n').splitlines()[0] if body.strip() else ''
+    words = first.strip().lower().split()
+    if len(words) < 2 or words[0] != '/modcon':
+        return None
+    command = ' '.join(words[1:])
+    return command if command in COMMANDS else None
+
+
+class Request(NamedTuple):
+    command: str
+    number: int
+    comment_id: int
+    login: str
+
+
+def accept(event: Mapping[str, Any]) -> Request | None:
+    """The command in an ``issue_comment`` event, or None to ignore it silently."""
+    if event.get('action') != 'created':
+        return None  # edited and deleted comments never run anything
+    issue = event.get('issue') or {}
+    if not issue.get('pull_request'):
+        return None  # a comment on an issue
+    comment = event.get('comment') or {}
+    user = comment.get('user') or {}
+    sender = event.get('sender') or {}
+    login = str(user.get('login') or '')
+    if user.get('type') != 'User' or sender.get('type', 'User') != 'User' \
+            or login.endswith('[bot]') or comment.get('performed_via_github_app'):
+        return None  # bots, modcon's own comments included
+    command = parse(comment.get('body'))
+    if command is None or not issue.get('number') or not comment.get('id'):
+        return None
+    return Request(command, int(issue['number']), int(comment['id']), login)
+
+
+def marker(command: str) -> str:
+    return f'<!-- modcon:reply {command.split()[0]} -->'
+
+
+class Outcome(NamedTuple):
+    status: str  # 'done', 'refused' or 'failed'
+    reply: str
+
+
+def handle(repo: RepoGateway, request: Request, config: Config) -> Outcome:
+    """Authorize, acknowledge, run and answer one command."""
+    reply_marker = marker(request.command)
+    permission = repo.permission(request.login)
+    if permission not in TRUSTED:
+        text = (f'{reply_marker}\n@{request.login} `/modcon {request.command}` needs write '
+                f'access to this repository; yours is {md.code(permission)}, so nothing ran.\n')
+        repo.react(request.comment_id, request.number, 'confused')
+        repo.upsert_comment(request.number, reply_marker, text)
+        return Outcome('refused', text)
+    repo.react(request.comment_id, request.number, 'eyes')
+    try:
+        body = _run(repo, request, config)
+    except ModconError as exc:
+        text = (f'{reply_marker}\n`/modcon {request.command}` failed: {md.text(str(exc))}. '
+                f'Nothing was changed; run the command again to retry.\n')
+        repo.upsert_comment(request.number, reply_marker, text)
+        repo.react(request.comment_id, request.number, 'confused')
+        return Outcome('failed', text)
+    text = f'{reply_marker}\n{body}'
+    repo.upsert_comment(request.number, reply_marker, text)
+    repo.react(request.comment_id, request.number, 'rocket')
+    return Outcome('done', text)
+
+
+def _run(repo: RepoGateway, request: Request, config: Config) -> str:
+    if request.command == 'help':
+        return HELP + '\n'
+    pull = repo.pull(request.number)
+    if pull.state != 'open':
+        return f'This pull request is {md.text(pull.state)}; modcon changes only open ones.\n'
+    head = pull.head_sha  # pinned: everything below reads and builds on this commit
+    files = _read_scope(repo, request.number, head)
+    protected = sorted(p for p in files if p.startswith('.github/'))
+    inputs = [FileInput(path, text, 'dockerfile') for path, text in files.items()
+              if path not in protected]
+    threshold = Applicability.UNSAFE if request.command == 'fix --unsafe' else Applicability.SAFE
+    plan = plan_fixes(inputs, config, threshold)
+    if request.command == 'check':
+        return _check_reply(plan, config, head)
+    notes = [f'Files under `.github/` are never changed: {", ".join(md.code(p) for p in protected)}.']\
+        if protected else []
+    if not plan.changes:
+        left = f' {len(plan.remaining)} findings need a person:' if plan.remaining else ''
+        lines = [f'Nothing to fix at {md.code(head[:12])}: this pull request is already clean '
+                 f'for {"every" if threshold is Applicability.UNSAFE else "the safe"} '
+                 f'fixes.{left}', '', *_remaining_lines(plan.remaining, config), *notes]
+        return '\n'.join(lines).rstrip() + '\n'
+    if pull.head_repo == repo.full_name:
+        return _push(repo, pull, plan, config, head, request, notes)
+    return _review(repo, pull, plan, config, head, notes)
+
+
+def _read_scope(repo: RepoGateway, number: int, head: str) -> dict[str, str]:
+    """The pull request's Dockerfiles, and those that copy its changed code, at ``head``."""
+    changed = [path for path, status in repo.pull_files(number) if status != 'removed']
+    wanted = {p for p in changed if kind_of(posixpath.basename(p)) == 'dockerfile'}
+    for path in changed:
+        if path in wanted:
+            continue
+        directory = posixpath.dirname(path)
+        while True:
+            for name in repo.list_dir(directory, head):
+                if kind_of(name) == 'dockerfile':
+                    wanted.add(posixpath.join(directory, name) if directory else name)
+            if not directory:
+                break
+            directory = posixpath.dirname(directory)
+    files: dict[str, str] = {}
+    for path in sorted(wanted):
+        data = repo.read_file(path, head)
+        if data is None or len(data) > 1024 * 1024 or b'\0' in data:
+            continue
+        try:
+            files[path] = data.decode('utf-8')
+        except UnicodeDecodeError:
+            continue
+    return files
+
+
+def _remaining_lines(findings: list[Finding], config: Config) -> list[str]:
+    return [f'- {md.code(f.path)} line {f.begin.line}: {f.rule.code} {md.text(f.message)} '
+            f'({md.link(f.property.label, f.property.url(config.docs_url))})'
+            for f in findings[:30]]
+
+
+def _check_reply(plan: FixPlan, config: Config, head: str) -> str:
+    findings = plan.remaining if not plan.changes else [*plan.fixed, *plan.remaining]
+    if not findings:
+        return f'No findings at {md.code(head[:12])}.\n'
+    fixable = len(plan.fixed)
+    lines = [f'{len(findings)} findings at {md.code(head[:12])}; {fixable} can be fixed with '
+             f'`/modcon fix`.', '',
+             *_remaining_lines(findings, config)]
+    return '\n'.join(lines) + '\n'
+
+
+def _commit_message(plan: FixPlan) -> str:
+    rules = ', '.join(sorted({c.rule.code for c in plan.changes}))
+    lines = [f'modcon: fix {len(plan.fixed)} findings ({rules})', '']
+    for finding in plan.fixed:
+        title = finding.fix.title if finding.fix else ''
+        lines.append(f'- {finding.path}:{finding.begin.line} {finding.rule.code}: {title}')
+    return '\n'.join(lines) + '\n'
+
+
+def _push(repo: RepoGateway, pull: PullFacts, plan: FixPlan, config: Config, head: str,
+          request: Request, notes: list[str]) -> str:
+    modes = repo.file_modes(head, plan.final)
+    commit = repo.write_commit(parents=[head], base_tree=repo.commit_tree(head),
+                               files={p: (t, modes.get(p, '100644'))
+                                      for p, t in plan.final.items()},
+                               message=_commit_message(plan))
+    try:
+        repo.move_branch(pull.head_ref, commit.sha)  # a fast-forward from the pinned head
+    except BranchMoved:
+        return (f'Someone pushed to {md.code(pull.head_ref)} while modcon worked on '
+                f'{md.code(head[:12])}, so nothing was pushed: modcon never overwrites a '
+                f'branch. Comment `/modcon {request.command}` again to fix the new head.\n')
+    url = pull.url.rsplit('/pull/', 1)[0] + f'/commit/{commit.sha}'
+    lines = [f'Pushed {md.link(commit.sha[:12], url)} to {md.code(pull.head_ref)} '
+             f'(on top of {md.code(head[:12])}): {len(plan.fixed)} fixes.', '',
+             *prbody.explain(plan, config.docs_url, detail=False), *notes]
+    return '\n'.join(lines).rstrip() + '\n'
+
+
+def _review(repo: RepoGateway, pull: PullFacts, plan: FixPlan, config: Config, head: str,
+            notes: list[str]) -> str:
+    """On a fork: suggestions where the diff allows, a patch for the rest."""
+    patches = repo.pull_patches(pull.number)
+    original: dict[str, str] = {}  # each file as it is at the head commit
+    for change in plan.changes:
+        for path, text in change.before.items():
+            original.setdefault(path, text)
+    comments: list[dict[str, Any]] = []
+    patch_files: dict[str, tuple[str, str]] = {}
+    for path, after in sorted(plan.final.items()):
+        split = suggest(path, original[path], after, patches.get(path, ''))
+        if split.patched:
+            patch_files[path] = (original[path], after)
+        else:
+            comments.extend(split.comments)
+    lines = [f'This pull request comes from a fork, where the workflow token cannot push. '
+             f'{len(plan.fixed)} fixes at {md.code(head[:12])}:', '']
+    if comments:
+        repo.create_review(pull.number, commit=head, marker=REVIEW_MARKER, comments=comments,
+                           body=f'{REVIEW_MARKER}\nmodcon suggests these changes; apply them '
+                                f'with "Commit suggestion" (or add them to a batch).')
+        lines.append(f'- {len(comments)} suggested change{"s" if len(comments) != 1 else ""} '
+                     f'in a review, on the lines of the diff.')
+    if patch_files:
+        lines += [f'- Changes outside the diff, as a patch: save it as `modcon.patch` and run '
+                  f'`git apply modcon.patch` in your branch.', '',
+                  md.block(unified_patch(patch_files), 'diff')]
+    lines += ['', *prbody.explain(plan, config.docs_url, detail=False), *notes]
+    return '\n'.join(lines).rstrip() + '\n'

@@ -1,0 +1,266 @@
+"""`/modcon fix` and the other comment commands, against the fake GitHub.
+
+Events are GitHub's ``issue_comment.created`` example with the
+``issue.pull_request`` object a pull-request comment carries added (GitHub
+publishes no official example of one; see tests/data/README.md). Every test
+that refuses or ignores a command checks what reached the server: nothing
+at all for ignored comments; for refusals, only the 😕 reaction and the reply
+saying which permission is needed, never a commit, ref or pull request write.
+"""
+from __future__ import annotations
+
+import copy
+import pathlib
+import re
+
+from tests.actionkit import ActionRun
+from tests.actionkit import Result
+from tests.actionkit import payload
+from tests.fakegithub import FakeGitHub
+from tests.fakegithub import FakeRepo
+from tests.fakegithub.fixture import fake_github  # noqa: F401 (the fixture)
+
+SHELL = 'FROM python:3.12-slim\nCMD python app.py\n'
+EXEC = 'FROM python:3.12-slim\nCMD ["python", "app.py"]\n'
+BAD_JSON = "FROM node:20-slim\nCMD ['node', 'server.js']\n"
+FIXED_JSON = 'FROM node:20-slim\nCMD ["node", "server.js"]\n'
+REPO = 'octo/app'
+
+
+def comment_event(fake: FakeGitHub, repo: FakeRepo, number: int, comment_id: int, body: str,
+                  login: str, *, action: str = 'created', user_type: str = 'User',
+                  on_pull: bool = True, association: str = 'COLLABORATOR') -> dict:
+    event = copy.deepcopy(payload('issue_comment.created'))
+    event['action'] = action
+    event['repository'].update({'full_name': repo.full_name, 'name': repo.name})
+    event['issue']['number'] = number
+    if on_pull:  # derived: what a comment on a pull request adds to the issue object
+        event['issue']['pull_request'] = {
+            'url': f'{fake.api_url}/repos/{REPO}/pulls/{number}',
+            'html_url': f'{fake.server_url}/{REPO}/pull/{number}',
+            'diff_url': f'{fake.server_url}/{REPO}/pull/{number}.diff',
+            'patch_url': f'{fake.server_url}/{REPO}/pull/{number}.patch',
+            'merged_at': None,
+        }
+    event['comment'].update({'id': comment_id, 'body': body, 'author_association': association})
+    event['comment']['user'] = {**event['comment']['user'], 'login': login, 'type': user_type}
+    event['sender'] = {**event['sender'], 'login': login, 'type': user_type}
+    return event
+
+
+def setup(fake: FakeGitHub, files: dict | None = None, *, branch_files: dict | None = None,
+          branch: str = 'feature') -> tuple[FakeRepo, int]:
+    repo = fake.create_repo(REPO, {'README.md': 'hi\n', **(files or {})})
+    for login, role in (('maintainer', 'maintain'), ('writer', 'write'), ('reader', 'read'),
+                        ('member', 'read'), ('outsider', None)):
+        fake.add_user(login)
+        if role:
+            fake.set_permission(REPO, login, role)
+    repo.create_branch(branch)
+    repo.commit(branch, branch_files or {'Dockerfile': SHELL}, 'Add a Dockerfile',
+                author_name='Contributor', author_email='contributor@example.com')
+    return repo, fake.open_pull(REPO, branch, 'main', title='Add the service')
+
+
+def command(fake: FakeGitHub, repo: FakeRepo, tmp: pathlib.Path, number: int, body: str,
+            login: str = 'maintainer', **event_options: object) -> tuple[Result, int]:
+    comment_id = fake.add_comment(REPO, number, body, user=login)
+    event = comment_event(fake, repo, number, comment_id, body, login, **event_options)  # type: ignore[arg-type]
+    main = repo.branch_sha('main')
+    assert main
+    run = ActionRun(fake, repo, tmp / f'c{comment_id}', event_name='issue_comment', event=event,
+                    sha=main, ref='refs/heads/main')
+    result = run.run()
+    assert fake.token not in result.stdout + result.stderr + result.summary
+    return result, comment_id
+
+
+def reactions(fake: FakeGitHub, comment_id: int) -> list[str]:
+    for comment in fake.comments(REPO):
+        if comment['id'] == comment_id:
+            return [r['content'] for r in comment['reactions']]
+    raise AssertionError(f'no comment {comment_id}')
+
+
+def replies(fake: FakeGitHub, number: int) -> list[str]:
+    return [c['body'] for c in fake.comments(REPO, number) if c['user'] == fake.bot.login]
+
+
+def repository_writes(fake: FakeGitHub) -> list[str]:
+    return [f'{r.method} {r.path}' for r in fake.write_requests()
+            if '/reactions' not in r.path and not re.search(r'/issues/\d+/comments$', r.path)
+            and '/issues/comments/' not in r.path]
+
+
+def test_a_maintainer_gets_the_fix_committed_on_the_branch(fake_github: FakeGitHub,
+                                                           tmp_path: pathlib.Path) -> None:
+    repo, number = setup(fake_github, branch_files={'Dockerfile': SHELL, 'web/Dockerfile': BAD_JSON})
+    head = repo.branch_sha('feature')
+    result, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert result.code == 0, result.stdout + result.stderr
+    commit = repo.commits('feature')[0]
+    assert commit.parents == (head,) and commit.verified
+    assert commit.message.startswith('modcon: fix 2 findings (MC101, MC103)')
+    assert repo.read_file('Dockerfile', 'feature') == EXEC
+    assert repo.read_file('web/Dockerfile', 'feature') == FIXED_JSON
+    assert reactions(fake_github, comment_id) == ['eyes', 'rocket']
+    reply = replies(fake_github, number)
+    assert len(reply) == 1
+    assert f'/commit/{commit.sha}' in reply[0] and '### MC101' in reply[0]
+    assert '#1a-react-to-signals' in reply[0]
+
+
+def test_refusals_write_nothing_but_the_answer(fake_github: FakeGitHub,
+                                               tmp_path: pathlib.Path) -> None:
+    repo, number = setup(fake_github)
+    head = repo.branch_sha('feature')
+    cases = [('reader', 'read'), ('outsider', 'read'), ('member', 'read')]  # public repo
+    for login, permission in cases:
+        fake_github.reset_log()
+        result, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix',
+                                     login=login, association='MEMBER')
+        assert result.code == 0
+        assert repository_writes(fake_github) == []
+        assert reactions(fake_github, comment_id) == ['confused']
+        assert f'needs write access to this repository; yours is `{permission}`' in \
+            replies(fake_github, number)[0]
+    assert len(replies(fake_github, number)) == 1  # one reply, edited each time
+    assert repo.branch_sha('feature') == head
+
+
+def test_a_failed_permission_lookup_means_no(fake_github: FakeGitHub,
+                                             tmp_path: pathlib.Path) -> None:
+    repo, number = setup(fake_github)
+    fake_github.fail('GET', r'/collaborators/maintainer/permission$', status=502, times=None)
+    fake_github.reset_log()
+    result, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert repository_writes(fake_github) == []
+    assert reactions(fake_github, comment_id) == ['confused']
+    assert 'yours is `none`' in replies(fake_github, number)[0]
+
+
+def test_other_comments_are_ignored_silently(fake_github: FakeGitHub,
+                                             tmp_path: pathlib.Path) -> None:
+    repo, number = setup(fake_github)
+    fake_github.add_user('ci-helper[bot]', type='Bot')
+    fake_github.set_permission(REPO, 'ci-helper[bot]', 'write')
+    cases = [
+        ({'body': '/modcon fix', 'action': 'edited'}),
+        ({'body': '/modcon fix', 'action': 'deleted'}),
+        ({'body': '/modcon fix', 'on_pull': False}),
+        ({'body': '/modcon fix', 'login': 'ci-helper[bot]', 'user_type': 'Bot'}),
+        ({'body': 'Looks good. /modcon fix'}),
+        ({'body': 'Looks good.\n/modcon fix'}),
+        ({'body': '/modcon fix please'}),
+        ({'body': '/modcon'}),
+        ({'body': '/modconfix'}),
+    ]
+    for case in cases:
+        fake_github.reset_log()
+        body = case.pop('body')
+        result, comment_id = command(fake_github, repo, tmp_path, number, str(body), **case)
+        assert result.code == 0
+        assert fake_github.write_requests() == [], case
+        assert reactions(fake_github, comment_id) == []
+
+
+def test_whitespace_and_case_are_tolerated(fake_github: FakeGitHub,
+                                           tmp_path: pathlib.Path) -> None:
+    repo, number = setup(fake_github)
+    result, comment_id = command(fake_github, repo, tmp_path, number,
+                                 '  /MODCON   Fix  \r\nthanks!', login='writer')
+    assert result.code == 0
+    assert reactions(fake_github, comment_id) == ['eyes', 'rocket']
+    assert repo.read_file('Dockerfile', 'feature') == EXEC
+
+
+def test_help_check_and_a_clean_pull_request(fake_github: FakeGitHub,
+                                              tmp_path: pathlib.Path) -> None:
+    repo, number = setup(fake_github, branch_files={'Dockerfile': SHELL,
+                                                    'jobs/Dockerfile': 'FROM alpine\nCMD a | b\n'})
+    command(fake_github, repo, tmp_path, number, '/modcon help')
+    command(fake_github, repo, tmp_path, number, '/modcon check')
+    texts = replies(fake_github, number)
+    assert any('`/modcon fix --unsafe`' in t for t in texts)
+    check = next(t for t in texts if 'findings at' in t)
+    assert '2 findings at' in check and '1 can be fixed with `/modcon fix`' in check
+    command(fake_github, repo, tmp_path, number, '/modcon fix')
+    fake_github.reset_log()
+    command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert repository_writes(fake_github) == []  # nothing more to commit
+    fix_reply = next(t for t in replies(fake_github, number) if 'modcon:reply fix' in t)
+    assert 'already clean' in fix_reply and 'jobs/Dockerfile' in fix_reply
+    assert len(replies(fake_github, number)) == 3  # help, check, fix: each edited in place
+
+
+def test_a_fork_gets_suggestions_and_a_patch(fake_github: FakeGitHub,
+                                             tmp_path: pathlib.Path) -> None:
+    base = {'svc/Dockerfile': 'FROM python:3.12-slim\nENV A=1\nENV B=2\nENV C=3\nENV D=4\n'
+                              'ENV E=5\nENV F=6\nENV G=7\nENV H=8\nENV I=9\nENV J=10\n'
+                              'CMD python old.py\n'}
+    repo = fake_github.create_repo(REPO, base)
+    fake_github.add_user('maintainer')
+    fake_github.set_permission(REPO, 'maintainer', 'maintain')
+    fork = fake_github.create_fork(REPO, 'mallory/app')
+    fork.create_branch('patch-1')
+    fork.commit('patch-1', {'web/Dockerfile': BAD_JSON, 'svc/Dockerfile': base['svc/Dockerfile']
+                            .replace('ENV A=1', 'ENV A=one')},
+                'Add web', author_name='Mallory', author_email='m@example.com')
+    number = fake_github.open_pull(REPO, 'mallory:patch-1', 'main', title='Add web')
+    result, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert result.code == 0, result.stdout + result.stderr
+    assert fork.branch_sha('patch-1') == fork.commits('patch-1')[0].sha  # nothing pushed
+    reviews = fake_github.reviews(REPO, number)
+    assert len(reviews) == 1
+    suggestions = reviews[0]['comments']
+    assert [(c['path'], c['line']) for c in suggestions] == [('web/Dockerfile', 2)]
+    assert '```suggestion\nCMD ["node", "server.js"]\n```' in suggestions[0]['body']
+    reply = replies(fake_github, number)[0]
+    # svc/Dockerfile's CMD is far outside the diff: it comes as a patch.
+    assert 'git apply modcon.patch' in reply
+    assert '-CMD python old.py\n+CMD ["python", "old.py"]' in reply
+    assert reactions(fake_github, comment_id) == ['eyes', 'rocket']
+
+
+def test_a_push_while_fixing_is_never_overwritten(fake_github: FakeGitHub,
+                                                  tmp_path: pathlib.Path) -> None:
+    repo, number = setup(fake_github)
+    pushed: list[str] = []
+    fake_github.before('PATCH', r'/git/refs/heads/feature$', lambda: pushed.append(
+        repo.commit('feature', {'NOTES.md': 'wip\n'}, 'More work', author_name='Contributor',
+                    author_email='contributor@example.com')))
+    result, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert pushed and repo.branch_sha('feature') == pushed[0]
+    assert repo.read_file('Dockerfile', 'feature') == SHELL
+    assert 'nothing was pushed: modcon never overwrites a branch' in replies(fake_github, number)[0]
+
+
+def test_files_under_dot_github_are_never_changed(fake_github: FakeGitHub,
+                                                  tmp_path: pathlib.Path) -> None:
+    repo, number = setup(fake_github, branch_files={'.github/actions/x/Dockerfile': SHELL})
+    fake_github.reset_log()
+    command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert repository_writes(fake_github) == []
+    assert repo.read_file('.github/actions/x/Dockerfile', 'feature') == SHELL
+    assert 'Files under `.github/` are never changed' in replies(fake_github, number)[0]
+
+
+def test_a_retried_reply_is_posted_once(fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo, number = setup(fake_github)
+    fake_github.apply_then_fail('POST', r'/issues/\d+/comments$')
+    result, _ = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert result.code == 0, result.stdout + result.stderr
+    assert len(replies(fake_github, number)) == 1
+
+
+def test_injection_in_branch_names_and_titles_is_inert(fake_github: FakeGitHub,
+                                                       tmp_path: pathlib.Path) -> None:
+    branch = 'x";echo${IFS}pwned;#`@octocat`'
+    repo, number = setup(fake_github, branch=branch)
+    result, _ = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert result.code == 0, result.stdout + result.stderr
+    assert repo.read_file('Dockerfile', branch) == EXEC
+    reply = replies(fake_github, number)[0]
+    prose = re.sub(r'(`+)(?:(?!\1).)*?\1', '', reply)
+    assert '@octocat' not in prose and 'pwned' not in prose
+    assert not (tmp_path / 'pwned').exists()
