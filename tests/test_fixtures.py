@@ -2,6 +2,9 @@
 
 Each case is ``tests/fixtures/<CODE>/<case>.input.<ext>`` with, beside it:
 
+* ``<case>.context/``: the Dockerfile's build context, for rules that follow
+  the command into it (optional);
+
 * ``<case>.findings.txt``: the findings of rule CODE, one per line;
 * ``<case>.fixed.<ext>``: the result of ``modcon fix`` (absent: no change);
 * ``<case>.unsafe-fixed.<ext>``: the result with ``--unsafe-fixes``
@@ -26,6 +29,7 @@ from modcon.engine import fix_source
 from modcon.entrypoints import Invocation
 from modcon.model import Applicability
 from modcon.model import Finding
+from modcon.project import LocalProject
 from modcon.source import SourceFile
 from tests.oracle import GoParseError
 from tests.oracle import buildkit_instructions
@@ -94,24 +98,43 @@ def _assert_bytes_kept(before: str, after: str, findings: list[Finding]) -> None
             touched = set(range(i1 + 1, i2 + 1))
             assert touched <= flagged, f'lines {sorted(touched - flagged)} changed outside a finding'
         elif op == 'insert':
-            # Inserted lines (moved comments) sit right before a flagged instruction.
-            assert i1 + 1 in flagged, f'lines inserted before line {i1 + 1}, not at a finding'
+            # Inserted lines (a moved comment, a new ENV) sit right before or
+            # right after a flagged instruction.
+            assert i1 + 1 in flagged or i1 in flagged, \
+                f'lines inserted before line {i1 + 1}, not at a finding'
 
 
 def _assert_buildkit_agrees(before: str, after: str, fixed: list[Finding]) -> None:
-    """BuildKit reads the same instructions, with the fixed ones now in exec form."""
+    """BuildKit reads the same instructions, with the fixed ones changed as intended:
+    a command now in exec form, or an instruction added next to a fixed one."""
     new = buildkit_instructions(after)
     fixed_lines = {f.begin.line for f in fixed}
     try:
         old = buildkit_instructions(before)
     except GoParseError:  # BuildKit refused the original (e.g. `CMD ["sleep", 10]`)
         return
-    assert [i.cmd.upper() for i in old] == [i.cmd.upper() for i in new]
-    for o, n in zip(old, new):
-        if any(o.start_line <= line <= o.end_line for line in fixed_lines):
-            assert n.json, f'{n.original!r} is not in exec form'
+
+    def key(i: object) -> tuple:
+        return (i.cmd.upper(), i.flags, i.value, i.json)  # type: ignore[attr-defined]
+
+    def is_fixed(i: object) -> bool:
+        return any(i.start_line <= line <= i.end_line for line in fixed_lines)  # type: ignore[attr-defined]
+
+    matcher = difflib.SequenceMatcher(a=[key(i) for i in old], b=[key(i) for i in new],
+                                      autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == 'equal':
+            continue
+        if op == 'replace':
+            assert i2 - i1 == j2 - j1, 'instructions were added or lost'
+            for o, n in zip(old[i1:i2], new[j1:j2]):
+                assert is_fixed(o), f'{o.original!r} changed without a finding'
+                assert o.cmd.upper() == n.cmd.upper() and n.json, f'{n.original!r} is not exec form'
+        elif op == 'insert':
+            neighbours = old[max(i1 - 1, 0):i1 + 1]
+            assert any(is_fixed(o) for o in neighbours), 'an instruction was added away from a fix'
         else:
-            assert (o.cmd, o.flags, o.value, o.json) == (n.cmd, n.flags, n.value, n.json)
+            raise AssertionError(f'instructions were removed: {[o.original for o in old[i1:i2]]}')
 
 
 @pytest.mark.parametrize('case', _cases(), ids=lambda p: f'{p.parent.name}/{p.name}')
@@ -123,13 +146,15 @@ def test_fixture(case: pathlib.Path, request: pytest.FixtureRequest) -> None:
     config = Config(select=(code,))
     source = SourceFile(case.name, text)
     invocations = _invocations(case, kind)
+    context = case.with_name(case.name.split('.input.')[0] + '.context')
+    project = LocalProject(str(context)) if context.is_dir() else None
 
-    findings = check_source(source, kind, config, invocations)
+    findings = check_source(source, kind, config, invocations, project)
     _expect(_sibling(case, 'findings').with_suffix('.txt'), _render(findings), update)
 
     safe_text = text
     for threshold, role in ((Applicability.SAFE, 'fixed'), (Applicability.UNSAFE, 'unsafe-fixed')):
-        result = fix_source(source, kind, config, threshold, invocations)
+        result = fix_source(source, kind, config, threshold, invocations, project)
         expected = _sibling(case, role)
         baseline = text if role == 'fixed' else safe_text
         if result.fixed != baseline or expected.exists():
@@ -142,7 +167,7 @@ def test_fixture(case: pathlib.Path, request: pytest.FixtureRequest) -> None:
                 _assert_buildkit_agrees(text, result.fixed, result.applied)
         # Idempotence: a second run finds nothing more to fix at this level.
         again = fix_source(SourceFile(case.name, result.fixed), kind, config, threshold,
-                           invocations)
+                           invocations, project)
         assert again.fixed == result.fixed, 'a second fix run changed the file again'
         assert not [f for f in again.findings if f.fix and f.fix.applies(threshold)]
 

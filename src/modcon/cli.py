@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument('--format', choices=('text', 'json', 'markdown'), default='text')
     rule = sub.add_parser('rule', help="print a rule's documentation", **sub_options)
     rule.add_argument('code', metavar='CODE', help='a rule code (MC101) or name')
+    explain = sub.add_parser('explain-entrypoint', **sub_options,
+                             help='show how each Dockerfile\'s command leads to the files it runs')
+    explain.add_argument('paths', nargs='*', default=['.'], metavar='PATH')
     sub.add_parser('action', help='run as the GitHub Action (reads INPUT_* and GITHUB_*)',
                    **sub_options)
     return parser
@@ -98,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from modcon.ruledocs import print_rule
 
             return print_rule(args.code)
+        if args.command == 'explain-entrypoint':
+            from modcon.run import run_explain
+
+            return run_explain(args.paths)
         if args.command == 'action':
             from modcon.action.main import run_action
 

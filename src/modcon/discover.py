@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+from modcon.code import kind_of_code
 from modcon.config import Config
 from modcon.errors import InputError
 
@@ -105,7 +106,10 @@ def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Input
         elif os.path.islink(given) and os.path.isdir(given):
             errors.append(InputError(given, 'is a symlink to a directory; not followed'))
         else:
-            add(given, display, 'dockerfile', os.path.dirname(os.path.abspath(given)))
+            # A file named explicitly is checked: as code by its extension,
+            # otherwise as a Dockerfile whatever its name.
+            kind = kind_of(os.path.basename(given)) or kind_of_code(given) or 'dockerfile'
+            add(given, display, kind, os.path.dirname(os.path.abspath(given)))
     return targets, errors
 
 

@@ -15,6 +15,7 @@ from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Fix
 from modcon.model import Rule
+from modcon.project import Project
 from modcon.registry import rules_of_kind
 from modcon.source import SourceFile
 
@@ -37,11 +38,12 @@ class FileResult(NamedTuple):
         return self.fixed != self.original
 
 
-def _document(kind: str, source: SourceFile, invocations: tuple[Invocation, ...]) -> Any:
+def _document(kind: str, source: SourceFile, invocations: tuple[Invocation, ...],
+              project: Project | None = None) -> Any:
     if kind == 'dockerfile':
         from modcon.dockerfile.document import DockerfileDocument
 
-        return DockerfileDocument(source)
+        return DockerfileDocument(source, project)
     if kind in ('python', 'shell', 'javascript'):
         from modcon.code import CodeDocument
 
@@ -50,12 +52,14 @@ def _document(kind: str, source: SourceFile, invocations: tuple[Invocation, ...]
 
 
 def check_source(source: SourceFile, kind: str, config: Config,
-                 invocations: tuple[Invocation, ...] = ()) -> list[Finding]:
+                 invocations: tuple[Invocation, ...] = (),
+                 project: Project | None = None) -> list[Finding]:
     """Every finding of the enabled rules of ``kind`` in ``source``, in file order.
 
-    ``invocations`` tell entrypoint rules how containers run a code file.
+    ``invocations`` tell entrypoint rules how containers run a code file;
+    ``project`` is a Dockerfile's build context, for rules that follow its command.
     """
-    document = _document(kind, source, invocations)
+    document = _document(kind, source, invocations, project)
     rules = [r for r in rules_of_kind(kind) if config.enabled(r)]
     if document.error is not None:
         # A file that does not parse gets one finding and nothing else.
@@ -96,7 +100,7 @@ def _finding(rule: Rule, source: SourceFile, start: int, end: int, message: str,
 
 def fix_source(
         source: SourceFile, kind: str, config: Config, threshold: Applicability,
-        invocations: tuple[Invocation, ...] = (),
+        invocations: tuple[Invocation, ...] = (), project: Project | None = None,
 ) -> FileResult:
     """Apply every fix at or above ``threshold`` until the text stops changing."""
     text = source.text
@@ -104,7 +108,7 @@ def fix_source(
     parsed_before = _document(kind, source, invocations).error is None
     for _ in range(MAX_PASSES):
         current = SourceFile(source.path, text)
-        findings = check_source(current, kind, config, invocations)
+        findings = check_source(current, kind, config, invocations, project)
         fixes = [f.fix for f in findings if f.fix is not None and f.fix.applies(threshold)]
         if not fixes:
             return FileResult(source.path, source.text, text, findings, applied)

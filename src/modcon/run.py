@@ -16,6 +16,7 @@ from modcon.diffs import unified_diff
 from modcon.discover import discover
 from modcon.engine import check_source
 from modcon.engine import fix_source
+from modcon.entrypoints import Invocation
 from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.errors import RuleCrashed
@@ -25,6 +26,8 @@ from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.reporters import ReportContext
 from modcon.reporters import renderer
+from modcon.scope import code_scope
+from modcon.scope import context_of
 from modcon.source import SourceFile
 
 
@@ -39,10 +42,17 @@ def load_config(args: argparse.Namespace) -> Config:
     return config
 
 
+INTERPRETERS = {'python': 'python', 'shell': 'sh', 'javascript': 'node'}
+
+
 def run_check_or_fix(args: argparse.Namespace) -> int:
     config = load_config(args)
     targets, errors = discover(args.paths, config)
     errors_all: list[ModconError] = list(errors)
+    # The code the Dockerfiles' containers run is checked too, as entrypoints.
+    scope = code_scope([t for t in targets if t.kind == 'dockerfile'], config.excluded)
+    known = {t.path for t in targets}
+    targets.extend(t for t in scope.targets if t.path not in known)
     findings: list[Finding] = []
     sources: dict[str, SourceFile] = {}
     fixing = args.command == 'fix'
@@ -56,9 +66,14 @@ def run_check_or_fix(args: argparse.Namespace) -> int:
         except InputError as exc:
             errors_all.append(exc)
             continue
+        invocations = scope.invocations.get(target.display, ())
+        if target.kind != 'dockerfile' and not invocations:
+            # Named by the user: treat it as the program a container runs.
+            invocations = (Invocation(None, 0, (INTERPRETERS[target.kind], target.display)),)
+        project = context_of(target) if target.kind == 'dockerfile' else None
         try:
             if fixing:
-                result = fix_source(source, target.kind, config, threshold)
+                result = fix_source(source, target.kind, config, threshold, invocations, project)
                 if result.changed:
                     changed_files += 1
                     fixed_count += len(result.applied)
@@ -72,7 +87,7 @@ def run_check_or_fix(args: argparse.Namespace) -> int:
                     source = SourceFile(source.path, result.fixed)
                 findings.extend(result.findings)
             else:
-                findings.extend(check_source(source, target.kind, config))
+                findings.extend(check_source(source, target.kind, config, invocations, project))
         except RuleCrashed as exc:
             errors_all.append(exc)
             continue
@@ -124,3 +139,15 @@ def _write_report(path: str, report: str) -> None:
             f.write(report)
     except OSError as exc:
         raise ModconError(f'{path}: cannot write the report: {exc.strerror}') from None
+
+
+def run_explain(paths: list[str]) -> int:
+    """``modcon explain-entrypoint``: how each Dockerfile's command was followed."""
+    from modcon.dockerfile.resolve import explain
+
+    targets, errors = discover(paths, Config())
+    scope = code_scope(t for t in targets if t.kind == 'dockerfile')
+    for resolution in scope.resolutions:
+        sys.stdout.write(explain(resolution))
+    report_errors(errors)
+    return EXIT_ERROR if errors else EXIT_CLEAN

@@ -3,14 +3,20 @@ from __future__ import annotations
 
 import bisect
 
+from typing import TYPE_CHECKING
+
 from modcon.dockerfile.stages import Stages
 from modcon.dockerfile.syntax import Dockerfile
 from modcon.dockerfile.syntax import DockerfileSyntaxError
 from modcon.dockerfile.syntax import Instruction
 from modcon.dockerfile.syntax import parse
+from modcon.project import Project
 from modcon.source import SourceFile
 from modcon.suppress import Pragmas
 from modcon.suppress import directive_pragmas
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.dockerfile.resolve import Resolution
 
 
 class DockerfileDocument:
@@ -19,11 +25,13 @@ class DockerfileDocument:
     kind = 'dockerfile'
     SYNTAX_RULE = 'MC001'
 
-    def __init__(self, source: SourceFile) -> None:
+    def __init__(self, source: SourceFile, project: Project | None = None) -> None:
         self.source = source
+        self.project = project  # the build context, for rules that follow the command
         self.error: DockerfileSyntaxError | None = None
         self._syntax: Dockerfile | None = None
         self._stages: Stages | None = None
+        self._resolution: Resolution | None = None
         try:
             self._syntax = parse(source.text)
             self._stages = Stages(self._syntax)
@@ -43,6 +51,16 @@ class DockerfileDocument:
     @property
     def instructions(self) -> tuple[Instruction, ...]:
         return self.syntax.instructions
+
+    @property
+    def resolution(self) -> Resolution:
+        """Where the container's command leads in the build context (computed once)."""
+        if self._resolution is None:
+            from modcon.dockerfile.resolve import resolve
+            from modcon.project import Project as Empty
+
+            self._resolution = resolve(self, self.source.path, self.project or Empty())
+        return self._resolution
 
     def instruction_at(self, offset: int) -> Instruction | None:
         """The instruction whose text contains ``offset`` (or starts after it)."""

@@ -1,0 +1,569 @@
+"""Follow a Dockerfile's command into the repository: which files does the container run?
+
+From the final stage's ENTRYPOINT and CMD (with Docker's rules: an ENTRYPOINT
+set in a stage resets an inherited CMD; shell form means ``/bin/sh -c``), the
+command is unwrapped (inits such as tini, ``gosu``, ``env``, ``sh -c``,
+``npm start``) until a program is reached. Interpreters (``python``,
+``node``, shells) lead to their script; a bare name is looked up in ``PATH``.
+Image paths are mapped back to the repository through the stage's ``WORKDIR``
+and ``COPY``/``ADD`` instructions, with the Dockerfile's folder as the build
+context. Servers that handle SIGTERM themselves (gunicorn, uvicorn, nginx, ...)
+are recognised and left alone. Every step is recorded, so
+``modcon explain-entrypoint`` can show why a file was or was not touched.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import posixpath
+import re
+from typing import NamedTuple
+
+from modcon.dockerfile.document import DockerfileDocument
+from modcon.dockerfile.stages import DEFAULT_SHELL
+from modcon.dockerfile.stages import Stage
+from modcon.dockerfile.syntax import Instruction
+from modcon.dockerfile.syntax import parse_json_array
+from modcon.entrypoints import Invocation
+from modcon.project import Project
+from modcon.shell.command import analyze
+
+DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+INITS = frozenset(('tini', 'tini-static', 'dumb-init', 'catatonit', 's6-svscan'))
+DROPPERS = frozenset(('gosu', 'su-exec', 'chpst', 'setpriv'))
+SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh'))
+PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
+PYTHON_NAME = re.compile(r'^python(\d+(\.\d+)?)?$')
+_NODE = frozenset(('node', 'nodejs'))
+# Programs that install their own SIGTERM handling (graceful shutdown), with
+# what they do; modcon leaves the code they run alone.
+SERVERS = {
+    'gunicorn': 'gunicorn stops its workers gracefully on SIGTERM',
+    'uvicorn': 'uvicorn shuts down gracefully on SIGTERM',
+    'hypercorn': 'hypercorn shuts down gracefully on SIGTERM',
+    'daphne': 'daphne (Twisted) stops its reactor on SIGTERM',
+    'celery': 'celery workers finish their tasks and exit on SIGTERM (warm shutdown)',
+    'nginx': 'nginx stops on SIGTERM (fast) and SIGQUIT (graceful)',
+    'httpd': 'Apache httpd stops on SIGTERM',
+    'httpd-foreground': 'Apache httpd stops on SIGTERM',
+    'apache2-foreground': 'Apache httpd stops on SIGTERM',
+    'php-fpm': 'php-fpm stops on SIGTERM',
+    'caddy': 'Caddy shuts down gracefully on SIGTERM',
+    'traefik': 'Traefik shuts down gracefully on SIGTERM',
+    'supervisord': 'supervisord stops its programs on SIGTERM',
+    'java': 'the JVM runs its shutdown hooks on SIGTERM',
+    'dotnet': '.NET hosts stop gracefully on SIGTERM',
+    'redis-server': 'Redis saves and exits on SIGTERM',
+    'postgres': 'PostgreSQL shuts down on SIGTERM (smart shutdown)',
+    'mongod': 'MongoDB shuts down cleanly on SIGTERM',
+    'envoy': 'Envoy exits on SIGTERM',
+    'haproxy': 'HAProxy stops on SIGTERM',
+}
+_CD = re.compile(r'^\s*cd\s+([A-Za-z0-9_./@%+,:=-]+)\s*(?:&&|;)')
+_PYTHON_FLAGS_WITH_ARG = frozenset(('-W', '-X', '-Q'))
+_NODE_FLAGS_WITH_ARG = frozenset(('-r', '--require', '--import', '--loader', '-e', '--eval',
+                                  '-p', '--print', '--input-type', '--title', '--env-file'))
+
+
+class Step(NamedTuple):
+    text: str
+    line: int = 0
+
+
+class Target(NamedTuple):
+    """A file of the repository that the container runs."""
+
+    path: str  # relative to the build context
+    kind: str  # 'python', 'shell' or 'javascript'
+    invocation: Invocation
+
+
+class Copy(NamedTuple):
+    dest: str  # absolute image path
+    sources: tuple[str, ...]  # context-relative paths (files or folders)
+    into_dir: bool  # dest is a folder that receives the sources
+    line: int
+
+
+class Resolution(NamedTuple):
+    dockerfile: str
+    argv: tuple[str, ...]  # the container's command as Docker runs it
+    steps: list[Step]
+    targets: list[Target]
+    handled_by: str | None  # a server that handles SIGTERM itself
+    workdir: str
+    env: dict[str, str]
+    copies: list[Copy]
+    stage: Stage | None
+    package_script: tuple[str, str, str] | None  # (runner, script name, command) for npm start
+
+
+def _plain(text: str) -> bool:
+    return not any(c in text for c in '$\'"\\')
+
+
+def _words(ins: Instruction, env: dict[str, str]) -> list[str]:
+    if ins.args.json is not None:
+        return list(ins.args.json)
+    strings, _ = parse_json_array(ins.args.text)  # COPY/ADD take JSON too
+    if strings is not None:
+        return list(strings)
+    if _plain(ins.args.text):  # nothing to substitute or unquote
+        return ins.args.text.split()
+    # Docker's own word rules and variable substitution, from dockerfile-parse.
+    from dockerfile_parse.util import WordSplitter
+
+    return list(WordSplitter(ins.args.text, envs=env).split())
+
+
+def _substitute(text: str, env: dict[str, str]) -> str:
+    if _plain(text):
+        return text.strip()
+    from dockerfile_parse.util import WordSplitter
+
+    return WordSplitter(text, envs=env).dequote()
+
+
+class _Image:
+    """What the final stage's image looks like: env, workdir, copied files, command."""
+
+    def __init__(self, document: DockerfileDocument, project: Project) -> None:
+        self.project = project
+        self.env: dict[str, str] = {'PATH': DEFAULT_PATH}
+        self.workdir = '/'
+        self.copies: list[Copy] = []
+        self.shell: tuple[str, ...] = DEFAULT_SHELL
+        self.entrypoint: Instruction | None = None
+        self.cmd: Instruction | None = None
+        stages = document.stages
+        chain: list[Stage] = []
+        stage: Stage | None = stages.final
+        while stage is not None:
+            chain.append(stage)
+            stage = stages.stages[stage.parent] if stage.parent is not None else None
+        self.final = chain[0]
+        args: dict[str, str] = {}
+        for ins in document.instructions:  # ARGs before the first FROM
+            if ins.name == 'FROM':
+                break
+            if ins.name == 'ARG':
+                self._arg(ins, args)
+        for stage in reversed(chain):
+            cmd_set = False
+            for ins in stage.instructions:
+                self._apply(ins, args)
+                if ins.name == 'CMD':
+                    cmd_set = True
+                elif ins.name == 'ENTRYPOINT' and not cmd_set:
+                    self.cmd = None  # an ENTRYPOINT resets the CMD inherited from the base
+
+    def _arg(self, ins: Instruction, args: dict[str, str]) -> None:
+        for word in ins.args.text.split():
+            name, _, value = word.partition('=')
+            args[name] = value.strip('"\'')
+
+    def _apply(self, ins: Instruction, args: dict[str, str]) -> None:
+        name = ins.name
+        scope = {**args, **self.env}
+        if name == 'ARG':
+            self._arg(ins, args)
+        elif name == 'ENV':
+            text = ins.args.text
+            if _plain(text) and '=' in text.split(None, 1)[0]:
+                pairs = [word.split('=', 1) for word in text.split()]
+            elif _plain(text):
+                key, _, value = text.partition(' ')
+                pairs = [[key, value.strip()]]
+            else:
+                from dockerfile_parse.util import extract_key_values
+
+                pairs = [list(kv) for kv in
+                         extract_key_values(True, args, dict(self.env), text)]
+            for key, value in pairs:
+                self.env[key] = value
+        elif name == 'WORKDIR':
+            path = _substitute(ins.args.text, scope)
+            self.workdir = posixpath.normpath(posixpath.join(self.workdir, path))
+        elif name in ('COPY', 'ADD'):
+            if any(f.startswith('--from') for f in ins.flags) or ins.heredocs:
+                return
+            words = _words(ins, scope)
+            if len(words) < 2:
+                return
+            *sources, dest = words
+            if any('://' in s for s in sources):
+                return
+            target = posixpath.normpath(posixpath.join(self.workdir, dest))
+            expanded: list[str] = []
+            for source in sources:
+                expanded.extend(self._glob(source))
+            into_dir = dest.endswith('/') or len(expanded) != 1 or \
+                any(self.project.is_dir(s) for s in expanded)
+            self.copies.append(Copy(target, tuple(expanded), into_dir, ins.line))
+        elif name == 'SHELL' and ins.args.json:
+            self.shell = ins.args.json
+        elif name == 'ENTRYPOINT':
+            self.entrypoint = ins if ins.args.text else None
+        elif name == 'CMD':
+            self.cmd = ins
+
+    def _glob(self, source: str) -> list[str]:
+        clean = posixpath.normpath(source.lstrip('/'))
+        if not any(c in clean for c in '*?['):
+            return [clean]
+        directory, pattern = posixpath.split(clean)
+        return [posixpath.join(directory, name) if directory else name
+                for name in self.project.list_dir(directory or '.')
+                if fnmatch.fnmatch(name, pattern)]
+
+    def locate(self, image_path: str) -> tuple[str, int] | None:
+        """The context path a file of the image comes from, and the COPY line."""
+        wanted = posixpath.normpath(image_path)
+        for copy in reversed(self.copies):  # the last copy to a path wins
+            for source in copy.sources:
+                if copy.into_dir:
+                    base = source if self.project.is_dir(source) else posixpath.dirname(source)
+                    inner = copy.dest if self.project.is_dir(source) else \
+                        posixpath.join(copy.dest, posixpath.basename(source))
+                    if self.project.is_dir(source):
+                        if wanted == inner or wanted.startswith(inner.rstrip('/') + '/'):
+                            rel = posixpath.relpath(wanted, inner)
+                            candidate = posixpath.normpath(posixpath.join(base, rel))
+                            if self.project.is_file(candidate):
+                                return candidate, copy.line
+                    elif wanted == inner and self.project.is_file(source):
+                        return source, copy.line
+                elif wanted == copy.dest and self.project.is_file(source):
+                    return source, copy.line
+        return None
+
+    def argv_of(self, ins: Instruction) -> tuple[str, ...]:
+        if ins.args.json is not None:
+            return ins.args.json
+        return (*self.shell, ins.args.text)
+
+
+def _interpreter_target(argv: list[str], flags_with_arg: frozenset[str]) -> tuple[str, int] | None:
+    """The script argument after an interpreter's options, and its index."""
+    i = 1
+    while i < len(argv):
+        word = argv[i]
+        if word == '--':
+            return (argv[i + 1], i + 1) if i + 1 < len(argv) else None
+        if word in flags_with_arg:
+            i += 2
+            continue
+        if word.startswith('-'):
+            i += 1
+            continue
+        return word, i
+    return None
+
+
+def resolve(document: DockerfileDocument, dockerfile: str, project: Project) -> Resolution:
+    """Follow ``dockerfile``'s command (paths relative to its build context)."""
+    steps: list[Step] = []
+    if document.error is not None:
+        return Resolution(dockerfile, (), [Step('the Dockerfile does not parse')], [], None, '/',
+                          {}, [], None, None)
+    image = _Image(document, project)
+    final = image.final
+    steps.append(Step(f'final stage: FROM {final.image}', final.from_instruction.line))
+    ep, cmd = image.entrypoint, image.cmd
+    argv: tuple[str, ...] = ()
+    line = 0
+    if ep is not None:
+        argv = image.argv_of(ep)
+        line = ep.line
+        form = 'exec' if ep.is_exec_form else 'shell'
+        steps.append(Step(f'ENTRYPOINT ({form} form): {json.dumps(list(argv))}', ep.line))
+        if cmd is not None:
+            if ep.is_exec_form:
+                argv = argv + image.argv_of(cmd)
+                steps.append(Step(f'CMD appended: {json.dumps(list(image.argv_of(cmd)))}',
+                                  cmd.line))
+            else:
+                steps.append(Step('CMD is ignored: the ENTRYPOINT is in shell form', cmd.line))
+    elif cmd is not None:
+        argv = image.argv_of(cmd)
+        line = cmd.line
+        steps.append(Step(f'CMD: {json.dumps(list(argv))}', cmd.line))
+    else:
+        steps.append(Step('no ENTRYPOINT or CMD in this Dockerfile: the base image decides'))
+        return Resolution(dockerfile, (), steps, [], None, image.workdir, image.env, image.copies,
+                          final, None)
+    return _Follow(image, dockerfile, argv, line, steps).run()
+
+
+class _Follow:
+    def __init__(self, image: _Image, dockerfile: str, argv: tuple[str, ...], line: int,
+                 steps: list[Step]) -> None:
+        self.image = image
+        self.dockerfile = dockerfile
+        self.full = argv
+        self.line = line
+        self.steps = steps
+        self.targets: list[Target] = []
+        self.handled_by: str | None = None
+        self.cwd = image.workdir  # `sh -c "cd /app && ..."` moves it
+        self.package_script: tuple[str, str, str] | None = None
+
+    def done(self) -> Resolution:
+        image = self.image
+        return Resolution(self.dockerfile, self.full, self.steps, self.targets, self.handled_by,
+                          image.workdir, image.env, image.copies, image.final, self.package_script)
+
+    def note(self, text: str) -> None:
+        self.steps.append(Step(text))
+
+    def run(self) -> Resolution:
+        return self.follow(list(self.full))
+
+    def follow(self, argv: list[str]) -> Resolution:
+        for _ in range(12):
+            if not argv:
+                self.note('the command is empty')
+                return self.done()
+            program = posixpath.basename(argv[0])
+            if program in INITS:
+                rest = argv[1:]
+                if '--' in rest:
+                    rest = rest[rest.index('--') + 1:]
+                else:
+                    while rest and rest[0].startswith('-'):
+                        rest = rest[1:]
+                self.note(f'{program} is an init: it forwards signals to {" ".join(rest[:1])}')
+                argv = rest
+                continue
+            if program in DROPPERS:
+                self.note(f'{program} changes the user and runs the rest')
+                argv = argv[2:] if program in ('gosu', 'su-exec') else argv[1:]
+                while argv and argv[0].startswith('-'):
+                    argv = argv[1:]
+                continue
+            if program == 'env':
+                rest = argv[1:]
+                while rest and (rest[0].startswith('-') or '=' in rest[0]):
+                    rest = rest[1:]
+                argv = rest
+                continue
+            if program == 'exec':
+                argv = argv[1:]
+                continue
+            if program in SHELLS:
+                if len(argv) >= 3 and argv[1].startswith('-') and 'c' in argv[1]:
+                    analysis = analyze(argv[2], posix=program != 'bash')
+                    if analysis.argv is not None:
+                        self.note(f'{program} -c runs: {" ".join(analysis.argv)}')
+                        argv = list(analysis.argv)
+                        continue
+                    if analysis.program and all(a is not None for a in analysis.final_args):
+                        last = [analysis.program, *analysis.final_args]  # type: ignore[list-item]
+                        self.note(f'{program} -c runs, last: {" ".join(last)}')
+                        moved = _CD.match(argv[2])
+                        if moved:
+                            self.cwd = posixpath.normpath(posixpath.join(self.cwd, moved[1]))
+                            self.note(f'after cd {moved[1]}, in {self.cwd}')
+                        argv = last
+                        continue
+                    self.note(f'the {program} -c script\'s last command cannot be read '
+                              f'literally: {argv[2]!r}')
+                    return self.done()
+                script = _interpreter_target(argv, frozenset(('-o', '+o')))
+                if script is None:
+                    self.note(f'{program} without a script')
+                    return self.done()
+                return self.file(script[0], 'shell', program, rest=argv[script[1] + 1:])
+            if PYTHON_NAME.match(program):
+                return self.python(argv)
+            if program in _NODE:
+                script = _interpreter_target(argv, _NODE_FLAGS_WITH_ARG)
+                if script is None:
+                    self.note('node without a script (a REPL or -e code)')
+                    return self.done()
+                return self.file(script[0], 'javascript', program, node=True)
+            if program in PACKAGE_RUNNERS:
+                command = self.package_command(argv)
+                if command is None:
+                    return self.done()
+                argv = ['/bin/sh', '-c', command]
+                continue
+            if program in SERVERS:
+                self.handled_by = program
+                self.note(f'{program}: {SERVERS[program]}; modcon leaves it alone')
+                return self.done()
+            return self.program(argv)
+        self.note('gave up after too many wrappers')
+        return self.done()
+
+    def python(self, argv: list[str]) -> Resolution:
+        i = 1
+        while i < len(argv):
+            word = argv[i]
+            if word == '-m' and i + 1 < len(argv):
+                module = argv[i + 1]
+                if module in SERVERS:  # python -m gunicorn ...
+                    self.handled_by = module
+                    self.note(f'python -m {module}: {SERVERS[module]}; modcon leaves it alone')
+                    return self.done()
+                return self.module(module)
+            if word.startswith('-m') and len(word) > 2:
+                return self.module(word[2:])
+            if word in ('-c',) or word.startswith('-c'):
+                self.note('python -c runs inline code, not a file')
+                return self.done()
+            if word in _PYTHON_FLAGS_WITH_ARG:
+                i += 2
+                continue
+            if word.startswith('-'):
+                i += 1
+                continue
+            return self.file(word, 'python', argv[0])
+        self.note('python without a script (a REPL)')
+        return self.done()
+
+    def module(self, module: str) -> Resolution:
+        parts = module.split('.')
+        roots = [self.cwd] + [p for p in self.image.env.get('PYTHONPATH', '').split(':')
+                                        if p]
+        for root in roots:
+            for candidate in (posixpath.join(root, *parts) + '.py',
+                              posixpath.join(root, *parts, '__main__.py')):
+                found = self.image.locate(candidate)
+                if found:
+                    self.note(f'python -m {module} runs {candidate}')
+                    return self.target(found, 'python', candidate)
+        self.note(f'python -m {module}: no {"/".join(parts)}.py or {"/".join(parts)}/__main__.py '
+                  f'copied from the repository (an installed package?)')
+        return self.done()
+
+    def file(self, path: str, kind: str, interpreter: str, node: bool = False,
+             rest: list[str] | None = None) -> Resolution:
+        image_path = posixpath.normpath(posixpath.join(self.cwd, path))
+        candidates = [image_path]
+        if node and not posixpath.splitext(image_path)[1]:
+            candidates += [image_path + '.js', posixpath.join(image_path, 'index.js')]
+        for candidate in candidates:
+            found = self.image.locate(candidate)
+            if found:
+                self.note(f'{interpreter} runs {candidate}')
+                return self.target(found, kind, candidate, rest)
+        self.note(f'{interpreter} runs {image_path}, which no COPY brings from the repository')
+        return self.done()
+
+    def program(self, argv: list[str]) -> Resolution:
+        name = argv[0]
+        if '/' in name:
+            candidates = [posixpath.normpath(posixpath.join(self.cwd, name))]
+        else:
+            candidates = [posixpath.join(d, name)
+                          for d in self.image.env.get('PATH', DEFAULT_PATH).split(':') if d]
+        for candidate in candidates:
+            found = self.image.locate(candidate)
+            if found is None:
+                continue
+            text = self.image.project.read(found[0]) or ''
+            kind = _kind_by_content(found[0], text)
+            if kind is None:
+                self.note(f'{candidate} (from the repository) is not a script modcon reads')
+                return self.done()
+            self.note(f'{name} is {candidate}, a {kind} script')
+            return self.target(found, kind, candidate, argv[1:])
+        self.note(f'{name} is not a file of the repository (a program of the image)')
+        return self.done()
+
+    def target(self, found: tuple[str, int], kind: str, image_path: str,
+               rest: list[str] | None = None) -> Resolution:
+        path, copy_line = found
+        self.steps.append(Step(f'{image_path} comes from {path} in the build context', copy_line))
+        self.targets.append(Target(path, kind, Invocation(self.dockerfile, self.line, self.full)))
+        if kind == 'shell' and rest and _passes_arguments_on(self.image.project.read(path) or ''):
+            # The entrypoint-script convention: it ends by running "$@", the
+            # CMD; follow that too (once the script execs, it is the main program).
+            self.note(f'{path} ends by running its arguments ("$@"): {" ".join(rest)}')
+            return self.follow(list(rest))
+        return self.done()
+
+    def package_command(self, argv: list[str]) -> str | None:
+        runner = posixpath.basename(argv[0])
+        args = [a for a in argv[1:] if not a.startswith('-')]
+        if not args:
+            self.note(f'{runner} without a script')
+            return None
+        if args[0] in ('run', 'run-script'):
+            name = args[1] if len(args) > 1 else ''
+        elif args[0] in ('start', 'test'):
+            name = args[0]
+        elif runner in ('yarn', 'pnpm'):
+            name = args[0]
+        else:
+            self.note(f'{runner} {args[0]} is not a package script')
+            return None
+        found = self.image.locate(posixpath.join(self.cwd, 'package.json'))
+        scripts: dict[str, str] = {}
+        if found:
+            try:
+                data = json.loads(self.image.project.read(found[0]) or '{}')
+                scripts = {k: v for k, v in (data.get('scripts') or {}).items()
+                           if isinstance(v, str)}
+            except ValueError:
+                self.note(f'{found[0]} is not valid JSON')
+                return None
+        command = scripts.get(name)
+        if command is None and name == 'start' and \
+                self.image.locate(posixpath.join(self.cwd, 'server.js')):
+            command = 'node server.js'  # npm's default start script
+        if command is None:
+            self.note(f'{runner} runs the package script {name!r}, which is not in package.json')
+            return None
+        self.package_script = (runner, name, command)
+        self.note(f'{runner} runs the package script {name!r}: {command} (under sh -c, as a '
+                  f'child of {runner}, which does not pass SIGTERM on reliably)')
+        return command
+
+
+def _passes_arguments_on(script: str) -> bool:
+    """Whether a shell script's last command runs ``"$@"`` (maybe under gosu)."""
+    from modcon.shell.script import analyze_script
+
+    ending = analyze_script(script)
+    if ending.status == 'fix':
+        return '$@' in script[ending.start:ending.end]
+    lines = [ln.strip() for ln in script.splitlines() if ln.strip() and
+             not ln.strip().startswith('#')]
+    return bool(lines) and lines[-1].startswith('exec ') and '$@' in lines[-1]
+
+
+def _kind_by_content(path: str, text: str) -> str | None:
+    first = text.split('\n', 1)[0] if text.startswith('#!') else ''
+    interpreter = first[2:].strip().split()
+    if interpreter:
+        program = posixpath.basename(interpreter[0])
+        if program == 'env' and len(interpreter) > 1:
+            program = interpreter[1 if not interpreter[1].startswith('-') else -1]
+        if program in SHELLS:
+            return 'shell'
+        if PYTHON_NAME.match(program):
+            return 'python'
+        if program in _NODE:
+            return 'javascript'
+        return None
+    extension = posixpath.splitext(path)[1]
+    return {'.sh': 'shell', '.py': 'python', '.js': 'javascript', '.mjs': 'javascript',
+            '.cjs': 'javascript'}.get(extension)
+
+
+def explain(resolution: Resolution) -> str:
+    """The resolution as lines a person can follow."""
+    lines = [f'{resolution.dockerfile}:']
+    for step in resolution.steps:
+        where = f' (line {step.line})' if step.line else ''
+        lines.append(f'  - {step.text}{where}')
+    if resolution.targets:
+        for target in resolution.targets:
+            lines.append(f'  => runs {target.path} ({target.kind}) as the main program')
+    elif resolution.handled_by:
+        lines.append(f'  => {resolution.handled_by} handles SIGTERM itself: nothing to change')
+    else:
+        lines.append('  => no file of the repository is run as the main program')
+    return '\n'.join(lines) + '\n'

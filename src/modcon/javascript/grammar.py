@@ -1,0 +1,21 @@
+"""Load the tree-sitter JavaScript grammar once, on first use.
+
+tree-sitter is imported only when a JavaScript rule actually runs, never when
+a rule module is imported: a Dockerfile check must start fast, and listing
+the rules (``modcon rule``) must not need the parser at all.
+"""
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import tree_sitter
+
+
+@functools.cache
+def javascript_parser() -> tree_sitter.Parser:
+    import tree_sitter
+    import tree_sitter_javascript
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_javascript.language()))

@@ -1,0 +1,639 @@
+"""Does a Node.js entrypoint handle SIGTERM, and where would a handler go?
+
+As PID 1 of a container, Node gets no default signal actions: SIGTERM is
+dropped unless the program installs a listener (nodejs/docker-node,
+docs/BestPractices.md). This module reads a JavaScript file with
+tree-sitter-javascript and answers two questions for MC401:
+
+* is SIGTERM handled, or might it be? Any doubt counts as handled, because
+  a second handler that calls ``process.exit`` would cut the first one's
+  cleanup short;
+* if not, which text to insert where, in the file's own style (quotes,
+  semicolons, indentation, line endings), without touching anything else.
+
+Offsets are character offsets into the text (tree-sitter counts UTF-8 bytes;
+``_Text`` converts).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from typing import NamedTuple
+
+from modcon.javascript.grammar import javascript_parser
+from modcon.source import SourceFile
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from tree_sitter import Node
+
+# Libraries known to register a SIGTERM listener themselves: importing one
+# means "handled" (no finding). Each entry was checked in the library source.
+KNOWN_HANDLERS: dict[str, str] = {
+    '@godaddy/terminus': 'createTerminus(server) calls process.on(sig) for `signals`, '
+                         'default [SIGTERM] (lib/terminus.js)',
+    'lightship': "createLightship() calls process.on(signal) for `signals`, default "
+                 "SIGTERM, SIGHUP, SIGINT, except in 'local mode' outside Kubernetes "
+                 '(src/factories/createLightship.ts)',
+    'http-graceful-shutdown': "GracefulShutdown(server) listens to `signals`, default "
+                              "'SIGINT SIGTERM' (lib/index.js)",
+    'close-with-grace': "closeWithGrace() calls process.once('SIGTERM') (index.js)",
+    'exit-hook': "exitHook() calls process.once('SIGTERM') (index.js, source/index.ts)",
+}
+# Libraries whose name sounds like shutdown handling but that install no
+# signal listener: the program still needs its own.
+NO_HANDLER: dict[str, str] = {
+    'http-terminator': 'createHttpTerminator() only returns terminate(); no process.on '
+                       '(src/factories/createInternalHttpTerminator.ts)',
+}
+# A method call on a NestJS application that installs process.on(signal)
+# listeners (packages/core/nest-application-context.ts).
+HANDLER_CALLS = frozenset({'enableShutdownHooks'})
+# An import whose name has one of these words (`./lib/graceful-shutdown`,
+# `./onExit`, `node-cleanup`, `death`) may install a handler we cannot see;
+# stay silent rather than add a second one. Whole words only: `signale` is a
+# logger.
+SUGGESTIVE_WORDS = frozenset({
+    'graceful', 'gracefully', 'shutdown', 'terminate', 'terminator', 'termination',
+    'terminus', 'signal', 'signals', 'exit', 'death', 'cleanup', 'lifecycle',
+})
+_CAMEL = re.compile(r'([a-z0-9])([A-Z])')
+_WORD_SPLIT = re.compile(r'[^a-z0-9]+')
+LISTEN_METHODS = frozenset({'on', 'once', 'addListener', 'prependListener',
+                            'prependOnceListener'})
+SERVER_MODULES = frozenset({'http', 'https', 'http2', 'net', 'tls'})
+SERVER_FACTORIES = frozenset({'createServer', 'createSecureServer'})
+# Frameworks whose app.listen(...) returns the node http.Server it created:
+# express lib/application.js and connect index.js
+# (`var server = http.createServer(this); return server.listen.apply(server, arguments)`),
+# koa lib/application.js (`return server.listen(...args)`). Fastify's listen()
+# returns a Promise, so an unknown `app.listen()` gets the plain exit handler.
+APP_FACTORIES = {'express': 'call', 'connect': 'call', 'koa': 'new'}
+PROCESS_MODULES = frozenset({'process'})
+# How long the handler waits for server.close() before it exits anyway.
+# close() stops new connections and, since Node 19, drops idle keep-alive
+# ones; but a connection that is busy at SIGTERM stays open after its answer
+# (measured on Node 20: the next answers still say `keep-alive`), so a client
+# that keeps reusing it holds close() forever, and one that merely keeps it
+# open holds it until keepAliveTimeout (5 s). 5 s is half Docker's 10 s
+# default grace period: the exit stays ours (status 0), not SIGKILL's (137),
+# and a request cut at 5 s would have been cut at 10 s without the fix.
+FALLBACK_MS = 5000
+
+_STATEMENT_TYPES = frozenset({
+    'expression_statement', 'lexical_declaration', 'variable_declaration',
+    'return_statement', 'throw_statement', 'break_statement', 'continue_statement',
+    'import_statement', 'debugger_statement',
+})
+_ASI_HAZARDS = tuple('([`+-/')
+
+
+class Handler(NamedTuple):
+    """A SIGTERM handler to insert, and the part of the file the finding covers."""
+
+    start: int  # the finding: the server statement, or the file up to the insertion
+    end: int
+    at: int  # where ``content`` goes
+    content: str
+    servers: tuple[str, ...]  # the servers the handler closes (may be empty)
+
+
+class _Text:
+    """The source as tree-sitter sees it (UTF-8 bytes) and as modcon does (characters)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.data = text.encode('utf-8', 'surrogatepass')
+        self._ascii = len(self.data) == len(text)
+
+    def char(self, byte: int) -> int:
+        if self._ascii:
+            return byte
+        return len(self.data[:byte].decode('utf-8', 'surrogatepass'))
+
+    def of(self, node: Node) -> str:
+        return self.data[node.start_byte:node.end_byte].decode('utf-8', 'surrogatepass')
+
+
+def plan_sigterm_handler(text: str) -> Handler | None:
+    """The handler to add to ``text``, or None: SIGTERM is (or may be) handled
+    already, nothing runs, or the file does not parse."""
+    src = _Text(text)
+    tree = javascript_parser().parse(src.data)
+    root = tree.root_node
+    if root.has_error:
+        # A syntax error, or one of tree-sitter's rare misreadings (it wants a
+        # `;` between an import and a line starting with `(`): not ours to judge.
+        return None
+    if _may_handle_sigterm(root, src):
+        return None
+    statements = [n for n in root.named_children
+                  if n.type not in ('comment', 'hash_bang_line', 'empty_statement')]
+    if not statements:
+        return None
+    servers = _top_level_servers(statements, src)
+    source = SourceFile('', text)
+    style = _Style.of(root, src)
+    if servers:
+        names = tuple(dict.fromkeys(name for name, _ in servers))
+        anchor = max((st for _, st in servers), key=lambda st: st.end_byte)
+        at = _after_row(anchor, src)
+        start = src.char(anchor.start_byte)
+        indent = _indent_of(source, start)
+        body = _close_and_exit(names, style)
+    else:
+        names = ()
+        prologue = []
+        for st in statements:
+            if not _is_prologue(st):
+                break
+            prologue.append(st)
+        if prologue:
+            at = _after_row(prologue[-1], src)
+        else:
+            at = _before(statements[0], root, src, source)
+        start = 0
+        indent = _indent_of(source, src.char(statements[0].start_byte))
+        body = [f'process.on({style.quoted("SIGTERM")}, () => process.exit(0)){style.semicolon}']
+    nxt = next((n for n in statements if src.char(n.start_byte) >= at), None)
+    hazard = nxt is not None and src.of(nxt).startswith(_ASI_HAZARDS)
+    content = _content(source, at, body, indent, style, hazard)
+    return Handler(start, _past_blank_lines(source, at), at, content, names)
+
+
+def _may_handle_sigterm(root: Node, src: _Text) -> bool:
+    """True when the file handles SIGTERM or might: a mention of SIGTERM in
+    code, a listener on a computed event, a known handler library, an import
+    that may install one, ``process`` passed around."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind == 'comment':
+            continue
+        if kind in ('string', 'template_string'):
+            if 'SIGTERM' in src.of(node) and not _is_kill_argument(node):
+                return True
+            stack.extend(c for c in node.named_children if c.type == 'template_substitution')
+            continue
+        if node.child_count == 0:
+            word = src.of(node)
+            if 'SIGTERM' in word or word in HANDLER_CALLS:
+                return True
+            if word == 'process' and kind != 'property_identifier' and \
+                    not _plain_process_use(node, src):
+                return True
+            continue
+        if kind == 'call_expression':
+            if _call_may_handle(node, src):
+                return True
+        elif kind == 'import_statement' or (kind == 'export_statement'
+                                            and node.child_by_field_name('source')):
+            side_effect = kind == 'export_statement' or not any(
+                c.type == 'import_clause' for c in node.named_children)
+            if _import_may_handle(_literal(node.child_by_field_name('source'), src),
+                                  side_effect):
+                return True
+        stack.extend(node.children)
+    return False
+
+
+def _call_may_handle(call: Node, src: _Text) -> bool:
+    function = call.child_by_field_name('function')
+    arguments = call.child_by_field_name('arguments')
+    if function is None or arguments is None:
+        return False
+    args = arguments.named_children
+    if function.type == 'import' or (function.type == 'identifier'
+                                     and src.of(function) == 'require'):
+        spec = _literal(args[0], src) if len(args) == 1 else None
+        parent = call.parent
+        while parent is not None and parent.type in ('await_expression',
+                                                     'parenthesized_expression'):
+            parent = parent.parent
+        return _import_may_handle(spec, parent is not None
+                                  and parent.type == 'expression_statement')
+    if function.type == 'member_expression':
+        prop = function.child_by_field_name('property')
+        obj = function.child_by_field_name('object')
+        if prop is not None and src.of(prop) in LISTEN_METHODS and _is_process(obj, src):
+            # process.on(<anything but a string literal>, ...) might be SIGTERM
+            return not args or _literal(args[0], src) is None
+    return False
+
+
+def _is_process(node: Node | None, src: _Text) -> bool:
+    if node is None:
+        return False
+    if node.type == 'identifier':
+        return src.of(node) == 'process'
+    if node.type == 'member_expression':
+        obj = node.child_by_field_name('object')
+        prop = node.child_by_field_name('property')
+        return (obj is not None and prop is not None and src.of(prop) == 'process'
+                and src.of(obj) in ('globalThis', 'global'))
+    return False
+
+
+def _plain_process_use(node: Node, src: _Text) -> bool:
+    """``process.x`` or an import of the process module; anything else (an
+    alias, an argument, a shadowing binding) might install a handler."""
+    parent = node.parent
+    if parent is None or node.type != 'identifier':
+        return False
+    if parent.type == 'member_expression' and parent.child_by_field_name('object') == node:
+        return True
+    if parent.type == 'variable_declarator' and parent.child_by_field_name('name') == node:
+        return _module_name(_require_spec(parent.child_by_field_name('value'), src)) \
+            in PROCESS_MODULES
+    statement = parent
+    while statement is not None and statement.type != 'import_statement':
+        if statement.type not in ('import_clause', 'namespace_import', 'named_imports',
+                                  'import_specifier'):
+            return False
+        statement = statement.parent
+    if statement is None:
+        return False
+    return _module_name(_literal(statement.child_by_field_name('source'), src)) \
+        in PROCESS_MODULES
+
+
+def _is_kill_argument(node: Node) -> bool:
+    """``process.kill(pid, 'SIGTERM')``, ``child.kill('SIGTERM')``: sending, not handling."""
+    arguments = node.parent
+    if arguments is None or arguments.type != 'arguments':
+        return False
+    call = arguments.parent
+    function = call.child_by_field_name('function') if call is not None else None
+    if function is None:
+        return False
+    if function.type == 'member_expression':
+        function = function.child_by_field_name('property')
+    return function is not None and function.text == b'kill'
+
+
+def _import_may_handle(spec: str | None, side_effect: bool) -> bool:
+    if spec is None:
+        return True  # require(variable): could be anything
+    package = _package_name(spec)
+    if package in KNOWN_HANDLERS:
+        return True
+    if package in NO_HANDLER:
+        return False
+    words = _WORD_SPLIT.split(_CAMEL.sub(r'\1-\2', spec).lower())
+    if SUGGESTIVE_WORDS.intersection(words):
+        return True
+    # `require('./server')` for its side effects: the program lives there,
+    # and so may its handler.
+    return side_effect and spec.startswith(('.', '/'))
+
+
+def _package_name(spec: str) -> str:
+    parts = spec.split('/')
+    return '/'.join(parts[:2]) if spec.startswith('@') else parts[0]
+
+
+def _module_name(spec: str | None) -> str | None:
+    if spec is None:
+        return None
+    return spec[5:] if spec.startswith('node:') else spec
+
+
+def _literal(node: Node | None, src: _Text) -> str | None:
+    """The value of a string literal or a template literal without substitutions."""
+    if node is None or node.type not in ('string', 'template_string'):
+        return None
+    if any(c.type not in ('string_fragment',) for c in node.named_children):
+        return None  # substitutions or escape sequences: not a plain literal
+    return src.of(node)[1:-1]
+
+
+def _require_spec(node: Node | None, src: _Text) -> str | None:
+    """'m' for ``require('m')``."""
+    node = _unwrap(node)
+    if node is None or node.type != 'call_expression':
+        return None
+    function = node.child_by_field_name('function')
+    arguments = node.child_by_field_name('arguments')
+    if function is None or arguments is None or function.type != 'identifier' \
+            or src.of(function) != 'require' or len(arguments.named_children) != 1:
+        return None
+    return _literal(arguments.named_children[0], src)
+
+
+def _unwrap(node: Node | None) -> Node | None:
+    while node is not None and node.type == 'parenthesized_expression':
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+class _Scope:
+    """What the top level binds: modules, direct server factories, apps."""
+
+    def __init__(self, src: _Text) -> None:
+        self.src = src
+        self.modules: dict[str, str] = {}  # local name -> module ('http', 'express', ...)
+        self.factories: set[str] = set()  # createServer imported by name from a server module
+        self.apps: set[str] = set()
+
+    def bind_import(self, statement: Node) -> None:
+        module = _module_name(_literal(statement.child_by_field_name('source'), self.src))
+        if module is None:
+            return
+        for clause in statement.named_children:
+            if clause.type != 'import_clause':
+                continue
+            for part in clause.named_children:
+                if part.type == 'identifier':  # default import
+                    self.modules[self.src.of(part)] = module
+                elif part.type == 'namespace_import':
+                    for name in part.named_children:
+                        self.modules[self.src.of(name)] = module
+                elif part.type == 'named_imports' and module in SERVER_MODULES:
+                    for spec in part.named_children:
+                        name = spec.child_by_field_name('name')
+                        alias = spec.child_by_field_name('alias') or name
+                        if name is not None and alias is not None and \
+                                self.src.of(name) in SERVER_FACTORIES:
+                            self.factories.add(self.src.of(alias))
+
+    def bind_require(self, pattern: Node, module: str) -> None:
+        if pattern.type == 'identifier':
+            self.modules[self.src.of(pattern)] = module
+        elif pattern.type == 'object_pattern' and module in SERVER_MODULES:
+            for part in pattern.named_children:
+                if part.type == 'shorthand_property_identifier_pattern' and \
+                        self.src.of(part) in SERVER_FACTORIES:
+                    self.factories.add(self.src.of(part))
+                elif part.type == 'pair_pattern':
+                    key = part.child_by_field_name('key')
+                    value = part.child_by_field_name('value')
+                    if key is not None and value is not None and value.type == 'identifier' \
+                            and self.src.of(key) in SERVER_FACTORIES:
+                        self.factories.add(self.src.of(value))
+
+    def is_app(self, node: Node | None) -> bool:
+        """``express()``, ``connect()``, ``new Koa()``, ``require('express')()``."""
+        node = _unwrap(node)
+        if node is None:
+            return False
+        if node.type == 'call_expression':
+            function = _unwrap(node.child_by_field_name('function'))
+            if function is None:
+                return False
+            if function.type == 'identifier':
+                return APP_FACTORIES.get(self.modules.get(self.src.of(function), '')) == 'call'
+            return APP_FACTORIES.get(_module_name(_require_spec(function, self.src)) or '') \
+                == 'call'
+        if node.type == 'new_expression':
+            constructor = node.child_by_field_name('constructor')
+            return constructor is not None and constructor.type == 'identifier' and \
+                APP_FACTORIES.get(self.modules.get(self.src.of(constructor), '')) == 'new'
+        return False
+
+    def is_server(self, node: Node | None) -> bool:
+        """An expression whose value is a node ``net.Server`` (http, https, ...)."""
+        node = _unwrap(node)
+        if node is None or node.type != 'call_expression':
+            return False
+        function = node.child_by_field_name('function')
+        if function is None:
+            return False
+        if function.type == 'identifier':
+            return self.src.of(function) in self.factories
+        if function.type != 'member_expression':
+            return False
+        obj = _unwrap(function.child_by_field_name('object'))
+        prop = function.child_by_field_name('property')
+        if obj is None or prop is None:
+            return False
+        method = self.src.of(prop)
+        if method in SERVER_FACTORIES:  # http.createServer(), require('http').createServer()
+            module = self.modules.get(self.src.of(obj)) if obj.type == 'identifier' else \
+                _module_name(_require_spec(obj, self.src))
+            return module in SERVER_MODULES
+        if method == 'listen':  # server.listen() returns the server; so does app.listen()
+            if obj.type == 'identifier':
+                return self.src.of(obj) in self.apps
+            return self.is_server(obj) or self.is_app(obj)
+        return False
+
+
+def _top_level_servers(statements: list[Node], src: _Text) -> list[tuple[str, Node]]:
+    """(name, statement) for each top-level statement that keeps a server in a variable."""
+    scope = _Scope(src)
+    servers: list[tuple[str, Node]] = []
+    for statement in statements:
+        if statement.type == 'import_statement':
+            scope.bind_import(statement)
+            continue
+        declaration = statement
+        if statement.type == 'export_statement':
+            declaration = statement.child_by_field_name('declaration')
+            if declaration is None:
+                continue
+        if declaration.type in ('lexical_declaration', 'variable_declaration'):
+            for declarator in declaration.named_children:
+                if declarator.type != 'variable_declarator':
+                    continue
+                name = declarator.child_by_field_name('name')
+                value = declarator.child_by_field_name('value')
+                if name is None or value is None:
+                    continue
+                module = _module_name(_require_spec(value, src))
+                if module is not None:
+                    scope.bind_require(name, module)
+                elif name.type != 'identifier':
+                    continue
+                elif scope.is_app(value):
+                    scope.apps.add(src.of(name))
+                elif scope.is_server(value):
+                    servers.append((src.of(name), statement))
+        elif declaration.type == 'expression_statement':
+            expression = _unwrap(declaration.named_children[0]) \
+                if declaration.named_children else None
+            if expression is not None and expression.type == 'assignment_expression':
+                left = expression.child_by_field_name('left')
+                right = expression.child_by_field_name('right')
+                if left is not None and left.type == 'identifier' and scope.is_server(right):
+                    servers.append((src.of(left), statement))
+    return servers
+
+
+def _is_prologue(statement: Node) -> bool:
+    """Directives and imports: the statements a handler may follow, so that it
+    is installed before the program starts its work (a top-level ``await`` or
+    a long synchronous start-up would otherwise delay it)."""
+    if statement.type == 'import_statement':
+        return True
+    if statement.type in ('lexical_declaration', 'variable_declaration'):
+        values = [d.child_by_field_name('value') for d in statement.named_children
+                  if d.type == 'variable_declarator']
+        return bool(values) and all(_roots_at_require(v) for v in values)
+    if statement.type == 'expression_statement' and statement.named_children:
+        expression = statement.named_children[0]
+        return expression.type == 'string' or _roots_at_require(expression)
+    return False
+
+
+def _roots_at_require(node: Node | None) -> bool:
+    """``require('x')``, ``require('x').y``, ``require('dotenv').config()``."""
+    while node is not None:
+        node = _unwrap(node)
+        if node is None:
+            return False
+        if node.type == 'call_expression':
+            function = node.child_by_field_name('function')
+            if function is not None and function.type == 'identifier' and \
+                    function.text == b'require':
+                return True
+            node = function
+        elif node.type == 'member_expression':
+            node = node.child_by_field_name('object')
+        else:
+            return False
+    return False
+
+
+def _after_row(node: Node, src: _Text) -> int:
+    """The start of the line after ``node`` (and anything else on its last line)."""
+    end, row = node.end_byte, node.end_point.row
+    sibling = node.next_sibling
+    while sibling is not None and sibling.start_point.row == row:
+        end, row = sibling.end_byte, sibling.end_point.row
+        sibling = sibling.next_sibling
+    newline = src.text.find('\n', src.char(end))
+    return len(src.text) if newline == -1 else newline + 1
+
+
+def _before(first: Node, root: Node, src: _Text, source: SourceFile) -> int:
+    """The start of ``first``'s line, above the comments attached to it; a
+    comment block that opens the file is a header and stays above."""
+    top = first
+    sibling = first.prev_named_sibling
+    while sibling is not None and sibling.type == 'comment' and \
+            sibling.end_point.row + 1 >= top.start_point.row:
+        top = sibling
+        sibling = sibling.prev_named_sibling
+    header_row = 1 if root.named_children and \
+        root.named_children[0].type == 'hash_bang_line' else 0
+    if top is not first and top.start_point.row <= header_row:
+        top = first
+    line = source.position(src.char(top.start_byte)).line
+    return source.offset(line)
+
+
+def _past_blank_lines(source: SourceFile, at: int) -> int:
+    """The start of the first non-blank line from ``at`` on: the finding covers
+    the blank lines around the insertion, where a reader sees the new code."""
+    text = source.text
+    while at < len(text):
+        newline = text.find('\n', at)
+        if newline == -1 or text[at:newline].strip():
+            break
+        at = newline + 1
+    return at
+
+
+def _indent_of(source: SourceFile, offset: int) -> str:
+    line = source.line_text(source.position(offset).line)
+    return line[:len(line) - len(line.lstrip(' \t'))]
+
+
+class _Style(NamedTuple):
+    quote: str
+    semicolon: str
+    unit: str  # one level of indentation
+
+    def quoted(self, word: str) -> str:
+        return f'{self.quote}{word}{self.quote}'
+
+    @classmethod
+    def of(cls, root: Node, src: _Text) -> _Style:
+        single = double = with_semicolon = without = tabs = 0
+        widths: list[int] = []
+        for node in _descendants(root):
+            kind = node.type
+            if kind == 'string':
+                first = src.data[node.start_byte:node.start_byte + 1]
+                single += first == b"'"
+                double += first == b'"'
+            elif kind in _STATEMENT_TYPES or (kind == 'export_statement'
+                                              and not node.child_by_field_name('declaration')):
+                last = node.children[-1] if node.children else None
+                if last is not None and last.type == ';' and last.end_byte > last.start_byte:
+                    with_semicolon += 1
+                else:
+                    without += 1
+            if node.is_named and kind != 'comment' and node.start_point.column > 0:
+                line_start = node.start_byte - node.start_point.column
+                lead = src.data[line_start:node.start_byte]
+                if not lead.strip(b' \t') and node.parent is not None and \
+                        node.parent.start_byte != node.start_byte:
+                    if lead.startswith(b'\t'):
+                        tabs += 1
+                    else:
+                        widths.append(len(lead))
+        quote = '"' if double > single else "'"
+        semicolon = '' if without > with_semicolon else ';'
+        if tabs > len(widths):
+            unit = '\t'
+        else:
+            unit = ' ' * min(min(widths, default=2), 8)
+        return cls(quote, semicolon, unit)
+
+
+def _descendants(root: Node) -> Iterator[Node]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if node.type not in ('comment', 'string', 'template_string', 'regex'):
+            stack.extend(reversed(node.children))
+
+
+def _close_and_exit(names: tuple[str, ...], style: _Style) -> list[str]:
+    """The handler body that closes the servers, then exits 0; exits anyway
+    after FALLBACK_MS when busy keep-alive clients hold a server open."""
+    s = style.semicolon
+    fallback = f'setTimeout(() => process.exit(0), {FALLBACK_MS}).unref(){s}'
+    lines = [f'process.on({style.quoted("SIGTERM")}, () => {{']
+    if len(names) == 1:
+        lines.append(f'\t{names[0]}.close(() => process.exit(0)){s}')
+    else:
+        pending = _fresh('pending', names)
+        closed = _fresh('closed', names)
+        lines.append(f'\tlet {pending} = {len(names)}{s}')
+        lines.append(f'\tconst {closed} = () => --{pending} || process.exit(0){s}')
+        lines.extend(f'\t{name}.close({closed}){s}' for name in names)
+    lines.append(f'\t{fallback}')
+    lines.append(f'}}){s}')
+    return lines
+
+
+def _fresh(name: str, taken: tuple[str, ...]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f'{name}{n}'
+    return candidate
+
+
+def _content(source: SourceFile, at: int, body: list[str], indent: str, style: _Style,
+             hazard: bool) -> str:
+    """``body`` as lines in the file's style, with a blank line on each side
+    where the neighbouring line is code."""
+    text = source.text
+    newline = source.newline_at(at - 1 if at > 0 else 0)
+    lines = [indent + line.replace('\t', style.unit) if line.startswith('\t')
+             else indent + line for line in body]
+    if hazard and not style.semicolon:
+        # `})` followed by a line that starts with `(`, `[`, ... would become a call.
+        lines[-1] += ';'
+    block = newline.join(lines)
+    before_blank = at == 0 or not source.line_text(source.position(at - 1).line).strip()
+    if at == len(text) and not text.endswith('\n'):
+        # The last line has no newline, and keeps having none.
+        return newline + ('' if before_blank else newline) + block
+    after_blank = at == len(text) or not source.line_text(source.position(at).line).strip()
+    return ('' if before_blank else newline) + block + newline + ('' if after_blank else newline)

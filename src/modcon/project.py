@@ -1,0 +1,99 @@
+"""A read-only view of the repository's files, for rules that look past the Dockerfile.
+
+Paths are '/'-separated and relative to the repository root. The CLI and the
+Action read the working tree; comment commands read a pull request's head
+commit through the API and hand over what they read.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Mapping
+
+MAX_BYTES = 1024 * 1024
+
+
+class Project:
+    """Files of a repository (the base class knows none)."""
+
+    def read(self, path: str) -> str | None:  # pragma: no cover - overridden
+        return None
+
+    def is_file(self, path: str) -> bool:
+        return self.read(path) is not None
+
+    def is_dir(self, path: str) -> bool:  # pragma: no cover - overridden
+        return False
+
+    def list_dir(self, path: str) -> list[str]:  # pragma: no cover - overridden
+        return []
+
+
+class LocalProject(Project):
+    """The working tree under ``root``; never follows a path out of it."""
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.realpath(root)
+
+    def _full(self, path: str) -> str | None:
+        normal = posixpath.normpath(path.lstrip('/'))
+        if normal.startswith('..'):
+            return None
+        full = os.path.realpath(os.path.join(self.root, normal))
+        if full != self.root and not full.startswith(self.root + os.sep):
+            return None
+        return full
+
+    def read(self, path: str) -> str | None:
+        full = self._full(path)
+        if full is None or not os.path.isfile(full):
+            return None
+        try:
+            with open(full, 'rb') as f:
+                data = f.read(MAX_BYTES + 1)
+        except OSError:
+            return None
+        if len(data) > MAX_BYTES or b'\0' in data:
+            return None
+        try:
+            return data.decode('utf-8')
+        except UnicodeDecodeError:
+            return None
+
+    def is_file(self, path: str) -> bool:
+        full = self._full(path)
+        return full is not None and os.path.isfile(full)
+
+    def is_dir(self, path: str) -> bool:
+        full = self._full(path)
+        return full is not None and os.path.isdir(full)
+
+    def list_dir(self, path: str) -> list[str]:
+        full = self._full(path)
+        if full is None or not os.path.isdir(full):
+            return []
+        try:
+            return sorted(os.listdir(full))
+        except OSError:
+            return []
+
+
+class MappingProject(Project):
+    """Files given as a mapping (path -> text)."""
+
+    def __init__(self, files: Mapping[str, str]) -> None:
+        self.files = {posixpath.normpath(p): t for p, t in files.items()}
+
+    def read(self, path: str) -> str | None:
+        return self.files.get(posixpath.normpath(path.lstrip('/')))
+
+    def is_dir(self, path: str) -> bool:
+        prefix = posixpath.normpath(path.lstrip('/'))
+        prefix = '' if prefix == '.' else prefix + '/'
+        return any(p.startswith(prefix) for p in self.files)
+
+    def list_dir(self, path: str) -> list[str]:
+        prefix = posixpath.normpath(path.lstrip('/'))
+        prefix = '' if prefix == '.' else prefix + '/'
+        names = {p[len(prefix):].split('/', 1)[0] for p in self.files if p.startswith(prefix)}
+        return sorted(names)
