@@ -22,8 +22,8 @@ from tests.fakegithub import FakeGitHub
 from tests.fakegithub import FakeRepo
 from tests.fakegithub.fixture import fake_github  # noqa: F401 (the fixture)
 
-SHELL = 'FROM python:3.12-slim\nCMD python app.py\n'
-EXEC = 'FROM python:3.12-slim\nCMD ["python", "app.py"]\n'
+SHELL = 'FROM alpine:3.20\nCMD app --serve\n'
+EXEC = 'FROM alpine:3.20\nCMD ["app", "--serve"]\n'
 BAD_JSON = "FROM node:20-slim\nCMD ['node', 'server.js']\n"
 FIXED_JSON = 'FROM node:20-slim\nCMD ["node", "server.js"]\n'
 PIPE = 'FROM alpine:3.20\nCMD worker | gzip > /out/log.gz\n'
@@ -79,7 +79,7 @@ def test_first_run_opens_one_explained_pull_request(fake_github: FakeGitHub,
 
     body = pull['body']
     assert '| `Dockerfile` line 2 | MC101 `shell-form-command` | [1a React to signals](' in body
-    assert '### MC103 `invalid-exec-form`' in body and '```diff\n-CMD python app.py\n' in body
+    assert '### MC103 `invalid-exec-form`' in body and '```diff\n-CMD app --serve\n' in body
     assert '**Fix safety.**' in body and '# modcon: ignore=MC101' in body
     assert '### Needs a person' in body and 'jobs/Dockerfile' in body
     assert '<summary>modcon commands</summary>' in body

@@ -20,8 +20,8 @@ from tests.fakegithub import FakeGitHub
 from tests.fakegithub import FakeRepo
 from tests.fakegithub.fixture import fake_github  # noqa: F401 (the fixture)
 
-SHELL = 'FROM python:3.12-slim\nCMD python app.py\n'
-EXEC = 'FROM python:3.12-slim\nCMD ["python", "app.py"]\n'
+SHELL = 'FROM alpine:3.20\nCMD app --serve\n'
+EXEC = 'FROM alpine:3.20\nCMD ["app", "--serve"]\n'
 BAD_JSON = "FROM node:20-slim\nCMD ['node', 'server.js']\n"
 FIXED_JSON = 'FROM node:20-slim\nCMD ["node", "server.js"]\n'
 REPO = 'octo/app'

@@ -19,6 +19,7 @@ from modcon.entrypoints import Invocation
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Rule
+from modcon.project import Project
 from modcon.registry import load_rules
 from modcon.source import SourceFile
 
@@ -30,6 +31,7 @@ class FileInput(NamedTuple):
     text: str
     kind: str
     invocations: tuple[Invocation, ...] = ()
+    project: Project | None = None  # a Dockerfile's build context
 
 
 class RuleChange(NamedTuple):
@@ -79,7 +81,7 @@ def plan_fixes(inputs: list[FileInput], config: Config,
                 if item.kind != rule.kind:
                     continue
                 result: FileResult = fix_source(SourceFile(path, text), item.kind, single,
-                                                threshold, item.invocations)
+                                                threshold, item.invocations, item.project)
                 if not result.changed:
                     continue
                 change.before[path] = text
@@ -94,5 +96,6 @@ def plan_fixes(inputs: list[FileInput], config: Config,
     remaining: list[Finding] = []
     for path, text in current.items():
         item = meta[path]
-        remaining.extend(check_source(SourceFile(path, text), item.kind, config, item.invocations))
+        remaining.extend(check_source(SourceFile(path, text), item.kind, config,
+                                      item.invocations, item.project))
     return FixPlan(changes, remaining)

@@ -36,6 +36,7 @@ from modcon.discover import discover
 from modcon.discover import kind_of
 from modcon.engine import check_source
 from modcon.engine import fix_source
+from modcon.entrypoints import Invocation
 from modcon.errors import ModconError
 from modcon.files import read_source
 from modcon.files import write_atomic
@@ -44,6 +45,8 @@ from modcon.model import Finding
 from modcon.reporters import ReportContext
 from modcon.reporters.github import escape_data
 from modcon.reporters.github import escape_property
+from modcon.scope import code_scope
+from modcon.scope import context_of
 from modcon.source import SourceFile
 
 
@@ -78,6 +81,8 @@ class _Run:
         self.notes: list[str] = []
         self.errors: list[ModconError] = []
         self._repo: Any = None
+        self.invocations: dict[str, tuple[Invocation, ...]] = {}
+        self.projects: dict[str, Any] = {}
 
     # -- the GitHub connection, made only when needed ----------------------
 
@@ -119,6 +124,9 @@ class _Run:
             self._finish(mode, plan, config, [], [], 0, None)
             return 0
         targets = self._targets(plan, config, mode)
+        scope = code_scope([t for t in targets if t.kind == 'dockerfile'], config.excluded)
+        known = {t.display for t in targets}
+        targets += [t for t in scope.targets if t.display not in known]
         sources: dict[str, SourceFile] = {}
         for target in targets:
             try:
@@ -126,6 +134,8 @@ class _Run:
             except ModconError as exc:
                 self.errors.append(exc)
         kinds = {t.display: t.kind for t in targets}
+        self.invocations = scope.invocations
+        self.projects = {t.display: context_of(t) for t in targets if t.kind == 'dockerfile'}
 
         threshold = Applicability.UNSAFE if self.inputs.unsafe_fixes else Applicability.SAFE
         fixed: list[Finding] = []
@@ -135,13 +145,15 @@ class _Run:
         if mode == 'check':
             for name, source in sources.items():
                 try:
-                    findings.extend(check_source(source, kinds[name], config))
+                    findings.extend(check_source(source, kinds[name], config,
+                                                 *self._context(name, kinds[name])))
                 except ModconError as exc:
                     self.errors.append(exc)
         elif mode == 'fix':
             for name, source in list(sources.items()):
                 try:
-                    result = fix_source(source, kinds[name], config, threshold)
+                    result = fix_source(source, kinds[name], config, threshold,
+                                        *self._context(name, kinds[name]))
                     if result.changed:
                         write_atomic(os.path.join(self.workspace, name), result.fixed)
                 except (ModconError, OSError) as exc:
@@ -162,6 +174,12 @@ class _Run:
         if self.errors:
             return 2
         return 1 if failing else 0
+
+    def _context(self, name: str, kind: str) -> tuple[tuple[Invocation, ...], Any]:
+        """The invocations of a code file, or the build context of a Dockerfile."""
+        if kind == 'dockerfile':
+            return (), self.projects.get(name)
+        return self.invocations.get(name, ()), None
 
     def _comment(self, config: Config) -> int:
         """A comment command (`/modcon fix`, ...); any other comment is ignored."""
@@ -231,7 +249,8 @@ class _Run:
         from modcon.fixplan import plan_fixes
         from modcon.github.bot import deliver
 
-        inputs = [FileInput(name, source.text, kinds[name]) for name, source in sources.items()]
+        inputs = [FileInput(name, source.text, kinds[name], *self._context(name, kinds[name]))
+                  for name, source in sources.items()]
         fixes = plan_fixes(inputs, config, threshold)
         if not plan.base:
             self.notes.append('No branch to open a pull request against; fixes were not '
