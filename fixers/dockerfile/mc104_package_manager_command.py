@@ -44,11 +44,13 @@ def package_manager_command(document: DockerfileDocument) -> Iterator[Hit]:
     directly instead.
 
     ## Why is this bad?
-    `npm start` runs the script under `sh -c`, as a child of npm. npm becomes
-    PID 1 and does not reliably pass SIGTERM on to the application (the
-    Node.js Docker guide says to start `node` directly "instead of npm
-    swallowing" the signals), so `docker stop` waits the grace period and kills
-    everything. It also adds two processes and npm's start-up time.
+    `npm start` runs the script under `sh -c`, as a child of npm, and npm is
+    PID 1. Older npm versions swallowed SIGTERM (the Node.js Docker guide says
+    to start `node` directly "instead of npm swallowing" the signals). npm 11
+    passes it only to the `sh -c` it started: the application never sees it,
+    so its SIGTERM handler and cleanup never run, and npm exits with status 1,
+    reporting a failure for an ordinary stop (measured with `modcon verify`).
+    It also adds two processes and npm's start-up time.
 
     ## Example
     ```dockerfile
@@ -94,7 +96,8 @@ def package_manager_command(document: DockerfileDocument) -> Iterator[Hit]:
     how = f'npm run {name}' if runner == 'npm' and name not in ('start', 'test') \
         else f'{runner} {name}'
     message = (f'`{instruction.name}` runs `{how}`, which starts `{command}` under '
-               f'`sh -c` as a child of {runner}; {runner} does not pass SIGTERM on reliably')
+               f'`sh -c` as a child of {runner}; SIGTERM never reaches the program, which '
+               f'loses its cleanup, and {runner} exits with a failure status')
     argv = analysis.argv
     if argv is None or posixpath.basename(argv[0]) not in ('node', 'nodejs'):
         yield Hit(start, end, f'{message}; no automatic fix: run the program directly in '

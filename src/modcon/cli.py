@@ -2,7 +2,9 @@
 
 Exit codes: 0 nothing left to report, 1 findings remain, 2 usage or input
 error (a file that could not be read, a bad config). Every error is one line
-on stderr; other files are still processed.
+on stderr; other files are still processed. ``modcon verify``: 0 every
+container stopped on SIGTERM within the grace period, 1 one ignored it, 3 one
+could not be verified here.
 """
 from __future__ import annotations
 
@@ -81,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser('explain-entrypoint', **sub_options,
                              help='show how each Dockerfile\'s command leads to the files it runs')
     explain.add_argument('paths', nargs='*', default=['.'], metavar='PATH')
+    verify = sub.add_parser('verify', **sub_options,
+                            help='run each container\'s command as PID 1 and stop it like '
+                                 'docker stop (runs the repository\'s code)')
+    verify.add_argument('paths', nargs='*', default=['.'], metavar='PATH')
+    verify.add_argument('--grace', type=float, default=10.0, metavar='SECONDS',
+                        help='how long to wait after SIGTERM before SIGKILL (default: 10)')
+    verify.add_argument('--settle', type=float, default=1.0, metavar='SECONDS',
+                        help='how long the command runs before it is stopped (default: 1)')
+    verify.add_argument('--format', choices=('text', 'json'), default='text')
     sub.add_parser('action', help='run as the GitHub Action (reads INPUT_* and GITHUB_*)',
                    **sub_options)
     return parser
@@ -105,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from modcon.run import run_explain
 
             return run_explain(args.paths)
+        if args.command == 'verify':
+            from modcon.run import run_verify
+
+            return run_verify(args)
         if args.command == 'action':
             from modcon.action.main import run_action
 

@@ -151,3 +151,42 @@ def run_explain(paths: list[str]) -> int:
         sys.stdout.write(explain(resolution))
     report_errors(errors)
     return EXIT_ERROR if errors else EXIT_CLEAN
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """``modcon verify``: stop each container's command like ``docker stop``."""
+    import json
+
+    from modcon.dockerfile.document import DockerfileDocument
+    from modcon.verify.check import verify
+
+    targets, errors = discover(args.paths, Config())
+    results = []
+    for target in targets:
+        if target.kind != 'dockerfile':
+            continue
+        try:
+            source = read_source(target.path, target.display)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        project = context_of(target)
+        document = DockerfileDocument(source, project)
+        if document.error is not None:
+            errors.append(InputError(target.display, f'does not parse: {document.error.message}'))
+            continue
+        results.append(verify(document, target.display, project, grace=args.grace,
+                              settle=args.settle))
+    if args.format == 'json':
+        print(json.dumps([r.to_json() for r in results], indent=2))
+    else:
+        for r in results:
+            print(f'{r.dockerfile}: {" ".join(r.command)}: {r.result.describe()}')
+    report_errors(errors)
+    if errors:
+        return EXIT_ERROR
+    if any(r.result.verified and r.result.killed for r in results):
+        return EXIT_FINDINGS
+    if any(not r.result.verified for r in results):
+        return 3
+    return EXIT_CLEAN

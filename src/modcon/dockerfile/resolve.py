@@ -131,6 +131,7 @@ class _Image:
         self.project = project
         self.env: dict[str, str] = {'PATH': DEFAULT_PATH}
         self.workdir = '/'
+        self.dirs = {'/'}  # folders known to exist in the image
         self.copies: list[Copy] = []
         self.shell: tuple[str, ...] = DEFAULT_SHELL
         self.entrypoint: Instruction | None = None
@@ -184,6 +185,7 @@ class _Image:
         elif name == 'WORKDIR':
             path = _substitute(ins.args.text, scope)
             self.workdir = posixpath.normpath(posixpath.join(self.workdir, path))
+            self.dirs.add(self.workdir)
         elif name in ('COPY', 'ADD'):
             if any(f.startswith('--from') for f in ins.flags) or ins.heredocs:
                 return
@@ -197,9 +199,14 @@ class _Image:
             expanded: list[str] = []
             for source in sources:
                 expanded.extend(self._glob(source))
-            into_dir = dest.endswith('/') or len(expanded) != 1 or \
+            # Docker copies into a folder when the destination ends with '/',
+            # names an existing folder (WORKDIR creates one), or several
+            # sources go to it.
+            into_dir = dest.endswith('/') or len(expanded) != 1 or target in self.dirs or \
                 any(self.project.is_dir(s) for s in expanded)
             self.copies.append(Copy(target, tuple(expanded), into_dir, ins.line))
+            if into_dir:
+                self.dirs.add(target)
         elif name == 'SHELL' and ins.args.json:
             self.shell = ins.args.json
         elif name == 'ENTRYPOINT':

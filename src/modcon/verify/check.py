@@ -1,0 +1,121 @@
+"""`modcon verify`: prove how a container stops, without building it.
+
+The files the final stage copies from the build context are laid out in a
+temporary root (``/srv/app/main.py`` becomes ``<root>/srv/app/main.py``); the
+resolved command runs from ``<root><WORKDIR>`` with the image's environment,
+image paths in its arguments and in ``PATH`` moved under the root, as PID 1
+of a new PID namespace; then it is stopped as ``docker stop`` does. The
+interpreters are the host's. Whatever cannot be reproduced this way (no
+command, no namespace, a missing interpreter, files that only ``RUN``
+creates) is reported as "not verified", never as a pass.
+
+This runs the repository's own code: it is opt-in, and never part of a
+comment command or of a run for a pull request from a fork.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import tempfile
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from modcon.dockerfile.document import DockerfileDocument
+from modcon.dockerfile.resolve import Resolution
+from modcon.dockerfile.resolve import resolve
+from modcon.project import Project
+from modcon.verify.pid1 import StopResult
+from modcon.verify.pid1 import stop_like_docker
+
+
+class Verification(NamedTuple):
+    dockerfile: str
+    command: tuple[str, ...]
+    result: StopResult
+
+    def to_json(self) -> dict[str, object]:
+        r = self.result
+        return {
+            'dockerfile': self.dockerfile, 'command': list(self.command),
+            'verified': r.verified, 'reason': r.reason,
+            'stopped_in_grace': r.exited_in_grace, 'exit_code': r.exit_code,
+            'seconds': round(r.seconds, 3), 'killed': r.killed,
+            'summary': r.describe(),
+            'output': r.output[-2000:],
+        }
+
+
+def _lay_out(resolution: Resolution, project: Project, root: str,
+             overlay: Mapping[str, str]) -> int:
+    """Copy every file the stage copies into ``root``; returns how many."""
+    count = 0
+
+    def put(source: str, image_path: str) -> None:
+        nonlocal count
+        text = overlay.get(source)
+        if text is None:
+            text = project.read(source)
+        if text is None:
+            return
+        target = os.path.join(root, image_path.lstrip('/'))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, 'w', encoding='utf-8') as f:
+            f.write(text)
+        if text.startswith('#!') or source.endswith('.sh'):
+            os.chmod(target, 0o755)
+        count += 1
+
+    def walk(source: str, image_dir: str) -> None:
+        for name in project.list_dir(source):
+            child = posixpath.join(source, name) if source not in ('', '.') else name
+            if project.is_dir(child):
+                walk(child, posixpath.join(image_dir, name))
+            else:
+                put(child, posixpath.join(image_dir, name))
+
+    for copy in resolution.copies:
+        for source in copy.sources:
+            if project.is_dir(source):
+                walk(source, copy.dest)
+            elif copy.into_dir:
+                put(source, posixpath.join(copy.dest, posixpath.basename(source)))
+            else:
+                put(source, copy.dest)
+    return count
+
+
+def _in_root(root: str, word: str, resolution: Resolution) -> str:
+    """An absolute image path that was laid out moves under the root."""
+    if word.startswith('/') and os.path.exists(os.path.join(root, word.lstrip('/'))):
+        return os.path.join(root, word.lstrip('/'))
+    return word
+
+
+def verify(document: DockerfileDocument, dockerfile: str, project: Project, *,
+           grace: float = 10.0, settle: float = 1.0,
+           overlay: Mapping[str, str] | None = None) -> Verification:
+    """Start the final stage's command as PID 1 and stop it like ``docker stop``."""
+    resolution = resolve(document, dockerfile, project)
+    argv = resolution.argv
+    if not argv:
+        return Verification(dockerfile, argv, StopResult(False, 'no command to run'))
+    if resolution.handled_by is None and not resolution.targets:
+        return Verification(dockerfile, argv, StopResult(
+            False, 'the command runs no file of the repository that modcon can lay out'))
+    with tempfile.TemporaryDirectory(prefix='modcon-verify-') as root:
+        _lay_out(resolution, project, root, overlay or {})
+        env = dict(resolution.env)
+        image_path = env.get('PATH', '')
+        moved = [os.path.join(root, d.lstrip('/')) for d in image_path.split(':') if d]
+        env['PATH'] = ':'.join([*moved, os.environ.get('PATH', '')])
+        env.setdefault('HOME', root)
+        command = [_in_root(root, word, resolution) for word in argv]
+        program = shutil.which(command[0], path=env['PATH'])
+        if program is None:
+            return Verification(dockerfile, argv, StopResult(
+                False, f'{command[0]} is not installed on this machine'))
+        cwd = os.path.join(root, resolution.workdir.lstrip('/'))
+        os.makedirs(cwd, exist_ok=True)
+        result = stop_like_docker(command, cwd=cwd, env=env, grace=grace, settle=settle)
+    return Verification(dockerfile, argv, result)

@@ -1,0 +1,138 @@
+"""`modcon verify`: containers stopped the way `docker stop` does, before and after `modcon fix`.
+
+Real processes run as PID 1 of a new PID namespace; the grace period is cut
+to 1.5 s to keep the tests fast.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare')
+GRACE = '1.5'
+
+
+def modcon(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, '-m', 'modcon', *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def verify(cwd: pathlib.Path) -> list[dict]:
+    result = modcon('verify', '--grace', GRACE, '--settle', '0.8', '--format', 'json', '.',
+                    cwd=cwd)
+    return json.loads(result.stdout)
+
+
+def project(tmp: pathlib.Path, files: dict[str, str]) -> pathlib.Path:
+    for path, text in files.items():
+        target = tmp / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        if text.startswith('#!'):
+            target.chmod(0o755)
+    return tmp
+
+
+PY_LOOP = ('import time\nprint("up", flush=True)\ntry:\n    while True:\n        time.sleep(0.1)\n'
+           'finally:\n    print("cleanup ran", flush=True)\n')
+
+
+def before_and_after(root: pathlib.Path) -> tuple[dict, dict]:
+    before = verify(root)
+    assert len(before) == 1
+    fixed = modcon('fix', '.', cwd=root)
+    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
+    after = verify(root)
+    return before[0], after[0]
+
+
+def test_a_python_loop(tmp_path: pathlib.Path) -> None:
+    root = project(tmp_path, {
+        'Dockerfile': 'FROM python:3.12-slim\nWORKDIR /srv\nCOPY app.py .\nCMD python app.py\n',
+        'app.py': PY_LOOP,
+    })
+    before, after = before_and_after(root)
+    assert before['verified'] and before['killed'] and before['exit_code'] == 137
+    assert after['verified'] and after['stopped_in_grace'] and after['exit_code'] == 0
+    assert after['seconds'] < 1.0
+    assert 'ignored SIGTERM' in before['summary'] and 'exited 0' in after['summary']
+
+
+def test_a_shell_entrypoint_wrapping_python(tmp_path: pathlib.Path) -> None:
+    root = project(tmp_path, {
+        'Dockerfile': ('FROM python:3.12-slim\nCOPY docker-entrypoint.sh /usr/local/bin/\n'
+                       'COPY app.py /srv/app.py\nENTRYPOINT ["docker-entrypoint.sh"]\n'
+                       'CMD ["python", "/srv/app.py"]\n'),
+        'docker-entrypoint.sh': '#!/bin/sh\nset -e\necho "starting $1"\n"$@"\n',
+        'app.py': PY_LOOP,
+    })
+    before, after = before_and_after(root)
+    assert before['killed']
+    assert after['stopped_in_grace'] and after['exit_code'] == 0
+    script = (root / 'docker-entrypoint.sh').read_text()
+    assert script.endswith('exec "$@"\n')
+
+
+@pytest.mark.skipif(shutil.which('node') is None, reason='needs node')
+def test_a_node_http_server(tmp_path: pathlib.Path) -> None:
+    root = project(tmp_path, {
+        'Dockerfile': 'FROM node:20-slim\nWORKDIR /app\nCOPY server.js .\nCMD node server.js\n',
+        'server.js': ("const http = require('http');\n"
+                      "const server = http.createServer((req, res) => res.end('ok'));\n"
+                      "server.listen(0, () => console.log('up'));\n"),
+    })
+    before, after = before_and_after(root)
+    assert before['killed']
+    assert after['stopped_in_grace'] and after['exit_code'] == 0
+
+
+@pytest.mark.skipif(shutil.which('node') is None or shutil.which('npm') is None,
+                    reason='needs node and npm')
+def test_npm_start(tmp_path: pathlib.Path) -> None:
+    root = project(tmp_path, {
+        'Dockerfile': 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["npm", "start"]\n',
+        'package.json': json.dumps({'name': 'app', 'version': '1.0.0',
+                                    'scripts': {'start': 'node server.js'}}),
+        'server.js': ("process.on('SIGINT', () => {});\n"
+                      "setInterval(() => {}, 1000);\nconsole.log('up');\n"),
+    })
+    before, after = before_and_after(root)
+    # npm (11, measured) passes SIGTERM only to the `sh -c` it started: the
+    # server dies without its handler, and npm reports a failure.
+    assert before['verified'] and before['exit_code'] != 0
+    assert 'signal SIGTERM' in before['output']
+    assert after['command'] == ['node', 'server.js']
+    assert after['stopped_in_grace'] and after['exit_code'] == 0
+
+
+def test_what_cannot_be_reproduced_is_not_verified(tmp_path: pathlib.Path) -> None:
+    root = project(tmp_path, {
+        'a/Dockerfile': 'FROM python:3.12-slim\nCOPY . /app\nCMD ["gunicorn-not-here", "app:app"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nCOPY app.py /app.py\nCMD ["python", "/app.py"]\n',
+        'b/app.py': 'raise SystemExit(3)\n',
+        'c/Dockerfile': 'FROM ruby:3\nCMD ["ruby", "app.rb"]\n',
+    })
+    result = modcon('verify', '--grace', GRACE, '--format', 'json', '.', cwd=root)
+    assert result.returncode == 3
+    reasons = {r['dockerfile']: r['reason'] for r in json.loads(result.stdout)}
+    assert all(not r['verified'] for r in json.loads(result.stdout))
+    assert 'exited with 3 before it was stopped' in reasons['b/Dockerfile']
+    assert 'no file of the repository' in reasons['c/Dockerfile']
+    assert reasons['a/Dockerfile']
+
+
+def test_verify_never_writes_into_the_project(tmp_path: pathlib.Path) -> None:
+    root = project(tmp_path, {
+        'Dockerfile': 'FROM python:3.12-slim\nCOPY app.py /app.py\nCMD ["python", "/app.py"]\n',
+        'app.py': 'open("written.txt", "w").write("x")\n' + PY_LOOP,
+    })
+    before = sorted(p.name for p in root.iterdir())
+    verify(root)
+    assert sorted(p.name for p in root.iterdir()) == before
+    assert not os.path.exists('/app.py')
