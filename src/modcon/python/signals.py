@@ -86,8 +86,7 @@ def plan(source: SourceFile, argvs: Sequence[tuple[str, ...]]) -> Plan | Handled
             any(isinstance(s, (cst.FunctionDef, cst.ClassDef)) for s in body) or
             all(_is_future_import(s) or not _is_import_line(s) for s in body)):
         return None  # it only defines things: as a program it exits at once
-    return _Planner(source, MetadataWrapper(module, unsafe_skip_copy=True), scanner,
-                    main).plan()
+    return _Planner(source, module, scanner, main).plan()
 
 
 class _Scanner(cst.CSTVisitor):
@@ -311,12 +310,12 @@ def _signal_import(node: cst.BaseStatement) -> str | None:
 class _Planner:
     """Turns the module's layout into insertions at offsets of the original text."""
 
-    def __init__(self, source: SourceFile, wrapper: MetadataWrapper, scanner: _Scanner,
+    def __init__(self, source: SourceFile, module: cst.Module, scanner: _Scanner,
                  main: cst.If | None) -> None:
         self.source = source
         self.text = source.text
-        self.module = wrapper.module
-        self.positions = wrapper.resolve(PositionProvider)
+        self.module = module
+        self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         self.scanner = scanner
         self.main = main
 
@@ -452,9 +451,13 @@ class _Planner:
             # The newline added after the last line changes that line.
             start = self._line_start(source.position(start).line)
         # Inserted blank lines may pair up with blank lines next to the
-        # insertion point in a diff, so the range takes those in too.
+        # insertion point in a diff, so the range takes those in too, and it
+        # starts on the line of code the insertion follows (the last import,
+        # `if __name__ == "__main__":`): that is the line a report shows.
         line = source.position(start).line
         while line > 1 and not source.line_text(line - 1).strip():
+            line -= 1
+        if line > 1:
             line -= 1
         start = min(start, self._line_start(line))
         end = self._end_of_code_line(edits[-1].start)

@@ -1,0 +1,178 @@
+"""MC201: a Python main program that leaves SIGTERM at its default action."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from modcon.code import CodeDocument
+from modcon.entrypoints import Invocation
+from modcon.model import Fix
+from modcon.model import Hit
+from modcon.model import Severity
+from modcon.properties import Property
+from modcon.registry import rule
+
+if TYPE_CHECKING:
+    from modcon.python.signals import Plan
+
+# Small inits that forward signals to their child: the Python program is then
+# not PID 1 and SIGTERM's default action (terminate) does apply to it.
+_INITS = frozenset({'tini', 'tini-static', 'dumb-init', 'docker-init', 'catatonit'})
+
+
+@rule(
+    code='MC201',
+    name='python-sigterm-not-handled',
+    kind='python',
+    property=Property.SIGNALS,
+    severity=Severity.WARNING,
+    fixable='sometimes',
+)
+def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
+    """## What it does
+    Finds Python files that a container runs as its main program and that
+    neither handle SIGTERM nor hand the program to a server that does
+    (uvicorn, gunicorn, aiohttp's `run_app`, ...), and adds a handler that
+    exits with status 0.
+
+    ## Why is this bad?
+    `docker stop` and Kubernetes stop a container by sending SIGTERM to its
+    PID 1. CPython leaves SIGTERM at its default action, and the kernel drops
+    a signal with the default action when it is sent to PID 1: nothing
+    happens until the grace period ends (10 s for Docker, 30 s for
+    Kubernetes) and SIGKILL ends the program. `finally` blocks, context
+    managers and `atexit` handlers never run, and the exit code 137 looks like
+    an out-of-memory kill. Under an init such as `tini` the signal does reach
+    Python, which then dies of it at once, still without any cleanup.
+
+    ## Example
+    ```python
+    import time
+
+    while True:
+        poll_queue()
+        time.sleep(1)
+    ```
+
+    ## Use instead
+    ```python
+    import signal
+    import time
+
+
+    # Exit with status 0 on SIGTERM (docker stop), so that cleanup code runs.
+    def _exit_on_sigterm(signum, frame):
+        raise SystemExit(0)
+
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+    while True:
+        poll_queue()
+        time.sleep(1)
+    ```
+
+    With an `if __name__ == "__main__":` block, the handler goes at its top,
+    so importing the module installs nothing. An existing `import signal`
+    (or `import signal as sig`) is reused; otherwise one is added after the
+    imports, under another name if `signal` means something else in the
+    file (`from signal import signal`, for instance).
+
+    ## Fix safety
+    Safe: the only change is that SIGTERM now stops the program with status
+    0, by raising `SystemExit` in the main thread, so the cleanup it already
+    has runs. The handler is installed only while SIGTERM is still at its
+    default, so one that an imported module installed is kept.
+
+    The file is left alone when it registers SIGTERM itself (`signal.signal`,
+    also through `from signal import ...` or an alias, a loop's
+    `add_signal_handler`, `sigwait`, anyio's or trio's signal receiver), or
+    when it hands the program to a framework that installs its own handler:
+    `uvicorn.run` or `uvicorn.Server`, aiohttp's `web.run_app`, hypercorn's
+    asyncio `serve` without `shutdown_trigger`, a gunicorn application,
+    celery's `worker_main`, and Django's `runserver` with its autoreloader.
+    Tornado, `http.server`, `asyncio.run` and Flask's `app.run` (without
+    the reloader) install nothing, so their programs get the handler.
+
+    Edge cases: a program that ignores SIGTERM on purpose (to finish a batch,
+    say) now stops at once; add `# modcon: ignore-file=MC201` to the file, or
+    `# modcon: ignore=MC201` after the imports or at the top of the main
+    block (anywhere in the lines the finding covers), or handle the signal
+    yourself. `except BaseException:` or a bare `except:` around
+    the main loop catches the `SystemExit`. Non-daemon threads keep the
+    process alive after the main thread exits. A program that waits on a
+    child process ends it early (the child is killed when the program exits,
+    as it would have been at the end of the grace period); forward the signal
+    to the child instead. Children started with `fork` inherit the handler.
+    No fix when the main block is written on one line
+    (`if __name__ == "__main__": main()`).
+    """
+    if not document.is_entrypoint:
+        return
+    from modcon.python.signals import Handled  # libcst: loaded only when needed
+    from modcon.python.signals import plan
+
+    runs = [i for i in document.invocations if i.as_main]
+    result = plan(document.source, [i.argv for i in runs])
+    if result is None or isinstance(result, Handled) or _silenced(document, result):
+        return
+    name = os.path.basename(document.source.path) or document.source.path
+    where = _where(runs[0], len(runs) - 1)
+    init = _init_of(runs[0].argv)
+    if init is None:
+        message = (f'`{name}` runs as PID 1{where} and does not handle SIGTERM, so '
+                   f'`docker stop` waits 10 s and kills it: `finally` blocks and `atexit` '
+                   f'handlers never run')
+        severity = None
+    else:
+        message = (f'`{name}` does not handle SIGTERM{where}: `{init}` passes `docker stop`\'s '
+                   f'SIGTERM on and Python dies of it at once, without running `finally` '
+                   f'blocks or `atexit` handlers')
+        severity = Severity.INFO
+    if not result.edits:
+        yield Hit(result.start, result.end,
+                  f'{message}; no automatic fix: {result.no_fix_reason}', None, severity)
+        return
+    fix = Fix.safe(f'Exit with status 0 on SIGTERM: add a handler {result.place}',
+                   *result.edits)
+    yield Hit(result.start, result.end, message, fix, severity)
+
+
+def _silenced(document: CodeDocument, result: Plan) -> bool:
+    """A `modcon: ignore=MC201` comment anywhere in the finding's range (or just
+    above it) silences it, not only above its first line: the range runs from
+    the end of the imports to the main block, and its first line is often blank."""
+    if 'modcon:' not in document.source.text:
+        return False
+    from modcon.registry import RULES
+
+    source = document.source
+    first, last = source.position(result.start).line, source.position(result.end).line
+    return any(document.pragmas_at(source.offset(line)).silences(RULES['MC201'])
+               for line in range(first, last + 1))
+
+
+def _where(invocation: Invocation, others: int) -> str:
+    """` (`python app.py`, Dockerfile line 12)`, or less when less is known."""
+    import shlex
+
+    parts = []
+    if invocation.argv:
+        parts.append(f'`{shlex.join(invocation.argv)}`')
+    if invocation.dockerfile:
+        line = f' line {invocation.line}' if invocation.line else ''
+        parts.append(f'{invocation.dockerfile}{line}')
+    where = ', '.join(parts)
+    if others:
+        more = f'{others} more command{"s" if others > 1 else ""}'
+        where = f'{where}; {more}' if where else more
+    return f' ({where})' if where else ''
+
+
+def _init_of(argv: tuple[str, ...]) -> str | None:
+    if not argv:
+        return None
+    program = os.path.basename(argv[0])
+    return program if program in _INITS else None

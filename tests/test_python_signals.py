@@ -1,0 +1,361 @@
+"""MC201 on real processes: a fixed Python program stops on `docker stop`, the original does not.
+
+The behaviour tests start each program as PID 1 of a new PID namespace
+(``modcon.verify.pid1``) and stop it the way Docker does, with a short grace
+period. A program says it is ready by creating the file ``ready``: the
+runner's captured output is not read until the program has exited, because
+polling it while the program writes can lose lines (see ``_stop``). The table
+tests pin which spellings count as handling SIGTERM.
+"""
+from __future__ import annotations
+
+import pathlib
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from modcon.config import Config
+from modcon.engine import check_source
+from modcon.engine import fix_source
+from modcon.entrypoints import Invocation
+from modcon.model import Applicability
+from modcon.model import Finding
+from modcon.model import Severity
+from modcon.python.frameworks import HANDOFFS
+from modcon.python.frameworks import REGISTRATIONS
+from modcon.source import SourceFile
+from modcon.verify.pid1 import StopResult
+from modcon.verify.pid1 import stop_like_docker
+
+GRACE = 1.5
+CONFIG = Config(select=('MC201',))
+needs_unshare = pytest.mark.skipif(shutil.which('unshare') is None,
+                                   reason='needs unshare (util-linux) for a PID namespace')
+
+
+def _run_as(name: str, argv: tuple[str, ...] | None = None) -> tuple[Invocation, ...]:
+    return (Invocation('Dockerfile', 7, argv or ('python', name)),)
+
+
+def _findings(text: str, invocations: tuple[Invocation, ...] | None = None) -> list[Finding]:
+    return check_source(SourceFile('app.py', text), 'python', CONFIG,
+                        _run_as('app.py') if invocations is None else invocations)
+
+
+def _fixed(name: str, text: str) -> str:
+    result = fix_source(SourceFile(name, text), 'python', CONFIG, Applicability.SAFE,
+                        _run_as(name))
+    assert result.changed, 'MC201 offered no fix'
+    return result.fixed
+
+
+def _write(folder: pathlib.Path, name: str, text: str) -> pathlib.Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def _stop(program: pathlib.Path) -> StopResult:
+    """Run ``program`` as PID 1 until it creates ``ready``, then stop it like Docker.
+
+    ``stop_like_docker`` reads its log file while the program appends to it
+    through the same file offset, so a `ready(output)` poll can overwrite or
+    lose what the program writes meanwhile; a marker file avoids polling it.
+    """
+    marker = program.parent / 'ready'
+    marker.unlink(missing_ok=True)
+    return stop_like_docker([sys.executable, str(program)], cwd=str(program.parent),
+                            grace=GRACE, ready=lambda _output: marker.exists())
+
+
+# -- behaviour: real processes as PID 1 ---------------------------------------
+
+LOOP = '''\
+import atexit
+import pathlib
+import time
+
+
+def main():
+    atexit.register(print, "atexit ran", flush=True)
+    try:
+        pathlib.Path("ready").touch()  # inside the try: a stop now must run the finally
+        while True:
+            time.sleep(0.1)
+    finally:
+        print("finally ran", flush=True)
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+HTTP_SERVER = '''\
+import pathlib
+from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+server = HTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+try:
+    pathlib.Path("ready").touch()
+    server.serve_forever()
+finally:
+    server.server_close()
+    print("finally ran", flush=True)
+'''
+
+ASYNCIO_SERVICE = '''\
+import asyncio
+import pathlib
+
+
+async def handle(reader, writer):
+    writer.close()
+
+
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        pathlib.Path("ready").touch()
+        async with server:
+            await server.serve_forever()
+    finally:
+        print("finally ran", flush=True)
+
+
+asyncio.run(main())
+'''
+
+
+@needs_unshare
+@pytest.mark.parametrize(('name', 'program'), (
+    pytest.param('loop.py', LOOP, id='loop in a main block'),
+    pytest.param('server.py', HTTP_SERVER, id='http.server serve_forever'),
+    pytest.param('service.py', ASYNCIO_SERVICE, id='asyncio.run service'),
+))
+def test_the_fixed_program_stops_on_sigterm_and_runs_its_cleanup(
+        tmp_path: pathlib.Path, name: str, program: str) -> None:
+    before = _stop(_write(tmp_path, f'original_{name}', program))
+    assert before.verified, before.reason
+    assert before.killed, f'the original should ignore SIGTERM as PID 1: {before.describe()}'
+    assert 'finally ran' not in before.output
+
+    after = _stop(_write(tmp_path, name, _fixed(name, program)))
+    assert after.verified, after.reason
+    assert after.exited_in_grace and not after.killed, after.describe()
+    assert after.exit_code == 0, after.output
+    assert after.seconds < GRACE / 2, after.describe()
+    assert 'finally ran' in after.output
+    if 'atexit' in program:
+        assert 'atexit ran' in after.output
+    assert 'Traceback' not in after.output
+
+
+@needs_unshare
+def test_a_handler_installed_on_import_is_kept(tmp_path: pathlib.Path) -> None:
+    """The fix installs its handler only while SIGTERM is at its default."""
+    _write(tmp_path, 'graceful.py', textwrap.dedent('''\
+        import signal
+        import sys
+
+
+        def _drain(signum, frame):
+            print("drained", flush=True)
+            sys.exit(3)
+
+
+        signal.signal(signal.SIGTERM, _drain)
+    '''))
+    program = 'import pathlib\nimport time\n\nimport graceful\n\npathlib.Path("ready").touch()\n' \
+              'while True:\n    time.sleep(0.1)\n'
+    result = _stop(_write(tmp_path, 'app.py', _fixed('app.py', program)))
+    assert result.verified, result.reason
+    assert result.exit_code == 3 and 'drained' in result.output, result.describe()
+
+
+def test_importing_the_fixed_module_installs_no_handler(tmp_path: pathlib.Path) -> None:
+    _write(tmp_path, 'worker.py', _fixed('worker.py', LOOP))
+    probe = ('import signal, worker\n'
+             'print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, '
+             'hasattr(worker, "_exit_on_sigterm"))\n')
+    out = subprocess.run([sys.executable, '-c', probe], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=30)
+    assert out.stdout.split() == ['True', 'False'], out.stderr
+
+
+# -- which spellings handle SIGTERM ----------------------------------------------
+
+LOOP_TAIL = 'while True:\n    time.sleep(1)\n'
+
+
+@pytest.mark.parametrize('head', (
+    pytest.param('import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n', id='module'),
+    pytest.param('import signal as s\ns.signal(s.SIGTERM, print)\n', id='module alias'),
+    pytest.param('from signal import signal, SIGTERM\nsignal(SIGTERM, print)\n', id='from'),
+    pytest.param('from signal import signal as on, SIGTERM as TERM\non(TERM, print)\n',
+                 id='from with aliases'),
+    pytest.param('import signal\nsignal.signal(signal.Signals.SIGTERM, print)\n', id='enum'),
+    pytest.param('import signal\nsignal.signal(15, print)\n', id='number'),
+    pytest.param('import signal\nfor s in (signal.SIGINT, signal.SIGTERM):\n'
+                 '    signal.signal(s, print)\n', id='loop variable'),
+    pytest.param('import signal\nsignal.sigwait({signal.SIGTERM})\n', id='sigwait'),
+    pytest.param('import asyncio, signal\nloop = asyncio.new_event_loop()\n'
+                 'loop.add_signal_handler(signal.SIGTERM, loop.stop)\n',
+                 id='add_signal_handler'),
+    pytest.param('import anyio, signal\nwith anyio.open_signal_receiver(signal.SIGTERM):\n'
+                 '    pass\n', id='anyio receiver'),
+    pytest.param('import signal\n\ndef setup():\n    signal.signal(signal.SIGTERM, print)\n',
+                 id='inside a function'),
+    pytest.param('import uvicorn\nuvicorn.run("app:app")\n', id='uvicorn.run'),
+    pytest.param('from uvicorn import run as serve\nserve("app:app")\n', id='uvicorn alias'),
+    pytest.param('import uvicorn\nuvicorn.Server(uvicorn.Config("app:app")).run()\n',
+                 id='uvicorn.Server'),
+    pytest.param('from aiohttp import web\nweb.run_app(web.Application())\n', id='aiohttp'),
+    pytest.param('import aiohttp.web\naiohttp.web.run_app(app)\n', id='aiohttp dotted'),
+    pytest.param('from aiohttp import web\nweb.AppRunner(app, handle_signals=True)\n',
+                 id='aiohttp AppRunner with signals'),
+    pytest.param('import asyncio\nfrom hypercorn.asyncio import serve\n'
+                 'asyncio.run(serve(app, config))\n', id='hypercorn'),
+    pytest.param('import gunicorn.app.base\n\nclass App(gunicorn.app.base.BaseApplication):\n'
+                 '    pass\n\nApp().run()\n', id='gunicorn application'),
+    pytest.param('from gunicorn.app.wsgiapp import run\nrun()\n', id='gunicorn wsgiapp'),
+    pytest.param('from celery import Celery\napp = Celery()\napp.worker_main(["worker"])\n',
+                 id='celery worker_main'),
+))
+def test_files_that_handle_sigterm_are_left_alone(head: str) -> None:
+    assert _findings(f'import time\n{head}{LOOP_TAIL}') == []
+
+
+@pytest.mark.parametrize('head', (
+    pytest.param('import signal\nsignal.signal(signal.SIGINT, print)\n', id='SIGINT only'),
+    pytest.param('import os, signal\nos.kill(os.getpid(), signal.SIGTERM)\n',
+                 id='sends SIGTERM'),
+    pytest.param('import os, signal\nsignal.signal(signal.SIGHUP, '
+                 'lambda *a: os.kill(0, signal.SIGTERM))\n', id='SIGTERM in the handler'),
+    pytest.param('import signal\nsignal.signal(2, print)\n', id='another number'),
+    pytest.param('from aiohttp import web\nweb.run_app(app, handle_signals=False)\n',
+                 id='aiohttp without signals'),
+    pytest.param('from aiohttp import web\nweb.AppRunner(app)\n', id='aiohttp AppRunner'),
+    pytest.param('from hypercorn.asyncio import serve\nserve(app, config, '
+                 'shutdown_trigger=event.wait)\n', id='hypercorn with a trigger'),
+    pytest.param('import trio\nfrom hypercorn.trio import serve\ntrio.run(serve, app, cfg)\n',
+                 id='hypercorn trio'),
+    pytest.param('import tornado.ioloop\ntornado.ioloop.IOLoop.current().start()\n',
+                 id='tornado'),
+    pytest.param('from flask import Flask\napp = Flask(__name__)\napp.run()\n', id='flask'),
+    pytest.param('class Server:\n    def run(self):\n        pass\n\nServer().run()\n',
+                 id='a local Server class'),
+    pytest.param('def worker_main(argv):\n    pass\n\nworker_main([])\n',
+                 id='worker_main without celery'),
+))
+def test_files_that_do_not_handle_sigterm_are_flagged(head: str) -> None:
+    findings = _findings(f'import time\n{head}{LOOP_TAIL}')
+    assert [f.code for f in findings] == ['MC201']
+    assert findings[0].fix is not None
+
+
+MANAGE_PY = '''\
+import os
+import sys
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")
+    from django.core.management import execute_from_command_line
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+@pytest.mark.parametrize(('argv', 'flagged'), (
+    pytest.param(('python', 'manage.py', 'runserver', '0.0.0.0:8000'), False,
+                 id='runserver reloads'),
+    pytest.param(('python', 'manage.py', 'runserver', '--noreload', '0.0.0.0:8000'), True,
+                 id='runserver --noreload'),
+    pytest.param(('python', 'manage.py', 'qcluster'), True, id='another command'),
+))
+def test_django_runserver_counts_only_with_its_autoreloader(
+        argv: tuple[str, ...], flagged: bool) -> None:
+    findings = _findings(MANAGE_PY, (Invocation('Dockerfile', 5, argv),))
+    assert bool(findings) is flagged
+
+
+# -- messages, scope and laziness -----------------------------------------------
+
+def test_the_message_names_the_command_and_the_dockerfile_line() -> None:
+    [finding] = _findings('import time\n' + LOOP_TAIL)
+    assert finding.message.startswith(
+        '`app.py` runs as PID 1 (`python app.py`, Dockerfile line 7) and does not handle '
+        'SIGTERM, so `docker stop` waits 10 s and kills it')
+    assert finding.severity is Severity.WARNING
+    assert finding.fix is not None and finding.fix.applicability is Applicability.SAFE
+
+
+def test_a_file_named_by_the_user_has_no_dockerfile_in_the_message() -> None:
+    runs = (Invocation(None, 0, ('python', 'app.py')), Invocation('Dockerfile.dev', 3, ()))
+    [finding] = _findings('import time\n' + LOOP_TAIL, runs)
+    assert finding.message.startswith('`app.py` runs as PID 1 (`python app.py`; 1 more command) '
+                                      'and does not handle SIGTERM')
+
+
+def test_under_an_init_the_program_dies_at_once_and_the_finding_is_info() -> None:
+    runs = _run_as('app.py', ('/usr/bin/tini', '--', 'python', 'app.py'))
+    [finding] = _findings('import time\n' + LOOP_TAIL, runs)
+    assert finding.severity is Severity.INFO
+    assert '`tini` passes `docker stop`\'s SIGTERM on' in finding.message
+    assert 'runs as PID 1' not in finding.message
+
+
+def test_files_that_are_only_imported_are_not_checked() -> None:
+    imported = (Invocation('Dockerfile', 4, ('gunicorn', 'app:app'), as_main=False),)
+    assert _findings('import time\n' + LOOP_TAIL, imported) == []
+    assert _findings('import time\n' + LOOP_TAIL, ()) == []
+
+
+def test_lone_carriage_returns_get_a_finding_without_a_fix() -> None:
+    [finding] = _findings('import time\rwhile True:\n    time.sleep(1)\n')
+    assert finding.fix is None and 'lone CR' in finding.message
+
+
+@pytest.mark.parametrize('text', (
+    pytest.param('import time\n\n# modcon: ignore=MC201\nwhile True:\n    time.sleep(1)\n',
+                 id='after the imports'),
+    pytest.param('import time\n\n\ndef main():\n    pass\n\n\nif __name__ == "__main__":\n'
+                 '    # modcon: ignore=MC201 (drains its batch first)\n    main()\n',
+                 id='at the top of the main block'),
+))
+def test_an_ignore_pragma_where_the_handler_would_go_silences_it(text: str) -> None:
+    assert _findings(text) == []
+    assert _findings(text.replace('modcon: ignore', 'note: ignore'))
+
+
+def test_every_framework_entry_names_its_source() -> None:
+    for entry in (*HANDOFFS, *REGISTRATIONS):
+        assert entry.source.startswith('https://'), entry
+
+
+def test_the_rule_module_does_not_import_libcst_until_it_checks_an_entrypoint() -> None:
+    probe = textwrap.dedent('''\
+        import sys
+        from modcon.code import CodeDocument
+        from modcon.entrypoints import Invocation
+        from modcon.fixers.python import mc201_python_sigterm_not_handled as rule
+        from modcon.source import SourceFile
+        text = "while True:\\n    pass\\n"
+        print("import", "libcst" in sys.modules)
+        list(rule.python_sigterm_not_handled(CodeDocument(SourceFile("a.py", text), "python")))
+        print("imported", "libcst" in sys.modules)
+        doc = CodeDocument(SourceFile("a.py", text), "python",
+                           (Invocation(None, 0, ("python", "a.py")),))
+        print("hits", len(list(rule.python_sigterm_not_handled(doc))))
+        print("main", "libcst" in sys.modules)
+    ''')
+    out = subprocess.run([sys.executable, '-c', probe], capture_output=True, text=True,
+                         timeout=60)
+    assert out.stdout.split('\n')[:4] == ['import False', 'imported False', 'hits 1',
+                                          'main True'], out.stderr
