@@ -14,8 +14,8 @@ import pytest
 
 from modcon import cli
 
-SHELL_FORM = 'FROM python:3.12-slim\nCMD python app.py\n'
-EXEC_FORM = 'FROM python:3.12-slim\nCMD ["python", "app.py"]\n'
+SHELL_FORM = 'FROM alpine:3.20\nCMD app --serve\n'
+EXEC_FORM = 'FROM alpine:3.20\nCMD ["app", "--serve"]\n'
 SCHEMA = pathlib.Path(__file__).resolve().parent / 'data' / 'sarif-schema-2.1.0.json'
 
 
@@ -60,8 +60,8 @@ def test_findings_exit_one_and_show_line_fix_and_property(tmp_path: pathlib.Path
     assert result.returncode == 1
     out = result.stdout
     assert 'Dockerfile:2:1:' in out and 'MC101' in out
-    assert '2 | CMD python app.py' in out
-    assert 'safe fix: Use exec form: CMD ["python", "app.py"]' in out
+    assert '2 | CMD app --serve' in out
+    assert 'safe fix: Use exec form: CMD ["app", "--serve"]' in out
     assert 'docs/properties.md#1a-react-to-signals' in out
 
 
@@ -180,11 +180,11 @@ def test_a_crashing_rule_is_one_line_and_the_run_goes_on(
 # -- fixing -----------------------------------------------------------------
 
 def test_fix_rewrites_in_place_keeping_mode_and_line_endings(tmp_path: pathlib.Path) -> None:
-    path = write(tmp_path / 'Dockerfile', 'FROM python:3.12-slim\r\nCMD python app.py\r\n')
+    path = write(tmp_path / 'Dockerfile', 'FROM alpine:3.20\r\nCMD app --serve\r\n')
     path.chmod(0o640)
     result = modcon('fix', cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert path.read_bytes() == b'FROM python:3.12-slim\r\nCMD ["python", "app.py"]\r\n'
+    assert path.read_bytes() == b'FROM alpine:3.20\r\nCMD ["app", "--serve"]\r\n'
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert 'Fixed 1 finding in 1 file.' in result.stderr
     again = modcon('fix', cwd=tmp_path)
@@ -197,7 +197,7 @@ def test_fix_diff_writes_nothing(tmp_path: pathlib.Path) -> None:
     result = modcon('fix', '--diff', cwd=tmp_path)
     assert result.returncode == 1
     assert path.read_text() == SHELL_FORM
-    assert '-CMD python app.py\n+CMD ["python", "app.py"]\n' in result.stdout
+    assert '-CMD app --serve\n+CMD ["app", "--serve"]\n' in result.stdout
     assert result.stdout.startswith('--- a/Dockerfile\n+++ b/Dockerfile\n')
     apply = subprocess.run(['git', 'apply', '--check', '-'], input=result.stdout, text=True,
                            cwd=tmp_path, capture_output=True)
@@ -308,7 +308,7 @@ def test_sarif_validates_against_the_schema(tmp_path: pathlib.Path) -> None:
     unfixed = [r for r in run['results'] if not r.get('fixes')]
     assert fixed and unfixed
     replacement = fixed[0]['fixes'][0]['artifactChanges'][0]['replacements'][0]
-    assert replacement['insertedContent']['text'] == '["python", "app.py"]'
+    assert replacement['insertedContent']['text'] == '["app", "--serve"]'
     assert {r['locations'][0]['physicalLocation']['artifactLocation']['uri']
             for r in run['results']} == {'Dockerfile', 'sub/Dockerfile'}
 

@@ -91,17 +91,20 @@ def stop_like_docker(
         return StopResult(False, 'unshare is not installed')
     if not hasattr(os, 'pidfd_open') and not os.path.isdir('/proc'):
         return StopResult(False, 'not Linux')
-    with tempfile.TemporaryFile() as log:
-        try:
-            proc = subprocess.Popen([*prefix, '--', *argv], cwd=cwd, env=dict(env or os.environ),
-                                    stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT)
-        except OSError as exc:
-            return StopResult(False, f'cannot start: {exc.strerror}')
+    with tempfile.NamedTemporaryFile(prefix='modcon-pid1-') as log:
+        # The command appends to the log through its own descriptor (O_APPEND),
+        # and it is read with pread: reading never moves the writer's offset.
+        with open(log.name, 'ab') as sink:
+            try:
+                proc = subprocess.Popen([*prefix, '--', *argv], cwd=cwd,
+                                        env=dict(env or os.environ), stdin=subprocess.DEVNULL,
+                                        stdout=sink, stderr=subprocess.STDOUT)
+            except OSError as exc:
+                return StopResult(False, f'cannot start: {exc.strerror}')
 
         def output() -> str:
-            log.seek(0)
-            return log.read().decode('utf-8', 'replace')
+            size = os.fstat(log.fileno()).st_size
+            return os.pread(log.fileno(), size, 0).decode('utf-8', 'replace')
 
         start = time.monotonic()
         init = _namespace_init(proc, start + ready_timeout)
