@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+# The fake GitHub server (`fake_github`) for every test that talks to GitHub.
+pytest_plugins = ['tests.fakegithub.fixture']
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

@@ -20,7 +20,6 @@ from tests.actionkit import dispatch_event
 from tests.actionkit import push_event
 from tests.fakegithub import FakeGitHub
 from tests.fakegithub import FakeRepo
-from tests.fakegithub.fixture import fake_github  # noqa: F401 (the fixture)
 
 SHELL = 'FROM alpine:3.20\nCMD app --serve\n'
 EXEC = 'FROM alpine:3.20\nCMD ["app", "--serve"]\n'

@@ -18,7 +18,6 @@ from tests.actionkit import Result
 from tests.actionkit import payload
 from tests.fakegithub import FakeGitHub
 from tests.fakegithub import FakeRepo
-from tests.fakegithub.fixture import fake_github  # noqa: F401 (the fixture)
 
 SHELL = 'FROM alpine:3.20\nCMD app --serve\n'
 EXEC = 'FROM alpine:3.20\nCMD ["app", "--serve"]\n'

@@ -26,7 +26,7 @@ from github import (
 from tests.fakegithub import DEFAULT_TOKEN, FakeGitHub
 
 # The fixture under test, loaded as a plugin so it is not shadowed by parameter names.
-pytest_plugins = ["tests.fakegithub.fixture"]
+
 
 DOCKERFILE = "".join(f"# line {n}\n" for n in range(1, 21)) + "FROM alpine:3.20\nCMD [\"sh\"]\n"
 
