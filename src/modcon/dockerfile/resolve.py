@@ -170,6 +170,8 @@ class _Image:
             self._arg(ins, args)
         elif name == 'ENV':
             text = ins.args.text
+            if not text.strip():
+                return
             if _plain(text) and '=' in text.split(None, 1)[0]:
                 pairs = [word.split('=', 1) for word in text.split()]
             elif _plain(text):
