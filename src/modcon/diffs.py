@@ -12,4 +12,5 @@ def unified_diff(path: str, before: str, after: str) -> str:
         return out
 
     name = path.lstrip('/')
-    return ''.join(difflib.unified_diff(lines(before), lines(after), f'a/{name}', f'b/{name}'))
+    old = '/dev/null' if before == '' and after else f'a/{name}'
+    return ''.join(difflib.unified_diff(lines(before), lines(after), old, f'b/{name}'))

@@ -25,7 +25,8 @@ def apply_fixes(
     """
     accepted: list[Fix] = []
     taken: list[Edit] = []
-    for fix in sorted(fixes, key=lambda f: (f.edits[0].start, f.edits[0].end)):
+    for fix in sorted(fixes, key=lambda f: (f.edits[0].start, f.edits[0].end) if f.edits
+                      else (-1, -1)):
         if not fix.applies(threshold):
             continue
         if any(_conflict(e, t) for e in fix.edits for t in taken):

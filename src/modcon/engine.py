@@ -15,6 +15,7 @@ from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Fix
 from modcon.model import Rule
+from modcon.project import OverlayProject
 from modcon.project import Project
 from modcon.registry import rules_of_kind
 from modcon.source import SourceFile
@@ -32,10 +33,11 @@ class FileResult(NamedTuple):
     fixed: str
     findings: list[Finding]  # what remains to report after fixing
     applied: list[Finding]  # the findings whose fixes were written
+    created: dict[str, str] = {}  # files to add beside this one (relative path -> text)
 
     @property
     def changed(self) -> bool:
-        return self.fixed != self.original
+        return self.fixed != self.original or bool(self.created)
 
 
 def _document(kind: str, source: SourceFile, invocations: tuple[Invocation, ...],
@@ -105,23 +107,31 @@ def fix_source(
     """Apply every fix at or above ``threshold`` until the text stops changing."""
     text = source.text
     applied: list[Finding] = []
+    created: dict[str, str] = {}
     parsed_before = _document(kind, source, invocations).error is None
     for _ in range(MAX_PASSES):
         current = SourceFile(source.path, text)
-        findings = check_source(current, kind, config, invocations, project)
+        view = OverlayProject(project, created) if created else project
+        findings = check_source(current, kind, config, invocations, view)
         fixes = [f.fix for f in findings if f.fix is not None and f.fix.applies(threshold)]
         if not fixes:
-            return FileResult(source.path, source.text, text, findings, applied)
+            return FileResult(source.path, source.text, text, findings, applied, created)
         new_text, accepted = apply_fixes(text, fixes, threshold)
         accepted_ids = {id(fix) for fix in accepted}
         applied.extend(f for f in findings if f.fix is not None and id(f.fix) in accepted_ids)
+        grew = False
+        for fix in accepted:
+            for new_file in fix.creates:
+                if new_file.path not in created and not (view and view.is_file(new_file.path)):
+                    created[new_file.path] = new_file.content
+                    grew = True
         if parsed_before and _document(kind, SourceFile(source.path, new_text),
                                        invocations).error:
             codes = ', '.join(sorted({f.rule.code for f in findings
                                       if f.fix is not None and id(f.fix) in accepted_ids}))
             raise RuleCrashed(codes, source.path, ValueError('a fix made the file unparsable'))
-        if new_text == text:
-            return FileResult(source.path, source.text, text, findings, applied)
+        if new_text == text and not grew:
+            return FileResult(source.path, source.text, text, findings, applied, created)
         text = new_text
     raise FixLoopError('engine', source.path,
                        RuntimeError(f'fixes still changing the file after {MAX_PASSES} passes'))

@@ -71,3 +71,17 @@ def write_atomic(path: str, text: str) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def create_new(path: str, text: str) -> bool:
+    """Create ``path`` with ``text`` unless it exists; True if it was created."""
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, 'wb') as f:
+        f.write(text.encode('utf-8'))
+    return True

@@ -8,7 +8,7 @@ rule's fix makes another applicable.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import posixpath
 from typing import NamedTuple
 
 from modcon.config import Config
@@ -66,7 +66,7 @@ def plan_fixes(inputs: list[FileInput], config: Config,
     rules = sorted((r for r in load_rules().values() if config.enabled(r)),
                    key=lambda r: r.code)
     current: dict[str, str] = {f.path: f.text for f in inputs}
-    meta: Mapping[str, FileInput] = {f.path: f for f in inputs}
+    meta: dict[str, FileInput] = {f.path: f for f in inputs}
     # In the order applied: a rule that applies again in a later round (after
     # another rule's fix) gets a change of its own, so every commit built
     # from this list sits on the one before it.
@@ -88,6 +88,13 @@ def plan_fixes(inputs: list[FileInput], config: Config,
                 change.files[path] = result.fixed
                 change.fixed.extend(result.applied)
                 current[path] = result.fixed
+                for name, created in result.created.items():
+                    new_path = posixpath.normpath(posixpath.join(posixpath.dirname(path), name))
+                    if new_path not in current:
+                        change.before[new_path] = ''
+                        change.files[new_path] = created
+                        current[new_path] = created
+                        meta[new_path] = FileInput(new_path, created, 'other')
             if change.files:
                 progress = True
                 changes.append(change)
@@ -96,6 +103,8 @@ def plan_fixes(inputs: list[FileInput], config: Config,
     remaining: list[Finding] = []
     for path, text in current.items():
         item = meta[path]
+        if item.kind == 'other':
+            continue
         remaining.extend(check_source(SourceFile(path, text), item.kind, config,
                                       item.invocations, item.project))
     return FixPlan(changes, remaining)

@@ -58,26 +58,39 @@ class Edit(NamedTuple):
         return cls(at, at, content)
 
 
+class NewFile(NamedTuple):
+    """A file a fix creates, next to the file of the finding (never overwritten)."""
+
+    path: str  # relative to the folder of the finding's file, '/'-separated
+    content: str
+
+
 class Fix(NamedTuple):
-    """A set of non-overlapping edits that together repair one finding."""
+    """A set of non-overlapping edits that together repair one finding.
+
+    ``creates`` lists files the fix adds beside the finding's file (a
+    ``.dockerignore`` next to a Dockerfile); they are written only when no
+    such file exists.
+    """
 
     title: str
     edits: tuple[Edit, ...]
     applicability: Applicability
+    creates: tuple[NewFile, ...] = ()
 
     @classmethod
     def make(cls, title: str, edits: Iterator[Edit] | tuple[Edit, ...] | list[Edit],
-             applicability: Applicability) -> Fix:
+             applicability: Applicability, creates: tuple[NewFile, ...] = ()) -> Fix:
         ordered = tuple(sorted(edits))
-        if not ordered:
-            raise ValueError('a fix needs at least one edit')
+        if not ordered and not creates:
+            raise ValueError('a fix needs at least one edit or a file to create')
         for edit in ordered:
             if not 0 <= edit.start <= edit.end:
                 raise ValueError(f'invalid edit range {edit.start}..{edit.end}')
         for a, b in zip(ordered, ordered[1:]):
             if b.start < a.end or (a.start == a.end == b.start == b.end):
                 raise ValueError(f'overlapping edits at {b.start}')
-        return cls(title, ordered, applicability)
+        return cls(title, ordered, applicability, creates)
 
     @classmethod
     def safe(cls, title: str, *edits: Edit) -> Fix:

@@ -97,3 +97,27 @@ class MappingProject(Project):
         prefix = '' if prefix == '.' else prefix + '/'
         names = {p[len(prefix):].split('/', 1)[0] for p in self.files if p.startswith(prefix)}
         return sorted(names)
+
+
+class OverlayProject(Project):
+    """``base`` with some files added (those a fix creates, before they are written)."""
+
+    def __init__(self, base: Project | None, files: Mapping[str, str]) -> None:
+        self.base = base or Project()
+        self.files = {posixpath.normpath(p): t for p, t in files.items()}
+
+    def read(self, path: str) -> str | None:
+        found = self.files.get(posixpath.normpath(path.lstrip('/')))
+        return found if found is not None else self.base.read(path)
+
+    def is_file(self, path: str) -> bool:
+        return posixpath.normpath(path.lstrip('/')) in self.files or self.base.is_file(path)
+
+    def is_dir(self, path: str) -> bool:
+        return self.base.is_dir(path)
+
+    def list_dir(self, path: str) -> list[str]:
+        prefix = posixpath.normpath(path.lstrip('/'))
+        prefix = '' if prefix == '.' else prefix + '/'
+        added = {p[len(prefix):].split('/', 1)[0] for p in self.files if p.startswith(prefix)}
+        return sorted(set(self.base.list_dir(path)) | added)

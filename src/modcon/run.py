@@ -21,6 +21,7 @@ from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.errors import RuleCrashed
 from modcon.files import read_source
+from modcon.files import create_new
 from modcon.files import write_atomic
 from modcon.model import Applicability
 from modcon.model import Finding
@@ -77,13 +78,21 @@ def run_check_or_fix(args: argparse.Namespace) -> int:
                 if result.changed:
                     changed_files += 1
                     fixed_count += len(result.applied)
+                    beside = os.path.dirname(target.display)
                     if args.diff:
-                        diffs.append(unified_diff(target.display, result.original, result.fixed))
+                        if result.fixed != result.original:
+                            diffs.append(unified_diff(target.display, result.original,
+                                                      result.fixed))
+                        for name, text in result.created.items():
+                            diffs.append(unified_diff(os.path.join(beside, name), '', text))
                         findings.extend(result.applied)
                         findings.extend(result.findings)
                         sources[source.path] = source
                         continue
-                    write_atomic(target.path, result.fixed)
+                    if result.fixed != result.original:
+                        write_atomic(target.path, result.fixed)
+                    for name, text in result.created.items():
+                        create_new(os.path.join(os.path.dirname(target.path), name), text)
                     source = SourceFile(source.path, result.fixed)
                 findings.extend(result.findings)
             else:

@@ -39,6 +39,7 @@ from modcon.engine import fix_source
 from modcon.entrypoints import Invocation
 from modcon.errors import ModconError
 from modcon.files import read_source
+from modcon.files import create_new
 from modcon.files import write_atomic
 from modcon.model import Applicability
 from modcon.model import Finding
@@ -154,8 +155,12 @@ class _Run:
                 try:
                     result = fix_source(source, kinds[name], config, threshold,
                                         *self._context(name, kinds[name]))
-                    if result.changed:
+                    if result.fixed != result.original:
                         write_atomic(os.path.join(self.workspace, name), result.fixed)
+                    for created, text in result.created.items():
+                        path = os.path.join(self.workspace, posixpath.dirname(name), created)
+                        if create_new(path, text):
+                            give_back(path, workspace_owner(self.workspace))
                 except (ModconError, OSError) as exc:
                     self.errors.append(exc if isinstance(exc, ModconError)
                                        else ModconError(f'{name}: cannot write: {exc}'))

@@ -97,5 +97,6 @@ def suggest(path: str, before: str, after: str, patch: str) -> Split:
 
 def unified_patch(files: dict[str, tuple[str, str]]) -> str:
     """A patch for ``git apply``: path -> (before, after)."""
-    return ''.join(f'diff --git a/{path} b/{path}\n' + unified_diff(path, *files[path])
-                   for path in sorted(files))
+    return ''.join(f'diff --git a/{path} b/{path}\n'
+                   + ('new file mode 100644\n' if files[path][0] == '' else '')
+                   + unified_diff(path, *files[path]) for path in sorted(files))

@@ -1,0 +1,1 @@
+"""Where containers write log files: package defaults, configuration files, code."""
