@@ -266,3 +266,30 @@ def test_untrusted_names_are_inert_in_the_body(fake_github: FakeGitHub,
     assert '@octocat' not in prose
     assert not re.search(r'#1\b', prose.replace('#\u200b1', ''))
     assert '<img' not in prose and '**bold**' not in prose
+
+
+def test_verify_shows_how_the_container_stops_before_and_after(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    import shutil
+
+    import pytest
+
+    if shutil.which('unshare') is None:
+        pytest.skip('needs unshare')
+    loop = ('import time\nprint("up", flush=True)\nwhile True:\n    time.sleep(0.1)\n')
+    repo = fake_github.create_repo('octo/app', {
+        'svc/Dockerfile': ('FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\nWORKDIR /srv\n'
+                           'COPY app.py .\nCMD python app.py\n'),
+        'svc/app.py': loop,
+    })
+    result = run_bot(fake_github, repo, tmp_path, 'first', verify='true', verify_grace='1.5')
+    assert result.code == 0, result.stdout + result.stderr
+    body = bot_pulls(fake_github)[0]['body']
+    section = body.split('### Stopped like `docker stop`', 1)[1]
+    row = next(line for line in section.splitlines() if line.startswith('| `svc/Dockerfile`'))
+    assert '`python app.py`' in row
+    assert 'ignored SIGTERM, killed after' in row and 'exited 0 in' in row
+    # The timings in the table do not make the next run rewrite the body.
+    fake_github.reset_log()
+    run_bot(fake_github, repo, tmp_path, 'again', verify='true', verify_grace='1.5')
+    assert fake_github.write_requests() == []

@@ -263,3 +263,16 @@ def test_injection_in_branch_names_and_titles_is_inert(fake_github: FakeGitHub,
     prose = re.sub(r'(`+)(?:(?!\1).)*?\1', '', reply)
     assert '@octocat' not in prose and 'pwned' not in prose
     assert not (tmp_path / 'pwned').exists()
+
+
+def test_fix_reaches_the_entrypoint_code_the_container_runs(fake_github: FakeGitHub,
+                                                            tmp_path: pathlib.Path) -> None:
+    repo, number = setup(fake_github, branch_files={
+        'svc/Dockerfile': ('FROM alpine:3.20\nCOPY entry.sh /usr/local/bin/entry\n'
+                           'ENTRYPOINT ["entry"]\nCMD ["app"]\n'),
+        'svc/entry.sh': '#!/bin/sh\nset -e\necho starting\n"$@"\n',
+    })
+    result, _ = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert result.code == 0, result.stdout + result.stderr
+    assert repo.read_file('svc/entry.sh', 'feature').endswith('exec "$@"\n')
+    assert 'MC301' in replies(fake_github, number)[0]

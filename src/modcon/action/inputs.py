@@ -25,6 +25,8 @@ class ActionInputs(NamedTuple):
     pr_branch_prefix: str
     pr_labels: tuple[str, ...]
     config: str
+    verify: bool
+    verify_grace: float
 
 
 def raw_input(env: Mapping[str, str], name: str, default: str = '') -> str:
@@ -57,6 +59,12 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     if any(c in prefix for c in ' ~^:?*[\\') or '..' in prefix or prefix.startswith('-'):
         raise ConfigError(f'input pr_branch_prefix is not a valid branch name part: {prefix!r}')
     paths = tuple(raw_input(env, 'paths', '.').split()) or ('.',)
+    grace = raw_input(env, 'verify_grace', '10') or '10'
+    try:
+        verify_grace = float(grace)
+    except ValueError:
+        raise ConfigError(f'input verify_grace must be a number of seconds, not {grace!r}') \
+            from None
     return ActionInputs(
         mode=mode,
         paths=paths,
@@ -68,4 +76,6 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         pr_branch_prefix=prefix,
         pr_labels=_words(raw_input(env, 'pr_labels', 'modcon')),
         config=raw_input(env, 'config'),
+        verify=_bool(env, 'verify'),
+        verify_grace=verify_grace,
     )

@@ -262,9 +262,11 @@ class _Run:
                               'delivered.')
             return fixes.remaining, fixes.fixed, None, {}
         modes = {name: _mode(os.path.join(self.workspace, name)) for name in fixes.final}
+        verified = self._verify(sources, kinds, fixes.final) if self.inputs.verify else []
         result = deliver(self.repo(), fixes, base=plan.base, base_sha=self.context.sha,
                          prefix=self.inputs.pr_branch_prefix, labels=self.inputs.pr_labels,
-                         docs_url=config.docs_url, modes=modes, run_url=self.context.run_url)
+                         docs_url=config.docs_url, modes=modes, run_url=self.context.run_url,
+                         verified=verified)
         outputs: dict[str, str] = {'pr_outcome': result.outcome}
         line = None
         if result.pull is not None:
@@ -277,6 +279,44 @@ class _Run:
         if result.outcome == 'stopped':
             self.out.write(f'::warning title=modcon::{escape_data(result.message)}\n')
         return fixes.remaining, fixes.fixed, line, outputs
+
+    def _verify(self, sources: dict[str, SourceFile], kinds: dict[str, str],
+                final: dict[str, str]) -> list[Any]:
+        """`modcon verify` on each Dockerfile, before and after the planned fixes.
+
+        This runs the repository's code, so only in `pr` mode, which runs for
+        pushes, schedules and dispatches of the repository itself, never for a
+        pull request or a comment.
+        """
+        from modcon.dockerfile.document import DockerfileDocument
+        from modcon.github.prbody import Verified
+        from modcon.project import OverlayProject
+        from modcon.verify.check import verify
+
+        rows = []
+        grace = self.inputs.verify_grace
+        for name, source in sources.items():
+            if kinds[name] != 'dockerfile':
+                continue
+            project = self.projects[name]
+            before_doc = DockerfileDocument(source, project)
+            if before_doc.error is not None:
+                continue
+            resolution = before_doc.resolution
+            if not resolution.targets and resolution.handled_by is None:
+                continue
+            context = posixpath.dirname(name)
+            overlay = {posixpath.relpath(path, context or '.'): text
+                       for path, text in final.items()
+                       if not context or path.startswith(context + '/')}
+            after_project = OverlayProject(project, overlay)
+            after_doc = DockerfileDocument(SourceFile(name, final.get(name, source.text)),
+                                           after_project)
+            before = verify(before_doc, name, project, grace=grace)
+            after = verify(after_doc, name, after_project, grace=grace, overlay=overlay)
+            rows.append(Verified(name, ' '.join(after.command), before.result.describe(),
+                                 after.result.describe()))
+        return rows
 
     # -- reports --------------------------------------------------------------
 

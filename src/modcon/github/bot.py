@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from modcon.fixplan import FixPlan
@@ -46,14 +47,15 @@ def branch_name(prefix: str, base: str) -> str:
 
 def deliver(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str, prefix: str,
             labels: Iterable[str], docs_url: str, modes: Mapping[str, str],
-            run_url: str | None = None) -> BotResult:
+            run_url: str | None = None,
+            verified: Sequence[prbody.Verified] = ()) -> BotResult:
     """Open, update, leave alone or close the bot's pull request for ``plan``."""
     branch = branch_name(prefix, base)
     for _ in range(ATTEMPTS):
         try:
             return _deliver_once(repo, plan, base=base, base_sha=base_sha, branch=branch,
                                  labels=tuple(labels), docs_url=docs_url, modes=modes,
-                                 run_url=run_url)
+                                 run_url=run_url, verified=verified)
         except (BranchExists, BranchMoved):
             continue  # another run (or a person) moved the branch: look again
     raise GitHubError(f'branch {branch} kept moving while modcon updated it; '
@@ -70,7 +72,7 @@ def _is_ours(commit: CommitFacts, email: str | None) -> bool:
 
 def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str, branch: str,
                   labels: tuple[str, ...], docs_url: str, modes: Mapping[str, str],
-                  run_url: str | None) -> BotResult:
+                  run_url: str | None, verified: Sequence[prbody.Verified]) -> BotResult:
     pull = repo.find_pull(branch, base)
     state = prbody.read_state(pull.body) if pull else None
     email = str(state.data.get('email', '')) if state else ''
@@ -91,7 +93,8 @@ def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str,
     if head and comparison is not None and comparison.files is not None and \
             _head_has(repo, head, comparison.files, final):
         updated = _refresh_pull(repo, pull, plan, base=base, base_sha=base_sha, branch=branch,
-                                labels=labels, docs_url=docs_url, email=email, run_url=run_url)
+                                labels=labels, docs_url=docs_url, email=email, run_url=run_url,
+                                verified=verified)
         return BotResult('unchanged', updated, 'the pull request already has these fixes')
 
     parent = base_sha
@@ -130,7 +133,8 @@ def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str,
         repo.create_branch(branch, parent)
         outcome = 'opened'
     updated = _refresh_pull(repo, pull, plan, base=base, base_sha=base_sha, branch=branch,
-                            labels=labels, docs_url=docs_url, email=email, run_url=run_url)
+                            labels=labels, docs_url=docs_url, email=email, run_url=run_url,
+                            verified=verified)
     if pull is not None and outcome == 'opened':
         outcome = 'updated'
     return BotResult(outcome, updated, f'{len(plan.fixed)} fixes in {len(final)} files',
@@ -163,10 +167,11 @@ def _commit_message(change: RuleChange) -> str:
 
 def _refresh_pull(repo: RepoGateway, pull: PullFacts | None, plan: FixPlan, *, base: str,
                   base_sha: str, branch: str, labels: tuple[str, ...], docs_url: str,
-                  email: str, run_url: str | None) -> PullFacts:
+                  email: str, run_url: str | None,
+                  verified: Sequence[prbody.Verified] = ()) -> PullFacts:
     title, body = prbody.render(plan, base=base, docs_url=docs_url,
                                 state={'v': 1, 'email': email, 'base': base_sha},
-                                run_url=run_url)
+                                run_url=run_url, verified=verified)
     if pull is None:
         pull = repo.create_pull(title=title, body=body, branch=branch, base=base)
         repo.add_labels(pull.number, labels)

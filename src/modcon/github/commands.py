@@ -135,8 +135,10 @@ def _run(repo: RepoGateway, request: Request, config: Config) -> str:
     head = pull.head_sha  # pinned: everything below reads and builds on this commit
     files = _read_scope(repo, request.number, head)
     protected = sorted(p for p in files if p.startswith('.github/'))
-    inputs = [FileInput(path, text, 'dockerfile') for path, text in files.items()
-              if path not in protected]
+    inputs = _with_entrypoints(repo, head, {p: t for p, t in files.items()
+                                            if p not in protected})
+    protected += sorted(i.path for i in inputs if i.path.startswith('.github/'))
+    inputs = [i for i in inputs if not i.path.startswith('.github/')]
     threshold = Applicability.UNSAFE if request.command == 'fix --unsafe' else Applicability.SAFE
     plan = plan_fixes(inputs, config, threshold)
     if request.command == 'check':
@@ -179,6 +181,36 @@ def _read_scope(repo: RepoGateway, number: int, head: str) -> dict[str, str]:
         except UnicodeDecodeError:
             continue
     return files
+
+
+def _with_entrypoints(repo: RepoGateway, head: str, dockerfiles: dict[str, str],
+                      ) -> list[FileInput]:
+    """The Dockerfiles, each with its build context read through the API, and the
+    entrypoint code their containers run (read at ``head`` too)."""
+    from modcon.dockerfile.document import DockerfileDocument
+    from modcon.dockerfile.resolve import resolve
+    from modcon.github.apiproject import ApiProject
+    from modcon.source import SourceFile
+
+    inputs: list[FileInput] = []
+    code: dict[str, tuple[str, str, list[Any]]] = {}
+    for path, text in sorted(dockerfiles.items()):
+        context = posixpath.dirname(path)
+        project = ApiProject(repo, head, context)
+        inputs.append(FileInput(path, text, 'dockerfile', (), project))
+        document = DockerfileDocument(SourceFile(path, text), project)
+        if document.error is not None:
+            continue
+        for target in resolve(document, path, project).targets:
+            full = posixpath.normpath(posixpath.join(context, target.path))
+            source = project.read(target.path)
+            if source is None:
+                continue
+            entry = code.setdefault(full, (source, target.kind, []))
+            entry[2].append(target.invocation)
+    for path, (text, kind, invocations) in sorted(code.items()):
+        inputs.append(FileInput(path, text, kind, tuple(invocations)))
+    return inputs
 
 
 def _remaining_lines(findings: list[Finding], config: Config) -> list[str]:

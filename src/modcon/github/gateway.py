@@ -294,6 +294,20 @@ class RepoGateway:
             return [e.name for e in entries if e.type == 'file']
         return self.call(f'list {path or "/"} at {ref[:12]}', run)
 
+    def list_entries(self, path: str, ref: str) -> list[str] | None:
+        """Names in folder ``path`` at ``ref``, or None when it is not a folder."""
+        def run() -> list[str] | None:
+            try:
+                entries = self._repo.get_contents(path or '', ref=ref)
+            except GithubException as exc:
+                if exc.status == 404:
+                    return None
+                raise
+            if not isinstance(entries, list):
+                return None
+            return sorted(e.name for e in entries)
+        return self.call(f'list {path or "/"} at {ref[:12]}', run)
+
     def pull_patches(self, number: int) -> dict[str, str]:
         """Each changed file's patch (unified diff hunks) in pull request ``number``."""
         return self.call(f'read the diff of pull request #{number}',

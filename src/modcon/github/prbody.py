@@ -158,9 +158,36 @@ def explain(plan: FixPlan, docs_url: str, detail: bool) -> list[str]:
     return lines
 
 
+class Verified(NamedTuple):
+    """`modcon verify` on one Dockerfile, before and after the fixes."""
+
+    dockerfile: str
+    command: str
+    before: str
+    after: str
+
+
+def _verification(rows: Sequence[Verified]) -> str:
+    if not rows:
+        return ''
+    lines = ['### Stopped like `docker stop`', '',
+             '`modcon verify` ran each container\'s command as PID 1 and sent SIGTERM, '
+             'before and after these changes:', '',
+             '| Dockerfile | Command | Before | After |', '| --- | --- | --- | --- |']
+    for row in rows:
+        lines.append(f'| {md.code(row.dockerfile)} | {md.code(row.command)} | '
+                     f'{md.text(row.before)} | {md.text(row.after)} |')
+    return '\n'.join(lines) + '\n\n'
+
+
 def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
-           run_url: str | None = None) -> tuple[str, str]:
-    """The title and body of the bot's pull request for ``plan``."""
+           run_url: str | None = None,
+           verified: Sequence[Verified] = ()) -> tuple[str, str]:
+    """The title and body of the bot's pull request for ``plan``.
+
+    The verification results are left out of the body's hash: their timings
+    differ from run to run, and must not make every run rewrite the body.
+    """
     fixed = plan.fixed
     rules = ', '.join(c.rule.code for c in plan.changes)
     title = (f'modcon: {len(fixed)} fix{"es" if len(fixed) != 1 else ""} '
@@ -183,10 +210,11 @@ def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
         body = '\n'.join(lines) + '\n'
         if len(body) < md.MAX_BODY - 2000:
             break
-    body = md.fit(body, md.MAX_BODY - 2000, 'The list was cut short to fit; see the commits.')
+    body = md.fit(body, md.MAX_BODY - 4000, 'The list was cut short to fit; see the commits.')
     digest = hashlib.sha256(f'{title}\n{body}'.encode()).hexdigest()[:16]
     payload = json.dumps({**state, 'hash': digest}, sort_keys=True, separators=(',', ':'))
-    return title, f'{body}\n<!-- modcon:state {payload} -->\n'
+    extra = md.fit(_verification(verified), 1900)
+    return title, f'{body}{extra}\n<!-- modcon:state {payload} -->\n'
 
 
 def _merge_same_rule(changes: Sequence[RuleChange], code: str) -> RuleChange:
