@@ -51,7 +51,7 @@ def run_check_or_fix(args: argparse.Namespace) -> int:
     targets, errors = discover(args.paths, config)
     errors_all: list[ModconError] = list(errors)
     # The code the Dockerfiles' containers run is checked too, as entrypoints.
-    scope = code_scope([t for t in targets if t.kind == 'dockerfile'], config.excluded)
+    scope = code_scope([t for t in targets if t.kind == 'dockerfile'])
     known = {t.path for t in targets}
     targets.extend(t for t in scope.targets if t.path not in known)
     findings: list[Finding] = []

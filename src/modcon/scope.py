@@ -32,8 +32,12 @@ def context_of(dockerfile: Target) -> LocalProject:
     return LocalProject(os.path.dirname(dockerfile.path))
 
 
-def code_scope(dockerfiles: Iterable[Target], config_excluded: object = None) -> CodeScope:
-    """The entrypoint code that the Dockerfiles' containers run."""
+def code_scope(dockerfiles: Iterable[Target]) -> CodeScope:
+    """The entrypoint code that the Dockerfiles' containers run.
+
+    A Dockerfile in scope brings its entrypoint code into scope too, wherever
+    it lies (``exclude`` patterns only prune directory scans).
+    """
     targets: dict[str, Target] = {}
     invocations: dict[str, list[Invocation]] = {}
     resolutions: list[Resolution] = []
@@ -52,8 +56,6 @@ def code_scope(dockerfiles: Iterable[Target], config_excluded: object = None) ->
         for target in resolution.targets:
             display = posixpath.normpath(posixpath.join(base_display, target.path))
             real = os.path.realpath(os.path.join(base_real, target.path))
-            if callable(config_excluded) and config_excluded(display):
-                continue
             targets.setdefault(display, Target(real, display, target.kind))
             invocations.setdefault(display, []).append(target.invocation)
     return CodeScope(list(targets.values()),

@@ -125,7 +125,7 @@ class _Run:
             self._finish(mode, plan, config, [], [], 0, None)
             return 0
         targets = self._targets(plan, config, mode)
-        scope = code_scope([t for t in targets if t.kind == 'dockerfile'], config.excluded)
+        scope = code_scope([t for t in targets if t.kind == 'dockerfile'])
         known = {t.display for t in targets}
         targets += [t for t in scope.targets if t.display not in known]
         sources: dict[str, SourceFile] = {}
