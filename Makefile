@@ -32,6 +32,7 @@ test: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/action_speed.py
+	$(BIN)/python benchmarks/entrypoint_speed.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis
