@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (check, fix):
         p.add_argument('paths', nargs='*', default=['.'], metavar='PATH',
                        help='files or directories (default: .)')
-        p.add_argument('--format', choices=('text', 'json', 'sarif', 'github'), default='text',
+        p.add_argument('--format', choices=('text', 'json', 'sarif', 'github', 'gitlab',
+                                            'checkstyle', 'junit'), default='text',
                        help='output format (default: text)')
         p.add_argument('-o', '--output', metavar='FILE',
                        help='write the report to FILE instead of stdout')

@@ -19,7 +19,7 @@ class ReportContext(NamedTuple):
 
 
 Renderer = Callable[[list[Finding], ReportContext], str]
-FORMATS = ('text', 'json', 'sarif', 'github')
+FORMATS = ('text', 'json', 'sarif', 'github', 'gitlab', 'checkstyle', 'junit')
 
 
 def renderer(name: str) -> Renderer:
@@ -32,6 +32,12 @@ def renderer(name: str) -> Renderer:
         from modcon.reporters.sarif import render
     elif name == 'github':
         from modcon.reporters.github import render
+    elif name == 'gitlab':
+        from modcon.reporters.gitlab import render
+    elif name == 'checkstyle':
+        from modcon.reporters.checkstyle import render
+    elif name == 'junit':
+        from modcon.reporters.junit import render
     else:
         raise ValueError(f'unknown format {name!r}')
     return render
