@@ -204,3 +204,16 @@ def test_release_workflow_publishes_the_local_dockerfile() -> None:
         if 'uses' in step:
             assert len(step['uses'].split('@')[1]) == 40, step['uses']
     assert any('modcon.action.prebuilt' in s.get('run', '') for s in steps)
+
+
+def test_readme_documents_every_action_input_with_its_default() -> None:
+    action = yaml.safe_load((ROOT / 'action.yml').read_text())
+    readme = (ROOT / 'README.md').read_text()
+    rows = dict(re.findall(r'^\| `(\w+)` \|([^|]*)\|', readme, re.MULTILINE))
+    for name, spec in action['inputs'].items():
+        assert name in rows, f'README does not document the input {name}'
+        default = spec.get('default', '')
+        if default and not default.startswith('${{'):
+            assert rows[name].strip() == f'`{default}`', (name, rows[name])
+    for name in action['outputs']:
+        assert f'`{name}`' in readme, f'README does not document the output {name}'
