@@ -217,3 +217,10 @@ def test_readme_documents_every_action_input_with_its_default() -> None:
             assert rows[name].strip() == f'`{default}`', (name, rows[name])
     for name in action['outputs']:
         assert f'`{name}`' in readme, f'README does not document the output {name}'
+
+
+def test_readme_lists_every_output_format() -> None:
+    from modcon.reporters import FORMATS
+    readme = (ROOT / 'README.md').read_text()
+    section = readme[readme.index('## Output formats'):readme.index('Exit codes are stable')]
+    assert re.findall(r'^\| `(\w+)`', section, re.MULTILINE) == list(FORMATS)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from modcon import __version__
 from modcon.errors import ModconError
+from modcon.reporters import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -57,8 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (check, fix):
         p.add_argument('paths', nargs='*', default=['.'], metavar='PATH',
                        help='files or directories (default: .)')
-        p.add_argument('--format', choices=('text', 'json', 'sarif', 'github', 'gitlab',
-                                            'checkstyle', 'junit'), default='text',
+        p.add_argument('--format', choices=FORMATS, default='text',
                        help='output format (default: text)')
         p.add_argument('-o', '--output', metavar='FILE',
                        help='write the report to FILE instead of stdout')
