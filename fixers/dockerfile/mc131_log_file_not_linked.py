@@ -1,0 +1,174 @@
+"""MC131: the container writes log files that nothing links to its standard streams."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from modcon.dockerfile.document import DockerfileDocument
+from modcon.logs.image import ImageLogs
+from modcon.logs.image import image_logs
+from modcon.logs.image import is_root
+from modcon.logs.knowledge import LOG_READERS
+from modcon.logs.targets import LogTarget
+from modcon.logs.targets import gather
+from modcon.model import Applicability
+from modcon.model import Fix
+from modcon.model import Hit
+from modcon.model import Severity
+from modcon.properties import Property
+from modcon.registry import rule
+
+
+@rule(
+    code='MC131',
+    name='log-file-not-linked',
+    kind='dockerfile',
+    property=Property.STANDARD_STREAMS,
+    severity=Severity.WARNING,
+    aliases=(),
+)
+def log_file_not_linked(document: DockerfileDocument) -> Iterator[Hit]:
+    """## What it does
+    Finds log files that the final image's programs write inside the
+    container (from installed packages, copied configuration files and the
+    Python entrypoint's `logging`) and links them to the container's
+    standard streams in one new `RUN`: access and ordinary logs to
+    `/dev/stdout`, error logs to `/dev/stderr`.
+
+    The files come from packages installed with apt-get, apk, dnf or yum
+    (nginx, Apache, PHP-FPM, squid's cache.log, with each distribution's
+    default paths), from configuration files the Dockerfile copies in (nginx
+    `access_log`/`error_log`, Apache `CustomLog`/`ErrorLog`, gunicorn's
+    `accesslog`/`errorlog`), and from the Python entrypoint's `logging` setup
+    when the path is a constant (`FileHandler`, `WatchedFileHandler`,
+    `basicConfig(filename=...)`, `dictConfig`), relative paths taken from
+    `WORKDIR`. The Python code is read with the standard library's `ast`, so
+    checking a Dockerfile never loads libcst.
+
+    ## Why is this bad?
+    `docker logs`, Kubernetes and every log shipper read the container's
+    stdout and stderr, nothing else. A log file inside the container is
+    invisible to them, grows in the writable layer until the disk fills, and
+    is gone with the container. The official nginx image solves this with two
+    symlinks; images that install nginx themselves usually lack them.
+
+    ## Example
+    ```dockerfile
+    FROM debian:bookworm-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends nginx
+    CMD ["nginx", "-g", "daemon off;"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM debian:bookworm-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends nginx
+    RUN ln -sf /dev/stdout /var/log/nginx/access.log \\
+     && ln -sf /dev/stderr /var/log/nginx/error.log
+    CMD ["nginx", "-g", "daemon off;"]
+    ```
+
+    Better still, where the program can log to a stream itself, configure
+    that (`error_log stderr;` in nginx, `accesslog = "-"` in gunicorn,
+    `logging.StreamHandler` in Python).
+
+    ## Fix safety
+    The links go after the instruction that installs the package, copies the
+    configuration or creates the folder (with `mkdir -p` when nothing in the
+    image creates it), and before a `USER` switch to a non-root user, since
+    making them needs root. Links that exist in any spelling (`ln -s`,
+    `ln -sf`, `ln -sfT`, `/proc/self/fd/1`), in a `RUN`, in the entrypoint
+    script or in the base image (official `nginx`, `httpd`, `php`) are
+    recognised, so a second run changes nothing.
+
+    A link changes where the logs go, which is the point, and is safe when
+    the container's command starts the program that writes the file and the
+    image runs as root. The fix is unsafe, and the title says why, when:
+    the program runs as a non-root user (with a TTY, `docker run -t`, a
+    non-root process may be denied `/dev/stdout`); the command does not
+    visibly start the writer (a process started by supervisord or cron has
+    its own stdout, not the container's), or starts it as a daemon
+    (`service nginx start`, `php-fpm -D`, `&`); or something in the image reads or
+    rotates log files (logrotate, a shipper such as filebeat, `tail -f`),
+    which the link breaks. Files a link cannot serve (supervisord's
+    self-rotating log, squid's helper-written access.log, cron jobs'
+    output) are MC133's; rotating Python handlers and computed paths are
+    MC230's; gunicorn's `--access-logfile` flags are MC132's.
+    """
+    stages = document.stages
+    if stages.is_windows(stages.final):
+        return
+    image = image_logs(document)
+    targets = [t for t in gather(document, image)
+               if not t.unlinkable and t.path not in image.links]
+    if not targets:
+        return
+    from modcon.logs.links import plan_links
+
+    plan = plan_links(document, image, targets)
+    message = _message(targets)
+    if plan.edit is None:
+        yield Hit(plan.start, plan.end, f'{message}; no automatic fix: {plan.reason}')
+        return
+    why = _unsafe_reasons(document, image, targets)
+    title = 'Link the log files to the container\'s streams: RUN ' + ' && '.join(plan.commands)
+    if why:
+        title += f' (unsafe: {"; ".join(why)})'
+    fix = Fix.make(title, (plan.edit,), Applicability.UNSAFE if why else Applicability.SAFE)
+    yield Hit(plan.start, plan.end, message, fix)
+
+
+def _message(targets: list[LogTarget]) -> str:
+    by_origin: dict[str, list[str]] = {}
+    for t in targets:
+        by_origin.setdefault(t.origin, []).append(f'`{t.path}`')
+    parts = [f'{_join(paths)} ({origin})' for origin, paths in by_origin.items()]
+    many = len(targets) > 1
+    better = ''
+    if any(not t.programs for t in targets):  # the entrypoint's own logging
+        better = '; better still, log to a stream in the code (`logging.StreamHandler(sys.stdout)`)'
+    return (f'{_join(parts)} {"are files" if many else "is a file"} inside the container, '
+            f'where `docker logs` and log shippers never see {"them" if many else "it"}: '
+            f'link access and ordinary logs to /dev/stdout, error logs to /dev/stderr{better}')
+
+
+def _join(items: list[str]) -> str:
+    return ', '.join(items[:-1]) + f' and {items[-1]}' if len(items) > 1 else items[0]
+
+
+def _unsafe_reasons(document: DockerfileDocument, image: ImageLogs,
+                    targets: list[LogTarget]) -> list[str]:
+    why = []
+    user = image.final_user
+    if not is_root(user):
+        why.append(f'the image runs as `{user}`, and a non-root process may be denied '
+                   f'/dev/stdout when the container has a TTY')
+    unstarted = sorted({t.writer for t in targets
+                        if t.programs and not image.command_mentions(t.programs)})
+    if unstarted:
+        names = ', '.join(unstarted)
+        why.append(f'the container\'s command does not visibly start {names}; a process '
+                   f'started another way has its own stdout')
+    daemons = sorted({t.writer for t in targets
+                      if t.programs and image.command_backgrounds(t.programs)})
+    if daemons:
+        why.append(f'the command starts {", ".join(daemons)} as a daemon, whose stdout is not '
+                   f'the container\'s')
+    reader = image.installed(LOG_READERS)
+    if reader is not None:
+        why.append(f'line {reader.line} installs a program that reads or rotates log files, '
+                   f'which the links break')
+    elif image.copied_under(('/etc/logrotate.d/',)):
+        why.append('a logrotate configuration is copied in; rotating a link breaks it')
+    tails = [t.path for t in targets if _tailed(document, image, t.path)]
+    if tails:
+        why.append(f'`tail` reads {tails[0]}')
+    return why
+
+
+def _tailed(document: DockerfileDocument, image: ImageLogs, path: str) -> bool:
+    words = ' '.join(document.resolution.argv)
+    pattern = re.compile(rf'\btail\b[^\n;&|]*{re.escape(path)}')
+    if pattern.search(words):
+        return True
+    return any(pattern.search(text) for _, text in image.shell_targets())
