@@ -1,0 +1,123 @@
+"""MC170: the container's command installs or downloads software every time it starts."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from modcon.dockerfile.contained_run import argv_script
+from modcon.dockerfile.contained_run import shipped_stages
+from modcon.dockerfile.document import DockerfileDocument
+from modcon.dockerfile.stages import is_posix_shell
+from modcon.dockerfile.syntax import Instruction
+from modcon.model import Hit
+from modcon.model import Severity
+from modcon.properties import Property
+from modcon.registry import rule
+from modcon.shell.contained_commands import Script
+from modcon.shell.contained_commands import read_commands
+from modcon.shell.contained_startup import startup_fetches
+
+_SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh'))
+_KEYWORDS = ('install', 'add', 'clone', 'pull', 'fetch', 'curl', 'wget', 'npx', 'pnpx', 'yarn',
+             'sync', 'get', 'download', 'update', 'upgrade', 'require', 'create', 'mod', 'ci',
+             ' i ', '"i"', 'pip')
+
+
+def _effective(document: DockerfileDocument) -> list[Instruction]:
+    """The ENTRYPOINT and CMD the final image runs (an ENTRYPOINT resets an inherited CMD)."""
+    entrypoint: Instruction | None = None
+    cmd: Instruction | None = None
+    for stage in shipped_stages(document.stages):
+        cmd_here = False
+        for ins in stage.instructions:
+            if ins.name == 'ENTRYPOINT':
+                entrypoint = ins if ins.args.text else None
+                if not cmd_here:
+                    cmd = None
+            elif ins.name == 'CMD':
+                cmd = ins
+                cmd_here = True
+    return [ins for ins in (entrypoint, cmd) if ins is not None]
+
+
+def _script(document: DockerfileDocument, ins: Instruction) -> Script | None:
+    argv = ins.args.json
+    if argv is not None:
+        if not argv:
+            return None
+        program = argv[0].rsplit('/', 1)[-1]
+        if program in _SHELLS and len(argv) >= 3 and argv[1].startswith('-') and 'c' in argv[1]:
+            return read_commands(argv[2])
+        return argv_script(argv)
+    stage = document.stages.stage_of(ins)
+    shell = document.stages.shell(stage, before=ins)
+    if document.stages.is_windows(stage) or (shell is not None and not is_posix_shell(shell)):
+        return None
+    return read_commands(ins.args.text) if ins.args.text else None
+
+
+@rule(
+    code='MC170',
+    name='install-at-startup',
+    kind='dockerfile',
+    property=Property.SELF_CONTAINED,
+    severity=Severity.WARNING,
+    fixable='never',
+    aliases=(),
+)
+def install_at_startup(document: DockerfileDocument) -> Iterator[Hit]:
+    """## What it does
+    Reports a final image whose `CMD` or `ENTRYPOINT` installs packages or
+    downloads code or data when the container starts: `pip install`, `npm
+    install`, `apt-get install`, `git clone`/`pull`, `curl -o`, `curl | sh`,
+    `npx -y tool`, model downloads. The message says what to move into a
+    `RUN` before the command.
+
+    ## Why is this bad?
+    The container does the install on every start, restart and replica: a
+    registry outage or rate limit becomes a crash loop, start-up takes
+    minutes and misses its health checks, clusters without internet access
+    cannot run the image at all, and the versions that run were never
+    tested or scanned with the image. A self-contained image holds
+    everything its program needs.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    WORKDIR /app
+    COPY . .
+    CMD pip install -r requirements.txt && python app.py
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    WORKDIR /app
+    COPY . .
+    RUN pip install --no-cache-dir -r requirements.txt
+    CMD ["python", "app.py"]
+    ```
+
+    ## Fix safety
+    No fix: moving an install into the build changes when it runs and what
+    it sees (files mounted at run time, secrets only the runtime has, the
+    `USER`), so the author has to do it. Not reported: `curl`/`wget` that
+    only print a response (readiness checks), `npx tool` without `-y` or a
+    version (it runs the installed copy when there is one), `uv run`, and
+    commands that modcon cannot read as a POSIX shell. Entrypoint scripts
+    are checked by MC370.
+    """
+    for ins in _effective(document):
+        if not any(k in ins.args.text for k in _KEYWORDS):
+            continue
+        script = _script(document, ins)
+        if script is None:
+            continue
+        fetches = startup_fetches(script)
+        if not fetches:
+            continue
+        listed = ', '.join(f'`{f.shown}` ({f.what})' for f in fetches[:3])
+        more = f' and {len(fetches) - 3} more' if len(fetches) > 3 else ''
+        yield Hit(ins.start, ins.end,
+                  f'`{ins.name}` installs or downloads every time the container starts: '
+                  f'{listed}{more}; move that into a `RUN` before the `{ins.name}` so the image '
+                  f'holds what the program needs')

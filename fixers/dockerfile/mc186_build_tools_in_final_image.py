@@ -1,0 +1,106 @@
+"""MC186: the final image keeps compilers, headers or a whole SDK image."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from modcon.dockerfile.contained_run import runs_of
+from modcon.dockerfile.contained_run import shipped_stages
+from modcon.dockerfile.document import DockerfileDocument
+from modcon.dockerfile.immutable_images import global_args
+from modcon.dockerfile.immutable_images import reference
+from modcon.dockerfile.small_build_tools import installed_build_tools
+from modcon.dockerfile.small_build_tools import sdk_image
+from modcon.model import Hit
+from modcon.model import Severity
+from modcon.properties import Property
+from modcon.registry import rule
+
+_HINT = ('build in a first stage (`FROM ... AS build`) and `COPY --from=build` only the '
+         'result into a runtime stage')
+
+
+@rule(
+    code='MC186',
+    name='build-tools-in-final-image',
+    kind='dockerfile',
+    property=Property.SMALL,
+    severity=Severity.WARNING,
+    fixable='never',
+    aliases=(),
+)
+def build_tools_in_final_image(document: DockerfileDocument) -> Iterator[Hit]:
+    """## What it does
+    Reports build tools that end up in the final image: compilers and
+    `-dev`/`-devel` header packages (`build-essential`, `gcc`, `musl-dev`,
+    `libpq-dev`, ...) installed in a stage of the final image and not removed
+    in the same `RUN`, and final images built directly on a toolchain image
+    (`golang`, `rust`, `gcc`, `maven`, `gradle`, a JDK, the .NET SDK).
+
+    ## Why is this bad?
+    A compiler, its headers and an SDK are hundreds of megabytes that the
+    running program never uses; every node pulls them, scanners report their
+    CVEs, and an intruder gets a toolchain for free. A multi-stage build
+    keeps them in a stage that is thrown away.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    RUN apt-get update \\
+     && apt-get install -y --no-install-recommends build-essential libpq-dev \\
+     && rm -rf /var/lib/apt/lists/*
+    COPY requirements.txt .
+    RUN pip install --no-cache-dir -r requirements.txt
+    COPY . .
+    CMD ["python", "app.py"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim AS build
+    RUN apt-get update \\
+     && apt-get install -y --no-install-recommends build-essential libpq-dev \\
+     && rm -rf /var/lib/apt/lists/*
+    COPY requirements.txt .
+    RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir -r requirements.txt
+
+    FROM python:3.12-slim
+    RUN apt-get update \\
+     && apt-get install -y --no-install-recommends libpq5 \\
+     && rm -rf /var/lib/apt/lists/*
+    COPY --from=build /venv /venv
+    COPY . .
+    ENV PATH=/venv/bin:$PATH
+    CMD ["python", "app.py"]
+    ```
+
+    ## Fix safety
+    No fix: splitting a build into stages means deciding what the program
+    needs at run time (here `libpq5` instead of `libpq-dev`). Not reported:
+    build tools removed in the same `RUN` (`apt-get purge`, `apk del` of the
+    packages or of their `--virtual` group, or `apt-mark auto` followed by
+    `apt-get purge --auto-remove`, as the official images do), and build
+    stages the final image only copies files from.
+    """
+    stages = document.stages
+    chain = shipped_stages(stages)
+    root = chain[0]
+    ref = reference(root.image, global_args(document))
+    single = len(stages.stages) == 1
+    if ref is not None and sdk_image(ref.resolved):
+        where = 'this single-stage build ships' if single else 'the final image is built on'
+        ins = root.from_instruction
+        yield Hit(ins.start, ins.end,
+                  f'{where} `{ref.resolved}`, a toolchain image: the compiler and SDK '
+                  f'(hundreds of MB) go to production with the program; {_HINT}, on a slim '
+                  f'or distroless base')
+    for stage in chain:
+        for run in runs_of(document, stage):
+            if not any(k in run.text for k in ('install', 'add')):
+                continue
+            for command, tools in installed_build_tools(run.script):
+                ins = run.instruction
+                listed = ', '.join(f'`{t}`' for t in tools[:5])
+                more = f' and {len(tools) - 5} more' if len(tools) > 5 else ''
+                yield Hit(ins.start, ins.end,
+                          f'{listed}{more} stay in the final image: build tools the running '
+                          f'program does not need; {_HINT} (or remove them in this `RUN`)')
