@@ -176,7 +176,7 @@ def test_whitespace_and_case_are_tolerated(fake_github: FakeGitHub,
 def test_help_check_and_a_clean_pull_request(fake_github: FakeGitHub,
                                               tmp_path: pathlib.Path) -> None:
     repo, number = setup(fake_github, branch_files={'Dockerfile': SHELL,
-                                                    'jobs/Dockerfile': 'FROM alpine\nCMD a | b\n'})
+                                                    'jobs/Dockerfile': 'FROM alpine:3.20\nCMD a | b\n'})
     command(fake_github, repo, tmp_path, number, '/modcon help')
     command(fake_github, repo, tmp_path, number, '/modcon check')
     texts = replies(fake_github, number)
