@@ -1,0 +1,100 @@
+"""MC143: a Python program that stops cleanly on SIGINT only, in an image that sends SIGTERM."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from modcon.dockerfile.document import DockerfileDocument
+from modcon.dockerfile.interfaces_command import start_command
+from modcon.dockerfile.interfaces_insert import insert_beside
+from modcon.dockerfile.interfaces_stopsignal import stop_signal
+from modcon.model import Fix
+from modcon.model import Hit
+from modcon.model import Severity
+from modcon.properties import Property
+from modcon.registry import rule
+
+
+@rule(
+    code='MC143',
+    name='python-stops-on-sigint-only',
+    kind='dockerfile',
+    property=Property.EXPLICIT_INTERFACES,
+    severity=Severity.INFO,
+    fixable='always',
+    aliases=(),
+)
+def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
+    """## What it does
+    Finds images whose Python program handles SIGINT (`except
+    KeyboardInterrupt`, `signal.signal(signal.SIGINT, ...)`) but never
+    SIGTERM, and offers `STOPSIGNAL SIGINT` so that `docker stop` sends the
+    signal the program was written for.
+
+    ## Why is this bad?
+    The program has a clean way to stop (its `KeyboardInterrupt` path
+    closes files, finishes the batch, logs "bye"), but `docker stop` and
+    Kubernetes send SIGTERM, which CPython leaves at its default action. As
+    PID 1 the program ignores it and is killed after the grace period; under
+    an init it dies at once. Either way the cleanup it has never runs. The
+    signal that stops it gracefully is part of its interface, and
+    `STOPSIGNAL` is where an image declares it.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    COPY worker.py /app/
+    CMD ["python", "/app/worker.py"]
+    ```
+    with `worker.py` ending in `except KeyboardInterrupt: flush(); sys.exit(0)`.
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    COPY worker.py /app/
+    STOPSIGNAL SIGINT
+    CMD ["python", "/app/worker.py"]
+    ```
+
+    ## Fix safety
+    Unsafe: this is the alternative to MC201, which adds a SIGTERM handler to
+    the code (a safe fix). Choose one. With `STOPSIGNAL SIGINT`, `docker stop`
+    runs the program's own `KeyboardInterrupt` path; anything that sends
+    SIGTERM by hand (`kill`, a process manager) still does not stop it. Once
+    the code handles SIGTERM (MC201's fix, or your own), this rule is quiet;
+    with both fixes applied, `docker stop` takes the `KeyboardInterrupt` path
+    and other senders of SIGTERM the handler, which is harmless. Kubernetes
+    uses the image's `STOPSIGNAL` through its container runtime.
+
+    Not reported: images with any `STOPSIGNAL` of their own, programs that
+    hand over to a framework with its own SIGTERM handling (uvicorn,
+    aiohttp, gunicorn, ...), and programs behind a shell that stays PID 1.
+    """
+    resolution = document.resolution
+    project = document.project
+    if project is None or resolution.handled_by is not None:
+        return
+    targets = [t for t in resolution.targets if t.kind == 'python' and t.invocation.as_main]
+    if not targets:
+        return
+    stages = document.stages
+    if stages.is_windows(stages.final) or stop_signal(document) is not None:
+        return
+    start = start_command(document)
+    if start.program is None or not start.program_is_pid1:
+        return
+    from modcon.python.interfaces_sigint import sigint_only
+
+    for target in targets:
+        text = project.read(target.path)
+        found = sigint_only(text) if text else None
+        if found is None:
+            continue
+        ins = start.program.instruction
+        fix = Fix.unsafe('Declare `STOPSIGNAL SIGINT` (the alternative to MC201\'s SIGTERM '
+                         'handler)', insert_beside(document, ins, 'STOPSIGNAL SIGINT'))
+        yield Hit(ins.start, ins.end,
+                  f'`{target.path}` stops cleanly on SIGINT ({found.how}, line {found.line}) '
+                  f'but never handles SIGTERM, which `docker stop` sends: its cleanup never '
+                  f'runs; declare `STOPSIGNAL SIGINT`, or handle SIGTERM in the code (MC201)',
+                  fix)
+        return

@@ -1,0 +1,269 @@
+"""What the final image runs at start-up, command by command.
+
+``resolve.py`` follows the container's command to the code files it runs;
+the rules of properties 1b, 2 and 3 need the commands themselves, as words:
+which port the server is given, whether a step sleeps or migrates a
+database, what runs in the background, and whether an init sits in front.
+
+``start_command(document)`` unwraps the final image's ENTRYPOINT and CMD the
+way Docker and the shell run them: inits (``tini``), user switchers
+(``gosu``), ``env``, ``sh -c "..."`` scripts and entrypoint scripts of the
+build context that end by running their arguments (``exec "$@"``). Each
+command met on the way becomes a ``StartStep``, tied to the Dockerfile
+instruction a finding should point at. The result is computed once per
+document.
+"""
+from __future__ import annotations
+
+import posixpath
+from typing import NamedTuple
+
+from modcon.dockerfile.document import DockerfileDocument
+from modcon.dockerfile.resolve import DROPPERS
+from modcon.dockerfile.resolve import INITS
+from modcon.dockerfile.resolve import SHELLS
+from modcon.dockerfile.stages import DEFAULT_SHELL
+from modcon.dockerfile.stages import Stage
+from modcon.dockerfile.syntax import Instruction
+from modcon.shell.interfaces_commands import SimpleCommand
+
+# s6-overlay's `/init` and docker's own `docker-init` reap and forward as tini does.
+ALL_INITS = INITS | {'init', 'docker-init', 's6-init'}
+# Characters that make a `sh -c` string more than blank-separated literal words.
+_SHELL_SYNTAX = frozenset('$`\'"\\|&;<>()*?[]{}~#=\n')
+# Characters that need the shell grammar (operators, expansions, globs, comments).
+_OPERATORS = frozenset('$`|&;<>()*?[]{}~#\n')
+
+
+class StartStep(NamedTuple):
+    """One command the container runs at start-up."""
+
+    command: SimpleCommand
+    instruction: Instruction  # the CMD/ENTRYPOINT it comes from, or that runs its script
+    script: str | None  # the build-context path of the script it is in (None: the Dockerfile)
+    shell: bool  # it runs inside a shell (a `sh -c` string or a script), not as exec form
+
+    @property
+    def where(self) -> str:
+        """`entry.sh line 4`, or `the command` for the Dockerfile's own."""
+        if self.script is None:
+            return f'line {self.instruction.line}'
+        return f'`{self.script}` line {self.command.line}'
+
+
+class StartCommand(NamedTuple):
+    steps: tuple[StartStep, ...]
+    init: str | None  # an init in front of everything (tini, dumb-init, ...)
+    program: StartStep | None  # what the container ends up running
+    program_is_pid1: bool  # nothing but an init sits between Docker and the program
+    entrypoint: Instruction | None  # the ENTRYPOINT and CMD in effect in the final image
+    cmd: Instruction | None
+    # Shell `sh -c` strings or scripts that could not be read (tree-sitter found an error).
+    unreadable: tuple[Instruction, ...] = ()
+
+
+# The rules of one file run one after another: remembering the last document
+# is enough to compute its start-up once (and cheaper to import than weakref).
+_last: tuple[DockerfileDocument, StartCommand] | None = None
+
+
+def final_commands(document: DockerfileDocument) -> tuple[Instruction | None, Instruction | None]:
+    """The ENTRYPOINT and CMD of the final image, where this file sets them.
+
+    An ENTRYPOINT resets the CMD inherited from an earlier stage (Docker's rule);
+    ``ENTRYPOINT []`` clears it.
+    """
+    stages = document.stages
+    chain: list[Stage] = []
+    stage: Stage | None = stages.final
+    while stage is not None:
+        chain.append(stage)
+        stage = stages.stages[stage.parent] if stage.parent is not None else None
+    entrypoint: Instruction | None = None
+    cmd: Instruction | None = None
+    for stage in reversed(chain):
+        cmd_set = False
+        for ins in stage.instructions:
+            if ins.name == 'ENTRYPOINT':
+                entrypoint = ins if ins.args.text and ins.args.json != () else None
+                if not cmd_set:
+                    cmd = None
+            elif ins.name == 'CMD':
+                cmd = ins if ins.args.text else None
+                cmd_set = True
+    return entrypoint, cmd
+
+
+def start_command(document: DockerfileDocument) -> StartCommand:
+    """The final image's start-up commands (cached per document)."""
+    global _last
+    if _last is not None and _last[0] is document:
+        return _last[1]
+    found = _Unwrap(document).run()
+    _last = (document, found)
+    return found
+
+
+def exec_step(argv: tuple[str, ...], instruction: Instruction) -> StartStep:
+    """A command given as exec-form words: every word is literal."""
+    command = SimpleCommand(words=argv, values=argv, start=instruction.start,
+                            end=instruction.end, line=instruction.line, background=False,
+                            context=frozenset(), final=True, conditions=(), pipeline=None)
+    return StartStep(command, instruction, None, False)
+
+
+class _Unwrap:
+    def __init__(self, document: DockerfileDocument) -> None:
+        self.document = document
+        self.steps: list[StartStep] = []
+        self.init: str | None = None
+        self.program: StartStep | None = None
+        self.pid1 = True
+        self.unreadable: list[Instruction] = []
+
+    def run(self) -> StartCommand:
+        entrypoint, cmd = final_commands(self.document)
+        words: list[tuple[str, Instruction]] = []
+        shell = self.document.stages.shell(self.document.stages.final) or DEFAULT_SHELL
+        if entrypoint is not None:
+            words.extend((w, entrypoint) for w in self._argv(entrypoint, shell))
+        if cmd is not None and (entrypoint is None or entrypoint.is_exec_form):
+            words.extend((w, cmd) for w in self._argv(cmd, shell))
+        if words:
+            self.follow(words, depth=0)
+        return StartCommand(tuple(self.steps), self.init, self.program,
+                            self.program is not None and self.pid1, entrypoint, cmd,
+                            tuple(self.unreadable))
+
+    @staticmethod
+    def _argv(ins: Instruction, shell: tuple[str, ...]) -> tuple[str, ...]:
+        if ins.args.json is not None:
+            return ins.args.json
+        return (*shell, ins.args.text)
+
+    def follow(self, words: list[tuple[str, Instruction]], depth: int) -> None:
+        while words and depth < 8:
+            depth += 1
+            word, ins = words[0]
+            name = posixpath.basename(word)
+            if name in ALL_INITS and not self.steps:
+                self.init = name
+                rest = words[1:]
+                values = [w for w, _ in rest]
+                if '--' in values:
+                    rest = rest[values.index('--') + 1:]
+                else:
+                    while rest and rest[0][0].startswith('-'):
+                        rest = rest[1:]
+                words = rest
+                continue
+            if name in DROPPERS:
+                words = words[2:] if name in ('gosu', 'su-exec') else words[1:]
+                while words and words[0][0].startswith('-'):
+                    words = words[1:]
+                continue
+            if name == 'env':
+                words = words[1:]
+                while words and (words[0][0].startswith('-') or '=' in words[0][0]):
+                    words = words[1:]
+                continue
+            if name in SHELLS and len(words) >= 3 and words[1][0].startswith('-') \
+                    and 'c' in words[1][0]:
+                self.shell_string(words[2][0], words[2][1])
+                return
+            script = self._script_path(words)
+            if script is not None:
+                path, rest = script
+                if not self.script(path, ins):
+                    return
+                words = rest
+                continue
+            step = exec_step(tuple(w for w, _ in words), ins)
+            self.steps.append(step)
+            self.program = step
+            return
+
+    def _script_path(self, words: list[tuple[str, Instruction]],
+                     ) -> tuple[str, list[tuple[str, Instruction]]] | None:
+        """The build-context path of a shell script the words run, and what follows it."""
+        name = posixpath.basename(words[0][0])
+        index = 0
+        if name in SHELLS:
+            index = 1
+            while index < len(words) and words[index][0].startswith(('-', '+')):
+                index += 2 if words[index][0] in ('-o', '+o') else 1
+            if index >= len(words):
+                return None
+        wanted = posixpath.basename(words[index][0])
+        for target in self.document.resolution.targets:
+            if target.kind == 'shell' and posixpath.basename(target.path) == wanted:
+                return target.path, words[index + 1:]
+        return None
+
+    def shell_string(self, text: str, ins: Instruction) -> None:
+        words: tuple[str, ...] | None = None
+        values: tuple[str | None, ...] = ()
+        if not any(c in _SHELL_SYNTAX for c in text):  # plain words: split them
+            words = values = tuple(text.split())
+        elif not any(c in _OPERATORS for c in text):
+            # Quotes and escapes only: command.py proves such words literal
+            # without a parser; anything else needs the grammar below.
+            from modcon.shell.command import analyze
+
+            analysis = analyze(text)
+            if analysis.argv is not None:
+                raw = tuple(text[a:b] for a, b in analysis.spans)
+                words, values = raw, analysis.argv
+                if analysis.already_execs:
+                    words, values = ('exec', *raw), ('exec', *analysis.argv)
+        if words is not None:
+            if words:
+                step = StartStep(SimpleCommand(
+                    words=words, values=values, start=ins.start, end=ins.end, line=ins.line,
+                    background=False, context=frozenset(), final=True, conditions=(),
+                    pipeline=None,
+                ), ins, None, True)
+                self.steps.append(step)
+                self.program = step
+                self.pid1 = self.pid1 and values[0] == 'exec'
+            return
+        from modcon.shell.interfaces_commands import simple_commands
+
+        commands = simple_commands(text)
+        if commands is None:
+            self.unreadable.append(ins)
+            return
+        self._take(commands, ins, None)
+
+    def script(self, path: str, ins: Instruction) -> bool:
+        """Read an entrypoint script; True when it ends by running its arguments."""
+        project = self.document.project
+        text = project.read(path) if project is not None else None
+        if text is None:
+            return False
+        from modcon.shell.interfaces_commands import simple_commands
+
+        commands = simple_commands(text)
+        if commands is None:
+            self.unreadable.append(ins)
+            return False
+        final = self._take(commands, ins, path)
+        if final is not None and any('$@' in w or '${@' in w for w in final.command.words):
+            # The entrypoint-script convention: it ends by running its arguments.
+            self.steps.remove(final)
+            self.program = None
+            return True
+        return False
+
+    def _take(self, commands: list[SimpleCommand], ins: Instruction,
+              path: str | None) -> StartStep | None:
+        final: StartStep | None = None
+        for command in commands:
+            step = StartStep(command, ins, path, True)
+            self.steps.append(step)
+            if command.final and final is None:
+                final = step
+        if final is not None:
+            self.program = final
+            self.pid1 = self.pid1 and final.command.name == 'exec'
+        return final

@@ -1,0 +1,266 @@
+"""Where a Python main program turns a failure into exit status 0.
+
+Two shapes, read with the stdlib ``ast`` (positions are converted from
+UTF-8 byte columns to characters):
+
+* **exit 0 in an error path**: ``sys.exit(0)``, ``sys.exit()``, ``exit()``,
+  ``os._exit(0)`` or ``raise SystemExit`` as a statement of an ``except``
+  handler that catches everything (bare ``except:``, ``Exception``,
+  ``BaseException``). A handler for a specific exception may well mean
+  "nothing to do" and is left alone.
+* **a swallowing handler at the end**: the program's last statement (at
+  module level, in the ``if __name__ == "__main__":`` block, or in the
+  ``main()`` function that block calls) is a ``try`` whose catch-all
+  handler neither raises nor exits non-zero, so the program ends normally
+  after the error.
+
+Each finding comes with the edit that makes the status 1: the ``0``
+becomes ``1``, or ``raise SystemExit(1)`` ends the handler (replacing a
+final ``pass`` or bare ``return``).
+"""
+from __future__ import annotations
+
+import ast
+from typing import NamedTuple
+
+from modcon.model import Edit
+from modcon.source import SourceFile
+
+BROAD = frozenset(('Exception', 'BaseException'))
+EXITS = frozenset(('sys.exit', 'exit', 'quit', 'os._exit', '_exit'))
+# Helpers whose name says they end the program; a handler ending in one is not swallowing.
+DYING = frozenset(('die', 'fail', 'fatal', 'abort', 'bail', 'panic', 'exit_with_error'))
+RAISE = 'raise SystemExit(1)'
+
+
+class Swallowed(NamedTuple):
+    start: int  # the handler (the finding's range)
+    end: int
+    kind: str  # 'exit-zero' or 'swallow'
+    what: str  # the statement or handler, for the message
+    line: int
+    edit: Edit | None
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f'{inner}.{node.attr}' if inner else ''
+    return ''
+
+
+def _broad(handler: ast.ExceptHandler) -> str | None:
+    """``except:``/``except Exception`` as written, or None for a specific handler."""
+    if handler.type is None:
+        return 'except:'
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for name in names:
+        if _dotted(name) in BROAD:
+            return f'except {_dotted(name)}'
+    return None
+
+
+def _zero(args: list[ast.expr]) -> bool:
+    if not args:
+        return True
+    first = args[0]
+    return isinstance(first, ast.Constant) and first.value in (0, None, False)
+
+
+class _Reader:
+    def __init__(self, source: SourceFile, tree: ast.Module) -> None:
+        self.source = source
+        self.tree = tree
+        self.functions = {n.name: n for n in tree.body
+                          if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+    def offset(self, line: int, byte_column: int) -> int:
+        text = self.source.line_text(line)
+        return self.source.offset(line) + len(text.encode()[:byte_column].decode(errors='replace'))
+
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        return (self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
+                self.offset(node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+
+    # -- exit 0 in a catch-all handler -----------------------------------------------
+
+    def exit_zero(self) -> list[Swallowed]:
+        found = []
+        for node in ast.walk(self.tree):
+            if not isinstance(node, ast.ExceptHandler) or _broad(node) is None:
+                continue
+            for statement in node.body:
+                edit, what = self._zero_exit(statement)
+                if what:
+                    start, end = self.span(node)
+                    found.append(Swallowed(start, end, 'exit-zero', what, statement.lineno,
+                                           edit))
+        return found
+
+    def _zero_exit(self, statement: ast.stmt) -> tuple[Edit | None, str]:
+        """The edit that turns an exit-0 statement into exit 1, and how it reads."""
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            call = statement.value
+            name = _dotted(call.func)
+            if name in EXITS and _zero(call.args) and not call.keywords:
+                shown = self.source.text[slice(*self.span(call))]
+                if call.args:
+                    return Edit(*self.span(call.args[0]), '1'), shown
+                end = self.span(call)[1]
+                return Edit(end - 1, end - 1, '1'), shown  # `sys.exit()` -> `sys.exit(1)`
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            exc = statement.exc
+            if _dotted(exc) == 'SystemExit':  # `raise SystemExit`
+                end = self.span(exc)[1]
+                return Edit(end, end, '(1)'), 'raise SystemExit'
+            if isinstance(exc, ast.Call) and _dotted(exc.func) == 'SystemExit' and \
+                    _zero(exc.args):
+                shown = self.source.text[slice(*self.span(statement))]
+                if exc.args:
+                    return Edit(*self.span(exc.args[0]), '1'), shown
+                end = self.span(exc)[1]
+                return Edit(end - 1, end - 1, '1'), shown
+        return None, ''
+
+    # -- a swallowing handler at the end ---------------------------------------------
+
+    def swallow(self) -> Swallowed | None:
+        body: list[ast.stmt] = self.tree.body
+        main = next((s for s in body if isinstance(s, ast.If) and _is_main_guard(s)), None)
+        last = body[-1] if body else None
+        if main is not None:
+            last = main.body[-1]
+        if last is None:
+            return None
+        called, returns_status = _called_main(last)
+        if called is not None and called in self.functions:
+            inner = list(self.functions[called].body)
+            # `return 0` after the try is the same end as falling off the function.
+            while len(inner) > 1 and isinstance(inner[-1], ast.Return) and (
+                    inner[-1].value is None or (isinstance(inner[-1].value, ast.Constant) and
+                                                inner[-1].value.value in (0, None, False))):
+                inner.pop()
+            found = self._swallowing_try(inner[-1], in_function=True,
+                                         status_from_return=returns_status)
+            if found is not None:
+                return found
+        return self._swallowing_try(last, in_function=False, status_from_return=False)
+
+    def _swallowing_try(self, statement: ast.stmt, in_function: bool,
+                        status_from_return: bool) -> Swallowed | None:
+        if not isinstance(statement, ast.Try) or not _does_work(statement.body):
+            return None
+        for handler in statement.handlers:
+            written = _broad(handler)
+            if written is None or self._ends_program(handler, status_from_return):
+                continue
+            start, end = self.span(handler)
+            return Swallowed(start, end, 'swallow', written, handler.lineno,
+                             self._raise_edit(handler, in_function))
+        return None
+
+    def _ends_program(self, handler: ast.ExceptHandler, status_from_return: bool) -> bool:
+        for node in ast.walk(handler):
+            if isinstance(node, ast.Raise):
+                return True
+            if isinstance(node, ast.Call):
+                name = _dotted(node.func)
+                if name in EXITS:
+                    return True  # exit(0) is the other shape, reported on its own
+                if name.rsplit('.', 1)[-1] in DYING or (
+                        name in self.functions and _exits(self.functions[name])):
+                    return True
+            if isinstance(node, ast.Return) and status_from_return and node.value is not None \
+                    and not (isinstance(node.value, ast.Constant) and
+                             node.value.value in (0, None, False)):
+                return True
+        return False
+
+    def _raise_edit(self, handler: ast.ExceptHandler, in_function: bool) -> Edit | None:
+        last = handler.body[-1]
+        replaceable = isinstance(last, ast.Pass) or (
+            in_function and isinstance(last, ast.Return) and (
+                last.value is None or (isinstance(last.value, ast.Constant) and
+                                       last.value.value in (0, None, False))))
+        if replaceable:
+            return Edit(*self.span(last), RAISE)
+        if last.lineno == handler.lineno:
+            return None  # `except Exception: log(e)` on one line: no place for a new line
+        first = handler.body[0]
+        line_start = self.source.offset(first.lineno)
+        indent = self.source.text[line_start:self.offset(first.lineno, first.col_offset)]
+        if indent.strip():
+            return None  # `x = 1; y = 2` style bodies: leave them alone
+        end = self.span(last)[1]
+        newline = self.source.newline_at(end)
+        return Edit.insert(end, f'{newline}{indent}{RAISE}')
+
+
+def _is_main_guard(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
+            and test.left.id == '__name__' and len(test.comparators) == 1
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == '__main__')
+
+
+def _called_main(statement: ast.stmt) -> tuple[str | None, bool]:
+    """``main()`` / ``asyncio.run(main())`` / ``sys.exit(main())``: the function, and
+    whether its return value becomes the exit status."""
+    value: ast.expr | None = None
+    if isinstance(statement, ast.Expr):
+        value = statement.value
+    elif isinstance(statement, ast.Raise) and isinstance(statement.exc, ast.Call) and \
+            _dotted(statement.exc.func) == 'SystemExit' and statement.exc.args:
+        inner = statement.exc.args[0]
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name):
+            return inner.func.id, True
+    if not isinstance(value, ast.Call):
+        return None, False
+    name = _dotted(value.func)
+    if name in ('sys.exit', 'exit') and value.args and isinstance(value.args[0], ast.Call):
+        inner = value.args[0]
+        if isinstance(inner.func, ast.Name):
+            return inner.func.id, True
+        if _dotted(inner.func) == 'asyncio.run' and inner.args and \
+                isinstance(inner.args[0], ast.Call) and isinstance(inner.args[0].func, ast.Name):
+            return inner.args[0].func.id, True
+    if name == 'asyncio.run' and value.args and isinstance(value.args[0], ast.Call) and \
+            isinstance(value.args[0].func, ast.Name):
+        return value.args[0].func.id, False
+    if isinstance(value.func, ast.Name):
+        return value.func.id, False
+    return None, False
+
+
+def _does_work(body: list[ast.stmt]) -> bool:
+    """The try body does something (not only imports or `pass`)."""
+    return any(not isinstance(s, (ast.Import, ast.ImportFrom, ast.Pass)) for s in body)
+
+
+def _exits(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Raise):
+            return True
+        if isinstance(node, ast.Call) and _dotted(node.func) in EXITS and not _zero(node.args):
+            return True
+    return False
+
+
+def swallowed(source: SourceFile) -> list[Swallowed]:
+    """Every place where ``source``, run as a program, exits 0 after a failure."""
+    text = source.text
+    if 'except' not in text:
+        return []
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    reader = _Reader(source, tree)
+    found = reader.exit_zero()
+    tail = reader.swallow()
+    if tail is not None and not any(f.start == tail.start for f in found):
+        found.append(tail)
+    return sorted(found, key=lambda f: f.start)

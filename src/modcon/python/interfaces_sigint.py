@@ -1,0 +1,54 @@
+"""Does a Python program stop on SIGINT (Ctrl-C) but not on SIGTERM?
+
+Such a program was written to be stopped from a terminal: it catches
+``KeyboardInterrupt`` (CPython's SIGINT handler raises it) or installs a
+SIGINT handler, and never mentions SIGTERM. Read with the stdlib ``ast``, so
+the Dockerfile rule that asks (MC143) never loads libcst.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+# Frameworks that install their own SIGTERM handling when they take over the
+# program (``modcon.python.frameworks.HANDOFFS``): the program stops on
+# SIGTERM through them, whatever it does with SIGINT.
+HANDOFF_PACKAGES = frozenset(('uvicorn', 'aiohttp', 'hypercorn', 'gunicorn', 'celery', 'django'))
+
+
+class SigintOnly(NamedTuple):
+    line: int  # where SIGINT is handled
+    how: str  # '`except KeyboardInterrupt`' or '`signal.signal(signal.SIGINT, ...)`'
+
+
+def sigint_only(text: str) -> SigintOnly | None:
+    """Where ``text`` handles SIGINT, if it handles SIGINT and not SIGTERM."""
+    if 'SIGTERM' in text or ('KeyboardInterrupt' not in text and 'SIGINT' not in text):
+        return None
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    found: SigintOnly | None = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(a.name.split('.')[0] in HANDOFF_PACKAGES for a in node.names):
+                return None
+        elif isinstance(node, ast.ImportFrom):
+            if node.module and node.module.split('.')[0] in HANDOFF_PACKAGES:
+                return None
+        elif isinstance(node, ast.ExceptHandler) and node.type is not None:
+            names = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+            if any(isinstance(n, ast.Name) and n.id == 'KeyboardInterrupt' for n in names):
+                found = found or SigintOnly(node.lineno, '`except KeyboardInterrupt`')
+        elif isinstance(node, ast.Call) and node.args:
+            func = node.func
+            method = func.attr if isinstance(func, ast.Attribute) else (
+                func.id if isinstance(func, ast.Name) else '')
+            first = node.args[0]
+            names_sigint = (isinstance(first, ast.Attribute) and first.attr == 'SIGINT') or (
+                isinstance(first, ast.Name) and first.id == 'SIGINT')
+            if method in ('signal', 'add_signal_handler') and names_sigint:
+                found = found or SigintOnly(node.lineno, f'`{method}(SIGINT, ...)`')
+    return found
