@@ -55,13 +55,15 @@ def _document(kind: str, source: SourceFile, invocations: tuple[Invocation, ...]
 
 def check_source(source: SourceFile, kind: str, config: Config,
                  invocations: tuple[Invocation, ...] = (),
-                 project: Project | None = None) -> list[Finding]:
+                 project: Project | None = None, document: Any = None) -> list[Finding]:
     """Every finding of the enabled rules of ``kind`` in ``source``, in file order.
 
     ``invocations`` tell entrypoint rules how containers run a code file;
     ``project`` is a Dockerfile's build context, for rules that follow its command.
+    ``document`` is ``source`` already parsed with them, when the caller has it.
     """
-    document = _document(kind, source, invocations, project)
+    if document is None:
+        document = _document(kind, source, invocations, project)
     rules = [r for r in rules_of_kind(kind) if config.enabled(r)]
     if document.error is not None:
         # A file that does not parse gets one finding and nothing else.
@@ -103,16 +105,23 @@ def _finding(rule: Rule, source: SourceFile, start: int, end: int, message: str,
 def fix_source(
         source: SourceFile, kind: str, config: Config, threshold: Applicability,
         invocations: tuple[Invocation, ...] = (), project: Project | None = None,
+        document: Any = None,
 ) -> FileResult:
-    """Apply every fix at or above ``threshold`` until the text stops changing."""
+    """Apply every fix at or above ``threshold`` until the text stops changing.
+
+    ``document`` is ``source`` already parsed, when the caller has it.
+    """
     text = source.text
     applied: list[Finding] = []
     created: dict[str, str] = {}
-    parsed_before = _document(kind, source, invocations).error is None
+    if document is None:
+        document = _document(kind, source, invocations, project)
+    parsed_before = document.error is None
     for _ in range(MAX_PASSES):
         current = SourceFile(source.path, text)
         view = OverlayProject(project, created) if created else project
-        findings = check_source(current, kind, config, invocations, view)
+        findings = check_source(current, kind, config, invocations, view,
+                                document if text is source.text and view is project else None)
         fixes = [f.fix for f in findings if f.fix is not None and f.fix.applies(threshold)]
         if not fixes:
             return FileResult(source.path, source.text, text, findings, applied, created)

@@ -34,14 +34,20 @@ class LocalProject(Project):
 
     def __init__(self, root: str) -> None:
         self.root = os.path.realpath(root)
+        # Rules ask about the same paths again and again; symlinks do not move
+        # while modcon runs, so each path is resolved once.
+        self._resolved: dict[str, str | None] = {}
 
     def _full(self, path: str) -> str | None:
+        if path in self._resolved:
+            return self._resolved[path]
         normal = posixpath.normpath(path.lstrip('/'))
-        if normal.startswith('..'):
-            return None
-        full = os.path.realpath(os.path.join(self.root, normal))
-        if full != self.root and not full.startswith(self.root + os.sep):
-            return None
+        full: str | None = None
+        if not normal.startswith('..'):
+            full = os.path.realpath(os.path.join(self.root, normal))
+            if full != self.root and not full.startswith(self.root + os.sep):
+                full = None
+        self._resolved[path] = full
         return full
 
     def read(self, path: str) -> str | None:

@@ -13,7 +13,9 @@ from modcon.config import Config
 from modcon.config import discover as discover_config
 from modcon.config import load_file
 from modcon.diffs import unified_diff
+from modcon.discover import Target
 from modcon.discover import discover
+from modcon.dockerfile.document import DockerfileDocument
 from modcon.engine import check_source
 from modcon.engine import fix_source
 from modcon.entrypoints import Invocation
@@ -27,6 +29,7 @@ from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.reporters import ReportContext
 from modcon.reporters import renderer
+from modcon.scope import ScopeBuilder
 from modcon.scope import code_scope
 from modcon.scope import context_of
 from modcon.source import SourceFile
@@ -49,90 +52,123 @@ INTERPRETERS = {'python': 'python', 'shell': 'sh', 'javascript': 'node'}
 def run_check_or_fix(args: argparse.Namespace) -> int:
     config = load_config(args)
     targets, errors = discover(args.paths, config)
-    errors_all: list[ModconError] = list(errors)
-    # The code the Dockerfiles' containers run is checked too, as entrypoints.
-    scope = code_scope([t for t in targets if t.kind == 'dockerfile'])
+    run = _Run(args, config, errors)
+    # Dockerfiles first: following each one's command brings the code its
+    # container runs into scope, checked as an entrypoint.
+    for target in targets:
+        if target.kind == 'dockerfile':
+            run.process(target)
+    scope = run.scope.scope()
     known = {t.path for t in targets}
     targets.extend(t for t in scope.targets if t.path not in known)
-    findings: list[Finding] = []
-    sources: dict[str, SourceFile] = {}
-    fixing = args.command == 'fix'
-    threshold = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
-    diffs: list[str] = []
-    fixed_count = 0
-    changed_files = 0
     for target in targets:
+        if target.kind != 'dockerfile':
+            invocations = scope.invocations.get(target.display, ())
+            if not invocations:
+                # Named by the user: treat it as the program a container runs.
+                invocations = (Invocation(None, 0, (INTERPRETERS[target.kind], target.display)),)
+            run.process(target, invocations)
+    order = {t.display: i for i, t in enumerate(targets)}
+    run.findings.sort(key=lambda f: order.get(f.path, len(order)))
+    return run.report()
+
+
+class _Run:
+    """One ``check`` or ``fix`` run: processes files one by one, then reports."""
+
+    def __init__(self, args: argparse.Namespace, config: Config,
+                 errors: list[ModconError]) -> None:
+        self.args = args
+        self.config = config
+        self.errors: list[ModconError] = list(errors)
+        self.scope = ScopeBuilder()
+        self.findings: list[Finding] = []
+        self.sources: dict[str, SourceFile] = {}
+        self.fixing = args.command == 'fix'
+        self.threshold = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
+        self.diffs: list[str] = []
+        self.fixed_count = 0
+        self.changed_files = 0
+
+    def process(self, target: Target, invocations: tuple[Invocation, ...] = ()) -> None:
+        args, config = self.args, self.config
         try:
             source = read_source(target.path, target.display)
         except InputError as exc:
-            errors_all.append(exc)
-            continue
-        invocations = scope.invocations.get(target.display, ())
-        if target.kind != 'dockerfile' and not invocations:
-            # Named by the user: treat it as the program a container runs.
-            invocations = (Invocation(None, 0, (INTERPRETERS[target.kind], target.display)),)
-        project = context_of(target) if target.kind == 'dockerfile' else None
+            self.errors.append(exc)
+            return
+        project = document = None
+        if target.kind == 'dockerfile':
+            project = self.scope.context(target)
+            document = DockerfileDocument(source, project)
+            if document.error is None:
+                self.scope.add(target, document)
         try:
-            if fixing:
-                result = fix_source(source, target.kind, config, threshold, invocations, project)
+            if self.fixing:
+                result = fix_source(source, target.kind, config, self.threshold, invocations,
+                                    project, document)
                 if result.changed:
-                    changed_files += 1
-                    fixed_count += len(result.applied)
+                    self.changed_files += 1
+                    self.fixed_count += len(result.applied)
                     beside = os.path.dirname(target.display)
                     if args.diff:
                         if result.fixed != result.original:
-                            diffs.append(unified_diff(target.display, result.original,
-                                                      result.fixed))
+                            self.diffs.append(unified_diff(target.display, result.original,
+                                                           result.fixed))
                         for name, text in result.created.items():
-                            diffs.append(unified_diff(os.path.join(beside, name), '', text))
-                        findings.extend(result.applied)
-                        findings.extend(result.findings)
-                        sources[source.path] = source
-                        continue
+                            self.diffs.append(unified_diff(os.path.join(beside, name), '', text))
+                        self.findings.extend(result.applied)
+                        self.findings.extend(result.findings)
+                        self.sources[source.path] = source
+                        return
                     if result.fixed != result.original:
                         write_atomic(target.path, result.fixed)
                     for name, text in result.created.items():
                         create_new(os.path.join(os.path.dirname(target.path), name), text)
                     source = SourceFile(source.path, result.fixed)
-                findings.extend(result.findings)
+                self.findings.extend(result.findings)
             else:
-                findings.extend(check_source(source, target.kind, config, invocations, project))
+                self.findings.extend(check_source(source, target.kind, config, invocations,
+                                                  project, document))
         except RuleCrashed as exc:
-            errors_all.append(exc)
-            continue
+            self.errors.append(exc)
+            return
         except OSError as exc:
-            errors_all.append(InputError(target.display, f'cannot write: {exc.strerror}'))
-            continue
-        sources[source.path] = source
+            self.errors.append(InputError(target.display, f'cannot write: {exc.strerror}'))
+            return
+        self.sources[source.path] = source
 
-    out = sys.stdout
-    if fixing and args.diff:
-        out.write(''.join(diffs))
-        out.flush()
-        report = _render(findings, args, config, sources, to_terminal=False)
-        if args.output:
-            _write_report(args.output, report)
-        elif args.format != 'text':
-            sys.stderr.write(report)
-        print(f'{fixed_count} fix{"es" if fixed_count != 1 else ""} in {changed_files} '
-              f'file{"s" if changed_files != 1 else ""} would be applied (nothing written).',
-              file=sys.stderr)
-    else:
-        report = _render(findings, args, config, sources,
-                         to_terminal=not args.output and out.isatty())
-        if args.output:
-            _write_report(args.output, report)
+    def report(self) -> int:
+        args, config, findings = self.args, self.config, self.findings
+        out = sys.stdout
+        fixed_count, changed_files = self.fixed_count, self.changed_files
+        if self.fixing and args.diff:
+            out.write(''.join(self.diffs))
+            out.flush()
+            report = _render(findings, args, config, self.sources, to_terminal=False)
+            if args.output:
+                _write_report(args.output, report)
+            elif args.format != 'text':
+                sys.stderr.write(report)
+            print(f'{fixed_count} fix{"es" if fixed_count != 1 else ""} in {changed_files} '
+                  f'file{"s" if changed_files != 1 else ""} would be applied (nothing written).',
+                  file=sys.stderr)
         else:
-            out.write(report)
-        if fixing and args.format == 'text' or fixing and args.output:
-            print(f'Fixed {fixed_count} finding{"s" if fixed_count != 1 else ""} in '
-                  f'{changed_files} file{"s" if changed_files != 1 else ""}.', file=sys.stderr)
-    report_errors(errors_all)
-    if errors_all:
-        return EXIT_ERROR
-    if findings and not args.exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
+            report = _render(findings, args, config, self.sources,
+                             to_terminal=not args.output and out.isatty())
+            if args.output:
+                _write_report(args.output, report)
+            else:
+                out.write(report)
+            if self.fixing and (args.format == 'text' or args.output):
+                print(f'Fixed {fixed_count} finding{"s" if fixed_count != 1 else ""} in '
+                      f'{changed_files} file{"s" if changed_files != 1 else ""}.', file=sys.stderr)
+        report_errors(self.errors)
+        if self.errors:
+            return EXIT_ERROR
+        if findings and not args.exit_zero:
+            return EXIT_FINDINGS
+        return EXIT_CLEAN
 
 
 def _render(findings: list[Finding], args: argparse.Namespace, config: Config,
@@ -166,7 +202,6 @@ def run_verify(args: argparse.Namespace) -> int:
     """``modcon verify``: stop each container's command like ``docker stop``."""
     import json
 
-    from modcon.dockerfile.document import DockerfileDocument
     from modcon.verify.check import verify
 
     targets, errors = discover(args.paths, Config())

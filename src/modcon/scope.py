@@ -15,7 +15,6 @@ from typing import NamedTuple
 from modcon.discover import Target
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.resolve import Resolution
-from modcon.dockerfile.resolve import resolve
 from modcon.entrypoints import Invocation
 from modcon.errors import ModconError
 from modcon.files import read_source
@@ -32,31 +31,54 @@ def context_of(dockerfile: Target) -> LocalProject:
     return LocalProject(os.path.dirname(dockerfile.path))
 
 
+class ScopeBuilder:
+    """Gathers the entrypoint code of Dockerfiles one by one, as they are checked,
+    so that each Dockerfile is read and parsed once. Dockerfiles in one folder
+    share their build context (and its cache of resolved paths)."""
+
+    def __init__(self) -> None:
+        self._targets: dict[str, Target] = {}
+        self._invocations: dict[str, list[Invocation]] = {}
+        self._resolutions: list[Resolution] = []
+        self._contexts: dict[str, LocalProject] = {}
+
+    def context(self, dockerfile: Target) -> LocalProject:
+        folder = os.path.dirname(dockerfile.path)
+        if folder not in self._contexts:
+            self._contexts[folder] = LocalProject(folder)
+        return self._contexts[folder]
+
+    def add(self, dockerfile: Target, document: DockerfileDocument) -> None:
+        """Follow the command of ``document`` (read from ``dockerfile``), which parses."""
+        resolution = document.resolution
+        self._resolutions.append(resolution)
+        base_real = os.path.dirname(dockerfile.path)
+        base_display = posixpath.dirname(dockerfile.display)
+        for target in resolution.targets:
+            display = posixpath.normpath(posixpath.join(base_display, target.path))
+            real = os.path.realpath(os.path.join(base_real, target.path))
+            self._targets.setdefault(display, Target(real, display, target.kind))
+            self._invocations.setdefault(display, []).append(target.invocation)
+
+    def scope(self) -> CodeScope:
+        return CodeScope(list(self._targets.values()),
+                         {path: tuple(found) for path, found in self._invocations.items()},
+                         list(self._resolutions))
+
+
 def code_scope(dockerfiles: Iterable[Target]) -> CodeScope:
     """The entrypoint code that the Dockerfiles' containers run.
 
     A Dockerfile in scope brings its entrypoint code into scope too, wherever
     it lies (``exclude`` patterns only prune directory scans).
     """
-    targets: dict[str, Target] = {}
-    invocations: dict[str, list[Invocation]] = {}
-    resolutions: list[Resolution] = []
+    builder = ScopeBuilder()
     for dockerfile in dockerfiles:
         try:
             source = read_source(dockerfile.path, dockerfile.display)
         except ModconError:
             continue  # reported when the Dockerfile itself is read
-        document = DockerfileDocument(source, context_of(dockerfile))
-        if document.error is not None:
-            continue
-        resolution = resolve(document, dockerfile.display, document.project)  # type: ignore[arg-type]
-        resolutions.append(resolution)
-        base_real = os.path.dirname(dockerfile.path)
-        base_display = posixpath.dirname(dockerfile.display)
-        for target in resolution.targets:
-            display = posixpath.normpath(posixpath.join(base_display, target.path))
-            real = os.path.realpath(os.path.join(base_real, target.path))
-            targets.setdefault(display, Target(real, display, target.kind))
-            invocations.setdefault(display, []).append(target.invocation)
-    return CodeScope(list(targets.values()),
-                     {path: tuple(found) for path, found in invocations.items()}, resolutions)
+        document = DockerfileDocument(source, builder.context(dockerfile))
+        if document.error is None:
+            builder.add(dockerfile, document)
+    return builder.scope()

@@ -192,21 +192,32 @@ class Rewrite:
         return None
 
     def reparses_as(self, edits: list[Edit], expected: tuple[str, ...]) -> bool:
-        """Whether the text with ``edits`` applied runs ``expected`` in exec form."""
+        """Whether the text with ``edits`` applied runs ``expected`` in exec form.
+
+        The edits stay within the instruction's lines (and the comment lines
+        inserted above it), and the rest of the file is untouched, so parsing
+        those lines alone, under the file's escape character, is enough: a
+        sentinel instruction after them shows that the rewrite still ends
+        where it did (a trailing continuation would swallow it)."""
+        region_start = min([self.text.rfind('\n', 0, self.outer.start) + 1]
+                           + [edit.start for edit in edits])
+        region_end = self.outer.end
         pieces = []
-        cursor = 0
+        cursor = region_start
         for edit in edits:
             pieces.append(self.text[cursor:edit.start])
             pieces.append(edit.content)
             cursor = edit.end
-        pieces.append(self.text[cursor:])
+        pieces.append(self.text[cursor:region_end])
+        region = ''.join(pieces)
+        if not region.endswith('\n'):
+            region += '\n'
+        escape = self.document.syntax.escape
         try:
-            new = parse(''.join(pieces))
+            new = parse(f'# escape={escape}\n{region}LABEL modcon.sentinel=1\n')
         except DockerfileSyntaxError:
             return False
-        old = self.document.syntax
-        if new.directives != old.directives or len(new.instructions) != len(old.instructions):
+        if len(new.instructions) != 2 or new.instructions[1].name != 'LABEL':
             return False
-        index = old.instructions.index(self.outer)
-        rewritten = new.instructions[index].command
+        rewritten = new.instructions[0].command
         return rewritten.name == self.instruction.name and rewritten.args.json == expected
