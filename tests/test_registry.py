@@ -63,3 +63,30 @@ def test_duplicate_codes_are_refused() -> None:
             x
             ## Fix safety
             x"""
+
+
+def test_rules_keep_nothing_of_a_document_once_it_is_checked(tmp_path: pathlib.Path) -> None:
+    """Facts rules share live on the document (``derived``), so a long run over many
+    files does not accumulate them: every document is freed after its check."""
+    import gc
+    import weakref
+
+    from modcon.config import Config
+    from modcon.dockerfile.document import DockerfileDocument
+    from modcon.engine import check_source
+    from modcon.project import LocalProject
+    from modcon.source import SourceFile
+
+    (tmp_path / 'nginx.conf').write_text('access_log /var/log/app/access.log;\n')
+    text = ('FROM debian:12-slim\nRUN apt-get update && apt-get install -y nginx curl | tee x\n'
+            'COPY nginx.conf /etc/nginx/nginx.conf\nCOPY . .\n'
+            'HEALTHCHECK CMD curl http://localhost/\nCMD nginx -g "daemon off;"\n')
+    project = LocalProject(str(tmp_path))
+    alive = []
+    for _ in range(3):
+        document = DockerfileDocument(SourceFile('Dockerfile', text), project)
+        assert check_source(document.source, 'dockerfile', Config(), (), project, document)
+        alive.append(weakref.ref(document))
+        del document
+    gc.collect()
+    assert [ref for ref in alive if ref() is not None] == []

@@ -13,7 +13,6 @@ Also here: the stages whose layers end up in the image (``shipped_stages``),
 from __future__ import annotations
 
 import re
-import weakref
 from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
@@ -119,14 +118,14 @@ def shipped_stages(stages: Stages) -> list[Stage]:
     return list(reversed(chain))
 
 
-# Several rules read the same RUN lines of one document: read each once.
-_READ: weakref.WeakKeyDictionary[DockerfileDocument, dict[int, list[RunScript]]] = \
-    weakref.WeakKeyDictionary()
+def _runs_by_stage(document: DockerfileDocument) -> dict[int, list[RunScript]]:
+    return {}
 
 
 def runs_of(document: DockerfileDocument, stage: Stage) -> list[RunScript]:
-    """The ``RUN`` instructions of ``stage`` that a POSIX shell runs, read."""
-    cache = _READ.setdefault(document, {})
+    """The ``RUN`` instructions of ``stage`` that a POSIX shell runs, read (once:
+    several rules read the same RUN lines)."""
+    cache = document.derived(_runs_by_stage)
     found = cache.get(stage.index)
     if found is None:
         found = []

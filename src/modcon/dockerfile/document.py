@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import bisect
-
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from modcon.dockerfile.stages import Stages
 from modcon.dockerfile.syntax import Dockerfile
@@ -17,6 +18,8 @@ from modcon.suppress import directive_pragmas
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.dockerfile.resolve import Resolution
+
+T = TypeVar('T')
 
 
 class DockerfileDocument:
@@ -32,6 +35,7 @@ class DockerfileDocument:
         self._syntax: Dockerfile | None = None
         self._stages: Stages | None = None
         self._resolution: Resolution | None = None
+        self._derived: dict[Callable[..., object], object] = {}
         try:
             self._syntax = parse(source.text)
             self._stages = Stages(self._syntax)
@@ -61,6 +65,15 @@ class DockerfileDocument:
 
             self._resolution = resolve(self, self.source.path, self.project or Empty())
         return self._resolution
+
+    def derived(self, compute: Callable[[DockerfileDocument], T]) -> T:
+        """``compute(self)``, computed once: a fact about this document that several
+        rules need. It lives and dies with the document."""
+        try:
+            return self._derived[compute]  # type: ignore[return-value]
+        except KeyError:
+            value = self._derived[compute] = compute(self)
+            return value
 
     def instruction_at(self, offset: int) -> Instruction | None:
         """The instruction whose text contains ``offset`` (or starts after it)."""

@@ -62,11 +62,6 @@ class StartCommand(NamedTuple):
     unreadable: tuple[Instruction, ...] = ()
 
 
-# The rules of one file run one after another: remembering the last document
-# is enough to compute its start-up once (and cheaper to import than weakref).
-_last: tuple[DockerfileDocument, StartCommand] | None = None
-
-
 def final_commands(document: DockerfileDocument) -> tuple[Instruction | None, Instruction | None]:
     """The ENTRYPOINT and CMD of the final image, where this file sets them.
 
@@ -95,13 +90,12 @@ def final_commands(document: DockerfileDocument) -> tuple[Instruction | None, In
 
 
 def start_command(document: DockerfileDocument) -> StartCommand:
-    """The final image's start-up commands (cached per document)."""
-    global _last
-    if _last is not None and _last[0] is document:
-        return _last[1]
-    found = _Unwrap(document).run()
-    _last = (document, found)
-    return found
+    """The final image's start-up commands (computed once per document)."""
+    return document.derived(_start_command)
+
+
+def _start_command(document: DockerfileDocument) -> StartCommand:
+    return _Unwrap(document).run()
 
 
 def exec_step(argv: tuple[str, ...], instruction: Instruction) -> StartStep:

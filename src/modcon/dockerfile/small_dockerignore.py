@@ -14,7 +14,6 @@ import fnmatch
 import functools
 import posixpath
 import re
-import weakref
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -112,15 +111,15 @@ def ignore_file_names(dockerfile: str) -> tuple[str, str]:
     return f'{name}.dockerignore', '.dockerignore'
 
 
-# MC171 and MC185 both ask; the answer costs file-system lookups.
-_FOUND: weakref.WeakKeyDictionary[DockerfileDocument, tuple[str, str] | None] = \
-    weakref.WeakKeyDictionary()
-
-
 def ignore_file(document: DockerfileDocument) -> tuple[str, str] | None:
-    """The ignore file BuildKit uses for this Dockerfile: (name, text), or None."""
-    if document in _FOUND:
-        return _FOUND[document]
+    """The ignore file BuildKit uses for this Dockerfile: (name, text), or None.
+
+    MC171 and MC185 both ask; the answer costs file-system lookups, so it is
+    computed once per document."""
+    return document.derived(_find_ignore_file)
+
+
+def _find_ignore_file(document: DockerfileDocument) -> tuple[str, str] | None:
     found = None
     project = document.project
     if project is not None:
@@ -132,7 +131,6 @@ def ignore_file(document: DockerfileDocument) -> tuple[str, str] | None:
             if project.is_file(name):  # present but unreadable (binary, huge)
                 found = (name, '')
                 break
-    _FOUND[document] = found
     return found
 
 

@@ -423,6 +423,8 @@ def _unquote(word: str) -> str:
 
 
 def _heredoc_names(logical: str) -> list[tuple[str, bool]]:
+    if '<<' not in logical:  # most lines: no word can start a heredoc
+        return []
     names = []
     # BuildKit lexes the line with `\` as the escape, whatever the directive says.
     for word in _parse_words(logical, '\\'):

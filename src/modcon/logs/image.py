@@ -26,7 +26,6 @@ import functools
 import posixpath
 import re
 import shlex
-import weakref
 from collections.abc import Callable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -552,15 +551,9 @@ def _reader(project: Project, path: str) -> Callable[[], str | None]:
     return functools.partial(project.read, path)
 
 
-_CACHE: weakref.WeakKeyDictionary[DockerfileDocument, ImageLogs] = weakref.WeakKeyDictionary()
-
-
 def image_logs(document: DockerfileDocument) -> ImageLogs:
     """The one ``ImageLogs`` of ``document``."""
-    found = _CACHE.get(document)
-    if found is None:
-        found = _CACHE[document] = ImageLogs(document)
-    return found
+    return document.derived(ImageLogs)
 
 
 def is_root(user: str) -> bool:

@@ -16,6 +16,7 @@ Tests run every conversion through a real ``/bin/sh`` to prove it.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -122,8 +123,12 @@ _WRAPPER_ADVICE = (
 )
 
 
+@functools.lru_cache(maxsize=256)
 def analyze(text: str, *, posix: bool = True) -> Analysis:
-    """Analyse ``text`` as ``sh -c`` (``posix``) or ``bash -c`` would run it."""
+    """Analyse ``text`` as ``sh -c`` (``posix``) or ``bash -c`` would run it.
+
+    Several rules ask about the same command; the answer is immutable and cached.
+    """
     stripped = text.strip(' \t')
     if _LITERAL_WORDS.fullmatch(stripped):
         spans = tuple(m.span() for m in _WORD_RE.finditer(text))
