@@ -152,9 +152,10 @@ def test_symlink_inside_the_tree_is_fixed_through_once(tmp_path: pathlib.Path) -
     assert (tmp_path / 'Dockerfile').is_symlink()
 
 
+@pytest.mark.parametrize('jobs', ['1', '2'])
 def test_a_crashing_rule_is_one_line_and_the_run_goes_on(
         tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], jobs: str) -> None:
     from modcon import registry
 
     registry.load_rules()
@@ -169,12 +170,39 @@ def test_a_crashing_rule_is_one_line_and_the_run_goes_on(
     write(tmp_path / 'boom.Dockerfile', SHELL_FORM)
     write(tmp_path / 'ok.Dockerfile', SHELL_FORM)
     monkeypatch.chdir(tmp_path)
-    code = cli.main(['check', '.'])
+    code = cli.main(['check', '--jobs', jobs, '.'])  # worker processes inherit the rule
     out, err = capsys.readouterr()
     assert code == 2
     assert_one_line_errors(err, 1)
     assert 'boom.Dockerfile: internal error in rule MC102: RuntimeError: kaboom' in err
     assert 'ok.Dockerfile:2:1:' in out
+    assert 'boom.Dockerfile:' not in out
+
+
+@pytest.mark.parametrize('fmt', ['json', 'junit'])
+def test_checking_in_worker_processes_reports_exactly_what_one_process_does(
+        tmp_path: pathlib.Path, fmt: str) -> None:
+    for i in range(12):
+        write(tmp_path / f'svc{i}' / 'Dockerfile',
+              f'FROM python:3.12-slim\nCOPY app.py .\nCMD python app.py --port {8000 + i}\n')
+        write(tmp_path / f'svc{i}' / 'app.py', 'import time\nwhile True:\n    time.sleep(1)\n')
+    write(tmp_path / 'broken.Dockerfile', b'\xff\xfeFROM x\n')
+    write(tmp_path / 'syntax.Dockerfile', 'FROM alpine:3.20\nCMD a \\\n\nbogus\n')
+    write(tmp_path / 'nginx' / 'Dockerfile', 'FROM debian:12-slim\n'
+          'RUN apt-get update && apt-get install -y nginx\nCMD nginx -g "daemon off;"\n')
+    one = modcon('check', '--format', fmt, '--jobs', '1', '.', cwd=tmp_path)
+    two = modcon('check', '--format', fmt, '--jobs', '2', '.', cwd=tmp_path)
+    assert one.returncode == two.returncode == 2
+    assert one.stdout == two.stdout
+    assert one.stderr == two.stderr
+    # The entrypoints the Dockerfiles lead to are checked too, after them.
+    assert 'svc11/app.py' in two.stdout and 'MC201' in two.stdout
+
+
+def test_jobs_must_be_a_positive_number(tmp_path: pathlib.Path) -> None:
+    result = modcon('check', '--jobs', '0', '.', cwd=tmp_path)
+    assert result.returncode == 2
+    assert 'at least 1' in result.stderr
 
 
 # -- fixing -----------------------------------------------------------------

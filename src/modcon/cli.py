@@ -42,6 +42,12 @@ def _codes(value: str) -> list[str]:
     return [part.strip() for part in value.split(',') if part.strip()]
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f'expected a whole number of at least 1, got {value!r}')
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog='modcon',
@@ -72,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help='base URL of docs/properties.md for the links in findings')
         p.add_argument('--unsafe-fixes', action='store_true',
                        help='also apply (fix) or count (check) unsafe fixes')
+        p.add_argument('-j', '--jobs', type=_positive, metavar='N',
+                       help='processes to check with (default: one per CPU for large '
+                            'batches; fix always uses one)')
         p.add_argument('--exit-zero', action='store_true',
                        help='exit 0 even when findings remain (errors still exit 2)')
     fix.add_argument('--diff', action='store_true',

@@ -142,6 +142,17 @@ class Rule(NamedTuple):
     fixable: str  # 'always', 'sometimes' or 'never'
     aliases: tuple[str, ...]  # codes of other tools for the same defect
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled by code (findings come back from worker processes by the
+        # thousand): the receiving process has the same registry.
+        return _registered_rule, (self.code,)
+
+
+def _registered_rule(code: str) -> Rule:
+    from modcon.registry import load_rules
+
+    return load_rules()[code]
+
 
 class Finding(NamedTuple):
     """A rule's hit, placed in a file: what every reporter renders."""

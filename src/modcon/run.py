@@ -29,6 +29,10 @@ from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.reporters import ReportContext
 from modcon.reporters import renderer
+from modcon.parallel import Checked
+from modcon.parallel import check_dockerfile
+from modcon.parallel import check_dockerfiles
+from modcon.parallel import jobs_for
 from modcon.scope import ScopeBuilder
 from modcon.scope import code_scope
 from modcon.scope import context_of
@@ -55,8 +59,13 @@ def run_check_or_fix(args: argparse.Namespace) -> int:
     run = _Run(args, config, errors)
     # Dockerfiles first: following each one's command brings the code its
     # container runs into scope, checked as an entrypoint.
-    for target in targets:
-        if target.kind == 'dockerfile':
+    dockerfiles = [t for t in targets if t.kind == 'dockerfile']
+    jobs = 1 if run.fixing else jobs_for(args.jobs, len(dockerfiles))
+    if jobs > 1:
+        for checked in check_dockerfiles(dockerfiles, config, jobs):
+            run.take(checked)
+    else:
+        for target in dockerfiles:
             run.process(target)
     scope = run.scope.scope()
     known = {t.path for t in targets}
@@ -90,8 +99,21 @@ class _Run:
         self.fixed_count = 0
         self.changed_files = 0
 
+    def take(self, checked: Checked) -> None:
+        """The outcome of checking one Dockerfile, here or in a worker process."""
+        if checked.resolution is not None:
+            self.scope.add(checked.target, checked.resolution)
+        if checked.error is not None:
+            self.errors.append(checked.error)
+        if checked.source is not None and checked.error is None:
+            self.findings.extend(checked.findings)
+            self.sources[checked.source.path] = checked.source
+
     def process(self, target: Target, invocations: tuple[Invocation, ...] = ()) -> None:
         args, config = self.args, self.config
+        if target.kind == 'dockerfile' and not self.fixing:
+            self.take(check_dockerfile(target, config, self.scope))
+            return
         try:
             source = read_source(target.path, target.display)
         except InputError as exc:
@@ -102,7 +124,7 @@ class _Run:
             project = self.scope.context(target)
             document = DockerfileDocument(source, project)
             if document.error is None:
-                self.scope.add(target, document)
+                self.scope.add(target, document.resolution)
         try:
             if self.fixing:
                 result = fix_source(source, target.kind, config, self.threshold, invocations,

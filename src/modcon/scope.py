@@ -48,9 +48,8 @@ class ScopeBuilder:
             self._contexts[folder] = LocalProject(folder)
         return self._contexts[folder]
 
-    def add(self, dockerfile: Target, document: DockerfileDocument) -> None:
-        """Follow the command of ``document`` (read from ``dockerfile``), which parses."""
-        resolution = document.resolution
+    def add(self, dockerfile: Target, resolution: Resolution) -> None:
+        """Take in where ``dockerfile``'s command leads."""
         self._resolutions.append(resolution)
         base_real = os.path.dirname(dockerfile.path)
         base_display = posixpath.dirname(dockerfile.display)
@@ -80,5 +79,5 @@ def code_scope(dockerfiles: Iterable[Target]) -> CodeScope:
             continue  # reported when the Dockerfile itself is read
         document = DockerfileDocument(source, builder.context(dockerfile))
         if document.error is None:
-            builder.add(dockerfile, document)
+            builder.add(dockerfile, document.resolution)
     return builder.scope()

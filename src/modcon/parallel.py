@@ -1,0 +1,108 @@
+"""Check a large batch of Dockerfiles on every core, as ``flake8 --jobs`` does.
+
+Checking is read-only and each Dockerfile is independent, so the batch is
+split across worker processes forked from this one: the rules and the shell
+grammar are loaded already and the workers start in milliseconds. Results
+come back in the order of the batch. Fixing stays in one process: fixes write
+files, and two Dockerfiles of one folder may both create its ``.dockerignore``.
+
+Forking needs a POSIX system; elsewhere, and for small batches where starting
+workers costs more than it saves, the check runs in this process.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from modcon.config import Config
+from modcon.discover import Target
+from modcon.dockerfile.document import DockerfileDocument
+from modcon.dockerfile.resolve import Resolution
+from modcon.engine import check_source
+from modcon.errors import ModconError
+from modcon.errors import RuleCrashed
+from modcon.files import read_source
+from modcon.model import Finding
+from modcon.scope import ScopeBuilder
+from modcon.source import SourceFile
+
+# Below this many Dockerfiles per worker, forking costs more than it saves.
+FILES_PER_WORKER = 64
+
+
+class Checked(NamedTuple):
+    """One Dockerfile checked: what the run needs to report and to go on."""
+
+    target: Target
+    source: SourceFile | None  # None when it could not be read
+    findings: list[Finding]
+    resolution: Resolution | None  # where its command leads (None: does not parse)
+    error: ModconError | None
+
+
+def check_dockerfile(target: Target, config: Config, scope: ScopeBuilder) -> Checked:
+    """Read, parse, follow the command of and check one Dockerfile."""
+    try:
+        source = read_source(target.path, target.display)
+    except ModconError as exc:
+        return Checked(target, None, [], None, exc)
+    document = DockerfileDocument(source, scope.context(target))
+    resolution = document.resolution if document.error is None else None
+    try:
+        findings = check_source(source, 'dockerfile', config, (), document.project, document)
+    except RuleCrashed as exc:
+        return Checked(target, source, [], resolution, exc)
+    return Checked(target, source, findings, resolution, None)
+
+
+def usable_cpus() -> int:
+    if hasattr(os, 'sched_getaffinity'):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def jobs_for(requested: int | None, files: int) -> int:
+    """How many processes to check ``files`` Dockerfiles with (``None``: automatic)."""
+    if requested is not None:
+        wanted = max(1, requested)
+    else:
+        wanted = min(usable_cpus(), files // FILES_PER_WORKER)
+    if wanted <= 1 or os.name != 'posix':
+        return 1
+    import multiprocessing
+
+    if 'fork' not in multiprocessing.get_all_start_methods():
+        return 1
+    return wanted
+
+
+# Set in the parent before forking; each worker inherits them.
+_config: Config | None = None
+_scope: ScopeBuilder | None = None
+
+
+def _check_in_worker(target: Target) -> Checked:
+    assert _config is not None and _scope is not None
+    checked = check_dockerfile(target, _config, _scope)
+    if checked.resolution is not None:
+        # The run needs only the code files it leads to; the rest is costly to send.
+        checked = checked._replace(resolution=checked.resolution._replace(
+            steps=[], copies=[], stage=None))
+    if checked.error is not None:
+        # Only the message crosses back: an exception's own arguments may not pickle.
+        checked = checked._replace(error=ModconError(str(checked.error)))
+    return checked
+
+
+def check_dockerfiles(targets: list[Target], config: Config, jobs: int) -> Iterator[Checked]:
+    """Check ``targets`` with ``jobs`` worker processes; results in ``targets`` order."""
+    import multiprocessing
+
+    global _config, _scope
+    _config, _scope = config, ScopeBuilder()
+    chunk = max(1, min(32, len(targets) // (jobs * 4)))
+    context = multiprocessing.get_context('fork')
+    with context.Pool(jobs) as pool:
+        yield from pool.imap(_check_in_worker, targets, chunksize=chunk)
+    _config = _scope = None
