@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from modcon.javascript.grammar import javascript_parser
 from modcon.model import Edit
+from modcon.treesitter_text import TreeSitterText
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
@@ -42,29 +43,7 @@ class Swallowed(NamedTuple):
     edit: Edit | None
 
 
-class _Text:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.data = text.encode()
-        self.chars: list[int] | None = None
-        if not text.isascii():
-            index: list[int] = []
-            for position, ch in enumerate(text):
-                index.extend([position] * len(ch.encode()))
-            index.append(len(text))
-            self.chars = index
-
-    def char(self, byte: int) -> int:
-        return byte if self.chars is None else self.chars[byte]
-
-    def raw(self, node: Node) -> str:
-        return self.data[node.start_byte:node.end_byte].decode()
-
-    def span(self, node: Node) -> tuple[int, int]:
-        return self.char(node.start_byte), self.char(node.end_byte)
-
-
-def _member(node: Node | None, text: _Text) -> str:
+def _member(node: Node | None, text: TreeSitterText) -> str:
     return '' if node is None else ''.join(text.raw(node).split())
 
 
@@ -80,7 +59,7 @@ def _walk(node: Node) -> list[Node]:
 
 class _Reader:
     def __init__(self, text: str) -> None:
-        self.text = _Text(text)
+        self.text = TreeSitterText(text)
         self.root = javascript_parser().parse(self.text.data).root_node
         self.sets_exit_code = 'exitCode' in text
 

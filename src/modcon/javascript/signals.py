@@ -12,7 +12,7 @@ tree-sitter-javascript and answers two questions for MC401:
   semicolons, indentation, line endings), without touching anything else.
 
 Offsets are character offsets into the text (tree-sitter counts UTF-8 bytes;
-``_Text`` converts).
+``modcon.treesitter_text`` converts).
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from modcon.javascript.grammar import javascript_parser
 from modcon.source import SourceFile
+from modcon.treesitter_text import TreeSitterText
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
@@ -98,27 +99,10 @@ class Handler(NamedTuple):
     servers: tuple[str, ...]  # the servers the handler closes (may be empty)
 
 
-class _Text:
-    """The source as tree-sitter sees it (UTF-8 bytes) and as modcon does (characters)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.data = text.encode('utf-8', 'surrogatepass')
-        self._ascii = len(self.data) == len(text)
-
-    def char(self, byte: int) -> int:
-        if self._ascii:
-            return byte
-        return len(self.data[:byte].decode('utf-8', 'surrogatepass'))
-
-    def of(self, node: Node) -> str:
-        return self.data[node.start_byte:node.end_byte].decode('utf-8', 'surrogatepass')
-
-
 def plan_sigterm_handler(text: str) -> Handler | None:
     """The handler to add to ``text``, or None: SIGTERM is (or may be) handled
     already, nothing runs, or the file does not parse."""
-    src = _Text(text)
+    src = TreeSitterText(text)
     tree = javascript_parser().parse(src.data)
     root = tree.root_node
     if root.has_error:
@@ -156,12 +140,12 @@ def plan_sigterm_handler(text: str) -> Handler | None:
         indent = _indent_of(source, src.char(statements[0].start_byte))
         body = [f'process.on({style.quoted("SIGTERM")}, () => process.exit(0)){style.semicolon}']
     nxt = next((n for n in statements if src.char(n.start_byte) >= at), None)
-    hazard = nxt is not None and src.of(nxt).startswith(_ASI_HAZARDS)
+    hazard = nxt is not None and src.raw(nxt).startswith(_ASI_HAZARDS)
     content = _content(source, at, body, indent, style, hazard)
     return Handler(start, _past_blank_lines(source, at), at, content, names)
 
 
-def _may_handle_sigterm(root: Node, src: _Text) -> bool:
+def _may_handle_sigterm(root: Node, src: TreeSitterText) -> bool:
     """True when the file handles SIGTERM or might: a mention of SIGTERM in
     code, a listener on a computed event, a known handler library, an import
     that may install one, ``process`` passed around."""
@@ -172,12 +156,12 @@ def _may_handle_sigterm(root: Node, src: _Text) -> bool:
         if kind == 'comment':
             continue
         if kind in ('string', 'template_string'):
-            if 'SIGTERM' in src.of(node) and not _is_kill_argument(node):
+            if 'SIGTERM' in src.raw(node) and not _is_kill_argument(node):
                 return True
             stack.extend(c for c in node.named_children if c.type == 'template_substitution')
             continue
         if node.child_count == 0:
-            word = src.of(node)
+            word = src.raw(node)
             if 'SIGTERM' in word or word in HANDLER_CALLS:
                 return True
             if word == 'process' and kind != 'property_identifier' and \
@@ -198,14 +182,14 @@ def _may_handle_sigterm(root: Node, src: _Text) -> bool:
     return False
 
 
-def _call_may_handle(call: Node, src: _Text) -> bool:
+def _call_may_handle(call: Node, src: TreeSitterText) -> bool:
     function = call.child_by_field_name('function')
     arguments = call.child_by_field_name('arguments')
     if function is None or arguments is None:
         return False
     args = arguments.named_children
     if function.type == 'import' or (function.type == 'identifier'
-                                     and src.of(function) == 'require'):
+                                     and src.raw(function) == 'require'):
         spec = _literal(args[0], src) if len(args) == 1 else None
         parent = call.parent
         while parent is not None and parent.type in ('await_expression',
@@ -216,26 +200,26 @@ def _call_may_handle(call: Node, src: _Text) -> bool:
     if function.type == 'member_expression':
         prop = function.child_by_field_name('property')
         obj = function.child_by_field_name('object')
-        if prop is not None and src.of(prop) in LISTEN_METHODS and _is_process(obj, src):
+        if prop is not None and src.raw(prop) in LISTEN_METHODS and _is_process(obj, src):
             # process.on(<anything but a string literal>, ...) might be SIGTERM
             return not args or _literal(args[0], src) is None
     return False
 
 
-def _is_process(node: Node | None, src: _Text) -> bool:
+def _is_process(node: Node | None, src: TreeSitterText) -> bool:
     if node is None:
         return False
     if node.type == 'identifier':
-        return src.of(node) == 'process'
+        return src.raw(node) == 'process'
     if node.type == 'member_expression':
         obj = node.child_by_field_name('object')
         prop = node.child_by_field_name('property')
-        return (obj is not None and prop is not None and src.of(prop) == 'process'
-                and src.of(obj) in ('globalThis', 'global'))
+        return (obj is not None and prop is not None and src.raw(prop) == 'process'
+                and src.raw(obj) in ('globalThis', 'global'))
     return False
 
 
-def _plain_process_use(node: Node, src: _Text) -> bool:
+def _plain_process_use(node: Node, src: TreeSitterText) -> bool:
     """``process.x`` or an import of the process module; anything else (an
     alias, an argument, a shadowing binding) might install a handler."""
     parent = node.parent
@@ -299,16 +283,16 @@ def _module_name(spec: str | None) -> str | None:
     return spec[5:] if spec.startswith('node:') else spec
 
 
-def _literal(node: Node | None, src: _Text) -> str | None:
+def _literal(node: Node | None, src: TreeSitterText) -> str | None:
     """The value of a string literal or a template literal without substitutions."""
     if node is None or node.type not in ('string', 'template_string'):
         return None
     if any(c.type not in ('string_fragment',) for c in node.named_children):
         return None  # substitutions or escape sequences: not a plain literal
-    return src.of(node)[1:-1]
+    return src.raw(node)[1:-1]
 
 
-def _require_spec(node: Node | None, src: _Text) -> str | None:
+def _require_spec(node: Node | None, src: TreeSitterText) -> str | None:
     """'m' for ``require('m')``."""
     node = _unwrap(node)
     if node is None or node.type != 'call_expression':
@@ -316,7 +300,7 @@ def _require_spec(node: Node | None, src: _Text) -> str | None:
     function = node.child_by_field_name('function')
     arguments = node.child_by_field_name('arguments')
     if function is None or arguments is None or function.type != 'identifier' \
-            or src.of(function) != 'require' or len(arguments.named_children) != 1:
+            or src.raw(function) != 'require' or len(arguments.named_children) != 1:
         return None
     return _literal(arguments.named_children[0], src)
 
@@ -330,7 +314,7 @@ def _unwrap(node: Node | None) -> Node | None:
 class _Scope:
     """What the top level binds: modules, direct server factories, apps."""
 
-    def __init__(self, src: _Text) -> None:
+    def __init__(self, src: TreeSitterText) -> None:
         self.src = src
         self.modules: dict[str, str] = {}  # local name -> module ('http', 'express', ...)
         self.factories: set[str] = set()  # createServer imported by name from a server module
@@ -345,32 +329,32 @@ class _Scope:
                 continue
             for part in clause.named_children:
                 if part.type == 'identifier':  # default import
-                    self.modules[self.src.of(part)] = module
+                    self.modules[self.src.raw(part)] = module
                 elif part.type == 'namespace_import':
                     for name in part.named_children:
-                        self.modules[self.src.of(name)] = module
+                        self.modules[self.src.raw(name)] = module
                 elif part.type == 'named_imports' and module in SERVER_MODULES:
                     for spec in part.named_children:
                         name = spec.child_by_field_name('name')
                         alias = spec.child_by_field_name('alias') or name
                         if name is not None and alias is not None and \
-                                self.src.of(name) in SERVER_FACTORIES:
-                            self.factories.add(self.src.of(alias))
+                                self.src.raw(name) in SERVER_FACTORIES:
+                            self.factories.add(self.src.raw(alias))
 
     def bind_require(self, pattern: Node, module: str) -> None:
         if pattern.type == 'identifier':
-            self.modules[self.src.of(pattern)] = module
+            self.modules[self.src.raw(pattern)] = module
         elif pattern.type == 'object_pattern' and module in SERVER_MODULES:
             for part in pattern.named_children:
                 if part.type == 'shorthand_property_identifier_pattern' and \
-                        self.src.of(part) in SERVER_FACTORIES:
-                    self.factories.add(self.src.of(part))
+                        self.src.raw(part) in SERVER_FACTORIES:
+                    self.factories.add(self.src.raw(part))
                 elif part.type == 'pair_pattern':
                     key = part.child_by_field_name('key')
                     value = part.child_by_field_name('value')
                     if key is not None and value is not None and value.type == 'identifier' \
-                            and self.src.of(key) in SERVER_FACTORIES:
-                        self.factories.add(self.src.of(value))
+                            and self.src.raw(key) in SERVER_FACTORIES:
+                        self.factories.add(self.src.raw(value))
 
     def is_app(self, node: Node | None) -> bool:
         """``express()``, ``connect()``, ``new Koa()``, ``require('express')()``."""
@@ -382,13 +366,13 @@ class _Scope:
             if function is None:
                 return False
             if function.type == 'identifier':
-                return APP_FACTORIES.get(self.modules.get(self.src.of(function), '')) == 'call'
+                return APP_FACTORIES.get(self.modules.get(self.src.raw(function), '')) == 'call'
             return APP_FACTORIES.get(_module_name(_require_spec(function, self.src)) or '') \
                 == 'call'
         if node.type == 'new_expression':
             constructor = node.child_by_field_name('constructor')
             return constructor is not None and constructor.type == 'identifier' and \
-                APP_FACTORIES.get(self.modules.get(self.src.of(constructor), '')) == 'new'
+                APP_FACTORIES.get(self.modules.get(self.src.raw(constructor), '')) == 'new'
         return False
 
     def is_server(self, node: Node | None) -> bool:
@@ -400,26 +384,26 @@ class _Scope:
         if function is None:
             return False
         if function.type == 'identifier':
-            return self.src.of(function) in self.factories
+            return self.src.raw(function) in self.factories
         if function.type != 'member_expression':
             return False
         obj = _unwrap(function.child_by_field_name('object'))
         prop = function.child_by_field_name('property')
         if obj is None or prop is None:
             return False
-        method = self.src.of(prop)
+        method = self.src.raw(prop)
         if method in SERVER_FACTORIES:  # http.createServer(), require('http').createServer()
-            module = self.modules.get(self.src.of(obj)) if obj.type == 'identifier' else \
+            module = self.modules.get(self.src.raw(obj)) if obj.type == 'identifier' else \
                 _module_name(_require_spec(obj, self.src))
             return module in SERVER_MODULES
         if method == 'listen':  # server.listen() returns the server; so does app.listen()
             if obj.type == 'identifier':
-                return self.src.of(obj) in self.apps
+                return self.src.raw(obj) in self.apps
             return self.is_server(obj) or self.is_app(obj)
         return False
 
 
-def _top_level_servers(statements: list[Node], src: _Text) -> list[tuple[str, Node]]:
+def _top_level_servers(statements: list[Node], src: TreeSitterText) -> list[tuple[str, Node]]:
     """(name, statement) for each top-level statement that keeps a server in a variable."""
     scope = _Scope(src)
     servers: list[tuple[str, Node]] = []
@@ -446,9 +430,9 @@ def _top_level_servers(statements: list[Node], src: _Text) -> list[tuple[str, No
                 elif name.type != 'identifier':
                     continue
                 elif scope.is_app(value):
-                    scope.apps.add(src.of(name))
+                    scope.apps.add(src.raw(name))
                 elif scope.is_server(value):
-                    servers.append((src.of(name), statement))
+                    servers.append((src.raw(name), statement))
         elif declaration.type == 'expression_statement':
             expression = _unwrap(declaration.named_children[0]) \
                 if declaration.named_children else None
@@ -456,7 +440,7 @@ def _top_level_servers(statements: list[Node], src: _Text) -> list[tuple[str, No
                 left = expression.child_by_field_name('left')
                 right = expression.child_by_field_name('right')
                 if left is not None and left.type == 'identifier' and scope.is_server(right):
-                    servers.append((src.of(left), statement))
+                    servers.append((src.raw(left), statement))
     return servers
 
 
@@ -495,7 +479,7 @@ def _roots_at_require(node: Node | None) -> bool:
     return False
 
 
-def _after_row(node: Node, src: _Text) -> int:
+def _after_row(node: Node, src: TreeSitterText) -> int:
     """The start of the line after ``node`` (and anything else on its last line)."""
     end, row = node.end_byte, node.end_point.row
     sibling = node.next_sibling
@@ -506,7 +490,7 @@ def _after_row(node: Node, src: _Text) -> int:
     return len(src.text) if newline == -1 else newline + 1
 
 
-def _before(first: Node, root: Node, src: _Text, source: SourceFile) -> int:
+def _before(first: Node, root: Node, src: TreeSitterText, source: SourceFile) -> int:
     """The start of ``first``'s line, above the comments attached to it; a
     comment block that opens the file is a header and stays above."""
     top = first
@@ -549,7 +533,7 @@ class _Style(NamedTuple):
         return f'{self.quote}{word}{self.quote}'
 
     @classmethod
-    def of(cls, root: Node, src: _Text) -> _Style:
+    def of(cls, root: Node, src: TreeSitterText) -> _Style:
         single = double = with_semicolon = without = tabs = 0
         widths: list[int] = []
         for node in _descendants(root):

@@ -21,6 +21,7 @@ import re
 from typing import NamedTuple
 
 from modcon.shell.grammar import bash_parser
+from modcon.treesitter_text import TreeSitterText
 
 # Names that a shell runs itself, or treats specially, in dash, ash or bash.
 # ``exec NAME`` would run a different program (``/bin/echo`` for ``echo``) or
@@ -228,34 +229,20 @@ class _TreeAnalysis:
     def __init__(self, text: str, posix: bool) -> None:
         self.text = text
         self.posix = posix
-        self.data = text.encode()
-        self._chars: list[int] | None = None if text.isascii() else self._char_index()
+        self.source = TreeSitterText(text)
         self.comment: tuple[int, int] | None = None
-
-    def _char_index(self) -> list[int]:
-        index = []
-        for char_pos, ch in enumerate(self.text):
-            index.extend([char_pos] * len(ch.encode()))
-        index.append(len(self.text))
-        return index
-
-    def char(self, byte: int) -> int:
-        return byte if self._chars is None else self._chars[byte]
-
-    def raw(self, node: object) -> str:
-        return self.data[node.start_byte:node.end_byte].decode()  # type: ignore[attr-defined]
 
     def fail(self, problem: str, advice: str | None = _WRAPPER_ADVICE, **kw: object) -> Analysis:
         return Analysis(self.text, problem=problem, advice=advice, comment=self.comment, **kw)  # type: ignore[arg-type]
 
     def run(self) -> Analysis:
-        tree = bash_parser().parse(self.data)
+        tree = bash_parser().parse(self.source.data)
         root = tree.root_node
         self.comment: tuple[int, int] | None = None
         statements = []
         for child in root.children:
             if child.type == 'comment':
-                start = self.char(child.start_byte)
+                start = self.source.char(child.start_byte)
                 while start > 0 and self.text[start - 1] in ' \t':
                     start -= 1
                 self.comment = (start, len(self.text))
@@ -286,7 +273,7 @@ class _TreeAnalysis:
             if kind == 'function_definition':
                 name = node.child_by_field_name('name')
                 if name is not None:
-                    functions.add(self.raw(name))
+                    functions.add(self.source.raw(name))
             if kind == 'command' and self._name(node) == 'trap':
                 return self.fail('it traps signals with `trap`; `exec` would discard the trap',
                                  advice='keep it in a script: the shell must stay to run the trap')
@@ -294,8 +281,7 @@ class _TreeAnalysis:
         if len(statements) == 1 and statements[0].type == 'command':
             literal = self._literal_command(statements[0])
             if literal is not None:
-                spans = tuple((self.char(c.start_byte), self.char(c.end_byte))
-                              for c in statements[0].children)
+                spans = tuple(self.source.span(c) for c in statements[0].children)
                 return _literal_result(self.text, literal, spans, self.comment)
 
         final, problem = self._final_command(statements[-1])
@@ -306,7 +292,7 @@ class _TreeAnalysis:
             return self.fail('it ends in a variable assignment or a redirection, not a program')
         name = self._literal_word(name_node)
         args = tuple(self._literal_word(a) for a in final.children_by_field_name('argument'))
-        shown = name if name is not None else self.raw(name_node)
+        shown = name if name is not None else self.source.raw(name_node)
         if name in functions:
             return self.fail(f'it ends by calling the shell function `{name}`',
                              program=name, final_args=args)
@@ -318,17 +304,17 @@ class _TreeAnalysis:
         if name in BUILTINS or name in RESERVED:
             return self.fail(f'it ends in the shell builtin `{name}`', program=name,
                              final_args=args, builtin=True)
-        return Analysis(self.text, exec_at=self.char(name_node.start_byte),
+        return Analysis(self.text, exec_at=self.source.char(name_node.start_byte),
                         comment=self.comment, program=name, final_args=args, shown=shown)
 
     def _fully_covered(self, root: object) -> bool:
         """Every byte that is not a blank belongs to some token of the tree."""
-        covered = bytearray(len(self.data))
+        covered = bytearray(len(self.source.data))
         for node in _walk(root):
             if not node.children:  # type: ignore[attr-defined]
                 covered[node.start_byte:node.end_byte] = b'\1' * (  # type: ignore[attr-defined]
                     node.end_byte - node.start_byte)  # type: ignore[attr-defined]
-        return all(flag or byte in b' \t' for flag, byte in zip(covered, self.data))
+        return all(flag or byte in b' \t' for flag, byte in zip(covered, self.source.data))
 
     def _name(self, command: object) -> str | None:
         name = command.child_by_field_name('name')  # type: ignore[attr-defined]
@@ -387,7 +373,7 @@ class _TreeAnalysis:
 
     def _literal_part(self, node: object, word_start: bool) -> str | None:
         kind = node.type  # type: ignore[attr-defined]
-        raw = self.raw(node)
+        raw = self.source.raw(node)
         if kind in ('word', 'number'):
             return _unquoted_value(raw, word_start)
         if kind == 'raw_string':

@@ -50,6 +50,7 @@ from typing import NamedTuple
 from modcon.shell.command import BUILTINS
 from modcon.shell.command import RESERVED
 from modcon.shell.grammar import bash_parser
+from modcon.treesitter_text import TreeSitterText
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
@@ -131,26 +132,13 @@ def analyze_script(text: str) -> ScriptEnding:
 
 class _Script:
     def __init__(self, text: str) -> None:
+        self.source = TreeSitterText(text)
         self.text = text
-        self.data = text.encode()
-        self._chars: list[int] | None = None
-        if not text.isascii():
-            index: list[int] = []
-            for position, ch in enumerate(text):
-                index.extend([position] * len(ch.encode()))
-            index.append(len(text))
-            self._chars = index
         self.functions: dict[str, Node] = {}
         self.sources = False
         self._calling: list[str] = []
 
     # -- offsets and words ------------------------------------------------------
-
-    def char(self, byte: int) -> int:
-        return byte if self._chars is None else self._chars[byte]
-
-    def raw(self, node: Node) -> str:
-        return self.data[node.start_byte:node.end_byte].decode()
 
     def line(self, node: Node) -> int:
         return node.start_point[0] + 1
@@ -161,7 +149,7 @@ class _Script:
             return None
         if node.type == 'command_name':
             return self.literal(node.children[0]) if len(node.children) == 1 else None
-        raw = self.raw(node)
+        raw = self.source.raw(node)
         if node.type in ('word', 'number'):
             return None if _SPECIAL & set(raw) else raw
         if node.type == 'raw_string':
@@ -181,7 +169,7 @@ class _Script:
         if node is None:
             return ''
         value = self.literal(node)
-        return value if value is not None else ' '.join(self.raw(node).split())
+        return value if value is not None else ' '.join(self.source.raw(node).split())
 
     def arguments(self, command: Node) -> list[Node]:
         return [a for a in command.children_by_field_name('argument') if a.type != 'comment']
@@ -189,7 +177,7 @@ class _Script:
     # -- the whole script -------------------------------------------------------
 
     def run(self) -> ScriptEnding:
-        root = bash_parser().parse(self.data).root_node
+        root = bash_parser().parse(self.source.data).root_node
         unreadable = self._unreadable(root)
         if unreadable is not None:
             at, why = unreadable
@@ -204,7 +192,7 @@ class _Script:
             if node.type == 'function_definition':
                 name = node.child_by_field_name('name')
                 if name is not None:
-                    self.functions[self.raw(name)] = node
+                    self.functions[self.source.raw(name)] = node
             elif node.type == 'command':
                 name = self.name(node)
                 if name in ('.', 'source'):
@@ -220,21 +208,18 @@ class _Script:
             return ScriptEnding('fine')
         if traps:
             trap = traps[0]
-            return ScriptEnding('trap', *self.span(trap),
+            return ScriptEnding('trap', *self.source.span(trap),
                                 term_trapped=any(self._traps_term(t) for t in traps))
         if jobs:
             job = jobs[0].prev_sibling or jobs[0]
-            return ScriptEnding('background', *self.span(job))
+            return ScriptEnding('background', *self.source.span(job))
         if end.command is not None and not end.nested:
             return self._fix(end.command)
         assert end.node is not None and end.problem is not None
-        return ScriptEnding('problem', *self.span(end.node), problem=end.problem,
+        return ScriptEnding('problem', *self.source.span(end.node), problem=end.problem,
                             advice=end.advice,
                             program=self.shown(end.node) or None
                             if end.node.type == 'command' else None)
-
-    def span(self, node: Node) -> tuple[int, int]:
-        return self.char(node.start_byte), self.char(node.end_byte)
 
     def _fix(self, command: Node) -> ScriptEnding:
         name_node = command.child_by_field_name('name')
@@ -248,31 +233,32 @@ class _Script:
         elif name is not None and '/' not in name and self.sources:
             unsafe = (f'if `{name}` is a function from a sourced script, '
                       f'`exec` cannot run it')
-        return ScriptEnding('fix', *self.span(command), exec_at=self.char(name_node.start_byte),
-                            program=shown, unsafe=unsafe)
+        return ScriptEnding('fix', *self.source.span(command),
+                            exec_at=self.source.char(name_node.start_byte), program=shown,
+                            unsafe=unsafe)
 
     def _unreadable(self, root: Node) -> tuple[int, str] | None:
         if root.has_error:
             for node in _walk(root):
                 line = node.start_point[0] + 1
                 if node.is_missing:
-                    where = ('at the end of the file' if node.start_byte >= len(self.data.rstrip())
-                             else f'on line {line}')
-                    return (self.char(node.start_byte),
+                    at_end = node.start_byte >= len(self.source.data.rstrip())
+                    where = 'at the end of the file' if at_end else f'on line {line}'
+                    return (self.source.char(node.start_byte),
                             f'tree-sitter-bash expects `{node.type}` {where}')
                 if node.is_error:
-                    return (self.char(node.start_byte),
+                    return (self.source.char(node.start_byte),
                             f'tree-sitter-bash finds a syntax error on line {line}')
             return 0, 'tree-sitter-bash finds a syntax error'
         # tree-sitter-bash drops some input silently (an escaped blank at the
         # start of a word, for one); never build on a reading that lost text.
         # Between tokens there may be blanks, line ends and line continuations
         # only; a here-document body is data and counts as read.
-        covered = bytearray(len(self.data))
+        covered = bytearray(len(self.source.data))
         for node in _walk(root):
             if not node.children or node.type == 'heredoc_body':
                 covered[node.start_byte:node.end_byte] = b'\1' * (node.end_byte - node.start_byte)
-        data = self.data
+        data = self.source.data
         i = 0
         while i < len(data):
             if covered[i] or data[i] in b' \t\r\n':
@@ -283,7 +269,7 @@ class _Script:
                 i += 3
             else:
                 line = data.count(b'\n', 0, i) + 1
-                return self.char(i), f'tree-sitter-bash skips text on line {line}'
+                return self.source.char(i), f'tree-sitter-bash skips text on line {line}'
         return None
 
     def _trap_operands(self, command: Node) -> list[Node]:
@@ -330,7 +316,8 @@ class _Script:
         if node.type != 'command' or self.name(node) not in ('exit', 'return'):
             return None
         args = self.arguments(node)
-        if not args or (len(args) == 1 and self.raw(args[0]) in ('$?', '"$?"', '${?}', '"${?}"')):
+        status = ('$?', '"$?"', '${?}', '"${?}"')
+        if not args or (len(args) == 1 and self.source.raw(args[0]) in status):
             return 'passthrough'
         return 'own-status'
 
@@ -350,7 +337,7 @@ class _Script:
             right = parts[-1]
             if parts[-2].type == '||':
                 return _End(node=node,
-                            problem=f'ends in an `||` fallback (`{_short(self.raw(node))}`)',
+                            problem=f'ends in an `||` fallback (`{_short(self.source.raw(node))}`)',
                             advice='after `exec` the fallback could never run; drop it and '
                                    '`exec` the program if the fallback is not needed')
             exit_kind = self._exit_kind(right)
@@ -360,7 +347,8 @@ class _Script:
                 return _FINE
             return self.ending(right)
         if kind == 'pipeline':
-            return _End(node=node, problem=f'ends in a pipeline (`{_short(self.raw(node))}`)',
+            shown = _short(self.source.raw(node))
+            return _End(node=node, problem=f'ends in a pipeline (`{shown}`)',
                         advice='`exec` cannot replace the shell with a pipeline; '
                                f'{INIT_ADVICE}')
         if kind == 'if_statement':
@@ -388,7 +376,7 @@ class _Script:
                     'variable_assignments': 'a variable assignment',
                     'function_definition': 'a function definition',
                     'test_command': 'a test',
-                    }.get(kind, f'the shell builtin `{self.raw(node).split()[0]}`')
+                    }.get(kind, f'the shell builtin `{self.source.raw(node).split()[0]}`')
             return _End(node=node, problem=f'ends in {what}, not a program',
                         advice='make the program that does the work the last command, '
                                'with `exec`')
