@@ -21,6 +21,8 @@ import re
 from typing import NamedTuple
 
 from modcon.shell.grammar import bash_parser
+from modcon.shell.words import double_quoted
+from modcon.shell.words import literal_value
 from modcon.treesitter_text import TreeSitterText
 
 # Names that a shell runs itself, or treats specially, in dash, ash or bash.
@@ -76,8 +78,6 @@ _WORD_RE = re.compile(
     r'''(?:[A-Za-z0-9_./:@%+,=-]|[^\x00-\x7f]|\\[^\n]|'[^']*'|"(?:[^"\\$`]|\\[\\"$`])*")+''')
 _LITERAL_WORDS = re.compile(rf'{_WORD_RE.pattern}(?:[ \t]+{_WORD_RE.pattern})*')
 _SEGMENT = re.compile(r'''\\(.)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\\'"]+)''')
-_DQ_ESCAPE = re.compile(r'\\([\\"$`])')
-_GLOB_OR_BRACE = frozenset('*?[]{}')
 
 
 class Analysis(NamedTuple):
@@ -150,7 +150,9 @@ def _decode(raw: str) -> str:
         elif single is not None:
             out.append(single)
         elif double is not None:
-            out.append(_DQ_ESCAPE.sub(r'\1', double))
+            value = double_quoted(double)
+            assert value is not None, raw  # _WORD_RE admits no expansion
+            out.append(value)
         else:
             out.append(plain)
     return ''.join(out)
@@ -175,52 +177,6 @@ def _literal_result(text: str, words: tuple[str, ...], spans: tuple[tuple[int, i
         )
     return Analysis(text, argv=words, comment=comment, program=words[0],
                     final_args=words[1:], spans=spans)
-
-
-def _unquoted_value(raw: str, word_start: bool) -> str | None:
-    """POSIX quote removal for an unquoted word part, or None if it expands."""
-    if word_start and raw.startswith('~'):
-        return None
-    out: list[str] = []
-    i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch == '\\':
-            if i + 1 == len(raw):
-                return None
-            out.append(raw[i + 1])
-            i += 2
-            continue
-        if ch in _GLOB_OR_BRACE or ch in '$`\'"':
-            return None
-        out.append(ch)
-        i += 1
-    return ''.join(out)
-
-
-def _double_quoted_value(inner: str) -> str | None:
-    """POSIX double-quote rules: backslash escapes only $ ` " \\ and newline."""
-    out: list[str] = []
-    i = 0
-    while i < len(inner):
-        ch = inner[i]
-        if ch == '\\' and i + 1 < len(inner):
-            nxt = inner[i + 1]
-            if nxt in '$`"\\':
-                out.append(nxt)
-                i += 2
-                continue
-            if nxt == '\n':
-                i += 2
-                continue
-            out.append(ch)
-            i += 1
-            continue
-        if ch in '$`' or ch == '\\':
-            return None
-        out.append(ch)
-        i += 1
-    return ''.join(out)
 
 
 class _TreeAnalysis:
@@ -357,32 +313,7 @@ class _TreeAnalysis:
         return tuple(words) if words else None
 
     def _literal_word(self, node: object) -> str | None:
-        kind = node.type  # type: ignore[attr-defined]
-        if kind == 'command_name':
-            inner = node.children  # type: ignore[attr-defined]
-            return self._literal_word(inner[0]) if len(inner) == 1 else None
-        if kind == 'concatenation':
-            parts = []
-            for index, part in enumerate(node.children):  # type: ignore[attr-defined]
-                value = self._literal_part(part, word_start=index == 0)
-                if value is None:
-                    return None
-                parts.append(value)
-            return ''.join(parts)
-        return self._literal_part(node, word_start=True)
-
-    def _literal_part(self, node: object, word_start: bool) -> str | None:
-        kind = node.type  # type: ignore[attr-defined]
-        raw = self.source.raw(node)
-        if kind in ('word', 'number'):
-            return _unquoted_value(raw, word_start)
-        if kind == 'raw_string':
-            return raw[1:-1]
-        if kind == 'string':
-            if any(c.type not in ('"', 'string_content') for c in node.children):  # type: ignore[attr-defined]
-                return None
-            return _double_quoted_value(raw[1:-1])
-        return None
+        return literal_value(node, self.source)  # type: ignore[arg-type]
 
 
 def _walk(node: object) -> list[object]:

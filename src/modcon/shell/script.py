@@ -50,6 +50,7 @@ from typing import NamedTuple
 from modcon.shell.command import BUILTINS
 from modcon.shell.command import RESERVED
 from modcon.shell.grammar import bash_parser
+from modcon.shell.words import literal_value
 from modcon.treesitter_text import TreeSitterText
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -60,8 +61,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 BOURNE_SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'ksh', 'mksh', 'zsh', 'busybox'))
 _LOOPS = frozenset(('while_statement', 'for_statement', 'c_style_for_statement'))
 _NOT_A_STATEMENT = frozenset(('comment', 'heredoc_body'))
-# Unquoted characters that make a word more than a literal name.
-_SPECIAL = frozenset('$`\'"\\*?[]{}~')
 INIT_ADVICE = ('run it under an init that forwards signals to the whole process group '
                '(`tini -g --`, or `docker run --init`)')
 
@@ -145,20 +144,7 @@ class _Script:
 
     def literal(self, node: Node | None) -> str | None:
         """The value of a word that expands to itself in every shell, else None."""
-        if node is None:
-            return None
-        if node.type == 'command_name':
-            return self.literal(node.children[0]) if len(node.children) == 1 else None
-        raw = self.source.raw(node)
-        if node.type in ('word', 'number'):
-            return None if _SPECIAL & set(raw) else raw
-        if node.type == 'raw_string':
-            return raw[1:-1]
-        if node.type == 'string' and all(c.type in ('"', 'string_content')
-                                         for c in node.children):
-            inner = raw[1:-1]
-            return None if _SPECIAL & set(inner) else inner
-        return None
+        return None if node is None else literal_value(node, self.source)
 
     def name(self, command: Node) -> str | None:
         return self.literal(command.child_by_field_name('name'))
