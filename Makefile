@@ -33,6 +33,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/action_speed.py
 	$(BIN)/python benchmarks/entrypoint_speed.py
+	$(BIN)/python benchmarks/compare_fixes.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis

@@ -8,7 +8,8 @@
 2. Installs modcon from this checkout, not editable, into
    ``benchmarks/.work/venv-X.Y`` (an editable install adds an import hook to every
    start), with bytecode compiled, as ``pip install modcon`` would leave it.
-3. Batch: one ``modcon check`` process over all files, against one ``hadolint``
+3. Batch: one ``modcon check`` over all files (it checks a batch this large on
+   every CPU), and the same with ``--jobs 1``, against one ``hadolint``
    process and one ``tally lint`` process over the same files.
 4. Cold single file: a fresh process per run on one typical Dockerfile, for
    each tool; the figure is the median of ``--runs * 6`` runs.
@@ -203,6 +204,9 @@ def main() -> int:
 
     batch_modcon = min(timed([modcon, 'check', '--format', 'json', '.'], corpus)
                        for _ in range(args.runs))
+    # The same batch in one process: what each CPU of the default run does.
+    batch_modcon_one = min(timed([modcon, 'check', '--format', 'json', '--jobs', '1', '.'], corpus)
+                           for _ in range(args.runs))
     batch_hadolint = min(timed([hadolint, '--no-fail', *relative], corpus)
                          for _ in range(args.runs))
     batch_tally = cold_tally = 0.0
@@ -236,9 +240,11 @@ def main() -> int:
     print()
     columns = ['measurement', 'modcon', 'hadolint', 'tally', 'hadolint / modcon', 'tally / modcon']
     lines = [
-        [f'batch, {len(files)} files, one process (best of {args.runs})',
+        [f'batch, {len(files)} files, one invocation (best of {args.runs})',
          f'{batch_modcon * ms:.0f} ms', f'{batch_hadolint * ms:.0f} ms', f'{batch_tally * ms:.0f} ms',
          f'{batch_hadolint / batch_modcon:.1f}x', f'{batch_tally / batch_modcon:.1f}x'],
+        [f'the same batch, `--jobs 1` (best of {args.runs})', f'{batch_modcon_one * ms:.0f} ms',
+         '', '', f'{batch_hadolint / batch_modcon_one:.1f}x', f'{batch_tally / batch_modcon_one:.1f}x'],
         ['per file in the batch', f'{batch_modcon / len(files) * 1e6:.0f} µs',
          f'{batch_hadolint / len(files) * 1e6:.0f} µs', f'{batch_tally / len(files) * 1e6:.0f} µs', '', ''],
         [f'one file, cold process (median of {cold_runs})', f'{cold_modcon * ms:.1f} ms',
