@@ -29,7 +29,7 @@ from modcon.model import Applicability
 from modcon.project import LocalProject
 from modcon.project import MappingProject
 from modcon.registry import load_rules
-from modcon.shell.contained_commands import read_commands
+from modcon.shell.commands import read_commands
 from modcon.source import SourceFile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -12,8 +12,8 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.contained_commands import Script
-from modcon.shell.contained_commands import read_commands
+from modcon.shell.commands import Script
+from modcon.shell.commands import read_commands
 from modcon.shell.contained_startup import startup_fetches
 
 _SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh'))

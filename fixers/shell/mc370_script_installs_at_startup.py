@@ -8,7 +8,7 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.contained_commands import read_commands
+from modcon.shell.commands import read_commands
 from modcon.shell.contained_startup import startup_fetches
 from modcon.shell.script import BOURNE_SHELLS
 from modcon.shell.script import interpreter

@@ -3,7 +3,7 @@
 A ``RUN`` runs one of three texts: its logical line (continuations joined, as
 ``syntax.py`` builds it), the body of a ``RUN <<EOF`` heredoc (BuildKit runs a
 lone heredoc as the script itself), or, for exec form, a fixed argv. Rules of
-properties 4 to 6 read all three the same way (``contained_commands``); only
+properties 4 to 6 read all three the same way (``shell.commands``); only
 the first two can be edited, and ``RunScript.at``/``after`` map a place in the
 text back to the Dockerfile so an edit keeps every other byte.
 
@@ -20,11 +20,10 @@ from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.stages import Stages
 from modcon.dockerfile.stages import is_posix_shell
 from modcon.dockerfile.syntax import Instruction
-from modcon.shell.contained_commands import Command
-from modcon.shell.contained_commands import Script
-from modcon.shell.contained_commands import Statement
-from modcon.shell.contained_commands import Word
-from modcon.shell.contained_commands import read_commands
+from modcon.shell.commands import Script
+from modcon.shell.commands import Statement
+from modcon.shell.commands import argv_command
+from modcon.shell.commands import read_commands
 
 _LONE_HEREDOC = re.compile(r'^<<([A-Za-z_][A-Za-z0-9_]*|"[^"]+"|\'[^\']+\')$')
 _SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh'))
@@ -177,14 +176,9 @@ def read_run(document: DockerfileDocument, stage: Stage, ins: Instruction) -> Ru
 
 def argv_script(argv: tuple[str, ...]) -> Script:
     """An exec-form ``RUN ["pip", "install", "x"]`` as one command with literal words."""
-    words = []
-    position = 0
-    for value in argv:
-        words.append(Word(position, position + len(value), value, value))
-        position += len(value) + 1
     text = ' '.join(argv)
-    command = Command(0, len(text), tuple(words), (), 0, 0, -1, 0, False, False)
-    return Script(text, (command,), (Statement(0, len(text), ((0, len(text)),), False),), True)
+    statement = Statement(0, len(text), ((0, len(text)),), False)
+    return Script(text, (argv_command(argv),), (statement,), parsed=True, readable=True)
 
 
 def build_env(stages: Stages, stage: Stage, before: Instruction) -> dict[str, str]:

@@ -23,8 +23,8 @@ from modcon.dockerfile.stages import Stages
 from modcon.dockerfile.syntax import Instruction
 from modcon.dockerfile.syntax import parse_json_array
 from modcon.project import Project
-from modcon.shell.contained_commands import Command
-from modcon.shell.contained_commands import Word
+from modcon.shell.commands import Command
+from modcon.shell.commands import Word
 
 PIP = re.compile(r'^pip(\d+(\.\d+)?)?$')
 PYTHON = re.compile(r'^python(\d+(\.\d+)?)?$')

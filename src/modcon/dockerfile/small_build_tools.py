@@ -13,8 +13,8 @@ import re
 
 from modcon.dockerfile.immutable_images import split
 from modcon.dockerfile.small_caches import subcommand
-from modcon.shell.contained_commands import Command
-from modcon.shell.contained_commands import Script
+from modcon.shell.commands import Command
+from modcon.shell.commands import Script
 
 _EXACT = frozenset((
     'build-essential', 'build-base', 'alpine-sdk', 'gcc', 'g++', 'clang', 'llvm', 'make',

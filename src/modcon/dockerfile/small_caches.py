@@ -20,9 +20,9 @@ from modcon.dockerfile.contained_run import runs_of
 from modcon.dockerfile.contained_run import shipped_stages
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.model import Edit
-from modcon.shell.contained_commands import Command
-from modcon.shell.contained_commands import Script
-from modcon.shell.contained_commands import Word
+from modcon.shell.commands import Command
+from modcon.shell.commands import Script
+from modcon.shell.commands import Word
 
 _SET_ERREXIT = re.compile(r'^-[a-zA-Z]*e[a-zA-Z]*$')
 
@@ -94,7 +94,7 @@ def errexit(script: Script) -> bool:
     for command in script.commands:
         if command.name != 'set' or command.nested or command.start >= last:
             continue
-        values = command.values()
+        values = command.arg_values
         for i, value in enumerate(values):
             if value is not None and _SET_ERREXIT.match(value):
                 return True

@@ -49,6 +49,8 @@ from typing import NamedTuple
 
 from modcon.shell.command import BUILTINS
 from modcon.shell.command import RESERVED
+from modcon.shell.commands import first_unread_byte
+from modcon.shell.commands import statements_of
 from modcon.shell.grammar import bash_parser
 from modcon.shell.words import literal_value
 from modcon.treesitter_text import TreeSitterText
@@ -60,7 +62,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 # the shell; a script with another shebang (python, node, fish) is not read.
 BOURNE_SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'ksh', 'mksh', 'zsh', 'busybox'))
 _LOOPS = frozenset(('while_statement', 'for_statement', 'c_style_for_statement'))
-_NOT_A_STATEMENT = frozenset(('comment', 'heredoc_body'))
 INIT_ADVICE = ('run it under an init that forwards signals to the whole process group '
                '(`tini -g --`, or `docker run --init`)')
 
@@ -189,7 +190,7 @@ class _Script:
                     'expression' in node.parent.type or 'arithmetic' in node.parent.type):
                 jobs.append(node)
 
-        end = self.sequence(_statements(root.children))
+        end = self.sequence(statements_of(root.children))
         if end.fine:
             return ScriptEnding('fine')
         if traps:
@@ -236,27 +237,11 @@ class _Script:
                     return (self.source.char(node.start_byte),
                             f'tree-sitter-bash finds a syntax error on line {line}')
             return 0, 'tree-sitter-bash finds a syntax error'
-        # tree-sitter-bash drops some input silently (an escaped blank at the
-        # start of a word, for one); never build on a reading that lost text.
-        # Between tokens there may be blanks, line ends and line continuations
-        # only; a here-document body is data and counts as read.
-        covered = bytearray(len(self.source.data))
-        for node in _walk(root):
-            if not node.children or node.type == 'heredoc_body':
-                covered[node.start_byte:node.end_byte] = b'\1' * (node.end_byte - node.start_byte)
-        data = self.source.data
-        i = 0
-        while i < len(data):
-            if covered[i] or data[i] in b' \t\r\n':
-                i += 1
-            elif data[i:i + 2] == b'\\\n':
-                i += 2
-            elif data[i:i + 3] == b'\\\r\n':
-                i += 3
-            else:
-                line = data.count(b'\n', 0, i) + 1
-                return self.source.char(i), f'tree-sitter-bash skips text on line {line}'
-        return None
+        at = first_unread_byte(root, self.source.data)
+        if at is None:
+            return None
+        line = self.source.data.count(b'\n', 0, at) + 1
+        return self.source.char(at), f'tree-sitter-bash skips text on line {line}'
 
     def _trap_operands(self, command: Node) -> list[Node]:
         args = self.arguments(command)
@@ -342,7 +327,7 @@ class _Script:
         if kind == 'case_statement':
             return self._case(node)
         if kind == 'compound_statement':
-            inner = self.sequence(_statements(node.children))
+            inner = self.sequence(statements_of(node.children))
             return self.nested(inner, 'a command group `{ ...; }`')
         if kind == 'subshell':
             return _End(node=node, problem='ends in a subshell `( ... )`',
@@ -420,7 +405,7 @@ class _Script:
         self._calling.append(name)
         try:
             if body.type == 'compound_statement':  # `f() { ...; }`: the usual body
-                inner = self.sequence(_statements(body.children))
+                inner = self.sequence(statements_of(body.children))
             else:
                 inner = self.ending(body)
         finally:
@@ -468,12 +453,12 @@ class _Script:
                         seen = True
                     elif seen:
                         inner.append(grandchild)
-                branches.append(_statements(inner))
+                branches.append(statements_of(inner))
             elif child.type == 'fi':
                 collecting = False
             elif collecting:
                 body.append(child)
-        branches.insert(0, _statements(body))
+        branches.insert(0, statements_of(body))
         if not has_else:
             branches.append([])  # no branch taken: the script goes on to its end
         return branches
@@ -494,7 +479,7 @@ class _Script:
                     seen = True
                 elif seen and child.type != ';;':
                     body.append(child)
-            branches.append(_statements(body))
+            branches.append(statements_of(body))
         branches.append([])  # no pattern matched
         return self._branches(node, branches, 'a `case` statement')
 
@@ -503,17 +488,6 @@ class _Script:
         if not ends:
             return _FINE
         return self.nested(ends[0], what, also=tuple(ends[1:]))
-
-
-def _statements(children: list[Node]) -> list[tuple[Node, bool]]:
-    """The statements among ``children``, each with whether ``&`` follows it."""
-    out: list[tuple[Node, bool]] = []
-    for child in children:
-        if child.type == '&' and out:
-            out[-1] = (out[-1][0], True)
-        elif child.is_named and child.type not in _NOT_A_STATEMENT:
-            out.append((child, False))
-    return out
 
 
 def _short(text: str, limit: int = 50) -> str:
