@@ -38,13 +38,13 @@ from modcon.entrypoints import Invocation
 from modcon.model import Applicability
 from modcon.project import LocalProject
 from modcon.project import MappingProject
+from modcon.shell.commands import AND_LEFT
+from modcon.shell.commands import BRANCH
+from modcon.shell.commands import FALLBACK
+from modcon.shell.commands import OR_LEFT
+from modcon.shell.commands import PIPED
+from modcon.shell.commands import program_commands
 from modcon.shell.exits_errexit import hidden_failures
-from modcon.shell.interfaces_commands import AND_LEFT
-from modcon.shell.interfaces_commands import BRANCH
-from modcon.shell.interfaces_commands import FALLBACK
-from modcon.shell.interfaces_commands import OR_LEFT
-from modcon.shell.interfaces_commands import PIPED
-from modcon.shell.interfaces_commands import simple_commands
 from modcon.source import SourceFile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -177,8 +177,8 @@ def test_shell_commands_carry_their_context() -> None:
     script = ('#!/bin/sh\nsleep 5 && migrate || exit 1\nif [ "$X" ]; then a; fi\n'
               'curl -s x | tar -x\nnginx &\nexec app "$@"\nexit $?\n')
     found = {}
-    for command in simple_commands(script) or []:
-        found.setdefault(command.words[0], command)  # the first `exit`, not the last
+    for command in program_commands(script) or []:
+        found.setdefault(command.words[0].raw, command)  # the first `exit`, not the last
     assert found['sleep'].context == {AND_LEFT, OR_LEFT}
     assert found['migrate'].context == {OR_LEFT}
     assert found['exit'].context == {FALLBACK}
@@ -190,7 +190,7 @@ def test_shell_commands_carry_their_context() -> None:
 
 def test_pipelines_after_set_pipefail_are_not_listed() -> None:
     found = pipelines('curl -s x | tar -x; set -o pipefail; wget -O- y | sh')
-    assert found is not None and [p.commands[0].words[0] for p in found] == ['curl']
+    assert found is not None and [p.commands[0].words[0].raw for p in found] == ['curl']
     assert has_pipefail(('/bin/bash', '-euxo', 'pipefail', '-c'))
     assert not has_pipefail(('/bin/bash', '-c'))
     assert is_alpine('python:3.12-alpine3.20') and is_alpine('busybox')
@@ -234,7 +234,7 @@ def test_keep_alive(words: tuple[str, ...], alive: bool) -> None:
 ))
 def test_hidden_failures(script: str, hidden: list[str]) -> None:
     found = hidden_failures(script)
-    assert ([c.words[0] for c in found.commands] if found else []) == hidden
+    assert ([c.words[0].raw for c in found.commands] if found else []) == hidden
 
 
 def test_start_command_follows_an_entrypoint_script_into_cmd() -> None:
@@ -245,9 +245,9 @@ def test_start_command_follows_an_entrypoint_script_into_cmd() -> None:
         MappingProject(files))
     start = start_command(document)
     assert start.init is None and start.program_is_pid1
-    assert [(s.script, s.command.words[0]) for s in start.steps] == [
+    assert [(s.script, s.command.words[0].raw) for s in start.steps] == [
         ('entry.sh', 'set'), ('entry.sh', 'migrate'), (None, 'sleep'), (None, 'exec')]
-    assert start.program is not None and start.program.command.words[1] == 'gunicorn'
+    assert start.program is not None and start.program.command.words[1].raw == 'gunicorn'
     assert start_command(document) is start  # computed once per document
 
 

@@ -201,8 +201,8 @@ def _reached(document: DockerfileDocument, stage: Stage,
 
 def _hit(item: _Flagged, fix: Fix | None, note: str) -> Hit:
     pipeline = item.pipeline
-    hidden = ', '.join(f'`{c.words[0]}`' for c in pipeline.hides[:3])
-    last = pipeline.commands[-1].words[0]
+    hidden = ', '.join(f'`{c.words[0].raw}`' for c in pipeline.hides[:3])
+    last = pipeline.commands[-1].words[0].raw
     text = item.ins.args.text[pipeline.start:pipeline.end]
     shown = ' '.join(text.split())
     if len(shown) > 60:

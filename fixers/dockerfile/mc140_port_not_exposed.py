@@ -92,7 +92,7 @@ def port_not_exposed(document: DockerfileDocument) -> Iterator[Hit]:
         command = step.command
         if not (command.final or command.background):
             continue  # set-up commands name other services' ports (`wait-for db:5432`)
-        for port in command_ports(command.words, command.values, env):
+        for port in command_ports(command.written, command.values, env):
             found.setdefault(port.number, (port, step.instruction, step.where))
     runner = _runner(start)
     if runner is not None:

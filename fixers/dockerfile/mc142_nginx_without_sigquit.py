@@ -14,7 +14,7 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.interfaces_commands import program_words
+from modcon.shell.commands import program_words
 
 NGINX = frozenset(('nginx', 'openresty'))
 

@@ -10,8 +10,8 @@ from modcon.dockerfile.syntax import Instruction
 from modcon.model import Hit
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.interfaces_commands import FUNCTION
-from modcon.shell.interfaces_commands import SUBSTITUTION
+from modcon.shell.commands import FUNCTION
+from modcon.shell.commands import SUBSTITUTION
 
 
 @rule(
@@ -90,7 +90,7 @@ def background_processes_without_init(document: DockerfileDocument) -> Iterator[
             continue
         by_instruction.setdefault(step.instruction, []).append(step)
     for ins, steps in by_instruction.items():
-        listed = ', '.join(f'`{_short(s.command.words)} &` ({s.where})' for s in steps[:3])
+        listed = ', '.join(f'`{_short(s.command.written)} &` ({s.where})' for s in steps[:3])
         yield Hit(ins.start, ins.end,
                   f'the container runs {listed} in the background with no init in front: '
                   f'nothing reaps its exited children, `docker stop` never reaches it, and it '

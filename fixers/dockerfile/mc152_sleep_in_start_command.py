@@ -8,7 +8,7 @@ from modcon.dockerfile.interfaces_command import start_command
 from modcon.model import Hit
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.interfaces_commands import program_words
+from modcon.shell.commands import program_words
 
 
 @rule(
@@ -78,7 +78,7 @@ def sleep_in_start_command(document: DockerfileDocument) -> Iterator[Hit]:
             after = f' before `{program[0]}`' if program and \
                 keep_alive(start.program.command.values) is None else ''  # type: ignore[union-attr]
             yield Hit(ins.start, ins.end,
-                      f'the start command waits a fixed `{" ".join(command.words)}` '
+                      f'the start command waits a fixed `{" ".join(command.written)}` '
                       f'({step.where}){after}: a guess at how long a dependency takes, which '
                       f'crash-loops when too short and slows every start when too long; retry '
                       f'the connection in the program, or let the orchestrator wait for '

@@ -79,7 +79,7 @@ def entrypoint_script_hides_failures(document: CodeDocument) -> Iterator[Hit]:
         return
     source = document.source
     name = source.path.replace('\\', '/').rsplit('/', 1)[-1]
-    named = [f'`{_short(c.words)}` (line {c.line})' for c in found.commands[:3]]
+    named = [f'`{_short(c.written)}` (line {c.line})' for c in found.commands[:3]]
     more = len(found.commands) - 3
     if more > 0:
         named.append(f'{more} more')

@@ -20,11 +20,11 @@ import posixpath
 import re
 from collections.abc import Sequence
 
-from modcon.shell.interfaces_commands import BRANCH
-from modcon.shell.interfaces_commands import CONDITION
-from modcon.shell.interfaces_commands import FUNCTION
-from modcon.shell.interfaces_commands import LOOP
-from modcon.shell.interfaces_commands import SimpleCommand
+from modcon.shell.commands import BRANCH
+from modcon.shell.commands import CONDITION
+from modcon.shell.commands import FUNCTION
+from modcon.shell.commands import LOOP
+from modcon.shell.commands import Command
 
 # (program, words that must follow it) -> what to call it.
 _MIGRATIONS: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
@@ -83,9 +83,9 @@ def seconds(word: str | None) -> float | None:
     return float(match[1]) * _UNIT[match[2]] if match else None
 
 
-def fixed_sleep(command: SimpleCommand) -> float | None:
+def fixed_sleep(command: Command) -> float | None:
     """The seconds a `sleep N` step waits, for a step that only waits."""
-    if command.name != 'sleep' or command.final or command.background:
+    if command.program != 'sleep' or command.final or command.background:
         return None
     if command.context & {LOOP, FUNCTION, CONDITION}:
         return None  # `until nc -z db 5432; do sleep 1; done` is a real readiness check
@@ -111,7 +111,7 @@ def keep_alive(words: Sequence[str | None]) -> str | None:
     return None
 
 
-def gated(command: SimpleCommand) -> bool:
+def gated(command: Command) -> bool:
     """Inside a branch whose condition tests a named variable (not `$1`/`$@`)."""
     return BRANCH in command.context and any(re.search(_NAMED_VARIABLE, c)
                                              for c in command.conditions)

@@ -65,15 +65,15 @@ def read_probe(argv: tuple[str, ...] | None, script: str | None) -> Probe | None
     assert script is not None
     if 'curl' not in script:
         return None
-    from modcon.shell.interfaces_commands import FALLBACK
-    from modcon.shell.interfaces_commands import OR_LEFT
-    from modcon.shell.interfaces_commands import simple_commands
+    from modcon.shell.commands import FALLBACK
+    from modcon.shell.commands import OR_LEFT
+    from modcon.shell.commands import program_commands
 
-    commands = simple_commands(script)
+    commands = program_commands(script)
     if not commands or len(commands) > 2:
         return None
     curl = commands[0]
-    if curl.name is None or posixpath.basename(curl.name) != 'curl' or curl.background:
+    if curl.program is None or posixpath.basename(curl.program) != 'curl' or curl.background:
         return None
     maps = False
     if len(commands) == 2:
@@ -84,5 +84,6 @@ def read_probe(argv: tuple[str, ...] | None, script: str | None) -> Probe | None
         maps = True
     elif curl.context:
         return None
-    name_at = script.find(curl.words[0], curl.start)
-    return Probe(script, None, curl_fails(curl.values[1:]), maps, name_at + len(curl.words[0]))
+    name = curl.words[0].raw
+    name_at = script.find(name, curl.start)
+    return Probe(script, None, curl_fails(curl.values[1:]), maps, name_at + len(name))

@@ -28,10 +28,10 @@ from modcon.dockerfile.stages import DEFAULT_SHELL
 from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.stages import is_posix_shell
 from modcon.dockerfile.syntax import Instruction
-from modcon.shell.interfaces_commands import CONDITION
-from modcon.shell.interfaces_commands import FUNCTION
-from modcon.shell.interfaces_commands import PIPED
-from modcon.shell.interfaces_commands import SimpleCommand
+from modcon.shell.commands import CONDITION
+from modcon.shell.commands import FUNCTION
+from modcon.shell.commands import PIPED
+from modcon.shell.commands import Command
 
 # A `|` that is a pipe: not `||`, not `|&` (still a pipe, bash-only) is fine too.
 _PIPE = r'(?<!\|)\|(?!\|)'
@@ -50,13 +50,13 @@ _DEBIAN_BASED = frozenset(('python', 'node', 'golang', 'debian', 'ubuntu', 'ruby
 class Pipeline(NamedTuple):
     start: int  # offsets into the RUN's command text
     end: int
-    commands: tuple[SimpleCommand, ...]
+    commands: tuple[Command, ...]
 
     @property
-    def hides(self) -> tuple[SimpleCommand, ...]:
+    def hides(self) -> tuple[Command, ...]:
         """The left-hand commands whose failure the pipeline hides."""
         return tuple(c for c in self.commands if PIPED in c.context
-                     and (c.name is None or posixpath.basename(c.name) not in HARMLESS_WRITERS
+                     and (c.program is None or posixpath.basename(c.program) not in HARMLESS_WRITERS
                           | SIGPIPE_WRITERS))
 
     @property
@@ -64,7 +64,7 @@ class Pipeline(NamedTuple):
         """pipefail would turn a normal early exit of the reader into a failure."""
         last = len(self.commands) - 1
         for index, command in enumerate(self.commands):
-            name = posixpath.basename(command.name or '')
+            name = posixpath.basename(command.program or '')
             if index < last and name in SIGPIPE_WRITERS:
                 return True
             if index > 0 and (name == 'head' or (name == 'grep' and _quits_early(command))):
@@ -72,7 +72,7 @@ class Pipeline(NamedTuple):
         return False
 
 
-def _quits_early(command: SimpleCommand) -> bool:
+def _quits_early(command: Command) -> bool:
     """`grep -q` and `grep -m N` stop reading at the first match."""
     for value in command.values[1:]:
         if value is None or not value.startswith('-'):
@@ -94,14 +94,14 @@ def pipelines(text: str) -> list[Pipeline] | None:
     """The pipelines of a RUN command not already under ``set -o pipefail``; None: unreadable."""
     if not re.search(_PIPE, text):
         return []
-    from modcon.shell.interfaces_commands import simple_commands
+    from modcon.shell.commands import program_commands
 
-    commands = simple_commands(text)
+    commands = program_commands(text)
     if commands is None:
         return None
-    set_at = min((c.start for c in commands if c.name == 'set' and _sets_pipefail(c)),
+    set_at = min((c.start for c in commands if c.program == 'set' and _sets_pipefail(c)),
                  default=None)
-    grouped: dict[tuple[int, int], list[SimpleCommand]] = {}
+    grouped: dict[tuple[int, int], list[Command]] = {}
     for command in commands:
         if command.pipeline is not None and FUNCTION not in command.context:
             grouped.setdefault(command.pipeline, []).append(command)
@@ -113,7 +113,7 @@ def pipelines(text: str) -> list[Pipeline] | None:
     return found
 
 
-def _sets_pipefail(command: SimpleCommand) -> bool:
+def _sets_pipefail(command: Command) -> bool:
     values = command.values
     return CONDITION not in command.context and any(
         v == 'pipefail' and i > 0 and (values[i - 1] or '').startswith('-')

@@ -25,7 +25,8 @@ from modcon.dockerfile.resolve import SHELLS
 from modcon.dockerfile.stages import DEFAULT_SHELL
 from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.syntax import Instruction
-from modcon.shell.interfaces_commands import SimpleCommand
+from modcon.shell.commands import Command
+from modcon.shell.commands import argv_command
 
 # s6-overlay's `/init` and docker's own `docker-init` reap and forward as tini does.
 ALL_INITS = INITS | {'init', 'docker-init', 's6-init'}
@@ -38,7 +39,7 @@ _OPERATORS = frozenset('$`|&;<>()*?[]{}~#\n')
 class StartStep(NamedTuple):
     """One command the container runs at start-up."""
 
-    command: SimpleCommand
+    command: Command
     instruction: Instruction  # the CMD/ENTRYPOINT it comes from, or that runs its script
     script: str | None  # the build-context path of the script it is in (None: the Dockerfile)
     shell: bool  # it runs inside a shell (a `sh -c` string or a script), not as exec form
@@ -100,9 +101,7 @@ def _start_command(document: DockerfileDocument) -> StartCommand:
 
 def exec_step(argv: tuple[str, ...], instruction: Instruction) -> StartStep:
     """A command given as exec-form words: every word is literal."""
-    command = SimpleCommand(words=argv, values=argv, start=instruction.start,
-                            end=instruction.end, line=instruction.line, background=False,
-                            context=frozenset(), final=True, conditions=(), pipeline=None)
+    command = argv_command(argv, instruction.start, instruction.end, instruction.line)
     return StartStep(command, instruction, None, False)
 
 
@@ -196,7 +195,7 @@ class _Unwrap:
 
     def shell_string(self, text: str, ins: Instruction) -> None:
         words: tuple[str, ...] | None = None
-        values: tuple[str | None, ...] = ()
+        values: tuple[str, ...] = ()
         if not any(c in _SHELL_SYNTAX for c in text):  # plain words: split them
             words = values = tuple(text.split())
         elif not any(c in _OPERATORS for c in text):
@@ -212,18 +211,15 @@ class _Unwrap:
                     words, values = ('exec', *raw), ('exec', *analysis.argv)
         if words is not None:
             if words:
-                step = StartStep(SimpleCommand(
-                    words=words, values=values, start=ins.start, end=ins.end, line=ins.line,
-                    background=False, context=frozenset(), final=True, conditions=(),
-                    pipeline=None,
-                ), ins, None, True)
+                command = argv_command(values, ins.start, ins.end, ins.line, written=words)
+                step = StartStep(command, ins, None, True)
                 self.steps.append(step)
                 self.program = step
                 self.pid1 = self.pid1 and values[0] == 'exec'
             return
-        from modcon.shell.interfaces_commands import simple_commands
+        from modcon.shell.commands import program_commands
 
-        commands = simple_commands(text)
+        commands = program_commands(text)
         if commands is None:
             self.unreadable.append(ins)
             return
@@ -235,21 +231,21 @@ class _Unwrap:
         text = project.read(path) if project is not None else None
         if text is None:
             return False
-        from modcon.shell.interfaces_commands import simple_commands
+        from modcon.shell.commands import program_commands
 
-        commands = simple_commands(text)
+        commands = program_commands(text)
         if commands is None:
             self.unreadable.append(ins)
             return False
         final = self._take(commands, ins, path)
-        if final is not None and any('$@' in w or '${@' in w for w in final.command.words):
+        if final is not None and any('$@' in w or '${@' in w for w in final.command.written):
             # The entrypoint-script convention: it ends by running its arguments.
             self.steps.remove(final)
             self.program = None
             return True
         return False
 
-    def _take(self, commands: list[SimpleCommand], ins: Instruction,
+    def _take(self, commands: tuple[Command, ...], ins: Instruction,
               path: str | None) -> StartStep | None:
         final: StartStep | None = None
         for command in commands:
@@ -259,5 +255,5 @@ class _Unwrap:
                 final = step
         if final is not None:
             self.program = final
-            self.pid1 = self.pid1 and final.command.name == 'exec'
+            self.pid1 = self.pid1 and final.command.program == 'exec'
         return final

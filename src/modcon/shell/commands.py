@@ -139,12 +139,6 @@ class Command(NamedTuple):
         """Every word as written, the name included."""
         return tuple(w.raw for w in self.words)
 
-    @property
-    def top_level(self) -> bool:
-        """Runs unconditionally, in the text's main line (not a branch, loop, function)."""
-        return not self.context & {CONDITION, BRANCH, LOOP, FUNCTION, SUBSTITUTION,
-                                   FALLBACK, SUBSHELL}
-
 
 class Statement(NamedTuple):
     """A top-level statement; ``members`` are the spans of its ``&&`` chain."""

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from modcon.shell.interfaces_commands import FUNCTION
-from modcon.shell.interfaces_commands import SimpleCommand
-from modcon.shell.interfaces_commands import simple_commands
+from modcon.shell.commands import FUNCTION
+from modcon.shell.commands import Command
+from modcon.shell.commands import program_commands
 from modcon.shell.script import BOURNE_SHELLS
 from modcon.shell.script import interpreter
 
@@ -36,7 +36,7 @@ _STATUS = r'\$\?|\$\{\?\}'
 
 
 class HiddenFailures(NamedTuple):
-    commands: tuple[SimpleCommand, ...]
+    commands: tuple[Command, ...]
     insert_at: int  # where a `set -e` line goes: after the `#!` line
     start: int  # the finding's range: from that line to the first hidden command
     end: int
@@ -47,14 +47,14 @@ def _errexit_flag(word: str | None) -> bool:
         'e' in word[1:] and word[1:].isalpha()
 
 
-def _turns_on(command: SimpleCommand) -> bool:
+def _turns_on(command: Command) -> bool:
     values = command.values
     if any(_errexit_flag(v) for v in values[1:]):
         return True
     return any(v == 'errexit' and i > 0 and values[i - 1] == '-o' for i, v in enumerate(values))
 
 
-def _turns_off(command: SimpleCommand) -> bool:
+def _turns_off(command: Command) -> bool:
     values = command.values
     for index, value in enumerate(values[1:], start=1):
         if value is None:
@@ -76,12 +76,12 @@ def hidden_failures(text: str) -> HiddenFailures | None:
         return None
     if re.search(_STATUS, text) or 'ERR' in text and re.search(r'\btrap\b[^\n]*\bERR\b', text):
         return None
-    commands = simple_commands(text)
+    commands = program_commands(text)
     if not commands:
         return None
     on_at = None
     for command in commands:
-        if command.name != 'set':
+        if command.program != 'set':
             continue
         if _turns_off(command):
             return None
@@ -91,7 +91,7 @@ def hidden_failures(text: str) -> HiddenFailures | None:
         c for c in commands
         if not c.context and not c.final and not c.background
         and (on_at is None or c.start < on_at)
-        and (c.name is None or c.name not in HARMLESS)
+        and (c.program is None or c.program not in HARMLESS)
     )
     if not hidden:
         return None
