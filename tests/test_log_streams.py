@@ -26,10 +26,10 @@ from modcon.engine import fix_source
 from modcon.entrypoints import Invocation
 from modcon.logs import configs
 from modcon.logs import knowledge
-from modcon.logs.commands import simple_commands
 from modcon.logs.python_logs import file_logs
 from modcon.model import Applicability
 from modcon.project import MappingProject
+from modcon.shell.commands import read_commands
 from modcon.source import SourceFile
 from tests.oracle import buildkit_instructions
 
@@ -292,11 +292,11 @@ def test_gunicorn_env_args_only_count_when_gunicorn_runs() -> None:
     ),
 )
 def test_simple_commands(script: str, expected: list) -> None:
-    assert [(c.name, c.args) for c in simple_commands(script)] == expected
+    assert [(c.name, c.arg_values) for c in read_commands(script).commands] == expected
 
 
 def test_redirections_belong_to_the_last_command_of_a_list() -> None:
-    first, last = simple_commands('cd /app && ./job.sh >> /var/log/job.log 2>&1')
+    first, last = read_commands('cd /app && ./job.sh >> /var/log/job.log 2>&1').commands
     assert first.redirects == ()
     assert [r.target for r in last.redirects if '&' not in r.operator] == ['/var/log/job.log']
 

@@ -178,10 +178,10 @@ def _runs_gunicorn(words: list[str]) -> bool:
 
 def _script_flags(script: str) -> list[_Flag]:
     """Log-file flags of gunicorn commands in a shell script (offsets into it)."""
-    from modcon.logs.commands import simple_commands
+    from modcon.shell.commands import read_commands
 
     out = []
-    for command in simple_commands(script):
+    for command in read_commands(script).commands:
         words = command.words
         values = [w.value or '' for w in words]
         if not _runs_gunicorn(values):

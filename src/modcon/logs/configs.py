@@ -179,7 +179,7 @@ def cron_writes(text: str, system: bool) -> list[CronWrite]:
     ``system`` crontabs (``/etc/crontab``, ``/etc/cron.d/*``) name a user
     before the command.
     """
-    from modcon.logs.commands import simple_commands
+    from modcon.shell.commands import read_commands
 
     found = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -195,7 +195,7 @@ def cron_writes(text: str, system: bool) -> list[CronWrite]:
         command = re.split(r'(?<!\\)%', command, maxsplit=1)[0]  # after `%` comes stdin
         if '>' not in command:
             continue
-        for simple in simple_commands(command):
+        for simple in read_commands(command).commands:
             for redirect in simple.redirects:
                 if '&' in redirect.operator or '<' in redirect.operator or redirect.target is None:
                     continue

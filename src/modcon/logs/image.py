@@ -36,12 +36,12 @@ from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.syntax import Instruction
 from modcon.logs import knowledge
-from modcon.logs.commands import SimpleCommand
-from modcon.logs.commands import options
-from modcon.logs.commands import simple_commands
 from modcon.logs.knowledge import STDERR
 from modcon.logs.knowledge import STDOUT
 from modcon.logs.knowledge import Software
+from modcon.shell.commands import Command
+from modcon.shell.commands import read_commands
+from modcon.shell.options import options
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.dockerfile.resolve import Copy
@@ -106,7 +106,7 @@ class ImageLogs:
         self.root_image = self.stages[0].image
         self.repository = images.repository(self.root_image)
         self.base = knowledge.LINKED_BY_BASE.get(self.repository)
-        self._parsed: dict[int, list[SimpleCommand]] = {}
+        self._parsed: dict[int, tuple[Command, ...]] = {}
         self.memo: dict[str, object] = {}  # results other modules compute once per image
 
     # -- RUN scripts ----------------------------------------------------------
@@ -132,10 +132,10 @@ class ImageLogs:
     def runs(self) -> list[Instruction]:
         return [ins for ins in self.sequence if ins.name == 'RUN']
 
-    def commands_of(self, ins: Instruction) -> list[SimpleCommand]:
+    def commands_of(self, ins: Instruction) -> tuple[Command, ...]:
         found = self._parsed.get(id(ins))
         if found is None:
-            found = self._parsed[id(ins)] = simple_commands(self.script(ins))
+            found = self._parsed[id(ins)] = read_commands(self.script(ins)).commands
         return found
 
     # -- packages -------------------------------------------------------------
@@ -235,7 +235,7 @@ class ImageLogs:
         for path, text in self.shell_targets():
             if not _may_link(text):
                 continue
-            for command in simple_commands(text):
+            for command in read_commands(text).commands:
                 link = _link_of(command, variables)
                 if link is not None:
                     found.setdefault(link[0], []).append(Link(link[0], link[1], None, path))
@@ -309,7 +309,7 @@ class ImageLogs:
                 for command in self.commands_of(ins):
                     if command.name != 'mkdir':
                         continue
-                    _, operands = options(command.args)
+                    _, operands = options(command.arg_values)
                     for operand in operands:
                         if operand and operand.startswith('/'):
                             found.setdefault(posixpath.normpath(operand), ins)
@@ -513,7 +513,7 @@ def _expand(raw: str, variables: dict[str, str]) -> str | None:
     return expanded
 
 
-def _link_of(command: SimpleCommand,
+def _link_of(command: Command,
              variables: dict[str, str] | None = None) -> tuple[str, str] | None:
     """(link path, stream) for `ln -s <stream> <path>`, in any spelling."""
     if command.name != 'ln':

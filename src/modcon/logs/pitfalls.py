@@ -168,7 +168,7 @@ def _cron(document: DockerfileDocument, image: ImageLogs) -> list[Pitfall]:
         if 'crontab' not in image.script(ins):
             continue
         for command in image.commands_of(ins):
-            args = [a for a in command.args if a and not a.startswith('-')]
+            args = [a for a in command.arg_values if a and not a.startswith('-')]
             if command.name == 'crontab' and args and args[0].startswith('/'):
                 copied = image.copied_file(args[0])
                 text = copied.read() if copied is not None else None

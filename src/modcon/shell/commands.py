@@ -353,9 +353,9 @@ class _Reader:
             if named:
                 self._mark_final_in(named[-1])
         elif kind in _BRANCHING:
-            for body in _bodies(node):
-                if body:
-                    self._mark_final_in(body[-1])
+            for statements in _bodies(node):
+                if statements:
+                    self._mark_final_in(statements[-1])
 
     # -- the walk ---------------------------------------------------------------
 
