@@ -1,9 +1,10 @@
 """A text as tree-sitter reads it (UTF-8 bytes) and as modcon edits it (characters).
 
 tree-sitter reports byte offsets; findings and edits use character offsets
-into the text. ``TreeSitterText`` holds both forms and converts. It imports
-no grammar (and not tree-sitter itself), so the shell and JavaScript readers
-share it without loading each other's parser.
+into the text. ``TreeSitterText`` holds both forms and converts; ``preorder``
+lists a tree's nodes in source order. Nothing here imports a grammar (or
+tree-sitter itself), so the shell and JavaScript readers share it without
+loading each other's parser.
 """
 from __future__ import annotations
 
@@ -39,6 +40,17 @@ class TreeSitterText:
     def span(self, node: Node) -> tuple[int, int]:
         """The character offsets where ``node`` starts and ends."""
         return self.char(node.start_byte), self.char(node.end_byte)
+
+
+def preorder(node: Node) -> list[Node]:
+    """``node`` and every node under it, in source order."""
+    out = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(reversed(current.children))
+    return out
 
 
 def _char_index(text: str) -> list[int]:

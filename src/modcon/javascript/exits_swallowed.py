@@ -23,6 +23,7 @@ from typing import NamedTuple
 from modcon.javascript.grammar import javascript_parser
 from modcon.model import Edit
 from modcon.treesitter_text import TreeSitterText
+from modcon.treesitter_text import preorder
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
@@ -47,16 +48,6 @@ def _member(node: Node | None, text: TreeSitterText) -> str:
     return '' if node is None else ''.join(text.raw(node).split())
 
 
-def _walk(node: Node) -> list[Node]:
-    out = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(reversed(current.children))
-    return out
-
-
 class _Reader:
     def __init__(self, text: str) -> None:
         self.text = TreeSitterText(text)
@@ -67,7 +58,7 @@ class _Reader:
         if self.root.has_error:
             return []
         found: list[Swallowed] = []
-        for node in _walk(self.root):
+        for node in preorder(self.root):
             if node.type == 'call_expression':
                 hit = self.exit_zero(node)
                 if hit is not None:

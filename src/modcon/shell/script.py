@@ -54,6 +54,7 @@ from modcon.shell.commands import statements_of
 from modcon.shell.grammar import bash_parser
 from modcon.shell.words import literal_value
 from modcon.treesitter_text import TreeSitterText
+from modcon.treesitter_text import preorder
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
@@ -175,7 +176,7 @@ class _Script:
             return ScriptEnding('unreadable', at, line_end, problem=why)
         traps: list[Node] = []
         jobs: list[Node] = []
-        for node in _walk(root):
+        for node in preorder(root):
             if node.type == 'function_definition':
                 name = node.child_by_field_name('name')
                 if name is not None:
@@ -226,7 +227,7 @@ class _Script:
 
     def _unreadable(self, root: Node) -> tuple[int, str] | None:
         if root.has_error:
-            for node in _walk(root):
+            for node in preorder(root):
                 line = node.start_point[0] + 1
                 if node.is_missing:
                     at_end = node.start_byte >= len(self.source.data.rstrip())
@@ -493,13 +494,3 @@ class _Script:
 def _short(text: str, limit: int = 50) -> str:
     flat = ' '.join(text.split())
     return flat if len(flat) <= limit else flat[:limit - 1] + '…'
-
-
-def _walk(node: Node) -> list[Node]:
-    out = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(reversed(current.children))
-    return out
