@@ -176,13 +176,9 @@ class Script(NamedTuple):
         return [c for c in self.commands if c.name in names]
 
 
+@functools.lru_cache(maxsize=512)
 def read_commands(text: str) -> Script:
     """The commands in ``text`` (cached: rules share one parse per string)."""
-    return _read(text)
-
-
-@functools.lru_cache(maxsize=512)
-def _read(text: str) -> Script:
     return _Reader(text).run()
 
 
