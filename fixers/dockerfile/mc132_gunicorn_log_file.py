@@ -199,14 +199,8 @@ def _script_flags(script: str) -> list[_Flag]:
 
 def _env_flags(document: DockerfileDocument) -> list[tuple[Instruction, _Flag]]:
     """Flags inside `ENV GUNICORN_CMD_ARGS=...` of the final image's stages."""
-    stages = document.stages
-    chain = []
-    stage = stages.final
-    while stage is not None:
-        chain.append(stage)
-        stage = stages.stages[stage.parent] if stage.parent is not None else None
     out = []
-    for stage in chain:
+    for stage in reversed(document.stages.final_lineage):
         for ins in stage.instructions:
             if ins.name != 'ENV' or 'GUNICORN_CMD_ARGS' not in ins.args.text:
                 continue

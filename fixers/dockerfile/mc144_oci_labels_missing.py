@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.syntax import Instruction
 from modcon.dockerfile.interfaces_insert import insert_after
 from modcon.model import Fix
@@ -135,15 +134,9 @@ def oci_labels_missing(document: DockerfileDocument) -> Iterator[Hit]:
     """
     if not any(ins.name in ('LABEL', 'MAINTAINER') for ins in document.instructions):
         return  # the common case; labels set by the build are not ours to see
-    stages = document.stages
-    chain: list[Stage] = []
-    stage: Stage | None = stages.final
-    while stage is not None:
-        chain.append(stage)
-        stage = stages.stages[stage.parent] if stage.parent is not None else None
     labels: list[Instruction] = []
     keys: set[str] = set()
-    for stage in reversed(chain):
+    for stage in document.stages.final_lineage:
         for ins in stage.instructions:
             if ins.name == 'LABEL':
                 labels.append(ins)

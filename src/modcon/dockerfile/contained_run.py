@@ -109,12 +109,7 @@ def shipped_stages(stages: Stages) -> list[Stage]:
     in their own layers is never shipped (with ``--target`` they would be,
     which modcon does not know about).
     """
-    chain: list[Stage] = []
-    stage: Stage | None = stages.final
-    while stage is not None:
-        chain.append(stage)
-        stage = stages.stages[stage.parent] if stage.parent is not None else None
-    return list(reversed(chain))
+    return list(stages.final_lineage)
 
 
 def _runs_by_stage(document: DockerfileDocument) -> dict[int, list[RunScript]]:
@@ -183,13 +178,8 @@ def argv_script(argv: tuple[str, ...]) -> Script:
 
 def build_env(stages: Stages, stage: Stage, before: Instruction) -> dict[str, str]:
     """``ENV`` and ``ARG`` values a ``RUN`` sees (quotes removed; variables not expanded)."""
-    chain: list[Stage] = []
-    current: Stage | None = stage
-    while current is not None:
-        chain.append(current)
-        current = stages.stages[current.parent] if current.parent is not None else None
     env: dict[str, str] = {}
-    for link in reversed(chain):
+    for link in stages.lineage(stage):
         for ins in link.instructions:
             if ins.start >= before.start and link is stage:
                 break

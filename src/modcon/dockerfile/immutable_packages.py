@@ -299,14 +299,9 @@ def image_files(stages: Stages, stage: Stage, before: Instruction, project: Proj
                 ) -> tuple[str, dict[str, str]]:
     """The ``WORKDIR`` before ``before`` and the files copied from the context so far
     (image path -> context path; folders map folder to folder)."""
-    chain: list[Stage] = []
-    current: Stage | None = stage
-    while current is not None:
-        chain.append(current)
-        current = stages.stages[current.parent] if current.parent is not None else None
     workdir = '/'
     copies: dict[str, str] = {}
-    for link in reversed(chain):
+    for link in stages.lineage(stage):
         for ins in link.instructions:
             if link is stage and ins.start >= before.start:
                 break

@@ -23,7 +23,6 @@ from modcon.dockerfile.resolve import DROPPERS
 from modcon.dockerfile.resolve import INITS
 from modcon.dockerfile.resolve import SHELLS
 from modcon.dockerfile.stages import DEFAULT_SHELL
-from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.syntax import Instruction
 from modcon.shell.commands import Command
 from modcon.shell.commands import argv_command
@@ -69,15 +68,9 @@ def final_commands(document: DockerfileDocument) -> tuple[Instruction | None, In
     An ENTRYPOINT resets the CMD inherited from an earlier stage (Docker's rule);
     ``ENTRYPOINT []`` clears it.
     """
-    stages = document.stages
-    chain: list[Stage] = []
-    stage: Stage | None = stages.final
-    while stage is not None:
-        chain.append(stage)
-        stage = stages.stages[stage.parent] if stage.parent is not None else None
     entrypoint: Instruction | None = None
     cmd: Instruction | None = None
-    for stage in reversed(chain):
+    for stage in document.stages.final_lineage:
         cmd_set = False
         for ins in stage.instructions:
             if ins.name == 'ENTRYPOINT':

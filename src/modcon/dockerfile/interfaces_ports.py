@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.stages import Stage
 
 # Patterns, not compiled objects: `re` compiles them on first use, so a
 # Dockerfile without ports never pays for them at start-up.
@@ -171,14 +170,8 @@ def _positional(program: str, words: list[str | None]) -> list[Port]:
 
 def declared_ports(document: DockerfileDocument, env: Mapping[str, str]) -> set[int] | None:
     """The TCP ports the final image EXPOSEs in this file; None if one is not readable."""
-    stages = document.stages
-    chain: list[Stage] = []
-    stage: Stage | None = stages.final
-    while stage is not None:
-        chain.append(stage)
-        stage = stages.stages[stage.parent] if stage.parent is not None else None
     ports: set[int] = set()
-    for stage in chain:
+    for stage in document.stages.final_lineage:
         for ins in stage.instructions:
             if ins.name != 'EXPOSE':
                 continue

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from modcon.dockerfile import images
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.syntax import Instruction
 
 # Linux numbers (x86 and arm share these) for the signals the rules talk about.
@@ -35,13 +34,10 @@ def normalize(value: str) -> str | None:
 
 def stop_signal(document: DockerfileDocument) -> Instruction | None:
     """The STOPSIGNAL instruction in effect in the final image, if this file sets one."""
-    stages = document.stages
-    stage: Stage | None = stages.final
-    while stage is not None:
+    for stage in reversed(document.stages.final_lineage):
         for ins in reversed(stage.instructions):
             if ins.name == 'STOPSIGNAL':
                 return ins
-        stage = stages.stages[stage.parent] if stage.parent is not None else None
     return None
 
 

@@ -137,19 +137,14 @@ class _Image:
         self.entrypoint: Instruction | None = None
         self.cmd: Instruction | None = None
         stages = document.stages
-        chain: list[Stage] = []
-        stage: Stage | None = stages.final
-        while stage is not None:
-            chain.append(stage)
-            stage = stages.stages[stage.parent] if stage.parent is not None else None
-        self.final = chain[0]
+        self.final = stages.final
         args: dict[str, str] = {}
         for ins in document.instructions:  # ARGs before the first FROM
             if ins.name == 'FROM':
                 break
             if ins.name == 'ARG':
                 self._arg(ins, args)
-        for stage in reversed(chain):
+        for stage in stages.final_lineage:
             cmd_set = False
             for ins in stage.instructions:
                 self._apply(ins, args)

@@ -96,6 +96,19 @@ class Stages:
                 return stage
         return self.stages[-1]
 
+    def lineage(self, stage: Stage) -> tuple[Stage, ...]:
+        """The stages ``stage`` is built from, root first, ``stage`` last
+        (``FROM build AS final`` continues ``build``)."""
+        chain = [stage]
+        while chain[-1].parent is not None:
+            chain.append(self.stages[chain[-1].parent])  # type: ignore[index]
+        return tuple(reversed(chain))
+
+    @property
+    def final_lineage(self) -> tuple[Stage, ...]:
+        """The stages the final image is built from, root first."""
+        return self.lineage(self.final)
+
     def root_image(self, stage: Stage) -> str:
         while stage.parent is not None:
             stage = self.stages[stage.parent]

@@ -284,8 +284,8 @@ def _review(repo: RepoGateway, pull: PullFacts, plan: FixPlan, config: Config, h
         lines.append(f'- {len(comments)} suggested change{"s" if len(comments) != 1 else ""} '
                      f'in a review, on the lines of the diff.')
     if patch_files:
-        lines += [f'- Changes outside the diff, as a patch: save it as `modcon.patch` and run '
-                  f'`git apply modcon.patch` in your branch.', '',
+        lines += ['- Changes outside the diff, as a patch: save it as `modcon.patch` and run '
+                  '`git apply modcon.patch` in your branch.', '',
                   md.block(unified_patch(patch_files), 'diff')]
     lines += ['', *prbody.explain(plan, config.docs_url, detail=False), *notes]
     return '\n'.join(lines).rstrip() + '\n'

@@ -33,7 +33,6 @@ from typing import NamedTuple
 
 from modcon.dockerfile import images
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.syntax import Instruction
 from modcon.logs import knowledge
 from modcon.logs.knowledge import STDERR
@@ -90,13 +89,7 @@ class ImageLogs:
 
     def __init__(self, document: DockerfileDocument) -> None:
         self.document = document
-        stages = document.stages
-        chain: list[Stage] = []
-        stage: Stage | None = stages.final
-        while stage is not None:
-            chain.append(stage)
-            stage = stages.stages[stage.parent] if stage.parent is not None else None
-        self.stages = list(reversed(chain))
+        self.stages = list(document.stages.final_lineage)
         # Instructions in build order: FROM, then the stage's own, root stage first.
         self.sequence: list[Instruction] = []
         for s in self.stages:
