@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 @functools.cache
 def bash_parser() -> tree_sitter.Parser:
     import tree_sitter
-    import tree_sitter_bash
 
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    from modcon.grammars import language
+
+    return tree_sitter.Parser(tree_sitter.Language(language('tree_sitter_bash')))
