@@ -11,6 +11,7 @@ workers costs more than it saves, the check runs in this process.
 """
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -24,7 +25,9 @@ from modcon.errors import ModconError
 from modcon.errors import RuleCrashed
 from modcon.files import read_source
 from modcon.model import Finding
+from modcon.registry import rules_of_kind
 from modcon.scope import ScopeBuilder
+from modcon.shell.grammar import bash_parser
 from modcon.source import SourceFile
 
 # Below this many Dockerfiles per worker, forking costs more than it saves.
@@ -101,8 +104,18 @@ def check_dockerfiles(targets: list[Target], config: Config, jobs: int) -> Itera
 
     global _config, _scope
     _config, _scope = config, ScopeBuilder()
+    # Load once here what every worker needs, so that each inherits it.
+    rules_of_kind('dockerfile')
+    if len(targets) >= FILES_PER_WORKER:  # some RUN line will need the shell grammar
+        bash_parser()
     chunk = max(1, min(32, len(targets) // (jobs * 4)))
     context = multiprocessing.get_context('fork')
-    with context.Pool(jobs) as pool:
-        yield from pool.imap(_check_in_worker, targets, chunksize=chunk)
-    _config = _scope = None
+    # What exists now (modules, rules, the grammar) lives as long as the workers:
+    # frozen, the collector never walks it again, and its pages stay shared.
+    gc.freeze()
+    try:
+        with context.Pool(jobs) as pool:
+            yield from pool.imap(_check_in_worker, targets, chunksize=chunk)
+    finally:
+        gc.unfreeze()
+        _config = _scope = None
