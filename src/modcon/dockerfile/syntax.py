@@ -135,21 +135,31 @@ def _is_space(ch: str) -> bool:
     return ch in _GO_SPACE or (ch > '\u3000' and ch.isspace() and ch not in '\x1c\x1d\x1e\x1f')
 
 
+_ASCII_SPACE = ' \t\n\v\f\r'  # Go's ASCII spaces (Python's isspace adds \x1c-\x1f)
+
+
 def _lstrip_go(text: str) -> str:
+    text = text.lstrip(_ASCII_SPACE)  # the common case, in C
+    if not text or text[0] <= '\x7f' or not _is_space(text[0]):
+        return text
     i = 0
     while i < len(text) and _is_space(text[i]):
         i += 1
-    return text[i:]
+    return _lstrip_go(text[i:])
+
+
+def _rstrip_go(text: str) -> str:
+    text = text.rstrip(_ASCII_SPACE)
+    if not text or text[-1] <= '\x7f' or not _is_space(text[-1]):
+        return text
+    end = len(text)
+    while end > 0 and _is_space(text[end - 1]):
+        end -= 1
+    return _rstrip_go(text[:end])
 
 
 def _strip_go(text: str) -> str:
-    start = 0
-    end = len(text)
-    while start < end and _is_space(text[start]):
-        start += 1
-    while end > start and _is_space(text[end - 1]):
-        end -= 1
-    return text[start:end]
+    return _rstrip_go(_lstrip_go(text))
 
 
 class _Lines:
@@ -300,13 +310,9 @@ def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
 
 def _arguments(name: str, logical: str, offset: int) -> Arguments:
     """BuildKit's argument parsing for ``name``, from ``offset`` in ``logical``."""
-    end = len(logical)
-    while end > offset and _is_space(logical[end - 1]):
-        end -= 1
-    start = offset
-    while start < end and _is_space(logical[start]):
-        start += 1
-    text = logical[start:end]
+    rest = _lstrip_go(logical[offset:])
+    start = len(logical) - len(rest)
+    text = _rstrip_go(rest)
     if name == 'HEALTHCHECK':
         # parseHealthConfig: a type word (CMD or NONE), then maybe-JSON.
         sep = 0
