@@ -308,6 +308,17 @@ def test_discovery_finds_dockerfiles_and_skips_the_rest(tmp_path: pathlib.Path) 
     assert modcon('check', 'docker/build.txt', cwd=tmp_path).returncode == 1
 
 
+def test_git_ignores_apply_when_a_subfolder_is_scanned(tmp_path: pathlib.Path) -> None:
+    for name in ('sub/Dockerfile', 'sub/build/Dockerfile', 'sub/ign.Dockerfile'):
+        write(tmp_path / name, SHELL_FORM)
+    write(tmp_path / '.gitignore', 'build/\nsub/ign.Dockerfile\n')
+    subprocess.run(['git', 'init', '-q'], cwd=tmp_path, check=True)
+    from_root = modcon('check', '--format', 'json', 'sub', cwd=tmp_path)
+    assert sorted({f['path'] for f in json.loads(from_root.stdout)}) == ['sub/Dockerfile']
+    inside = modcon('check', '--format', 'json', cwd=tmp_path / 'sub')
+    assert sorted({f['path'] for f in json.loads(inside.stdout)}) == ['Dockerfile']
+
+
 # -- output formats -------------------------------------------------------------
 
 def test_json_output_carries_fix_edits(tmp_path: pathlib.Path) -> None:

@@ -70,14 +70,8 @@ def _git_ignored(root: str) -> set[str]:
         return set()
     if result.returncode != 0:
         return set()
-    prefix_result = subprocess.run(['git', '-C', root, 'rev-parse', '--show-prefix'],
-                                   capture_output=True, text=True, check=False)
-    prefix = prefix_result.stdout.strip() if prefix_result.returncode == 0 else ''
-    ignored = set()
-    for item in result.stdout.decode('utf-8', 'replace').split('\0'):
-        if item:
-            ignored.add(item[len(prefix):] if prefix and item.startswith(prefix) else item)
-    return ignored
+    # ls-files names paths relative to the directory it runs in: ``root``.
+    return {item for item in result.stdout.decode('utf-8', 'replace').split('\0') if item}
 
 
 def discover(paths: list[str], config: Config) -> tuple[list[Target], list[InputError]]:
