@@ -105,4 +105,6 @@ def render(findings: list[Finding], context: ReportContext) -> str:
             'results': [_result(f, index[f.rule.code], context) for f in findings],
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + '\n'
+    # Compact, by the C encoder: ``indent`` switches to the pure-Python one, which
+    # took 0.4 s for 7,500 results. Readers of SARIF are tools; `jq .` shows it to people.
+    return json.dumps(log, ensure_ascii=False) + '\n'
