@@ -34,7 +34,7 @@ _SHELL_SAFE = r'[A-Za-z0-9_./:@%+,=-]+'
     kind='dockerfile',
     property=Property.SIGNALS,
     severity=Severity.ERROR,
-    aliases=('tally:invalid-json-form',),
+    aliases=('tally:tally/invalid-json-form',),
 )
 def invalid_exec_form(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does
