@@ -1,10 +1,10 @@
 """Unified diffs that ``git apply`` and ``patch`` accept, missing final newlines included."""
 from __future__ import annotations
 
-import difflib
-
 
 def unified_diff(path: str, before: str, after: str) -> str:
+    import difflib  # only `fix --diff` and the bot need it, not a check
+
     def lines(text: str) -> list[str]:
         out = text.splitlines(keepends=True)
         if out and not out[-1].endswith('\n'):
