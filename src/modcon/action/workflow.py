@@ -1,4 +1,4 @@
-"""Talking to the Actions runner: outputs, the job summary, annotations, masks.
+"""Talking to the Actions runner: outputs, the job summary, annotations.
 
 Follows the runner's file commands and workflow commands: multi-line outputs
 use a random delimiter that the value cannot contain, annotation data and
@@ -58,11 +58,6 @@ def annotations(findings: Sequence[Finding], docs_url: str,
         shown.extend(annotation(f, docs_url) for f in of_level[:per_level])
         left_out += max(0, len(of_level) - per_level)
     return shown, left_out
-
-
-def mask(value: str) -> str:
-    """The workflow command that hides ``value`` in the logs."""
-    return f'::add-mask::{value}'
 
 
 def workspace_owner(workspace: str) -> tuple[int, int] | None:

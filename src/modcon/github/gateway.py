@@ -32,7 +32,6 @@ from github import InputGitTreeElement
 from modcon.errors import ModconError
 
 T = TypeVar('T')
-EMPTY_SHA = '0' * 40
 
 
 class GitHubError(ModconError):
@@ -215,9 +214,6 @@ class RepoGateway:
 
     # -- reading ---------------------------------------------------------
 
-    def default_branch(self) -> str:
-        return self.call('read the repository', lambda: self._repo.default_branch)
-
     def pull(self, number: int) -> PullFacts:
         return self.call(f'read pull request #{number}',
                          lambda: _pull_facts(self._repo.get_pull(number)))
@@ -249,13 +245,6 @@ class RepoGateway:
 
     def commit_tree(self, sha: str) -> str:
         return self.call(f'read commit {sha[:12]}', lambda: self._repo.get_git_commit(sha).tree.sha)
-
-    def git_commit(self, sha: str) -> CommitFacts:
-        def run() -> CommitFacts:
-            c = self._repo.get_git_commit(sha)
-            return CommitFacts(c.sha, c.message, c.author.email or '', c.committer.email or '',
-                               tuple(p.sha for p in c.parents))
-        return self.call(f'read commit {sha[:12]}', run)
 
     def read_file(self, path: str, ref: str) -> bytes | None:
         def run() -> bytes | None:
