@@ -179,6 +179,16 @@ def _error(what: str, exc: BaseException) -> GitHubError:
     return GitHubError(f'{what}: {type(exc).__name__}: {exc}')
 
 
+def _unless_missing(read: Callable[[], T], missing: T) -> T:
+    """``read()``, or ``missing`` when GitHub answers 404."""
+    try:
+        return read()
+    except GithubException as exc:
+        if exc.status == 404:
+            return missing
+        raise
+
+
 def _commit_facts(commit: Any) -> CommitFacts:
     git = commit.commit
     return CommitFacts(
@@ -234,27 +244,16 @@ class RepoGateway:
         return self.call(f'compare {base[:12]}...{head[:12]}', run)
 
     def branch_sha(self, branch: str) -> str | None:
-        def run() -> str | None:
-            try:
-                return self._repo.get_git_ref(f'heads/{branch}').object.sha
-            except GithubException as exc:
-                if exc.status == 404:
-                    return None
-                raise
-        return self.call(f'read branch {branch}', run)
+        return self.call(f'read branch {branch}', lambda: _unless_missing(
+            lambda: self._repo.get_git_ref(f'heads/{branch}').object.sha, None))
 
     def commit_tree(self, sha: str) -> str:
         return self.call(f'read commit {sha[:12]}', lambda: self._repo.get_git_commit(sha).tree.sha)
 
     def read_file(self, path: str, ref: str) -> bytes | None:
         def run() -> bytes | None:
-            try:
-                content = self._repo.get_contents(path, ref=ref)
-            except GithubException as exc:
-                if exc.status == 404:
-                    return None
-                raise
-            if isinstance(content, list):
+            content = _unless_missing(lambda: self._repo.get_contents(path, ref=ref), None)
+            if content is None or isinstance(content, list):
                 return None
             return content.decoded_content
         return self.call(f'read {path} at {ref[:12]}', run)
@@ -269,32 +268,22 @@ class RepoGateway:
             return {e.path: e.mode for e in tree.tree if e.path in wanted}
         return self.call(f'read the tree of {commit[:12]}', run)
 
+    def _folder(self, path: str, ref: str) -> list[Any] | None:
+        """The entries of folder ``path`` at ``ref``, or None when it is not a folder."""
+        entries = _unless_missing(lambda: self._repo.get_contents(path or '', ref=ref), None)
+        return entries if isinstance(entries, list) else None
+
     def list_dir(self, path: str, ref: str) -> list[str]:
         """Names of the files directly in ``path`` at ``ref`` (empty if none)."""
         def run() -> list[str]:
-            try:
-                entries = self._repo.get_contents(path or '', ref=ref)
-            except GithubException as exc:
-                if exc.status == 404:
-                    return []
-                raise
-            if not isinstance(entries, list):
-                return []
-            return [e.name for e in entries if e.type == 'file']
+            return [e.name for e in self._folder(path, ref) or () if e.type == 'file']
         return self.call(f'list {path or "/"} at {ref[:12]}', run)
 
     def list_entries(self, path: str, ref: str) -> list[str] | None:
         """Names in folder ``path`` at ``ref``, or None when it is not a folder."""
         def run() -> list[str] | None:
-            try:
-                entries = self._repo.get_contents(path or '', ref=ref)
-            except GithubException as exc:
-                if exc.status == 404:
-                    return None
-                raise
-            if not isinstance(entries, list):
-                return None
-            return sorted(e.name for e in entries)
+            entries = self._folder(path, ref)
+            return None if entries is None else sorted(e.name for e in entries)
         return self.call(f'list {path or "/"} at {ref[:12]}', run)
 
     def pull_patches(self, number: int) -> dict[str, str]:
@@ -355,37 +344,41 @@ class RepoGateway:
             elements = [InputGitTreeElement(path, mode, 'blob', content=text)
                         for path, (text, mode) in sorted(files.items())]
             new_tree = self._repo.create_git_tree(elements, base_tree=tree)
-            parent_commits = [self._repo.get_git_commit(sha) for sha in parent_list]
-            commit = self._repo.create_git_commit(message, new_tree, parent_commits)
-            return CommitFacts(commit.sha, commit.message, commit.author.email or '',
-                               commit.committer.email or '', tuple(parent_list))
+            return self._create_commit(message, new_tree, parent_list)
         return self.call('create a commit', run)
 
     def write_tree_commit(self, *, parents: Iterable[str], tree: str, message: str) -> CommitFacts:
         """A commit with an existing tree (used to start a branch over)."""
         parent_list = list(parents)
+        return self.call('create a commit', lambda: self._create_commit(
+            message, self._repo.get_git_tree(tree), parent_list))
 
-        def run() -> CommitFacts:
-            git_tree = self._repo.get_git_tree(tree)
-            parent_commits = [self._repo.get_git_commit(sha) for sha in parent_list]
-            commit = self._repo.create_git_commit(message, git_tree, parent_commits)
-            return CommitFacts(commit.sha, commit.message, commit.author.email or '',
-                               commit.committer.email or '', tuple(parent_list))
-        return self.call('create a commit', run)
+    def _create_commit(self, message: str, tree: Any, parents: list[str]) -> CommitFacts:
+        parent_commits = [self._repo.get_git_commit(sha) for sha in parents]
+        commit = self._repo.create_git_commit(message, tree, parent_commits)
+        return CommitFacts(commit.sha, commit.message, commit.author.email or '',
+                           commit.committer.email or '', tuple(parents))
 
     # -- branches --------------------------------------------------------
 
-    def create_branch(self, branch: str, sha: str) -> None:
+    def _write_ref(self, what: str, branch: str, sha: str, write: Callable[[], object],
+                   refused: GitHubError) -> None:
+        """``write()`` puts ``branch`` at ``sha``; a 422 is ``refused`` unless the
+        branch is at ``sha`` already (our own earlier attempt got through)."""
         def run() -> None:
             try:
-                self._repo.create_git_ref(f'refs/heads/{branch}', sha)
+                write()
             except GithubException as exc:
-                if exc.status == 422:
-                    if self.branch_sha(branch) == sha:
-                        return  # our own earlier attempt got through
-                    raise BranchExists(f'branch {branch} already exists', 422) from None
-                raise
-        self.call(f'create branch {branch}', run)
+                if exc.status != 422:
+                    raise
+                if self.branch_sha(branch) != sha:
+                    raise refused from None
+        self.call(what, run)
+
+    def create_branch(self, branch: str, sha: str) -> None:
+        self._write_ref(f'create branch {branch}', branch, sha,
+                        lambda: self._repo.create_git_ref(f'refs/heads/{branch}', sha),
+                        BranchExists(f'branch {branch} already exists', 422))
 
     def _ref(self, branch: str) -> Any:
         # PyGithub's get_git_ref() points at the singular read endpoint
@@ -400,16 +393,9 @@ class RepoGateway:
 
     def move_branch(self, branch: str, sha: str) -> None:
         """Fast-forward ``branch`` to ``sha``; BranchMoved if that is not a fast-forward."""
-        def run() -> None:
-            try:
-                self._ref(branch).edit(sha, force=False)
-            except GithubException as exc:
-                if exc.status == 422:
-                    if self.branch_sha(branch) == sha:
-                        return
-                    raise BranchMoved(f'branch {branch} moved; not a fast-forward', 422) from None
-                raise
-        self.call(f'update branch {branch}', run)
+        self._write_ref(f'update branch {branch}', branch, sha,
+                        lambda: self._ref(branch).edit(sha, force=False),
+                        BranchMoved(f'branch {branch} moved; not a fast-forward', 422))
 
     def delete_branch(self, branch: str) -> None:
         def run() -> None:
