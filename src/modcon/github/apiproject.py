@@ -12,6 +12,17 @@ from modcon.project import MAX_BYTES
 from modcon.project import Project
 
 
+def text_of(data: bytes | None) -> str | None:
+    """A file read through the API as text, or None when it is missing, too large,
+    binary or not UTF-8."""
+    if data is None or len(data) > MAX_BYTES or b'\0' in data:
+        return None
+    try:
+        return data.decode('utf-8')
+    except UnicodeDecodeError:
+        return None
+
+
 class ApiProject(Project):
     def __init__(self, repo: RepoGateway, ref: str, root: str) -> None:
         self.repo = repo
@@ -31,14 +42,7 @@ class ApiProject(Project):
         if full is None:
             return None
         if full not in self._files:
-            data = self.repo.read_file(full, self.ref)
-            text = None
-            if data is not None and len(data) <= MAX_BYTES and b'\0' not in data:
-                try:
-                    text = data.decode('utf-8')
-                except UnicodeDecodeError:
-                    text = None
-            self._files[full] = text
+            self._files[full] = text_of(self.repo.read_file(full, self.ref))
         return self._files[full]
 
     def _listing(self, path: str) -> list[str] | None:

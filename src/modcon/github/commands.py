@@ -32,6 +32,8 @@ from modcon.fixplan import FixPlan
 from modcon.fixplan import plan_fixes
 from modcon.github import markdown as md
 from modcon.github import prbody
+from modcon.github.apiproject import ApiProject
+from modcon.github.apiproject import text_of
 from modcon.github.gateway import BranchMoved
 from modcon.github.gateway import PullFacts
 from modcon.github.gateway import RepoGateway
@@ -171,16 +173,8 @@ def _read_scope(repo: RepoGateway, number: int, head: str) -> dict[str, str]:
             if not directory:
                 break
             directory = posixpath.dirname(directory)
-    files: dict[str, str] = {}
-    for path in sorted(wanted):
-        data = repo.read_file(path, head)
-        if data is None or len(data) > 1024 * 1024 or b'\0' in data:
-            continue
-        try:
-            files[path] = data.decode('utf-8')
-        except UnicodeDecodeError:
-            continue
-    return files
+    files = {path: text_of(repo.read_file(path, head)) for path in sorted(wanted)}
+    return {path: text for path, text in files.items() if text is not None}
 
 
 def _with_entrypoints(repo: RepoGateway, head: str, dockerfiles: dict[str, str],
@@ -189,7 +183,6 @@ def _with_entrypoints(repo: RepoGateway, head: str, dockerfiles: dict[str, str],
     entrypoint code their containers run (read at ``head`` too)."""
     from modcon.dockerfile.document import DockerfileDocument
     from modcon.dockerfile.resolve import resolve
-    from modcon.github.apiproject import ApiProject
     from modcon.source import SourceFile
 
     inputs: list[FileInput] = []
@@ -214,9 +207,7 @@ def _with_entrypoints(repo: RepoGateway, head: str, dockerfiles: dict[str, str],
 
 
 def _remaining_lines(findings: list[Finding], config: Config) -> list[str]:
-    return [f'- {md.code(f.path)} line {f.begin.line}: {f.rule.code} {md.text(f.message)} '
-            f'({md.link(f.property.label, f.property.url(config.docs_url))})'
-            for f in findings[:30]]
+    return [prbody.finding_line(f, config.docs_url) for f in findings[:30]]
 
 
 def _check_reply(plan: FixPlan, config: Config, head: str) -> str:

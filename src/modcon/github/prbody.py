@@ -70,6 +70,12 @@ def _where(finding: Finding) -> str:
     return f'{md.code(finding.path)} line {finding.begin.line}'
 
 
+def finding_line(finding: Finding, docs_url: str) -> str:
+    """A finding as a list item: where, the rule, the message, the property it serves."""
+    return (f'- {_where(finding)}: {finding.rule.code} {md.text(finding.message)} '
+            f'({md.link(finding.property.label, finding.property.url(docs_url))})')
+
+
 def _summary_table(plan: FixPlan, docs_url: str) -> list[str]:
     rows = ['| File | Rule | Property | What changed |', '| --- | --- | --- | --- |']
     for change in plan.changes:
@@ -122,9 +128,7 @@ def _remaining(findings: Sequence[Finding], docs_url: str) -> list[str]:
         return []
     out = ['### Needs a person', '',
            'modcon found these too, but has no safe fix for them:', '']
-    for finding in findings[:50]:
-        out.append(f'- {_where(finding)}: {finding.rule.code} {md.text(finding.message)} '
-                   f'({md.link(finding.property.label, finding.property.url(docs_url))})')
+    out.extend(finding_line(finding, docs_url) for finding in findings[:50])
     if len(findings) > 50:
         out.append(f'- ... and {len(findings) - 50} more (see the workflow run).')
     out.append('')
