@@ -49,13 +49,10 @@ def python_ports(text: str, env: Mapping[str, str]) -> list[tuple[Port, int]]:
     if 'listen' not in text and 'serve' not in text and 'run' not in text and \
             'bind' not in text and 'Server' not in text:
         return []
-    import ast
+    from modcon.python.syntax import parse
 
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return []
-    return _PythonPorts(tree, env).run()
+    tree = parse(text)
+    return [] if tree is None else _PythonPorts(tree, env).run()
 
 
 class _PythonPorts:
@@ -79,6 +76,8 @@ class _PythonPorts:
 
     def value(self, node: object, depth: int = 0) -> object:
         """A constant the expression stands for, or None."""
+        from modcon.python.syntax import dotted_name
+
         ast = self.ast
         if depth > 5 or node is None:
             return None
@@ -87,7 +86,7 @@ class _PythonPorts:
         if isinstance(node, ast.Name) and node.id in self.constants:
             return self.value(self.constants[node.id], depth + 1)
         if isinstance(node, ast.Call):
-            name = _dotted(node.func)
+            name = dotted_name(node.func)
             if name in ('int', 'str') and len(node.args) == 1:
                 return self.value(node.args[0], depth + 1)
             if name in ('os.environ.get', 'os.getenv', 'environ.get', 'getenv') and node.args:
@@ -97,7 +96,7 @@ class _PythonPorts:
                 default = node.args[1] if len(node.args) > 1 else next(
                     (k.value for k in node.keywords if k.arg == 'default'), None)
                 return self.value(default, depth + 1)
-        if isinstance(node, ast.Subscript) and _dotted(node.value) in ('os.environ', 'environ'):
+        if isinstance(node, ast.Subscript) and dotted_name(node.value) in ('os.environ', 'environ'):
             key = self.value(node.slice, depth + 1)
             if isinstance(key, str):
                 return self.env.get(key)
@@ -189,17 +188,6 @@ class _PythonPorts:
             if number:
                 return Port(number, f'`run(host={host!r}, port={number})`')
         return None
-
-
-def _dotted(node: object) -> str:
-    import ast
-
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return f'{inner}.{node.attr}' if inner else ''
-    return ''
 
 
 # -- JavaScript ---------------------------------------------------------------------

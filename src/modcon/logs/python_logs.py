@@ -30,6 +30,8 @@ import ast
 import posixpath
 from typing import NamedTuple
 
+from modcon.python.syntax import parse
+
 FILE_HANDLERS = {
     'logging.FileHandler': 'FileHandler',
     'logging.handlers.WatchedFileHandler': 'WatchedFileHandler',
@@ -70,11 +72,8 @@ def file_logs(text: str) -> list[FileLog] | None:
     """Every file ``logging`` is set up to write in ``text``; None if it does not parse."""
     if 'logging' not in text:
         return []  # nothing of logging is used: skip the parse
-    try:
-        module = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    return _Reader(text, module).read()
+    module = parse(text)
+    return None if module is None else _Reader(text, module).read()
 
 
 class _Reader:

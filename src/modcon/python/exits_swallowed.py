@@ -24,6 +24,8 @@ import ast
 from typing import NamedTuple
 
 from modcon.model import Edit
+from modcon.python.syntax import dotted_name
+from modcon.python.syntax import parse
 from modcon.source import SourceFile
 
 BROAD = frozenset(('Exception', 'BaseException'))
@@ -42,23 +44,14 @@ class Swallowed(NamedTuple):
     edit: Edit | None
 
 
-def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return f'{inner}.{node.attr}' if inner else ''
-    return ''
-
-
 def _broad(handler: ast.ExceptHandler) -> str | None:
     """``except:``/``except Exception`` as written, or None for a specific handler."""
     if handler.type is None:
         return 'except:'
     names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     for name in names:
-        if _dotted(name) in BROAD:
-            return f'except {_dotted(name)}'
+        if dotted_name(name) in BROAD:
+            return f'except {dotted_name(name)}'
     return None
 
 
@@ -103,7 +96,7 @@ class _Reader:
         """The edit that turns an exit-0 statement into exit 1, and how it reads."""
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             call = statement.value
-            name = _dotted(call.func)
+            name = dotted_name(call.func)
             if name in EXITS and _zero(call.args) and not call.keywords:
                 shown = self.source.text[slice(*self.span(call))]
                 if call.args:
@@ -112,10 +105,10 @@ class _Reader:
                 return Edit(end - 1, end - 1, '1'), shown  # `sys.exit()` -> `sys.exit(1)`
         if isinstance(statement, ast.Raise) and statement.exc is not None:
             exc = statement.exc
-            if _dotted(exc) == 'SystemExit':  # `raise SystemExit`
+            if dotted_name(exc) == 'SystemExit':  # `raise SystemExit`
                 end = self.span(exc)[1]
                 return Edit(end, end, '(1)'), 'raise SystemExit'
-            if isinstance(exc, ast.Call) and _dotted(exc.func) == 'SystemExit' and \
+            if isinstance(exc, ast.Call) and dotted_name(exc.func) == 'SystemExit' and \
                     _zero(exc.args):
                 shown = self.source.text[slice(*self.span(statement))]
                 if exc.args:
@@ -166,7 +159,7 @@ class _Reader:
             if isinstance(node, ast.Raise):
                 return True
             if isinstance(node, ast.Call):
-                name = _dotted(node.func)
+                name = dotted_name(node.func)
                 if name in EXITS:
                     return True  # exit(0) is the other shape, reported on its own
                 if name.rsplit('.', 1)[-1] in DYING or (
@@ -213,18 +206,18 @@ def _called_main(statement: ast.stmt) -> tuple[str | None, bool]:
     if isinstance(statement, ast.Expr):
         value = statement.value
     elif isinstance(statement, ast.Raise) and isinstance(statement.exc, ast.Call) and \
-            _dotted(statement.exc.func) == 'SystemExit' and statement.exc.args:
+            dotted_name(statement.exc.func) == 'SystemExit' and statement.exc.args:
         inner = statement.exc.args[0]
         if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name):
             return inner.func.id, True
     if not isinstance(value, ast.Call):
         return None, False
-    name = _dotted(value.func)
+    name = dotted_name(value.func)
     if name in ('sys.exit', 'exit') and value.args and isinstance(value.args[0], ast.Call):
         inner = value.args[0]
         if isinstance(inner.func, ast.Name):
             return inner.func.id, True
-        if _dotted(inner.func) == 'asyncio.run' and inner.args and \
+        if dotted_name(inner.func) == 'asyncio.run' and inner.args and \
                 isinstance(inner.args[0], ast.Call) and isinstance(inner.args[0].func, ast.Name):
             return inner.args[0].func.id, True
     if name == 'asyncio.run' and value.args and isinstance(value.args[0], ast.Call) and \
@@ -244,7 +237,7 @@ def _exits(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     for node in ast.walk(function):
         if isinstance(node, ast.Raise):
             return True
-        if isinstance(node, ast.Call) and _dotted(node.func) in EXITS and not _zero(node.args):
+        if isinstance(node, ast.Call) and dotted_name(node.func) in EXITS and not _zero(node.args):
             return True
     return False
 
@@ -254,9 +247,8 @@ def swallowed(source: SourceFile) -> list[Swallowed]:
     text = source.text
     if 'except' not in text:
         return []
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    tree = parse(text)
+    if tree is None:
         return []
     reader = _Reader(source, tree)
     found = reader.exit_zero()

@@ -26,9 +26,10 @@ def sigint_only(text: str) -> SigintOnly | None:
         return None
     import ast
 
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    from modcon.python.syntax import parse
+
+    tree = parse(text)
+    if tree is None:
         return None
     found: SigintOnly | None = None
     for node in ast.walk(tree):
