@@ -31,6 +31,8 @@ import posixpath
 from typing import NamedTuple
 
 from modcon.python.syntax import parse
+from modcon.python.syntax import span
+from modcon.source import SourceFile
 
 FILE_HANDLERS = {
     'logging.FileHandler': 'FileHandler',
@@ -79,24 +81,15 @@ def file_logs(text: str) -> list[FileLog] | None:
 class _Reader:
     def __init__(self, text: str, module: ast.Module) -> None:
         self.text = text
+        self.file = SourceFile('', text)
         self.module = module
-        self.lines = text.split('\n')
-        self.starts = [0]
-        for line in self.lines[:-1]:
-            self.starts.append(self.starts[-1] + len(line) + 1)
         self.aliases: dict[str, str] = {}  # local name -> qualified name
         self.constants: dict[str, ast.expr] = {}
 
     # -- positions ------------------------------------------------------------
 
-    def offset(self, line: int, col: int) -> int:
-        """ast's (1-based line, UTF-8 byte column) as a character offset."""
-        text = self.lines[line - 1]
-        return self.starts[line - 1] + len(text.encode()[:col].decode(errors='ignore'))
-
     def span(self, node: ast.AST) -> Span:
-        return Span(self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
-                    self.offset(node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+        return Span(*span(self.file, node))
 
     def source(self, node: ast.AST) -> str:
         start, end = self.span(node)
@@ -244,10 +237,7 @@ class _Reader:
         return []
 
     def _keyword_span(self, keyword: ast.keyword) -> Span:
-        if keyword.arg is None:  # **kwargs
-            return Span(self.offset(keyword.lineno, keyword.col_offset),
-                        self.span(keyword.value).end)
-        return Span(self.offset(keyword.lineno, keyword.col_offset), self.span(keyword.value).end)
+        return Span(self.span(keyword).start, self.span(keyword.value).end)  # also `**kwargs`
 
     def dict_config(self, node: ast.Dict) -> list[FileLog]:
         entries = {self.constant(k): v for k, v in zip(node.keys, node.values)

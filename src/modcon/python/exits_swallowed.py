@@ -26,6 +26,7 @@ from typing import NamedTuple
 from modcon.model import Edit
 from modcon.python.syntax import dotted_name
 from modcon.python.syntax import parse
+from modcon.python.syntax import span
 from modcon.source import SourceFile
 
 BROAD = frozenset(('Exception', 'BaseException'))
@@ -69,13 +70,8 @@ class _Reader:
         self.functions = {n.name: n for n in tree.body
                           if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
-    def offset(self, line: int, byte_column: int) -> int:
-        text = self.source.line_text(line)
-        return self.source.offset(line) + len(text.encode()[:byte_column].decode(errors='replace'))
-
     def span(self, node: ast.AST) -> tuple[int, int]:
-        return (self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
-                self.offset(node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+        return span(self.source, node)
 
     # -- exit 0 in a catch-all handler -----------------------------------------------
 
@@ -183,7 +179,7 @@ class _Reader:
             return None  # `except Exception: log(e)` on one line: no place for a new line
         first = handler.body[0]
         line_start = self.source.offset(first.lineno)
-        indent = self.source.text[line_start:self.offset(first.lineno, first.col_offset)]
+        indent = self.source.text[line_start:self.span(first)[0]]
         if indent.strip():
             return None  # `x = 1; y = 2` style bodies: leave them alone
         end = self.span(last)[1]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 
+from modcon.source import SourceFile
+
 
 def parse(text: str) -> ast.Module | None:
     """``text`` as a module, or None when it does not parse."""
@@ -27,3 +29,15 @@ def dotted_name(node: ast.AST) -> str:
         inner = dotted_name(node.value)
         return f'{inner}.{node.attr}' if inner else ''
     return ''
+
+
+def char_offset(source: SourceFile, line: int, byte_column: int) -> int:
+    """``ast``'s position (1-based line, UTF-8 byte column) as a character offset."""
+    text = source.line_text(line)
+    return source.offset(line) + len(text.encode()[:byte_column].decode(errors='replace'))
+
+
+def span(source: SourceFile, node: ast.AST) -> tuple[int, int]:
+    """Where ``node`` starts and ends, as character offsets into ``source``."""
+    return (char_offset(source, node.lineno, node.col_offset),  # type: ignore[attr-defined]
+            char_offset(source, node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
