@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import argv_script
-from modcon.dockerfile.contained_run import shipped_stages
 from modcon.dockerfile.document import DockerfileDocument
+from modcon.dockerfile.interfaces_command import final_commands
 from modcon.dockerfile.stages import is_posix_shell
 from modcon.dockerfile.syntax import Instruction
 from modcon.model import Hit
@@ -20,23 +20,6 @@ _SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh'))
 _KEYWORDS = ('install', 'add', 'clone', 'pull', 'fetch', 'curl', 'wget', 'npx', 'pnpx', 'yarn',
              'sync', 'get', 'download', 'update', 'upgrade', 'require', 'create', 'mod', 'ci',
              ' i ', '"i"', 'pip')
-
-
-def _effective(document: DockerfileDocument) -> list[Instruction]:
-    """The ENTRYPOINT and CMD the final image runs (an ENTRYPOINT resets an inherited CMD)."""
-    entrypoint: Instruction | None = None
-    cmd: Instruction | None = None
-    for stage in shipped_stages(document.stages):
-        cmd_here = False
-        for ins in stage.instructions:
-            if ins.name == 'ENTRYPOINT':
-                entrypoint = ins if ins.args.text else None
-                if not cmd_here:
-                    cmd = None
-            elif ins.name == 'CMD':
-                cmd = ins
-                cmd_here = True
-    return [ins for ins in (entrypoint, cmd) if ins is not None]
 
 
 def _script(document: DockerfileDocument, ins: Instruction) -> Script | None:
@@ -106,7 +89,9 @@ def install_at_startup(document: DockerfileDocument) -> Iterator[Hit]:
     commands that modcon cannot read as a POSIX shell. Entrypoint scripts
     are checked by MC370.
     """
-    for ins in _effective(document):
+    for ins in final_commands(document):
+        if ins is None:
+            continue
         if not any(k in ins.args.text for k in _KEYWORDS):
             continue
         script = _script(document, ins)

@@ -23,6 +23,7 @@ from modcon.dockerfile.resolve import DROPPERS
 from modcon.dockerfile.resolve import INITS
 from modcon.dockerfile.resolve import SHELLS
 from modcon.dockerfile.stages import DEFAULT_SHELL
+from modcon.dockerfile.stages import command_argv
 from modcon.dockerfile.syntax import Instruction
 from modcon.shell.commands import Command
 from modcon.shell.commands import argv_command
@@ -68,18 +69,11 @@ def final_commands(document: DockerfileDocument) -> tuple[Instruction | None, In
     An ENTRYPOINT resets the CMD inherited from an earlier stage (Docker's rule);
     ``ENTRYPOINT []`` clears it.
     """
-    entrypoint: Instruction | None = None
-    cmd: Instruction | None = None
-    for stage in document.stages.final_lineage:
-        cmd_set = False
-        for ins in stage.instructions:
-            if ins.name == 'ENTRYPOINT':
-                entrypoint = ins if ins.args.text and ins.args.json != () else None
-                if not cmd_set:
-                    cmd = None
-            elif ins.name == 'CMD':
-                cmd = ins if ins.args.text else None
-                cmd_set = True
+    entrypoint, cmd = document.stages.final_commands()
+    if entrypoint is not None and not (entrypoint.args.text and entrypoint.args.json != ()):
+        entrypoint = None
+    if cmd is not None and not cmd.args.text:
+        cmd = None
     return entrypoint, cmd
 
 
@@ -112,20 +106,14 @@ class _Unwrap:
         words: list[tuple[str, Instruction]] = []
         shell = self.document.stages.shell(self.document.stages.final) or DEFAULT_SHELL
         if entrypoint is not None:
-            words.extend((w, entrypoint) for w in self._argv(entrypoint, shell))
+            words.extend((w, entrypoint) for w in command_argv(entrypoint, shell))
         if cmd is not None and (entrypoint is None or entrypoint.is_exec_form):
-            words.extend((w, cmd) for w in self._argv(cmd, shell))
+            words.extend((w, cmd) for w in command_argv(cmd, shell))
         if words:
             self.follow(words, depth=0)
         return StartCommand(tuple(self.steps), self.init, self.program,
                             self.program is not None and self.pid1, entrypoint, cmd,
                             tuple(self.unreadable))
-
-    @staticmethod
-    def _argv(ins: Instruction, shell: tuple[str, ...]) -> tuple[str, ...]:
-        if ins.args.json is not None:
-            return ins.args.json
-        return (*shell, ins.args.text)
 
     def follow(self, words: list[tuple[str, Instruction]], depth: int) -> None:
         while words and depth < 8:

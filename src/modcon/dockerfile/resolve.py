@@ -22,6 +22,7 @@ from typing import NamedTuple
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.stages import DEFAULT_SHELL
 from modcon.dockerfile.stages import Stage
+from modcon.dockerfile.stages import command_argv
 from modcon.dockerfile.syntax import Instruction
 from modcon.dockerfile.syntax import parse_json_array
 from modcon.entrypoints import Invocation
@@ -133,11 +134,12 @@ class _Image:
         self.workdir = '/'
         self.dirs = {'/'}  # folders known to exist in the image
         self.copies: list[Copy] = []
-        self.shell: tuple[str, ...] = DEFAULT_SHELL
-        self.entrypoint: Instruction | None = None
-        self.cmd: Instruction | None = None
         stages = document.stages
         self.final = stages.final
+        self.shell = stages.shell(self.final) or DEFAULT_SHELL
+        entrypoint, self.cmd = stages.final_commands()
+        # `ENTRYPOINT []` stays: it is shown, and its CMD is appended to nothing.
+        self.entrypoint = entrypoint if entrypoint is not None and entrypoint.args.text else None
         args: dict[str, str] = {}
         for ins in document.instructions:  # ARGs before the first FROM
             if ins.name == 'FROM':
@@ -145,13 +147,8 @@ class _Image:
             if ins.name == 'ARG':
                 self._arg(ins, args)
         for stage in stages.final_lineage:
-            cmd_set = False
             for ins in stage.instructions:
                 self._apply(ins, args)
-                if ins.name == 'CMD':
-                    cmd_set = True
-                elif ins.name == 'ENTRYPOINT' and not cmd_set:
-                    self.cmd = None  # an ENTRYPOINT resets the CMD inherited from the base
 
     def _arg(self, ins: Instruction, args: dict[str, str]) -> None:
         for word in ins.args.text.split():
@@ -204,12 +201,6 @@ class _Image:
             self.copies.append(Copy(target, tuple(expanded), into_dir, ins.line))
             if into_dir:
                 self.dirs.add(target)
-        elif name == 'SHELL' and ins.args.json:
-            self.shell = ins.args.json
-        elif name == 'ENTRYPOINT':
-            self.entrypoint = ins if ins.args.text else None
-        elif name == 'CMD':
-            self.cmd = ins
 
     def _glob(self, source: str) -> list[str]:
         clean = posixpath.normpath(source.lstrip('/'))
@@ -242,9 +233,7 @@ class _Image:
         return None
 
     def argv_of(self, ins: Instruction) -> tuple[str, ...]:
-        if ins.args.json is not None:
-            return ins.args.json
-        return (*self.shell, ins.args.text)
+        return command_argv(ins, self.shell)
 
 
 def _interpreter_target(argv: list[str], flags_with_arg: frozenset[str]) -> tuple[str, int] | None:

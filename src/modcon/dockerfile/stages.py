@@ -163,6 +163,26 @@ class Stages:
                 return False  # overridden (an ENTRYPOINT resets an inherited CMD)
         return True
 
+    def final_commands(self) -> tuple[Instruction | None, Instruction | None]:
+        """The ENTRYPOINT and CMD of the final image where this file sets them, as
+        written: either may be empty or ``[]`` (which clears it); callers decide.
+
+        Docker's rule: an ENTRYPOINT resets the CMD inherited from an earlier stage.
+        """
+        entrypoint: Instruction | None = None
+        cmd: Instruction | None = None
+        for stage in self.final_lineage:
+            cmd_set = False
+            for ins in stage.instructions:
+                if ins.name == 'ENTRYPOINT':
+                    entrypoint = ins
+                    if not cmd_set:
+                        cmd = None
+                elif ins.name == 'CMD':
+                    cmd = ins
+                    cmd_set = True
+        return entrypoint, cmd
+
     def cmd(self, stage: Stage) -> Instruction | None:
         """The CMD that takes effect in ``stage`` if one is set in it."""
         for ins in reversed(stage.instructions):
@@ -208,6 +228,14 @@ def commands(stages: Stages, names: tuple[str, ...] = ('CMD', 'ENTRYPOINT', 'HEA
         found.extend(Command(stage, ins, ins) for ins in last.values())
     found.sort(key=lambda c: c.outer.start)
     return found
+
+
+def command_argv(ins: Instruction, shell: tuple[str, ...]) -> tuple[str, ...]:
+    """What Docker runs for a CMD or ENTRYPOINT: exec form as written, shell form under
+    ``shell``."""
+    if ins.args.json is not None:
+        return ins.args.json
+    return (*shell, ins.args.text)
 
 
 def shell_for(stages: Stages, command: Command) -> tuple[str, ...] | None:
