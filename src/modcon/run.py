@@ -16,6 +16,7 @@ from modcon.diffs import unified_diff
 from modcon.discover import Target
 from modcon.discover import discover
 from modcon.dockerfile.document import DockerfileDocument
+from modcon.engine import FileResult
 from modcon.engine import check_source
 from modcon.engine import fix_source
 from modcon.entrypoints import Invocation
@@ -143,10 +144,7 @@ class _Run:
                         self.findings.extend(result.findings)
                         self.sources[source.path] = source
                         return
-                    if result.fixed != result.original:
-                        write_atomic(target.path, result.fixed)
-                    for name, text in result.created.items():
-                        create_new(os.path.join(os.path.dirname(target.path), name), text)
+                    write_fixed(target.path, result)
                     source = SourceFile(source.path, result.fixed)
                 self.findings.extend(result.findings)
             else:
@@ -191,6 +189,21 @@ class _Run:
         if findings and not args.exit_zero:
             return EXIT_FINDINGS
         return EXIT_CLEAN
+
+
+def write_fixed(path: str, result: FileResult) -> list[str]:
+    """Write the fixed text over ``path`` and the files its fixes add beside it.
+
+    Returns the files created; one that exists already is left as it is.
+    """
+    if result.fixed != result.original:
+        write_atomic(path, result.fixed)
+    created = []
+    for name, text in result.created.items():
+        new = os.path.join(os.path.dirname(path), name)
+        if create_new(new, text):
+            created.append(new)
+    return created
 
 
 def _render(findings: list[Finding], args: argparse.Namespace, config: Config,

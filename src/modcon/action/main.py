@@ -36,16 +36,15 @@ from modcon.discover import discover
 from modcon.discover import kind_of
 from modcon.engine import check_source
 from modcon.engine import fix_source
-from modcon.entrypoints import Invocation
 from modcon.errors import ModconError
 from modcon.files import read_source
-from modcon.files import create_new
-from modcon.files import write_atomic
+from modcon.fixplan import FileInput
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.reporters import ReportContext
 from modcon.reporters.github import escape_data
 from modcon.reporters.github import escape_property
+from modcon.run import write_fixed
 from modcon.scope import code_scope
 from modcon.scope import context_of
 from modcon.source import SourceFile
@@ -82,8 +81,6 @@ class _Run:
         self.notes: list[str] = []
         self.errors: list[ModconError] = []
         self._repo: Any = None
-        self.invocations: dict[str, tuple[Invocation, ...]] = {}
-        self.projects: dict[str, Any] = {}
 
     # -- the GitHub connection, made only when needed ----------------------
 
@@ -124,19 +121,7 @@ class _Run:
         if plan.skip:
             self._finish(mode, plan, config, [], [], 0, None)
             return 0
-        targets = self._targets(plan, config, mode)
-        scope = code_scope([t for t in targets if t.kind == 'dockerfile'])
-        known = {t.display for t in targets}
-        targets += [t for t in scope.targets if t.display not in known]
-        sources: dict[str, SourceFile] = {}
-        for target in targets:
-            try:
-                sources[target.display] = read_source(target.path, target.display)
-            except ModconError as exc:
-                self.errors.append(exc)
-        kinds = {t.display: t.kind for t in targets}
-        self.invocations = scope.invocations
-        self.projects = {t.display: context_of(t) for t in targets if t.kind == 'dockerfile'}
+        files = self._read(self._targets(plan, config, mode))
 
         threshold = Applicability.UNSAFE if self.inputs.unsafe_fixes else Applicability.SAFE
         fixed: list[Finding] = []
@@ -144,47 +129,58 @@ class _Run:
         pull_line = None
         outputs: dict[str, str] = {}
         if mode == 'check':
-            for name, source in sources.items():
+            for name, item in files.items():
                 try:
-                    findings.extend(check_source(source, kinds[name], config,
-                                                 *self._context(name, kinds[name])))
+                    findings.extend(check_source(SourceFile(name, item.text), item.kind, config,
+                                                 item.invocations, item.project))
                 except ModconError as exc:
                     self.errors.append(exc)
         elif mode == 'fix':
-            for name, source in list(sources.items()):
+            for name, item in list(files.items()):
                 try:
-                    result = fix_source(source, kinds[name], config, threshold,
-                                        *self._context(name, kinds[name]))
-                    if result.fixed != result.original:
-                        write_atomic(os.path.join(self.workspace, name), result.fixed)
-                    for created, text in result.created.items():
-                        path = os.path.join(self.workspace, posixpath.dirname(name), created)
-                        if create_new(path, text):
-                            give_back(path, workspace_owner(self.workspace))
+                    result = fix_source(SourceFile(name, item.text), item.kind, config,
+                                        threshold, item.invocations, item.project)
+                    for path in write_fixed(os.path.join(self.workspace, name), result):
+                        give_back(path, workspace_owner(self.workspace))
                 except (ModconError, OSError) as exc:
                     self.errors.append(exc if isinstance(exc, ModconError)
                                        else ModconError(f'{name}: cannot write: {exc}'))
                     continue
                 if result.changed:
                     fixed.extend(result.applied)
-                    sources[name] = SourceFile(name, result.fixed)
+                    files[name] = item._replace(text=result.fixed)
                 findings.extend(result.findings)
         else:
-            findings, fixed, pull_line, outputs = self._pull_request(plan, sources, kinds,
-                                                                     config, threshold)
-        self._finish(mode, plan, config, findings, fixed, len(sources), pull_line,
-                     sources=sources, extra=outputs)
+            findings, fixed, pull_line, outputs = self._pull_request(plan, files, config,
+                                                                     threshold)
+        self._finish(mode, plan, config, findings, fixed, len(files), pull_line,
+                     sources={name: SourceFile(name, f.text) for name, f in files.items()},
+                     extra=outputs)
         failing = [f for f in findings
                    if self.inputs.fail_on is not None and f.severity >= self.inputs.fail_on]
         if self.errors:
             return 2
         return 1 if failing else 0
 
-    def _context(self, name: str, kind: str) -> tuple[tuple[Invocation, ...], Any]:
-        """The invocations of a code file, or the build context of a Dockerfile."""
-        if kind == 'dockerfile':
-            return (), self.projects.get(name)
-        return self.invocations.get(name, ()), None
+    def _read(self, targets: list[Target]) -> dict[str, FileInput]:
+        """Each file to scan, by display path, with what its rules need: a
+        Dockerfile's build context; for code, the invocations that run it. The
+        Dockerfiles' commands bring the code their containers run into scope."""
+        scope = code_scope([t for t in targets if t.kind == 'dockerfile'])
+        known = {t.display for t in targets}
+        files: dict[str, FileInput] = {}
+        for target in targets + [t for t in scope.targets if t.display not in known]:
+            name = target.display
+            try:
+                text = read_source(target.path, name).text
+            except ModconError as exc:
+                self.errors.append(exc)
+                continue
+            if target.kind == 'dockerfile':
+                files[name] = FileInput(name, text, target.kind, (), context_of(target))
+            else:
+                files[name] = FileInput(name, text, target.kind, scope.invocations.get(name, ()))
+        return files
 
     def _comment(self, config: Config) -> int:
         """A comment command (`/modcon fix`, ...); any other comment is ignored."""
@@ -247,22 +243,19 @@ class _Run:
         comparison = self.repo().compare(self.context.sha, head)
         return {path for path, _ in comparison.files or ()}
 
-    def _pull_request(self, plan: ScanPlan, sources: dict[str, SourceFile],
-                      kinds: dict[str, str], config: Config, threshold: Applicability,
+    def _pull_request(self, plan: ScanPlan, files: dict[str, FileInput], config: Config,
+                      threshold: Applicability,
                       ) -> tuple[list[Finding], list[Finding], str | None, dict[str, str]]:
-        from modcon.fixplan import FileInput
         from modcon.fixplan import plan_fixes
         from modcon.github.bot import deliver
 
-        inputs = [FileInput(name, source.text, kinds[name], *self._context(name, kinds[name]))
-                  for name, source in sources.items()]
-        fixes = plan_fixes(inputs, config, threshold)
+        fixes = plan_fixes(list(files.values()), config, threshold)
         if not plan.base:
             self.notes.append('No branch to open a pull request against; fixes were not '
                               'delivered.')
             return fixes.remaining, fixes.fixed, None, {}
         modes = {name: _mode(os.path.join(self.workspace, name)) for name in fixes.final}
-        verified = self._verify(sources, kinds, fixes.final) if self.inputs.verify else []
+        verified = self._verify(files, fixes.final) if self.inputs.verify else []
         result = deliver(self.repo(), fixes, base=plan.base, base_sha=self.context.sha,
                          prefix=self.inputs.pr_branch_prefix, labels=self.inputs.pr_labels,
                          docs_url=config.docs_url, modes=modes, run_url=self.context.run_url,
@@ -280,8 +273,7 @@ class _Run:
             self.out.write(f'::warning title=modcon::{escape_data(result.message)}\n')
         return fixes.remaining, fixes.fixed, line, outputs
 
-    def _verify(self, sources: dict[str, SourceFile], kinds: dict[str, str],
-                final: dict[str, str]) -> list[Any]:
+    def _verify(self, files: dict[str, FileInput], final: dict[str, str]) -> list[Any]:
         """`modcon verify` on each Dockerfile, before and after the planned fixes.
 
         This runs the repository's code, so only in `pr` mode, which runs for
@@ -295,11 +287,11 @@ class _Run:
 
         rows = []
         grace = self.inputs.verify_grace
-        for name, source in sources.items():
-            if kinds[name] != 'dockerfile':
+        for name, item in files.items():
+            if item.kind != 'dockerfile':
                 continue
-            project = self.projects[name]
-            before_doc = DockerfileDocument(source, project)
+            project = item.project
+            before_doc = DockerfileDocument(SourceFile(name, item.text), project)
             if before_doc.error is not None:
                 continue
             resolution = before_doc.resolution
@@ -310,7 +302,7 @@ class _Run:
                        for path, text in final.items()
                        if not context or path.startswith(context + '/')}
             after_project = OverlayProject(project, overlay)
-            after_doc = DockerfileDocument(SourceFile(name, final.get(name, source.text)),
+            after_doc = DockerfileDocument(SourceFile(name, final.get(name, item.text)),
                                            after_project)
             before = verify(before_doc, name, project, grace=grace)
             after = verify(after_doc, name, after_project, grace=grace, overlay=overlay)
