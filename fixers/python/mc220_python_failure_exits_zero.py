@@ -88,10 +88,13 @@ def python_failure_exits_zero(document: CodeDocument) -> Iterator[Hit]:
     """
     if not document.is_entrypoint or 'except' not in document.source.text:
         return
+    tree = document.python_ast
+    if tree is None:
+        return
     from modcon.python.exits_swallowed import swallowed
 
     name = os.path.basename(document.source.path)
-    for found in swallowed(document.source):
+    for found in swallowed(document.source, tree):
         if found.kind == 'exit-zero':
             message = (f'`{found.what}` in a catch-all `except` ends `{name}` with status 0 '
                        f'after an error, {_CONSEQUENCE}')

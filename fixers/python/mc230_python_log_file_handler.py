@@ -77,9 +77,12 @@ def python_log_file_handler(document: CodeDocument) -> Iterator[Hit]:
     """
     if not document.is_entrypoint or 'logging' not in document.source.text:
         return
-    from modcon.logs.python_logs import file_logs  # ast: only for Python files
+    tree = document.python_ast
+    if tree is None:
+        return
+    from modcon.logs.python_logs import file_logs_in
 
-    for log in file_logs(document.source.text) or ():
+    for log in file_logs_in(document.source.text, tree):
         if log.rotating:
             where = f' `{log.path}`' if log.path else ''
             yield Hit(log.span.start, log.span.end,

@@ -2,16 +2,23 @@
 
 Parsing is left to each rule's own library (libcst, tree-sitter), imported
 only when a rule needs it, so a Dockerfile-only check never pays for them.
+The stdlib ``ast`` reading that several Python rules share is parsed once,
+on first use (``python_ast``).
 Suppression pragmas are comments: ``modcon: ignore=CODE`` on the line of a
 finding or the line above, ``modcon: ignore-file=CODE`` anywhere.
 """
 from __future__ import annotations
 
+import functools
 import re
+from typing import TYPE_CHECKING
 
 from modcon.entrypoints import Invocation
 from modcon.source import SourceFile
 from modcon.suppress import Pragmas
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import ast
 
 _PRAGMA = re.compile(r'modcon:\s*(ignore|ignore-file)\s*=\s*([\w,\s-]+)', re.IGNORECASE)
 EXTENSIONS = {'.py': 'python', '.sh': 'shell', '.bash': 'shell', '.js': 'javascript',
@@ -33,6 +40,13 @@ class CodeDocument:
     @property
     def is_entrypoint(self) -> bool:
         return any(i.as_main for i in self.invocations)
+
+    @functools.cached_property
+    def python_ast(self) -> ast.Module | None:
+        """The file read by the stdlib ``ast``, or None if it does not parse."""
+        from modcon.python.syntax import parse
+
+        return parse(self.source.text)
 
     def _pragmas(self, lines: list[str], kind: str) -> Pragmas:
         tokens: set[str] = set()

@@ -75,7 +75,12 @@ def file_logs(text: str) -> list[FileLog] | None:
     if 'logging' not in text:
         return []  # nothing of logging is used: skip the parse
     module = parse(text)
-    return None if module is None else _Reader(text, module).read()
+    return None if module is None else file_logs_in(text, module)
+
+
+def file_logs_in(text: str, module: ast.Module) -> list[FileLog]:
+    """``file_logs`` for ``text`` already parsed (``module``)."""
+    return _Reader(text, module).read()
 
 
 class _Reader:

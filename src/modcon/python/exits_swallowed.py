@@ -25,7 +25,6 @@ from typing import NamedTuple
 
 from modcon.model import Edit
 from modcon.python.syntax import dotted_name
-from modcon.python.syntax import parse
 from modcon.python.syntax import span
 from modcon.source import SourceFile
 
@@ -238,14 +237,9 @@ def _exits(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
-def swallowed(source: SourceFile) -> list[Swallowed]:
-    """Every place where ``source``, run as a program, exits 0 after a failure."""
-    text = source.text
-    if 'except' not in text:
-        return []
-    tree = parse(text)
-    if tree is None:
-        return []
+def swallowed(source: SourceFile, tree: ast.Module) -> list[Swallowed]:
+    """Every place where ``source`` (parsed: ``tree``), run as a program, exits 0
+    after a failure."""
     reader = _Reader(source, tree)
     found = reader.exit_zero()
     tail = reader.swallow()
