@@ -24,10 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from modcon.dockerfile.interfaces_ports import ALL_INTERFACES
 from modcon.dockerfile.interfaces_ports import LOOPBACK
 from modcon.dockerfile.interfaces_ports import Port
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import ast
 
 _SOCKETSERVERS = frozenset(('HTTPServer', 'ThreadingHTTPServer', 'TCPServer',
                             'ThreadingTCPServer', 'ForkingTCPServer', 'WSGIServer'))
@@ -56,29 +60,31 @@ def python_ports(text: str, env: Mapping[str, str]) -> list[tuple[Port, int]]:
 
 
 class _PythonPorts:
-    def __init__(self, tree: object, env: Mapping[str, str]) -> None:
+    # `import ast` in the methods: the JavaScript half of this module runs without it.
+
+    def __init__(self, tree: ast.Module, env: Mapping[str, str]) -> None:
         import ast
 
-        self.ast = ast
         self.tree = tree
         self.env = env
-        self.constants: dict[str, object] = {}
+        self.constants: dict[str, ast.expr] = {}
         self.imports: set[str] = set()
-        for node in ast.walk(tree):  # type: ignore[arg-type]
+        for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 self.imports.update(a.name.split('.')[0] for a in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module:
                 self.imports.add(node.module.split('.')[0])
-        for node in tree.body:  # type: ignore[attr-defined]
+        for node in tree.body:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
                     isinstance(node.targets[0], ast.Name):
                 self.constants[node.targets[0].id] = node.value
 
-    def value(self, node: object, depth: int = 0) -> object:
+    def value(self, node: ast.expr | None, depth: int = 0) -> object:
         """A constant the expression stands for, or None."""
+        import ast
+
         from modcon.python.syntax import dotted_name
 
-        ast = self.ast
         if depth > 5 or node is None:
             return None
         if isinstance(node, ast.Constant):
@@ -107,13 +113,13 @@ class _PythonPorts:
                     return found
         return None
 
-    def keyword(self, call: object, name: str) -> object:
-        for kw in call.keywords:  # type: ignore[attr-defined]
+    def keyword(self, call: ast.Call, name: str) -> ast.expr | None:
+        for kw in call.keywords:
             if kw.arg == name:
                 return kw.value
         return None
 
-    def host_ok(self, node: object) -> bool:
+    def host_ok(self, node: ast.expr | None) -> bool:
         """The host is every interface, or not known to be loopback."""
         host = self.value(node)
         if isinstance(host, str):
@@ -121,9 +127,10 @@ class _PythonPorts:
         return True
 
     def run(self) -> list[tuple[Port, int]]:
-        ast = self.ast
+        import ast
+
         found: list[tuple[Port, int]] = []
-        for node in ast.walk(self.tree):  # type: ignore[arg-type]
+        for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call):
                 continue
             port = self.call(node)
@@ -131,12 +138,13 @@ class _PythonPorts:
                 found.append((port, node.lineno))
         return found
 
-    def call(self, call: object) -> Port | None:
-        ast = self.ast
-        func = call.func  # type: ignore[attr-defined]
+    def call(self, call: ast.Call) -> Port | None:
+        import ast
+
+        func = call.func
         name = func.attr if isinstance(func, ast.Attribute) else (
             func.id if isinstance(func, ast.Name) else '')
-        args = call.args  # type: ignore[attr-defined]
+        args = call.args
         if name in _SOCKETSERVERS or name == 'bind':
             if args and isinstance(args[0], ast.Tuple) and len(args[0].elts) == 2:
                 host, port = args[0].elts
@@ -179,14 +187,14 @@ class _PythonPorts:
             host_node = self.keyword(call, 'host')
             if host_node is None:
                 return None  # Flask, Sanic's dev mode and uvicorn default to 127.0.0.1
-            host = self.value(host_node)
-            if not isinstance(host, str) or host not in ALL_INTERFACES:
+            address = self.value(host_node)
+            if not isinstance(address, str) or address not in ALL_INTERFACES:
                 return None
             port_node = self.keyword(call, 'port')
             number = _valid(self.value(port_node)) if port_node is not None else (
                 5000 if 'flask' in self.imports else 8000 if 'uvicorn' in self.imports else None)
             if number:
-                return Port(number, f'`run(host={host!r}, port={number})`')
+                return Port(number, f'`run(host={address!r}, port={number})`')
         return None
 
 
