@@ -34,6 +34,7 @@ from modcon.config import load_file
 from modcon.discover import Target
 from modcon.discover import discover
 from modcon.discover import kind_of
+from modcon.dockerfile.document import DockerfileDocument
 from modcon.engine import check_source
 from modcon.engine import fix_source
 from modcon.errors import ModconError
@@ -41,12 +42,12 @@ from modcon.files import read_source
 from modcon.fixplan import FileInput
 from modcon.model import Applicability
 from modcon.model import Finding
+from modcon.project import LocalProject
 from modcon.reporters import ReportContext
 from modcon.reporters.github import escape_data
 from modcon.reporters.github import escape_property
 from modcon.run import write_fixed
-from modcon.scope import code_scope
-from modcon.scope import context_of
+from modcon.scope import ScopeBuilder
 from modcon.source import SourceFile
 
 
@@ -163,24 +164,34 @@ class _Run:
         return 1 if failing else 0
 
     def _read(self, targets: list[Target]) -> dict[str, FileInput]:
-        """Each file to scan, by display path, with what its rules need: a
-        Dockerfile's build context; for code, the invocations that run it. The
+        """Each file to scan, read once, by display path, with what its rules need:
+        a Dockerfile's build context; for code, the invocations that run it. The
         Dockerfiles' commands bring the code their containers run into scope."""
-        scope = code_scope([t for t in targets if t.kind == 'dockerfile'])
-        known = {t.display for t in targets}
+        builder = ScopeBuilder()
         files: dict[str, FileInput] = {}
-        for target in targets + [t for t in scope.targets if t.display not in known]:
-            name = target.display
+
+        def read(target: Target, project: LocalProject | None = None) -> None:
             try:
-                text = read_source(target.path, name).text
+                text = read_source(target.path, target.display).text
             except ModconError as exc:
                 self.errors.append(exc)
-                continue
-            if target.kind == 'dockerfile':
-                files[name] = FileInput(name, text, target.kind, (), context_of(target))
-            else:
-                files[name] = FileInput(name, text, target.kind, scope.invocations.get(name, ()))
-        return files
+                return
+            files[target.display] = FileInput(target.display, text, target.kind, (), project)
+            if project is not None:
+                document = DockerfileDocument(SourceFile(target.display, text), project)
+                if document.error is None:
+                    builder.add(target, document.resolution)
+
+        for target in targets:
+            read(target, builder.context(target) if target.kind == 'dockerfile' else None)
+        scope = builder.scope()
+        known = {t.display for t in targets}
+        for target in scope.targets:
+            if target.display not in known:
+                read(target)
+        return {name: item if item.kind == 'dockerfile' else
+                item._replace(invocations=scope.invocations.get(name, ()))
+                for name, item in files.items()}
 
     def _comment(self, config: Config) -> int:
         """A comment command (`/modcon fix`, ...); any other comment is ignored."""
@@ -280,7 +291,6 @@ class _Run:
         pushes, schedules and dispatches of the repository itself, never for a
         pull request or a comment.
         """
-        from modcon.dockerfile.document import DockerfileDocument
         from modcon.github.prbody import Verified
         from modcon.project import OverlayProject
         from modcon.verify.check import verify
