@@ -40,6 +40,7 @@ FILE_HANDLERS = {
     'logging.handlers.RotatingFileHandler': 'RotatingFileHandler',
     'logging.handlers.TimedRotatingFileHandler': 'TimedRotatingFileHandler',
 }
+_HANDLER_CLASSES = frozenset(FILE_HANDLERS.values())
 ROTATING = frozenset(('RotatingFileHandler', 'TimedRotatingFileHandler'))
 _ENV_LOOKUPS = frozenset(('os.environ.get', 'os.getenv'))
 _JOINS = frozenset(('os.path.join', 'posixpath.join', 'pathlib.Path', 'pathlib.PurePath',
@@ -172,7 +173,7 @@ class _Reader:
                 else None
         if isinstance(node, ast.Call) and not node.keywords:
             name = self.qualified(node.func)
-            if name in _JOINS or (name == 'str' and len(node.args) == 1):
+            if name in _JOINS:
                 parts = [self.constant(a, depth + 1) for a in node.args]
                 if parts and all(p is not None for p in parts):
                     return posixpath.join(*parts)  # type: ignore[arg-type]
@@ -187,7 +188,7 @@ class _Reader:
         if isinstance(node, ast.Name) and node.id in self.constants:
             return self.env(self.constants[node.id], depth + 1)
         if isinstance(node, ast.Subscript) and self.qualified(node.value) == 'os.environ':
-            key = self.constant(node.slice)  # type: ignore[arg-type]
+            key = self.constant(node.slice)
             return (key, False) if key is not None else None
         if isinstance(node, ast.Call) and self.qualified(node.func) in _ENV_LOOKUPS and node.args:
             key = self.constant(node.args[0])
@@ -247,15 +248,9 @@ class _Reader:
     def dict_config(self, node: ast.Dict) -> list[FileLog]:
         entries = {self.constant(k): v for k, v in zip(node.keys, node.values)
                    if k is not None}
-        handler_class = self.constant(entries.get('class'))
-        if handler_class not in FILE_HANDLERS:
-            short = {v: v for v in FILE_HANDLERS.values()}
-            if handler_class is None or handler_class.rsplit('.', 1)[-1] not in short or \
-                    not handler_class.startswith('logging'):
-                return []
-            handler = handler_class.rsplit('.', 1)[-1]
-        else:
-            handler = FILE_HANDLERS[handler_class]
-        if 'filename' not in entries:
+        handler_class = self.constant(entries.get('class')) or ''
+        handler = handler_class.rsplit('.', 1)[-1]  # also `logging.handlers.FileHandler`
+        if not handler_class.startswith('logging') or handler not in _HANDLER_CLASSES or \
+                'filename' not in entries:
             return []
         return [self._log('dictConfig', handler, entries['filename'], node)]
