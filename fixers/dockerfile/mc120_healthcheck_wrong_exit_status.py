@@ -1,7 +1,6 @@
 """MC120: a curl health check that calls HTTP errors healthy, or exits with codes other than 0/1."""
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -10,11 +9,11 @@ from modcon.dockerfile import jsonish
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.exec_form import Rewrite
 from modcon.dockerfile.exec_form import json_array
-from modcon.dockerfile.resolve import SHELLS
 from modcon.dockerfile.stages import Command
 from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.stages import commands
 from modcon.dockerfile.stages import shell_for
+from modcon.dockerfile.stages import shell_script
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
@@ -99,10 +98,10 @@ def healthcheck_wrong_exit_status(document: DockerfileDocument) -> Iterator[Hit]
             continue  # not valid JSON: MC103 reports it
         shell = shell_for(stages, command)
         argv = ins.args.json
-        if argv is not None and len(argv) >= 3 and posixpath.basename(argv[0]) in SHELLS \
-                and argv[1].startswith('-') and 'c' in argv[1]:
+        script = shell_script(argv) if argv is not None else None
+        if argv is not None and script is not None:
             prefix: tuple[str, ...] | None = argv[:-1] if len(argv) == 3 else None
-            probe = read_probe(None, argv[2]) if prefix is not None else None
+            probe = read_probe(None, script) if prefix is not None else None
             shell_present = True
         elif argv is not None:
             prefix = shell

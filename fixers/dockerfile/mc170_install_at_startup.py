@@ -3,39 +3,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.dockerfile.contained_run import argv_script
+from modcon.dockerfile.contained_run import read_run
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.interfaces_command import final_commands
-from modcon.dockerfile.stages import is_posix_shell
 from modcon.dockerfile.syntax import Instruction
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
 from modcon.shell.commands import Script
-from modcon.shell.commands import read_commands
 from modcon.shell.contained_startup import startup_fetches
 
-_SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh'))
 _KEYWORDS = ('install', 'add', 'clone', 'pull', 'fetch', 'curl', 'wget', 'npx', 'pnpx', 'yarn',
              'sync', 'get', 'download', 'update', 'upgrade', 'require', 'create', 'mod', 'ci',
              ' i ', '"i"', 'pip')
 
 
 def _script(document: DockerfileDocument, ins: Instruction) -> Script | None:
-    argv = ins.args.json
-    if argv is not None:
-        if not argv:
-            return None
-        program = argv[0].rsplit('/', 1)[-1]
-        if program in _SHELLS and len(argv) >= 3 and argv[1].startswith('-') and 'c' in argv[1]:
-            return read_commands(argv[2])
-        return argv_script(argv)
     stage = document.stages.stage_of(ins)
-    shell = document.stages.shell(stage, before=ins)
-    if document.stages.is_windows(stage) or (shell is not None and not is_posix_shell(shell)):
+    if ins.args.json is None and document.stages.is_windows(stage):
         return None
-    return read_commands(ins.args.text) if ins.args.text else None
+    read = read_run(document, stage, ins)
+    return read.script if read is not None else None
 
 
 @rule(

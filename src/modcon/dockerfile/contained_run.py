@@ -18,7 +18,9 @@ from typing import NamedTuple
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.stages import Stages
+from modcon.dockerfile.stages import SHELLS
 from modcon.dockerfile.stages import is_posix_shell
+from modcon.dockerfile.stages import shell_script
 from modcon.dockerfile.syntax import Instruction
 from modcon.shell.commands import Script
 from modcon.shell.commands import Statement
@@ -26,7 +28,6 @@ from modcon.shell.commands import argv_command
 from modcon.shell.commands import read_commands
 
 _LONE_HEREDOC = re.compile(r'^<<([A-Za-z_][A-Za-z0-9_]*|"[^"]+"|\'[^\']+\')$')
-_SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh'))
 
 
 class RunScript(NamedTuple):
@@ -134,15 +135,16 @@ def runs_of(document: DockerfileDocument, stage: Stage) -> list[RunScript]:
 
 
 def read_run(document: DockerfileDocument, stage: Stage, ins: Instruction) -> RunScript | None:
-    """What ``ins`` runs, or None (Windows, a non-POSIX ``SHELL``, nothing to run)."""
+    """What ``ins`` (a ``RUN``, ``CMD`` or ``ENTRYPOINT``) runs, or None (a non-POSIX
+    ``SHELL``, nothing to run). Windows stages are the caller's to skip."""
     args = ins.args
     if args.json is not None:
         argv = args.json
         if not argv:
             return None
-        program = argv[0].rsplit('/', 1)[-1]
-        if program in _SHELLS and len(argv) >= 3 and argv[1].startswith('-') and 'c' in argv[1]:
-            return RunScript(ins, stage, argv[2], 'fixed', 0)
+        script = shell_script(argv)
+        if script is not None:
+            return RunScript(ins, stage, script, 'fixed', 0)
         return RunScript(ins, stage, ' '.join(argv), 'fixed', 0, argv)
     shell = document.stages.shell(stage, before=ins)
     if shell is not None and not is_posix_shell(shell):
@@ -159,7 +161,7 @@ def read_run(document: DockerfileDocument, stage: Stage, ins: Instruction) -> Ru
                 name = interpreter[0].rsplit('/', 1)[-1] if interpreter else ''
                 if name == 'env' and len(interpreter) > 1:
                     name = interpreter[1]
-                if name not in _SHELLS:
+                if name not in SHELLS:
                     return None  # a Python (or other) script, not shell
             return RunScript(ins, stage, body, 'heredoc', first.body_start)
         # A heredoc fed to a command (`RUN python3 <<EOF`, `cat <<EOF > f`):

@@ -21,8 +21,8 @@ from typing import NamedTuple
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.resolve import DROPPERS
 from modcon.dockerfile.resolve import INITS
-from modcon.dockerfile.resolve import SHELLS
 from modcon.dockerfile.stages import DEFAULT_SHELL
+from modcon.dockerfile.stages import SHELLS
 from modcon.dockerfile.stages import command_argv
 from modcon.dockerfile.syntax import Instruction
 from modcon.shell.commands import Command

@@ -21,8 +21,10 @@ from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.stages import DEFAULT_SHELL
+from modcon.dockerfile.stages import SHELLS
 from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.stages import command_argv
+from modcon.dockerfile.stages import shell_script
 from modcon.dockerfile.syntax import Instruction
 from modcon.dockerfile.syntax import parse_json_array
 from modcon.entrypoints import Invocation
@@ -32,7 +34,6 @@ from modcon.shell.command import analyze
 DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 INITS = frozenset(('tini', 'tini-static', 'dumb-init', 'catatonit', 's6-svscan'))
 DROPPERS = frozenset(('gosu', 'su-exec', 'chpst', 'setpriv'))
-SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh'))
 PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
 PYTHON_NAME = re.compile(r'^python(\d+(\.\d+)?)?$')
 _NODE = frozenset(('node', 'nodejs'))
@@ -344,8 +345,9 @@ class _Follow:
                 argv = argv[1:]
                 continue
             if program in SHELLS:
-                if len(argv) >= 3 and argv[1].startswith('-') and 'c' in argv[1]:
-                    analysis = analyze(argv[2], posix=program != 'bash')
+                text = shell_script(argv)
+                if text is not None:
+                    analysis = analyze(text, posix=program != 'bash')
                     if analysis.argv is not None:
                         self.note(f'{program} -c runs: {" ".join(analysis.argv)}')
                         argv = list(analysis.argv)
@@ -353,14 +355,14 @@ class _Follow:
                     if analysis.program and all(a is not None for a in analysis.final_args):
                         last = [analysis.program, *analysis.final_args]  # type: ignore[list-item]
                         self.note(f'{program} -c runs, last: {" ".join(last)}')
-                        moved = _CD.match(argv[2])
+                        moved = _CD.match(text)
                         if moved:
                             self.cwd = posixpath.normpath(posixpath.join(self.cwd, moved[1]))
                             self.note(f'after cd {moved[1]}, in {self.cwd}')
                         argv = last
                         continue
                     self.note(f'the {program} -c script\'s last command cannot be read '
-                              f'literally: {argv[2]!r}')
+                              f'literally: {text!r}')
                     return self.done()
                 script = _interpreter_target(argv, frozenset(('-o', '+o')))
                 if script is None:

@@ -5,6 +5,8 @@ an external image inherits what ``images.py`` knows about it, or "unknown".
 """
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from modcon.dockerfile import images
@@ -13,7 +15,9 @@ from modcon.dockerfile.syntax import DockerfileSyntaxError
 from modcon.dockerfile.syntax import Instruction
 
 DEFAULT_SHELL = ('/bin/sh', '-c')
-POSIX_SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox'))
+# Programs that run `-c` scripts and script files as a POSIX shell does.
+SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh'))
+POSIX_SHELLS = SHELLS | {'busybox'}
 
 
 class Stage(NamedTuple):
@@ -236,6 +240,14 @@ def command_argv(ins: Instruction, shell: tuple[str, ...]) -> tuple[str, ...]:
     if ins.args.json is not None:
         return ins.args.json
     return (*shell, ins.args.text)
+
+
+def shell_script(argv: Sequence[str]) -> str | None:
+    """The script of exec-form words that run a shell on it (``["sh", "-c", "script"]``)."""
+    if len(argv) >= 3 and posixpath.basename(argv[0]) in SHELLS and argv[1].startswith('-') \
+            and 'c' in argv[1]:
+        return argv[2]
+    return None
 
 
 def shell_for(stages: Stages, command: Command) -> tuple[str, ...] | None:
