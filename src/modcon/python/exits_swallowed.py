@@ -55,11 +55,13 @@ def _broad(handler: ast.ExceptHandler) -> str | None:
     return None
 
 
+def _zero_status(value: ast.expr | None) -> bool:
+    """No value, or a literal 0, None or False: what ends a program with status 0."""
+    return value is None or (isinstance(value, ast.Constant) and value.value in (0, None, False))
+
+
 def _zero(args: list[ast.expr]) -> bool:
-    if not args:
-        return True
-    first = args[0]
-    return isinstance(first, ast.Constant) and first.value in (0, None, False)
+    return _zero_status(args[0] if args else None)
 
 
 class _Reader:
@@ -93,11 +95,7 @@ class _Reader:
             call = statement.value
             name = dotted_name(call.func)
             if name in EXITS and _zero(call.args) and not call.keywords:
-                shown = self.source.text[slice(*self.span(call))]
-                if call.args:
-                    return Edit(*self.span(call.args[0]), '1'), shown
-                end = self.span(call)[1]
-                return Edit(end - 1, end - 1, '1'), shown  # `sys.exit()` -> `sys.exit(1)`
+                return self._status_one(call), self.source.text[slice(*self.span(call))]
         if isinstance(statement, ast.Raise) and statement.exc is not None:
             exc = statement.exc
             if dotted_name(exc) == 'SystemExit':  # `raise SystemExit`
@@ -105,12 +103,15 @@ class _Reader:
                 return Edit(end, end, '(1)'), 'raise SystemExit'
             if isinstance(exc, ast.Call) and dotted_name(exc.func) == 'SystemExit' and \
                     _zero(exc.args):
-                shown = self.source.text[slice(*self.span(statement))]
-                if exc.args:
-                    return Edit(*self.span(exc.args[0]), '1'), shown
-                end = self.span(exc)[1]
-                return Edit(end - 1, end - 1, '1'), shown
+                return self._status_one(exc), self.source.text[slice(*self.span(statement))]
         return None, ''
+
+    def _status_one(self, call: ast.Call) -> Edit:
+        """The edit that makes the status ``call`` passes 1."""
+        if call.args:
+            return Edit(*self.span(call.args[0]), '1')
+        end = self.span(call)[1]
+        return Edit(end - 1, end - 1, '1')  # `sys.exit()` -> `sys.exit(1)`
 
     # -- a swallowing handler at the end ---------------------------------------------
 
@@ -126,9 +127,8 @@ class _Reader:
         if called is not None and called in self.functions:
             inner = list(self.functions[called].body)
             # `return 0` after the try is the same end as falling off the function.
-            while len(inner) > 1 and isinstance(inner[-1], ast.Return) and (
-                    inner[-1].value is None or (isinstance(inner[-1].value, ast.Constant) and
-                                                inner[-1].value.value in (0, None, False))):
+            while len(inner) > 1 and isinstance(inner[-1], ast.Return) and \
+                    _zero_status(inner[-1].value):
                 inner.pop()
             found = self._swallowing_try(inner[-1], in_function=True,
                                          status_from_return=returns_status)
@@ -160,18 +160,15 @@ class _Reader:
                 if name.rsplit('.', 1)[-1] in DYING or (
                         name in self.functions and _exits(self.functions[name])):
                     return True
-            if isinstance(node, ast.Return) and status_from_return and node.value is not None \
-                    and not (isinstance(node.value, ast.Constant) and
-                             node.value.value in (0, None, False)):
+            if isinstance(node, ast.Return) and status_from_return and \
+                    not _zero_status(node.value):
                 return True
         return False
 
     def _raise_edit(self, handler: ast.ExceptHandler, in_function: bool) -> Edit | None:
         last = handler.body[-1]
         replaceable = isinstance(last, ast.Pass) or (
-            in_function and isinstance(last, ast.Return) and (
-                last.value is None or (isinstance(last.value, ast.Constant) and
-                                       last.value.value in (0, None, False))))
+            in_function and isinstance(last, ast.Return) and _zero_status(last.value))
         if replaceable:
             return Edit(*self.span(last), RAISE)
         if last.lineno == handler.lineno:
