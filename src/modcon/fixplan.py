@@ -56,6 +56,15 @@ class FixPlan(NamedTuple):
         return out
 
     @property
+    def original(self) -> dict[str, str]:
+        """Every changed file's text before the first fix ('' for a file a fix adds)."""
+        out: dict[str, str] = {}
+        for change in self.changes:
+            for path, text in change.before.items():
+                out.setdefault(path, text)
+        return out
+
+    @property
     def fixed(self) -> list[Finding]:
         return [f for change in self.changes for f in change.fixed]
 

@@ -254,10 +254,7 @@ def _review(repo: RepoGateway, pull: PullFacts, plan: FixPlan, config: Config, h
             notes: list[str]) -> str:
     """On a fork: suggestions where the diff allows, a patch for the rest."""
     patches = repo.pull_patches(pull.number)
-    original: dict[str, str] = {}  # each file as it is at the head commit
-    for change in plan.changes:
-        for path, text in change.before.items():
-            original.setdefault(path, text)
+    original = plan.original  # each file as it is at the head commit
     comments: list[dict[str, Any]] = []
     patch_files: dict[str, tuple[str, str]] = {}
     for path, after in sorted(plan.final.items()):

@@ -223,16 +223,8 @@ def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
 
 def _merge_same_rule(changes: Sequence[RuleChange], code: str) -> RuleChange:
     """One rule's changes over every round, as a single before/after per file."""
-    parts = [c for c in changes if c.rule.code == code]
-    before: dict[str, str] = {}
-    files: dict[str, str] = {}
-    fixed: list[Finding] = []
-    for part in parts:
-        for path, text in part.before.items():
-            before.setdefault(path, text)
-        files.update(part.files)
-        fixed.extend(part.fixed)
-    return RuleChange(parts[0].rule, files, before, fixed)
+    parts = FixPlan([c for c in changes if c.rule.code == code], [])
+    return RuleChange(parts.changes[0].rule, parts.final, parts.original, parts.fixed)
 
 
 def body_hash(body: str) -> str | None:
