@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from modcon.python.frameworks import HANDOFFS
+
 # Frameworks that install their own SIGTERM handling when they take over the
-# program (``modcon.python.frameworks.HANDOFFS``): the program stops on
-# SIGTERM through them, whatever it does with SIGINT.
-HANDOFF_PACKAGES = frozenset(('uvicorn', 'aiohttp', 'hypercorn', 'gunicorn', 'celery', 'django'))
+# program: the program stops on SIGTERM through them, whatever it does with
+# SIGINT. Read from MC201's table, so the two rules agree on the list.
+HANDOFF_PACKAGES = frozenset(name.split('.')[0] for h in HANDOFFS
+                             for name in (*h.calls, *h.bases, h.needs_import) if name)
 
 
 class SigintOnly(NamedTuple):
