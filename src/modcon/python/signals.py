@@ -117,7 +117,7 @@ class _Scanner(cst.CSTVisitor):
     def _bind(self, name: str, target: str) -> None:
         self.aliases.setdefault(name, set()).add(target)
 
-    def resolve(self, dotted: str) -> set[str]:
+    def qualified_names(self, dotted: str) -> set[str]:
         """The qualified names ``dotted`` may stand for."""
         if not dotted:
             return set()
@@ -129,10 +129,10 @@ class _Scanner(cst.CSTVisitor):
     def handled_reason(self, argvs: Sequence[tuple[str, ...]]) -> str | None:
         methods = {method for _dotted_name, method, _node in self.calls if method}
         handoffs = [h for h in HANDOFFS
-                    if any(self.resolve(b) & h.bases for b in self.bases) or
+                    if any(self.qualified_names(b) & h.bases for b in self.bases) or
                     (h.methods & methods and h.needs_import in self.packages)]
         for dotted, method, node in self.calls:
-            names = self.resolve(dotted)
+            names = self.qualified_names(dotted)
             for registration in REGISTRATIONS:
                 if names & registration.calls or method in registration.methods:
                     args = node.args[:1] if registration.first_argument_only else node.args
