@@ -1,1 +1,1 @@
-"""Reading Python entrypoints (with libcst, loaded only when a rule needs it)."""
+"""Reading Python entrypoints: stdlib ``ast`` to look, libcst only where a fix needs it."""
