@@ -45,12 +45,18 @@ def create_blob(ctx: Ctx, owner: str, repo: str) -> Response:
     return Response(201, {"url": f"{ctx.urls.repo(found)}/git/blobs/{sha}", "sha": sha})
 
 
-@router.route("GET", "/repos/{owner}/{repo}/git/blobs/{sha}", locked=False)
-def get_blob(ctx: Ctx, owner: str, repo: str, sha: str) -> Response:
+def _holding(ctx: Ctx, owner: str, repo: str, sha: str, typ: str) -> Repo:
+    """The repository in the URL, if ``sha`` names a ``typ`` object in it (else 404)."""
     found = repo_of(ctx, owner, repo)
     require_not_empty(found)
-    if found.store.object_type(sha) != "blob":
+    if found.store.object_type(sha) != typ:
         raise not_found()
+    return found
+
+
+@router.route("GET", "/repos/{owner}/{repo}/git/blobs/{sha}", locked=False)
+def get_blob(ctx: Ctx, owner: str, repo: str, sha: str) -> Response:
+    found = _holding(ctx, owner, repo, sha, "blob")
     return Response(200, shapes.blob(ctx.urls, found, sha, found.store.read_blob(sha)))
 
 
@@ -222,10 +228,7 @@ def create_commit(ctx: Ctx, owner: str, repo: str) -> Response:
 
 @router.route("GET", "/repos/{owner}/{repo}/git/commits/{sha}", locked=False)
 def get_git_commit(ctx: Ctx, owner: str, repo: str, sha: str) -> Response:
-    found = repo_of(ctx, owner, repo)
-    require_not_empty(found)
-    if found.store.object_type(sha) != "commit":
-        raise not_found()
+    found = _holding(ctx, owner, repo, sha, "commit")
     c = found.store.read_commit(sha)
     return Response(200, shapes.git_commit(ctx.urls, found, c, ctx.state.commit_meta.get(sha)))
 
@@ -233,13 +236,19 @@ def get_git_commit(ctx: Ctx, owner: str, repo: str, sha: str) -> Response:
 # -- refs ---------------------------------------------------------------------------------------
 
 
-def _ref_body(ctx: Ctx, found: Repo, name: str, sha: str, typ: str = "commit") -> dict[str, Any]:
-    return shapes.ref(ctx.urls, found, name, sha, typ)
+def _full_ref(ref: str) -> str:
+    """A ref from the URL, with or without its ``refs/`` prefix, as a full name."""
+    return "refs/" + ref.removeprefix("refs/")
+
+
+def _check_writable(full: str) -> None:
+    if full.startswith("refs/pull/"):
+        raise unprocessable("Reference cannot be updated", DOC_REFS)
 
 
 def _matching(ctx: Ctx, found: Repo, prefix: str) -> list[dict[str, Any]]:
     refs = found.store.list_refs_typed()
-    return [_ref_body(ctx, found, name, sha, typ) for name, (sha, typ) in sorted(refs.items())
+    return [shapes.ref(ctx.urls, found, name, sha, typ) for name, (sha, typ) in sorted(refs.items())
             if name.startswith("refs/" + prefix)]
 
 
@@ -247,12 +256,12 @@ def _matching(ctx: Ctx, found: Repo, prefix: str) -> list[dict[str, Any]]:
 def get_ref(ctx: Ctx, owner: str, repo: str, ref: str) -> Response:
     found = repo_of(ctx, owner, repo)
     require_not_empty(found)
-    full = "refs/" + ref.removeprefix("refs/")
+    full = _full_ref(ref)
     refs = found.store.list_refs_typed()
     if full not in refs:
         raise not_found()
     sha, typ = refs[full]
-    return Response(200, _ref_body(ctx, found, full, sha, typ))
+    return Response(200, shapes.ref(ctx.urls, found, full, sha, typ))
 
 
 @router.route("GET", "/repos/{owner}/{repo}/git/refs", locked=False)
@@ -272,7 +281,7 @@ def get_refs_legacy(ctx: Ctx, owner: str, repo: str, ref: str) -> Response:
     refs = found.store.list_refs_typed()
     if full in refs:
         sha, typ = refs[full]
-        return Response(200, _ref_body(ctx, found, full, sha, typ))
+        return Response(200, shapes.ref(ctx.urls, found, full, sha, typ))
     matches = _matching(ctx, found, ref)
     if not matches:
         raise not_found()
@@ -306,8 +315,7 @@ def create_ref(ctx: Ctx, owner: str, repo: str) -> Response:
     body = check_object(ctx.body, {"ref": req(str), "sha": req(str), "key": opt(str)})
     ref, sha = body["ref"], body["sha"]
     _check_ref_name(found, ref)
-    if ref.startswith("refs/pull/"):
-        raise unprocessable("Reference cannot be updated", DOC_REFS)
+    _check_writable(ref)
     typ = found.store.object_type(sha)
     if typ is None:
         raise unprocessable("Object does not exist", DOC_REFS)
@@ -320,7 +328,7 @@ def create_ref(ctx: Ctx, owner: str, repo: str) -> Response:
         if ref in found.store.list_refs():
             raise unprocessable("Reference already exists", DOC_REFS) from exc
         raise unprocessable("Reference update failed", DOC_REFS) from exc
-    return Response(201, _ref_body(ctx, found, ref, sha, typ))
+    return Response(201, shapes.ref(ctx.urls, found, ref, sha, typ))
 
 
 @router.route("PATCH", "/repos/{owner}/{repo}/git/refs/{ref:path}", locked=False)
@@ -329,9 +337,8 @@ def update_ref(ctx: Ctx, owner: str, repo: str, ref: str) -> Response:
     need(ctx, found, "write")
     require_not_empty(found)
     body = check_object(ctx.body, {"sha": req(str), "force": opt(bool)})
-    full = "refs/" + ref.removeprefix("refs/")
-    if full.startswith("refs/pull/"):
-        raise unprocessable("Reference cannot be updated", DOC_REFS)
+    full = _full_ref(ref)
+    _check_writable(full)
     new, force = body["sha"], body.get("force", False)
     store = found.store
     typ = store.object_type(new)
@@ -348,7 +355,7 @@ def update_ref(ctx: Ctx, owner: str, repo: str, ref: str) -> Response:
             store.update_ref(full, new, old)
         except RefConflict:
             continue  # someone moved the ref in between; decide again against its new value
-        return Response(200, _ref_body(ctx, found, full, new, typ))
+        return Response(200, shapes.ref(ctx.urls, found, full, new, typ))
     raise ApiError(409, "Reference update failed: too much contention")
 
 
@@ -357,9 +364,8 @@ def delete_ref(ctx: Ctx, owner: str, repo: str, ref: str) -> Response:
     found = repo_of(ctx, owner, repo)
     need(ctx, found, "write")
     require_not_empty(found)
-    full = "refs/" + ref.removeprefix("refs/")
-    if full.startswith("refs/pull/"):
-        raise unprocessable("Reference cannot be updated", DOC_REFS)
+    full = _full_ref(ref)
+    _check_writable(full)
     old = found.store.ref_sha(full)
     if old is None:
         raise unprocessable("Reference does not exist", DOC_REFS)

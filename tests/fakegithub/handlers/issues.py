@@ -223,18 +223,12 @@ def issue_labels(ctx: Ctx, owner: str, repo: str, number: int) -> Response:
 
 
 @router.route("POST", "/repos/{owner}/{repo}/issues/{number:int}/labels")
-def add_labels(ctx: Ctx, owner: str, repo: str, number: int) -> Response:
-    found = repo_of(ctx, owner, repo)
-    issue = ctx.state.issue(found, number)
-    _set_labels(ctx, found, issue, _label_names(ctx.body), replace=False)
-    return Response(200, _labels_response(ctx, found, issue))
-
-
 @router.route("PUT", "/repos/{owner}/{repo}/issues/{number:int}/labels")
-def replace_labels(ctx: Ctx, owner: str, repo: str, number: int) -> Response:
+def set_labels(ctx: Ctx, owner: str, repo: str, number: int) -> Response:
+    """POST adds the labels, PUT replaces the issue's labels with them."""
     found = repo_of(ctx, owner, repo)
     issue = ctx.state.issue(found, number)
-    _set_labels(ctx, found, issue, _label_names(ctx.body), replace=True)
+    _set_labels(ctx, found, issue, _label_names(ctx.body), replace=ctx.method == "PUT")
     return Response(200, _labels_response(ctx, found, issue))
 
 
