@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.syntax import parse_json_array
+from modcon.dockerfile.syntax import copy_words
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
@@ -15,12 +15,6 @@ _HTTP = re.compile(r'^https?://', re.IGNORECASE)
 # BuildKit's rules for a git source (frontend/dockerfile: IsGitURL and friends).
 _GIT = re.compile(r'^(git@|git://|ssh://)|\.git(#|$)|^https?://[^#]*\.git($|#)', re.IGNORECASE)
 _COMMIT = re.compile(r'#[0-9a-f]{40}(:|$)', re.IGNORECASE)
-
-
-def _sources(text: str) -> list[str]:
-    strings, _ = parse_json_array(text)
-    words = list(strings) if strings is not None else text.split()
-    return words[:-1]
 
 
 @rule(
@@ -69,7 +63,7 @@ def add_url_without_checksum(document: DockerfileDocument) -> Iterator[Hit]:
             continue
         if any(f.startswith('--checksum=') and len(f) > len('--checksum=') for f in command.flags):
             continue
-        for source in _sources(command.args.text):
+        for source in copy_words(command.args.text)[:-1]:
             if _GIT.search(source):
                 if _COMMIT.search(source):
                     continue

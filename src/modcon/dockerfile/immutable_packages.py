@@ -21,7 +21,8 @@ from typing import NamedTuple
 from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.stages import Stages
 from modcon.dockerfile.syntax import Instruction
-from modcon.dockerfile.syntax import parse_json_array
+from modcon.dockerfile.syntax import copies_from_context
+from modcon.dockerfile.syntax import copy_words
 from modcon.project import Project
 from modcon.shell.commands import Command
 from modcon.shell.commands import Word
@@ -307,10 +308,9 @@ def image_files(stages: Stages, stage: Stage, before: Instruction, project: Proj
                 break
             if ins.name == 'WORKDIR':
                 workdir = posixpath.normpath(posixpath.join(workdir, ins.args.text.strip('"\'')))
-            elif ins.name in ('COPY', 'ADD') and not any(f.startswith('--from') for f in ins.flags):
-                strings, _ = parse_json_array(ins.args.text)
-                words = list(strings) if strings is not None else ins.args.text.split()
-                if len(words) < 2 or ins.heredocs:
+            elif copies_from_context(ins):
+                words = copy_words(ins.args.text)
+                if len(words) < 2:
                     continue
                 *sources, dest = words
                 target = posixpath.normpath(posixpath.join(workdir, dest))

@@ -26,6 +26,7 @@ from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.stages import command_argv
 from modcon.dockerfile.stages import shell_script
 from modcon.dockerfile.syntax import Instruction
+from modcon.dockerfile.syntax import copies_from_context
 from modcon.dockerfile.syntax import parse_json_array
 from modcon.entrypoints import Invocation
 from modcon.project import Project
@@ -105,9 +106,9 @@ def _plain(text: str) -> bool:
 
 
 def _words(ins: Instruction, env: dict[str, str]) -> list[str]:
-    if ins.args.json is not None:
-        return list(ins.args.json)
-    strings, _ = parse_json_array(ins.args.text)  # COPY/ADD take JSON too
+    """A COPY/ADD's words with Docker's variable substitution (``syntax.copy_words``
+    without it)."""
+    strings, _ = parse_json_array(ins.args.text)
     if strings is not None:
         return list(strings)
     if _plain(ins.args.text):  # nothing to substitute or unquote
@@ -182,7 +183,7 @@ class _Image:
             self.workdir = posixpath.normpath(posixpath.join(self.workdir, path))
             self.dirs.add(self.workdir)
         elif name in ('COPY', 'ADD'):
-            if any(f.startswith('--from') for f in ins.flags) or ins.heredocs:
+            if not copies_from_context(ins):
                 return
             words = _words(ins, scope)
             if len(words) < 2:

@@ -19,7 +19,8 @@ from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.syntax import Instruction
-from modcon.dockerfile.syntax import parse_json_array
+from modcon.dockerfile.syntax import copies_from_context
+from modcon.dockerfile.syntax import copy_words
 
 _ESCAPE = frozenset('.+()|{}$^')
 
@@ -138,14 +139,10 @@ def sources(document: DockerfileDocument) -> list[Source]:
     """Every context path that a ``COPY``/``ADD`` of any stage names."""
     found = []
     for ins in document.instructions:
-        command = ins  # ONBUILD COPY copies from the downstream build's context: not ours
-        if command.name not in ('COPY', 'ADD') or command.heredocs:
+        # not ins.command: ONBUILD COPY copies from the downstream build's context
+        if not copies_from_context(ins):
             continue
-        if any(f.startswith('--from') for f in command.flags):
-            continue
-        strings, _ = parse_json_array(command.args.text)
-        words = list(strings) if strings is not None else command.args.text.split()
-        for word in words[:-1]:
+        for word in copy_words(ins.args.text)[:-1]:
             if '://' in word or word.startswith('git@'):
                 continue
             path = posixpath.normpath(word.lstrip('/')) or '.'

@@ -308,6 +308,20 @@ def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
     return tuple(value), None
 
 
+def copies_from_context(ins: Instruction) -> bool:
+    """A ``COPY``/``ADD`` of files of the build context: not ``--from`` a stage or an
+    image, not a heredoc."""
+    return ins.name in ('COPY', 'ADD') and not ins.heredocs and \
+        not any(f.startswith('--from') for f in ins.flags)
+
+
+def copy_words(text: str) -> list[str]:
+    """A ``COPY``/``ADD``'s sources and destination as written: its JSON array, or its
+    blank-separated words (variables not expanded, quotes kept)."""
+    strings, _ = parse_json_array(text)
+    return list(strings) if strings is not None else text.split()
+
+
 def _arguments(name: str, logical: str, offset: int) -> Arguments:
     """BuildKit's argument parsing for ``name``, from ``offset`` in ``logical``."""
     rest = _lstrip_go(logical[offset:])
