@@ -21,6 +21,15 @@ from tests.fakegithub import FakeGitHub
 from tests.fakegithub import FakeRepo
 
 PAYLOADS = pathlib.Path(__file__).parent / 'data' / 'github-payloads'
+SARIF_SCHEMA = json.loads((pathlib.Path(__file__).parent / 'data' / 'sarif-schema-2.1.0.json')
+                          .read_text())
+
+# Dockerfiles the action, bot and command tests share: MC101 fixes SHELL into
+# EXEC, MC103 fixes BAD_JSON into FIXED_JSON.
+SHELL = 'FROM alpine:3.20\nCMD app --serve\n'
+EXEC = 'FROM alpine:3.20\nCMD ["app", "--serve"]\n'
+BAD_JSON = "FROM node:20-slim\nCMD ['node', 'server.js']\n"
+FIXED_JSON = 'FROM node:20-slim\nCMD ["node", "server.js"]\n'
 
 
 def payload(name: str) -> dict[str, Any]:

@@ -14,17 +14,16 @@ import subprocess
 import jsonschema
 import pytest
 
+from tests.actionkit import BAD_JSON
+from tests.actionkit import EXEC
+from tests.actionkit import SARIF_SCHEMA
+from tests.actionkit import SHELL
 from tests.actionkit import ActionRun
 from tests.actionkit import dispatch_event
 from tests.actionkit import pull_request_event
 from tests.actionkit import push_event
 from tests.fakegithub import FakeGitHub
 
-SHELL = 'FROM alpine:3.20\nCMD app --serve\n'
-EXEC = 'FROM alpine:3.20\nCMD ["app", "--serve"]\n'
-BAD_JSON = "FROM node:20-slim\nCMD ['node', 'server.js']\n"
-SCHEMA = json.loads((pathlib.Path(__file__).parent / 'data' / 'sarif-schema-2.1.0.json')
-                    .read_text())
 
 
 def _files(result_summary: str) -> int:
@@ -52,7 +51,7 @@ def test_pull_request_scans_only_the_changed_dockerfiles(fake_github: FakeGitHub
     assert result.outputs['findings'] == '1'
     assert result.outputs['sarif_file'] == 'reports/modcon.sarif'
     log = json.loads((run.workspace / 'reports' / 'modcon.sarif').read_text())
-    jsonschema.validate(log, SCHEMA)
+    jsonschema.validate(log, SARIF_SCHEMA)
     assert [r['ruleId'] for r in log['runs'][0]['results']] == ['MC103']
     assert _files(result.summary) == 1
     assert '(pull request #\u200b1: 2 changed files)' in result.summary

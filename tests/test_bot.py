@@ -10,10 +10,14 @@ from __future__ import annotations
 import json
 import pathlib
 import re
-import threading
 
 import jsonschema
 
+from tests.actionkit import BAD_JSON
+from tests.actionkit import EXEC
+from tests.actionkit import FIXED_JSON
+from tests.actionkit import SARIF_SCHEMA
+from tests.actionkit import SHELL
 from tests.actionkit import ActionRun
 from tests.actionkit import Result
 from tests.actionkit import dispatch_event
@@ -21,13 +25,7 @@ from tests.actionkit import push_event
 from tests.fakegithub import FakeGitHub
 from tests.fakegithub import FakeRepo
 
-SHELL = 'FROM alpine:3.20\nCMD app --serve\n'
-EXEC = 'FROM alpine:3.20\nCMD ["app", "--serve"]\n'
-BAD_JSON = "FROM node:20-slim\nCMD ['node', 'server.js']\n"
-FIXED_JSON = 'FROM node:20-slim\nCMD ["node", "server.js"]\n'
 PIPE = 'FROM alpine:3.20\nCMD worker | gzip > /out/log.gz\n'
-SCHEMA = json.loads((pathlib.Path(__file__).parent / 'data' / 'sarif-schema-2.1.0.json')
-                    .read_text())
 BRANCH = 'modcon/main'
 
 
@@ -85,7 +83,7 @@ def test_first_run_opens_one_explained_pull_request(fake_github: FakeGitHub,
     assert '<!-- modcon:state {' in body
 
     log = json.loads((tmp_path / 'first' / 'workspace' / 'modcon.sarif').read_text())
-    jsonschema.validate(log, SCHEMA)
+    jsonschema.validate(log, SARIF_SCHEMA)
     assert 'Pull request [#' in result.summary and 'opened' in result.summary
     assert len(result.annotations) == 1  # what still needs a person
 

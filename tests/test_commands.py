@@ -13,16 +13,16 @@ import copy
 import pathlib
 import re
 
+from tests.actionkit import BAD_JSON
+from tests.actionkit import EXEC
+from tests.actionkit import FIXED_JSON
+from tests.actionkit import SHELL
 from tests.actionkit import ActionRun
 from tests.actionkit import Result
 from tests.actionkit import payload
 from tests.fakegithub import FakeGitHub
 from tests.fakegithub import FakeRepo
 
-SHELL = 'FROM alpine:3.20\nCMD app --serve\n'
-EXEC = 'FROM alpine:3.20\nCMD ["app", "--serve"]\n'
-BAD_JSON = "FROM node:20-slim\nCMD ['node', 'server.js']\n"
-FIXED_JSON = 'FROM node:20-slim\nCMD ["node", "server.js"]\n'
 REPO = 'octo/app'
 
 
