@@ -22,6 +22,7 @@ from modcon.dockerfile.stages import SHELLS
 from modcon.dockerfile.stages import is_posix_shell
 from modcon.dockerfile.stages import shell_script
 from modcon.dockerfile.syntax import Instruction
+from modcon.dockerfile.syntax import arg_defaults
 from modcon.shell.commands import Script
 from modcon.shell.commands import Statement
 from modcon.shell.commands import argv_command
@@ -185,20 +186,21 @@ def build_env(stages: Stages, stage: Stage, before: Instruction) -> dict[str, st
         for ins in link.instructions:
             if ins.start >= before.start and link is stage:
                 break
-            if ins.name in ('ENV', 'ARG'):
-                env.update(_pairs(ins.args.text, ins.name == 'ARG'))
+            if ins.name == 'ARG':  # one without a default sets nothing
+                env.update((k, v) for k, v in arg_defaults(ins.args.text).items() if v is not None)
+            elif ins.name == 'ENV':
+                env.update(_env_pairs(ins.args.text))
     return env
 
 
-def _pairs(text: str, is_arg: bool) -> dict[str, str]:
+def _env_pairs(text: str) -> dict[str, str]:
     words = text.split()
     if not words:
         return {}
-    if '=' not in words[0] and not is_arg:  # `ENV KEY value with blanks`
+    if '=' not in words[0]:  # `ENV KEY value with blanks`
         return {words[0]: text.split(None, 1)[1].strip().strip('"\'') if len(words) > 1 else ''}
     pairs = {}
     for word in words:
-        key, sep, value = word.partition('=')
-        if sep or not is_arg:
-            pairs[key] = value.strip('"\'')
+        key, _, value = word.partition('=')
+        pairs[key] = value.strip('"\'')
     return pairs

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.syntax import Instruction
+from modcon.dockerfile.syntax import arg_defaults
 
 # Tags that are moved on purpose to whatever is newest.
 FLOATING_TAGS = frozenset(('latest', 'edge', 'nightly', 'rolling', 'unstable', 'testing',
@@ -58,9 +59,7 @@ def global_args(document: DockerfileDocument) -> dict[str, str | None]:
         if ins.name == 'FROM':
             break
         if ins.name == 'ARG':
-            for word in ins.args.text.split():
-                key, sep, value = word.partition('=')
-                args[key] = value.strip('"\'') if sep else None
+            args.update(arg_defaults(ins.args.text))
     return args
 
 

@@ -20,12 +20,14 @@ import re
 from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
+from modcon.dockerfile.immutable_images import global_args
 from modcon.dockerfile.stages import DEFAULT_SHELL
 from modcon.dockerfile.stages import SHELLS
 from modcon.dockerfile.stages import Stage
 from modcon.dockerfile.stages import command_argv
 from modcon.dockerfile.stages import shell_script
 from modcon.dockerfile.syntax import Instruction
+from modcon.dockerfile.syntax import arg_defaults
 from modcon.dockerfile.syntax import copies_from_context
 from modcon.dockerfile.syntax import parse_json_array
 from modcon.entrypoints import Invocation
@@ -142,26 +144,16 @@ class _Image:
         entrypoint, self.cmd = stages.final_commands()
         # `ENTRYPOINT []` stays: it is shown, and its CMD is appended to nothing.
         self.entrypoint = entrypoint if entrypoint is not None and entrypoint.args.text else None
-        args: dict[str, str] = {}
-        for ins in document.instructions:  # ARGs before the first FROM
-            if ins.name == 'FROM':
-                break
-            if ins.name == 'ARG':
-                self._arg(ins, args)
+        args = {name: value or '' for name, value in global_args(document).items()}
         for stage in stages.final_lineage:
             for ins in stage.instructions:
                 self._apply(ins, args)
-
-    def _arg(self, ins: Instruction, args: dict[str, str]) -> None:
-        for word in ins.args.text.split():
-            name, _, value = word.partition('=')
-            args[name] = value.strip('"\'')
 
     def _apply(self, ins: Instruction, args: dict[str, str]) -> None:
         name = ins.name
         scope = {**args, **self.env}
         if name == 'ARG':
-            self._arg(ins, args)
+            args.update((key, value or '') for key, value in arg_defaults(ins.args.text).items())
         elif name == 'ENV':
             text = ins.args.text
             if not text.strip():

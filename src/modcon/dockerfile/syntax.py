@@ -308,6 +308,16 @@ def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
     return tuple(value), None
 
 
+def arg_defaults(text: str) -> dict[str, str | None]:
+    """The names an ``ARG`` declares and their defaults, quotes removed (None: no
+    default)."""
+    args: dict[str, str | None] = {}
+    for word in text.split():
+        key, sep, value = word.partition('=')
+        args[key] = value.strip('"\'') if sep else None
+    return args
+
+
 def copies_from_context(ins: Instruction) -> bool:
     """A ``COPY``/``ADD`` of files of the build context: not ``--from`` a stage or an
     image, not a heredoc."""
