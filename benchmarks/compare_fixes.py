@@ -1,4 +1,4 @@
-"""modcon, hadolint and tally on shell-form commands: what each flags, what each fix does.
+"""modcon, hadolint, tally and dockerfile-doctor on shell-form commands: what each flags, what each fix does.
 
     python benchmarks/compare_fixes.py
 
@@ -7,11 +7,12 @@ Cases: every ``tests/fixtures/MC101/*.input.Dockerfile`` and
 For each case and tool, measured by running the tools:
 
 - flagged: hadolint reports DL3025; tally reports ``buildkit/JSONArgsRecommended``
-  or ``tally/invalid-json-form``; modcon reports MC101 or MC103. ``error``: the
-  tool did not lint the file.
+  or ``tally/invalid-json-form``; dockerfile-doctor reports DD019; modcon reports
+  MC101 or MC103. ``error``: the tool did not lint the file.
 - fixes: tally ``lint --fix`` and ``lint --fix --fix-unsafe`` (fixes of those two
-  rules only), modcon ``fix`` and ``fix --unsafe-fixes`` (MC101 and MC103 only).
-  hadolint has no fixer.
+  rules only), dockerfile-doctor ``--fix`` and ``--fix --unsafe-fixes`` (every
+  rule but DD019 ignored), modcon ``fix`` and ``fix --unsafe-fixes`` (MC101 and
+  MC103 only). hadolint has no fixer.
 - parses: BuildKit's own parser (``tests/oracle.py``) reads the fixed file. An
   unknown instruction, or a ``CMD`` or ``ENTRYPOINT`` with flags, counts as
   rejected too: BuildKit's instruction parser refuses them ("unknown
@@ -64,6 +65,9 @@ from tests.oracle import GoParseError  # noqa: E402
 from tests.oracle import buildkit_instructions  # noqa: E402
 
 TALLY_RULES = ('buildkit/JSONArgsRecommended', 'tally/invalid-json-form')
+DOCTOR_RULE = 'DD019'
+# dockerfile-doctor cannot select rules, only ignore them: every other rule it has.
+DOCTOR_OTHERS = ','.join(f'DD{n:03d}' for n in range(1, 81) if f'DD{n:03d}' != DOCTOR_RULE)
 MODCON_RULES = 'MC101,MC103'
 DOCKER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 SHELL_SET = {'PWD', 'OLDPWD', 'SHLVL', '_'}
@@ -408,6 +412,16 @@ def tools() -> dict[str, tuple[Callable[[bytes], str], dict[str, list[str]]]]:
             {'--fix': [*lint, '--fix', *only], '--fix-unsafe': [*lint, '--fix', '--fix-unsafe', *only]})
     else:
         print('tally not found (pip install tally-cli; make test installs it): column skipped\n')
+    doctor = _tool('dockerfile-doctor')
+    if doctor:
+        lint = [doctor, '--no-color', '--ignore', DOCTOR_OTHERS]
+        found['dockerfile-doctor'] = (lambda text: _flagged(
+            _in_copy(text, [*lint, '--format', 'json'])[0],
+            lambda out: {i['ruleId'] for f in out['files'] for i in f['issues']}, [DOCTOR_RULE]),
+            {'--fix': [*lint, '--fix'], '--fix --unsafe-fixes': [*lint, '--fix', '--unsafe-fixes']})
+    else:
+        print('dockerfile-doctor not found (pip install dockerfile-doctor; make test installs it): '
+              'column skipped\n')
     modcon = [sys.executable, '-m', 'modcon']
     found['modcon'] = (lambda text: _flagged(
         _in_copy(text, [*modcon, 'check', '--format', 'json', '--exit-zero', '--select', MODCON_RULES])[0],
@@ -440,7 +454,8 @@ def main() -> int:
     if sandbox.problem:
         print(f'Behaviour not measured ({sandbox.problem}); it needs root for unshare, an overlay '
               'mount and chroot.\n')
-    versions = {'hadolint': ['--version'], 'tally': ['version'], 'modcon': ['--version']}
+    versions = {'hadolint': ['--version'], 'tally': ['version'], 'dockerfile-doctor': ['--version'],
+                'modcon': ['--version']}
     for name in found:
         exe = [sys.executable, '-m', 'modcon'] if name == 'modcon' else [_tool(name) or name]
         print(f'{name}: {version(exe + versions[name])}')
