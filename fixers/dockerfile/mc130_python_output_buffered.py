@@ -33,8 +33,8 @@ def _runs_python(document: DockerfileDocument) -> str | None:
 
 def _unbuffered(document: DockerfileDocument) -> bool:
     resolution = document.resolution
-    if resolution.env.get('PYTHONUNBUFFERED', ''):
-        return True
+    if 'PYTHONUNBUFFERED' in resolution.env:
+        return True  # set, even empty: the opt-out the fix-safety section offers
     argv = list(resolution.argv)
     for i, word in enumerate(argv):
         if PYTHON_NAME.match(posixpath.basename(word)):

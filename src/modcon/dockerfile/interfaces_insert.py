@@ -30,8 +30,16 @@ def insert_before(document: DockerfileDocument, ins: Instruction, line: str) -> 
 
 
 def insert_after(document: DockerfileDocument, ins: Instruction, line: str) -> Edit:
-    """``line`` as a new line right below ``ins`` (after its last line)."""
+    """``line`` as a new line right below ``ins`` (after its last line).
+
+    An instruction that ends the file with a line continuation would swallow
+    a line below it, so there the new line goes above it and its comments.
+    """
     text = document.source.text
+    if text[ins.start:ins.end].rstrip().endswith(document.syntax.escape):
+        above = ins.comments[0].start if ins.comments else ins.start
+        start = _line_start(text, above)
+        return Edit.insert(start, f'{text[start:above]}{line}{document.source.newline_at(above)}')
     start = _line_start(text, ins.start)
     indent = text[start:ins.start]
     return Edit.insert(ins.end, f'{document.source.newline_at(ins.start)}{indent}{line}')
