@@ -33,11 +33,14 @@ def insert_after(document: DockerfileDocument, ins: Instruction, line: str) -> E
     """``line`` as a new line right below ``ins`` (after its last line).
 
     An instruction that ends the file with a line continuation would swallow
-    a line below it, so there the new line goes above it and its comments.
+    a line below it, so there the new line goes above it (above its comments
+    when they hold a pragma, which must stay with it).
     """
     text = document.source.text
     if text[ins.start:ins.end].rstrip().endswith(document.syntax.escape):
-        above = ins.comments[0].start if ins.comments else ins.start
+        if not has_pragma(ins):
+            return insert_before(document, ins, line)
+        above = ins.comments[0].start
         start = _line_start(text, above)
         return Edit.insert(start, f'{text[start:above]}{line}{document.source.newline_at(above)}')
     start = _line_start(text, ins.start)
