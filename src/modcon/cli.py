@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_action(os.environ)
         raise AssertionError(f'unhandled command {args.command!r}')
     except ModconError as exc:
-        print(f'modcon: error: {exc}', file=sys.stderr)
+        report_errors([exc])
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -148,8 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def report_errors(errors: Sequence[ModconError]) -> None:
+    from modcon.printable import printable
+
     for exc in errors:
-        print(f'modcon: error: {exc}', file=sys.stderr)
+        print(f'modcon: error: {printable(str(exc))}', file=sys.stderr)
         if os.environ.get('MODCON_DEBUG') and exc.__cause__ is not None:
             import traceback
 

@@ -10,8 +10,11 @@ Keys (the same in both files; flags override them):
 """
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import os
+import re
+import stat
 from collections.abc import Iterable
 from typing import Any
 from typing import NamedTuple
@@ -60,6 +63,52 @@ def _matches(rule: Rule, patterns: Iterable[str]) -> bool:
     return False
 
 
+def known_rules() -> dict[str, str]:
+    """Every rule's code and name, from its module's file name (nothing imported)."""
+    import modcon.fixers
+
+    rules: dict[str, str] = {}
+    for folder in modcon.fixers.__path__:
+        for kind in os.listdir(folder):
+            if not os.path.isdir(os.path.join(folder, kind)):
+                continue
+            for entry in os.listdir(os.path.join(folder, kind)):
+                match = _RULE_MODULE.fullmatch(entry)
+                if match:
+                    rules[f'MC{match[1]}'] = match[2].replace('_', '-')
+    return rules
+
+
+_RULE_MODULE = re.compile(r'mc([0-9]{3})_([a-z0-9_]+)\.py')
+_LOOKALIKES = str.maketrans('LIO', '110')  # MC10l, MC1O1: a letter typed for a digit
+
+
+def check_rule_patterns(patterns: Iterable[str], where: str) -> None:
+    """Refuse a code, prefix or name that selects no rule, naming the closest one.
+
+    A typo in ``select`` would otherwise turn every rule off in silence.
+    """
+    rules = known_rules()
+    for pattern in patterns:
+        upper = pattern.upper()
+        if upper == 'ALL' or pattern.lower() in rules.values() or (
+                upper.startswith('MC') and any(code.startswith(upper) for code in rules)):
+            continue
+        raise ConfigError(f'{where}: unknown rule `{pattern}`{_closest(pattern, rules)}')
+
+
+def _closest(pattern: str, rules: dict[str, str]) -> str:
+    upper = pattern.upper()
+    if upper.startswith('MC') and 'MC' + upper[2:].translate(_LOOKALIKES) in rules:
+        return f'; did you mean `MC{upper[2:].translate(_LOOKALIKES)}`?'
+    if upper.startswith('MC'):
+        candidates, wanted = sorted(rules), upper
+    else:
+        candidates, wanted = sorted(rules.values()), pattern.lower()
+    close = difflib.get_close_matches(wanted, candidates, n=1, cutoff=0.6)
+    return f'; did you mean `{close[0]}`?' if close else ' (see `modcon rules`)'
+
+
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
@@ -77,7 +126,11 @@ def from_mapping(table: dict[str, Any], where: str) -> Config:
     raw_safety = table.get('fix-safety', {})
     if not isinstance(raw_safety, dict):
         raise ConfigError(f'{where}: `fix-safety` must be a table of CODE = "safe"|"unsafe"|"display-only"')
+    check_rule_patterns(raw_safety, f'{where}: `fix-safety`')
     for code, label in raw_safety.items():
+        if code.upper() not in known_rules():
+            raise ConfigError(f'{where}: `fix-safety` takes whole rule codes (MC101), '
+                              f'not `{code}`')
         try:
             fix_safety[code.upper()] = Applicability.from_label(str(label))
         except KeyError:
@@ -88,9 +141,13 @@ def from_mapping(table: dict[str, Any], where: str) -> Config:
     docs_url = table.get('docs-url', DEFAULT_DOCS_URL)
     if not isinstance(docs_url, str) or not docs_url:
         raise ConfigError(f'{where}: `docs-url` must be a non-empty string')
+    select = _strings(table['select'], 'select', where) if 'select' in table else None
+    ignore = _strings(table.get('ignore', []), 'ignore', where)
+    check_rule_patterns(select or (), f'{where}: `select`')
+    check_rule_patterns(ignore, f'{where}: `ignore`')
     return Config(
-        select=_strings(table['select'], 'select', where) if 'select' in table else None,
-        ignore=_strings(table.get('ignore', []), 'ignore', where),
+        select=select,
+        ignore=ignore,
         exclude=_strings(table.get('exclude', []), 'exclude', where),
         docs_url=docs_url.rstrip('#'),
         fix_safety=fix_safety,
@@ -98,18 +155,41 @@ def from_mapping(table: dict[str, Any], where: str) -> Config:
     )
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def read_bounded(path: str) -> bytes:
+    """A config file's bytes: a regular file of at most 1 MiB, never a device or FIFO."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ConfigError(f'{path}: cannot read: {exc.strerror}') from None
+    with os.fdopen(fd, 'rb') as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f'{path}: is not a regular file')
+        data = f.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f'{path}: is larger than 1 MiB; not a config file?')
+    return data
+
+
 def load_file(path: str) -> Config:
     import tomllib
 
     try:
-        with open(path, 'rb') as f:
-            data = tomllib.load(f)
-    except OSError as exc:
-        raise ConfigError(f'{path}: cannot read: {exc.strerror}') from None
+        data = tomllib.loads(read_bounded(path).decode('utf-8'))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f'{path}: invalid TOML: {exc}') from None
+        raise ConfigError(f'{path}: invalid TOML: {" ".join(str(exc).split())}') from None
     if os.path.basename(path) == 'pyproject.toml':
-        data = data.get('tool', {}).get('modcon', {})
+        tool = data.get('tool', {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f'{path}: `tool` must be a table')
+        data = tool.get('modcon', {})
+        if not isinstance(data, dict):
+            raise ConfigError(f'{path}: `tool.modcon` must be a table ([tool.modcon]), '
+                              f'not {type(data).__name__}')
     return from_mapping(data, path)
 
 
@@ -131,7 +211,8 @@ def discover(start: str) -> Config:
 
 def _has_modcon_table(path: str) -> bool:
     try:
-        with open(path, 'rb') as f:
-            return b'[tool.modcon' in f.read()
-    except OSError:
-        return False
+        data = read_bounded(path)
+    except ConfigError:
+        return True  # let load_file say what is wrong with it
+    return b'[tool.modcon' in data or (b'[tool]' in data and
+                                       b'modcon' in data.split(b'[tool]', 1)[1])

@@ -1,15 +1,17 @@
 """Find the files to check under the paths the user named.
 
-Directories are walked for Dockerfiles (``Dockerfile``, ``Containerfile``,
-``*.Dockerfile``, ``Dockerfile.*``), skipping version-control folders,
-dependency and virtualenv trees, whatever git ignores, and the config's
-``exclude`` patterns. A file named explicitly is always checked. Symbolic
-links are followed only when they stay inside the tree being scanned; one
-that leads out is an input error and is never read or written through.
+Directories are walked for Dockerfiles, named as ``DOCKERFILE_NAMES`` says
+(the pre-commit hooks use the same two patterns), skipping version-control
+folders, dependency and virtualenv trees, whatever git ignores, and the
+config's ``exclude`` patterns. A file named explicitly is always checked.
+Symbolic links are followed only when they stay inside the tree being
+scanned; one that leads out is an input error and is never read or written
+through.
 """
 from __future__ import annotations
 
 import os
+import re
 from typing import NamedTuple
 
 from modcon.code import kind_of_code
@@ -21,8 +23,22 @@ SKIP_DIRS = frozenset((
     '.venv', 'venv', '.tox', '.nox', '__pycache__', '.mypy_cache', '.pytest_cache',
     '.ruff_cache', 'site-packages', '.terraform',
 ))
-_TEMPLATE_SUFFIXES = ('.dockerignore', '.j2', '.jinja', '.jinja2', '.tmpl', '.tpl',
-                      '.template', '.erb', '.in', '.orig', '.rej', '.bak', '.swp', '~')
+_VCS_DIRS = frozenset(('.git', '.hg', '.svn', '.jj'))
+
+# The one definition of a Dockerfile's name, used by the walk below and, as
+# `files` and `exclude`, by .pre-commit-hooks.yaml (a test keeps them equal).
+# Matched against a path (any case): Dockerfile and Containerfile, alone or
+# with a suffix or prefix joined by `.`, `-` or `_` (Dockerfile.prod,
+# Dockerfile-dev, api.Dockerfile, api-Dockerfile, x.dockerfile).
+DOCKERFILE_NAMES = r'(?i)(^|/)([^/]*[._-])?(docker|container)file([._-][^/]*)?$'
+# ... but not templates, backups, documentation or source code about Dockerfiles.
+NOT_DOCKERFILE_NAMES = (
+    r'(?i)(\.(dockerignore|j2|jinja2?|tmpl|tpl|template|erb|in|orig|rej|bak|backup|old|swp'
+    r'|md|rst|txt|json|ya?ml|toml|xml|html|lock|py|pyc|go|rs|js|ts|rb|java|sh|c|h)|~)$'
+)
+_DOCKERFILE = re.compile(DOCKERFILE_NAMES)
+_NOT_DOCKERFILE = re.compile(NOT_DOCKERFILE_NAMES)
+DESCRIBED = 'Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*, Dockerfile-*, *-Dockerfile'
 
 
 class Target(NamedTuple):
@@ -35,14 +51,7 @@ class Target(NamedTuple):
 
 def kind_of(name: str) -> str | None:
     """The rule kind for a file name found while walking, or None to skip it."""
-    lower = name.lower()
-    if lower.endswith(_TEMPLATE_SUFFIXES):
-        return None
-    if lower in ('dockerfile', 'containerfile'):
-        return 'dockerfile'
-    if lower.endswith(('.dockerfile', '.containerfile')):
-        return 'dockerfile'
-    if lower.startswith(('dockerfile.', 'containerfile.')):
+    if _DOCKERFILE.search(name) and not _NOT_DOCKERFILE.search(name):
         return 'dockerfile'
     return None
 
@@ -74,8 +83,14 @@ def _git_ignored(root: str) -> set[str]:
     return {item for item in result.stdout.decode('utf-8', 'replace').split('\0') if item}
 
 
-def discover(paths: list[str], config: Config) -> tuple[list[Target], list[InputError]]:
-    """The files to check under ``paths``, and the input errors met on the way."""
+def discover(paths: list[str], config: Config, skipped: list[str] | None = None,
+             ) -> tuple[list[Target], list[InputError]]:
+    """The files to check under ``paths``, and the input errors met on the way.
+
+    ``skipped``, when given, collects what the walk left out and why
+    (``node_modules/: a dependency folder``), to explain an empty result.
+    """
+    notes: list[str] = [] if skipped is None else skipped
     targets: list[Target] = []
     errors: list[InputError] = []
     seen: set[str] = set()
@@ -96,7 +111,7 @@ def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Input
         if not os.path.lexists(given):
             errors.append(InputError(given, 'no such file or directory'))
         elif os.path.isdir(given) and not os.path.islink(given):
-            _walk(given, config, add, errors)
+            _walk(given, config, add, notes)
         elif os.path.islink(given) and os.path.isdir(given):
             errors.append(InputError(given, 'is a symlink to a directory; not followed'))
         else:
@@ -107,7 +122,7 @@ def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Input
     return targets, errors
 
 
-def _walk(root: str, config: Config, add, errors: list[InputError]) -> None:  # type: ignore[no-untyped-def]
+def _walk(root: str, config: Config, add, skipped: list[str]) -> None:  # type: ignore[no-untyped-def]
     ignored = _git_ignored(root)
     for directory, dirnames, filenames in os.walk(root):
         relative_dir = os.path.relpath(directory, root)
@@ -115,14 +130,34 @@ def _walk(root: str, config: Config, add, errors: list[InputError]) -> None:  # 
         kept = []
         for name in sorted(dirnames):
             rel = relative_dir + name
-            if name in SKIP_DIRS or rel + '/' in ignored or config.excluded(rel):
+            why = ('a dependency or tool folder' if name in SKIP_DIRS else
+                   'git-ignored' if rel + '/' in ignored else
+                   'excluded by the config' if config.excluded(rel) else None)
+            if why:
+                if name not in _VCS_DIRS:
+                    skipped.append(f'{_display(os.path.join(directory, name))}/: {why}')
                 continue
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
             kind = kind_of(name)
             rel = relative_dir + name
-            if kind is None or rel in ignored or config.excluded(rel):
+            if kind is None:
                 continue
             path = os.path.join(directory, name)
+            why = ('git-ignored' if rel in ignored else
+                   'excluded by the config' if config.excluded(rel) else None)
+            if why:
+                skipped.append(f'{_display(path)}: {why}')
+                continue
             add(path, _display(path), kind, root)
+
+
+def nothing_found(paths: list[str], skipped: list[str]) -> str:
+    """Why a walk of ``paths`` found no Dockerfile, in one line."""
+    where = ', '.join(paths)
+    why = f'no file named like a Dockerfile ({DESCRIBED}) in {where}'
+    if skipped:
+        shown = '; '.join(skipped[:3]) + ('; ...' if len(skipped) > 3 else '')
+        why += f' (not searched: {shown})'
+    return why

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 from modcon.errors import InputError
@@ -34,6 +35,10 @@ def read_source(path: str, display: str | None = None) -> SourceFile:
         raise InputError(name, 'is larger than 1 MiB; not a Dockerfile?')
     if not data.strip():
         raise InputError(name, 'is empty')
+    wide = _utf16_or_32(data)
+    if wide:
+        raise InputError(name, f'is {wide} text; modcon and Docker read UTF-8 '
+                               f'(convert it: iconv -f {wide} -t UTF-8)')
     if b'\0' in data:
         raise InputError(name, 'is a binary file (contains NUL bytes)')
     try:
@@ -43,34 +48,123 @@ def read_source(path: str, display: str | None = None) -> SourceFile:
     return SourceFile(name, text)
 
 
+def _utf16_or_32(data: bytes) -> str | None:
+    """The name of the wide Unicode encoding ``data`` is in, or None.
+
+    By its byte-order mark, or, without one, by the NUL high bytes that
+    ASCII text has in UTF-16.
+    """
+    if data.startswith((b'\xff\xfe\0\0', b'\0\0\xfe\xff')):
+        return 'UTF-32'
+    if data.startswith((b'\xff\xfe', b'\xfe\xff')):
+        return 'UTF-16'
+    sample = data[:512]
+    if len(sample) >= 4 and len(sample) % 2 == 0:
+        for nuls, text in ((sample[1::2], sample[0::2]), (sample[0::2], sample[1::2])):
+            if not nuls.strip(b'\0') and text.isascii() and b'\0' not in text:
+                return 'UTF-16'
+    return None
+
+
+TEMP_PREFIX = '.modcon-'
+TEMP_SUFFIX = '.tmp'
+_TEMP_NAME = re.compile(r'\.modcon-[a-z0-9_]{8}(\.tmp)?')
+_BOM = b'\xef\xbb\xbf'
+
+
 def write_atomic(path: str, text: str) -> None:
     """Replace ``path`` with ``text`` in one step, keeping its mode and owner.
 
     The text is written to a temporary file in the same directory and renamed
     over the original, so readers never see a half-written file. Bytes are
-    written exactly as given: line endings are never translated.
+    written exactly as given: line endings are never translated, and a UTF-8
+    byte-order mark the file starts with stays.
+
+    A file nobody may write (mode 0444) is refused, as is one with other hard
+    links: the rename would leave them holding the old text. The temporary
+    file is locked while it exists; one whose lock is free was left by a
+    process that died (``kill -9``) and is removed before writing.
     """
     import tempfile  # only `fix` writes; `check` need not pay for the import
 
     real = os.path.realpath(path)
     directory = os.path.dirname(real) or '.'
     info = os.stat(real)
-    fd, temp = tempfile.mkstemp(prefix='.modcon-', dir=directory)
+    if not info.st_mode & 0o222:
+        raise InputError(path, f'is read-only (mode {stat.S_IMODE(info.st_mode):04o}); '
+                               'not rewritten')
+    if info.st_nlink > 1:
+        raise InputError(path, f'has {info.st_nlink - 1} other hard link'
+                               f'{"s" if info.st_nlink > 2 else ""}; not rewritten, as '
+                               'replacing it would leave them with the old text')
+    data = text.encode('utf-8')
+    if not data.startswith(_BOM) and _starts_with_bom(real):
+        data = _BOM + data
+    remove_stale_temps(directory)
+    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=directory)
     try:
+        _lock(fd, blocking=True)
         with os.fdopen(fd, 'wb') as f:
-            f.write(text.encode('utf-8'))
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(temp, stat.S_IMODE(info.st_mode))
-        if os.geteuid() == 0:
-            os.chown(temp, info.st_uid, info.st_gid)
-        os.replace(temp, real)
+            os.fchmod(f.fileno(), stat.S_IMODE(info.st_mode))
+            if os.geteuid() == 0:
+                os.fchown(f.fileno(), info.st_uid, info.st_gid)
+            os.replace(temp, real)  # before closing: the lock lasts until the name is gone
     except BaseException:
         try:
             os.unlink(temp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _starts_with_bom(path: str) -> bool:
+    with open(path, 'rb') as f:
+        return f.read(3) == _BOM
+
+
+def _lock(fd: int, blocking: bool) -> bool:
+    """Take the exclusive lock on ``fd``; False if another process holds it."""
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
+def remove_stale_temps(directory: str) -> list[str]:
+    """Remove the temporary files a killed modcon left in ``directory``.
+
+    Only names modcon makes, only regular files, and only those whose lock
+    no process holds: a running modcon keeps its own locked until it is
+    renamed away. Returns the names removed.
+    """
+    removed = []
+    try:
+        names = [n for n in os.listdir(directory) if _TEMP_NAME.fullmatch(n)]
+    except OSError:
+        return removed
+    for name in names:
+        temp = os.path.join(directory, name)
+        try:
+            fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode) or not _lock(fd, blocking=False):
+                continue
+            if os.path.samestat(os.fstat(fd), os.lstat(temp)):
+                os.unlink(temp)
+                removed.append(name)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    return removed
 
 
 def create_new(path: str, text: str) -> bool:

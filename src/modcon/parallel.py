@@ -66,9 +66,12 @@ def usable_cpus() -> int:
 
 
 def jobs_for(requested: int | None, files: int) -> int:
-    """How many processes to check ``files`` Dockerfiles with (``None``: automatic)."""
+    """How many processes to check ``files`` Dockerfiles with (``None``: automatic).
+
+    Never more than the files or the CPUs, whatever ``-j`` asks for.
+    """
     if requested is not None:
-        wanted = max(1, requested)
+        wanted = max(1, min(requested, files, usable_cpus()))
     else:
         wanted = min(usable_cpus(), files // FILES_PER_WORKER)
     if wanted <= 1 or os.name != 'posix':

@@ -10,11 +10,13 @@ from modcon.cli import EXIT_ERROR
 from modcon.cli import EXIT_FINDINGS
 from modcon.cli import report_errors
 from modcon.config import Config
+from modcon.config import check_rule_patterns
 from modcon.config import discover as discover_config
 from modcon.config import load_file
 from modcon.diffs import unified_diff
 from modcon.discover import Target
 from modcon.discover import discover
+from modcon.discover import nothing_found
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.engine import FileResult
 from modcon.engine import check_source
@@ -28,6 +30,9 @@ from modcon.files import create_new
 from modcon.files import write_atomic
 from modcon.model import Applicability
 from modcon.model import Finding
+from modcon.printable import printable
+from modcon.project import Project
+from modcon.report_file import ReportFile
 from modcon.reporters import ReportContext
 from modcon.reporters import renderer
 from modcon.parallel import Checked
@@ -42,6 +47,8 @@ from modcon.source import SourceFile
 
 def load_config(args: argparse.Namespace) -> Config:
     config = load_file(args.config) if args.config else discover_config(os.getcwd())
+    check_rule_patterns(args.select or (), '--select')
+    check_rule_patterns(args.ignore, '--ignore')
     if args.select:
         config = config._replace(select=tuple(args.select))
     if args.ignore:
@@ -56,14 +63,32 @@ INTERPRETERS = {'python': 'python', 'shell': 'sh', 'javascript': 'node'}
 
 def run_check_or_fix(args: argparse.Namespace) -> int:
     config = load_config(args)
-    targets, errors = discover(args.paths, config)
-    run = _Run(args, config, errors)
+    skipped: list[str] = []
+    targets, errors = discover(args.paths, config, skipped)
+    # Before anything is written: the report must not land on an input, and
+    # its folder must be writable.
+    report_file = (ReportFile.open(args.output, ((t.path, t.display) for t in targets))
+                   if args.output else None)
+    run = _Run(args, config, errors, report_file)
+    if not targets and not errors:
+        run.nothing_checked = nothing_found(args.paths, skipped)
+    try:
+        _process_all(run, targets)
+    except KeyboardInterrupt:
+        run.say_what_was_written()
+        if report_file is not None:
+            report_file.close()
+        raise
+    return run.report()
+
+
+def _process_all(run: _Run, targets: list[Target]) -> None:
     # Dockerfiles first: following each one's command brings the code its
     # container runs into scope, checked as an entrypoint.
     dockerfiles = [t for t in targets if t.kind == 'dockerfile']
-    jobs = 1 if run.fixing else jobs_for(args.jobs, len(dockerfiles))
+    jobs = 1 if run.fixing else jobs_for(run.args.jobs, len(dockerfiles))
     if jobs > 1:
-        for checked in check_dockerfiles(dockerfiles, config, jobs):
+        for checked in check_dockerfiles(dockerfiles, run.config, jobs):
             run.take(checked)
     else:
         for target in dockerfiles:
@@ -80,17 +105,17 @@ def run_check_or_fix(args: argparse.Namespace) -> int:
             run.process(target, invocations)
     order = {t.display: i for i, t in enumerate(targets)}
     run.findings.sort(key=lambda f: order.get(f.path, len(order)))
-    return run.report()
 
 
 class _Run:
     """One ``check`` or ``fix`` run: processes files one by one, then reports."""
 
     def __init__(self, args: argparse.Namespace, config: Config,
-                 errors: list[ModconError]) -> None:
+                 errors: list[ModconError], report_file: ReportFile | None) -> None:
         self.args = args
         self.config = config
         self.errors: list[ModconError] = list(errors)
+        self.report_file = report_file
         self.scope = ScopeBuilder()
         self.findings: list[Finding] = []
         self.sources: dict[str, SourceFile] = {}
@@ -98,7 +123,8 @@ class _Run:
         self.threshold = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
         self.diffs: list[str] = []
         self.fixed_count = 0
-        self.changed_files = 0
+        self.written: list[str] = []  # the files fix rewrote or created, as displayed
+        self.nothing_checked: str | None = None  # why no file was found, when none was
 
     def take(self, checked: Checked) -> None:
         """The outcome of checking one Dockerfile, here or in a worker process."""
@@ -111,9 +137,16 @@ class _Run:
             self.sources[checked.source.path] = checked.source
 
     def process(self, target: Target, invocations: tuple[Invocation, ...] = ()) -> None:
-        args, config = self.args, self.config
+        if self.report_file is not None and self.report_file.same_as(target.path):
+            # Found by following a command: refuse it, and the report with it.
+            self.errors.append(InputError(target.display, 'is the report file (-o); '
+                                                          'not checked'))
+            self.report_file.close()
+            self.report_file = None
+            self.args.output = None
+            return
         if target.kind == 'dockerfile' and not self.fixing:
-            self.take(check_dockerfile(target, config, self.scope))
+            self.take(check_dockerfile(target, self.config, self.scope))
             return
         try:
             source = read_source(target.path, target.display)
@@ -128,67 +161,117 @@ class _Run:
                 self.scope.add(target, document.resolution)
         try:
             if self.fixing:
-                result = fix_source(source, target.kind, config, self.threshold, invocations,
-                                    project, document)
-                if result.changed:
-                    self.changed_files += 1
-                    self.fixed_count += len(result.applied)
-                    beside = os.path.dirname(target.display)
-                    if args.diff:
-                        if result.fixed != result.original:
-                            self.diffs.append(unified_diff(target.display, result.original,
-                                                           result.fixed))
-                        for name, text in result.created.items():
-                            self.diffs.append(unified_diff(os.path.join(beside, name), '', text))
-                        self.findings.extend(result.applied)
-                        self.findings.extend(result.findings)
-                        self.sources[source.path] = source
-                        return
-                    write_fixed(target.path, result)
-                    source = SourceFile(source.path, result.fixed)
-                self.findings.extend(result.findings)
+                self._fix(target, source, invocations, project, document)
             else:
-                self.findings.extend(check_source(source, target.kind, config, invocations,
-                                                  project, document))
+                self.findings.extend(check_source(source, target.kind, self.config,
+                                                  invocations, project, document))
+                self.sources[source.path] = source
         except RuleCrashed as exc:
             self.errors.append(exc)
+
+    def _fix(self, target: Target, source: SourceFile, invocations: tuple[Invocation, ...],
+             project: Project | None, document: DockerfileDocument | None) -> None:
+        result = fix_source(source, target.kind, self.config, self.threshold, invocations,
+                            project, document)
+        if result.changed and not self.args.diff:
+            try:
+                created = write_fixed(target.path, result)
+            except (InputError, OSError) as exc:
+                reason = exc.reason if isinstance(exc, InputError) else exc.strerror
+                try:  # what is on disk now is what to report
+                    source = read_source(target.path, target.display)
+                except InputError:
+                    pass
+                if result.fixed != result.original and source.text == result.fixed:
+                    self.written.append(target.display)
+                    reason = f'fixed, but a file its fix adds could not be created: {reason}'
+                else:
+                    reason = f'not fixed: {reason}'
+                self.errors.append(InputError(target.display, reason))
+                self.findings.extend(check_source(source, target.kind, self.config,
+                                                  invocations, project))
+                self.sources[source.path] = source
+                return
+            if result.fixed != result.original:
+                self.written.append(target.display)
+            folder, shown = os.path.dirname(target.path), os.path.dirname(target.display)
+            self.written.extend(os.path.join(shown, os.path.relpath(p, folder)) for p in created)
+            self.fixed_count += len(result.applied)
+            self.findings.extend(result.findings)
+            self.sources[source.path] = SourceFile(source.path, result.fixed)
             return
-        except OSError as exc:
-            self.errors.append(InputError(target.display, f'cannot write: {exc.strerror}'))
-            return
+        if result.changed:  # --diff: nothing is written, so the findings stand
+            beside = os.path.dirname(target.display)
+            if result.fixed != result.original:
+                self.diffs.append(unified_diff(target.display, result.original, result.fixed))
+            for name, text in result.created.items():
+                self.diffs.append(unified_diff(os.path.join(beside, name), '', text))
+            self.fixed_count += len(result.applied)
+            self.findings.extend(check_source(source, target.kind, self.config, invocations,
+                                              project, document))
+        else:
+            self.findings.extend(result.findings)
         self.sources[source.path] = source
+
+    def say_what_was_written(self) -> None:
+        """On Ctrl-C: which files fix had rewritten already (each completely)."""
+        if not self.fixing or self.args.diff:
+            return
+        if self.written:
+            print(f'modcon: interrupted after rewriting {_files(len(self.written))}: '
+                  f'{", ".join(printable(p) for p in self.written)}', file=sys.stderr)
+        else:
+            print('modcon: interrupted; no file was rewritten', file=sys.stderr)
 
     def report(self) -> int:
         args, config, findings = self.args, self.config, self.findings
         out = sys.stdout
-        fixed_count, changed_files = self.fixed_count, self.changed_files
+        fixed_count, changed_files = self.fixed_count, len(self.written)
+        to_file = self.report_file is not None
         if self.fixing and args.diff:
             out.write(''.join(self.diffs))
             out.flush()
-            report = _render(findings, args, config, self.sources, to_terminal=False)
-            if args.output:
-                _write_report(args.output, report)
+            changed_files = sum(1 for d in self.diffs if d.startswith('--- a/'))
+            report = self._render(to_terminal=False)
+            if self.report_file is not None:
+                self.report_file.write(report)
             elif args.format != 'text':
                 sys.stderr.write(report)
-            print(f'{fixed_count} fix{"es" if fixed_count != 1 else ""} in {changed_files} '
-                  f'file{"s" if changed_files != 1 else ""} would be applied (nothing written).',
+            print(f'{fixed_count} fix{"es" if fixed_count != 1 else ""} in '
+                  f'{_files(changed_files)} would be applied (nothing written).',
                   file=sys.stderr)
         else:
-            report = _render(findings, args, config, self.sources,
-                             to_terminal=not args.output and out.isatty())
-            if args.output:
-                _write_report(args.output, report)
+            report = self._render(to_terminal=not to_file and out.isatty())
+            if self.report_file is not None:
+                self.report_file.write(report)
             else:
                 out.write(report)
-            if self.fixing and (args.format == 'text' or args.output):
+            if self.fixing and (args.format == 'text' or to_file):
                 print(f'Fixed {fixed_count} finding{"s" if fixed_count != 1 else ""} in '
-                      f'{changed_files} file{"s" if changed_files != 1 else ""}.', file=sys.stderr)
+                      f'{_files(changed_files)}.', file=sys.stderr)
+        if self.nothing_checked and (args.format != 'text' or to_file):
+            print(f'modcon: checked no files: {printable(self.nothing_checked)}',
+                  file=sys.stderr)
         report_errors(self.errors)
         if self.errors:
             return EXIT_ERROR
         if findings and not args.exit_zero:
             return EXIT_FINDINGS
         return EXIT_CLEAN
+
+    def _render(self, to_terminal: bool) -> str:
+        args = self.args
+        color = to_terminal and args.format == 'text' and 'NO_COLOR' not in os.environ
+        nothing = self.nothing_checked or (
+            'see the errors below' if self.errors
+            else None)
+        context = ReportContext(self.config.docs_url, self.sources, color,
+                                checked=len(self.sources), nothing_checked=nothing)
+        return renderer(args.format)(self.findings, context)
+
+
+def _files(count: int) -> str:
+    return f'{count} file{"s" if count != 1 else ""}'
 
 
 def write_fixed(path: str, result: FileResult) -> list[str]:
@@ -206,29 +289,17 @@ def write_fixed(path: str, result: FileResult) -> list[str]:
     return created
 
 
-def _render(findings: list[Finding], args: argparse.Namespace, config: Config,
-            sources: dict[str, SourceFile], to_terminal: bool) -> str:
-    color = to_terminal and args.format == 'text' and 'NO_COLOR' not in os.environ
-    context = ReportContext(config.docs_url, sources, color)
-    return renderer(args.format)(findings, context)
-
-
-def _write_report(path: str, report: str) -> None:
-    try:
-        with open(path, 'w', encoding='utf-8') as f:
-            f.write(report)
-    except OSError as exc:
-        raise ModconError(f'{path}: cannot write the report: {exc.strerror}') from None
-
-
 def run_explain(paths: list[str]) -> int:
     """``modcon explain-entrypoint``: how each Dockerfile's command was followed."""
     from modcon.dockerfile.resolve import explain
 
-    targets, errors = discover(paths, Config())
-    scope = code_scope(t for t in targets if t.kind == 'dockerfile')
+    skipped: list[str] = []
+    targets, errors = discover(paths, Config(), skipped)
+    dockerfiles = [t for t in targets if t.kind == 'dockerfile']
+    scope = code_scope(dockerfiles)
     for resolution in scope.resolutions:
-        sys.stdout.write(explain(resolution))
+        sys.stdout.write(printable(explain(resolution), newlines=True))
+    _say_if_none(dockerfiles, errors, paths, skipped)
     report_errors(errors)
     return EXIT_ERROR if errors else EXIT_CLEAN
 
@@ -239,7 +310,9 @@ def run_verify(args: argparse.Namespace) -> int:
 
     from modcon.verify.check import verify
 
-    targets, errors = discover(args.paths, Config())
+    skipped: list[str] = []
+    targets, errors = discover(args.paths, Config(), skipped)
+    _say_if_none([t for t in targets if t.kind == 'dockerfile'], errors, args.paths, skipped)
     results = []
     for target in targets:
         if target.kind != 'dockerfile':
@@ -260,7 +333,7 @@ def run_verify(args: argparse.Namespace) -> int:
         print(json.dumps([r.to_json() for r in results], indent=2))
     else:
         for r in results:
-            print(f'{r.dockerfile}: {" ".join(r.command)}: {r.result.describe()}')
+            print(printable(f'{r.dockerfile}: {" ".join(r.command)}: {r.result.describe()}'))
     report_errors(errors)
     if errors:
         return EXIT_ERROR
@@ -269,3 +342,11 @@ def run_verify(args: argparse.Namespace) -> int:
     if any(not r.result.verified for r in results):
         return 3
     return EXIT_CLEAN
+
+
+def _say_if_none(dockerfiles: list[Target], errors: list[InputError], paths: list[str],
+                 skipped: list[str]) -> None:
+    """Tell, on stderr, that there was no Dockerfile to look at, and why."""
+    if not dockerfiles and not errors:
+        print(f'modcon: no Dockerfile to look at: {printable(nothing_found(paths, skipped))}',
+              file=sys.stderr)

@@ -33,9 +33,16 @@ class SourceFile:
         return self._starts
 
     def position(self, offset: int) -> Position:
-        """The 1-based line and column of ``offset``."""
+        """The 1-based line and column of ``offset``.
+
+        A byte-order mark is not a column: as for BuildKit and editors, line 1
+        starts after it.
+        """
         index = bisect.bisect_right(self.line_starts, offset) - 1
-        return Position(index + 1, offset - self.line_starts[index] + 1)
+        column = offset - self.line_starts[index] + 1
+        if index == 0 and offset > 0 and self.text.startswith('\ufeff'):
+            column -= 1
+        return Position(index + 1, column)
 
     def offset(self, line: int, column: int = 1) -> int:
         """The offset of a 1-based line and column."""
@@ -49,6 +56,8 @@ class SourceFile:
             end = len(self.text)
         if end > start and self.text[end - 1] == '\r':
             end -= 1
+        if start == 0 and self.text.startswith('\ufeff'):
+            start = 1
         return self.text[start:end]
 
     def newline_at(self, offset: int) -> str:

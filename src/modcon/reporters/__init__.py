@@ -16,6 +16,8 @@ class ReportContext(NamedTuple):
     docs_url: str
     sources: Mapping[str, SourceFile]  # by Finding.path, for reporters that quote lines
     color: bool = False
+    checked: int | None = None  # how many files were checked (None: not counted)
+    nothing_checked: str | None = None  # why no file was checked, when none was
 
 
 Renderer = Callable[[list[Finding], ReportContext], str]

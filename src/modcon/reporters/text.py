@@ -1,9 +1,14 @@
-"""Human-readable output: each finding with its line, fix and property link."""
+"""Human-readable output: each finding with its line, fix and property link.
+
+Everything taken from the files (names, lines, words quoted in messages) is
+passed through ``printable``: this output is read on terminals.
+"""
 from __future__ import annotations
 
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Severity
+from modcon.printable import printable
 from modcon.reporters import ReportContext
 
 _COLORS = {Severity.ERROR: '31', Severity.WARNING: '33', Severity.INFO: '36'}
@@ -28,37 +33,44 @@ def render(findings: list[Finding], context: ReportContext) -> str:
     lines: list[str] = []
     color = context.color
     for f in findings:
-        where = f'{f.path}:{f.begin.line}:{f.begin.column}:'
+        where = f'{printable(f.path)}:{f.begin.line}:{f.begin.column}:'
         level = _paint(f.severity.label, _COLORS[f.severity], color)
         code = _paint(f.rule.code, '1', color)
-        lines.append(f'{_paint(where, "1", color)} {level} {code} {f.message}')
+        lines.append(f'{_paint(where, "1", color)} {level} {code} {printable(f.message)}')
         source = context.sources.get(f.path)
         if source is not None:
             number = str(f.begin.line)
             gutter = ' ' * len(number)
-            lines.append(f'  {number} | {source.line_text(f.begin.line)}')
+            lines.append(f'  {number} | {printable(source.line_text(f.begin.line))}')
             if f.finish.line > f.begin.line:
                 more = f.finish.line - f.begin.line
                 lines.append(f'  {gutter} | ... ({more} more line{"s" if more > 1 else ""})')
         else:
             gutter = ' '
         if f.fix is not None:
-            lines.append(f'  {gutter} = {fix_label(f)}: {f.fix.title}')
+            lines.append(f'  {gutter} = {fix_label(f)}: {printable(f.fix.title)}')
         lines.append(f'  {gutter} = {f.rule.name}, property {f.property.label}: '
                      f'{f.property.url(context.docs_url)}')
         lines.append('')
-    lines.append(summary(findings))
+    lines.append(summary(findings, context.checked, context.nothing_checked))
     return '\n'.join(lines) + '\n'
 
 
-def summary(findings: list[Finding]) -> str:
+def summary(findings: list[Finding], checked: int | None = None,
+            nothing_checked: str | None = None) -> str:
+    """The last line: what was found, in how many of the ``checked`` files."""
+    if checked == 0 and not findings:
+        return f'Checked no files: {printable(nothing_checked or "nothing to check")}.'
+    of = '' if checked is None else f' of {checked} checked'
     if not findings:
-        return 'All checked: no findings.'
+        if checked is None:
+            return 'All checked: no findings.'
+        return f'Checked {checked} file{"s" if checked != 1 else ""}: no findings.'
     files = len({f.path for f in findings})
     safe = sum(1 for f in findings if f.fix and f.fix.applicability is Applicability.SAFE)
     unsafe = sum(1 for f in findings if f.fix and f.fix.applicability is Applicability.UNSAFE)
     parts = [f'Found {len(findings)} finding{"s" if len(findings) != 1 else ""} '
-             f'in {files} file{"s" if files != 1 else ""}']
+             f'in {files} file{"s" if files != 1 else ""}{of}']
     if safe:
         parts.append(f'{safe} fixable with `modcon fix`')
     if unsafe:
