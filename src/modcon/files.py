@@ -91,12 +91,11 @@ def write_atomic(path: str, text: str) -> None:
     directory = os.path.dirname(real) or '.'
     info = os.stat(real)
     if not info.st_mode & 0o222:
-        raise InputError(path, f'is read-only (mode {stat.S_IMODE(info.st_mode):04o}); '
-                               'not rewritten')
+        raise InputError(path, f'is read-only (mode {stat.S_IMODE(info.st_mode):04o})')
     if info.st_nlink > 1:
-        raise InputError(path, f'has {info.st_nlink - 1} other hard link'
-                               f'{"s" if info.st_nlink > 2 else ""}; not rewritten, as '
-                               'replacing it would leave them with the old text')
+        others = info.st_nlink - 1
+        raise InputError(path, f'has {others} other hard link{"s" if others > 1 else ""}, '
+                               f'which replacing it would leave with the old text')
     data = text.encode('utf-8')
     if not data.startswith(_BOM) and _starts_with_bom(real):
         data = _BOM + data

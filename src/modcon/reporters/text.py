@@ -58,21 +58,25 @@ def render(findings: list[Finding], context: ReportContext) -> str:
 
 def summary(findings: list[Finding], checked: int | None = None,
             nothing_checked: str | None = None) -> str:
-    """The last line: what was found, in how many of the ``checked`` files."""
+    """The last line: how many files were checked, and what was found in them."""
     if checked == 0 and not findings:
         return f'Checked no files: {printable(nothing_checked or "nothing to check")}.'
-    of = '' if checked is None else f' of {checked} checked'
-    if not findings:
-        if checked is None:
-            return 'All checked: no findings.'
-        return f'Checked {checked} file{"s" if checked != 1 else ""}: no findings.'
     files = len({f.path for f in findings})
+    head = 'All checked' if checked is None else f'Checked {_count(checked, "file")}'
+    if not findings:
+        return f'{head}: no findings.'
+    found = _count(len(findings), 'finding')
+    if checked != 1:
+        found += f' in {_count(files, "file")}'
+    parts = [f'{head}: found {found}' if checked is not None else f'Found {found}']
     safe = sum(1 for f in findings if f.fix and f.fix.applicability is Applicability.SAFE)
     unsafe = sum(1 for f in findings if f.fix and f.fix.applicability is Applicability.UNSAFE)
-    parts = [f'Found {len(findings)} finding{"s" if len(findings) != 1 else ""} '
-             f'in {files} file{"s" if files != 1 else ""}{of}']
     if safe:
         parts.append(f'{safe} fixable with `modcon fix`')
     if unsafe:
         parts.append(f'{unsafe} {"more " if safe else ""}fixable with `modcon fix --unsafe-fixes`')
     return '; '.join(parts) + '.'
+
+
+def _count(number: int, noun: str) -> str:
+    return f'{number} {noun}{"s" if number != 1 else ""}'
