@@ -165,11 +165,17 @@ def read_bounded(path: str) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise ConfigError(f'{path}: cannot read: {exc.strerror}') from None
-    with os.fdopen(fd, 'rb') as f:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise ConfigError(f'{path}: is not a regular file')
-        data = f.read(MAX_CONFIG_BYTES + 1)
+        data = b''
+        while len(data) <= MAX_CONFIG_BYTES:
+            chunk = os.read(fd, MAX_CONFIG_BYTES + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
     if len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(f'{path}: is larger than 1 MiB; not a config file?')
     return data

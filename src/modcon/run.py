@@ -125,6 +125,7 @@ class _Run:
         self.fixed_count = 0
         self.written: list[str] = []  # the files fix rewrote or created, as displayed
         self.nothing_checked: str | None = None  # why no file was found, when none was
+        self.writing: tuple[Target, str] | None = None  # the file being written, and its text
 
     def take(self, checked: Checked) -> None:
         """The outcome of checking one Dockerfile, here or in a worker process."""
@@ -174,9 +175,11 @@ class _Run:
         result = fix_source(source, target.kind, self.config, self.threshold, invocations,
                             project, document)
         if result.changed and not self.args.diff:
+            self.writing = (target, result.fixed)
             try:
                 created = write_fixed(target.path, result)
             except (InputError, OSError) as exc:
+                self.writing = None
                 reason = exc.reason if isinstance(exc, InputError) else exc.strerror
                 try:  # what is on disk now is what to report
                     source = read_source(target.path, target.display)
@@ -192,6 +195,7 @@ class _Run:
                                                   invocations, project))
                 self.sources[source.path] = source
                 return
+            self.writing = None
             if result.fixed != result.original:
                 self.written.append(target.display)
             folder, shown = os.path.dirname(target.path), os.path.dirname(target.display)
@@ -217,6 +221,13 @@ class _Run:
         """On Ctrl-C: which files fix had rewritten already (each completely)."""
         if not self.fixing or self.args.diff:
             return
+        if self.writing is not None:  # interrupted around its write: look at the disk
+            target, fixed = self.writing
+            try:
+                if read_source(target.path, target.display).text == fixed:
+                    self.written.append(target.display)
+            except InputError:
+                pass
         if self.written:
             print(f'modcon: interrupted after rewriting {_files(len(self.written))}: '
                   f'{", ".join(printable(p) for p in self.written)}', file=sys.stderr)
