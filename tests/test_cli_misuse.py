@@ -10,6 +10,8 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import NamedTuple
 
 import pytest
 import yaml
@@ -32,16 +34,38 @@ from tests.test_cli import write
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
+class Ran(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def in_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+               ) -> Callable[..., Ran]:
+    """``modcon`` run by ``cli.main`` in this process: the cheap cases need no new interpreter."""
+    monkeypatch.delenv('MODCON_DEBUG', raising=False)
+
+    def run(*args: str, cwd: pathlib.Path) -> Ran:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+    return run
+
+
 # -- the report path is checked before anything is written ---------------------
 
 @pytest.mark.parametrize('command', [['check'], ['fix'], ['fix', '--diff']])
 @pytest.mark.parametrize('report', ['Dockerfile', './Dockerfile', 'link', 'hard'])
 def test_a_report_path_naming_an_input_is_refused(
-        tmp_path: pathlib.Path, command: list[str], report: str) -> None:
+        tmp_path: pathlib.Path, command: list[str], report: str,
+        in_process: Callable[..., Ran]) -> None:
     path = write(tmp_path / 'Dockerfile', SHELL_FORM)
     (tmp_path / 'link').symlink_to('Dockerfile')
     os.link(path, tmp_path / 'hard')
-    result = modcon(*command, '-o', report, cwd=tmp_path)
+    result = in_process(*command, '-o', report, cwd=tmp_path)
     assert result.returncode == 2
     assert_one_line_errors(result.stderr, 1)
     assert f'{report}: the report would overwrite Dockerfile' in result.stderr
@@ -59,20 +83,25 @@ def test_a_report_path_that_is_an_entrypoint_the_command_runs_is_refused(
     assert app.read_text() == 'import time\nwhile True:\n    time.sleep(1)\n'
 
 
-def test_a_report_that_cannot_be_written_fails_before_any_fix(tmp_path: pathlib.Path) -> None:
+def test_a_report_that_cannot_be_written_fails_before_any_fix(
+        tmp_path: pathlib.Path,
+        in_process: Callable[..., Ran]) -> None:
     path = write(tmp_path / 'Dockerfile', SHELL_FORM)
     for report in ('missing/r.txt', '.'):
-        result = modcon('fix', '-o', report, cwd=tmp_path)
+        result = in_process('fix', '-o', report, cwd=tmp_path)
         assert result.returncode == 2
         assert_one_line_errors(result.stderr, 1)
         assert f'{report}: cannot write the report' in result.stderr
         assert path.read_text() == SHELL_FORM
 
 
-def test_an_earlier_report_stays_until_the_new_one_is_written(tmp_path: pathlib.Path) -> None:
+def test_an_earlier_report_stays_until_the_new_one_is_written(
+        tmp_path: pathlib.Path,
+        in_process: Callable[..., Ran]) -> None:
     write(tmp_path / 'Dockerfile', SHELL_FORM)
     report = write(tmp_path / 'report.json', 'x' * 10_000)
-    assert modcon('check', '--format', 'json', '-o', 'report.json', cwd=tmp_path).returncode == 1
+    result = in_process('check', '--format', 'json', '-o', 'report.json', cwd=tmp_path)
+    assert result.returncode == 1
     assert json.loads(report.read_text())[0]['code'] == 'MC101'  # truncated, not appended to
 
 
@@ -80,10 +109,10 @@ def test_an_earlier_report_stays_until_the_new_one_is_written(tmp_path: pathlib.
 
 @pytest.mark.parametrize('fmt', ['text', 'json'])
 def test_a_read_only_file_is_not_rewritten_and_its_findings_stay(
-        tmp_path: pathlib.Path, fmt: str) -> None:
+        tmp_path: pathlib.Path, fmt: str, in_process: Callable[..., Ran]) -> None:
     path = write(tmp_path / 'Dockerfile', SHELL_FORM)
     path.chmod(0o444)
-    result = modcon('fix', '--format', fmt, cwd=tmp_path)
+    result = in_process('fix', '--format', fmt, cwd=tmp_path)
     assert result.returncode == 2
     assert_one_line_errors(result.stderr, 1)
     assert 'Dockerfile: not fixed: is read-only (mode 0444)' in result.stderr
@@ -117,10 +146,10 @@ def test_fix_in_a_read_only_folder_reports_the_truth(tmp_path: pathlib.Path, fmt
         assert 'Fixed 0 findings in 0 files.' in result.stderr
 
 
-def test_hard_links_are_not_broken(tmp_path: pathlib.Path) -> None:
+def test_hard_links_are_not_broken(tmp_path: pathlib.Path, in_process: Callable[..., Ran]) -> None:
     path = write(tmp_path / 'Dockerfile', SHELL_FORM)
     os.link(path, tmp_path / 'copy.txt')
-    result = modcon('fix', 'Dockerfile', cwd=tmp_path)
+    result = in_process('fix', 'Dockerfile', cwd=tmp_path)
     assert result.returncode == 2
     assert_one_line_errors(result.stderr, 1)
     assert 'Dockerfile: not fixed: has 1 other hard link' in result.stderr
@@ -208,26 +237,28 @@ def test_a_huge_jobs_number_checks_one_file_in_this_process(tmp_path: pathlib.Pa
 
 @pytest.mark.parametrize('toml', ['[tool]\nmodcon = 5\n', 'tool = 5\n',
                                   '[tool]\nmodcon = "MC101"\n'])
-def test_a_pyproject_with_a_wrong_shape_is_one_line(tmp_path: pathlib.Path, toml: str) -> None:
+def test_a_pyproject_with_a_wrong_shape_is_one_line(
+        tmp_path: pathlib.Path, toml: str,
+        in_process: Callable[..., Ran]) -> None:
     write(tmp_path / 'Dockerfile', SHELL_FORM)
     write(tmp_path / 'pyproject.toml', toml)
-    result = modcon('check', '--config', 'pyproject.toml', cwd=tmp_path)
+    result = in_process('check', '--config', 'pyproject.toml', cwd=tmp_path)
     assert result.returncode == 2
     assert_one_line_errors(result.stderr, 1)
     assert 'pyproject.toml: `tool' in result.stderr and 'must be a table' in result.stderr
     if 'modcon' in toml:  # found without --config too
-        found = modcon('check', cwd=tmp_path)
+        found = in_process('check', cwd=tmp_path)
         assert found.returncode == 2 and 'must be a table' in found.stderr
 
 
 @pytest.mark.parametrize('config', ['/dev/zero', 'fifo', 'folder', 'huge.toml'])
 def test_a_config_that_is_not_a_small_regular_file_is_refused(
-        tmp_path: pathlib.Path, config: str) -> None:
+        tmp_path: pathlib.Path, config: str, in_process: Callable[..., Ran]) -> None:
     write(tmp_path / 'Dockerfile', SHELL_FORM)
     os.mkfifo(tmp_path / 'fifo')
     (tmp_path / 'folder').mkdir()
     write(tmp_path / 'huge.toml', '# x\n' * 300_000)
-    result = modcon('check', '--config', config, cwd=tmp_path)
+    result = in_process('check', '--config', config, cwd=tmp_path)
     assert result.returncode == 2
     assert_one_line_errors(result.stderr, 1)
     assert re.search(r'is not a regular file|larger than 1 MiB|Is a directory', result.stderr)
@@ -247,25 +278,30 @@ def test_a_config_that_is_not_a_small_regular_file_is_refused(
     ([], '[fix-safety]\nMC1 = "unsafe"\n', '`fix-safety` takes whole rule codes'),
 ])
 def test_unknown_rule_codes_are_errors_naming_the_closest(
-        tmp_path: pathlib.Path, args: list[str], toml: str | None, expected: str) -> None:
+        tmp_path: pathlib.Path, args: list[str], toml: str | None, expected: str,
+        in_process: Callable[..., Ran]) -> None:
     write(tmp_path / 'Dockerfile', SHELL_FORM)
     if toml is not None:
         write(tmp_path / '.modcon.toml', toml)
-    result = modcon('check', *args, cwd=tmp_path)
+    result = in_process('check', *args, cwd=tmp_path)
     assert result.returncode == 2
     assert_one_line_errors(result.stderr, 1)
     assert expected in result.stderr
     assert result.stdout == ''
 
 
-def test_prefixes_names_and_all_are_known(tmp_path: pathlib.Path) -> None:
+def test_prefixes_names_and_all_are_known(
+        tmp_path: pathlib.Path,
+        in_process: Callable[..., Ran]) -> None:
     write(tmp_path / 'Dockerfile', SHELL_FORM)
     for select in ('MC1', 'mc101', 'shell-form-command', 'ALL', 'MC'):
-        assert modcon('check', '--select', select, cwd=tmp_path).returncode == 1, select
+        assert in_process('check', '--select', select, cwd=tmp_path).returncode == 1, select
 
 
-def test_a_missing_path_is_not_an_all_clear(tmp_path: pathlib.Path) -> None:
-    result = modcon('check', 'nonexistent', cwd=tmp_path)
+def test_a_missing_path_is_not_an_all_clear(
+        tmp_path: pathlib.Path,
+        in_process: Callable[..., Ran]) -> None:
+    result = in_process('check', 'nonexistent', cwd=tmp_path)
     assert result.returncode == 2
     assert 'no findings' not in result.stdout and 'All checked' not in result.stdout
     assert result.stdout == 'Checked no files: see the errors below.\n'
@@ -290,13 +326,15 @@ def test_a_folder_without_dockerfiles_says_so_and_why(tmp_path: pathlib.Path) ->
                                       'Dockerfile'), command
 
 
-def test_the_summary_says_how_many_files_were_checked(tmp_path: pathlib.Path) -> None:
+def test_the_summary_says_how_many_files_were_checked(
+        tmp_path: pathlib.Path,
+        in_process: Callable[..., Ran]) -> None:
     write(tmp_path / 'a' / 'Dockerfile', SHELL_FORM)
     write(tmp_path / 'b' / 'Dockerfile', EXEC_FORM)
     write(tmp_path / 'c' / 'Dockerfile', EXEC_FORM)
-    assert modcon('check', cwd=tmp_path).stdout.splitlines()[-1] == \
+    assert in_process('check', cwd=tmp_path).stdout.splitlines()[-1] == \
         'Checked 3 files: found 1 finding in 1 file; 1 fixable with `modcon fix`.'
-    assert modcon('check', 'b', 'c', cwd=tmp_path).stdout == 'Checked 2 files: no findings.\n'
+    assert in_process('check', 'b', 'c', cwd=tmp_path).stdout == 'Checked 2 files: no findings.\n'
 
 
 # -- discovery agrees with pre-commit ------------------------------------------------
@@ -328,10 +366,12 @@ def test_pre_commit_and_the_walk_agree_on_a_name(path: str, dockerfile: bool) ->
     assert (kind_of(path.rsplit('/', 1)[-1]) == 'dockerfile') == dockerfile
 
 
-def test_a_folder_scan_finds_every_dockerfile_name(tmp_path: pathlib.Path) -> None:
+def test_a_folder_scan_finds_every_dockerfile_name(
+        tmp_path: pathlib.Path,
+        in_process: Callable[..., Ran]) -> None:
     for name in NAMES:
         write(tmp_path / name, SHELL_FORM)
-    result = modcon('check', '--format', 'json', cwd=tmp_path)
+    result = in_process('check', '--format', 'json', cwd=tmp_path)
     found = {f['path'] for f in json.loads(result.stdout)}
     assert found == {name for name, yes in NAMES.items() if yes}
 
@@ -367,15 +407,17 @@ def test_a_utf16_file_is_named_not_called_binary(tmp_path: pathlib.Path, encodin
     assert f'Dockerfile: is {wide} text' in result.stderr and 'binary' not in result.stderr
 
 
-def test_a_utf8_bom_is_not_a_column_and_stays_on_fix(tmp_path: pathlib.Path) -> None:
+def test_a_utf8_bom_is_not_a_column_and_stays_on_fix(
+        tmp_path: pathlib.Path,
+        in_process: Callable[..., Ran]) -> None:
     path = write(tmp_path / 'Dockerfile', b'\xef\xbb\xbfFROM python:3.12-slim\n'
                                           b'CMD python app.py\n')
-    finding = json.loads(modcon('check', '--format', 'json', cwd=tmp_path).stdout)[0]
+    finding = json.loads(in_process('check', '--format', 'json', cwd=tmp_path).stdout)[0]
     assert finding['code'] == 'MC130'
     assert finding['start'] == {'line': 1, 'column': 1}
-    text = modcon('check', cwd=tmp_path).stdout
+    text = in_process('check', cwd=tmp_path).stdout
     assert 'Dockerfile:1:1:' in text and '  1 | FROM python:3.12-slim\n' in text
-    assert modcon('fix', cwd=tmp_path).returncode == 0
+    assert in_process('fix', cwd=tmp_path).returncode == 0
     assert path.read_bytes() == (b'\xef\xbb\xbfFROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\n'
                                  b'CMD ["python", "app.py"]\n')
 
@@ -387,10 +429,12 @@ def test_a_utf8_bom_is_not_a_column_and_stays_on_fix(tmp_path: pathlib.Path) -> 
     'FROM python:3.12\nLABEL description=foo \\',
     'FROM python:3.12\nLABEL description=foo \\\n',
 ])
-def test_no_internal_error_on_issue_13_inputs(tmp_path: pathlib.Path, text: str) -> None:
+def test_no_internal_error_on_issue_13_inputs(
+        tmp_path: pathlib.Path, text: str,
+        in_process: Callable[..., Ran]) -> None:
     write(tmp_path / 'Dockerfile', text)
     for command in (['check'], ['fix', '--diff'], ['fix', '--unsafe-fixes']):
-        result = modcon(*command, cwd=tmp_path)
+        result = in_process(*command, cwd=tmp_path)
         assert result.returncode in (0, 1), (command, result.stderr)
         assert 'internal error' not in result.stderr and 'Traceback' not in result.stderr
 

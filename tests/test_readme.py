@@ -3,7 +3,9 @@
 A block's commands run in order on one copy of examples/ (so a `modcon fix`
 in it changes what the next command sees), from the folder that holds the
 copy, with stdout and stderr together as a terminal shows them. The one
-thing allowed to differ is how long a process took to stop (`in 0.03 s`).
+thing allowed to differ is how long a process took to stop (`in 0.03 s`);
+`modcon verify`, which waits a fixed time for the program to start, gets a
+second try on a busy machine.
 """
 from __future__ import annotations
 
@@ -64,8 +66,16 @@ def test_console_example(block: list[tuple[str, str]], tmp_path: pathlib.Path) -
         pytest.skip('modcon verify needs Linux and unshare')
     shutil.copytree(ROOT / 'examples', tmp_path / 'examples')
     for command, expected in block:
-        actual = _run(command, tmp_path)
-        assert _DURATION.sub('in N s', actual) == _DURATION.sub('in N s', expected), command
+        actual = _same_durations(_run(command, tmp_path))
+        if ' verify ' in f' {command} ' and actual != _same_durations(expected):
+            # On a starved machine the program may not have set its handler
+            # when `--settle` ends; once more, as a user would.
+            actual = _same_durations(_run(command, tmp_path))
+        assert actual == _same_durations(expected), command
+
+
+def _same_durations(output: str) -> str:
+    return _DURATION.sub('in N s', output)
 
 
 def test_console_blocks_are_read_as_commands_and_output() -> None:

@@ -122,7 +122,8 @@ def discover(paths: list[str], config: Config, skipped: list[str] | None = None,
     return targets, errors
 
 
-def _walk(root: str, config: Config, add, skipped: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _walk(root: str, config: Config, add,  # type: ignore[no-untyped-def]
+          skipped: list[str]) -> None:
     ignored = _git_ignored(root)
     for directory, dirnames, filenames in os.walk(root):
         relative_dir = os.path.relpath(directory, root)
