@@ -444,3 +444,13 @@ def test_write_atomic_keeps_the_mode_of_a_writable_file(tmp_path: pathlib.Path) 
     path.chmod(0o604)
     files.write_atomic(str(path), EXEC_FORM)
     assert path.read_text() == EXEC_FORM and (path.stat().st_mode & 0o777) == 0o604
+
+
+@pytest.mark.parametrize('args', [['verify', '--grace', 'nan'], ['verify', '--settle', '-1'],
+                                  ['verify', '--grace', 'inf'], ['check', '--format', 'xml'],
+                                  ['bogus'], []])
+def test_usage_errors_are_one_line(tmp_path: pathlib.Path, args: list[str]) -> None:
+    result = modcon(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert_one_line_errors(result.stderr, 1)
+    assert result.stdout == ''

@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from modcon import __version__
 from modcon.errors import ModconError
@@ -38,6 +39,13 @@ class _Formatter(argparse.HelpFormatter):
         super().__init__(prog, indent_increment, max_help_position, width)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors on one line like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f'modcon: error: {message} (see `{self.prog} --help`)\n')
+
+
 def _codes(value: str) -> list[str]:
     return [part.strip() for part in value.split(',') if part.strip()]
 
@@ -48,8 +56,18 @@ def _positive(value: str) -> int:
     return int(value)
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float('nan')
+    if not 0 < seconds < 86400:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f'expected a number of seconds above 0, got {value!r}')
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog='modcon',
         description='Find and fix where containers break the module-container properties.',
         formatter_class=_Formatter,
@@ -97,9 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
                             help='run each container\'s command as PID 1 and stop it like '
                                  'docker stop (runs the repository\'s code)')
     verify.add_argument('paths', nargs='*', default=['.'], metavar='PATH')
-    verify.add_argument('--grace', type=float, default=10.0, metavar='SECONDS',
+    verify.add_argument('--grace', type=_seconds, default=10.0, metavar='SECONDS',
                         help='how long to wait after SIGTERM before SIGKILL (default: 10)')
-    verify.add_argument('--settle', type=float, default=1.0, metavar='SECONDS',
+    verify.add_argument('--settle', type=_seconds, default=1.0, metavar='SECONDS',
                         help='how long the command runs before it is stopped (default: 1)')
     verify.add_argument('--format', choices=('text', 'json'), default='text')
     sub.add_parser('action', help='run as the GitHub Action (reads INPUT_* and GITHUB_*)',

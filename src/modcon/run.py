@@ -240,12 +240,14 @@ class _Run:
         fixed_count, changed_files = self.fixed_count, len(self.written)
         to_file = self.report_file is not None
         if self.fixing and args.diff:
-            out.write(''.join(self.diffs))
+            diffs = ''.join(self.diffs)
+            # Raw for `git apply`; escaped for the eyes on a terminal.
+            out.write(printable(diffs, newlines=True) if out.isatty() else diffs)
             out.flush()
             changed_files = sum(1 for d in self.diffs if d.startswith('--- a/'))
             report = self._render(to_terminal=False)
             if self.report_file is not None:
-                self.report_file.write(report)
+                self._write_report(report)
             elif args.format != 'text':
                 sys.stderr.write(report)
             print(f'{fixed_count} fix{"es" if fixed_count != 1 else ""} in '
@@ -254,7 +256,7 @@ class _Run:
         else:
             report = self._render(to_terminal=not to_file and out.isatty())
             if self.report_file is not None:
-                self.report_file.write(report)
+                self._write_report(report)
             else:
                 out.write(report)
             if self.fixing and (args.format == 'text' or to_file):
@@ -269,6 +271,13 @@ class _Run:
         if findings and not args.exit_zero:
             return EXIT_FINDINGS
         return EXIT_CLEAN
+
+    def _write_report(self, report: str) -> None:
+        assert self.report_file is not None
+        try:
+            self.report_file.write(report)
+        except ModconError as exc:
+            self.errors.append(exc)
 
     def _render(self, to_terminal: bool) -> str:
         args = self.args
