@@ -123,6 +123,7 @@ class _Run:
         self.threshold = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
         self.diffs: list[str] = []
         self.fixed_count = 0
+        self.diffed_files = 0  # --diff: the files fix would change
         self.written: list[str] = []  # the files fix rewrote or created, as displayed
         self.nothing_checked: str | None = None  # why no file was found, when none was
         self.writing: tuple[Target, str] | None = None  # the file being written, and its text
@@ -143,8 +144,7 @@ class _Run:
             self.errors.append(InputError(target.display, 'is the report file (-o); '
                                                           'not checked'))
             self.report_file.close()
-            self.report_file = None
-            self.args.output = None
+            self.report_file = None  # the report goes to stdout instead
             return
         if target.kind == 'dockerfile' and not self.fixing:
             self.take(check_dockerfile(target, self.config, self.scope))
@@ -211,6 +211,7 @@ class _Run:
             for name, text in result.created.items():
                 self.diffs.append(unified_diff(os.path.join(beside, name), '', text))
             self.fixed_count += len(result.applied)
+            self.diffed_files += 1
             self.findings.extend(check_source(source, target.kind, self.config, invocations,
                                               project, document))
         else:
@@ -244,7 +245,7 @@ class _Run:
             # Raw for `git apply`; escaped for the eyes on a terminal.
             out.write(printable(diffs, newlines=True) if out.isatty() else diffs)
             out.flush()
-            changed_files = sum(1 for d in self.diffs if d.startswith('--- a/'))
+            changed_files = self.diffed_files
             report = self._render(to_terminal=False)
             if self.report_file is not None:
                 self._write_report(report)
@@ -282,9 +283,7 @@ class _Run:
     def _render(self, to_terminal: bool) -> str:
         args = self.args
         color = to_terminal and args.format == 'text' and 'NO_COLOR' not in os.environ
-        nothing = self.nothing_checked or (
-            'see the errors below' if self.errors
-            else None)
+        nothing = self.nothing_checked or ('see the errors below' if self.errors else None)
         context = ReportContext(self.config.docs_url, self.sources, color,
                                 checked=len(self.sources), nothing_checked=nothing)
         return renderer(args.format)(self.findings, context)
