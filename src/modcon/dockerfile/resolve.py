@@ -32,7 +32,7 @@ from modcon.dockerfile.syntax import copies_from_context
 from modcon.dockerfile.syntax import parse_json_array
 from modcon.entrypoints import Invocation
 from modcon.project import Project
-from modcon.shell.command import analyze
+from modcon.shell.expand import is_known
 
 DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 INITS = frozenset(('tini', 'tini-static', 'dumb-init', 'catatonit', 's6-svscan'))
@@ -64,7 +64,6 @@ SERVERS = {
     'envoy': 'Envoy exits on SIGTERM',
     'haproxy': 'HAProxy stops on SIGTERM',
 }
-_CD = re.compile(r'^\s*cd\s+([A-Za-z0-9_./@%+,:=-]+)\s*(?:&&|;)')
 _PYTHON_FLAGS_WITH_ARG = frozenset(('-W', '-X', '-Q'))
 _NODE_FLAGS_WITH_ARG = frozenset(('-r', '--require', '--import', '--loader', '-e', '--eval',
                                   '-p', '--print', '--input-type', '--title', '--env-file'))
@@ -311,6 +310,10 @@ class _Follow:
             if not argv:
                 self.note('the command is empty')
                 return self.done()
+            if not is_known(argv[0]):
+                self.note(f'the program is `{argv[0]}`, which only the container\'s '
+                          f'environment decides')
+                return self.done()
             program = posixpath.basename(argv[0])
             if program in INITS:
                 rest = argv[1:]
@@ -340,23 +343,12 @@ class _Follow:
             if program in SHELLS:
                 text = shell_script(argv)
                 if text is not None:
-                    analysis = analyze(text, posix=program != 'bash')
-                    if analysis.argv is not None:
-                        self.note(f'{program} -c runs: {" ".join(analysis.argv)}')
-                        argv = list(analysis.argv)
-                        continue
-                    if analysis.program and all(a is not None for a in analysis.final_args):
-                        last = [analysis.program, *analysis.final_args]  # type: ignore[list-item]
-                        self.note(f'{program} -c runs, last: {" ".join(last)}')
-                        moved = _CD.match(text)
-                        if moved:
-                            self.cwd = posixpath.normpath(posixpath.join(self.cwd, moved[1]))
-                            self.note(f'after cd {moved[1]}, in {self.cwd}')
-                        argv = last
-                        continue
-                    self.note(f'the {program} -c script\'s last command cannot be read '
-                              f'literally: {text!r}')
-                    return self.done()
+                    # `sh -c 'script' NAME ARGS...`: $0 is NAME, "$@" the ARGS.
+                    words = self.shell_command(f'{program} -c', text, argv[4:])
+                    if words is None:
+                        return self.done()
+                    argv = words
+                    continue
                 script = _interpreter_target(argv, frozenset(('-o', '+o')))
                 if script is None:
                     self.note(f'{program} without a script')
@@ -411,6 +403,10 @@ class _Follow:
         return self.done()
 
     def module(self, module: str) -> Resolution:
+        if not is_known(module):
+            self.note(f'python -m `{module}`: a module that only the container\'s '
+                      f'environment names')
+            return self.done()
         parts = module.split('.')
         roots = [self.cwd] + [p for p in self.image.env.get('PYTHONPATH', '').split(':')
                                         if p]
@@ -427,6 +423,10 @@ class _Follow:
 
     def file(self, path: str, kind: str, interpreter: str, node: bool = False,
              rest: list[str] | None = None) -> Resolution:
+        if not is_known(path):
+            self.note(f'{interpreter} runs `{path}`, a script that only the container\'s '
+                      f'environment names')
+            return self.done()
         image_path = posixpath.normpath(posixpath.join(self.cwd, path))
         candidates = [image_path]
         if node and not posixpath.splitext(image_path)[1]:
@@ -465,12 +465,50 @@ class _Follow:
         path, copy_line = found
         self.steps.append(Step(f'{image_path} comes from {path} in the build context', copy_line))
         self.targets.append(Target(path, kind, Invocation(self.dockerfile, self.line, self.full)))
-        if kind == 'shell' and rest and _passes_arguments_on(self.image.project.read(path) or ''):
-            # The entrypoint-script convention: it ends by running "$@", the
-            # CMD; follow that too (once the script execs, it is the main program).
-            self.note(f'{path} ends by running its arguments ("$@"): {" ".join(rest)}')
-            return self.follow(list(rest))
+        if kind == 'shell':
+            # An entrypoint script ends by running its program (`exec "$@"`,
+            # the CMD; or `exec python /app/server.py`): follow it, as the
+            # program that stays running (MC301 says when it is not `exec`ed).
+            words = self.shell_command(path, self.image.project.read(path) or '', rest or [])
+            if words:
+                return self.follow(words)
         return self.done()
+
+    def shell_command(self, what: str, text: str, args: list[str]) -> list[str] | None:
+        """The argv a shell script or ``-c`` string ends by running, expanded with
+        the image's environment and the script's arguments, or None (noted why)."""
+        from modcon.shell.expand import command_words
+        from modcon.shell.script import final_command
+
+        final = final_command(text)
+        if isinstance(final, str):
+            self.note(f'{what}: the program it runs last cannot be followed: {final}')
+            return None
+        env = {k: v for k, v in self.image.env.items() if k not in final.assigned}
+        known_args = None if '*' in final.assigned else args
+        for cd in final.cds:
+            target = command_words(cd, final.source, env, known_args)[1:]
+            if len(target) != 1 or not is_known(target[0]):
+                self.note(f'{what} changes to a folder only known at run time')
+                return None
+            self.cwd = posixpath.normpath(posixpath.join(self.cwd, target[0]))
+            self.note(f'{what}: cd {target[0]} (now in {self.cwd})')
+        words = command_words(final.command, final.source, env, known_args)
+        if words[:1] == ['exec']:
+            words = words[1:]
+            shown = 'execs'
+        else:
+            shown = 'ends by running (as a child of the shell)'
+        written = ' '.join(final.source.raw(final.command).split())
+        expanded = ' '.join(words)
+        line = f'{what} {shown}: {written}'
+        if expanded != ' '.join(written.split()[1 if shown == 'execs' else 0:]):
+            line += f' -> {expanded}' if words else ' -> nothing (no arguments)'
+        self.note(line)
+        unknown = [w for w in words if not is_known(w)]
+        if unknown:
+            self.note(f'known only at run time: {", ".join(unknown)}')
+        return words
 
     def package_command(self, argv: list[str]) -> str | None:
         runner = posixpath.basename(argv[0])
@@ -508,18 +546,6 @@ class _Follow:
         self.note(f'{runner} runs the package script {name!r}: {command} (under sh -c, as a '
                   f'child of {runner}, which does not pass SIGTERM on reliably)')
         return command
-
-
-def _passes_arguments_on(script: str) -> bool:
-    """Whether a shell script's last command runs ``"$@"`` (maybe under gosu)."""
-    from modcon.shell.script import analyze_script
-
-    ending = analyze_script(script)
-    if ending.status == 'fix':
-        return '$@' in script[ending.start:ending.end]
-    lines = [ln.strip() for ln in script.splitlines() if ln.strip() and
-             not ln.strip().startswith('#')]
-    return bool(lines) and lines[-1].startswith('exec ') and '$@' in lines[-1]
 
 
 def _kind_by_content(path: str, text: str) -> str | None:

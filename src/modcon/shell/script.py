@@ -131,6 +131,65 @@ def analyze_script(text: str) -> ScriptEnding:
     return _Script(text).run()
 
 
+class FinalCommand(NamedTuple):
+    """The program a script (or a ``sh -c`` string) ends by running, to follow it.
+
+    ``command`` is the simple command that runs last on the script's main
+    path: its last top-level command, or the last one of a function it calls
+    last, when that ends in ``exec``. ``cds`` are the top-level ``cd``
+    commands before it, in order; ``assigned`` the variables the script sets
+    anywhere (their values are the script's, not the image's).
+    """
+
+    command: Node
+    source: TreeSitterText
+    cds: tuple[Node, ...]
+    assigned: frozenset[str]
+
+
+def final_command(text: str) -> FinalCommand | str:
+    """The command ``text`` ends by running, or why it cannot be told."""
+    script = _Script(text)
+    root = bash_parser().parse(script.source.data).root_node
+    unreadable = script._unreadable(root)
+    if unreadable is not None:
+        return unreadable[1]
+    assigned: set[str] = set()
+    for node in preorder(root):
+        if node.type == 'function_definition':
+            name = node.child_by_field_name('name')
+            if name is not None:
+                script.functions[script.source.raw(name)] = node
+        elif node.type == 'variable_assignment':
+            name = node.child_by_field_name('name')
+            if name is not None:
+                assigned.add(script.source.raw(name))
+        elif node.type == 'command' and script.changes_parameters(node):
+            assigned.add('*')  # positional or named parameters change: trust none
+    statements = statements_of(root.children)
+    end = script.sequence(statements)
+    if end.command is None or (end.nested and not end.fine):
+        if end.fine:
+            return 'it ends without running a program on every path (an `exit` or branches)'
+        return f'it {end.problem}' if end.problem else 'its last command cannot be found'
+    cds = tuple(node for statement, _ in statements
+                for node in _top_commands(statement)
+                if node.start_byte < end.command.start_byte and script.name(node) == 'cd')
+    return FinalCommand(end.command, script.source, cds, frozenset(assigned))
+
+
+def _top_commands(node: Node) -> list[Node]:
+    """The simple commands of a top-level statement that always run in order."""
+    if node.type == 'command':
+        return [node]
+    if node.type == 'redirected_statement':
+        body = node.child_by_field_name('body')
+        return [] if body is None else _top_commands(body)
+    if node.type == 'list':
+        return [c for child in node.children for c in _top_commands(child)]
+    return []
+
+
 class _Script:
     def __init__(self, text: str) -> None:
         self.source = TreeSitterText(text)
@@ -243,6 +302,22 @@ class _Script:
             return None
         line = self.source.data.count(b'\n', 0, at) + 1
         return self.source.char(at), f'tree-sitter-bash skips text on line {line}'
+
+    def changes_parameters(self, command: Node) -> bool:
+        """``read``, ``getopts``, ``shift``, or ``set`` with operands (``set -- a b``),
+        not ``set -e`` or ``set -o pipefail``."""
+        name = self.name(command)
+        if name in ('read', 'getopts', 'shift', 'eval', '.', 'source'):
+            return True
+        if name != 'set':
+            return False
+        words = [self.literal(a) for a in self.arguments(command)]
+        for before, word in zip([None, *words], words):
+            if word is None or word == '--':
+                return True
+            if not word.startswith(('-', '+')) and before not in ('-o', '+o'):
+                return True
+        return False
 
     def _trap_operands(self, command: Node) -> list[Node]:
         args = self.arguments(command)
@@ -365,7 +440,7 @@ class _Script:
         name = self.literal(name_node)
         if name == 'exec':
             if self.arguments(command):
-                return _FINE
+                return _End(fine=True, command=command)  # the command, to follow it
             return _End(node=command, problem='ends in `exec` without a program (it only '
                                               'redirects the shell\'s own files)',
                         advice='put `exec` before the program that does the work')
