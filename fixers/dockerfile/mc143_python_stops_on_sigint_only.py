@@ -65,12 +65,21 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
     and other senders of SIGTERM the handler, which is harmless. Kubernetes
     uses the image's `STOPSIGNAL` through its container runtime.
 
+    Servers whose measured behaviour as PID 1 is the same (`modcon.servers`):
+    the Flask development server (`flask run`, `python -m flask run` without
+    the reloader) and `python -m http.server` ignore SIGTERM and stop
+    cleanly on SIGINT. For them this is a warning with a safe fix, since
+    their code is not the repository's and MC201 cannot add a handler.
+
     Not reported: images with any `STOPSIGNAL` of their own, programs that
     hand over to a framework with its own SIGTERM handling (uvicorn,
     aiohttp, gunicorn, ...), and programs behind a shell that stays PID 1.
     """
     resolution = document.resolution
     project = document.project
+    if resolution.server is not None and resolution.server.stops_on == 'SIGINT':
+        yield from _server_stops_on_sigint(document)
+        return
     if project is None or resolution.handled_by is not None:
         return
     targets = [t for t in resolution.targets if t.kind == 'python' and t.invocation.as_main]
@@ -98,3 +107,23 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
                   f'runs; declare `STOPSIGNAL SIGINT`, or handle SIGTERM in the code (MC201)',
                   fix)
         return
+
+
+def _server_stops_on_sigint(document: DockerfileDocument) -> Iterator[Hit]:
+    """A server the command starts ignores SIGTERM as PID 1 and stops on SIGINT
+    (``flask run``, ``python -m http.server``; measured, see ``modcon.servers``)."""
+    server = document.resolution.server
+    assert server is not None
+    stages = document.stages
+    if stages.is_windows(stages.final) or stop_signal(document) is not None:
+        return
+    start = start_command(document)
+    if start.program is None or not start.program_is_pid1:
+        return
+    ins = start.program.instruction
+    fix = Fix.safe('Declare `STOPSIGNAL SIGINT`, the signal the server stops on',
+                   insert_beside(document, ins, 'STOPSIGNAL SIGINT'))
+    yield Hit(ins.start, ins.end,
+              f'{server.name} runs as PID 1 and ignores SIGTERM, which `docker stop` sends: '
+              f'it is killed after the grace period; it stops cleanly on SIGINT: '
+              f'{server.remedy}', fix, Severity.WARNING)

@@ -32,6 +32,8 @@ from modcon.dockerfile.syntax import copies_from_context
 from modcon.dockerfile.syntax import parse_json_array
 from modcon.entrypoints import Invocation
 from modcon.project import Project
+from modcon.servers import Server
+from modcon.servers import server_for
 from modcon.shell.expand import is_known
 
 DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
@@ -40,30 +42,6 @@ DROPPERS = frozenset(('gosu', 'su-exec', 'chpst', 'setpriv'))
 PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
 PYTHON_NAME = re.compile(r'^python(\d+(\.\d+)?)?$')
 _NODE = frozenset(('node', 'nodejs'))
-# Programs that install their own SIGTERM handling (graceful shutdown), with
-# what they do; modcon leaves the code they run alone.
-SERVERS = {
-    'gunicorn': 'gunicorn stops its workers gracefully on SIGTERM',
-    'uvicorn': 'uvicorn shuts down gracefully on SIGTERM',
-    'hypercorn': 'hypercorn shuts down gracefully on SIGTERM',
-    'daphne': 'daphne (Twisted) stops its reactor on SIGTERM',
-    'celery': 'celery workers finish their tasks and exit on SIGTERM (warm shutdown)',
-    'nginx': 'nginx stops on SIGTERM (fast) and SIGQUIT (graceful)',
-    'httpd': 'Apache httpd stops on SIGTERM',
-    'httpd-foreground': 'Apache httpd stops on SIGTERM',
-    'apache2-foreground': 'Apache httpd stops on SIGTERM',
-    'php-fpm': 'php-fpm stops on SIGTERM',
-    'caddy': 'Caddy shuts down gracefully on SIGTERM',
-    'traefik': 'Traefik shuts down gracefully on SIGTERM',
-    'supervisord': 'supervisord stops its programs on SIGTERM',
-    'java': 'the JVM runs its shutdown hooks on SIGTERM',
-    'dotnet': '.NET hosts stop gracefully on SIGTERM',
-    'redis-server': 'Redis saves and exits on SIGTERM',
-    'postgres': 'PostgreSQL shuts down on SIGTERM (smart shutdown)',
-    'mongod': 'MongoDB shuts down cleanly on SIGTERM',
-    'envoy': 'Envoy exits on SIGTERM',
-    'haproxy': 'HAProxy stops on SIGTERM',
-}
 _PYTHON_FLAGS_WITH_ARG = frozenset(('-W', '-X', '-Q'))
 _NODE_FLAGS_WITH_ARG = frozenset(('-r', '--require', '--import', '--loader', '-e', '--eval',
                                   '-p', '--print', '--input-type', '--title', '--env-file'))
@@ -100,6 +78,7 @@ class Resolution(NamedTuple):
     copies: list[Copy]
     stage: Stage | None
     package_script: tuple[str, str, str] | None  # (runner, script name, command) for npm start
+    server: Server | None = None  # the server the command starts (servers.SERVERS)
 
 
 def _plain(text: str) -> bool:
@@ -293,11 +272,23 @@ class _Follow:
         self.handled_by: str | None = None
         self.cwd = image.workdir  # `sh -c "cd /app && ..."` moves it
         self.package_script: tuple[str, str, str] | None = None
+        self.server: Server | None = None
 
     def done(self) -> Resolution:
         image = self.image
         return Resolution(self.dockerfile, self.full, self.steps, self.targets, self.handled_by,
-                          image.workdir, image.env, image.copies, image.final, self.package_script)
+                          image.workdir, image.env, image.copies, image.final, self.package_script,
+                          self.server)
+
+    def serve(self, shown: str, key: str, server: Server) -> Resolution:
+        """The command starts a known server: note what it does with SIGTERM."""
+        self.server = server
+        if server.graceful:
+            self.handled_by = key
+            self.note(f'{shown}: {server.behaviour}; modcon leaves it alone')
+        else:
+            self.note(f'{shown}: {server.behaviour}')
+        return self.done()
 
     def note(self, text: str) -> None:
         self.steps.append(Step(text))
@@ -368,10 +359,9 @@ class _Follow:
                     return self.done()
                 argv = ['/bin/sh', '-c', command]
                 continue
-            if program in SERVERS:
-                self.handled_by = program
-                self.note(f'{program}: {SERVERS[program]}; modcon leaves it alone')
-                return self.done()
+            found = server_for(argv, self.image.env)
+            if found is not None:
+                return self.serve(found[0], *found)
             return self.program(argv)
         self.note('gave up after too many wrappers')
         return self.done()
@@ -380,15 +370,14 @@ class _Follow:
         i = 1
         while i < len(argv):
             word = argv[i]
-            if word == '-m' and i + 1 < len(argv):
-                module = argv[i + 1]
-                if module in SERVERS:  # python -m gunicorn ...
-                    self.handled_by = module
-                    self.note(f'python -m {module}: {SERVERS[module]}; modcon leaves it alone')
-                    return self.done()
+            if word.startswith('-m') and (len(word) > 2 or i + 1 < len(argv)):
+                module, rest = (word[2:], argv[i + 1:]) if len(word) > 2 else \
+                    (argv[i + 1], argv[i + 2:])
+                found = server_for([module, *rest], self.image.env) \
+                    if is_known(module) else None
+                if found is not None:  # python -m gunicorn ..., python -m flask run
+                    return self.serve(f'python -m {module}', *found)
                 return self.module(module)
-            if word.startswith('-m') and len(word) > 2:
-                return self.module(word[2:])
             if word in ('-c',) or word.startswith('-c'):
                 self.note('python -c runs inline code, not a file')
                 return self.done()
@@ -498,7 +487,7 @@ class _Follow:
             words = words[1:]
             shown = 'execs'
         else:
-            shown = 'ends by running (as a child of the shell)'
+            shown = 'runs last'
         written = ' '.join(final.source.raw(final.command).split())
         expanded = ' '.join(words)
         line = f'{what} {shown}: {written}'
@@ -578,6 +567,10 @@ def explain(resolution: Resolution) -> str:
             lines.append(f'  => runs {target.path} ({target.kind}) as the main program')
     elif resolution.handled_by:
         lines.append(f'  => {resolution.handled_by} handles SIGTERM itself: nothing to change')
+    elif resolution.server is not None:
+        server = resolution.server
+        lines.append(f'  => {server.name} is the main program; it stops cleanly on '
+                     f'{server.stops_on} only')
     else:
         lines.append('  => no file of the repository is run as the main program')
     return '\n'.join(lines) + '\n'

@@ -83,9 +83,11 @@ def stop_like_docker(
         ready: Callable[[str], bool] | None = None,
         ready_timeout: float = 10.0,
         settle: float = 0.3,
+        stop_signal: int = signal.SIGTERM,
 ) -> StopResult:
     """Start ``argv`` as PID 1, wait until ``ready(output)`` (or ``settle`` s),
-    send SIGTERM, and wait up to ``grace`` seconds before SIGKILL."""
+    send SIGTERM (or the image's ``STOPSIGNAL``), and wait up to ``grace``
+    seconds before SIGKILL."""
     prefix = _namespace_prefix()
     if prefix is None:
         return StopResult(False, 'unshare is not installed')
@@ -135,7 +137,7 @@ def stop_like_docker(
                                   output=output())
             time.sleep(0.02)
 
-        os.kill(init, signal.SIGTERM)
+        os.kill(init, stop_signal)
         stopped = time.monotonic()
         try:
             returncode = proc.wait(timeout=grace)
