@@ -53,7 +53,14 @@ CASES = [
                  id='shell-form ENTRYPOINT ignores CMD'),
     pytest.param('FROM python:3.12 AS build\nCOPY . /src\nRUN make\n\nFROM python:3.12-slim\n'
                  'COPY --from=build /src/app.py /app.py\nCMD ["python", "/app.py"]\n',
-                 {'app.py': 'x'}, [], None, id='a file from another stage is not the repository\'s'),
+                 {'app.py': 'x'}, [('app.py', 'python')], None,
+                 id='COPY --from a stage that copied the file from the context'),
+    pytest.param('FROM python:3.12 AS build\nRUN echo "print(1)" > /app.py\n\nFROM python:3.12-slim\n'
+                 'COPY --from=build /app.py /app.py\nCMD ["python", "/app.py"]\n',
+                 {'app.py': 'x'}, [], None, id='a file another stage made is not the repository\'s'),
+    pytest.param('FROM python:3.12-slim\nCOPY --from=ghcr.io/org/tool:1 /app.py /app.py\n'
+                 'CMD ["python", "/app.py"]\n',
+                 {'app.py': 'x'}, [], None, id='COPY --from an image is not the repository'),
     pytest.param('FROM python:3.12 AS base\nCMD ["python", "/app.py"]\n\nFROM base\n'
                  'COPY app.py /app.py\n', {'app.py': 'x'}, [('app.py', 'python')], None,
                  id='CMD inherited from a parent stage'),

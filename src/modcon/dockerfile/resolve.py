@@ -110,20 +110,24 @@ def _substitute(text: str, env: dict[str, str]) -> str:
 class _Image:
     """What the final stage's image looks like: env, workdir, copied files, command."""
 
-    def __init__(self, document: DockerfileDocument, project: Project) -> None:
+    def __init__(self, document: DockerfileDocument, project: Project,
+                 stage: Stage | None = None, depth: int = 0) -> None:
+        self.document = document
         self.project = project
+        self.depth = depth  # how many `COPY --from` stages deep this image is read
         self.env: dict[str, str] = {'PATH': DEFAULT_PATH}
         self.workdir = '/'
         self.dirs = {'/'}  # folders known to exist in the image
         self.copies: list[Copy] = []
+        self.via: dict[int, str] = {}  # COPY --from lines: the stage they copy from
         stages = document.stages
-        self.final = stages.final
+        self.final = stage or stages.final
         self.shell = stages.shell(self.final) or DEFAULT_SHELL
-        entrypoint, self.cmd = stages.final_commands()
+        entrypoint, self.cmd = stages.final_commands(self.final)
         # `ENTRYPOINT []` stays: it is shown, and its CMD is appended to nothing.
         self.entrypoint = entrypoint if entrypoint is not None and entrypoint.args.text else None
         args = {name: value or '' for name, value in global_args(document).items()}
-        for stage in stages.final_lineage:
+        for stage in stages.lineage(self.final):
             for ins in stage.instructions:
                 self._apply(ins, args)
 
@@ -154,6 +158,9 @@ class _Image:
             self.dirs.add(self.workdir)
         elif name in ('COPY', 'ADD'):
             if not copies_from_context(ins):
+                source_stage = self._from_stage(ins)
+                if source_stage is not None:
+                    self._copy_from_stage(ins, source_stage, scope)
                 return
             words = _words(ins, scope)
             if len(words) < 2:
@@ -173,6 +180,71 @@ class _Image:
             self.copies.append(Copy(target, tuple(expanded), into_dir, ins.line))
             if into_dir:
                 self.dirs.add(target)
+
+    def _from_stage(self, ins: Instruction) -> Stage | None:
+        """The stage of this file a ``COPY --from=`` names (None: an image, or too deep)."""
+        if ins.name != 'COPY' or ins.heredocs or self.depth >= 4:
+            return None
+        ref = next((f.split('=', 1)[1] for f in ins.flags if f.startswith('--from=')), '')
+        for stage in self.document.stages:
+            if stage.index >= self.final.index:
+                break  # a stage can only copy from the stages before it
+            if ref.lower() == stage.name or ref == str(stage.index):
+                return stage
+        return None
+
+    def _copy_from_stage(self, ins: Instruction, stage: Stage, scope: dict[str, str]) -> None:
+        """``COPY --from=STAGE``: the files of the build context that STAGE copied
+        in, and where they land in this image (paths in STAGE are from its root)."""
+        words = _words(ins, scope)
+        if len(words) < 2:
+            return
+        *sources, dest = words
+        target = posixpath.normpath(posixpath.join(self.workdir, dest))
+        other = _Image(self.document, self.project, stage, self.depth + 1)
+        self.via[ins.line] = stage.name or str(stage.index)
+        into_dir = dest.endswith('/') or len(sources) != 1 or target in self.dirs
+        for source in sources:
+            if any(c in source for c in '*?['):
+                continue
+            wanted = posixpath.normpath(posixpath.join('/', source))
+            for context_path, image_path, is_dir in other.placed():
+                if image_path == wanted or image_path.startswith(wanted.rstrip('/') + '/'):
+                    # what STAGE copied lies in the folder (or is the file) copied here
+                    if image_path == wanted and not is_dir:
+                        landed = posixpath.join(target, posixpath.basename(wanted)) \
+                            if into_dir else target
+                    else:
+                        landed = posixpath.normpath(posixpath.join(
+                            target, posixpath.relpath(image_path, wanted)))
+                        self.dirs.add(target)
+                elif is_dir and wanted.startswith(image_path.rstrip('/') + '/'):
+                    # the path copied here lies inside a folder STAGE copied
+                    context_path = posixpath.normpath(posixpath.join(
+                        context_path, posixpath.relpath(wanted, image_path)))
+                    is_dir = self.project.is_dir(context_path)
+                    if not is_dir and not self.project.is_file(context_path):
+                        continue
+                    landed = posixpath.join(target, posixpath.basename(wanted)) \
+                        if into_dir and not is_dir else target
+                else:
+                    continue
+                self.copies.append(Copy(landed, (context_path,), is_dir, ins.line))
+                if is_dir:
+                    self.dirs.add(landed)
+
+    def placed(self) -> list[tuple[str, str, bool]]:
+        """Each context path this image copies, where it is, and whether it is a folder."""
+        out = []
+        for copy in self.copies:
+            for source in copy.sources:
+                is_dir = self.project.is_dir(source)
+                if is_dir or not copy.into_dir:
+                    out.append((source, copy.dest, is_dir))
+                else:
+                    out.append((source, posixpath.join(copy.dest, posixpath.basename(source)),
+                                False))
+        return out
 
     def _glob(self, source: str) -> list[str]:
         clean = posixpath.normpath(source.lstrip('/'))
@@ -452,7 +524,10 @@ class _Follow:
     def target(self, found: tuple[str, int], kind: str, image_path: str,
                rest: list[str] | None = None) -> Resolution:
         path, copy_line = found
-        self.steps.append(Step(f'{image_path} comes from {path} in the build context', copy_line))
+        via = self.image.via.get(copy_line)
+        through = f', through stage {via} (COPY --from)' if via else ''
+        self.steps.append(Step(f'{image_path} comes from {path} in the build context{through}',
+                               copy_line))
         self.targets.append(Target(path, kind, Invocation(self.dockerfile, self.line, self.full)))
         if kind == 'shell':
             # An entrypoint script ends by running its program (`exec "$@"`,

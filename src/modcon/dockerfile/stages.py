@@ -167,15 +167,17 @@ class Stages:
                 return False  # overridden (an ENTRYPOINT resets an inherited CMD)
         return True
 
-    def final_commands(self) -> tuple[Instruction | None, Instruction | None]:
-        """The ENTRYPOINT and CMD of the final image where this file sets them, as
-        written: either may be empty or ``[]`` (which clears it); callers decide.
+    def final_commands(self, target: Stage | None = None,
+                       ) -> tuple[Instruction | None, Instruction | None]:
+        """The ENTRYPOINT and CMD of the final image (or of the ``target`` stage's)
+        where this file sets them, as written: either may be empty or ``[]``
+        (which clears it); callers decide.
 
         Docker's rule: an ENTRYPOINT resets the CMD inherited from an earlier stage.
         """
         entrypoint: Instruction | None = None
         cmd: Instruction | None = None
-        for stage in self.final_lineage:
+        for stage in self.lineage(target or self.final):
             cmd_set = False
             for ins in stage.instructions:
                 if ins.name == 'ENTRYPOINT':
