@@ -9,12 +9,18 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.compose import ComposeBuild
 
 MAX_BYTES = 1024 * 1024
 
 
 class Project:
     """Files of a repository (the base class knows none)."""
+
+    compose: ComposeBuild | None = None  # the Compose service that gave this build context
 
     def read(self, path: str) -> str | None:  # pragma: no cover - overridden
         return None

@@ -28,7 +28,15 @@ class CodeScope(NamedTuple):
 
 
 def context_of(dockerfile: Target) -> LocalProject:
-    return LocalProject(os.path.dirname(dockerfile.path))
+    """The Dockerfile's build context: its folder, or what a Compose file says."""
+    from modcon.compose import build_for
+
+    build = build_for(dockerfile.path)
+    if build is None:
+        return LocalProject(os.path.dirname(dockerfile.path))
+    project = LocalProject(build.context)
+    project.compose = build
+    return project
 
 
 class ScopeBuilder:
@@ -41,18 +49,25 @@ class ScopeBuilder:
         self._invocations: dict[str, list[Invocation]] = {}
         self._resolutions: list[Resolution] = []
         self._contexts: dict[str, LocalProject] = {}
+        self._by_dockerfile: dict[str, LocalProject] = {}
 
     def context(self, dockerfile: Target) -> LocalProject:
-        folder = os.path.dirname(dockerfile.path)
-        if folder not in self._contexts:
-            self._contexts[folder] = LocalProject(folder)
-        return self._contexts[folder]
+        known = self._by_dockerfile.get(dockerfile.path)
+        if known is None:
+            found = context_of(dockerfile)
+            key = f'{found.root}\0{found.compose.target if found.compose else ""}'
+            known = self._by_dockerfile[dockerfile.path] = self._contexts.setdefault(key, found)
+        return known
 
     def add(self, dockerfile: Target, resolution: Resolution) -> None:
         """Take in where ``dockerfile``'s command leads."""
         self._resolutions.append(resolution)
-        base_real = os.path.dirname(dockerfile.path)
-        base_display = posixpath.dirname(dockerfile.display)
+        folder = os.path.dirname(dockerfile.path)
+        base_real = self.context(dockerfile).root
+        # the context's display path, from the Dockerfile's
+        base_display = posixpath.normpath(posixpath.join(
+            posixpath.dirname(dockerfile.display),
+            os.path.relpath(base_real, os.path.realpath(folder)).replace(os.sep, '/')))
         for target in resolution.targets:
             display = posixpath.normpath(posixpath.join(base_display, target.path))
             real = os.path.realpath(os.path.join(base_real, target.path))

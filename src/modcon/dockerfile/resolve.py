@@ -303,9 +303,20 @@ def resolve(document: DockerfileDocument, dockerfile: str, project: Project) -> 
     if document.error is not None:
         return Resolution(dockerfile, (), [Step('the Dockerfile does not parse')], [], None, '/',
                           {}, [], None, None)
-    image = _Image(document, project)
+    target = None
+    if project.compose is not None:
+        compose = project.compose
+        steps.append(Step(f'build context from {posixpath.basename(compose.compose_file)} '
+                          f'(service {compose.service})'
+                          + (f', target stage {compose.target}' if compose.target else '')))
+        target = next((s for s in document.stages if compose.target and
+                       s.name == compose.target.lower()), None)
+        if compose.target and target is None:
+            steps.append(Step(f'no stage is named {compose.target}: the final stage is read'))
+    image = _Image(document, project, target)
     final = image.final
-    steps.append(Step(f'final stage: FROM {final.image}', final.from_instruction.line))
+    steps.append(Step(f'{"target" if target else "final"} stage: FROM {final.image}',
+                      final.from_instruction.line))
     ep, cmd = image.entrypoint, image.cmd
     argv: tuple[str, ...] = ()
     line = 0
