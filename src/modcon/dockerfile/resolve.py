@@ -573,7 +573,9 @@ class _Follow:
             words = words[1:]
             shown = 'execs'
         else:
-            shown = 'runs last'
+            # `sh -c 'cmd'` execs a last simple command itself (dash, bash); a
+            # script file keeps the shell as the parent (MC301 reports it).
+            shown = 'runs last' if what.endswith(' -c') else 'runs last, as a child of the shell'
         written = ' '.join(final.source.raw(final.command).split())
         expanded = ' '.join(words)
         line = f'{what} {shown}: {written}'
