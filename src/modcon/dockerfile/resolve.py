@@ -42,6 +42,18 @@ DROPPERS = frozenset(('gosu', 'su-exec', 'chpst', 'setpriv'))
 PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
 PYTHON_NAME = re.compile(r'^python(\d+(\.\d+)?)?$')
 _NODE = frozenset(('node', 'nodejs'))
+# Tools that run a command in a project's environment (`uv run server.py`), with
+# their options that take a value.
+ENV_RUNNERS = {
+    'uv': frozenset(('--with', '--with-requirements', '--with-editable', '--python', '-p',
+                     '--project', '--directory', '--env-file', '--extra', '--group',
+                     '--package', '--index', '--index-url', '--cache-dir', '--config-file',
+                     '--only-group', '--no-group', '--from')),
+    'poetry': frozenset(('--directory', '-C', '--project', '-P')),
+    'pipenv': frozenset(),
+    'pdm': frozenset(('-p', '--project')),
+    'hatch': frozenset(('-e', '--env')),
+}
 _PYTHON_FLAGS_WITH_ARG = frozenset(('-W', '-X', '-Q'))
 _NODE_FLAGS_WITH_ARG = frozenset(('-r', '--require', '--import', '--loader', '-e', '--eval',
                                   '-p', '--print', '--input-type', '--title', '--env-file'))
@@ -414,6 +426,14 @@ class _Follow:
             if program == 'exec':
                 argv = argv[1:]
                 continue
+            if program in ENV_RUNNERS and argv[1:2] == ['run']:
+                rest = _after_options(argv[2:], ENV_RUNNERS[program])
+                if rest and program == 'uv' and rest[0].endswith('.py'):
+                    rest = ['python', *rest]  # `uv run server.py` runs it with python
+                self.note(f'{program} run runs {" ".join(rest[:1]) or "nothing"} in the '
+                          f'project\'s environment')
+                argv = rest
+                continue
             if program in SHELLS:
                 text = shell_script(argv)
                 if text is not None:
@@ -553,6 +573,7 @@ class _Follow:
         """The argv a shell script or ``-c`` string ends by running, expanded with
         the image's environment and the script's arguments, or None (noted why)."""
         from modcon.shell.expand import command_words
+        from modcon.shell.expand import expand
         from modcon.shell.script import final_command
 
         final = final_command(text)
@@ -561,6 +582,13 @@ class _Follow:
             return None
         env = {k: v for k, v in self.image.env.items() if k not in final.assigned}
         known_args = None if '*' in final.assigned else args
+        for setting in final.settings:  # NAME=value at the script's top level
+            name, value = setting.child_by_field_name('name'), setting.child_by_field_name('value')
+            if name is None:
+                continue
+            fields = [] if value is None else expand(value, final.source, env, known_args)
+            if all(is_known(f) for f in fields):
+                env[final.source.raw(name)] = ' '.join(fields)
         for cd in final.cds:
             target = command_words(cd, final.source, env, known_args)[1:]
             if len(target) != 1 or not is_known(target[0]):
@@ -623,6 +651,16 @@ class _Follow:
         self.note(f'{runner} runs the package script {name!r}: {command} (under sh -c, as a '
                   f'child of {runner}, which does not pass SIGTERM on reliably)')
         return command
+
+
+def _after_options(words: list[str], with_value: frozenset[str]) -> list[str]:
+    """``words`` without the leading options (and their values) and a ``--``."""
+    i = 0
+    while i < len(words) and words[i].startswith('-'):
+        if words[i] == '--':
+            return words[i + 1:]
+        i += 2 if words[i] in with_value else 1
+    return words[i:]
 
 
 def _kind_by_content(path: str, text: str) -> str | None:

@@ -145,6 +145,7 @@ class FinalCommand(NamedTuple):
     source: TreeSitterText
     cds: tuple[Node, ...]
     assigned: frozenset[str]
+    settings: tuple[Node, ...] = ()  # top-level `NAME=value` assignments before it, in order
 
 
 def final_command(text: str) -> FinalCommand | str:
@@ -175,7 +176,19 @@ def final_command(text: str) -> FinalCommand | str:
     cds = tuple(node for statement, _ in statements
                 for node in _top_commands(statement)
                 if node.start_byte < end.command.start_byte and script.name(node) == 'cd')
-    return FinalCommand(end.command, script.source, cds, frozenset(assigned))
+    # `DAEMON=/usr/bin/distccd` at the top level, once: its value is known where
+    # the final command runs; any other assignment makes the variable unknown.
+    top = [node for node, _ in statements
+           if node.type == 'variable_assignment' and node.end_byte <= end.command.start_byte]
+    counts: dict[str, int] = {}
+    for node in preorder(root):
+        if node.type == 'variable_assignment':
+            name = script.source.raw(node.child_by_field_name('name') or node)
+            counts[name] = counts.get(name, 0) + 1
+    settings = tuple(node for node in top
+                     if counts.get(script.source.raw(node.child_by_field_name('name') or node))
+                     == 1)
+    return FinalCommand(end.command, script.source, cds, frozenset(assigned), settings)
 
 
 def _top_commands(node: Node) -> list[Node]:
