@@ -127,7 +127,7 @@ def _part(node: Node, source: TreeSitterText, env: Mapping[str, str],
         if name in ('@', '*'):
             if args is None:
                 raise _Unknowable
-            fields.add_split(' '.join(args)) if name == '*' else fields.add_fields(args)
+            fields.add_split(' '.join(args))  # unquoted: every argument is split again
             return
         fields.add_split(_value(node, source, env, args))
     else:  # command substitution, arithmetic, process substitution, ...

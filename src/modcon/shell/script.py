@@ -328,7 +328,8 @@ class _Script:
         for before, word in zip([None, *words], words):
             if word is None or word == '--':
                 return True
-            if not word.startswith(('-', '+')) and before not in ('-o', '+o'):
+            takes_name = before is not None and before[:1] in '-+' and before.endswith('o')
+            if not word.startswith(('-', '+')) and not takes_name:  # `set -euo pipefail`
                 return True
         return False
 
