@@ -94,7 +94,8 @@ def python_output_buffered(document: DockerfileDocument) -> Iterator[Hit]:
     if why is None or _unbuffered(document):
         return
     source = document.source
-    head = document.stages.final.from_instruction
+    # the stage the container runs: the final one, or a Compose file's build target
+    head = (document.resolution.stage or document.stages.final).from_instruction
     newline = source.newline_at(head.start)
     end = head.end
     text = source.text

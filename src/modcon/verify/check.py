@@ -100,7 +100,7 @@ def verify(document: DockerfileDocument, dockerfile: str, project: Project, *,
     argv = resolution.argv
     if not argv:
         return Verification(dockerfile, argv, StopResult(False, 'no command to run'))
-    if resolution.handled_by is None and not resolution.targets:
+    if resolution.handled_by is None and resolution.server is None and not resolution.targets:
         return Verification(dockerfile, argv, StopResult(
             False, 'the command runs no file of the repository that modcon can lay out'))
     with tempfile.TemporaryDirectory(prefix='modcon-verify-') as root:
@@ -117,5 +117,18 @@ def verify(document: DockerfileDocument, dockerfile: str, project: Project, *,
                 False, f'{command[0]} is not installed on this machine'))
         cwd = os.path.join(root, resolution.workdir.lstrip('/'))
         os.makedirs(cwd, exist_ok=True)
-        result = stop_like_docker(command, cwd=cwd, env=env, grace=grace, settle=settle)
+        result = stop_like_docker(command, cwd=cwd, env=env, grace=grace, settle=settle,
+                                  stop_signal=_stop_signal(document))
     return Verification(dockerfile, argv, result)
+
+
+def _stop_signal(document: DockerfileDocument) -> int:
+    """The signal ``docker stop`` sends: the image's ``STOPSIGNAL``, else SIGTERM."""
+    import signal
+
+    from modcon.dockerfile.interfaces_stopsignal import normalize
+    from modcon.dockerfile.interfaces_stopsignal import stop_signal
+
+    ins = stop_signal(document)
+    name = normalize(ins.args.text) if ins is not None else None
+    return getattr(signal, name, signal.SIGTERM) if name else signal.SIGTERM
