@@ -65,3 +65,13 @@ def test_what_only_the_container_knows_stays_unknown(command: str, unknown: list
     words = _words(command)
     assert [w for w in words if isinstance(w, Unknown)] == unknown
     assert words[0] == 'python'
+
+
+@pytest.mark.skipif(shutil.which('sh') is None, reason='needs /bin/sh')
+def test_quoted_arguments_without_arguments_make_no_word() -> None:
+    final = final_command('exec app "$@" "" "$EMPTY" x"$@"')
+    assert not isinstance(final, str)
+    words = command_words(final.command, final.source, ENV, [])
+    out = subprocess.run(['/bin/sh', '-c', 'printf "[%s]\\n" "$@" "" "$EMPTY" x"$@"', 'sh'],
+                         env={'EMPTY': ''}, capture_output=True, text=True, check=True).stdout
+    assert words[2:] == [line[1:-1] for line in out.splitlines()]

@@ -555,12 +555,17 @@ class _Follow:
     def target(self, found: tuple[str, int], kind: str, image_path: str,
                rest: list[str] | None = None) -> Resolution:
         path, copy_line = found
+        if any(t.path == path for t in self.targets):
+            self.note(f'{image_path} runs again: a loop, not followed further')
+            return self.done()
         via = self.image.via.get(copy_line)
         through = f', through stage {via} (COPY --from)' if via else ''
         self.steps.append(Step(f'{image_path} comes from {path} in the build context{through}',
                                copy_line))
         self.targets.append(Target(path, kind, Invocation(self.dockerfile, self.line, self.full)))
-        if kind == 'shell':
+        if kind == 'shell' and len(self.targets) > 8:
+            self.note('gave up after too many scripts')
+        elif kind == 'shell':
             # An entrypoint script ends by running its program (`exec "$@"`,
             # the CMD; or `exec python /app/server.py`): follow it, as the
             # program that stays running (MC301 says when it is not `exec`ed).

@@ -120,7 +120,6 @@ def _part(node: Node, source: TreeSitterText, env: Mapping[str, str],
         fields.quoted = True
         fields.add(source.raw(node)[1:-1])
     elif kind == 'string':
-        fields.quoted = True
         _double_quoted(node, source, env, args, fields)
     elif kind in ('simple_expansion', 'expansion'):
         name = _parameter(node, source)
@@ -136,10 +135,15 @@ def _part(node: Node, source: TreeSitterText, env: Mapping[str, str],
 
 def _double_quoted(node: Node, source: TreeSitterText, env: Mapping[str, str],
                    args: Sequence[str] | None, fields: _Fields) -> None:
-    for child in node.children:
+    inner = [child for child in node.children if child.type != '"']
+    if not inner:
+        fields.quoted = True  # "": an empty field
+    for child in inner:
         kind = child.type
-        if kind == '"':
-            continue
+        # "$@" with no arguments makes no field at all; anything else quoted
+        # keeps the word, even when it is empty.
+        fields.quoted |= _parameter(child, source) != '@' if kind in (
+            'simple_expansion', 'expansion') else True
         if kind == 'string_content':
             value = double_quoted(source.raw(child))
             if value is None:
