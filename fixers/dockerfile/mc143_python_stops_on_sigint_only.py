@@ -7,6 +7,7 @@ from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.interfaces_command import start_command
 from modcon.dockerfile.interfaces_insert import insert_beside
 from modcon.dockerfile.interfaces_stopsignal import stop_signal
+from modcon.dockerfile.syntax import Instruction
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
@@ -85,11 +86,8 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
     targets = [t for t in resolution.targets if t.kind == 'python' and t.invocation.as_main]
     if not targets:
         return
-    stages = document.stages
-    if stages.is_windows(stages.final) or stop_signal(document) is not None:
-        return
-    start = start_command(document)
-    if start.program is None or not start.program_is_pid1:
+    ins = _pid1_command(document)
+    if ins is None:
         return
     from modcon.python.interfaces_sigint import sigint_only
 
@@ -98,7 +96,6 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
         found = sigint_only(text) if text else None
         if found is None:
             continue
-        ins = start.program.instruction
         fix = Fix.unsafe('Declare `STOPSIGNAL SIGINT` (the alternative to MC201\'s SIGTERM '
                          'handler)', insert_beside(document, ins, 'STOPSIGNAL SIGINT'))
         yield Hit(ins.start, ins.end,
@@ -114,16 +111,23 @@ def _server_stops_on_sigint(document: DockerfileDocument) -> Iterator[Hit]:
     (``flask run``, ``python -m http.server``; measured, see ``modcon.servers``)."""
     server = document.resolution.server
     assert server is not None
-    stages = document.stages
-    if stages.is_windows(stages.final) or stop_signal(document) is not None:
+    ins = _pid1_command(document)
+    if ins is None:
         return
-    start = start_command(document)
-    if start.program is None or not start.program_is_pid1:
-        return
-    ins = start.program.instruction
     fix = Fix.safe('Declare `STOPSIGNAL SIGINT`, the signal the server stops on',
                    insert_beside(document, ins, 'STOPSIGNAL SIGINT'))
     yield Hit(ins.start, ins.end,
               f'{server.name} runs as PID 1 and ignores SIGTERM, which `docker stop` sends: '
               f'it is killed after the grace period; it stops cleanly on SIGINT: '
               f'{server.remedy}', fix, Severity.WARNING)
+
+
+def _pid1_command(document: DockerfileDocument) -> Instruction | None:
+    """The CMD/ENTRYPOINT whose program is PID 1, in an image without a STOPSIGNAL."""
+    stages = document.stages
+    if stages.is_windows(stages.final) or stop_signal(document) is not None:
+        return None
+    start = start_command(document)
+    if start.program is None or not start.program_is_pid1:
+        return None
+    return start.program.instruction

@@ -158,9 +158,7 @@ def final_command(text: str) -> FinalCommand | str:
     assigned: set[str] = set()
     for node in preorder(root):
         if node.type == 'function_definition':
-            name = node.child_by_field_name('name')
-            if name is not None:
-                script.functions[script.source.raw(name)] = node
+            script.define(node)
         elif node.type == 'variable_assignment':
             name = node.child_by_field_name('name')
             if name is not None:
@@ -250,9 +248,7 @@ class _Script:
         jobs: list[Node] = []
         for node in preorder(root):
             if node.type == 'function_definition':
-                name = node.child_by_field_name('name')
-                if name is not None:
-                    self.functions[self.source.raw(name)] = node
+                self.define(node)
             elif node.type == 'command':
                 name = self.name(node)
                 if name in ('.', 'source'):
@@ -280,6 +276,12 @@ class _Script:
                             advice=end.advice,
                             program=self.shown(end.node) or None
                             if end.node.type == 'command' else None)
+
+    def define(self, function: Node) -> None:
+        """Take in a function definition, to follow calls of it."""
+        name = function.child_by_field_name('name')
+        if name is not None:
+            self.functions[self.source.raw(name)] = function
 
     def _fix(self, command: Node) -> ScriptEnding:
         name_node = command.child_by_field_name('name')
