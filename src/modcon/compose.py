@@ -12,9 +12,11 @@ a parent says otherwise when one of its services builds this Dockerfile::
           target: production
 
 Then ``COPY . .`` copies the Compose file's folder, and the image is the
-``production`` stage. ``build_for(path)`` finds such a service. Only contexts
-inside the Compose file's folder are taken (a context elsewhere, or a remote
-one, is not read); a Compose file that does not parse is ignored.
+``production`` stage. ``build_for(path)`` finds such a service, looking up to
+three folders above the Dockerfile's, never above the repository's root (a
+``.git`` folder) or the folder modcon runs in. Only contexts inside the Compose
+file's folder are taken (a context elsewhere, or a remote one, is not read); a
+Compose file that does not parse is ignored.
 
 PyYAML is imported only when a Compose file is found.
 """
@@ -40,6 +42,10 @@ def build_for(dockerfile: str) -> ComposeBuild | None:
     """The Compose service that builds ``dockerfile`` (a path), if any."""
     real = os.path.realpath(dockerfile)
     folder = os.path.dirname(real)
+    here = os.path.realpath(os.getcwd())
+    # never above the repository's root, nor above the folder modcon runs in
+    # (the Action's workspace) when the Dockerfile is inside it
+    inside = folder == here or folder.startswith(here + os.sep)
     for _ in range(_PARENTS + 1):
         for name in COMPOSE_FILES:
             path = os.path.join(folder, name)
@@ -47,8 +53,8 @@ def build_for(dockerfile: str) -> ComposeBuild | None:
                 found = _search(path, real)
                 if found is not None:
                     return found
-        if os.path.isdir(os.path.join(folder, '.git')):
-            break  # the repository's root
+        if os.path.isdir(os.path.join(folder, '.git')) or (inside and folder == here):
+            break  # the repository's root, or where modcon runs
         parent = os.path.dirname(folder)
         if parent == folder:
             break
