@@ -577,6 +577,12 @@ class _Follow:
     def shell_command(self, what: str, text: str, args: list[str]) -> list[str] | None:
         """The argv a shell script or ``-c`` string ends by running, expanded with
         the image's environment and the script's arguments, or None (noted why)."""
+        from modcon.shell.command import literal_words
+
+        literal = literal_words(text)
+        if literal is not None:  # plain words: no parser needed (and none loaded)
+            self.note(f'{what} runs: {" ".join(literal)}')
+            return list(literal[1:] if literal[0] == 'exec' else literal)
         from modcon.shell.expand import command_words
         from modcon.shell.expand import expand
         from modcon.shell.script import final_command

@@ -140,6 +140,17 @@ def analyze(text: str, *, posix: bool = True) -> Analysis:
     return _TreeAnalysis(text, posix).run()
 
 
+def literal_words(text: str) -> tuple[str, ...] | None:
+    """The words of ``text`` when it is one command of literal words, proven without
+    a parser (``python app.py --port 8000``); None when the grammar must read it."""
+    if not _LITERAL_WORDS.fullmatch(text.strip(' \t')):
+        return None
+    words = tuple(_decode(m.group()) for m in _WORD_RE.finditer(text))
+    if '=' in words[0] or words[0] in RESERVED:  # an assignment or a keyword
+        return None
+    return words
+
+
 def _decode(raw: str) -> str:
     """POSIX quote removal for a word that ``_WORD_RE`` accepted."""
     out = []
