@@ -24,21 +24,21 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare')]
 # SIGTERM goes out once the program had time to start (and install its handler),
 # even on a loaded machine; the grace period only has to outlast a clean stop.
-SETTLE, GRACE = '3', '3'
+SETTLE, GRACE = '3', '2'
 
 
-def verify(root: pathlib.Path) -> list[dict]:
-    result = modcon('verify', '--grace', GRACE, '--settle', SETTLE, '--format', 'json', '.',
+def verify(root: pathlib.Path, settle: str = SETTLE) -> list[dict]:
+    result = modcon('verify', '--grace', GRACE, '--settle', settle, '--format', 'json', '.',
                     cwd=root)
     return json.loads(result.stdout)
 
 
-def before_and_after(root: pathlib.Path) -> tuple[dict, dict]:
-    before = verify(root)
+def before_and_after(root: pathlib.Path, settle: str = SETTLE) -> tuple[dict, dict]:
+    before = verify(root, settle)
     assert len(before) == 1, before
     fixed = modcon('fix', '.', cwd=root)
     assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
-    return before[0], verify(root)[0]
+    return before[0], verify(root, settle)[0]
 
 
 def _server(marker: pathlib.Path) -> str:
@@ -61,7 +61,6 @@ def _assert_fixed(root: pathlib.Path, marker: pathlib.Path) -> None:
 
 @pytest.mark.parametrize('command', [
     pytest.param('CMD python server.py --port $PORT', id='shell form with $PORT'),
-    pytest.param('CMD python server.py --port ${PORT:-8080}', id='${PORT:-8080}'),
     pytest.param('CMD ["/bin/sh", "-c", "exec python server.py --port \\"${PORT}\\""]',
                  id="MC101's own output"),
 ])
@@ -121,7 +120,8 @@ def test_flask_run_stops_on_the_stop_signal_it_declares(tmp_path: pathlib.Path,
                        'CMD ["flask", "--app", "app", "run", "--port", "0"]\n'),
         'app.py': 'from flask import Flask\n\napp = Flask(__name__)\n',
     })
-    before, after = before_and_after(root)
+    # Flask takes a while to import; SIGINT before it serves is a KeyboardInterrupt (130)
+    before, after = before_and_after(root, settle='6')
     assert before['verified'] and before['killed'], before
     assert 'STOPSIGNAL SIGINT' in (root / 'Dockerfile').read_text()
     assert after['verified'] and after['stopped_in_grace'] and after['exit_code'] == 0, after
