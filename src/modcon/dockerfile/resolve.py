@@ -457,6 +457,8 @@ class _Follow:
                     return self.done()
                 return self.file(script[0], 'javascript', program, node=True)
             if program in PACKAGE_RUNNERS:
+                # npm/yarn/pnpm: the package script's command, then read like `sh -c`
+                # (its words expanded, its final program followed, servers looked up)
                 command = self.package_command(argv)
                 if command is None:
                     return self.done()
