@@ -133,6 +133,9 @@ SHELL_CASES = [
                  {**ENTRY, 'entry.sh': '#!/bin/sh\nSCRIPT=server.py\n[ -n "$1" ] && '
                                        'SCRIPT=$1\nexec python "$SCRIPT"\n'},
                  [('entry.sh', 'shell')], id='a value set twice is not known'),
+    pytest.param(PY + 'RUN pip install .\nCMD ["python", "-m", "svc", "--port", "$PORT"]\n',
+                 {'pyproject.toml': '', 'src/svc/__main__.py': 'x', 'src/svc/__init__.py': ''},
+                 [('src/svc/__main__.py', 'python')], id='python -m pkg of a src layout'),
     pytest.param(PY + 'CMD ["uv", "run", "--with", "x", "server.py"]\n', SERVER,
                  [('server.py', 'python')], id='uv run script.py'),
 ]

@@ -504,12 +504,16 @@ class _Follow:
         parts = module.split('.')
         roots = [self.cwd] + [p for p in self.image.env.get('PYTHONPATH', '').split(':')
                                         if p]
-        for root in roots:
+        # The src layout: `python -m pkg` finds pkg only if it is installed
+        # (`pip install .`), and the code installed is the copy under src/.
+        layouts = [(root, '') for root in roots] + \
+            [(posixpath.join(self.cwd, 'src'), ' (installed from the src/ folder)')]
+        for root, how in layouts:
             for candidate in (posixpath.join(root, *parts) + '.py',
                               posixpath.join(root, *parts, '__main__.py')):
                 found = self.image.locate(candidate)
                 if found:
-                    self.note(f'python -m {module} runs {candidate}')
+                    self.note(f'python -m {module} runs {candidate}{how}')
                     return self.target(found, 'python', candidate)
         self.note(f'python -m {module}: no {"/".join(parts)}.py or {"/".join(parts)}/__main__.py '
                   f'copied from the repository (an installed package?)')
