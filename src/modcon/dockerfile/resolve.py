@@ -123,10 +123,13 @@ class _Image:
     """What the final stage's image looks like: env, workdir, copied files, command."""
 
     def __init__(self, document: DockerfileDocument, project: Project,
-                 stage: Stage | None = None, depth: int = 0) -> None:
+                 stage: Stage | None = None, depth: int = 0,
+                 stage_images: dict[int, _Image] | None = None) -> None:
         self.document = document
         self.project = project
         self.depth = depth  # how many `COPY --from` stages deep this image is read
+        # the stages read for `COPY --from`, each once (shared by the nested images)
+        self.stage_images: dict[int, _Image] = {} if stage_images is None else stage_images
         self.env: dict[str, str] = {'PATH': DEFAULT_PATH}
         self.workdir = '/'
         self.dirs = {'/'}  # folders known to exist in the image
@@ -213,7 +216,10 @@ class _Image:
             return
         *sources, dest = words
         target = posixpath.normpath(posixpath.join(self.workdir, dest))
-        other = _Image(self.document, self.project, stage, self.depth + 1)
+        other = self.stage_images.get(stage.index)
+        if other is None:
+            other = self.stage_images[stage.index] = _Image(
+                self.document, self.project, stage, self.depth + 1, self.stage_images)
         self.via[ins.line] = stage.name or str(stage.index)
         into_dir = dest.endswith('/') or len(sources) != 1 or target in self.dirs
         for source in sources:
