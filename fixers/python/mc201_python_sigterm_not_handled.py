@@ -135,9 +135,15 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
         yield Hit(result.start, result.end,
                   f'{message}; no automatic fix: {result.no_fix_reason}', None, severity)
         return
-    fix = Fix.safe(f'Exit with status 0 on SIGTERM: add a handler {result.place}',
-                   *result.edits)
-    yield Hit(result.start, result.end, message, fix, severity)
+    if result.interrupt:
+        message += (f'; it stops through `except KeyboardInterrupt` {result.interrupt}, '
+                    f'where the fix sends SIGTERM too (the alternative, `STOPSIGNAL SIGINT` in '
+                    f'the Dockerfile, is MC143)')
+        title = (f'Raise KeyboardInterrupt on SIGTERM, so the `except KeyboardInterrupt` '
+                 f'shutdown {result.interrupt} runs: add a handler {result.place}')
+    else:
+        title = f'Exit with status 0 on SIGTERM: add a handler {result.place}'
+    yield Hit(result.start, result.end, message, Fix.safe(title, *result.edits), severity)
 
 
 def _silenced(document: CodeDocument, result: Plan) -> bool:

@@ -14,7 +14,9 @@ from modcon.python.frameworks import HANDOFFS
 # Frameworks that install their own SIGTERM handling when they take over the
 # program: the program stops on SIGTERM through them, whatever it does with
 # SIGINT. Read from MC201's table, so the two rules agree on the list.
-HANDOFF_PACKAGES = frozenset(name.split('.')[0] for h in HANDOFFS
+# Hand-offs that depend on a keyword (`app.run(debug=True)`) are left out: the
+# package alone does not say the program stops on SIGTERM.
+HANDOFF_PACKAGES = frozenset(name.split('.')[0] for h in HANDOFFS if not h.on_keywords
                              for name in (*h.calls, *h.bases, h.needs_import) if name)
 
 
