@@ -7,6 +7,7 @@ the Dockerfile rule that asks (MC143) never loads libcst.
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from modcon.python.frameworks import HANDOFFS
@@ -18,6 +19,17 @@ from modcon.python.frameworks import HANDOFFS
 # package alone does not say the program stops on SIGTERM.
 HANDOFF_PACKAGES = frozenset(name.split('.')[0] for h in HANDOFFS if not h.on_keywords
                              for name in (*h.calls, *h.bases, h.needs_import) if name)
+
+
+# `# modcon: ignore-file=MC201` (or `ignore=`): the program's authors chose
+# `STOPSIGNAL SIGINT` over MC201's handler.
+_MC201_OFF = re.compile(r'modcon:\s*ignore(?:-file)?\s*=[^\n]*'
+                        r'\b(?:MC201|python-sigterm-not-handled)\b', re.IGNORECASE)
+
+
+def opts_out_of_mc201(text: str) -> bool:
+    """Does the program switch MC201 off, choosing `STOPSIGNAL SIGINT` (MC143)?"""
+    return _MC201_OFF.search(text) is not None
 
 
 class SigintOnly(NamedTuple):
