@@ -628,3 +628,50 @@ def test_ruff_import_order_is_unchanged_by_the_fix(fixed: pathlib.Path) -> None:
     before = _ruff_import_findings(fixed.with_name(fixed.name.replace('.fixed.', '.input.')))
     after = _ruff_import_findings(fixed)
     assert after <= before, f'{fixed.name}: {before} import-order findings before, {after} after'
+
+
+# -- where the handler goes --------------------------------------------------------
+
+GUARDED = '''\
+import os
+import time
+
+{above}
+
+
+def main():
+    while True:
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+@pytest.mark.parametrize(('above', 'in_main_block'), (
+    pytest.param('BASE = os.path.join(os.getcwd(), "data")', True, id='a path'),
+    pytest.param('loop = asyncio.get_event_loop()', True, id='an event loop object'),
+    pytest.param('os.environ.setdefault("MODE", "worker")', True, id='configuration'),
+    pytest.param('main()', False, id='main() runs above the main block'),
+    pytest.param('RESULT = main()', False, id='its result is kept'),
+    pytest.param('while os.environ.get("WAIT"):\n    time.sleep(1)', False, id='a loop'),
+))
+def test_the_handler_runs_before_the_first_statement_that_starts_the_program(
+        above: str, in_main_block: bool) -> None:
+    fixed = _fixed('app.py', GUARDED.format(above=above))
+    handler = fixed.index('signal.signal(signal.SIGTERM')
+    assert (handler > fixed.index('if __name__')) is in_main_block, fixed
+
+
+@pytest.mark.parametrize(('text', 'flagged'), (
+    pytest.param('from flask import Flask\napp = Flask(__name__)\n\n\n@app.route("/")\n'
+                 'def index():\n    return "hi"\n', False, id='an application object'),
+    pytest.param('from flask import Flask\nimport views\napp = Flask(__name__)\n'
+                 'app.register_blueprint(views.bp)\n', False, id='configured on its name'),
+    pytest.param('from flask import Flask\napp = Flask(__name__)\napp.run()\n', True,
+                 id='app.run() at module level'),
+    pytest.param('import worker\nworker.go()\n', True, id='an unknown call may start it'),
+))
+def test_a_module_that_only_defines_things_is_not_a_program(text: str, flagged: bool) -> None:
+    assert bool(_findings(text)) is flagged

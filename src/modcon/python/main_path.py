@@ -27,9 +27,12 @@ from typing import NamedTuple
 import libcst as cst
 
 # Names of calls that start or block a program: `main()`, `app.run()`,
-# `server.serve_forever()`, `bot.polling()`, `client.loop_forever()`, ...
-_STARTS = re.compile(r'run|serve|start|main|loop|poll|listen|wait|work|consum|forever|idle|'
-                     r'sleep|join|block|exec|launch|spin', re.IGNORECASE)
+# `server.serve_forever()`, `bot.polling()`, `client.loop_forever()`,
+# `execute_from_command_line()`, ... Whole names: `os.path.join()` and
+# `asyncio.get_event_loop()` start nothing.
+_STARTS = re.compile(r'_*(main|run\w*|serve\w*|start\w*|\w*_forever|\w*polling|poll|listen|'
+                     r'wait_for_termination|work|consume\w*|start_consuming|idle|launch\w*|'
+                     r'spin\w*|loop|exec\w*|execute\w*)', re.IGNORECASE)
 # Module-level calls that only configure: a module made of these starts nothing.
 _CONFIGURES = frozenset({'logging.basicConfig', 'load_dotenv', 'dotenv.load_dotenv',
                          'os.environ.setdefault', 'sys.path.insert', 'sys.path.append',
@@ -202,7 +205,7 @@ class MainPath:
 
     def _starts(self, call: cst.Call) -> bool:
         name = dotted(call.func)
-        return name in self.defs or bool(_STARTS.search(_callee_name(call)))
+        return name in self.defs or bool(_STARTS.fullmatch(_callee_name(call)))
 
     def starts_nothing(self) -> bool:
         """Does running this module only define things (a Flask app for `wsgi.py`)?
