@@ -385,8 +385,8 @@ import time
 
 
 def serve():
-    pathlib.Path("ready").touch()
     try:
+        pathlib.Path("ready").touch()  # inside the try: a stop from now on must reach it
         while True:
             time.sleep(86400)
     except KeyboardInterrupt:
@@ -409,8 +409,8 @@ def serve():
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     server.add_insecure_port("127.0.0.1:0")
     server.start()
-    pathlib.Path("ready").touch()
     try:
+        pathlib.Path("ready").touch()
         while True:
             time.sleep(86400)
     except KeyboardInterrupt:
@@ -431,8 +431,8 @@ import grpc
 server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
 server.add_insecure_port("127.0.0.1:0")
 server.start()
-pathlib.Path("ready").touch()
 try:
+    pathlib.Path("ready").touch()
     server.wait_for_termination()
 except KeyboardInterrupt:
     server.stop(None)
@@ -443,8 +443,8 @@ FINALLY = '''\
 import pathlib
 import time
 
-pathlib.Path("ready").touch()
 try:
+    pathlib.Path("ready").touch()
     while True:
         time.sleep(0.1)
 finally:
@@ -493,8 +493,8 @@ import time
 
 
 def main():
-    pathlib.Path("ready").touch()
     try:
+        pathlib.Path("ready").touch()
         while True:
             time.sleep(0.1)
     except KeyboardInterrupt:
@@ -565,9 +565,9 @@ def index():
 
 
 if __name__ == "__main__":
-    if {ready}:
-        pathlib.Path("ready").touch()
     try:
+        if {ready}:
+            pathlib.Path("ready").touch()
         app.run(host="127.0.0.1", port=0{keywords})
     finally:
         pathlib.Path("stopped").write_text("finally")
