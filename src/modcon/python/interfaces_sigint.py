@@ -49,6 +49,10 @@ def sigint_only(text: str) -> SigintOnly | None:
     if tree is None:
         return None
     found: SigintOnly | None = None
+    # A KeyboardInterrupt never reaches an `except` inside a coroutine: the
+    # event loop it interrupts stops, or asyncio.run cancels the task instead.
+    coroutines = [(n.lineno, n.end_lineno or n.lineno) for n in ast.walk(tree)
+                  if isinstance(n, ast.AsyncFunctionDef)]
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             if any(a.name.split('.')[0] in HANDOFF_PACKAGES for a in node.names):
@@ -56,7 +60,8 @@ def sigint_only(text: str) -> SigintOnly | None:
         elif isinstance(node, ast.ImportFrom):
             if node.module and node.module.split('.')[0] in HANDOFF_PACKAGES:
                 return None
-        elif isinstance(node, ast.ExceptHandler) and node.type is not None:
+        elif isinstance(node, ast.ExceptHandler) and node.type is not None and not any(
+                first <= node.lineno <= last for first, last in coroutines):
             names = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
             if any(isinstance(n, ast.Name) and n.id == 'KeyboardInterrupt' for n in names):
                 found = found or SigintOnly(node.lineno, '`except KeyboardInterrupt`')
