@@ -345,6 +345,11 @@ def test_stopsignal_sigint_is_the_alternative_to_mc201() -> None:
     worker = (context / 'worker.py').read_text()
     [finding] = _check(dockerfile, {'worker.py': worker, 'Dockerfile': dockerfile},
                        codes=('MC143',))
+    # MC201 fixes the code: STOPSIGNAL SIGINT is only shown, never written.
+    assert finding.fix is not None and finding.fix.applicability == Applicability.DISPLAY_ONLY
+    # Switching MC201 off for the program chooses STOPSIGNAL SIGINT instead.
+    chosen = '# modcon: ignore-file=MC201\n' + worker
+    [finding] = _check(dockerfile, {'worker.py': chosen}, codes=('MC143',))
     assert finding.fix is not None and finding.fix.applicability == Applicability.UNSAFE
     # MC201's safe fix handles SIGTERM in the code; MC143 then has nothing to say.
     invocation = (Invocation('Dockerfile', 3, ('python', '/app/worker.py')),)
@@ -352,6 +357,33 @@ def test_stopsignal_sigint_is_the_alternative_to_mc201() -> None:
                          Applicability.SAFE, invocation).fixed
     assert handled != worker
     assert _check(dockerfile, {'worker.py': handled}, codes=('MC143',)) == []
+
+
+@pytest.mark.parametrize(('pragma', 'changed'), (
+    pytest.param('', 'worker.py', id='MC201 fixes the code'),
+    pytest.param('# modcon: ignore-file=MC201\n', 'Dockerfile', id='STOPSIGNAL chosen'),
+))
+def test_unsafe_fixes_make_one_choice_never_both(tmp_path: pathlib.Path, pragma: str,
+                                                 changed: str) -> None:
+    from modcon import cli
+
+    context = FIXTURES / 'MC143' / 'keyboard-interrupt-only.context'
+    worker = pragma + (context / 'worker.py').read_text()
+    dockerfile = (FIXTURES / 'MC143' / 'keyboard-interrupt-only.input.Dockerfile').read_text()
+    (tmp_path / 'worker.py').write_text(worker)
+    (tmp_path / 'Dockerfile').write_text(dockerfile)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        cli.main(['fix', '--unsafe-fixes', '--select', 'MC143,MC201', '.'])
+    finally:
+        os.chdir(cwd)
+    after = {'worker.py': (tmp_path / 'worker.py').read_text(),
+             'Dockerfile': (tmp_path / 'Dockerfile').read_text()}
+    assert [name for name, text in after.items()
+            if text != {'worker.py': worker, 'Dockerfile': dockerfile}[name]] == [changed]
+    assert ('STOPSIGNAL SIGINT' in after['Dockerfile']) == (changed == 'Dockerfile')
+    assert ('default_int_handler' in after['worker.py']) == (changed == 'worker.py')
 
 
 @pytest.mark.parametrize(('pragma', 'silenced'), (

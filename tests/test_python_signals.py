@@ -191,7 +191,7 @@ LOOP_TAIL = 'while True:\n    time.sleep(1)\n'
 
 
 @pytest.mark.parametrize('head', (
-    pytest.param('import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n', id='module'),
+    pytest.param('import signal\nsignal.signal(signal.SIGTERM, print)\n', id='module'),
     pytest.param('import signal as s\ns.signal(s.SIGTERM, print)\n', id='module alias'),
     pytest.param('from signal import signal, SIGTERM\nsignal(SIGTERM, print)\n', id='from'),
     pytest.param('from signal import signal as on, SIGTERM as TERM\non(TERM, print)\n',
@@ -359,3 +359,319 @@ def test_the_rule_module_does_not_import_libcst_until_it_checks_an_entrypoint() 
                          timeout=60)
     assert out.stdout.split('\n')[:4] == ['import False', 'imported False', 'hits 1',
                                           'main True'], out.stderr
+
+
+# -- the program's own shutdown runs: markers written by its cleanup code ---------
+
+def _shutdown_marker(tmp_path: pathlib.Path, name: str, program: str) -> tuple[StopResult,
+                                                                               StopResult]:
+    """Stop the original and the fixed ``program``; each writes ``stopped`` in its
+    own shutdown code. Returns both results, with the marker checked for each."""
+    before = _stop(_write(tmp_path, f'original_{name}', program))
+    assert before.verified, before.reason
+    assert before.killed, f'the original should ignore SIGTERM as PID 1: {before.describe()}'
+    assert not (tmp_path / 'stopped').exists(), 'the original ran its shutdown'
+
+    after = _stop(_write(tmp_path, name, _fixed(name, program)))
+    assert after.verified, after.reason
+    assert after.exited_in_grace and not after.killed, after.describe()
+    assert (tmp_path / 'stopped').exists(), f'its shutdown did not run: {after.output}'
+    return before, after
+
+
+KEYBOARD_INTERRUPT = '''\
+import pathlib
+import time
+
+
+def serve():
+    try:
+        pathlib.Path("ready").touch()  # inside the try: a stop from now on must reach it
+        while True:
+            time.sleep(86400)
+    except KeyboardInterrupt:
+        pathlib.Path("stopped").write_text("except KeyboardInterrupt")
+
+
+if __name__ == "__main__":
+    serve()
+'''
+
+GRPC_SERVER = '''\
+import pathlib
+import time
+from concurrent import futures
+
+import grpc
+
+
+def serve():
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        pathlib.Path("ready").touch()
+        while True:
+            time.sleep(86400)
+    except KeyboardInterrupt:
+        server.stop(grace=1).wait()
+        pathlib.Path("stopped").write_text("server.stop")
+
+
+if __name__ == "__main__":
+    serve()
+'''
+
+GRPC_WAIT_FOR_TERMINATION = '''\
+import pathlib
+from concurrent import futures
+
+import grpc
+
+server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+server.add_insecure_port("127.0.0.1:0")
+server.start()
+try:
+    pathlib.Path("ready").touch()
+    server.wait_for_termination()
+except KeyboardInterrupt:
+    server.stop(None)
+    pathlib.Path("stopped").write_text("server.stop")
+'''
+
+FINALLY = '''\
+import pathlib
+import time
+
+try:
+    pathlib.Path("ready").touch()
+    while True:
+        time.sleep(0.1)
+finally:
+    pathlib.Path("stopped").write_text("finally")
+'''
+
+ATEXIT = '''\
+import atexit
+import pathlib
+import time
+
+atexit.register(pathlib.Path("stopped").write_text, "atexit")
+pathlib.Path("ready").touch()
+while True:
+    time.sleep(0.1)
+'''
+
+WITH = '''\
+import contextlib
+import pathlib
+import time
+
+
+@contextlib.contextmanager
+def connection():
+    try:
+        yield
+    finally:
+        pathlib.Path("stopped").write_text("with")
+
+
+def main():
+    with connection():
+        pathlib.Path("ready").touch()
+        while True:
+            time.sleep(0.1)
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+MAIN_BEFORE_GUARD = '''\
+import pathlib
+import time
+
+
+def main():
+    try:
+        pathlib.Path("ready").touch()
+        while True:
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        pathlib.Path("stopped").write_text("except KeyboardInterrupt")
+
+
+main()
+
+if __name__ == "__main__":
+    print("after main()")
+'''
+
+
+@needs_unshare
+@pytest.mark.parametrize(('program', 'status'), (
+    pytest.param(KEYBOARD_INTERRUPT, 0, id='except KeyboardInterrupt'),
+    pytest.param(GRPC_SERVER, 0, id='grpc server.stop in except KeyboardInterrupt'),
+    pytest.param(GRPC_WAIT_FOR_TERMINATION, 0, id='grpc wait_for_termination'),
+    pytest.param(FINALLY, 0, id='finally'),
+    pytest.param(ATEXIT, 0, id='atexit'),
+    pytest.param(WITH, 0, id='with'),
+    pytest.param(MAIN_BEFORE_GUARD, 0, id='main() called above the main block'),
+))
+def test_sigterm_reaches_the_programs_own_shutdown(tmp_path: pathlib.Path, program: str,
+                                                    status: int) -> None:
+    _before, after = _shutdown_marker(tmp_path, 'app.py', program)
+    assert after.exit_code == status, after.output
+    assert 'Traceback' not in after.output
+
+
+def test_a_keyboard_interrupt_program_gets_sigterm_as_keyboard_interrupt() -> None:
+    fixed = _fixed('app.py', KEYBOARD_INTERRUPT)
+    assert 'signal.signal(signal.SIGTERM, signal.default_int_handler)' in fixed
+    assert 'SystemExit' not in fixed
+    [finding] = _findings(KEYBOARD_INTERRUPT)
+    assert 'except KeyboardInterrupt` in `serve()`' in finding.message
+
+
+@pytest.mark.parametrize('program', (
+    pytest.param('import time\n\nwhile True:\n    try:\n        time.sleep(1)\n'
+                 '    except KeyboardInterrupt:\n        continue\n', id='swallowed in a loop'),
+    pytest.param('import asyncio\n\n\nasync def main():\n    try:\n        await asyncio.sleep(9)\n'
+                 '    except KeyboardInterrupt:\n        pass\n\n\nasyncio.run(main())\n',
+                 id='in a coroutine'),
+    pytest.param('import threading\nimport time\n\n\ndef work():\n    try:\n        time.sleep(9)\n'
+                 '    except KeyboardInterrupt:\n        pass\n\n\n'
+                 'threading.Thread(target=work).start()\n', id='in a thread'),
+))
+def test_a_keyboard_interrupt_off_the_main_path_gets_the_exit_handler(program: str) -> None:
+    fixed = _fixed('app.py', program)
+    assert 'raise SystemExit(0)' in fixed and 'default_int_handler' not in fixed
+
+
+# -- frameworks that handle SIGTERM, run for real --------------------------------
+
+FLASK_APP = '''\
+import os
+import pathlib
+
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def index():
+    return "hello"
+
+
+if __name__ == "__main__":
+    try:
+        if {ready}:
+            pathlib.Path("ready").touch()
+        app.run(host="127.0.0.1", port=0{keywords})
+    finally:
+        pathlib.Path("stopped").write_text("finally")
+'''
+
+
+@needs_unshare
+def test_werkzeugs_reloader_stops_on_sigterm_and_gets_no_finding(tmp_path: pathlib.Path) -> None:
+    # Ready once the reloader's child runs: the parent has installed its handler by then.
+    program = FLASK_APP.format(ready='os.environ.get("WERKZEUG_RUN_MAIN")',
+                               keywords=', debug=True')
+    assert _findings(program) == []
+    result = _stop(_write(tmp_path, 'app.py', program))
+    assert result.verified, result.reason
+    assert result.exited_in_grace and result.exit_code == 0, result.describe()
+    assert (tmp_path / 'stopped').exists()
+
+
+@needs_unshare
+def test_flask_without_the_reloader_is_fixed(tmp_path: pathlib.Path) -> None:
+    program = FLASK_APP.format(ready='True', keywords=', debug=True, use_reloader=False')
+    _before, after = _shutdown_marker(tmp_path, 'app.py', program)
+    assert after.exit_code == 0, after.output
+
+
+@pytest.mark.parametrize('head', (
+    pytest.param('import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n', id='SIG_IGN'),
+    pytest.param('import signal\nsignal.signal(15, signal.SIG_DFL)\n', id='SIG_DFL by number'),
+    pytest.param('from signal import SIG_DFL, SIGTERM, signal\nsignal(SIGTERM, SIG_DFL)\n',
+                 id='from import'),
+))
+def test_sigterm_set_to_a_default_action_is_not_handled(head: str) -> None:
+    [finding] = _findings(f'import time\n{head}{LOOP_TAIL}')
+    assert finding.fix is None
+    assert 'itself (line' in finding.message
+
+
+# -- imports stay where isort and ruff want them ----------------------------------
+
+MC201_FIXTURES = pathlib.Path(__file__).parent / 'fixtures' / 'MC201'
+
+
+def _ruff_import_findings(path: pathlib.Path) -> int:
+    out = subprocess.run([sys.executable, '-m', 'ruff', 'check', '--isolated', '--no-cache',
+                          '--select', 'I', '--output-format', 'json', str(path)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode in (0, 1), out.stderr
+    import json
+
+    return len(json.loads(out.stdout))
+
+
+@pytest.mark.parametrize('fixed', sorted(MC201_FIXTURES.glob('*.fixed.py')),
+                         ids=lambda p: p.name.split('.')[0])
+def test_ruff_import_order_is_unchanged_by_the_fix(fixed: pathlib.Path) -> None:
+    """An import-order lint clean before the fix is clean after it, and no fix
+    adds an import-order finding."""
+    before = _ruff_import_findings(fixed.with_name(fixed.name.replace('.fixed.', '.input.')))
+    after = _ruff_import_findings(fixed)
+    assert after <= before, f'{fixed.name}: {before} import-order findings before, {after} after'
+
+
+# -- where the handler goes --------------------------------------------------------
+
+GUARDED = '''\
+import os
+import time
+
+{above}
+
+
+def main():
+    while True:
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+@pytest.mark.parametrize(('above', 'in_main_block'), (
+    pytest.param('BASE = os.path.join(os.getcwd(), "data")', True, id='a path'),
+    pytest.param('loop = asyncio.get_event_loop()', True, id='an event loop object'),
+    pytest.param('os.environ.setdefault("MODE", "worker")', True, id='configuration'),
+    pytest.param('main()', False, id='main() runs above the main block'),
+    pytest.param('RESULT = main()', False, id='its result is kept'),
+    pytest.param('while os.environ.get("WAIT"):\n    time.sleep(1)', False, id='a loop'),
+))
+def test_the_handler_runs_before_the_first_statement_that_starts_the_program(
+        above: str, in_main_block: bool) -> None:
+    fixed = _fixed('app.py', GUARDED.format(above=above))
+    handler = fixed.index('signal.signal(signal.SIGTERM')
+    assert (handler > fixed.index('if __name__')) is in_main_block, fixed
+
+
+@pytest.mark.parametrize(('text', 'flagged'), (
+    pytest.param('from flask import Flask\napp = Flask(__name__)\n\n\n@app.route("/")\n'
+                 'def index():\n    return "hi"\n', False, id='an application object'),
+    pytest.param('from flask import Flask\nimport views\napp = Flask(__name__)\n'
+                 'app.register_blueprint(views.bp)\n', False, id='configured on its name'),
+    pytest.param('from flask import Flask\napp = Flask(__name__)\napp.run()\n', True,
+                 id='app.run() at module level'),
+    pytest.param('import worker\nworker.go()\n', True, id='an unknown call may start it'),
+))
+def test_a_module_that_only_defines_things_is_not_a_program(text: str, flagged: bool) -> None:
+    assert bool(_findings(text)) is flagged

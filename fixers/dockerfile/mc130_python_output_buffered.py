@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 
 from modcon.dockerfile import images
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.resolve import PYTHON_NAME
+from modcon.dockerfile.stages import Stage
+from modcon.dockerfile.stages import Stages
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
@@ -15,6 +18,9 @@ from modcon.properties import Property
 from modcon.registry import rule
 
 _PYTHON_IMAGES = frozenset(('python', 'pypy'))
+# Words of a CMD or ENTRYPOINT that start a Python program.
+_PYTHON_WORD = re.compile(r'(^|/)(python[\d.]*|pypy[\d.]*|gunicorn|uvicorn|hypercorn|daphne|'
+                          r'celery|flask|django-admin)$|\.py$')
 
 
 def _runs_python(document: DockerfileDocument) -> str | None:
@@ -47,6 +53,32 @@ def _unbuffered(document: DockerfileDocument) -> bool:
     return False
 
 
+def _runs_python_itself(stage: Stage) -> bool:
+    """Does the stage set a CMD or ENTRYPOINT of its own that starts Python?"""
+    return any(ins.name in ('CMD', 'ENTRYPOINT') and any(
+        _PYTHON_WORD.search(word) for word in (ins.args.json or ins.args.text.split()))
+        for ins in stage.instructions)
+
+
+def shared_stage(stages: Stages, built: Stage) -> Stage:
+    """The stage that every target running Python builds on.
+
+    The targets are the stage that is built (the final one, or a Compose
+    file's `target`) and every stage that sets a Python command of its own,
+    in the built stage's tree: `FROM builder AS dev-envs` as the last stage
+    while compose builds `target: builder`, or `dev` and `prod` both built
+    `FROM base`. The ENV goes into the deepest stage of the built stage's
+    lineage that all of them inherit.
+    """
+    final_lineage = stages.lineage(built)
+    lineages = [stages.lineage(s) for s in stages
+                if _runs_python_itself(s) and stages.lineage(s)[0] is final_lineage[0]]
+    for stage in reversed(final_lineage):
+        if all(stage in lineage for lineage in lineages):
+            return stage
+    return final_lineage[0]
+
+
 @rule(
     code='MC130',
     name='python-output-buffered',
@@ -59,7 +91,8 @@ def python_output_buffered(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does
     Finds Python images (by base image or by the command) whose final stage
     sets neither `PYTHONUNBUFFERED` nor runs `python -u`, and adds
-    `ENV PYTHONUNBUFFERED=1` to the final stage.
+    `ENV PYTHONUNBUFFERED=1` to the stage that every target running Python
+    builds on (the final stage, or a stage it and the other targets share).
 
     ## Why is this bad?
     When stdout is not a terminal, as in a container, Python buffers what a
@@ -87,6 +120,11 @@ def python_output_buffered(document: DockerfileDocument) -> Iterator[Hit]:
     Safe: the program writes the same bytes, only without waiting for a
     buffer to fill. A program that writes very large amounts to stdout gets
     slower; set `PYTHONUNBUFFERED=` (empty) or ignore MC130 for it.
+
+    The ENV goes where every built target inherits it: with `FROM builder
+    AS dev-envs` as the last stage and `builder` a target of its own (a
+    compose file's `target: builder`), it goes into `builder`, not into
+    `dev-envs`; with `dev` and `prod` both `FROM base`, into `base`.
     """
     if document.stages.is_windows(document.stages.final):
         return
@@ -94,8 +132,10 @@ def python_output_buffered(document: DockerfileDocument) -> Iterator[Hit]:
     if why is None or _unbuffered(document):
         return
     source = document.source
-    # the stage the container runs: the final one, or a Compose file's build target
-    head = (document.resolution.stage or document.stages.final).from_instruction
+    # the stage the container runs (the final one, or a Compose file's build
+    # target), or the stage it shares with the other targets running Python
+    stage = shared_stage(document.stages, document.resolution.stage or document.stages.final)
+    head = stage.from_instruction
     newline = source.newline_at(head.start)
     end = head.end
     text = source.text
@@ -105,8 +145,9 @@ def python_output_buffered(document: DockerfileDocument) -> Iterator[Hit]:
         insert_at, content = end + 1, f'ENV PYTHONUNBUFFERED=1{newline}'
     else:
         insert_at, content = end, f'{newline}ENV PYTHONUNBUFFERED=1'
-    fix = Fix.safe('Add `ENV PYTHONUNBUFFERED=1` to the final stage',
-                   Edit.insert(insert_at, content))
+    where = 'the final stage' if stage is document.stages.final else \
+        f'stage `{stage.name or stage.index}`, which every target running Python builds on'
+    fix = Fix.safe(f'Add `ENV PYTHONUNBUFFERED=1` to {where}', Edit.insert(insert_at, content))
     yield Hit(head.start, head.end,
               f'Python buffers stdout in a container ({why}), so log lines reach `docker logs` '
               f'late or are lost on a crash: set PYTHONUNBUFFERED or run `python -u`', fix)

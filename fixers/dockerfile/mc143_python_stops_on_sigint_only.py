@@ -57,14 +57,19 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
     ```
 
     ## Fix safety
-    Unsafe: this is the alternative to MC201, which adds a SIGTERM handler to
-    the code (a safe fix). Choose one. With `STOPSIGNAL SIGINT`, `docker stop`
-    runs the program's own `KeyboardInterrupt` path; anything that sends
-    SIGTERM by hand (`kill`, a process manager) still does not stop it. Once
-    the code handles SIGTERM (MC201's fix, or your own), this rule is quiet;
-    with both fixes applied, `docker stop` takes the `KeyboardInterrupt` path
-    and other senders of SIGTERM the handler, which is harmless. Kubernetes
-    uses the image's `STOPSIGNAL` through its container runtime.
+    One choice, never both. MC201 fixes the program itself (a safe fix): its
+    handler makes SIGTERM raise `KeyboardInterrupt`, so `docker stop`, `kill`
+    and process managers all take the program's own `except
+    KeyboardInterrupt` path. While MC201 applies to the program, this rule's
+    `STOPSIGNAL SIGINT` is shown as the other way (display-only: never
+    written, even with `--unsafe-fixes`), and once MC201's fix is in, this
+    rule is quiet. To choose `STOPSIGNAL SIGINT` instead, switch MC201 off
+    for the program with `# modcon: ignore-file=MC201` in it; the fix is
+    then offered as unsafe: `docker stop` runs the `KeyboardInterrupt` path,
+    but anything that sends SIGTERM by hand (`kill`, a process manager)
+    still does not stop the program. (With MC201 switched off in the
+    configuration instead, raise this fix with `fix-safety`.) Kubernetes uses
+    the image's `STOPSIGNAL` through its container runtime.
 
     Servers whose measured behaviour as PID 1 is the same (`modcon.servers`):
     the Flask development server (`flask run`, `python -m flask run` without
@@ -89,6 +94,7 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
     ins = _pid1_command(document)
     if ins is None:
         return
+    from modcon.python.interfaces_sigint import opts_out_of_mc201
     from modcon.python.interfaces_sigint import sigint_only
 
     for target in targets:
@@ -96,13 +102,23 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
         found = sigint_only(text) if text else None
         if found is None:
             continue
-        fix = Fix.unsafe('Declare `STOPSIGNAL SIGINT` (the alternative to MC201\'s SIGTERM '
-                         'handler)', insert_beside(document, ins, 'STOPSIGNAL SIGINT'))
-        yield Hit(ins.start, ins.end,
-                  f'`{target.path}` stops cleanly on SIGINT ({found.how}, line {found.line}) '
-                  f'but never handles SIGTERM, which `docker stop` sends: its cleanup never '
-                  f'runs; declare `STOPSIGNAL SIGINT`, or handle SIGTERM in the code (MC201)',
-                  fix)
+        edits = insert_beside(document, ins, 'STOPSIGNAL SIGINT')
+        message = (f'`{target.path}` stops cleanly on SIGINT ({found.how}, line {found.line}) '
+                   f'but never handles SIGTERM, which `docker stop` sends: its cleanup never '
+                   f'runs')
+        if opts_out_of_mc201(text):
+            fix = Fix.unsafe('Declare `STOPSIGNAL SIGINT` (chosen instead of MC201\'s SIGTERM '
+                             'handler)', edits)
+            message += '; MC201 is switched off for it: declare `STOPSIGNAL SIGINT`'
+        else:
+            # MC201 fixes the code; this is only the other way, shown, never
+            # applied, so that the two are never both made.
+            fix = Fix.display_only('Declare `STOPSIGNAL SIGINT` (instead of MC201\'s fix)', edits)
+            how = 'so that SIGTERM takes that same path' if 'KeyboardInterrupt' in found.how \
+                else 'with a SIGTERM handler that exits with status 0'
+            message += (f'; MC201 fixes the code {how}; to declare `STOPSIGNAL SIGINT` '
+                        f'instead, add `# modcon: ignore-file=MC201` to `{target.path}`')
+        yield Hit(ins.start, ins.end, message, fix)
         return
 
 

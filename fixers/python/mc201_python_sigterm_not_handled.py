@@ -33,8 +33,8 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     """## What it does
     Finds Python files that a container runs as its main program and that
     neither handle SIGTERM nor hand the program to a server that does
-    (uvicorn, gunicorn, aiohttp's `run_app`, ...), and adds a handler that
-    exits with status 0.
+    (uvicorn, gunicorn, aiohttp's `run_app`, Werkzeug's reloader, ...), and
+    adds a handler that sends SIGTERM into the program's own shutdown.
 
     ## Why is this bad?
     `docker stop` and Kubernetes stop a container by sending SIGTERM to its
@@ -50,9 +50,20 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     ```python
     import time
 
-    while True:
-        poll_queue()
-        time.sleep(1)
+    import grpc
+
+
+    def serve():
+        server = start_server()
+        try:
+            while True:
+                time.sleep(86400)
+        except KeyboardInterrupt:
+            server.stop(grace=5)
+
+
+    if __name__ == "__main__":
+        serve()
     ```
 
     ## Use instead
@@ -60,31 +71,50 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     import signal
     import time
 
-
-    # Exit with status 0 on SIGTERM (docker stop), so that cleanup code runs.
-    def _exit_on_sigterm(signum, frame):
-        raise SystemExit(0)
+    import grpc
 
 
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    def serve():
+        ...  # unchanged
 
-    while True:
-        poll_queue()
-        time.sleep(1)
+
+    if __name__ == "__main__":
+        # On SIGTERM (docker stop), raise KeyboardInterrupt as Ctrl-C does, so that
+        # the `except KeyboardInterrupt` shutdown in `serve()` runs.
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+        serve()
     ```
 
-    With an `if __name__ == "__main__":` block, the handler goes at its top,
-    so importing the module installs nothing. An existing `import signal`
-    (or `import signal as sig`) is reused; otherwise one is added after the
-    imports, under another name if `signal` means something else in the
-    file (`from signal import signal`, for instance).
+    The handler is what the program's own shutdown needs:
+
+    * when its main path stops through `except KeyboardInterrupt` (module
+      code, or a function of the same file it calls by name, not a coroutine
+      nor a thread, and not a handler that swallows the interrupt in a loop),
+      SIGTERM raises `KeyboardInterrupt` there, as Ctrl-C does
+      (`signal.default_int_handler`); the status is the one that path ends
+      with, 0 when it simply returns;
+    * otherwise SIGTERM raises `SystemExit(0)`: `finally` blocks, `with`
+      exits and `atexit` handlers run, and the status is 0.
+
+    It goes at the top of the `if __name__ == "__main__":` block, so
+    importing the module installs nothing; at module level, after the
+    imports, when there is no such block or a statement above it may start
+    the program (`main()` called at top level). `import signal` goes where
+    isort and ruff put it: among the standard-library imports, sorted, or as
+    a section of its own before the third-party ones. An existing `import
+    signal` (or `import signal as sig`) is reused; under another name if
+    `signal` means something else in the file (`from signal import signal`).
+    Nothing is inserted inside a marked region (`# [START x]` ... `# [END
+    x]`, `# fmt: off` ... `# fmt: on`): the lines go right after it, or
+    before it when the program starts inside it, or no fix is offered.
 
     ## Fix safety
-    Safe: the only change is that SIGTERM now stops the program with status
-    0, by raising `SystemExit` in the main thread, so the cleanup it already
-    has runs. The handler is installed only while SIGTERM is still at its
-    default, so one that an imported module installed is kept.
+    Safe: the only change is that SIGTERM now takes the way out the program
+    already has for Ctrl-C or for its end. The handler is installed only
+    while SIGTERM is still at its default, so one that an imported module
+    installed is kept.
 
     The file is left alone when it registers SIGTERM itself (`signal.signal`,
     also through `from signal import ...` or an alias, a loop's
@@ -92,22 +122,35 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     when it hands the program to a framework that installs its own handler:
     `uvicorn.run` or `uvicorn.Server`, aiohttp's `web.run_app`, hypercorn's
     asyncio `serve` without `shutdown_trigger`, a gunicorn application,
-    celery's `worker_main`, and Django's `runserver` with its autoreloader.
-    Tornado, `http.server`, `asyncio.run` and Flask's `app.run` (without
-    the reloader) install nothing, so their programs get the handler.
+    celery's `worker_main`, Flask's `app.run(debug=True)` and Werkzeug's
+    `run_simple(use_reloader=True)` (the reloader handles SIGTERM), and
+    Django's `runserver` with its autoreloader. Tornado, `http.server`,
+    `asyncio.run` and Flask's `app.run` without the reloader install
+    nothing, so their programs get the handler. A module that only defines
+    things (an application object that `wsgi.py` imports) starts nothing and
+    is not reported. `signal.signal(SIGTERM, SIG_IGN)` or `SIG_DFL` is not a
+    handler: the file is reported, without a fix, since a handler added
+    before that line would be undone.
+
+    MC143 offers the other way for a program that stops through `except
+    KeyboardInterrupt`: `STOPSIGNAL SIGINT` in the Dockerfile. The two are
+    never both applied: while this rule applies, MC143's fix is only shown;
+    `# modcon: ignore-file=MC201` in the program chooses MC143's.
 
     Edge cases: a program that ignores SIGTERM on purpose (to finish a batch,
     say) now stops at once; add `# modcon: ignore-file=MC201` to the file, or
     `# modcon: ignore=MC201` after the imports or at the top of the main
     block (anywhere in the lines the finding covers), or handle the signal
-    yourself. `except BaseException:` or a bare `except:` around
-    the main loop catches the `SystemExit`. Non-daemon threads keep the
-    process alive after the main thread exits. A program that waits on a
-    child process ends it early (the child is killed when the program exits,
-    as it would have been at the end of the grace period); forward the signal
-    to the child instead. Children started with `fork` inherit the handler.
-    No fix when the main block is written on one line
-    (`if __name__ == "__main__": main()`).
+    yourself. `except BaseException:` or a bare `except:` around the main
+    loop catches the `SystemExit`. With the `KeyboardInterrupt` handler, a
+    SIGTERM that arrives outside the `try` (during start-up, say) ends the
+    program as an unhandled Ctrl-C does (status 130, with a traceback).
+    Non-daemon threads keep the process alive after the main thread exits.
+    A program that waits on a child process ends it early (the child is
+    killed when the program exits, as it would have been at the end of the
+    grace period); forward the signal to the child instead. Children started
+    with `fork` inherit the handler. No fix when the main block is written
+    on one line (`if __name__ == "__main__": main()`).
     """
     if not document.is_entrypoint:
         return
@@ -135,9 +178,15 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
         yield Hit(result.start, result.end,
                   f'{message}; no automatic fix: {result.no_fix_reason}', None, severity)
         return
-    fix = Fix.safe(f'Exit with status 0 on SIGTERM: add a handler {result.place}',
-                   *result.edits)
-    yield Hit(result.start, result.end, message, fix, severity)
+    if result.interrupt:
+        message += (f'; it stops through `except KeyboardInterrupt` {result.interrupt}, '
+                    f'where the fix sends SIGTERM too (the alternative, `STOPSIGNAL SIGINT` in '
+                    f'the Dockerfile, is MC143)')
+        title = (f'Raise KeyboardInterrupt on SIGTERM, so the `except KeyboardInterrupt` '
+                 f'shutdown {result.interrupt} runs: add a handler {result.place}')
+    else:
+        title = f'Exit with status 0 on SIGTERM: add a handler {result.place}'
+    yield Hit(result.start, result.end, message, Fix.safe(title, *result.edits), severity)
 
 
 def _silenced(document: CodeDocument, result: Plan) -> bool:

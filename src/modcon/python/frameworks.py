@@ -16,6 +16,8 @@ install one later replaces it). Checked and deliberately absent: Tornado
 (``tornado/process.py`` handles only SIGCHLD; its IOLoop installs nothing),
 ``hypercorn.trio.serve`` (``hypercorn/trio/run.py``: no signal handling),
 Werkzeug/Flask's ``app.run()`` without the reloader and ``http.server``.
+Flask's ``app.run(debug=True)`` is in: it runs Werkzeug's reloader, and
+``tests/test_python_signals.py`` runs it as PID 1 and sees it exit 0.
 
 No libcst here: the tables are plain data, importable for docs and tests
 without the parser.
@@ -36,7 +38,8 @@ class Handoff(NamedTuple):
     needs_import: str = ''  # top-level package that ``methods`` belong to
     off_keyword: tuple[str, str] | None = None  # (keyword, literal) that turns handling off
     any_keyword_off: str = ''  # passing this keyword at all replaces the signal handling
-    on_keyword: tuple[str, str] | None = None  # handling happens only with this literal
+    # handling happens only with one of these (keyword, literal) pairs
+    on_keywords: tuple[tuple[str, str], ...] = ()
     argv: Callable[[tuple[str, ...]], bool] | None = None  # every run command must match
     source: str = ''
 
@@ -76,7 +79,7 @@ HANDOFFS: tuple[Handoff, ...] = (
         # installs the SIGINT/SIGTERM handlers.
         calls=frozenset({'aiohttp.web.AppRunner', 'aiohttp.web.ServerRunner',
                          'aiohttp.web_runner.AppRunner', 'aiohttp.web_runner.ServerRunner'}),
-        on_keyword=('handle_signals', 'True'),
+        on_keywords=(('handle_signals', 'True'),),
         source='https://github.com/aio-libs/aiohttp/blob/master/aiohttp/web_runner.py '
                '(BaseRunner.__init__ handle_signals=False, BaseRunner.setup)',
     ),
@@ -111,6 +114,27 @@ HANDOFFS: tuple[Handoff, ...] = (
                'install_worker_term_handler)',
     ),
     Handoff(
+        name="Werkzeug's reloader (Flask `app.run(debug=True)`)",
+        # Flask.run() passes use_reloader (default: the debug flag) to
+        # werkzeug.serving.run_simple, which then calls run_with_reloader; its
+        # first line is signal.signal(signal.SIGTERM, lambda *args: sys.exit(0)).
+        # Flask-SocketIO's socketio.run(app, debug=True) takes the same path.
+        methods=frozenset({'run'}),
+        needs_import='flask',
+        off_keyword=('use_reloader', 'False'),
+        on_keywords=(('debug', 'True'), ('use_reloader', 'True')),
+        source='https://github.com/pallets/werkzeug/blob/main/src/werkzeug/_reloader.py '
+               '(run_with_reloader); werkzeug/serving.py (run_simple: use_reloader); '
+               'https://github.com/pallets/flask/blob/main/src/flask/app.py (Flask.run)',
+    ),
+    Handoff(
+        name="Werkzeug's reloader (run_simple(use_reloader=True))",
+        calls=frozenset({'werkzeug.serving.run_simple', 'werkzeug.run_simple'}),
+        on_keywords=(('use_reloader', 'True'),),
+        source='https://github.com/pallets/werkzeug/blob/main/src/werkzeug/serving.py '
+               '(run_simple); werkzeug/_reloader.py (run_with_reloader)',
+    ),
+    Handoff(
         name='django runserver with the autoreloader',
         # runserver (without --noreload) runs autoreload.run_with_reloader,
         # whose first line is signal.signal(signal.SIGTERM, lambda *args: sys.exit(0)).
@@ -129,11 +153,12 @@ class Registration(NamedTuple):
     calls: frozenset[str] = frozenset()  # qualified names
     methods: frozenset[str] = frozenset()  # method names on any object
     first_argument_only: bool = True  # False: any argument may name SIGTERM
+    handler_argument: int | None = None  # where SIG_DFL or SIG_IGN would mean "no handler"
     source: str = ''
 
 
 REGISTRATIONS: tuple[Registration, ...] = (
-    Registration(calls=frozenset({'signal.signal'}),
+    Registration(calls=frozenset({'signal.signal'}), handler_argument=1,
                  source='https://docs.python.org/3/library/signal.html#signal.signal'),
     Registration(methods=frozenset({'add_signal_handler'}),
                  source='https://docs.python.org/3/library/asyncio-eventloop.html'

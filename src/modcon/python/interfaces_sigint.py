@@ -7,6 +7,7 @@ the Dockerfile rule that asks (MC143) never loads libcst.
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from modcon.python.frameworks import HANDOFFS
@@ -14,8 +15,21 @@ from modcon.python.frameworks import HANDOFFS
 # Frameworks that install their own SIGTERM handling when they take over the
 # program: the program stops on SIGTERM through them, whatever it does with
 # SIGINT. Read from MC201's table, so the two rules agree on the list.
-HANDOFF_PACKAGES = frozenset(name.split('.')[0] for h in HANDOFFS
+# Hand-offs that depend on a keyword (`app.run(debug=True)`) are left out: the
+# package alone does not say the program stops on SIGTERM.
+HANDOFF_PACKAGES = frozenset(name.split('.')[0] for h in HANDOFFS if not h.on_keywords
                              for name in (*h.calls, *h.bases, h.needs_import) if name)
+
+
+# `# modcon: ignore-file=MC201` (or `ignore=`): the program's authors chose
+# `STOPSIGNAL SIGINT` over MC201's handler.
+_MC201_OFF = re.compile(r'modcon:\s*ignore(?:-file)?\s*=[^\n]*'
+                        r'\b(?:MC201|python-sigterm-not-handled)\b', re.IGNORECASE)
+
+
+def opts_out_of_mc201(text: str) -> bool:
+    """Does the program switch MC201 off, choosing `STOPSIGNAL SIGINT` (MC143)?"""
+    return _MC201_OFF.search(text) is not None
 
 
 class SigintOnly(NamedTuple):
@@ -35,6 +49,10 @@ def sigint_only(text: str) -> SigintOnly | None:
     if tree is None:
         return None
     found: SigintOnly | None = None
+    # A KeyboardInterrupt never reaches an `except` inside a coroutine: the
+    # event loop it interrupts stops, or asyncio.run cancels the task instead.
+    coroutines = [(n.lineno, n.end_lineno or n.lineno) for n in ast.walk(tree)
+                  if isinstance(n, ast.AsyncFunctionDef)]
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             if any(a.name.split('.')[0] in HANDOFF_PACKAGES for a in node.names):
@@ -42,7 +60,8 @@ def sigint_only(text: str) -> SigintOnly | None:
         elif isinstance(node, ast.ImportFrom):
             if node.module and node.module.split('.')[0] in HANDOFF_PACKAGES:
                 return None
-        elif isinstance(node, ast.ExceptHandler) and node.type is not None:
+        elif isinstance(node, ast.ExceptHandler) and node.type is not None and not any(
+                first <= node.lineno <= last for first, last in coroutines):
             names = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
             if any(isinstance(n, ast.Name) and n.id == 'KeyboardInterrupt' for n in names):
                 found = found or SigintOnly(node.lineno, '`except KeyboardInterrupt`')

@@ -35,13 +35,18 @@ from libcst.metadata import PositionProvider
 
 from modcon.model import Edit
 from modcon.python.frameworks import HANDOFFS
+from modcon.python.import_order import ImportSpot
+from modcon.python.import_order import signal_import_spot
+from modcon.python.main_path import MainPath
+from modcon.python.regions import marked_regions
+from modcon.python.regions import region_around
 from modcon.python.frameworks import REGISTRATIONS
 from modcon.python.frameworks import Handoff
+from modcon.python.frameworks import Registration
 from modcon.source import SourceFile
 
 HANDLER_NAMES = ('_exit_on_sigterm', '_modcon_exit_on_sigterm')
 MODULE_ALIASES = ('_signal', '_modcon_signal')
-COMMENT = '# Exit with status 0 on SIGTERM (docker stop), so that cleanup code runs.'
 
 _SIGNAL_NAME = re.compile(r'SIG[A-Z0-9]+')
 _SIGTERM_WORD = re.compile(r'\bSIGTERM\b')
@@ -55,6 +60,7 @@ class Plan(NamedTuple):
     edits: tuple[Edit, ...]  # empty when no fix can be offered
     place: str  # where the handler goes, for the fix title
     no_fix_reason: str = ''
+    interrupt: str = ''  # SIGTERM raises KeyboardInterrupt: where the program catches it
 
 
 class Handled(NamedTuple):
@@ -82,11 +88,12 @@ def plan(source: SourceFile, argvs: Sequence[tuple[str, ...]]) -> Plan | Handled
         return Handled(reason)
     body = module.body
     main = next((s for s in body if isinstance(s, cst.If) and _is_main_guard(s)), None)
-    if main is None and all(_is_inert(s) for s in body) and (
-            any(isinstance(s, (cst.FunctionDef, cst.ClassDef)) for s in body) or
-            all(_is_future_import(s) or not _is_import_line(s) for s in body)):
+    main_path = MainPath(module)
+    only_imports = all(_is_import_line(s) or _is_docstring(s) for s in body) and \
+        any(_is_import_line(s) and not _is_future_import(s) for s in body)
+    if main is None and not only_imports and main_path.starts_nothing():
         return None  # it only defines things: as a program it exits at once
-    return _Planner(source, module, scanner, main).plan()
+    return _Planner(source, module, scanner, main, main_path).plan()
 
 
 class _Scanner(cst.CSTVisitor):
@@ -108,6 +115,8 @@ class _Scanner(cst.CSTVisitor):
         self.calls: list[tuple[str, str | None, cst.Call]] = []
         self.bases: list[str] = []
         self.other_uses: set[str] = set()  # names used as something else than a module
+        # `signal.signal(SIGTERM, SIG_IGN or SIG_DFL)`: installs no handler
+        self.resets: list[tuple[str, cst.Call]] = []
         self._module_names: set[int] = set()  # ids of Name nodes that are module references
 
     @property
@@ -127,20 +136,25 @@ class _Scanner(cst.CSTVisitor):
         return names
 
     def handled_reason(self, argvs: Sequence[tuple[str, ...]]) -> str | None:
-        methods = {method for _dotted_name, method, _node in self.calls if method}
-        handoffs = [h for h in HANDOFFS
-                    if any(self.qualified_names(b) & h.bases for b in self.bases) or
-                    (h.methods & methods and h.needs_import in self.packages)]
+        handoffs = [h for h in HANDOFFS if any(self.qualified_names(b) & h.bases
+                                               for b in self.bases)]
         for dotted, method, node in self.calls:
             names = self.qualified_names(dotted)
             for registration in REGISTRATIONS:
-                if names & registration.calls or method in registration.methods:
-                    args = node.args[:1] if registration.first_argument_only else node.args
-                    if self._names_sigterm(args):
-                        what = sorted(names & registration.calls) or [f'.{method}']
-                        return f'registers SIGTERM with {what[0]}()'
+                if not (names & registration.calls or method in registration.methods):
+                    continue
+                args = node.args[:1] if registration.first_argument_only else node.args
+                if not self._names_sigterm(args):
+                    continue
+                reset = _default_action(node, registration)
+                if reset:
+                    self.resets.append((reset, node))
+                    continue
+                what = sorted(names & registration.calls) or [f'.{method}']
+                return f'registers SIGTERM with {what[0]}()'
             handoffs.extend(h for h in HANDOFFS
-                            if names & h.calls and _keywords_allow(h, node))
+                            if (names & h.calls or method in h.methods and
+                                h.needs_import in self.packages) and _keywords_allow(h, node))
         for handoff in handoffs:
             if handoff.argv is None or (argvs and all(handoff.argv(a) for a in argvs)):
                 return f'hands over to {handoff.name}'
@@ -225,6 +239,16 @@ class _SignalNames(cst.CSTVisitor):
         self.names.add('SIGTERM' if number == 15 else f'#{number}')
 
 
+def _default_action(call: cst.Call, registration: Registration) -> str:
+    """`SIG_IGN` or `SIG_DFL` when the call sets SIGTERM to one of them, else ''.
+
+    Neither is a handler: as PID 1 the signal is dropped either way."""
+    if registration.handler_argument is None or len(call.args) <= registration.handler_argument:
+        return ''
+    name = _dotted(call.args[registration.handler_argument].value).rpartition('.')[2]
+    return name if name in ('SIG_IGN', 'SIG_DFL') else ''
+
+
 def _keywords_allow(handoff: Handoff, call: cst.Call) -> bool:
     keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
 
@@ -239,8 +263,8 @@ def _keywords_allow(handoff: Handoff, call: cst.Call) -> bool:
         return False
     if handoff.any_keyword_off and literal(handoff.any_keyword_off) not in (None, 'None'):
         return False
-    if handoff.on_keyword is not None:
-        return literal(handoff.on_keyword[0]) == handoff.on_keyword[1]
+    if handoff.on_keywords:
+        return any(literal(name) == value for name, value in handoff.on_keywords)
     return True
 
 
@@ -281,17 +305,6 @@ def _is_future_import(node: cst.BaseStatement) -> bool:
         _dotted(s.module) == '__future__' for s in node.body)
 
 
-def _is_inert(node: cst.BaseStatement) -> bool:
-    """Starts nothing by itself: a definition, an import, a docstring, `pass`."""
-    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-        return True
-    return isinstance(node, cst.SimpleStatementLine) and all(
-        isinstance(s, (cst.Import, cst.ImportFrom, cst.Pass)) or
-        (isinstance(s, cst.Expr) and isinstance(s.value, (cst.SimpleString,
-                                                           cst.ConcatenatedString)))
-        for s in node.body)
-
-
 def _signal_import(node: cst.BaseStatement) -> str | None:
     """The name an `import signal [as x]` line binds the module to."""
     if not isinstance(node, cst.SimpleStatementLine):
@@ -311,13 +324,15 @@ class _Planner:
     """Turns the module's layout into insertions at offsets of the original text."""
 
     def __init__(self, source: SourceFile, module: cst.Module, scanner: _Scanner,
-                 main: cst.If | None) -> None:
+                 main: cst.If | None, main_path: MainPath) -> None:
         self.source = source
         self.text = source.text
         self.module = module
         self.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         self.scanner = scanner
         self.main = main
+        self.main_path = main_path
+        self.regions = marked_regions(source)
 
     def _line_start(self, line: int) -> int:
         starts = self.source.line_starts
@@ -327,6 +342,21 @@ class _Planner:
         """The first line of ``node``, with the comment lines attached above it."""
         leading = getattr(node, 'leading_lines', ())
         return self.positions[node].start.line - len(leading)
+
+    def _attached_line(self, node: cst.BaseStatement) -> int:
+        """The first line of ``node`` with the comments right above it (no blank line between)."""
+        attached = 0
+        for empty in reversed(getattr(node, 'leading_lines', ())):
+            if empty.comment is None:
+                break
+            attached += 1
+        return self.positions[node].start.line - attached
+
+    def _start_line(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    def _last_line(self, node: cst.CSTNode) -> int:
+        return self.positions[node].end.line
 
     def _free_name(self, candidates: Sequence[str], stem: str) -> str:
         names = [*candidates, *(f'{stem}_{n}' for n in range(2, 100))]
@@ -341,20 +371,55 @@ class _Planner:
         line = self.source.position(offset).line
         return not self.source.line_text(line).strip()
 
+    def _blank_line(self, line: int) -> bool:
+        return line < 1 or line > len(self.source.line_starts) or \
+            not self.source.line_text(line).strip()
+
+    def _no_fix(self, line: int, reason: str) -> Plan:
+        start = self._line_start(line)
+        return Plan(start, start + len(self.source.line_text(line)), (), '', reason)
+
+    def _clear_of_regions(self, line: int, siblings: Sequence[cst.BaseStatement],
+                          floor: int) -> int | str:
+        """``line``, or the nearest line outside a marked region where the same
+        statements still run after the insertion: right after the region when
+        nothing in it starts the program, else right before it (not above
+        ``floor``). A string says why neither works."""
+        region = region_around(self.regions, line)
+        if region is None:
+            return line
+        inside = [s for s in siblings if line <= self._start_line(s) <= region.last]
+        after = [s for s in siblings if self._start_line(s) > region.last]
+        if after and not any(self.main_path.starts_program(s) for s in inside):
+            return region.last + 1
+        # The file's first statement has its comments in the module header.
+        body = self.module.body
+        if region.first >= floor and any(
+                (1 if body and s is body[0] else self._first_line(s)) <= region.first <=
+                self._start_line(s) for s in siblings):
+            return region.first
+        return f'the handler would go inside the marked region `{region.name}` ' \
+               f'(lines {region.first}-{region.last}), which must not be edited'
+
     def plan(self) -> Plan:
         text = self.text
         if '\r' in text and text.count('\r') != text.count('\r\n'):
             # libcst counts a lone CR as a line break, SourceFile does not.
-            return Plan(0, len(self.source.line_text(1)), (), '',
-                        'the file mixes lone CR line breaks with others')
+            return self._no_fix(1, 'the file mixes lone CR line breaks with others')
+        reset = self.scanner.resets
+        if reset:
+            what, node = reset[0]
+            return self._no_fix(self._start_line(node),
+                                f'it sets SIGTERM to `{what}` itself (line '
+                                f'{self._start_line(node)}), so a handler added before that '
+                                f'line would be undone; decide how it should stop')
         main_body = None
         main_line = 0
         if self.main is not None:
-            main_line = self.positions[self.main].start.line
+            main_line = self._start_line(self.main)
             if not isinstance(self.main.body, cst.IndentedBlock):
-                start = self._line_start(main_line)
-                return Plan(start, start + len(self.source.line_text(main_line)), (), '',
-                            'the `if __name__ == "__main__":` block is on one line')
+                return self._no_fix(main_line,
+                                    'the `if __name__ == "__main__":` block is on one line')
             main_body = self.main.body
 
         body = list(self.module.body)
@@ -373,11 +438,18 @@ class _Planner:
             prelude = prelude[:1] if prelude and _is_docstring(prelude[0]) else []
             prelude.extend(s for s in body[len(prelude):index] if _is_future_import(s))
         imports = [s for s in prelude if _is_import_line(s)]
+        # The handler goes at module level when there is no main block, or
+        # when a statement above the main block may already start the program
+        # (`main()` called at top level): the main block would run too late.
+        if main_body is not None:
+            above = body[len(prelude):body.index(self.main)]
+            if any(self.main_path.starts_program(s) for s in above):
+                main_body = None
 
         # Reuse an `import signal` that is in place before the handler runs
         # and whose name nothing else rebinds.
         if main_body is not None:
-            visible = [s for s in body if self.positions[s].start.line < main_line]
+            visible = [s for s in body if self._start_line(s) < main_line]
         else:
             visible = imports
         module_name = next((n for n in map(_signal_import, visible) if n is not None
@@ -389,61 +461,115 @@ class _Planner:
                 else 'signal'
             import_line = 'import signal' if module_name == 'signal' \
                 else f'import signal as {module_name}'
-        handler = self._free_name(HANDLER_NAMES, '_modcon_exit_on_sigterm')
+        catch = self.main_path.interrupt_catch()
+        interrupt = ''
+        if catch is not None:
+            interrupt = f'in `{catch.function}()`' if catch.function else 'at module level'
+            handler = ''
+        else:
+            handler = self._free_name(HANDLER_NAMES, '_modcon_exit_on_sigterm')
+        unit = self.module.default_indent
 
-        # Where the module's prelude ends: the import goes there, and the
-        # handler too when there is no main block.
+        # Where the module's prelude ends: the handler goes there when it is
+        # at module level; so does the import when it has no sorted place.
         if prelude:
-            anchor = self._line_start(self.positions[prelude[-1]].end.line + 1)
+            anchor_line = self._last_line(prelude[-1]) + 1
         elif body:
-            anchor = self._line_start(self._first_line(body[0]))
-            if anchor == 0 and text.startswith('\ufeff'):
-                anchor = 1
+            anchor_line = self._first_line(body[0])
         else:  # pragma: no cover - plan() returns None for a module without statements
-            anchor = len(text)
-        nl = self._newline(anchor)
-        # A last line without its newline gets one before anything follows it.
-        before = nl if anchor == len(text) and text and not text.endswith('\n') else ''
-        if not imports and prelude:
-            before += nl  # a blank line between the docstring and the import
-        after_import = nl
-        if not prelude and body:
-            after_import += nl * (2 if isinstance(body[0], (cst.FunctionDef, cst.ClassDef))
-                                  else 1)
+            anchor_line = len(self.source.line_starts) + 1
+        floor = self._last_line(prelude[-1]) + 1 if prelude and not imports else 1
+        floor = max([floor, *(self._last_line(s) + 1 for s in prelude if _is_future_import(s))])
 
         if main_body is None:
-            unit = self.module.default_indent
-            lines = _handler_lines(module_name, handler, unit, '')
-            block = nl.join(lines) + nl
-            content = before
-            if import_line:
-                content += import_line + nl
-            if prelude or import_line:
-                content += nl * 2
-            content += block
-            follower = body[len(prelude)] if len(prelude) < len(body) else None
-            if not self._blank_at(anchor):
-                two = isinstance(follower, (cst.FunctionDef, cst.ClassDef))
-                content += nl * (2 if two else 1)
-            place = 'before the imports, one of which starts the program' \
-                if imports_only else 'after the imports'
-            return self._plan((Edit.insert(anchor, content),), place)
+            natural = anchor_line
+            handler_line = self._clear_of_regions(anchor_line, body, floor)
+            indent = ''
+        else:
+            first = main_body.body[0]
+            natural = self._first_line(first)
+            handler_line = self._clear_of_regions(natural, main_body.body, natural)
+            indent = self.source.line_text(self._start_line(first))[
+                :self.positions[first].start.column]
+        if isinstance(handler_line, str):
+            where = main_line if main_body is not None else anchor_line
+            return self._no_fix(min(where, len(self.source.line_starts)), handler_line)
 
-        first = main_body.body[0]
-        at = self._line_start(self._first_line(first))
-        stmt_line = self.positions[first].start.line
-        indent = self.source.line_text(stmt_line)[:self.positions[first].start.column]
-        nl_main = self._newline(at)
-        lines = _handler_lines(module_name, handler, indent, indent)
-        content = nl_main.join(lines) + nl_main
+        # The import: in its sorted place among the leading imports, unless
+        # that place is in a marked region or below a module-level handler;
+        # then at the top of the handler's own lines.
+        spot = signal_import_spot(imports, self._attached_line, self._last_line) \
+            if import_line and not imports_only else None
+        inline = bool(import_line) and (
+            imports_only or spot is None and main_body is None or
+            spot is not None and (region_around(self.regions, spot.line) is not None or
+                                  (main_body is None and spot.line > handler_line)))
+        lines = _handler_lines(module_name, handler, unit, indent, interrupt)
+        edits = [self._handler_edit(handler_line, indent, lines,
+                                    import_line if inline else '', body)]
+        if import_line and not inline:
+            imported = self._import_edit(spot, anchor_line, import_line, prelude, body)
+            if imported.start == edits[0].start:  # right above the handler: one insertion
+                edits = [Edit.insert(imported.start, imported.content + edits[0].content)]
+            else:
+                edits.insert(0, imported)
+        region = region_around(self.regions, natural)
+        place = f'{"after" if handler_line > natural else "before"} the marked region ' \
+            f'`{region.name}`' if region is not None \
+            else 'at the top of the `if __name__ == "__main__":` block' if main_body is not None \
+            else 'before the imports, one of which starts the program' if imports_only \
+            else 'before the first statement that starts the program' if self.main is not None \
+            else 'after the imports'
+        return self._plan(tuple(edits), place, interrupt)
+
+    def _import_edit(self, spot: ImportSpot | None, anchor_line: int, import_line: str,
+                     prelude: list[cst.BaseStatement], body: list[cst.BaseStatement]) -> Edit:
+        if spot is not None:
+            at = self._line_start(spot.line)
+            nl = self._newline(at)
+            return Edit.insert(at, import_line + nl + (nl if spot.new_section else ''))
+        # After `from __future__` imports or a docstring: a section of its own.
+        at = self._line_start(anchor_line)
+        nl = self._newline(at)
+        before = nl if at == len(self.text) and self.text and not self.text.endswith('\n') \
+            else ''
+        if prelude:
+            before += nl
+        after = nl
+        if not prelude and body:
+            after += nl * (2 if isinstance(body[0], (cst.FunctionDef, cst.ClassDef)) else 1)
+        return Edit.insert(at, before + import_line + after)
+
+    def _handler_edit(self, line: int, indent: str, lines: list[str], import_line: str,
+                      body: list[cst.BaseStatement]) -> Edit:
+        text = self.text
+        at = self._line_start(line)
+        if at == 0 and text.startswith('\ufeff'):
+            at = 1
+        nl = self._newline(at)
+        content = nl if at == len(text) and text and not text.endswith('\n') else ''
+        top_level = not indent
+        after_header = self.main is not None and not top_level and \
+            line == self._start_line(self.main) + 1
+        previous = self.source.line_text(line - 1).strip() if line > 1 else ''
+        if import_line and top_level:
+            # A section of its own: one blank line after code above it (a
+            # docstring, `from __future__`), none after a header comment.
+            if previous and not previous.startswith('#'):
+                content += nl
+            content += import_line + nl + nl * 2
+        elif previous and not after_header:
+            content += nl * (2 if top_level else 1)
+        if import_line and not top_level:
+            content += indent + import_line + nl
+        content += nl.join(lines) + nl
         if not self._blank_at(at):
-            content += nl_main
-        edits = [Edit.insert(at, content)]
-        if import_line:
-            edits.insert(0, Edit.insert(anchor, before + import_line + after_import))
-        return self._plan(tuple(edits), 'at the top of the `if __name__ == "__main__":` block')
+            follower = next((s for s in body if self._first_line(s) >= line), None)
+            two = top_level and isinstance(follower, (cst.FunctionDef, cst.ClassDef))
+            content += nl * (2 if two else 1)
+        return Edit.insert(at, content)
 
-    def _plan(self, edits: tuple[Edit, ...], place: str) -> Plan:
+    def _plan(self, edits: tuple[Edit, ...], place: str, interrupt: str) -> Plan:
         text = self.text
         source = self.source
         start = edits[0].start
@@ -461,7 +587,7 @@ class _Planner:
             line -= 1
         start = min(start, self._line_start(line))
         end = self._end_of_code_line(edits[-1].start)
-        return Plan(start, end, edits, place)
+        return Plan(start, end, edits, place, interrupt=interrupt)
 
     def _end_of_code_line(self, offset: int) -> int:
         """The end of the first non-blank line at or after ``offset``."""
@@ -475,14 +601,28 @@ class _Planner:
         return source.line_starts[line - 1] + len(source.line_text(line))
 
 
-def _handler_lines(module: str, handler: str, unit: str, indent: str) -> list[str]:
-    """The handler, one line per item (an empty item is a blank line)."""
+def _handler_lines(module: str, handler: str, unit: str, indent: str,
+                   interrupt: str) -> list[str]:
+    """The handler, one line per item (an empty item is a blank line).
+
+    ``interrupt`` names where the program's ``except KeyboardInterrupt``
+    shutdown is; SIGTERM then raises KeyboardInterrupt, as Ctrl-C does.
+    """
+    install = f'{indent}if {module}.getsignal({module}.SIGTERM) is {module}.SIG_DFL:'
+    if interrupt:
+        return [
+            f'{indent}# On SIGTERM (docker stop), raise KeyboardInterrupt as Ctrl-C does, so that',
+            f'{indent}# the `except KeyboardInterrupt` shutdown {interrupt} runs.',
+            install,
+            f'{indent}{unit}{module}.signal({module}.SIGTERM, {module}.default_int_handler)',
+        ]
     blank = ['', ''] if not indent else ['']  # PEP 8: two at top level, one inside a block
     return [
-        f'{indent}{COMMENT}',
+        f'{indent}# On SIGTERM (docker stop), exit with status 0: SystemExit runs `finally`',
+        f'{indent}# blocks, `with` exits and atexit handlers on the way out.',
         f'{indent}def {handler}(signum, frame):',
         f'{indent}{unit}raise SystemExit(0)',
         *blank,
-        f'{indent}if {module}.getsignal({module}.SIGTERM) is {module}.SIG_DFL:',
+        install,
         f'{indent}{unit}{module}.signal({module}.SIGTERM, {handler})',
     ]
