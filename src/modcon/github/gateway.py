@@ -69,6 +69,7 @@ class PullFacts(NamedTuple):
     head_repo: str
     base_ref: str
     labels: tuple[str, ...]
+    merged: bool = False
 
 
 class Comparison(NamedTuple):
@@ -206,6 +207,7 @@ def _pull_facts(pull: Any) -> PullFacts:
         state=pull.state, head_ref=pull.head.ref, head_sha=pull.head.sha,
         head_repo=pull.head.repo.full_name if pull.head.repo else '',
         base_ref=pull.base.ref, labels=tuple(label.name for label in pull.labels),
+        merged=pull.merged_at is not None,
     )
 
 
@@ -364,14 +366,22 @@ class RepoGateway:
     def _write_ref(self, what: str, branch: str, sha: str, write: Callable[[], object],
                    refused: GitHubError) -> None:
         """``write()`` puts ``branch`` at ``sha``; a 422 is ``refused`` unless the
-        branch is at ``sha`` already (our own earlier attempt got through)."""
+        branch is at ``sha`` already (our own earlier attempt got through). A 422
+        about a branch that is not there is no race: it is said as it is."""
         def run() -> None:
             try:
                 write()
             except GithubException as exc:
                 if exc.status != 422:
                     raise
-                if self.branch_sha(branch) != sha:
+                current = self.branch_sha(branch)
+                if current is None and isinstance(refused, BranchExists):
+                    reason = _error(what, exc)
+                    raise GitHubError(
+                        f'{reason}, though no branch {branch} exists: another branch\'s name '
+                        f'is in its way (one named like the prefix?); set the input '
+                        f'pr_branch_prefix to another name', 422) from None
+                if current != sha:
                     raise refused from None
         self.call(what, run)
 
@@ -407,6 +417,16 @@ class RepoGateway:
         self.call(f'delete branch {branch}', run)
 
     # -- pull requests ---------------------------------------------------
+
+    def latest_pull(self, branch: str, base: str) -> PullFacts | None:
+        """The newest pull request from ``branch`` into ``base``, open, closed or merged."""
+        def run() -> PullFacts | None:
+            for pull in self._repo.get_pulls(state='all', head=f'{self.owner}:{branch}',
+                                             base=base, sort='created', direction='desc'):
+                if pull.head.ref == branch:
+                    return _pull_facts(pull)
+            return None
+        return self.call(f'look for the pull requests of {branch}', run)
 
     def find_pull(self, branch: str, base: str) -> PullFacts | None:
         def run() -> PullFacts | None:
