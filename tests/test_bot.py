@@ -51,7 +51,7 @@ def test_first_run_opens_one_explained_pull_request(fake_github: FakeGitHub,
     })
     base = repo.branch_sha('main')
     result = run_bot(fake_github, repo, tmp_path, 'first', sarif_file='modcon.sarif')
-    assert result.code == 1, result.stdout + result.stderr  # the pipeline needs a person
+    assert result.code == 0, result.stdout + result.stderr  # the pipeline needs a person: no failure in pr mode
 
     pulls = bot_pulls(fake_github)
     assert len(pulls) == 1
