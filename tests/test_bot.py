@@ -7,9 +7,11 @@ at once, and each kind of GitHub failure.
 """
 from __future__ import annotations
 
+import html
 import json
 import pathlib
 import re
+from html.parser import HTMLParser
 
 import jsonschema
 
@@ -291,3 +293,93 @@ def test_verify_shows_how_the_container_stops_before_and_after(
     fake_github.reset_log()
     run_bot(fake_github, repo, tmp_path, 'again', verify='true', verify_grace='1.5')
     assert fake_github.write_requests() == []
+
+
+# -- how the body reads on GitHub -------------------------------------------------
+
+class _Rendered(HTMLParser):
+    """The text GitHub would show outside code, and every link, of rendered HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_code = 0
+        self.prose: list[str] = []
+        self.links: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ('code', 'pre'):
+            self.in_code += 1
+        if tag == 'a':
+            self.links.append(dict(attrs).get('href') or '')
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ('code', 'pre'):
+            self.in_code -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.in_code:
+            self.prose.append(data)
+
+
+def render_like_github(markdown: str) -> _Rendered:
+    """cmark-gfm (GitHub's engine) with raw HTML kept, as GitHub keeps <details>."""
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    page = _Rendered()
+    page.feed(cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE))
+    return page
+
+
+def property_anchors() -> set[str]:
+    text = (pathlib.Path(__file__).parent.parent / 'docs' / 'properties.md').read_text()
+    return set(re.findall(r'<a id="([^"]+)"></a>', text))
+
+
+def assert_reads_well(markdown: str, allowed_links: tuple[str, ...] = ()) -> _Rendered:
+    page = render_like_github(markdown)
+    prose = ''.join(page.prose)
+    assert '`' not in prose, [p for p in page.prose if '`' in p]
+    docs = 'https://github.com/modcon/modcon/blob/main/docs/properties.md#'
+    anchors = property_anchors()
+    for link in page.links:
+        if link in allowed_links:
+            continue
+        assert link.startswith(docs) and link[len(docs):] in anchors, link
+    return page
+
+
+def test_the_body_reads_well_on_github(fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    files = {f'svc{i}/Dockerfile': SHELL for i in range(6)}
+    files.update({
+        'web/Dockerfile': BAD_JSON,
+        'jobs/Dockerfile': PIPE,
+        # Backticks in the repository's own text stay text, inside their code span.
+        'odd/Dockerfile': "FROM alpine:3.20\nCMD ['echo', `date`]\n",
+        'py/Dockerfile': 'FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\nEXPOSE 8000\n'
+                         'COPY main.py /app/\nCMD ["python", "/app/main.py"]\n',
+        'py/main.py': 'from http.server import HTTPServer, SimpleHTTPRequestHandler\n\n'
+                      'server = HTTPServer(("0.0.0.0", 8000), SimpleHTTPRequestHandler)\n'
+                      'server.serve_forever()\n',
+    })
+    repo = fake_github.create_repo('octo/app', files)
+    result = run_bot(fake_github, repo, tmp_path, 'first')
+    assert result.outputs['pr_outcome'] == 'opened', result.stdout + result.stderr
+    body = bot_pulls(fake_github)[0]['body']
+    run_url = f'{fake_github.server_url}/octo/app/actions/runs/4242'
+    page = assert_reads_well(body, (run_url,))
+    # Long: each rule's section folds into <details> under the summary table.
+    assert body.index('| File | Rule |') < body.index('<details>')
+    assert [t for t, _ in page.tags].count('details') >= 4
+    # Diffs are fenced as diff; the odd command is shown as it is, in code.
+    assert any(t == 'pre' and a.get('lang') == 'diff' for t, a in page.tags)
+    assert '/bin/sh -c "[\'echo\', `date`]"' in ''.join(
+        re.findall(r'<code>(.*?)</code>', html.unescape(
+            __import__('cmarkgfm').github_flavored_markdown_to_html(body))))
+    # "What was wrong" tells what was wrong here, not the rule's general text.
+    wrong = body.split('**What was wrong here.**', 1)[1].split('**Why it matters.**', 1)[0]
+    assert '`svc0/Dockerfile` line 2' in wrong and '`app`' in wrong
+    # The job summary reads as well.
+    assert_reads_well(result.summary, (result.outputs['pr_url'],))
