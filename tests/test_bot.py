@@ -383,3 +383,52 @@ def test_the_body_reads_well_on_github(fake_github: FakeGitHub, tmp_path: pathli
     assert '`svc0/Dockerfile` line 2' in wrong and '`app`' in wrong
     # The job summary reads as well.
     assert_reads_well(result.summary, (result.outputs['pr_url'],))
+
+
+def test_the_dashboard_keeps_one_issue_for_what_needs_a_person(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    variable = ('FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\n'
+                'CMD ["daphne", "-p", $PORT, "app.asgi:application"]\n')
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL, 'jobs/Dockerfile': PIPE,
+                                                'api/Dockerfile': variable})
+
+    def dashboard() -> list[dict]:
+        return fake_github.issues('octo/app')
+
+    result = run_bot(fake_github, repo, tmp_path, 'first', dashboard='true')
+    assert result.code == 0, result.stdout + result.stderr
+    [issue] = dashboard()
+    assert issue['state'] == 'open' and issue['body'].startswith('<!-- modcon:dashboard -->')
+    body = issue['body']
+    assert '`jobs/Dockerfile` line 2: MC101' in body and 'no automatic fix' in body
+    assert '`api/Dockerfile` line 3: MC103' in body and '`unsafe_fixes: true`' in body
+    assert 'Dockerfile` line 2: MC101 `CMD` in shell form runs' not in body  # the PR fixes it
+    assert_reads_well(body)
+
+    # Nothing new: nothing written.
+    fake_github.reset_log()
+    run_bot(fake_github, repo, tmp_path, 'again', dashboard='true')
+    assert fake_github.write_requests() == []
+
+    # The advice works: with unsafe_fixes the pull request carries that fix,
+    # and the same issue is updated in place.
+    run_bot(fake_github, repo, tmp_path, 'unsafe', dashboard='true', unsafe_fixes='true')
+    [issue] = dashboard()
+    assert 'api/Dockerfile' not in issue['body'] and 'jobs/Dockerfile' in issue['body']
+    assert 'exec daphne' in repo.read_file('api/Dockerfile', BRANCH)
+
+    # Fixed by hand on main: the issue is closed ...
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'jobs/Dockerfile': EXEC, 'api/Dockerfile': None}, 'Fix by hand')
+    run_bot(fake_github, repo, tmp_path, 'fixed', dashboard='true',
+            event=push_event(fake_github, repo, before=before, after=after), sha=after)
+    [issue] = dashboard()
+    assert issue['state'] == 'closed' and 'Nothing needs a person now' in issue['body']
+
+    # ... and reopened, never duplicated, when something needs a person again.
+    before, after = after, repo.commit('main', {'jobs/Dockerfile': PIPE}, 'Back again')
+    run_bot(fake_github, repo, tmp_path, 'back', dashboard='true',
+            event=push_event(fake_github, repo, before=before, after=after), sha=after)
+    [again] = dashboard()
+    assert again['number'] == issue['number'] and again['state'] == 'open'
+    assert 'jobs/Dockerfile' in again['body']

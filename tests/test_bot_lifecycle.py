@@ -77,6 +77,7 @@ class Story:
                            ref='refs/heads/main', inputs={'mode': 'pr', **inputs})
         result = action.run()
         assert 'Traceback' not in result.stderr, result.stderr
+        assert 'MC001' not in result.stdout  # no file is ever read as what it is not
         for request in self.fake.write_requests():
             assert not (isinstance(request.body, dict) and request.body.get('force')), request
             if request.path.endswith('/pulls') or '/pulls/' in request.path:
@@ -107,7 +108,6 @@ def test_the_pull_request_stays_right_over_its_whole_life(fake_github: FakeGitHu
     assert set(expected) == {'Dockerfile', 'app/main.py'}
     assert pull_request_changes(repo) == expected
     assert result.outputs['fixed_files'].split('\n') == ['Dockerfile', 'app/main.py']
-    assert 'MC001' not in result.stdout  # no file is read as what it is not
     [first] = story.pulls()
 
     # 2. The same event again: nothing to write.

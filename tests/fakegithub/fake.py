@@ -490,6 +490,14 @@ class FakeGitHub:
                 })
             return out
 
+    def issues(self, repo: str) -> list[dict[str, Any]]:
+        """The issues that are not pull requests."""
+        target = self._repo(repo)
+        with self.state.lock:
+            return [{"number": i.number, "title": i.title, "body": i.body, "state": i.state,
+                     "user": i.user.login, "labels": list(i.labels)}
+                    for i in sorted(target.issues.values(), key=lambda i: i.number) if i.pull is None]
+
     def comments(self, repo: str, number: int | None = None) -> list[dict[str, Any]]:
         target = self._repo(repo)
         with self.state.lock:

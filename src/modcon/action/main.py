@@ -304,7 +304,7 @@ class _Run:
             return
         try:
             outcome = update_dashboard(self.repo(), remaining, base=base,
-                                       docs_url=config.docs_url, run_url=self.context.run_url)
+                                       docs_url=config.docs_url)
         except GitHubError as exc:
             self.errors.append(ModconError(f'the dashboard issue: {exc} (the job needs the '
                                            f'`issues: write` permission)'))

@@ -474,6 +474,37 @@ class RepoGateway:
             self._repo.get_issue(number).add_to_labels(*wanted)
         self.call(f'label pull request #{number}', ensure)
 
+    # -- issues ----------------------------------------------------------
+
+    def find_issue(self, marker: str) -> tuple[int, str, str] | None:
+        """The issue whose body starts with ``marker``: (number, state, body).
+
+        Open issues are searched first, then the last 100 closed ones (the
+        bot closes its issue when it has nothing to say, and reopens it).
+        """
+        def run() -> tuple[int, str, str] | None:
+            for state, pages in (('open', None), ('closed', 1)):
+                listing = self._repo.get_issues(state=state, sort='updated', direction='desc')
+                for n, issue in enumerate(listing):
+                    if pages is not None and n >= 100 * pages:
+                        break
+                    if issue.pull_request is None and (issue.body or '').startswith(marker):
+                        return issue.number, issue.state, issue.body or ''
+            return None
+        return self.call('look for the dashboard issue', run)
+
+    def create_issue(self, *, title: str, body: str, marker: str) -> int:
+        def recover() -> int | None:
+            found = self.find_issue(marker)
+            return found[0] if found else None
+        return self.call('open an issue', lambda: self._repo.create_issue(title=title,
+                                                                          body=body).number,
+                         recover=recover)
+
+    def edit_issue(self, number: int, **fields: str) -> None:
+        self.call(f'update issue #{number}',
+                  lambda: self._repo.get_issue(number).edit(**fields))
+
     # -- comments --------------------------------------------------------
 
     def find_comment(self, number: int, marker: str) -> tuple[int, str] | None:
