@@ -432,3 +432,129 @@ def test_the_dashboard_keeps_one_issue_for_what_needs_a_person(
     [again] = dashboard()
     assert again['number'] == issue['number'] and again['state'] == 'open'
     assert 'jobs/Dockerfile' in again['body']
+
+
+# -- lasting refusals end clearly ---------------------------------------------------
+
+def errors_of(result: Result) -> list[str]:
+    return [a for a in result.annotations if a.startswith('::error')]
+
+
+def test_lasting_server_errors_on_the_pull_request_end_in_one_error_then_recover(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    fake_github.fail('POST', r'/pulls$', status=500, times=None)
+    result = run_bot(fake_github, repo, tmp_path, 'first')
+    assert result.code == 2 and result.outputs['pr_outcome'] == 'failed'
+    [error] = errors_of(result)
+    assert 'open a pull request from modcon/main' in error and 'GitHub answered 500' in error
+    assert 'the next run carries on' in error
+    writes = fake_github.write_requests()
+    assert len(writes) <= 10 and not any((r.body or {}).get('force') for r in writes)
+    assert result.outputs['fixed_files'] == ''
+    # The branch it left is adopted by the next run, whose outcome says so.
+    fake_github.clear_faults()
+    fake_github.reset_log()
+    result = run_bot(fake_github, repo, tmp_path, 'second')
+    assert result.code == 0 and result.outputs['pr_outcome'] == 'opened'
+    assert [r.path.split('/octo/app/')[1] for r in fake_github.write_requests()] == \
+        ['pulls', 'labels', 'issues/1/labels']  # no commit made again
+    assert len(bot_pulls(fake_github)) == 1
+
+
+def test_a_refused_branch_name_ends_in_one_error_naming_the_input(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    fake_github.fail('POST', r'/git/refs$', status=422, times=None,
+                     message='Reference already exists')
+    result = run_bot(fake_github, repo, tmp_path, 'first')
+    assert result.code == 2 and result.outputs['pr_outcome'] == 'failed'
+    [error] = errors_of(result)
+    assert 'Reference already exists' in error and 'pr_branch_prefix' in error
+    assert 'kept moving' not in error
+    assert len(fake_github.write_requests()) <= 4
+    assert repo.branch_sha(BRANCH) is None and bot_pulls(fake_github) == []
+
+
+def test_a_pull_request_closed_without_changes_is_respected(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    run_bot(fake_github, repo, tmp_path, 'first')
+    first = bot_pulls(fake_github)[0]['number']
+    fake_github.close_pull('octo/app', first)
+    fake_github.reset_log()
+    result = run_bot(fake_github, repo, tmp_path, 'again')
+    assert result.outputs['pr_outcome'] == 'declined' and fake_github.write_requests() == []
+    assert 'modcon opens a new pull request when the fixes change' in result.summary
+    # What the outcome says holds: a change to the fixes opens a new pull
+    # request (the closed one stays closed).
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'web/Dockerfile': BAD_JSON}, 'More')
+    result = run_bot(fake_github, repo, tmp_path, 'changed',
+                     event=push_event(fake_github, repo, before=before, after=after), sha=after)
+    assert result.outputs['pr_outcome'] == 'opened'
+    pulls = bot_pulls(fake_github)
+    assert [p['state'] for p in pulls] == ['closed', 'open'] and pulls[1]['number'] != first
+    assert repo.read_file('web/Dockerfile', BRANCH) == FIXED_JSON
+
+
+def test_deleting_a_stopped_branch_starts_afresh(fake_github: FakeGitHub,
+                                                 tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    run_bot(fake_github, repo, tmp_path, 'first')
+    repo.commit(BRANCH, {'x.txt': 'x\n'}, 'Mine', author_name='Dev', author_email='dev@example.com')
+    assert run_bot(fake_github, repo, tmp_path, 'stopped').outputs['pr_outcome'] == 'stopped'
+    repo.delete_branch(BRANCH)  # the comment's other advice (GitHub closes the pull request)
+    result = run_bot(fake_github, repo, tmp_path, 'afresh')
+    assert result.outputs['pr_outcome'] == 'opened'
+    assert [p['state'] for p in bot_pulls(fake_github)] == ['closed', 'open']
+    assert repo.read_file('Dockerfile', BRANCH) == EXEC
+
+
+def test_the_opt_out_advice_in_the_body_works(fake_github: FakeGitHub,
+                                              tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL, 'web/Dockerfile': BAD_JSON})
+    run_bot(fake_github, repo, tmp_path, 'first')
+    body = bot_pulls(fake_github)[0]['body']
+    assert 'Put `# modcon: ignore=MC101` on the line above the instruction' in body
+    assert 'add `ignore = ["MC103"]` to `.modcon.toml`' in body
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'Dockerfile': 'FROM alpine:3.20\n# modcon: ignore=MC101\n'
+                                               'CMD app --serve\n',
+                                 '.modcon.toml': 'ignore = ["MC103"]\n'}, 'Opt out')
+    result = run_bot(fake_github, repo, tmp_path, 'second',
+                     event=push_event(fake_github, repo, before=before, after=after), sha=after)
+    assert result.outputs['pr_outcome'] == 'closed'  # both opted out: nothing left to fix
+
+
+def test_pr_mode_delivers_only_for_real_branches_on_allowed_events(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    sha = repo.branch_sha('main')
+    assert sha
+    queue = 'refs/heads/gh-readonly-queue/main/pr-7-' + sha
+    repo.set_ref(queue, sha)
+    merge_group = {'action': 'checks_requested', 'merge_group': {
+        'head_sha': sha, 'head_ref': queue, 'base_ref': 'refs/heads/main'},
+        'repository': dispatch_event(fake_github, repo)['repository']}
+    cases = [('merge_group', merge_group, queue),
+             ('push', push_event(fake_github, repo, before='0' * 40, after=sha, ref=queue,
+                                 created=True), queue),
+             ('push', push_event(fake_github, repo, before='0' * 40, after=sha,
+                                 ref='refs/tags/v1', created=True), 'refs/tags/v1'),
+             ('push', push_event(fake_github, repo, before='0' * 40, after=sha,
+                                 branch='modcon/main', created=True), 'refs/heads/modcon/main'),
+             ('release', {'action': 'published',
+                          'repository': dispatch_event(fake_github, repo)['repository']},
+              'refs/tags/v1')]
+    for n, (event_name, event, ref) in enumerate(cases):
+        fake_github.reset_log()
+        run = ActionRun(fake_github, repo, tmp_path / f'case{n}', event_name=event_name,
+                        event=event, sha=sha, ref=ref,
+                        inputs={'mode': 'pr', 'verify': 'true', 'dashboard': 'true'})
+        result = run.run()
+        assert result.code == 0, (event_name, ref, result.stdout + result.stderr)
+        assert fake_github.write_requests() == [], (event_name, ref)
+        assert 'only checks' in result.summary and 'Stopped like' not in result.summary
+        assert result.outputs['pr_outcome'] == ''
+    assert bot_pulls(fake_github) == [] and fake_github.issues('octo/app') == []
