@@ -474,6 +474,16 @@ def test_a_refused_branch_name_ends_in_one_error_naming_the_input(
     assert 'kept moving' not in error
     assert len(fake_github.write_requests()) <= 4
     assert repo.branch_sha(BRANCH) is None and bot_pulls(fake_github) == []
+    # The real cause: a branch named like the prefix is in the way (git cannot
+    # have both `modcon` and `modcon/main`). The advice works.
+    fake_github.clear_faults()
+    repo.create_branch('modcon')
+    result = run_bot(fake_github, repo, tmp_path, 'clash')
+    [error] = errors_of(result)
+    assert result.code == 2 and 'pr_branch_prefix' in error
+    result = run_bot(fake_github, repo, tmp_path, 'renamed', pr_branch_prefix='modcon-bot')
+    assert result.code == 0 and result.outputs['pr_outcome'] == 'opened'
+    assert repo.read_file('Dockerfile', 'modcon-bot/main') == EXEC
 
 
 def test_a_pull_request_closed_without_changes_is_respected(

@@ -302,3 +302,28 @@ def test_fix_reaches_the_entrypoint_code_the_container_runs(fake_github: FakeGit
     assert result.code == 0, result.stdout + result.stderr
     assert repo.read_file('svc/entry.sh', 'feature').endswith('exec "$@"\n')
     assert 'MC301' in replies(fake_github, number)[0]
+
+
+def test_the_commands_the_bots_pull_request_advertises_work_on_it(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    from tests.test_bot import bot_pulls
+    from tests.test_bot import run_bot
+
+    repo = fake_github.create_repo(REPO, {'Dockerfile': SHELL, 'jobs/Dockerfile': 'FROM alpine:3.20\nCMD a | b\n'})
+    fake_github.add_user('maintainer')
+    fake_github.set_permission(REPO, 'maintainer', 'maintain')
+    run_bot(fake_github, repo, tmp_path, 'bot')
+    [pull] = bot_pulls(fake_github)
+    for advertised in ('/modcon fix', '/modcon check', '/modcon help'):
+        assert f'`{advertised}`' in pull['body']
+    fake_github.reset_log()
+    result, comment_id = command(fake_github, repo, tmp_path, pull['number'], '/modcon fix')
+    assert result.code == 0 and reactions(fake_github, comment_id) == ['eyes', 'rocket']
+    assert repository_writes(fake_github) == []  # the bot's branch is already fixed
+    assert 'already clean' in replies(fake_github, pull['number'])[-1]
+    command(fake_github, repo, tmp_path, pull['number'], '/modcon check')
+    assert 'No findings at' in replies(fake_github, pull['number'])[-1]  # its files are clean
+    # ... and the bot's next run still finds its pull request as it left it.
+    fake_github.reset_log()
+    assert run_bot(fake_github, repo, tmp_path, 'again').outputs['pr_outcome'] == 'unchanged'
+    assert fake_github.write_requests() == []
