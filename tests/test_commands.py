@@ -107,6 +107,9 @@ def test_a_maintainer_gets_the_fix_committed_on_the_branch(fake_github: FakeGitH
     assert len(reply) == 1
     assert f'/commit/{commit.sha}' in reply[0] and '### MC101' in reply[0]
     assert '#1a-react-to-signals' in reply[0]
+    from tests.test_bot import assert_reads_well
+
+    assert_reads_well(reply[0], (f'{fake_github.server_url}/{REPO}/commit/{commit.sha}',))
 
 
 def test_refusals_write_nothing_but_the_answer(fake_github: FakeGitHub,
