@@ -8,6 +8,18 @@ old head and, when the base moved on, the new base), then the per-rule
 commits. So a run that lost a race sees its update refused and looks again,
 and nobody's commits are ever overwritten. If anyone else pushed to the
 branch, the bot stops and says why in a comment.
+
+The pull request's life after that, as the next run sees it:
+
+* open, someone else's commits on the branch: stopped (a comment says how to
+  have modcon start afresh);
+* closed or merged, someone else's commits on the branch: the branch is kept
+  as ``<branch>-closed-<date>`` and modcon starts afresh with a new pull
+  request (a merged or closed pull request is never reopened);
+* closed by a person with only modcon's commits and the same fixes: left
+  closed (declined) until the fixes change;
+* a branch without a pull request (GitHub refused to open one): adopted;
+* nothing left to fix: the open pull request is closed, the branch deleted.
 """
 from __future__ import annotations
 
@@ -134,7 +146,7 @@ def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str,
         and _head_has(repo, head, comparison.files, final)
     if pull is None and has and latest is not None and not latest.merged \
             and latest.head_sha == head:
-        assert latest is not None
+        # Closed by a person with only modcon's commits, and nothing new since.
         return BotResult('declined', latest,
                          f'#{latest.number} with these fixes was closed without merging; modcon '
                          f'opens a new pull request when the fixes change (delete branch '
