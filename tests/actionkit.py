@@ -151,7 +151,7 @@ class ActionRun:
             'INPUT_GITHUB_TOKEN': fake.token,
             'INPUT_MODE': 'check',
             'INPUT_PATHS': '.',
-            'INPUT_FAIL_ON': 'warning',
+            'INPUT_FAIL_ON': '',  # action.yml's default: it depends on the mode
             'INPUT_SARIF_FILE': '',
             'INPUT_UNSAFE_FIXES': 'false',
             'INPUT_DOCS_URL': '',

@@ -13,7 +13,7 @@ from modcon.dockerfile.syntax import parse
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 INPUTS = {'mode', 'paths', 'github_token', 'fail_on', 'sarif_file', 'unsafe_fixes', 'docs_url',
-          'pr_branch_prefix', 'pr_labels', 'config', 'verify', 'verify_grace'}
+          'pr_branch_prefix', 'pr_labels', 'config', 'verify', 'verify_grace', 'dashboard'}
 OUTPUTS = {'findings', 'fixed_files', 'pr_number', 'pr_url', 'sarif_file'}
 
 
@@ -36,13 +36,13 @@ def test_every_input_is_read_by_the_action() -> None:
                 'INPUT_UNSAFE_FIXES': 'true', 'INPUT_PR_LABELS': 'x, y',
                 'INPUT_GITHUB_TOKEN': 't', 'INPUT_SARIF_FILE': 's', 'INPUT_CONFIG': 'c',
                 'INPUT_DOCS_URL': 'u', 'INPUT_PR_BRANCH_PREFIX': 'bot',
-                'INPUT_VERIFY': 'true', 'INPUT_VERIFY_GRACE': '2.5'})
+                'INPUT_VERIFY': 'true', 'INPUT_VERIFY_GRACE': '2.5', 'INPUT_DASHBOARD': 'true'})
     inputs = read_inputs(env)
     assert inputs.mode == 'pr' and inputs.paths == ('a', 'b', 'c')
     assert inputs.unsafe_fixes and inputs.pr_labels == ('x', 'y')
     assert (inputs.github_token, inputs.sarif_file, inputs.config, inputs.docs_url,
             inputs.pr_branch_prefix) == ('t', 's', 'c', 'u', 'bot')
-    assert inputs.verify and inputs.verify_grace == 2.5
+    assert inputs.verify and inputs.verify_grace == 2.5 and inputs.dashboard
     assert set(inputs._fields) == INPUTS
 
 

@@ -107,6 +107,9 @@ def test_a_maintainer_gets_the_fix_committed_on_the_branch(fake_github: FakeGitH
     assert len(reply) == 1
     assert f'/commit/{commit.sha}' in reply[0] and '### MC101' in reply[0]
     assert '#1a-react-to-signals' in reply[0]
+    from tests.test_bot import assert_reads_well
+
+    assert_reads_well(reply[0], (f'{fake_github.server_url}/{REPO}/commit/{commit.sha}',))
 
 
 def test_refusals_write_nothing_but_the_answer(fake_github: FakeGitHub,
@@ -122,9 +125,26 @@ def test_refusals_write_nothing_but_the_answer(fake_github: FakeGitHub,
         assert repository_writes(fake_github) == []
         assert reactions(fake_github, comment_id) == ['confused']
         assert f'needs write access to this repository; yours is `{permission}`' in \
-            replies(fake_github, number)[0]
-    assert len(replies(fake_github, number)) == 1  # one reply, edited each time
+            replies(fake_github, number)[-1]
+    assert len(replies(fake_github, number)) == 3  # one reply per command comment
     assert repo.branch_sha('feature') == head
+
+
+def test_a_refusal_never_edits_someone_elses_result(fake_github: FakeGitHub,
+                                                    tmp_path: pathlib.Path) -> None:
+    repo, number = setup(fake_github)
+    command(fake_github, repo, tmp_path, number, '/modcon fix')
+    pushed = replies(fake_github, number)
+    assert len(pushed) == 1 and pushed[0].split('\n')[1].startswith('Pushed ')
+    fake_github.reset_log()
+    result, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix',
+                                 login='reader')
+    # The refusal is a reply of its own: one reaction and one new comment, no edit.
+    assert [f'{r.method} {r.path.rsplit("/", 1)[-1]}' for r in fake_github.write_requests()] == \
+        ['POST reactions', 'POST comments']
+    assert reactions(fake_github, comment_id) == ['confused']
+    now = replies(fake_github, number)
+    assert now[0] == pushed[0] and 'needs write access' in now[1] and len(now) == 2
 
 
 def test_a_failed_permission_lookup_means_no(fake_github: FakeGitHub,
@@ -187,9 +207,9 @@ def test_help_check_and_a_clean_pull_request(fake_github: FakeGitHub,
     fake_github.reset_log()
     command(fake_github, repo, tmp_path, number, '/modcon fix')
     assert repository_writes(fake_github) == []  # nothing more to commit
-    fix_reply = next(t for t in replies(fake_github, number) if 'modcon:reply fix' in t)
+    fix_reply = replies(fake_github, number)[-1]
     assert 'already clean' in fix_reply and 'jobs/Dockerfile' in fix_reply
-    assert len(replies(fake_github, number)) == 3  # help, check, fix: each edited in place
+    assert len(replies(fake_github, number)) == 4  # help, check, fix, fix: one each
 
 
 def test_a_fork_gets_suggestions_and_a_patch(fake_github: FakeGitHub,
@@ -231,7 +251,16 @@ def test_a_push_while_fixing_is_never_overwritten(fake_github: FakeGitHub,
     result, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix')
     assert pushed and repo.branch_sha('feature') == pushed[0]
     assert repo.read_file('Dockerfile', 'feature') == SHELL
-    assert 'nothing was pushed: modcon never overwrites a branch' in replies(fake_github, number)[0]
+    # A refused push is no success: no 🚀, a non-zero exit, and a reply that says so.
+    assert result.code == 1 and reactions(fake_github, comment_id) == ['eyes', 'confused']
+    reply = replies(fake_github, number)[0]
+    assert 'failed: someone pushed to feature' in reply and 'modcon never overwrites' in reply
+    assert 'run the command again' in reply
+    # ... and what the reply advises works: the same command again fixes the new head.
+    result, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert result.code == 0 and reactions(fake_github, comment_id) == ['eyes', 'rocket']
+    assert repo.read_file('Dockerfile', 'feature') == EXEC
+    assert repo.commits('feature')[0].parents == (pushed[0],)
 
 
 def test_files_under_dot_github_are_never_changed(fake_github: FakeGitHub,
@@ -276,3 +305,28 @@ def test_fix_reaches_the_entrypoint_code_the_container_runs(fake_github: FakeGit
     assert result.code == 0, result.stdout + result.stderr
     assert repo.read_file('svc/entry.sh', 'feature').endswith('exec "$@"\n')
     assert 'MC301' in replies(fake_github, number)[0]
+
+
+def test_the_commands_the_bots_pull_request_advertises_work_on_it(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    from tests.test_bot import bot_pulls
+    from tests.test_bot import run_bot
+
+    repo = fake_github.create_repo(REPO, {'Dockerfile': SHELL, 'jobs/Dockerfile': 'FROM alpine:3.20\nCMD a | b\n'})
+    fake_github.add_user('maintainer')
+    fake_github.set_permission(REPO, 'maintainer', 'maintain')
+    run_bot(fake_github, repo, tmp_path, 'bot')
+    [pull] = bot_pulls(fake_github)
+    for advertised in ('/modcon fix', '/modcon check', '/modcon help'):
+        assert f'`{advertised}`' in pull['body']
+    fake_github.reset_log()
+    result, comment_id = command(fake_github, repo, tmp_path, pull['number'], '/modcon fix')
+    assert result.code == 0 and reactions(fake_github, comment_id) == ['eyes', 'rocket']
+    assert repository_writes(fake_github) == []  # the bot's branch is already fixed
+    assert 'already clean' in replies(fake_github, pull['number'])[-1]
+    command(fake_github, repo, tmp_path, pull['number'], '/modcon check')
+    assert 'No findings at' in replies(fake_github, pull['number'])[-1]  # its files are clean
+    # ... and the bot's next run still finds its pull request as it left it.
+    fake_github.reset_log()
+    assert run_bot(fake_github, repo, tmp_path, 'again').outputs['pr_outcome'] == 'unchanged'
+    assert fake_github.write_requests() == []

@@ -582,3 +582,43 @@ def test_fixture_startup_is_fast(tmp_path: Path) -> None:
         seed(fake)
         assert fake.client().get_user().login == "modcon-bot[bot]"
     assert time.monotonic() - started < 1.0
+
+
+# -- what the bot's pull-request life needs from the fake ----------------------------------------
+
+
+def test_issues_list_merge_branch_deletion_and_the_actions_setting(fake_github: FakeGitHub) -> None:
+    seed(fake_github)
+    gh = fake_github.client().get_repo("octo/app")
+    issue = gh.create_issue(title="Dashboard", body="<!-- marker -->\nhi")
+    number = make_fix_pr(fake_github)
+    # GET /issues lists pull requests too (with a pull_request key), newest first.
+    listed = list(gh.get_issues(state="open"))
+    assert [i.number for i in listed] == [number, issue.number]
+    assert [i.pull_request is not None for i in listed] == [True, False]
+    assert [i.number for i in gh.get_issues(state="closed")] == []
+    # Deleting a pull request's head branch closes it, as on GitHub.
+    deleted = requests.delete(f"{fake_github.api_url}/repos/octo/app/git/refs/heads/modcon/fix",
+                              headers=auth_headers(), timeout=10)
+    assert deleted.status_code == 204
+    assert gh.get_pull(number).state == "closed"
+    # Merging makes a real merge commit on the base and marks the pull request merged.
+    second = make_fix_pr(fake_github, "modcon/other")
+    merge = fake_github.merge_pull("octo/app", second)
+    commit = gh.get_git_commit(merge)
+    assert len(commit.parents) == 2 and gh.get_git_ref("heads/main").object.sha == merge
+    assert gh.get_pull(second).merged and gh.get_contents("Dockerfile").decoded_content.decode() == \
+        edited_dockerfile()
+    # "Allow GitHub Actions to create and approve pull requests" off: GitHub's 403.
+    fake_github.repo("octo/app").commit("modcon/third", {"x.txt": "x\n"}, "x")
+    fake_github.set_actions_can_open_pulls("octo/app", False)
+    with pytest.raises(GithubException) as refused:
+        gh.create_pull(base="main", head="modcon/third", title="t", body="b")
+    assert refused.value.status == 403
+    assert refused.value.data["message"] == \
+        "GitHub Actions is not permitted to create or approve pull requests."
+    # A status fault can carry GitHub's own message.
+    fake_github.fail("GET", r"/pulls$", status=422, message="Validation Failed")
+    with pytest.raises(GithubException) as failed:
+        list(gh.get_pulls())
+    assert failed.value.status == 422 and failed.value.data["message"] == "Validation Failed"

@@ -17,6 +17,7 @@ from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Message
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -85,31 +86,34 @@ def invalid_exec_form(document: DockerfileDocument) -> Iterator[Hit]:
         text = ins.args.text
         reading = jsonish.read(text)
         if error == 'not-strings':
-            message = (f'`{keyword}` has a JSON element that is not a string; '
-                       'BuildKit refuses to build this Dockerfile')
+            message = Message.format('`{}` has a JSON element that is not a string; BuildKit '
+                                     'refuses to build this Dockerfile', keyword)
         else:
-            message = (f'`{keyword}` is not valid exec-form JSON ({_problems(reading)}), so '
-                       f'Docker runs it as a shell command: `/bin/sh -c {json.dumps(text)}`')
+            # The Dockerfile's text goes in as data: its backticks stay text.
+            message = Message.format('`{}` is not valid exec-form JSON ({}), so Docker runs '
+                                     'it as a shell command: `/bin/sh -c {}`',
+                                     keyword, _problems(reading), json.dumps(text))
         fix = _fix(document, command, reading) if reading is not None else None
         yield Hit(command.outer.start, command.outer.end, message, fix)
 
 
-def _problems(reading: jsonish.Reading | None) -> str:
+def _problems(reading: jsonish.Reading | None) -> Message:
     if reading is None:
-        return 'it is not a JSON array'
+        return Message('it is not a JSON array')
     problems = []
     if any(e.kind == 'single' for e in reading.elements):
-        problems.append('single quotes')
-    bare = [e.value for e in reading.elements if e.kind == 'bare']
+        problems.append(Message('single quotes'))
+    bare = [e.value for e in reading.elements if e.kind == 'bare'][:3]
     if bare:
-        problems.append('unquoted ' + ', '.join(f'`{b}`' for b in bare[:3]))
+        problems.append(Message.format('unquoted ' + ', '.join(['`{}`'] * len(bare)), *bare))
     if reading.trailing_comma is not None:
-        problems.append('a trailing comma')
+        problems.append(Message('a trailing comma'))
     if reading.comment is not None:
-        problems.append('a comment after `]`')
+        problems.append(Message('a comment after `]`'))
     elif reading.trailing:
-        problems.append(f'text after `]`: `{reading.trailing[:40]}`')
-    return '; '.join(problems) or 'it is not valid JSON'
+        problems.append(Message.format('text after `]`: `{}`', reading.trailing[:40]))
+    return Message.format('; '.join(['{}'] * len(problems)), *problems) if problems \
+        else Message('it is not valid JSON')
 
 
 def _fix(document: DockerfileDocument, command: Command, reading: jsonish.Reading) -> Fix | None:

@@ -7,11 +7,111 @@ single-file ``modcon check`` (see docs/benchmarks.md).
 from __future__ import annotations
 
 import enum
+import re
 from typing import Callable
 from typing import Iterator
 from typing import NamedTuple
 
 from modcon.properties import Property
+
+
+Span = tuple[str, bool]  # a piece of a message, and whether it is code
+
+
+def code_spans(text: str) -> tuple[Span, ...]:
+    """``text`` cut where modcon's markup puts code: backtick spans as
+    CommonMark reads them (a run of n backticks up to the next run of exactly n)."""
+    spans: list[Span] = []
+    plain = []
+    i = 0
+    while i < len(text):
+        if text[i] != '`':
+            plain.append(text[i])
+            i += 1
+            continue
+        run = len(text[i:]) - len(text[i:].lstrip('`'))
+        j = i + run
+        close = -1
+        while j < len(text):
+            j = text.find('`', j)
+            if j == -1:
+                break
+            other = len(text[j:]) - len(text[j:].lstrip('`'))
+            if other == run:
+                close = j
+                break
+            j += other
+        if close == -1:
+            plain.append(text[i:i + run])  # no closing run: literal backticks
+            i += run
+            continue
+        if plain:
+            spans.append((''.join(plain), False))
+            plain = []
+        inner = text[i + run:close]
+        if inner.startswith(' ') and inner.endswith(' ') and inner.strip(' '):
+            inner = inner[1:-1]
+        spans.append((inner, True))
+        i = close + run
+    if plain:
+        spans.append((''.join(plain), False))
+    return tuple(spans)
+
+
+class Message(str):
+    """A finding's message (or a fix's title) that carries its code spans as data.
+
+    As a ``str`` it reads exactly as before (modcon's markup: code in
+    backticks), so every plain-text reporter is unchanged. ``spans`` says
+    which pieces are code, so Markdown and HTML output can show modcon's code
+    as code while text from the repository (a command, a path) is escaped as
+    what it is, backticks included, never read as markup.
+    """
+
+    spans: tuple[Span, ...]
+
+    def __new__(cls, text: str = '', spans: tuple[Span, ...] | None = None) -> Message:
+        self = super().__new__(cls, text)
+        self.spans = spans if spans is not None else code_spans(text)
+        return self
+
+    @classmethod
+    def format(cls, template: str, *args: object) -> Message:
+        """``template`` is modcon's own text (its backticks are markup); each
+        ``{}`` takes the next of ``args`` as data, in the span it stands in (a
+        ``Message`` in plain text brings its own code spans)."""
+        values = iter(args)
+        spans: list[Span] = []
+
+        def add(piece: str, code: bool) -> None:
+            if spans and not code and not spans[-1][1]:
+                spans[-1] = (spans[-1][0] + piece, False)
+            elif piece:
+                spans.append((piece, code))
+
+        for text, code in code_spans(template):
+            first, *rest = _FIELD.split(text)
+            pieces: list[Span] = [(first, code)]
+            for part in rest:
+                value = next(values)
+                if isinstance(value, Message) and not code:
+                    pieces.extend(value.spans)  # a message in a message keeps its code
+                else:
+                    pieces.append((str(value), code))
+                pieces.append((part, code))
+            if code:  # one code span, whatever went in
+                pieces = [(''.join(p for p, _ in pieces), True)]
+            for piece, is_code in pieces:
+                add(piece, is_code)
+        return cls(''.join(f'`{t}`' if code else t for t, code in spans), tuple(spans))
+
+
+_FIELD = re.compile(r'(?<!\{)\{\}(?!\})')
+
+
+def spans_of(text: str) -> tuple[Span, ...]:
+    """The code spans of a message: as carried, or read from its markup."""
+    return text.spans if isinstance(text, Message) else code_spans(text)
 
 
 class Applicability(enum.IntEnum):

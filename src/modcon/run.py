@@ -39,6 +39,7 @@ from modcon.parallel import Checked
 from modcon.parallel import check_dockerfile
 from modcon.parallel import check_dockerfiles
 from modcon.parallel import jobs_for
+from modcon.scope import INTERPRETERS
 from modcon.scope import ScopeBuilder
 from modcon.scope import code_scope
 from modcon.scope import context_of
@@ -56,9 +57,6 @@ def load_config(args: argparse.Namespace) -> Config:
     if args.docs_url:
         config = config._replace(docs_url=args.docs_url.rstrip('#'))
     return config
-
-
-INTERPRETERS = {'python': 'python', 'shell': 'sh', 'javascript': 'node'}
 
 
 def run_check_or_fix(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -18,7 +19,12 @@ from modcon.dockerfile.resolve import Resolution
 from modcon.entrypoints import Invocation
 from modcon.errors import ModconError
 from modcon.files import read_source
+from modcon.fixplan import FileInput
 from modcon.project import LocalProject
+from modcon.source import SourceFile
+
+# How a code file named on its own (reached by no Dockerfile) is run.
+INTERPRETERS = {'python': 'python', 'shell': 'sh', 'javascript': 'node'}
 
 
 class CodeScope(NamedTuple):
@@ -96,3 +102,59 @@ def code_scope(dockerfiles: Iterable[Target]) -> CodeScope:
         if document.error is None:
             builder.add(dockerfile, document.resolution)
     return builder.scope()
+
+
+def _read_text(target: Target) -> str:
+    return read_source(target.path, target.display).text
+
+
+def gather(targets: Iterable[Target], *, read: Callable[[Target], str] = _read_text,
+           errors: list[ModconError] | None = None) -> list[FileInput]:
+    """Every file ``modcon fix`` works on for ``targets`` (as ``discover`` found them),
+    each read once and classified by what it is, with what its rules need.
+
+    A Dockerfile carries its build context; the code its container runs comes
+    into scope with the invocations that run it; a code file named on its own
+    is taken as the program a container runs. ``read`` is the one place files
+    are read (the Action plugs in its confined reader); a file that cannot be
+    read is left out and its error appended to ``errors``.
+    """
+    builder = ScopeBuilder()
+    files: dict[str, FileInput] = {}
+    order = list(targets)
+
+    def take(target: Target) -> None:
+        try:
+            text = read(target)
+        except ModconError as exc:
+            if errors is not None:
+                errors.append(exc)
+            return
+        project = builder.context(target) if target.kind == 'dockerfile' else None
+        files[target.display] = FileInput(target.display, text, target.kind, (), project)
+        if project is not None:
+            document = DockerfileDocument(SourceFile(target.display, text), project)
+            if document.error is None:
+                builder.add(target, document.resolution)
+
+    for target in order:
+        if target.kind == 'dockerfile':
+            take(target)
+    scope = builder.scope()
+    known = {t.display for t in order}
+    order += [t for t in scope.targets if t.display not in known]
+    for target in order:
+        if target.kind != 'dockerfile':
+            take(target)
+    out = []
+    for target in order:
+        item = files.get(target.display)
+        if item is None or item.kind == 'dockerfile':
+            if item is not None:
+                out.append(item)
+            continue
+        invocations = scope.invocations.get(target.display, ())
+        if not invocations:
+            invocations = (Invocation(None, 0, (INTERPRETERS[item.kind], item.path)),)
+        out.append(item._replace(invocations=invocations))
+    return out

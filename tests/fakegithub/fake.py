@@ -169,6 +169,7 @@ class FakeRepo:
         if old is None:
             raise KeyError(name)
         self.store.delete_ref(ref, old)
+        self._fake.state.branch_deleted(self._repo, name)
 
     def set_ref(self, ref: str, sha: str) -> None:
         """Force a ref to ``sha`` (a force-push)."""
@@ -379,6 +380,38 @@ class FakeGitHub:
             author = self._owner(user) if user else target.owner
             return self.state.add_comment(target, self.state.issue(target, number), author, body).id
 
+    def merge_pull(self, repo: str, number: int, *, user: str | None = None) -> str:
+        """Merge a pull request as the "Merge pull request" button does: a merge
+        commit on the base branch (a real three-way merge); returns its SHA."""
+        from .state import now_iso
+        target = self._repo(repo)
+        with self.state.lock:
+            issue = self.state.pull(target, number)
+            p = issue.pull
+            assert p is not None and issue.state == "open", "only an open pull request merges"
+            head = self.state.refresh_head(issue)
+            store = target.store
+            base_ref = f"refs/heads/{p.base_ref}"
+            base = store.ref_sha(base_ref)
+            assert base is not None
+            merged = store.git("merge-tree", "--write-tree", base, head, check=False)
+            if merged.returncode != 0:
+                raise ValueError(f"#{number} does not merge cleanly")
+            tree = merged.stdout.decode().split()[0]
+            who = self._owner(user) if user else target.owner
+            person = Person.now(who.name or who.login, who.email or who.noreply_email)
+            sha = store.commit_tree(tree, [base, head],
+                                    f"Merge pull request #{number} from {p.head_repo.owner.login}/{p.head_ref}",
+                                    person, person)
+            store.update_ref(base_ref, sha, base)
+            issue.state = "closed"
+            issue.closed_at = p.merged_at = now_iso()
+            return sha
+
+    def set_actions_can_open_pulls(self, repo: str, allowed: bool) -> None:
+        """The repository setting "Allow GitHub Actions to create and approve pull requests"."""
+        self._repo(repo).actions_can_open_pulls = allowed
+
     def close_pull(self, repo: str, number: int, *, merged: bool = False) -> None:
         from .state import now_iso
         target = self._repo(repo)
@@ -410,9 +443,11 @@ class FakeGitHub:
 
     # -- faults -------------------------------------------------------------------------------------------
 
-    def fail(self, method: str | None, path: str, status: int = 502, *, times: int | None = 1) -> Fault:
-        """Answer ``status`` (502 with GitHub's HTML page, else JSON) without handling the request."""
-        return self.faults.add("status", method, path, times, status=status)
+    def fail(self, method: str | None, path: str, status: int = 502, *, times: int | None = 1,
+             message: str = "Server Error") -> Fault:
+        """Answer ``status`` (502 with GitHub's HTML page, else JSON with ``message``)
+        without handling the request."""
+        return self.faults.add("status", method, path, times, status=status, message=message)
 
     def secondary_rate_limit(self, method: str | None, path: str, *, retry_after: int = 1,
                              times: int | None = 1) -> Fault:
@@ -454,6 +489,14 @@ class FakeGitHub:
                     "base": {"ref": p.base_ref, "sha": target.store.ref_sha(f"refs/heads/{p.base_ref}")},
                 })
             return out
+
+    def issues(self, repo: str) -> list[dict[str, Any]]:
+        """The issues that are not pull requests."""
+        target = self._repo(repo)
+        with self.state.lock:
+            return [{"number": i.number, "title": i.title, "body": i.body, "state": i.state,
+                     "user": i.user.login, "labels": list(i.labels)}
+                    for i in sorted(target.issues.values(), key=lambda i: i.number) if i.pull is None]
 
     def comments(self, repo: str, number: int | None = None) -> list[dict[str, Any]]:
         target = self._repo(repo)

@@ -45,6 +45,7 @@ class Fault:
     retry_after: int = 1
     seconds: float = 0.0
     callback: Callable[[], object] | None = None
+    message: str = "Server Error"  # the JSON message of a ``status`` fault (not 502)
     hits: int = 0
 
     def matches(self, method: str, path: str) -> bool:

@@ -78,7 +78,7 @@ class App:
             if fault.kind == "status":
                 if fault.status == 502:
                     return 502, {"Content-Type": "text/html"}, BAD_GATEWAY_HTML.encode()
-                return self._json(fault.status, ApiError(fault.status, "Server Error").body())
+                return self._json(fault.status, ApiError(fault.status, fault.message).body())
             if fault.kind == "secondary_rate_limit":
                 message = SECONDARY_RATE_LIMIT_MESSAGE.format(request_id=self._request_id())
                 body = ApiError(403, message, documentation_url="https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits").body()

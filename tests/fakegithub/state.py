@@ -168,6 +168,9 @@ class Repo:
     # Role given to token users who have no explicit role (an App installed on
     # the repository can push; on someone else's fork it cannot).
     token_role: str = "write"
+    # Settings → Actions → General → "Allow GitHub Actions to create and approve
+    # pull requests" (off by default on GitHub for new repositories and orgs).
+    actions_can_open_pulls: bool = True
     roles: dict[str, str] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)  # lower-cased name -> label
     issues: dict[int, Issue] = field(default_factory=dict)
@@ -320,6 +323,16 @@ class State:
             except RefConflict:
                 pass  # a concurrent refresh already moved it; the next one retries
         return pull.head_sha
+
+    def branch_deleted(self, repo: Repo, branch: str) -> None:
+        """GitHub closes the open pull requests whose head branch was deleted."""
+        with self.lock:
+            for target in self.network(repo):
+                for issue in target.issues.values():
+                    p = issue.pull
+                    if p and issue.state == "open" and p.head_repo is repo and p.head_ref == branch:
+                        issue.state = "closed"
+                        issue.closed_at = issue.updated_at = now_iso()
 
     def add_comment(self, repo: Repo, issue: Issue, user: User, body: str) -> Comment:
         with self.lock:

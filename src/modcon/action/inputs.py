@@ -27,6 +27,7 @@ class ActionInputs(NamedTuple):
     config: str
     verify: bool
     verify_grace: float
+    dashboard: bool = False
 
 
 def raw_input(env: Mapping[str, str], name: str, default: str = '') -> str:
@@ -52,7 +53,9 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     mode = raw_input(env, 'mode', 'check') or 'check'
     if mode not in MODES:
         raise ConfigError(f'input mode must be one of {", ".join(MODES)}, not {mode!r}')
-    fail_on = raw_input(env, 'fail_on', 'warning') or 'warning'
+    # Unset, it depends on the mode: in pr mode what the pull request cannot
+    # fix does not fail the step (the bot's job is the pull request).
+    fail_on = raw_input(env, 'fail_on') or ('none' if mode == 'pr' else 'warning')
     if fail_on not in FAIL_ON:
         raise ConfigError(f'input fail_on must be one of {", ".join(FAIL_ON)}, not {fail_on!r}')
     prefix = raw_input(env, 'pr_branch_prefix', 'modcon') or 'modcon'
@@ -78,4 +81,5 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         config=raw_input(env, 'config'),
         verify=_bool(env, 'verify'),
         verify_grace=verify_grace,
+        dashboard=_bool(env, 'dashboard'),
     )

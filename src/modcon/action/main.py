@@ -40,15 +40,20 @@ from modcon.engine import fix_source
 from modcon.errors import ModconError
 from modcon.files import read_source
 from modcon.fixplan import FileInput
+from modcon.github import markdown as md
 from modcon.model import Applicability
 from modcon.model import Finding
-from modcon.project import LocalProject
 from modcon.reporters import ReportContext
 from modcon.reporters.github import escape_data
 from modcon.reporters.github import escape_property
 from modcon.run import write_fixed
-from modcon.scope import ScopeBuilder
+from modcon.scope import gather
 from modcon.source import SourceFile
+
+# The events whose workspace is a branch of the repository itself at its head:
+# the only ones that deliver the bot's pull request or run `verify`.
+PR_EVENTS = ('push', 'schedule', 'workflow_dispatch')
+DELIVERED = ('opened', 'updated', 'unchanged')
 
 
 def run_action(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
@@ -112,17 +117,27 @@ class _Run:
         os.chdir(self.workspace)
         config = self.config()
         mode = self.inputs.mode
-        if mode == 'pr' and self.context.event_name.startswith('pull_request'):
-            self.notes.append('`mode: pr` opens pull requests for branches; on a pull request '
-                              'modcon checks, and `/modcon fix` applies the fixes.')
-            mode = 'check'
         if self.context.event_name == 'issue_comment':
             return self._comment(config)
+        base = None
+        if mode == 'pr':
+            base, why_not = self._pr_base()
+            if base is None:
+                self.notes.append(why_not)
+                mode = 'check'
         plan = plan_scan(self.context, self.repo)
         if plan.skip:
             self._finish(mode, plan, config, [], [], 0, None)
             return 0
-        files = self._read(self._targets(plan, config, mode))
+        if mode == 'pr':
+            # The pull request holds what `modcon fix` does on the base branch's
+            # head, so every run reads every file in `paths`, whatever the
+            # event changed: a file's kind comes from what it is, never from
+            # where its path was found.
+            plan = plan._replace(everything=True, base=base,
+                                 description=f'{plan.description}; mode pr reads every file '
+                                             f'in paths')
+        files = self._read(self._targets(plan, config))
 
         threshold = Applicability.UNSAFE if self.inputs.unsafe_fixes else Applicability.SAFE
         fixed: list[Finding] = []
@@ -164,34 +179,14 @@ class _Run:
         return 1 if failing else 0
 
     def _read(self, targets: list[Target]) -> dict[str, FileInput]:
-        """Each file to scan, read once, by display path, with what its rules need:
-        a Dockerfile's build context; for code, the invocations that run it. The
-        Dockerfiles' commands bring the code their containers run into scope."""
-        builder = ScopeBuilder()
-        files: dict[str, FileInput] = {}
+        """Each file to scan, read once, by display path, with what its rules need
+        (``scope.gather``: the same scope as ``modcon fix``)."""
+        return {item.path: item for item in gather(targets, read=self._read_file,
+                                                   errors=self.errors)}
 
-        def read(target: Target, project: LocalProject | None = None) -> None:
-            try:
-                text = read_source(target.path, target.display).text
-            except ModconError as exc:
-                self.errors.append(exc)
-                return
-            files[target.display] = FileInput(target.display, text, target.kind, (), project)
-            if project is not None:
-                document = DockerfileDocument(SourceFile(target.display, text), project)
-                if document.error is None:
-                    builder.add(target, document.resolution)
-
-        for target in targets:
-            read(target, builder.context(target) if target.kind == 'dockerfile' else None)
-        scope = builder.scope()
-        known = {t.display for t in targets}
-        for target in scope.targets:
-            if target.display not in known:
-                read(target)
-        return {name: item if item.kind == 'dockerfile' else
-                item._replace(invocations=scope.invocations.get(name, ()))
-                for name, item in files.items()}
+    def _read_file(self, target: Target) -> str:
+        """The one place the Action reads a file of the workspace."""
+        return read_source(target.path, target.display).text
 
     def _comment(self, config: Config) -> int:
         """A comment command (`/modcon fix`, ...); any other comment is ignored."""
@@ -209,7 +204,7 @@ class _Run:
                        f'{outcome.reply.split(chr(10), 1)[1]}')
         return 1 if outcome.status == 'failed' else 0
 
-    def _targets(self, plan: ScanPlan, config: Config, mode: str) -> list[Target]:
+    def _targets(self, plan: ScanPlan, config: Config) -> list[Target]:
         if plan.everything:
             targets, errors = discover(list(self.inputs.paths), config)
             self.errors.extend(errors)
@@ -225,14 +220,36 @@ class _Run:
                 code.append(path)
         wanted |= {p for p in related_dockerfiles(self.workspace, code)
                    if self._in_scope(p, config)}
-        if mode == 'pr' and plan.base:
-            wanted |= self._bot_branch_files(plan.base)
         targets = []
         for path in sorted(wanted):
             full = os.path.join(self.workspace, path)
             if os.path.isfile(full):
                 targets.append(Target(full, path, 'dockerfile'))
         return targets
+
+    def _pr_base(self) -> tuple[str | None, str]:
+        """The branch the bot's pull request targets, or None and why there is none.
+
+        Only a real branch of the repository's own, on the events where the
+        workspace holds that branch's head: a push to it, a schedule, a dispatch.
+        """
+        event = self.context.event_name
+        if event not in PR_EVENTS:
+            return None, (f'`mode: pr` delivers fixes on a push to a branch, `schedule` and '
+                          f'`workflow_dispatch`; on {md.code(event or "this event")} modcon only '
+                          f'checks (on a pull request, `/modcon fix` applies the fixes).')
+        ref = self.context.ref or str(self.context.payload.get('ref') or '')
+        if not ref.startswith('refs/heads/'):
+            return None, (f'{md.code(ref or "no ref")} is not a branch, so there is nothing to '
+                          f'open a pull request against; modcon only checks.')
+        base = ref[len('refs/heads/'):]
+        from modcon.github.bot import branch_name
+
+        if base.startswith('gh-readonly-queue/') or \
+                base.startswith(branch_name(self.inputs.pr_branch_prefix, '')):
+            return None, (f'{md.code(base)} is a merge-queue or modcon branch, not one to open '
+                          f'a pull request against; modcon only checks.')
+        return base, ''
 
     def _in_scope(self, path: str, config: Config) -> bool:
         if config.excluded(path):
@@ -243,28 +260,14 @@ class _Run:
                 return True
         return False
 
-    def _bot_branch_files(self, base: str) -> set[str]:
-        """Files the bot's open pull request changes: they stay in its scope."""
-        from modcon.github.bot import branch_name
-
-        branch = branch_name(self.inputs.pr_branch_prefix, base)
-        head = self.repo().branch_sha(branch)
-        if head is None:
-            return set()
-        comparison = self.repo().compare(self.context.sha, head)
-        return {path for path, _ in comparison.files or ()}
-
     def _pull_request(self, plan: ScanPlan, files: dict[str, FileInput], config: Config,
                       threshold: Applicability,
                       ) -> tuple[list[Finding], list[Finding], str | None, dict[str, str]]:
         from modcon.fixplan import plan_fixes
         from modcon.github.bot import deliver
 
+        assert plan.base
         fixes = plan_fixes(list(files.values()), config, threshold)
-        if not plan.base:
-            self.notes.append('No branch to open a pull request against; fixes were not '
-                              'delivered.')
-            return fixes.remaining, fixes.fixed, None, {}
         modes = {name: _mode(os.path.join(self.workspace, name)) for name in fixes.final}
         verified = self._verify(files, fixes.final) if self.inputs.verify else []
         result = deliver(self.repo(), fixes, base=plan.base, base_sha=self.context.sha,
@@ -272,17 +275,41 @@ class _Run:
                          docs_url=config.docs_url, modes=modes, run_url=self.context.run_url,
                          verified=verified)
         outputs: dict[str, str] = {'pr_outcome': result.outcome}
-        line = None
-        if result.pull is not None:
+        if result.pull is not None and result.outcome != 'failed':
             outputs['pr_number'] = str(result.pull.number)
             outputs['pr_url'] = result.pull.url
             line = (f'Pull request [#{result.pull.number}]({result.pull.url}): '
-                    f'{result.outcome} ({result.message}).')
+                    f'{result.outcome} ({md.text(result.message)}).')
         else:
-            line = f'No pull request: {result.message}.'
+            line = f'No pull request ({result.outcome}): {md.text(result.message)}.'
         if result.outcome == 'stopped':
             self.out.write(f'::warning title=modcon::{escape_data(result.message)}\n')
-        return fixes.remaining, fixes.fixed, line, outputs
+        elif result.outcome == 'failed':
+            self.errors.append(ModconError(result.message))
+        if self.inputs.dashboard:
+            self._dashboard(fixes.remaining, config, plan.base)
+        # Only what the pull request now holds counts as fixed; anything else
+        # is still to do.
+        if result.outcome in DELIVERED:
+            return fixes.remaining, fixes.fixed, line, outputs
+        return [*fixes.fixed, *fixes.remaining], [], line, outputs
+
+    def _dashboard(self, remaining: list[Finding], config: Config, base: str) -> None:
+        from modcon.github.dashboard import update_dashboard
+        from modcon.github.gateway import GitHubError
+
+        default = (self.context.payload.get('repository') or {}).get('default_branch')
+        if default and base != default:
+            self.notes.append(f'The dashboard lists the findings of {md.code(default)} only.')
+            return
+        try:
+            outcome = update_dashboard(self.repo(), remaining, base=base,
+                                       docs_url=config.docs_url)
+        except GitHubError as exc:
+            self.errors.append(ModconError(f'the dashboard issue: {exc} (the job needs the '
+                                           f'`issues: write` permission)'))
+            return
+        self.notes.append(f'Dashboard issue: {md.text(outcome)}.')
 
     def _verify(self, files: dict[str, FileInput], final: dict[str, str]) -> list[Any]:
         """`modcon verify` on each Dockerfile, before and after the planned fixes.
@@ -295,6 +322,15 @@ class _Run:
         from modcon.project import OverlayProject
         from modcon.verify.check import verify
 
+        if self.context.event_name not in PR_EVENTS or \
+                not self.context.ref.startswith('refs/heads/'):
+            # An allowlist: whatever new event GitHub adds does not run code.
+            self.notes.append(f'`verify` runs the repository\'s code only on a push to a '
+                              f'branch, `schedule` and `workflow_dispatch`; skipped on '
+                              f'{md.code(self.context.event_name or "this event")}.')
+            self.out.write('::notice title=modcon::verify skipped: it runs only on push to a '
+                           'branch, schedule and workflow_dispatch\n')
+            return []
         rows = []
         grace = self.inputs.verify_grace
         for name, item in files.items():
@@ -346,6 +382,7 @@ class _Run:
             'fixed_files': '\n'.join(sorted({f.path for f in fixed})),
             'pr_number': '',
             'pr_url': '',
+            'pr_outcome': '',
             'sarif_file': '',
         }
         if self.inputs.sarif_file:

@@ -12,11 +12,11 @@ ICONS = {'error': ':x:', 'warning': ':warning:', 'info': ':information_source:'}
 def _rows(findings: Sequence[Finding], docs_url: str, limit: int = 200) -> list[str]:
     rows = ['| | File | Rule | Property | Finding | Fix |', '| --- | --- | --- | --- | --- | --- |']
     for f in findings[:limit]:
-        fix = f'{f.fix.applicability.label}: {md.text(f.fix.title)}' if f.fix else 'needs a person'
+        fix = f'{f.fix.applicability.label}: {md.message(f.fix.title)}' if f.fix else 'needs a person'
         rows.append(
             f'| {ICONS[f.severity.label]} | {md.code(f.path)}:{f.begin.line} | '
             f'{f.rule.code} {md.code(f.rule.name)} | '
-            f'{md.link(f.property.label, f.property.url(docs_url))} | {md.text(f.message)} | '
+            f'{md.link(f.property.label, f.property.url(docs_url))} | {md.message(f.message)} | '
             f'{fix} |',
         )
     if len(findings) > limit:

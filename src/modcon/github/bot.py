@@ -8,9 +8,22 @@ old head and, when the base moved on, the new base), then the per-rule
 commits. So a run that lost a race sees its update refused and looks again,
 and nobody's commits are ever overwritten. If anyone else pushed to the
 branch, the bot stops and says why in a comment.
+
+The pull request's life after that, as the next run sees it:
+
+* open, someone else's commits on the branch: stopped (a comment says how to
+  have modcon start afresh);
+* closed or merged, someone else's commits on the branch: the branch is kept
+  as ``<branch>-closed-<date>`` and modcon starts afresh with a new pull
+  request (a merged or closed pull request is never reopened);
+* closed by a person with only modcon's commits and the same fixes: left
+  closed (declined) until the fixes change;
+* a branch without a pull request (GitHub refused to open one): adopted;
+* nothing left to fix: the open pull request is closed, the branch deleted.
 """
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -23,6 +36,7 @@ from modcon.github import prbody
 from modcon.github.gateway import BranchExists
 from modcon.github.gateway import BranchMoved
 from modcon.github.gateway import CommitFacts
+from modcon.github.gateway import Comparison
 from modcon.github.gateway import GitHubError
 from modcon.github.gateway import PullFacts
 from modcon.github.gateway import RepoGateway
@@ -30,12 +44,17 @@ from modcon.github.gateway import RepoGateway
 COMMIT_PREFIX = 'modcon: '
 STOPPED_MARKER = '<!-- modcon:stopped -->'
 CLOSED_MARKER = '<!-- modcon:closed -->'
+SET_ASIDE_MARKER = '<!-- modcon:set-aside -->'
 WEB_FLOW = 'noreply@github.com'  # GitHub's committer for commits made through the API
 ATTEMPTS = 4
+ACTIONS_SETTING = ('Settings → Actions → General → Workflow permissions → "Allow GitHub '
+                   'Actions to create and approve pull requests"')
 
 
 class BotResult(NamedTuple):
-    outcome: str  # 'opened', 'updated', 'unchanged', 'closed', 'stopped' or 'nothing'
+    # 'opened', 'updated', 'unchanged', 'closed', 'stopped', 'declined', 'nothing'
+    # or 'failed' (then ``message`` says why and what to change)
+    outcome: str
     pull: PullFacts | None
     message: str
     commits: tuple[str, ...] = ()
@@ -49,17 +68,40 @@ def deliver(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str, prefi
             labels: Iterable[str], docs_url: str, modes: Mapping[str, str],
             run_url: str | None = None,
             verified: Sequence[prbody.Verified] = ()) -> BotResult:
-    """Open, update, leave alone or close the bot's pull request for ``plan``."""
+    """Open, update, leave alone or close the bot's pull request for ``plan``.
+
+    GitHub's refusals and lasting failures end as a ``failed`` result whose
+    message names the cause and what to change; nothing is retried blindly.
+    """
     branch = branch_name(prefix, base)
-    for _ in range(ATTEMPTS):
-        try:
-            return _deliver_once(repo, plan, base=base, base_sha=base_sha, branch=branch,
-                                 labels=tuple(labels), docs_url=docs_url, modes=modes,
-                                 run_url=run_url, verified=verified)
-        except (BranchExists, BranchMoved):
-            continue  # another run (or a person) moved the branch: look again
-    raise GitHubError(f'branch {branch} kept moving while modcon updated it; '
-                      f'it was left as it is')
+    try:
+        for _ in range(ATTEMPTS):
+            try:
+                return _deliver_once(repo, plan, base=base, base_sha=base_sha, branch=branch,
+                                     labels=tuple(labels), docs_url=docs_url, modes=modes,
+                                     run_url=run_url, verified=verified)
+            except (BranchExists, BranchMoved):
+                continue  # another run (or a person) moved the branch: look again
+    except GitHubError as exc:
+        return BotResult('failed', None, explain_failure(exc, branch))
+    return BotResult('failed', None, f'branch {branch} kept moving while modcon updated it, '
+                                     f'so it was left as it is; the next run tries again')
+
+
+def explain_failure(exc: GitHubError, branch: str) -> str:
+    """What went wrong, in words that say what to change."""
+    text = str(exc)
+    if exc.status == 403 and 'not permitted to create or approve pull requests' in text:
+        return (f'{text}. Turn on {ACTIONS_SETTING}, or pass a GitHub App token as '
+                f'github_token. The fixes wait on branch {branch}; the next run opens the '
+                f'pull request.')
+    if exc.status in (401, 403, 404):
+        return (f'{text}. The token may not do this: give the job the permissions '
+                f'`contents: write` and `pull-requests: write` (or pass a token that has them).')
+    if exc.status is None or exc.status >= 500:
+        return (f'{text}. GitHub kept failing; nothing is lost: the next run carries on from '
+                f'where this one stopped.')
+    return f'{text}.'
 
 
 def _is_ours(commit: CommitFacts, email: str | None) -> bool:
@@ -73,30 +115,73 @@ def _is_ours(commit: CommitFacts, email: str | None) -> bool:
 def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str, branch: str,
                   labels: tuple[str, ...], docs_url: str, modes: Mapping[str, str],
                   run_url: str | None, verified: Sequence[prbody.Verified]) -> BotResult:
-    pull = repo.find_pull(branch, base)
-    state = prbody.read_state(pull.body) if pull else None
+    latest = repo.latest_pull(branch, base)
+    pull = latest if latest is not None and latest.state == 'open' else None
+    state = prbody.read_state(latest.body) if latest else None
     email = str(state.data.get('email', '')) if state else ''
     head = repo.branch_sha(branch)
     comparison = repo.compare(base_sha, head) if head else None
+    set_aside = None
 
     if head and comparison is not None:
         foreign = [c for c in comparison.commits if not _is_ours(c, email)]
         if foreign:
-            return _stop(repo, pull, branch, foreign)
+            if pull is not None or latest is None:
+                return _stop(repo, pull, branch, foreign)
+            # The pull request was closed (or merged) with someone's commits on
+            # its branch: they stay on a branch of their own, and modcon starts
+            # afresh from the base.
+            set_aside = _set_aside(repo, branch, head)
+            head = comparison = None
 
     if not plan.changes:
-        if pull is None and head is None:
-            return BotResult('nothing', None, 'nothing to fix')
-        return _close(repo, pull, branch, head)
+        if pull is not None:
+            return _close(repo, pull, branch, head, base, base_sha)
+        if head is not None:
+            repo.delete_branch(branch)  # left behind by a merged or closed pull request
+        return BotResult('nothing', None, 'nothing to fix')
 
     final = plan.final
-    if head and comparison is not None and comparison.files is not None and \
-            _head_has(repo, head, comparison.files, final):
-        updated = _refresh_pull(repo, pull, plan, base=base, base_sha=base_sha, branch=branch,
-                                labels=labels, docs_url=docs_url, email=email, run_url=run_url,
-                                verified=verified)
-        return BotResult('unchanged', updated, 'the pull request already has these fixes')
+    has = head is not None and comparison is not None and comparison.files is not None \
+        and _head_has(repo, head, comparison.files, final)
+    if pull is None and has and latest is not None and not latest.merged \
+            and latest.head_sha == head:
+        # Closed by a person with only modcon's commits, and nothing new since.
+        return BotResult('declined', latest,
+                         f'#{latest.number} with these fixes was closed without merging; modcon '
+                         f'opens a new pull request when the fixes change (delete branch '
+                         f'{branch} to have one now)')
 
+    commits: list[str] = []
+    if not has:
+        commits, email = _write_commits(repo, plan, base=base, base_sha=base_sha, branch=branch,
+                                        head=head, comparison=comparison, email=email,
+                                        modes=modes)
+    opened = pull is None
+    updated = _refresh_pull(repo, pull, plan, base=base, base_sha=base_sha, branch=branch,
+                            labels=labels, docs_url=docs_url, email=email, run_url=run_url,
+                            verified=verified)
+    if set_aside is not None and latest is not None:
+        repo.upsert_comment(latest.number, SET_ASIDE_MARKER,
+                            f'{SET_ASIDE_MARKER}\nmodcon started afresh in #{updated.number}. '
+                            f'The commits of this pull request are kept on the branch '
+                            f'{md.code(set_aside)}.\n')
+    if opened:
+        outcome = 'opened'
+        what = f'{len(plan.fixed)} fixes in {len(final)} files'
+        if set_aside is not None:
+            what += f'; the old branch is kept as {set_aside}'
+    elif commits:
+        outcome, what = 'updated', f'{len(plan.fixed)} fixes in {len(final)} files'
+    else:
+        outcome, what = 'unchanged', 'the pull request already has these fixes'
+    return BotResult(outcome, updated, what, tuple(commits))
+
+
+def _write_commits(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str, branch: str,
+                   head: str | None, comparison: Comparison | None, email: str,
+                   modes: Mapping[str, str]) -> tuple[list[str], str]:
+    """Put the plan's commits on ``branch``: one per rule, on top of the base."""
     parent = base_sha
     base_tree = repo.commit_tree(base_sha)
     commits: list[str] = []
@@ -128,17 +213,31 @@ def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str,
 
     if head:
         repo.move_branch(branch, parent)
-        outcome = 'updated'
     else:
         repo.create_branch(branch, parent)
-        outcome = 'opened'
-    updated = _refresh_pull(repo, pull, plan, base=base, base_sha=base_sha, branch=branch,
-                            labels=labels, docs_url=docs_url, email=email, run_url=run_url,
-                            verified=verified)
-    if pull is not None and outcome == 'opened':
-        outcome = 'updated'
-    return BotResult(outcome, updated, f'{len(plan.fixed)} fixes in {len(final)} files',
-                     tuple(commits))
+    return commits, email
+
+
+def _set_aside(repo: RepoGateway, branch: str, head: str) -> str:
+    """Keep ``head`` on a dated branch of its own, then delete ``branch``."""
+    day = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d')
+    for n in range(1, 20):
+        name = f'{branch}-closed-{day}' + (f'-{n}' if n > 1 else '')
+        existing = repo.branch_sha(name)
+        if existing == head:
+            break
+        if existing is None:
+            try:
+                repo.create_branch(name, head)
+            except BranchExists:
+                continue
+            break
+    else:
+        raise GitHubError(f'no free branch name to keep {branch} under')
+    if repo.branch_sha(branch) != head:
+        raise BranchMoved(f'branch {branch} moved while modcon set it aside', 422)
+    repo.delete_branch(branch)
+    return name
 
 
 def _head_has(repo: RepoGateway, head: str, changed: list[tuple[str, str]],
@@ -189,20 +288,24 @@ def _stop(repo: RepoGateway, pull: PullFacts | None, branch: str,
     shas = ', '.join(md.code(c.sha[:12]) for c in foreign[:5])
     message = (f'{STOPPED_MARKER}\nmodcon stopped updating {md.code(branch)}: someone else '
                f'pushed commits to it ({shas}), and modcon never overwrites other people\'s '
-               f'work. To let modcon take over again, delete the branch or close this pull '
-               f'request; the next run starts afresh.\n')
+               f'work. To have modcon start afresh, close this pull request (or delete the '
+               f'branch): the next run keeps these commits on a branch named '
+               f'{md.code(branch + "-closed-<date>")} and opens a new pull request.\n')
     if pull is not None:
         repo.upsert_comment(pull.number, STOPPED_MARKER, message)
-    return BotResult('stopped', pull, f'{branch} has commits modcon did not make')
+        return BotResult('stopped', pull, f'{branch} has commits modcon did not make; close '
+                                          f'#{pull.number} to have modcon start afresh')
+    return BotResult('stopped', pull, f'{branch} has commits modcon did not make and no pull '
+                                      f'request; delete the branch to have modcon start afresh')
 
 
-def _close(repo: RepoGateway, pull: PullFacts | None, branch: str, head: str | None) -> BotResult:
-    if pull is not None:
-        repo.upsert_comment(pull.number, CLOSED_MARKER,
-                            f'{CLOSED_MARKER}\nNothing is left to fix: the base branch no longer '
-                            f'has the defects this pull request fixed. Closing it and deleting '
-                            f'{md.code(branch)}.\n')
-        repo.edit_pull(pull.number, state='closed')
+def _close(repo: RepoGateway, pull: PullFacts, branch: str, head: str | None, base: str,
+           base_sha: str) -> BotResult:
+    repo.upsert_comment(pull.number, CLOSED_MARKER,
+                        f'{CLOSED_MARKER}\nNothing is left to fix: `modcon fix` changes nothing '
+                        f'on {md.code(base)} at {md.code(base_sha[:12])}. Closing this pull '
+                        f'request and deleting {md.code(branch)}.\n')
+    repo.edit_pull(pull.number, state='closed')
     if head is not None:
         repo.delete_branch(branch)
     return BotResult('closed', pull, 'nothing left to fix')

@@ -94,8 +94,10 @@ def accept(event: Mapping[str, Any]) -> Request | None:
     return Request(command, int(issue['number']), int(comment['id']), login)
 
 
-def marker(command: str) -> str:
-    return f'<!-- modcon:reply {command.split()[0]} -->'
+def marker(request: Request) -> str:
+    """The reply's hidden marker: one reply per command comment, so a reply (a
+    refusal included) never replaces the answer to anyone else's command."""
+    return f'<!-- modcon:reply {request.command.split()[0]} {request.comment_id} -->'
 
 
 class Outcome(NamedTuple):
@@ -105,7 +107,7 @@ class Outcome(NamedTuple):
 
 def handle(repo: RepoGateway, request: Request, config: Config) -> Outcome:
     """Authorize, acknowledge, run and answer one command."""
-    reply_marker = marker(request.command)
+    reply_marker = marker(request)
     permission = repo.permission(request.login)
     if permission not in TRUSTED:
         text = (f'{reply_marker}\n@{request.login} `/modcon {request.command}` needs write '
@@ -240,9 +242,9 @@ def _push(repo: RepoGateway, pull: PullFacts, plan: FixPlan, config: Config, hea
     try:
         repo.move_branch(pull.head_ref, commit.sha)  # a fast-forward from the pinned head
     except BranchMoved:
-        return (f'Someone pushed to {md.code(pull.head_ref)} while modcon worked on '
-                f'{md.code(head[:12])}, so nothing was pushed: modcon never overwrites a '
-                f'branch. Comment `/modcon {request.command}` again to fix the new head.\n')
+        raise ModconError(f'someone pushed to {pull.head_ref} while modcon worked on '
+                          f'{head[:12]}, so nothing was pushed (modcon never overwrites a '
+                          f'branch)') from None
     url = pull.url.rsplit('/pull/', 1)[0] + f'/commit/{commit.sha}'
     lines = [f'Pushed {md.link(commit.sha[:12], url)} to {md.code(pull.head_ref)} '
              f'(on top of {md.code(head[:12])}): {len(plan.fixed)} fixes.', '',

@@ -69,6 +69,7 @@ class PullFacts(NamedTuple):
     head_repo: str
     base_ref: str
     labels: tuple[str, ...]
+    merged: bool = False
 
 
 class Comparison(NamedTuple):
@@ -206,6 +207,7 @@ def _pull_facts(pull: Any) -> PullFacts:
         state=pull.state, head_ref=pull.head.ref, head_sha=pull.head.sha,
         head_repo=pull.head.repo.full_name if pull.head.repo else '',
         base_ref=pull.base.ref, labels=tuple(label.name for label in pull.labels),
+        merged=pull.merged_at is not None,
     )
 
 
@@ -364,14 +366,22 @@ class RepoGateway:
     def _write_ref(self, what: str, branch: str, sha: str, write: Callable[[], object],
                    refused: GitHubError) -> None:
         """``write()`` puts ``branch`` at ``sha``; a 422 is ``refused`` unless the
-        branch is at ``sha`` already (our own earlier attempt got through)."""
+        branch is at ``sha`` already (our own earlier attempt got through). A 422
+        about a branch that is not there is no race: it is said as it is."""
         def run() -> None:
             try:
                 write()
             except GithubException as exc:
                 if exc.status != 422:
                     raise
-                if self.branch_sha(branch) != sha:
+                current = self.branch_sha(branch)
+                if current is None and isinstance(refused, BranchExists):
+                    reason = _error(what, exc)
+                    raise GitHubError(
+                        f'{reason}, though no branch {branch} exists: another branch\'s name '
+                        f'is in its way (one named like the prefix?); set the input '
+                        f'pr_branch_prefix to another name', 422) from None
+                if current != sha:
                     raise refused from None
         self.call(what, run)
 
@@ -407,6 +417,16 @@ class RepoGateway:
         self.call(f'delete branch {branch}', run)
 
     # -- pull requests ---------------------------------------------------
+
+    def latest_pull(self, branch: str, base: str) -> PullFacts | None:
+        """The newest pull request from ``branch`` into ``base``, open, closed or merged."""
+        def run() -> PullFacts | None:
+            for pull in self._repo.get_pulls(state='all', head=f'{self.owner}:{branch}',
+                                             base=base, sort='created', direction='desc'):
+                if pull.head.ref == branch:
+                    return _pull_facts(pull)
+            return None
+        return self.call(f'look for the pull requests of {branch}', run)
 
     def find_pull(self, branch: str, base: str) -> PullFacts | None:
         def run() -> PullFacts | None:
@@ -453,6 +473,37 @@ class RepoGateway:
                             raise
             self._repo.get_issue(number).add_to_labels(*wanted)
         self.call(f'label pull request #{number}', ensure)
+
+    # -- issues ----------------------------------------------------------
+
+    def find_issue(self, marker: str) -> tuple[int, str, str] | None:
+        """The issue whose body starts with ``marker``: (number, state, body).
+
+        Open issues are searched first, then the last 100 closed ones (the
+        bot closes its issue when it has nothing to say, and reopens it).
+        """
+        def run() -> tuple[int, str, str] | None:
+            for state, pages in (('open', None), ('closed', 1)):
+                listing = self._repo.get_issues(state=state, sort='updated', direction='desc')
+                for n, issue in enumerate(listing):
+                    if pages is not None and n >= 100 * pages:
+                        break
+                    if issue.pull_request is None and (issue.body or '').startswith(marker):
+                        return issue.number, issue.state, issue.body or ''
+            return None
+        return self.call('look for the dashboard issue', run)
+
+    def create_issue(self, *, title: str, body: str, marker: str) -> int:
+        def recover() -> int | None:
+            found = self.find_issue(marker)
+            return found[0] if found else None
+        return self.call('open an issue', lambda: self._repo.create_issue(title=title,
+                                                                          body=body).number,
+                         recover=recover)
+
+    def edit_issue(self, number: int, **fields: str) -> None:
+        self.call(f'update issue #{number}',
+                  lambda: self._repo.get_issue(number).edit(**fields))
 
     # -- comments --------------------------------------------------------
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from modcon.model import spans_of
+
 ZWSP = '\u200b'  # a zero-width space breaks @mentions and #references, invisibly
 MAX_BODY = 65536  # GitHub's limit for issue, pull request and comment bodies
 
@@ -24,12 +26,24 @@ def neutralize(text: str) -> str:
     return _REFERENCE.sub('#' + ZWSP, _MENTION.sub('@' + ZWSP, text))
 
 
-def text(value: str) -> str:
-    """Plain text: no formatting, no HTML, no mentions, safe inside table cells."""
-    one_line = ' '.join(value.split())
+def _escape(one_line: str) -> str:
     escaped = _SPECIAL.sub(lambda m: '&amp;' if m[1] == '&' else '&lt;' if m[1] == '<'
                            else '&gt;' if m[1] == '>' else '\\' + m[1], one_line)
     return neutralize(escaped)
+
+
+def text(value: str) -> str:
+    """Plain text: no formatting, no HTML, no mentions, safe inside table cells."""
+    return _escape(' '.join(value.split()))
+
+
+def message(value: str) -> str:
+    """A finding's message or a fix's title: its code spans as code, the rest as
+    plain text (``model.Message`` carries the spans; a plain string is read for
+    modcon's backtick markup). Safe inside table cells."""
+    out = [code(piece) if is_code else _escape(re.sub(r'\s+', ' ', piece))
+           for piece, is_code in spans_of(value)]
+    return ''.join(out).strip()
 
 
 def code(value: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import html
 import json
 import re
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ from modcon.model import Rule
 MARKER = '<!-- modcon:pull-request -->'
 _STATE = re.compile(r'<!-- modcon:state (\{.*?\}) -->', re.DOTALL)
 MAX_DIFF_LINES = 14
+LONG_BODY = 6000  # longer than this, the per-rule sections fold into <details>
 
 
 class BodyState(NamedTuple):
@@ -72,7 +74,7 @@ def _where(finding: Finding) -> str:
 
 def finding_line(finding: Finding, docs_url: str) -> str:
     """A finding as a list item: where, the rule, the message, the property it serves."""
-    return (f'- {_where(finding)}: {finding.rule.code} {md.text(finding.message)} '
+    return (f'- {_where(finding)}: {finding.rule.code} {md.message(finding.message)} '
             f'({md.link(finding.property.label, finding.property.url(docs_url))})')
 
 
@@ -84,19 +86,27 @@ def _summary_table(plan: FixPlan, docs_url: str) -> list[str]:
             rows.append(
                 f'| {_where(finding)} | {change.rule.code} {md.code(change.rule.name)} | '
                 f'{md.link(finding.property.label, finding.property.url(docs_url))} | '
-                f'{md.text(fix)} |',
+                f'{md.message(fix)} |',
             )
     return rows
+
+
+def opt_out(rule: Rule) -> str:
+    """How to silence ``rule``: both ways work (tests/test_bot.py proves them)."""
+    marker = '//' if rule.kind == 'javascript' else '#'
+    where = 'on the line above the instruction' if rule.kind == 'dockerfile' else \
+        'at the end of the line or on the line above'
+    ignore = f'ignore = ["{rule.code}"]'
+    return (f'Put {md.code(f"{marker} modcon: ignore={rule.code}")} {where}, or add '
+            f'{md.code(ignore)} to {md.code(".modcon.toml")}; modcon then leaves it alone.')
 
 
 def _rule_section(change: RuleChange, docs_url: str, detail: bool) -> list[str]:
     rule: Rule = change.rule
     prop = rule.property
-    out = [f'### {rule.code} {md.code(rule.name)}', '']
-    out.append(f'**What was wrong.** {section(rule.doc, "What it does")}')
-    out.append('')
+    out = ['**What was wrong here.**', '']
     for finding in change.fixed[:20]:
-        out.append(f'- {_where(finding)}: {md.text(finding.message)}')
+        out.append(f'- {_where(finding)}: {md.message(finding.message)}')
     if len(change.fixed) > 20:
         out.append(f'- ... and {len(change.fixed) - 20} more')
     out.append('')
@@ -116,11 +126,20 @@ def _rule_section(change: RuleChange, docs_url: str, detail: bool) -> list[str]:
         out.append('')
     out.append(f'**Fix safety.** {section(rule.doc, "Fix safety")}')
     out.append('')
-    out.append(f'**Opt out.** Put `# modcon: ignore={rule.code}` on the line above the '
-               f'instruction, or add `ignore = ["{rule.code}"]` to `.modcon.toml`; '
-               f'or revert this rule\'s commit.')
+    out.append(f'**Opt out.** {opt_out(rule)}')
     out.append('')
     return out
+
+
+def _folded(change: RuleChange, lines: list[str]) -> list[str]:
+    """A rule's section as a ``<details>`` block: its summary is HTML, where
+    Markdown does not render, so it is written as HTML."""
+    rule = change.rule
+    count = len(change.fixed)
+    summary = (f'<code>{html.escape(rule.code)}</code> {html.escape(rule.name)}: '
+               f'{count} fix{"es" if count != 1 else ""} '
+               f'({html.escape(rule.property.label)})')
+    return ['<details>', f'<summary>{summary}</summary>', '', *lines, '</details>', '']
 
 
 def _remaining(findings: Sequence[Finding], docs_url: str) -> list[str]:
@@ -148,16 +167,25 @@ Comment on this pull request (people with write access):
 </details>'''
 
 
-def explain(plan: FixPlan, docs_url: str, detail: bool) -> list[str]:
-    """The table of changes, one section per rule, and what needs a person."""
+def explain(plan: FixPlan, docs_url: str, detail: bool, fold: bool = False) -> list[str]:
+    """The table of changes, one section per rule, and what needs a person.
+
+    With ``fold``, each rule's section is a ``<details>`` block under the
+    table, so a long body still reads from its table.
+    """
     lines = [*_summary_table(plan, docs_url), '']
     seen: set[str] = set()
     for change in plan.changes:
         if change.rule.code in seen:
             continue
         seen.add(change.rule.code)
-        lines.extend(_rule_section(_merge_same_rule(plan.changes, change.rule.code),
-                                   docs_url, detail))
+        merged = _merge_same_rule(plan.changes, change.rule.code)
+        section_lines = _rule_section(merged, docs_url, detail)
+        if fold:
+            lines.extend(_folded(merged, section_lines))
+        else:
+            lines.extend([f'### {merged.rule.code} {md.code(merged.rule.name)}', '',
+                          *section_lines])
     lines.extend(_remaining(plan.remaining, docs_url))
     return lines
 
@@ -196,15 +224,14 @@ def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
     rules = ', '.join(c.rule.code for c in plan.changes)
     title = (f'modcon: {len(fixed)} fix{"es" if len(fixed) != 1 else ""} '
              f'for the module-container properties ({rules})')
-    for detail in (True, False):
+    for detail, fold in ((True, False), (True, True), (False, True)):
         lines = [
             MARKER,
             f'modcon found places where the containers built from {md.code(base)} are not '
-            f'good building blocks, and fixed them. Each commit holds one rule\'s changes, so '
-            f'you can revert one kind of change on its own. Every change links to the property '
-            f'it serves.',
+            f'good building blocks, and fixed them. Each commit holds one rule\'s changes. '
+            f'Every change links to the property it serves.',
             '',
-            *explain(plan, docs_url, detail),
+            *explain(plan, docs_url, detail, fold),
         ]
         if run_url:
             lines.extend([f'This pull request is updated by the modcon workflow '
@@ -212,7 +239,7 @@ def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
                           ''])
         lines.append(COMMANDS)
         body = '\n'.join(lines) + '\n'
-        if len(body) < md.MAX_BODY - 2000:
+        if len(body) < (LONG_BODY if not fold else md.MAX_BODY - 2000):
             break
     body = md.fit(body, md.MAX_BODY - 4000, 'The list was cut short to fit; see the commits.')
     digest = hashlib.sha256(f'{title}\n{body}'.encode()).hexdigest()[:16]

@@ -373,4 +373,6 @@ def delete_ref(ctx: Ctx, owner: str, repo: str, ref: str) -> Response:
         found.store.delete_ref(full, old)
     except RefConflict:
         raise unprocessable("Reference does not exist", DOC_REFS) from None
+    if full.startswith("refs/heads/"):
+        ctx.state.branch_deleted(found, full[len("refs/heads/"):])
     return Response(204)

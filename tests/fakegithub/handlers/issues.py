@@ -25,6 +25,26 @@ def get_issue(ctx: Ctx, owner: str, repo: str, number: int) -> Response:
     return Response(200, shapes.issue(ctx.urls, ctx.state, ctx.state.issue(found, number)))
 
 
+@router.route("GET", "/repos/{owner}/{repo}/issues")
+def list_issues(ctx: Ctx, owner: str, repo: str) -> Response:
+    """Issues and pull requests (GitHub lists both here), newest first by default."""
+    found = repo_of(ctx, owner, repo)
+    state = ctx.enum_arg("state", ("open", "closed", "all"), "open")
+    sort = ctx.enum_arg("sort", ("created", "updated", "comments"), "created")
+    direction = ctx.enum_arg("direction", ("asc", "desc"), "desc")
+    issues = [i for i in found.issues.values() if state == "all" or i.state == state]
+    creator = ctx.arg("creator")
+    if creator:
+        issues = [i for i in issues if i.user.login.lower() == creator.lower()]
+    labels = [n.strip().lower() for n in (ctx.arg("labels") or "").split(",") if n.strip()]
+    issues = [i for i in issues if all(n in (x.lower() for x in i.labels) for n in labels)]
+    key = {"created": lambda i: (i.created_at, i.number), "updated": lambda i: (i.updated_at, i.number),
+           "comments": lambda i: (len(i.comment_ids), i.number)}[sort]
+    issues.sort(key=key, reverse=direction == "desc")
+    page, headers = ctx.paginate(issues, found)
+    return Response(200, [shapes.issue(ctx.urls, ctx.state, i) for i in page], headers)
+
+
 @router.route("POST", "/repos/{owner}/{repo}/issues")
 def create_issue(ctx: Ctx, owner: str, repo: str) -> Response:
     found = repo_of(ctx, owner, repo)

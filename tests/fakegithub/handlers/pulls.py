@@ -99,6 +99,9 @@ def create_pull(ctx: Ctx, owner: str, repo: str) -> Response:
     body = check_object(ctx.body, CREATE_SPEC)
     if "title" not in body and "issue" not in body:
         raise invalid_request("\"title\" wasn't supplied.")
+    if ctx.user.type == "Bot" and not found.actions_can_open_pulls:
+        raise ApiError(403, "GitHub Actions is not permitted to create or approve pull requests.",
+                       documentation_url=DOC_PULLS)
     issue = open_pull(ctx.state, found, ctx.user, body["head"], body["base"], body.get("title", ""),
                       body.get("body"), body.get("draft", False), body.get("maintainer_can_modify", True),
                       head_repo_name=body.get("head_repo"))
