@@ -1,0 +1,769 @@
+"""Real apps before and after `modcon fix`: does each one stop on `docker stop`?
+
+    .venv/bin/python benchmarks/real_apps.py              # every app, report on stdout
+    .venv/bin/python benchmarks/real_apps.py --only run__ --only grpc
+    .venv/bin/python benchmarks/real_apps.py --write-docs # also update docs/benchmarks.md
+
+Apps: every folder of ``../shared/data/real-world/apps/`` (``--apps DIR``), each a
+Dockerfile plus the files it copies from its build context. They are read in
+place; everything else happens in a cache outside the repository
+(``--cache DIR``, default ``~/.cache/modcon-real-apps``):
+
+- ``deps/<hash>/``: the app's dependencies, prepared once from the package
+  registries and shared by the apps that ask for the same ones: a virtualenv
+  from the requirement files its ``RUN pip install -r`` names (or its
+  ``pyproject.toml``), ``node_modules`` from its ``package.json``. A failed
+  install is cached too (``--retry-failed`` tries again).
+- ``stage/<app>/{before,safe,unsafe}/``: fresh copies of the app; ``modcon fix``
+  and ``modcon fix --unsafe-fixes`` edit the last two.
+- ``results.json``: the last run's records, which also give the next run its
+  time estimate.
+
+Each copy runs the way ``modcon verify`` runs a container (its own machinery:
+the files the final stage copies laid out under a temporary root, the
+resolved command as PID 1 of a new PID namespace, stopped as ``docker stop``
+does), with the dependencies in place: the virtualenv's ``bin`` first on the
+image's ``PATH`` after the image's own folders, ``node_modules`` beside each
+``package.json`` the image has. Like Cloud Run, the container gets ``$PORT``
+(a free port) and ``K_SERVICE``. It is stopped once something listens on
+``$PORT``, or after ``--settle`` seconds if nothing does; then SIGTERM, and
+SIGKILL after ``--grace`` seconds. A copy that ``modcon fix`` left unchanged
+is not run again: it behaves as the original.
+
+An app is skipped, with the reason, when its base image is not a Python or
+Node runtime the host can stand in for (an OS image whose command comes from
+its own packages), or when its dependencies do not install. An app that
+exits before SIGTERM "did not start" (missing credentials, a database, a
+generated file); its output's last line is the reason.
+
+The report: graceful stops before and after, regressions, every app that
+still hangs with modcon's findings and how it resolved the command, and per
+rule how its findings match behaviour. ``--write-docs`` replaces the section
+between the ``real-apps`` markers of ``docs/benchmarks.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import dataclasses
+import hashlib
+import json
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from collections.abc import Callable
+from collections.abc import Iterable
+from typing import Any
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+DEFAULT_APPS = ROOT.parent / 'shared' / 'data' / 'real-world' / 'apps'
+DEFAULT_CACHE = pathlib.Path(os.environ.get('XDG_CACHE_HOME') or pathlib.Path.home() / '.cache') \
+    / 'modcon-real-apps'
+DOCS = ROOT / 'docs' / 'benchmarks.md'
+START_MARK = '<!-- real-apps:start (benchmarks/real_apps.py --write-docs) -->'
+END_MARK = '<!-- real-apps:end -->'
+VARIANTS = ('before', 'safe', 'unsafe')
+# What a Cloud Run container finds in its environment (besides its image's ENV).
+RUNTIME_ENV = {'K_SERVICE': 'real-apps', 'K_REVISION': 'real-apps-1', 'K_CONFIGURATION': 'real-apps'}
+PIP_REQUIREMENTS = re.compile(r'(?:^|\s)(?:-r|--requirement)[ =]?\s*(\S+)')
+PYPROJECT_INSTALL = re.compile(r'\b(?:uv\s+sync|pip3?\s+install\s+(?:-e\s+)?\.(?:\s|$)|poetry\s+install)')
+STATE_NAMES = {True: 'stopped', False: 'hung'}
+
+
+@dataclasses.dataclass
+class App:
+    name: str
+    folder: pathlib.Path
+    dockerfile: str  # its file name inside the folder
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(self.name.encode()).hexdigest()[:12]
+
+
+@dataclasses.dataclass
+class Run:
+    """One copy of an app, run as PID 1 and stopped."""
+
+    started: bool
+    stopped: bool = False  # exited within the grace period after SIGTERM
+    killed: bool = False
+    exit_code: int | None = None
+    seconds: float = 0.0  # from SIGTERM to exit
+    listened: bool = False  # something answered on $PORT before SIGTERM
+    reason: str = ''  # why it did not start
+    same_as_before: bool = False  # the fix changed nothing; the original's run is reused
+    output: str = ''  # the end of what the container printed
+
+    def describe(self) -> str:
+        if not self.started:
+            return f'did not start: {self.reason}'
+        quiet = '' if self.listened else ' (no port answered)'
+        if self.killed:
+            return f'hung, SIGKILL after {self.seconds:.1f} s{quiet}'
+        return f'stopped in {self.seconds:.2f} s, exit {self.exit_code}{quiet}'
+
+
+@dataclasses.dataclass
+class Record:
+    app: str
+    dockerfile: str
+    skipped: str = ''
+    runtime: str = ''  # the interpreter that stood in for the base image's
+    kind: str = ''  # python or node
+    deps: str = ''  # the virtualenv or node_modules folder
+    notes: list[str] = dataclasses.field(default_factory=list)
+    findings: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # variant -> codes
+    changed: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # variant -> files
+    command: list[str] = dataclasses.field(default_factory=list)
+    explain: str = ''
+    runs: dict[str, Run] = dataclasses.field(default_factory=dict)
+    seconds: float = 0.0  # wall time spent on the app in this run
+    deps_seconds: float = 0.0  # of which preparing its dependencies
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Record:
+        runs = {k: Run(**v) for k, v in data.pop('runs', {}).items()}
+        return cls(**data, runs=runs)
+
+
+# --- finding the apps -------------------------------------------------------------------------
+
+def discover(apps: pathlib.Path, only: list[str]) -> list[App]:
+    found = []
+    for folder in sorted(p for p in apps.iterdir() if p.is_dir()):
+        if only and not any(o.lower() in folder.name.lower() for o in only):
+            continue
+        # `<repo>__<dir>__Dockerfile.custom` names which Dockerfile of the folder is the app's.
+        tail = folder.name.rsplit('__', 1)[-1]
+        name = tail if tail.startswith('Dockerfile') and (folder / tail).is_file() else 'Dockerfile'
+        found.append(App(folder.name, folder, name))
+    return found
+
+
+# --- modcon, as a user runs it ------------------------------------------------------------------
+
+def modcon(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, '-m', 'modcon', *args], cwd=cwd, text=True,
+                          capture_output=True, timeout=300)
+
+
+def finding_codes(stage: pathlib.Path) -> list[str]:
+    """Every finding of ``modcon check`` on the copy, as 'CODE path:line'."""
+    done = modcon('check', '--format', 'json', '--exit-zero', '.', cwd=stage)
+    try:
+        data = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        return [f'ERROR modcon check: {(done.stderr or done.stdout).strip()[-200:]}']
+    return sorted(f'{f["code"]} {os.path.normpath(f["path"])}:{f["start"]["line"]}' for f in data)
+
+
+def snapshot(folder: pathlib.Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob('*')) if p.is_file()}
+
+
+def stage_copies(app: App, cache: pathlib.Path, record: Record) -> dict[str, pathlib.Path]:
+    """Fresh copies of the app; ``modcon fix`` edits ``safe`` and ``unsafe``."""
+    base = cache / 'stage' / app.name
+    shutil.rmtree(base, ignore_errors=True)
+    copies = {}
+    for variant in VARIANTS:
+        target = base / variant
+        shutil.copytree(app.folder, target)
+        copies[variant] = target
+    original = snapshot(copies['before'])
+    for variant, flags in (('safe', ()), ('unsafe', ('--unsafe-fixes',))):
+        done = modcon('fix', *flags, '--exit-zero', '.', cwd=copies[variant])
+        if done.returncode not in (0, 1):
+            record.notes.append(f'modcon fix {" ".join(flags)} exited {done.returncode}: '
+                                f'{done.stderr.strip()[-300:]}')
+        after = snapshot(copies[variant])
+        record.changed[variant] = sorted(k for k in original.keys() | after.keys()
+                                         if original.get(k) != after.get(k))
+    for variant in VARIANTS:
+        if variant == 'before' or record.changed[variant]:
+            record.findings[variant] = finding_codes(copies[variant])
+        else:
+            record.findings[variant] = record.findings['before']
+    return copies
+
+
+# --- the runtime the base image provides ----------------------------------------------------------
+
+def base_image(document: Any) -> str:
+    lineage = document.stages.final_lineage
+    return lineage[0].image if lineage else ''
+
+
+def runtime_of(image: str, dockerfile_text: str) -> tuple[str, tuple[int, int] | None] | None:
+    """('python', (3, 12)) or ('node', None) when the base image is a runtime we stand in for."""
+    repository = image.split('@', 1)[0]
+    name, _, tag = repository.rpartition(':') if ':' in repository.rsplit('/', 1)[-1] \
+        else (repository, '', '')
+    last = name.rsplit('/', 1)[-1]
+    if last in ('python', 'pypy') or last.startswith('python'):
+        version = re.match(r'(\d+)\.(\d+)', tag)
+        if version is None:  # an image that makes its own (App Engine's `virtualenv -p python3.6`)
+            version = re.search(r'python(\d)\.(\d+)', dockerfile_text)
+        return 'python', (int(version[1]), int(version[2])) if version else None
+    if last in ('node', 'nodejs'):
+        return 'node', None
+    return None
+
+
+def python_interpreters() -> dict[tuple[int, int], str]:
+    """Every CPython of this machine: on PATH as pythonX.Y, or under pyenv."""
+    found: dict[tuple[int, int], str] = {}
+    pyenv = pathlib.Path(os.environ.get('PYENV_ROOT') or pathlib.Path.home() / '.pyenv')
+    for exe in sorted(pyenv.glob('versions/*/bin/python3')):
+        match = re.match(r'(\d+)\.(\d+)\.\d+$', exe.parents[1].name)
+        if match:
+            found.setdefault((int(match[1]), int(match[2])), str(exe))
+    for minor in range(6, 30):
+        exe = shutil.which(f'python3.{minor}')
+        if exe and '/shims/' not in exe:
+            found.setdefault((3, minor), exe)
+    found.setdefault(sys.version_info[:2], sys.executable)
+    return found
+
+
+def interpreter_choices(wanted: tuple[int, int] | None) -> list[tuple[tuple[int, int], str]]:
+    """The wanted version first, then the nearest ones, then this Python's own."""
+    found = python_interpreters()
+    own = sys.version_info[:2]
+    if wanted is None:
+        return [(own, found[own])]
+    ordered = sorted(found.items(), key=lambda kv: (abs(kv[0][1] - wanted[1]), -kv[0][1]))
+    first = ordered[0]
+    return [first] + ([(own, found[own])] if first[0] != own else [])
+
+
+# --- dependencies, prepared once ----------------------------------------------------------------
+
+def python_requirements(app: App, dockerfile_text: str) -> tuple[list[pathlib.Path], list[str]]:
+    """The requirement files the build installs, and the pyproject dependencies."""
+    files = []
+    for ins_line in re.findall(r'^\s*RUN\b(.*(?:\\\n.*)*)', dockerfile_text, re.M | re.I):
+        for name in PIP_REQUIREMENTS.findall(ins_line):
+            candidate = app.folder / name.strip('"\'').lstrip('/')
+            if not candidate.is_file():
+                candidate = app.folder / pathlib.PurePosixPath(name).name
+            if candidate.is_file() and candidate not in files:
+                files.append(candidate)
+    project: list[str] = []
+    pyproject = app.folder / 'pyproject.toml'
+    if pyproject.is_file() and PYPROJECT_INSTALL.search(dockerfile_text):
+        data = tomllib.loads(pyproject.read_text())
+        project = list(data.get('project', {}).get('dependencies', []))
+    return files, project
+
+
+def deps_key(*parts: str) -> str:
+    return hashlib.sha256('\0'.join(parts).encode()).hexdigest()[:16]
+
+
+def _install(folder: pathlib.Path, steps: list[list[str]], cwd: pathlib.Path) -> str:
+    """Run the install steps into ``folder``; '' or the reason they failed (cached)."""
+    ok, failed = folder / '.ok', folder / '.failed'
+    if ok.exists():
+        return ''
+    log = []
+    for argv in steps:
+        done = subprocess.run(argv, cwd=cwd, text=True, capture_output=True, timeout=900)
+        log.append(f'$ {" ".join(argv)}\n{done.stdout}{done.stderr}')
+        if done.returncode != 0:
+            (folder / 'install.log').write_text('\n'.join(log))
+            lines = [line for line in (done.stderr or done.stdout).splitlines()
+                     if 'error' in line.lower() and 'warning' not in line.lower()]
+            reason = (lines[0] if lines else (done.stderr or done.stdout).strip()[-200:]).strip()
+            failed.write_text(reason)
+            return reason or f'{argv[0]} exited {done.returncode}'
+    (folder / 'install.log').write_text('\n'.join(log))
+    ok.touch()
+    return ''
+
+
+def prepare_python(app: App, cache: pathlib.Path, text: str, wanted: tuple[int, int] | None,
+                   retry: bool, record: Record) -> pathlib.Path | None:
+    files, project = python_requirements(app, text)
+    contents = [f.read_text(errors='replace') for f in files] + project
+    uses_uv = re.search(r'^\s*(?:CMD|ENTRYPOINT)\b.*\buv\b', text, re.M | re.I) is not None
+    reasons = []
+    for version, exe in interpreter_choices(wanted):
+        folder = cache / 'deps' / deps_key('python', f'{version[0]}.{version[1]}', *contents,
+                                           'uv' if uses_uv else '')
+        if retry and (folder / '.failed').exists():
+            shutil.rmtree(folder)
+        if (folder / '.failed').exists():
+            reasons.append(f'python{version[0]}.{version[1]}: {(folder / ".failed").read_text()}')
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        venv = folder / 'venv'
+        pip = [str(venv / 'bin' / 'python'), '-m', 'pip', 'install', '--quiet',
+               '--disable-pip-version-check']
+        steps = [[exe, '-m', 'venv', str(venv)]] if not venv.exists() else []
+        steps += [[*pip, '-r', str(f)] for f in files]
+        if project:
+            steps.append([*pip, *project])
+        if uses_uv:
+            steps.append([*pip, 'uv'])
+        reason = _install(folder, steps, app.folder)
+        if not reason:
+            record.runtime = f'python{version[0]}.{version[1]}'
+            if wanted and version != wanted:
+                record.notes.append(f'python{wanted[0]}.{wanted[1]} stood in by '
+                                    f'python{version[0]}.{version[1]}')
+            return venv
+        reasons.append(f'python{version[0]}.{version[1]}: {reason}')
+    record.skipped = 'a dependency does not install: ' + '; '.join(reasons)
+    return None
+
+
+def prepare_node(app: App, cache: pathlib.Path, text: str, retry: bool,
+                 record: Record) -> pathlib.Path | None:
+    manifests = [app.folder / name for name in ('package.json', 'package-lock.json')
+                 if (app.folder / name).is_file()]
+    record.runtime = 'node ' + subprocess.run(['node', '--version'], text=True,
+                                              capture_output=True).stdout.strip()
+    if not manifests:
+        if re.search(r'\b(?:npm|yarn|pnpm)\s+(?:install|ci)\b', text):
+            record.skipped = 'missing files: the build installs packages, but the copy has no ' \
+                             'package.json'
+        return None
+    folder = cache / 'deps' / deps_key('node', *(m.read_text(errors='replace') for m in manifests))
+    if retry and (folder / '.failed').exists():
+        shutil.rmtree(folder)
+    if (folder / '.failed').exists():
+        record.skipped = f'a dependency does not install: {(folder / ".failed").read_text()}'
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    for manifest in manifests:
+        shutil.copyfile(manifest, folder / manifest.name)
+    reason = _install(folder, [['npm', 'install', '--omit=dev', '--no-audit', '--no-fund',
+                                '--loglevel=error']], folder)
+    if reason:
+        record.skipped = f'a dependency does not install: {reason}'
+        return None
+    return folder / 'node_modules'
+
+
+# --- running one copy -------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return int(s.getsockname()[1])
+
+
+def listening(port: int) -> bool:
+    for family, host in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET6, '::1')):
+        with socket.socket(family) as s:
+            s.settimeout(0.05)
+            try:
+                s.connect((host, port))
+                return True
+            except OSError:
+                continue
+    return False
+
+
+def exposed_ports(document: Any, env: dict[str, str]) -> list[int]:
+    """The ports the final stage's image declares with EXPOSE (``$PORT`` expanded)."""
+    ports = []
+    for stage in document.stages.final_lineage:
+        for ins in stage.instructions:
+            if ins.name == 'EXPOSE':
+                text = re.sub(r'\$\{?(\w+)\}?', lambda m: env.get(m[1], ''), ins.args.text)
+                ports.extend(int(p) for p in re.findall(r'(?<![\w$])(\d+)(?:/\w+)?', text))
+    return ports
+
+
+def image_stop_signal(document: Any) -> int:
+    """What ``docker stop`` sends: the image's STOPSIGNAL, else SIGTERM."""
+    from modcon.dockerfile.interfaces_stopsignal import normalize
+    from modcon.dockerfile.interfaces_stopsignal import stop_signal
+
+    ins = stop_signal(document)
+    name = normalize(ins.args.text) if ins is not None else None
+    return signal.Signals[name] if name in signal.Signals.__members__ else signal.SIGTERM
+
+
+def readiness(ports: list[int], settle: float, seen: dict[str, bool]) -> Callable[[str], bool]:
+    """Ready once something answers on one of ``ports``, or after ``settle`` seconds.
+
+    Under load an app can take seconds to import its dependencies: a SIGTERM
+    sent before its handler is installed would count as a hang that is not one.
+    """
+    start = time.monotonic()
+    last = [0.0]
+
+    def ready(_output: str) -> bool:
+        now = time.monotonic()
+        if now - last[0] >= 0.1:
+            last[0] = now
+            if any(listening(port) for port in ports):
+                seen['listened'] = True
+                return True
+        return now - start >= settle
+    return ready
+
+
+def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str,
+             args: argparse.Namespace, record: Record) -> Run:
+    from modcon.dockerfile.document import DockerfileDocument
+    from modcon.dockerfile.resolve import resolve
+    from modcon.files import read_source
+    from modcon.project import LocalProject
+    from modcon.verify.check import _in_root
+    from modcon.verify.check import _lay_out
+    from modcon.verify.pid1 import stop_like_docker
+
+    project = LocalProject(str(stage))
+    document = DockerfileDocument(read_source(str(stage / app.dockerfile), app.dockerfile), project)
+    resolution = resolve(document, app.dockerfile, project)
+    if not resolution.argv:
+        return Run(False, reason='no command')
+    record.command = record.command or list(resolution.argv)
+    with tempfile.TemporaryDirectory(prefix='modcon-real-app-') as root:
+        _lay_out(resolution, project, root, {})
+        env = dict(resolution.env)
+        moved = [os.path.join(root, d.lstrip('/')) for d in env.get('PATH', '').split(':') if d]
+        runtime_bin = [str(deps / 'bin')] if deps is not None and kind == 'python' else []
+        env['PATH'] = ':'.join([*moved, *runtime_bin, os.environ.get('PATH', '')])
+        env.setdefault('HOME', root)
+        port = free_port()
+        env.setdefault('PORT', str(port))
+        port = int(env['PORT']) if env['PORT'].isdigit() else port
+        for key, value in RUNTIME_ENV.items():
+            env.setdefault(key, value)
+        if deps is not None and kind == 'python':
+            env['VIRTUAL_ENV'] = str(deps)
+            env.setdefault('UV_PROJECT_ENVIRONMENT', str(deps))
+        if deps is not None and kind == 'node':
+            for manifest in pathlib.Path(root).rglob('package.json'):
+                link = manifest.parent / 'node_modules'
+                if 'node_modules' not in manifest.parts and not link.exists():
+                    link.symlink_to(deps, target_is_directory=True)
+        command = [_in_root(root, word, resolution) for word in resolution.argv]
+        if shutil.which(command[0], path=env['PATH']) is None:
+            return Run(False, reason=f'{command[0]} is not installed here')
+        cwd = os.path.join(root, resolution.workdir.lstrip('/'))
+        os.makedirs(cwd, exist_ok=True)
+        # A port that something else on this machine already answers on says nothing.
+        ports = [p for p in dict.fromkeys([port, *exposed_ports(document, env)])
+                 if not listening(p)]
+        seen = {'listened': False}
+        result = stop_like_docker(command, cwd=cwd, env=env, grace=args.grace,
+                                  stop_signal=image_stop_signal(document),
+                                  ready=readiness(ports, args.settle, seen),
+                                  ready_timeout=args.settle + 30)
+    if not result.verified:
+        why = result.reason + (f': {last_error(result.output)}' if result.output.strip() else '')
+        return Run(False, exit_code=result.exit_code, reason=why, output=result.output[-1500:])
+    return Run(True, stopped=result.exited_in_grace, killed=result.killed,
+               exit_code=result.exit_code, seconds=round(result.seconds, 3),
+               listened=seen['listened'], output=result.output[-1500:])
+
+
+def last_error(output: str) -> str:
+    """The line of the output that says why the program stopped: the last one that
+    names an error, else the last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    errors = [line for line in lines if re.search(r'error|exception|not found|cannot|denied',
+                                                  line, re.I)]
+    return (errors or lines)[-1][:200]
+
+
+def explain_text(stage: pathlib.Path, dockerfile: str) -> str:
+    done = modcon('explain-entrypoint', dockerfile, cwd=stage)
+    return (done.stdout or done.stderr).strip()
+
+
+def prepare(app: App, args: argparse.Namespace) -> Record:
+    """What stands in for the base image, and the app's dependencies (cached)."""
+    from modcon.dockerfile.document import DockerfileDocument
+    from modcon.files import read_source
+    from modcon.project import LocalProject
+
+    record = Record(app.name, app.dockerfile)
+    text = (app.folder / app.dockerfile).read_text(errors='replace')
+    document = DockerfileDocument(read_source(str(app.folder / app.dockerfile), app.dockerfile),
+                                  LocalProject(str(app.folder)))
+    image = base_image(document)
+    runtime = runtime_of(image, text)
+    if runtime is None:
+        installs = re.findall(r'\b(?:apk\s+(?:--no-cache\s+)?add|apt-get\s+install)\b', text)
+        record.skipped = (f'base image {image}: the command comes from the image\'s own system'
+                          + (' and the packages its RUN installs' if installs else '')
+                          + '; no Python or Node runtime to stand in for it')
+        return record
+    record.kind, wanted = runtime
+    began = time.monotonic()
+    with _lock(app, text):
+        if record.kind == 'python':
+            deps = prepare_python(app, args.cache, text, wanted, args.retry_failed, record)
+        else:
+            deps = prepare_node(app, args.cache, text, args.retry_failed, record)
+    record.deps = str(deps) if deps else ''
+    record.deps_seconds = round(time.monotonic() - began, 1)
+    return record
+
+
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_LOCK = threading.Lock()
+
+
+def _lock(app: App, text: str) -> threading.Lock:
+    """Apps that ask for the same dependencies prepare them one after the other."""
+    manifests = sorted(p.name + p.read_text(errors='replace') for p in app.folder.iterdir()
+                       if p.name in ('package.json', 'package-lock.json', 'pyproject.toml')
+                       or p.name.startswith('requirements'))
+    key = deps_key(*manifests)
+    with _LOCKS_LOCK:
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+def measure(app: App, record: Record, args: argparse.Namespace) -> None:
+    """Fix copies of the app and run each one as PID 1."""
+    copies = stage_copies(app, args.cache, record)
+    record.explain = explain_text(copies['before'], app.dockerfile)
+    deps = pathlib.Path(record.deps) if record.deps else None
+    for variant in VARIANTS:
+        if variant != 'before' and not record.changed[variant]:
+            record.runs[variant] = dataclasses.replace(record.runs['before'], same_as_before=True)
+            continue
+        if variant == 'unsafe' and snapshot(copies['unsafe']) == snapshot(copies['safe']):
+            record.runs[variant] = record.runs['safe']
+            continue
+        record.runs[variant] = run_copy(copies[variant], app, deps, record.kind, args, record)
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+# Exit statuses of a clean stop: 0, or death by the stop signal itself (128+15, 128+2), as
+# Docker reports a process that had no handler and was not PID 1.
+CLEAN_STATUSES = (0, 128 + signal.SIGTERM, 128 + signal.SIGINT)
+
+
+def graceful(run: Run | None) -> bool:
+    """Stopped within the grace period with a clean status."""
+    return run is not None and run.started and run.stopped and run.exit_code in CLEAN_STATUSES
+
+
+def stopped_unclean(run: Run | None) -> bool:
+    return run is not None and run.started and run.stopped and not graceful(run)
+
+
+def codes(record: Record, variant: str) -> set[str]:
+    return {f.split(' ', 1)[0] for f in record.findings.get(variant, [])}
+
+
+def report(records: list[Record], args: argparse.Namespace, wall: float) -> str:
+    ran = [r for r in records if not r.skipped]
+    started = [r for r in ran if r.runs.get('before') and r.runs['before'].started]
+    n = len(started)
+    lines = [
+        f'{len(records)} apps: {len(ran)} run, {len(records) - len(ran)} skipped; '
+        f'{n} started (ran until SIGTERM) before the fix.',
+        '',
+        '| | graceful (stopped in the grace period, exit 0 or 143) '
+        '| stopped, another exit status | hung (SIGKILL) |',
+        '| --- | ---: | ---: | ---: |',
+    ]
+    for variant, title in (('before', 'before `modcon fix`'), ('safe', 'after `modcon fix`'),
+                           ('unsafe', 'after `modcon fix --unsafe-fixes`')):
+        ok = sum(graceful(r.runs.get(variant)) for r in started)
+        unclean = sum(stopped_unclean(r.runs.get(variant)) for r in started)
+        hung = sum(bool(r.runs.get(variant) and r.runs[variant].killed) for r in started)
+        lines.append(f'| {title} | {ok}/{n} | {unclean}/{n} | {hung}/{n} |')
+    regressions = [(r, v) for r in started for v in ('safe', 'unsafe')
+                   if graceful(r.runs['before']) and not graceful(r.runs.get(v))]
+    lines += ['', f'Regressions (graceful before, not after): {len(regressions)}.']
+    for r, v in regressions:
+        lines.append(f'- `{r.app}` ({v}): {r.runs[v].describe()}')
+    lines += ['', '### Every app', '',
+              '| app | before | after fix | after --unsafe-fixes | findings before | fixed files |',
+              '| --- | --- | --- | --- | --- | --- |']
+    for r in records:
+        if r.skipped:
+            continue
+        cells = [r.runs[v].describe() if v in r.runs else '-' for v in VARIANTS]
+        fired = ', '.join(sorted(codes(r, 'before'))) or 'none'
+        changed = ', '.join(sorted(set(r.changed.get('safe', [])) | set(r.changed.get('unsafe', []))))
+        lines.append(f'| `{short(r.app)}` | {" | ".join(cells)} | {fired} | {changed or "-"} |')
+    still = [r for r in started if not graceful(r.runs.get('unsafe'))]
+    lines += ['', f'### Not graceful after `modcon fix --unsafe-fixes`: {len(still)}', '']
+    for r in still:
+        left = ', '.join(sorted(codes(r, 'unsafe'))) or 'no finding'
+        step = r.explain.strip().splitlines()[-1].strip() if r.explain.strip() else ''
+        lines.append(f'- `{short(r.app)}`: `{" ".join(r.command)}`; after the fix: {left}; '
+                     f'resolution ends: {step}')
+    lines += ['', '### Per rule: findings against behaviour (original files, started apps)', '',
+              '| rule | fired, app hung | fired, app stopped | silent, app hung |',
+              '| --- | ---: | ---: | ---: |']
+    hung_before = [r for r in started if not graceful(r.runs['before'])]
+    every = sorted(set().union(*(codes(r, 'before') for r in started)) if started else set())
+    for code in every:
+        fired_hung = sum(code in codes(r, 'before') for r in hung_before)
+        fired_ok = sum(code in codes(r, 'before') for r in started if graceful(r.runs['before']))
+        silent = len(hung_before) - fired_hung
+        lines.append(f'| {code} | {fired_hung} | {fired_ok} | {silent} |')
+    lines += ['', '### Did not start', '']
+    for r in ran:
+        if r not in started:
+            lines.append(f'- `{short(r.app)}`: {r.runs["before"].reason if r.runs else "-"}')
+    lines += ['', '### Skipped', '']
+    for r in records:
+        if r.skipped:
+            lines.append(f'- `{short(r.app)}`: {r.skipped}')
+    lines += ['', f'Grace {args.grace:g} s, settle {args.settle:g} s; '
+              f'wall time {wall / 60:.1f} min.']
+    return '\n'.join(lines) + '\n'
+
+
+def short(name: str) -> str:
+    return name.replace('GoogleCloudPlatform+', '').replace('-docs-samples', '')
+
+
+def machine() -> str:
+    cpu = 'unknown CPU'
+    try:
+        for line in pathlib.Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, text=True,
+                            capture_output=True).stdout.strip()
+    node = subprocess.run(['node', '--version'], text=True, capture_output=True).stdout.strip()
+    return (f'Machine: {cpu}, {os.cpu_count()} cores; Linux {os.uname().release}; '
+            f'Python {sys.version.split()[0]}, Node {node}. modcon at commit {commit}. '
+            f'Measured {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}, '
+            f'load average {os.getloadavg()[0]:.1f} at the start.')
+
+
+def write_docs(section: str) -> None:
+    text = DOCS.read_text()
+    block = f'{START_MARK}\n{section}{END_MARK}'
+    if START_MARK in text and END_MARK in text:
+        before, rest = text.split(START_MARK, 1)
+        _, after = rest.split(END_MARK, 1)
+        text = before + block + after
+    else:
+        text = text.rstrip('\n') + '\n\n## Real apps: do they stop on `docker stop`?\n\n' + block + '\n'
+    DOCS.write_text(text)
+
+
+def load_previous(cache: pathlib.Path) -> dict[str, Record]:
+    try:
+        data = json.loads((cache / 'results.json').read_text())
+        return {d['app']: Record.from_json(d) for d in data['records']}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def estimate(apps: Iterable[App], previous: dict[str, Record]) -> str:
+    apps = list(apps)
+    known = [previous[a.name].seconds - previous[a.name].deps_seconds
+             for a in apps if a.name in previous]
+    count = len(apps)
+    if not known:
+        return f'estimate: about {count * 15 / 60:.0f} min (no earlier run in the cache)'
+    guess = sum(known) + (count - len(known)) * (sum(known) / len(known))
+    return f'estimate: {guess / 60:.1f} min once dependencies are cached (from the last run)'
+
+
+def prepare_all(apps: list[App], args: argparse.Namespace) -> list[Record]:
+    """Prepare every app's dependencies, several at a time (mostly downloads)."""
+    def one(app: App) -> Record:
+        try:
+            record = prepare(app, args)
+        except Exception as exc:  # one broken app must not end the run
+            record = Record(app.name, app.dockerfile, skipped=f'benchmark error: {exc!r}')
+        if record.deps_seconds > 1:
+            print(f'  dependencies of {short(app.name)}: {record.deps_seconds:.0f} s'
+                  + (f' ({record.skipped[:120]})' if record.skipped else ''),
+                  file=sys.stderr, flush=True)
+        return record
+
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        return list(pool.map(one, apps))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--apps', type=pathlib.Path, default=DEFAULT_APPS)
+    parser.add_argument('--cache', type=pathlib.Path, default=DEFAULT_CACHE)
+    parser.add_argument('--only', action='append', default=[], metavar='TEXT',
+                        help='only apps whose folder name contains TEXT (repeatable)')
+    parser.add_argument('--grace', type=float, default=10.0,
+                        help='seconds from SIGTERM to SIGKILL (docker stop: 10)')
+    parser.add_argument('--settle', type=float, default=20.0,
+                        help='seconds to wait for $PORT or an EXPOSEd port to answer before '
+                             'SIGTERM anyway (default: 20)')
+    parser.add_argument('--jobs', type=int, default=4,
+                        help='dependency installs at a time (default: 4); apps run one by one')
+    parser.add_argument('--retry-failed', action='store_true',
+                        help='try again the dependency installs that failed before')
+    parser.add_argument('--write-docs', action='store_true',
+                        help='replace the real-apps section of docs/benchmarks.md')
+    parser.add_argument('--json', type=pathlib.Path, help='also write the records here')
+    args = parser.parse_args()
+    if not args.apps.is_dir():
+        print(f'real_apps: error: no apps folder at {args.apps}', file=sys.stderr)
+        return 2
+    args.cache.mkdir(parents=True, exist_ok=True)
+    apps = discover(args.apps, args.only)
+    previous = load_previous(args.cache)
+    print(f'{len(apps)} apps; cache {args.cache}; {estimate(apps, previous)}', file=sys.stderr)
+    header = machine()
+    start = time.monotonic()
+    records = prepare_all(apps, args)
+    print(f'dependencies ready in {(time.monotonic() - start) / 60:.1f} min', file=sys.stderr)
+    for i, (app, record) in enumerate(zip(apps, records), 1):
+        began = time.monotonic()
+        if not record.skipped:
+            try:
+                measure(app, record, args)
+            except Exception as exc:  # one broken app must not end the run
+                record.skipped = f'benchmark error: {exc!r}'
+        record.seconds = round(time.monotonic() - began + record.deps_seconds, 1)
+        state = record.skipped and f'skipped: {record.skipped[:100]}' or \
+            ' -> '.join(record.runs[v].describe() for v in VARIANTS if v in record.runs)
+        elapsed = time.monotonic() - start
+        print(f'[{i}/{len(apps)} {elapsed / 60:.1f} min] {short(app.name)}: {state}',
+              file=sys.stderr, flush=True)
+    wall = time.monotonic() - start
+    merged = {**previous, **{r.app: r for r in records}} if args.only else \
+        {r.app: r for r in records}
+    payload = {'machine': header, 'records': [r.to_json() for r in merged.values()]}
+    (args.cache / 'results.json').write_text(json.dumps(payload, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(payload, indent=1))
+    section = header + '\n\n' + report(records, args, wall)
+    print(section)
+    if args.write_docs:
+        if args.only:
+            print('real_apps: --write-docs needs the whole set; not written', file=sys.stderr)
+        else:
+            write_docs(section)
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
