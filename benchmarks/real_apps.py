@@ -45,8 +45,10 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import dataclasses
 import hashlib
+import io
 import json
 import os
 import pathlib
@@ -100,6 +102,7 @@ class Run:
     exit_code: int | None = None
     seconds: float = 0.0  # from SIGTERM to exit
     listened: bool = False  # something answered on $PORT before SIGTERM
+    ready_after: float = 0.0  # seconds from the start to SIGTERM
     reason: str = ''  # why it did not start
     same_as_before: bool = False  # the fix changed nothing; the original's run is reused
     output: str = ''  # the end of what the container printed
@@ -157,8 +160,22 @@ def discover(apps: pathlib.Path, only: list[str]) -> list[App]:
 # --- modcon, as a user runs it ------------------------------------------------------------------
 
 def modcon(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, '-m', 'modcon', *args], cwd=cwd, text=True,
-                          capture_output=True, timeout=300)
+    """``modcon ARGS`` in ``cwd`` through its command line's own entry point; in this
+    process, which saves an interpreter start per call (five per app)."""
+    from modcon.cli import main as modcon_main
+
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = modcon_main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(['modcon', *args], code, out.getvalue(), err.getvalue())
 
 
 def finding_codes(stage: pathlib.Path) -> list[str]:
@@ -288,7 +305,7 @@ def _install(folder: pathlib.Path, steps: list[list[str]], cwd: pathlib.Path) ->
         if done.returncode != 0:
             (folder / 'install.log').write_text('\n'.join(log))
             lines = [line for line in (done.stderr or done.stdout).splitlines()
-                     if 'error' in line.lower() and 'warning' not in line.lower()]
+                     if re.match(r'\s*(ERROR:|npm error (?:code|notarget|\d+))', line)]
             reason = (lines[0] if lines else (done.stderr or done.stdout).strip()[-200:]).strip()
             failed.write_text(reason)
             return reason or f'{argv[0]} exited {done.returncode}'
@@ -413,6 +430,7 @@ def readiness(ports: list[int], settle: float, seen: dict[str, bool]) -> Callabl
 
     def ready(_output: str) -> bool:
         now = time.monotonic()
+        seen['ready_after'] = round(now - start, 2)
         if now - last[0] >= 0.1:
             last[0] = now
             if any(listening(port) for port in ports):
@@ -466,7 +484,7 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
         # A port that something else on this machine already answers on says nothing.
         ports = [p for p in dict.fromkeys([port, *exposed_ports(document, env)])
                  if not listening(p)]
-        seen = {'listened': False}
+        seen: dict[str, Any] = {'listened': False, 'ready_after': 0.0}
         result = stop_like_docker(command, cwd=cwd, env=env, grace=args.grace,
                                   stop_signal=image_stop_signal(document),
                                   ready=readiness(ports, args.settle, seen),
@@ -476,7 +494,8 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
         return Run(False, exit_code=result.exit_code, reason=why, output=result.output[-1500:])
     return Run(True, stopped=result.exited_in_grace, killed=result.killed,
                exit_code=result.exit_code, seconds=round(result.seconds, 3),
-               listened=seen['listened'], output=result.output[-1500:])
+               listened=seen['listened'], ready_after=seen['ready_after'],
+               output=result.output[-1500:])
 
 
 def last_error(output: str) -> str:
@@ -540,7 +559,6 @@ def _lock(app: App, text: str) -> threading.Lock:
 def measure(app: App, record: Record, args: argparse.Namespace) -> None:
     """Fix copies of the app and run each one as PID 1."""
     copies = stage_copies(app, args.cache, record)
-    record.explain = explain_text(copies['before'], app.dockerfile)
     deps = pathlib.Path(record.deps) if record.deps else None
     for variant in VARIANTS:
         if variant != 'before' and not record.changed[variant]:
@@ -550,6 +568,8 @@ def measure(app: App, record: Record, args: argparse.Namespace) -> None:
             record.runs[variant] = record.runs['safe']
             continue
         record.runs[variant] = run_copy(copies[variant], app, deps, record.kind, args, record)
+    if record.runs['before'].started and not graceful(record.runs['unsafe']):
+        record.explain = explain_text(copies['unsafe'], app.dockerfile)
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -665,7 +685,10 @@ def write_docs(section: str) -> None:
         _, after = rest.split(END_MARK, 1)
         text = before + block + after
     else:
-        text = text.rstrip('\n') + '\n\n## Real apps: do they stop on `docker stop`?\n\n' + block + '\n'
+        heading = '## Real apps: do they stop on `docker stop`?\n\n'
+        where = text.find('\n## Reproduce')
+        where = len(text) if where < 0 else where + 1
+        text = text[:where] + heading + block + '\n\n' + text[where:]
     DOCS.write_text(text)
 
 
@@ -705,6 +728,24 @@ def prepare_all(apps: list[App], args: argparse.Namespace) -> list[Record]:
         return list(pool.map(one, apps))
 
 
+def report_again(args: argparse.Namespace) -> int:
+    try:
+        data = json.loads((args.cache / 'results.json').read_text())
+    except (OSError, ValueError):
+        print(f'real_apps: error: no results in {args.cache}; run the benchmark first',
+              file=sys.stderr)
+        return 2
+    records = [Record.from_json(d) for d in data['records']]
+    if args.only:
+        records = [r for r in records if any(o.lower() in r.app.lower() for o in args.only)]
+    args.grace, args.settle = data.get('grace', args.grace), data.get('settle', args.settle)
+    section = data['machine'] + '\n\n' + report(records, args, data.get('wall', 0.0))
+    print(section)
+    if args.write_docs and not args.only:
+        write_docs(section)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--apps', type=pathlib.Path, default=DEFAULT_APPS)
@@ -713,9 +754,9 @@ def main() -> int:
                         help='only apps whose folder name contains TEXT (repeatable)')
     parser.add_argument('--grace', type=float, default=10.0,
                         help='seconds from SIGTERM to SIGKILL (docker stop: 10)')
-    parser.add_argument('--settle', type=float, default=20.0,
+    parser.add_argument('--settle', type=float, default=30.0,
                         help='seconds to wait for $PORT or an EXPOSEd port to answer before '
-                             'SIGTERM anyway (default: 20)')
+                             'SIGTERM anyway (default: 30)')
     parser.add_argument('--jobs', type=int, default=4,
                         help='dependency installs at a time (default: 4); apps run one by one')
     parser.add_argument('--retry-failed', action='store_true',
@@ -723,7 +764,12 @@ def main() -> int:
     parser.add_argument('--write-docs', action='store_true',
                         help='replace the real-apps section of docs/benchmarks.md')
     parser.add_argument('--json', type=pathlib.Path, help='also write the records here')
+    parser.add_argument('--report-only', action='store_true',
+                        help='run nothing: print (and with --write-docs, write) the report of '
+                             'the records in the cache')
     args = parser.parse_args()
+    if args.report_only:
+        return report_again(args)
     if not args.apps.is_dir():
         print(f'real_apps: error: no apps folder at {args.apps}', file=sys.stderr)
         return 2
@@ -751,7 +797,8 @@ def main() -> int:
     wall = time.monotonic() - start
     merged = {**previous, **{r.app: r for r in records}} if args.only else \
         {r.app: r for r in records}
-    payload = {'machine': header, 'records': [r.to_json() for r in merged.values()]}
+    payload = {'machine': header, 'wall': wall, 'grace': args.grace, 'settle': args.settle,
+               'records': [r.to_json() for r in merged.values()]}
     (args.cache / 'results.json').write_text(json.dumps(payload, indent=1))
     if args.json:
         args.json.write_text(json.dumps(payload, indent=1))
