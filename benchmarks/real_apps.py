@@ -51,6 +51,7 @@ import hashlib
 import io
 import json
 import os
+import shlex
 import pathlib
 import re
 import shutil
@@ -64,6 +65,7 @@ import time
 import tomllib
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -76,7 +78,6 @@ END_MARK = '<!-- real-apps:end -->'
 VARIANTS = ('before', 'safe', 'unsafe')
 # What a Cloud Run container finds in its environment (besides its image's ENV).
 RUNTIME_ENV = {'K_SERVICE': 'real-apps', 'K_REVISION': 'real-apps-1', 'K_CONFIGURATION': 'real-apps'}
-PIP_REQUIREMENTS = re.compile(r'(?:^|\s)(?:-r|--requirement)[ =]?\s*(\S+)')
 PYPROJECT_INSTALL = re.compile(r'\b(?:uv\s+sync|pip3?\s+install\s+(?:-e\s+)?\.(?:\s|$)|poetry\s+install)')
 STATE_NAMES = {True: 'stopped', False: 'hung'}
 
@@ -271,22 +272,47 @@ def interpreter_choices(wanted: tuple[int, int] | None) -> list[tuple[tuple[int,
 
 # --- dependencies, prepared once ----------------------------------------------------------------
 
+def pip_installs(dockerfile_text: str) -> Iterator[list[str]]:
+    """The arguments of each ``pip install`` in the Dockerfile's RUN lines."""
+    for run in re.findall(r'^\s*RUN\b((?:.*\\\n)*.*)', dockerfile_text, re.M | re.I):
+        for command in re.split(r'&&|\|\||;|\|', run.replace('\\\n', ' ')):
+            try:
+                words = shlex.split(command)
+            except ValueError:
+                continue
+            for i, word in enumerate(words[:-1]):
+                if re.fullmatch(r'(?:\S*/)?pip3?(?:\.\d+)?', word) and words[i + 1] == 'install':
+                    yield words[i + 2:]
+                    break
+
+
 def python_requirements(app: App, dockerfile_text: str) -> tuple[list[pathlib.Path], list[str]]:
-    """The requirement files the build installs, and the pyproject dependencies."""
-    files = []
-    for ins_line in re.findall(r'^\s*RUN\b(.*(?:\\\n.*)*)', dockerfile_text, re.M | re.I):
-        for name in PIP_REQUIREMENTS.findall(ins_line):
-            candidate = app.folder / name.strip('"\'').lstrip('/')
-            if not candidate.is_file():
-                candidate = app.folder / pathlib.PurePosixPath(name).name
-            if candidate.is_file() and candidate not in files:
-                files.append(candidate)
-    project: list[str] = []
+    """The requirement files the build installs, and the packages it names (directly, or
+    through the pyproject.toml it installs)."""
+    files: list[pathlib.Path] = []
+    packages: list[str] = []
+    takes_value = {'-c', '--constraint', '-i', '--index-url', '--extra-index-url', '-f',
+                   '--find-links', '-t', '--target', '--prefix', '--root', '--trusted-host'}
+    for words in pip_installs(dockerfile_text):
+        words = iter(words)
+        for word in words:
+            if word in ('-r', '--requirement') or word.startswith(('-r', '--requirement=')):
+                name = next(words, '') if word in ('-r', '--requirement') else \
+                    word.split('=', 1)[-1] if word.startswith('--') else word[2:]
+                candidate = app.folder / name.lstrip('/')
+                if not candidate.is_file():
+                    candidate = app.folder / pathlib.PurePosixPath(name).name
+                if candidate.is_file() and candidate not in files:
+                    files.append(candidate)
+            elif word in takes_value:
+                next(words, None)
+            elif not word.startswith('-') and word not in ('.', 'pip', 'setuptools', 'wheel'):
+                packages.append(word)
     pyproject = app.folder / 'pyproject.toml'
     if pyproject.is_file() and PYPROJECT_INSTALL.search(dockerfile_text):
         data = tomllib.loads(pyproject.read_text())
-        project = list(data.get('project', {}).get('dependencies', []))
-    return files, project
+        packages += data.get('project', {}).get('dependencies', [])
+    return files, packages
 
 
 def deps_key(*parts: str) -> str:
@@ -558,7 +584,7 @@ def _lock(app: App, text: str) -> threading.Lock:
 
 def measure(app: App, record: Record, args: argparse.Namespace) -> None:
     """Fix copies of the app and run each one as PID 1."""
-    copies = stage_copies(app, args.cache, record)
+    copies = stage_copies(app, args.out, record)
     deps = pathlib.Path(record.deps) if record.deps else None
     for variant in VARIANTS:
         if variant != 'before' and not record.changed[variant]:
@@ -668,7 +694,11 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, text=True,
+    import modcon
+
+    # The checkout modcon is imported from (PYTHONPATH can point at another one).
+    where = pathlib.Path(modcon.__file__).resolve().parent
+    commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=where, text=True,
                             capture_output=True).stdout.strip()
     node = subprocess.run(['node', '--version'], text=True, capture_output=True).stdout.strip()
     return (f'Machine: {cpu}, {os.cpu_count()} cores; Linux {os.uname().release}; '
@@ -730,9 +760,9 @@ def prepare_all(apps: list[App], args: argparse.Namespace) -> list[Record]:
 
 def report_again(args: argparse.Namespace) -> int:
     try:
-        data = json.loads((args.cache / 'results.json').read_text())
+        data = json.loads((args.out / 'results.json').read_text())
     except (OSError, ValueError):
-        print(f'real_apps: error: no results in {args.cache}; run the benchmark first',
+        print(f'real_apps: error: no results in {args.out}; run the benchmark first',
               file=sys.stderr)
         return 2
     records = [Record.from_json(d) for d in data['records']]
@@ -749,7 +779,12 @@ def report_again(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--apps', type=pathlib.Path, default=DEFAULT_APPS)
-    parser.add_argument('--cache', type=pathlib.Path, default=DEFAULT_CACHE)
+    parser.add_argument('--cache', type=pathlib.Path, default=DEFAULT_CACHE,
+                        help='dependencies, and by default the copies and results '
+                             '(default: ~/.cache/modcon-real-apps)')
+    parser.add_argument('--out', type=pathlib.Path,
+                        help='the copies and results.json of this run (default: --cache); '
+                             'to compare two checkouts of modcon with shared dependencies')
     parser.add_argument('--only', action='append', default=[], metavar='TEXT',
                         help='only apps whose folder name contains TEXT (repeatable)')
     parser.add_argument('--grace', type=float, default=10.0,
@@ -768,14 +803,15 @@ def main() -> int:
                         help='run nothing: print (and with --write-docs, write) the report of '
                              'the records in the cache')
     args = parser.parse_args()
+    args.out = args.out or args.cache
     if args.report_only:
         return report_again(args)
     if not args.apps.is_dir():
         print(f'real_apps: error: no apps folder at {args.apps}', file=sys.stderr)
         return 2
-    args.cache.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     apps = discover(args.apps, args.only)
-    previous = load_previous(args.cache)
+    previous = load_previous(args.out)
     print(f'{len(apps)} apps; cache {args.cache}; {estimate(apps, previous)}', file=sys.stderr)
     header = machine()
     start = time.monotonic()
@@ -799,7 +835,7 @@ def main() -> int:
         {r.app: r for r in records}
     payload = {'machine': header, 'wall': wall, 'grace': args.grace, 'settle': args.settle,
                'records': [r.to_json() for r in merged.values()]}
-    (args.cache / 'results.json').write_text(json.dumps(payload, indent=1))
+    (args.out / 'results.json').write_text(json.dumps(payload, indent=1))
     if args.json:
         args.json.write_text(json.dumps(payload, indent=1))
     section = header + '\n\n' + report(records, args, wall)
