@@ -358,7 +358,7 @@ def prepare_python(app: App, cache: pathlib.Path, text: str, wanted: tuple[int, 
         venv = folder / 'venv'
         pip = [str(venv / 'bin' / 'python'), '-m', 'pip', 'install', '--quiet',
                '--disable-pip-version-check']
-        steps = [[exe, '-m', 'venv', str(venv)]] if not venv.exists() else []
+        steps = [] if (folder / '.ok').exists() else [[exe, '-m', 'venv', '--clear', str(venv)]]
         steps += [[*pip, '-r', str(f)] for f in files]
         if project:
             steps.append([*pip, *project])
@@ -445,24 +445,47 @@ def image_stop_signal(document: Any) -> int:
     return signal.Signals[name] if name in signal.Signals.__members__ else signal.SIGTERM
 
 
-def readiness(ports: list[int], settle: float, seen: dict[str, bool]) -> Callable[[str], bool]:
-    """Ready once something answers on one of ``ports``, or after ``settle`` seconds.
+def answers(port: int, timeout: float) -> bool:
+    """Whether the server on ``port`` replies to a request (any reply, or a close).
+
+    A server that only accepts connections may still be loading the app: gunicorn's
+    master listens before its worker has imported anything.
+    """
+    try:
+        with socket.create_connection(('localhost', port), timeout=timeout) as s:
+            s.sendall(b'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n')
+            s.recv(1)
+            return True
+    except OSError:
+        return False
+
+
+def readiness(ports: list[int], settle: float, hold: float,
+              seen: dict[str, Any]) -> Callable[[str], bool]:
+    """Ready ``hold`` seconds after a server on one of ``ports`` replied to a request,
+    or after ``settle`` seconds.
 
     Under load an app can take seconds to import its dependencies: a SIGTERM
     sent before its handler is installed would count as a hang that is not one.
+    The hold tells an app that stays up from one that fails right after it
+    starts serving (no database, no credentials): that one "did not start".
     """
     start = time.monotonic()
     last = [0.0]
 
     def ready(_output: str) -> bool:
         now = time.monotonic()
+        if seen['listened']:
+            return now - start >= seen['ready_after'] + hold
         seen['ready_after'] = round(now - start, 2)
         if now - last[0] >= 0.1:
             last[0] = now
-            if any(listening(port) for port in ports):
+            open_ports = [port for port in ports if listening(port)]
+            if any(answers(port, max(0.5, settle - (now - start))) for port in open_ports[:1]):
                 seen['listened'] = True
-                return True
-        return now - start >= settle
+                seen['ready_after'] = round(time.monotonic() - start, 2)
+                return False
+        return time.monotonic() - start >= settle
     return ready
 
 
@@ -496,7 +519,10 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
             env.setdefault(key, value)
         if deps is not None and kind == 'python':
             env['VIRTUAL_ENV'] = str(deps)
+            # `uv run` finds what the build's `uv sync` installed, without the network.
             env.setdefault('UV_PROJECT_ENVIRONMENT', str(deps))
+            env.setdefault('UV_NO_SYNC', '1')
+            env.setdefault('UV_PYTHON_DOWNLOADS', 'never')
         if deps is not None and kind == 'node':
             for manifest in pathlib.Path(root).rglob('package.json'):
                 link = manifest.parent / 'node_modules'
@@ -513,7 +539,7 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
         seen: dict[str, Any] = {'listened': False, 'ready_after': 0.0}
         result = stop_like_docker(command, cwd=cwd, env=env, grace=args.grace,
                                   stop_signal=image_stop_signal(document),
-                                  ready=readiness(ports, args.settle, seen),
+                                  ready=readiness(ports, args.settle, args.hold, seen),
                                   ready_timeout=args.settle + 30)
     if not result.verified:
         why = result.reason + (f': {last_error(result.output)}' if result.output.strip() else '')
@@ -528,9 +554,10 @@ def last_error(output: str) -> str:
     """The line of the output that says why the program stopped: the last one that
     names an error, else the last line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
+    raised = [line for line in lines if re.match(r'[\w.]*(?:Error|Exception)\b', line)]
     errors = [line for line in lines if re.search(r'error|exception|not found|cannot|denied',
                                                   line, re.I)]
-    return (errors or lines)[-1][:200]
+    return (raised or errors or lines)[-1][:200]
 
 
 def explain_text(stage: pathlib.Path, dockerfile: str) -> str:
@@ -794,6 +821,8 @@ def main() -> int:
                              'SIGTERM anyway (default: 30)')
     parser.add_argument('--jobs', type=int, default=4,
                         help='dependency installs at a time (default: 4); apps run one by one')
+    parser.add_argument('--hold', type=float, default=1.0,
+                        help='seconds the app must stay up after it first answers (default: 1)')
     parser.add_argument('--retry-failed', action='store_true',
                         help='try again the dependency installs that failed before')
     parser.add_argument('--write-docs', action='store_true',
