@@ -76,8 +76,12 @@ DOCS = ROOT / 'docs' / 'benchmarks.md'
 START_MARK = '<!-- real-apps:start (benchmarks/real_apps.py --write-docs) -->'
 END_MARK = '<!-- real-apps:end -->'
 VARIANTS = ('before', 'safe', 'unsafe')
-# What a Cloud Run container finds in its environment (besides its image's ENV).
-RUNTIME_ENV = {'K_SERVICE': 'real-apps', 'K_REVISION': 'real-apps-1', 'K_CONFIGURATION': 'real-apps'}
+# What a Cloud Run container finds in its environment (besides its image's ENV and $PORT);
+# and one knob for old apps: code generated before protobuf 4 (the gRPC samples' *_pb2.py)
+# refuses to load with the C implementation that their pinned grpcio-tools pulls in, and
+# runs unchanged with the pure-Python one.
+RUNTIME_ENV = {'K_SERVICE': 'real-apps', 'K_REVISION': 'real-apps-1', 'K_CONFIGURATION': 'real-apps',
+               'PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION': 'python'}
 PYPROJECT_INSTALL = re.compile(r'\b(?:uv\s+sync|pip3?\s+install\s+(?:-e\s+)?\.(?:\s|$)|poetry\s+install)')
 STATE_NAMES = {True: 'stopped', False: 'hung'}
 
@@ -517,6 +521,7 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
         port = int(env['PORT']) if env['PORT'].isdigit() else port
         for key, value in RUNTIME_ENV.items():
             env.setdefault(key, value)
+        env.update(args.env)  # docker run -e
         if deps is not None and kind == 'python':
             env['VIRTUAL_ENV'] = str(deps)
             # `uv run` finds what the build's `uv sync` installed, without the network.
@@ -537,8 +542,9 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
         ports = [p for p in dict.fromkeys([port, *exposed_ports(document, env)])
                  if not listening(p)]
         seen: dict[str, Any] = {'listened': False, 'ready_after': 0.0}
+        sig = image_stop_signal(document)
         result = stop_like_docker(command, cwd=cwd, env=env, grace=args.grace,
-                                  stop_signal=image_stop_signal(document),
+                                  **({'stop_signal': sig} if sig != signal.SIGTERM else {}),
                                   ready=readiness(ports, args.settle, args.hold, seen),
                                   ready_timeout=args.settle + 30)
     if not result.verified:
@@ -816,11 +822,13 @@ def main() -> int:
                         help='only apps whose folder name contains TEXT (repeatable)')
     parser.add_argument('--grace', type=float, default=10.0,
                         help='seconds from SIGTERM to SIGKILL (docker stop: 10)')
-    parser.add_argument('--settle', type=float, default=30.0,
+    parser.add_argument('--settle', type=float, default=20.0,
                         help='seconds to wait for $PORT or an EXPOSEd port to answer before '
-                             'SIGTERM anyway (default: 30)')
+                             'SIGTERM anyway (default: 20)')
     parser.add_argument('--jobs', type=int, default=4,
                         help='dependency installs at a time (default: 4); apps run one by one')
+    parser.add_argument('--env', action='append', default=[], type=lambda kv: kv.split('=', 1),
+                        metavar='KEY=VALUE', help='set in every container, as docker run -e')
     parser.add_argument('--hold', type=float, default=1.0,
                         help='seconds the app must stay up after it first answers (default: 1)')
     parser.add_argument('--retry-failed', action='store_true',
