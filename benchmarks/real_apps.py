@@ -108,6 +108,7 @@ class Run:
     seconds: float = 0.0  # from SIGTERM to exit
     listened: bool = False  # something answered on $PORT before SIGTERM
     ready_after: float = 0.0  # seconds from the start to SIGTERM
+    port: int | None = None  # the port it listened on
     reason: str = ''  # why it did not start
     same_as_before: bool = False  # the fix changed nothing; the original's run is reused
     output: str = ''  # the end of what the container printed
@@ -115,7 +116,7 @@ class Run:
     def describe(self) -> str:
         if not self.started:
             return f'did not start: {self.reason}'
-        quiet = '' if self.listened else ' (no port answered)'
+        quiet = '' if self.listened else ' (no reply)' if self.port else ' (no port)'
         if self.killed:
             return f'hung, SIGKILL after {self.seconds:.1f} s{quiet}'
         return f'stopped in {self.seconds:.2f} s, exit {self.exit_code}{quiet}'
@@ -416,29 +417,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def listening(port: int) -> bool:
-    for family, host in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET6, '::1')):
-        with socket.socket(family) as s:
-            s.settimeout(0.05)
-            try:
-                s.connect((host, port))
-                return True
-            except OSError:
-                continue
-    return False
-
-
-def exposed_ports(document: Any, env: dict[str, str]) -> list[int]:
-    """The ports the final stage's image declares with EXPOSE (``$PORT`` expanded)."""
-    ports = []
-    for stage in document.stages.final_lineage:
-        for ins in stage.instructions:
-            if ins.name == 'EXPOSE':
-                text = re.sub(r'\$\{?(\w+)\}?', lambda m: env.get(m[1], ''), ins.args.text)
-                ports.extend(int(p) for p in re.findall(r'(?<![\w$])(\d+)(?:/\w+)?', text))
-    return ports
-
-
 def image_stop_signal(document: Any) -> int:
     """What ``docker stop`` sends: the image's STOPSIGNAL, else SIGTERM."""
     from modcon.dockerfile.interfaces_stopsignal import normalize
@@ -464,32 +442,81 @@ def answers(port: int, timeout: float) -> bool:
         return False
 
 
-def readiness(ports: list[int], settle: float, hold: float,
-              seen: dict[str, Any]) -> Callable[[str], bool]:
-    """Ready ``hold`` seconds after a server on one of ``ports`` replied to a request,
-    or after ``settle`` seconds.
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f'/proc/{current}/task/{current}/children') as f:
+                children = [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+        found.extend(children)
+        todo.extend(children)
+    return found
 
-    Under load an app can take seconds to import its dependencies: a SIGTERM
+
+def listening_ports(pids: Iterable[int]) -> set[int]:
+    """The TCP ports that these processes listen on (from /proc, any address)."""
+    inodes = set()
+    for pid in pids:
+        try:
+            names = os.listdir(f'/proc/{pid}/fd')
+        except OSError:
+            continue
+        for name in names:
+            try:
+                target = os.readlink(f'/proc/{pid}/fd/{name}')
+            except OSError:
+                continue
+            if target.startswith('socket:['):
+                inodes.add(target[8:-1])
+    ports = set()
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == '0A' and fields[9] in inodes:  # 0A: LISTEN
+                ports.add(int(fields[1].rsplit(':', 1)[1], 16))
+    return ports
+
+
+def readiness(settle: float, hold: float, seen: dict[str, Any]) -> Callable[[str], bool]:
+    """Ready ``hold`` seconds after the container's processes listen on a port and the
+    server there replied to a request (or 5 s passed without a reply); or after
+    ``settle`` seconds if they listen on nothing.
+
+    Under load an app can take many seconds to import its dependencies: a SIGTERM
     sent before its handler is installed would count as a hang that is not one.
     The hold tells an app that stays up from one that fails right after it
     starts serving (no database, no credentials): that one "did not start".
     """
     start = time.monotonic()
-    last = [0.0]
+    me = os.getpid()
+    state: dict[str, float] = {'polled': 0.0, 'opened': 0.0, 'ready': 0.0}
 
     def ready(_output: str) -> bool:
         now = time.monotonic()
-        if seen['listened']:
-            return now - start >= seen['ready_after'] + hold
+        if state['ready']:
+            return now >= state['ready'] + hold
+        if now - state['polled'] < 0.2:
+            return now - start >= settle
+        state['polled'] = now
+        ports = sorted(listening_ports(_descendants(me)))
+        if ports:
+            state['opened'] = state['opened'] or now
+            seen['port'] = ports[0]
+            seen['listened'] = answers(ports[0], 5.0)
+            if seen['listened'] or time.monotonic() - state['opened'] >= 5.0:
+                state['ready'] = time.monotonic()
+                seen['ready_after'] = round(state['ready'] - start, 2)
+            return False
         seen['ready_after'] = round(now - start, 2)
-        if now - last[0] >= 0.1:
-            last[0] = now
-            open_ports = [port for port in ports if listening(port)]
-            if any(answers(port, max(0.5, settle - (now - start))) for port in open_ports[:1]):
-                seen['listened'] = True
-                seen['ready_after'] = round(time.monotonic() - start, 2)
-                return False
-        return time.monotonic() - start >= settle
+        return now - start >= settle
     return ready
 
 
@@ -516,9 +543,7 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
         runtime_bin = [str(deps / 'bin')] if deps is not None and kind == 'python' else []
         env['PATH'] = ':'.join([*moved, *runtime_bin, os.environ.get('PATH', '')])
         env.setdefault('HOME', root)
-        port = free_port()
-        env.setdefault('PORT', str(port))
-        port = int(env['PORT']) if env['PORT'].isdigit() else port
+        env.setdefault('PORT', str(free_port()))
         for key, value in RUNTIME_ENV.items():
             env.setdefault(key, value)
         env.update(args.env)  # docker run -e
@@ -538,21 +563,18 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
             return Run(False, reason=f'{command[0]} is not installed here')
         cwd = os.path.join(root, resolution.workdir.lstrip('/'))
         os.makedirs(cwd, exist_ok=True)
-        # A port that something else on this machine already answers on says nothing.
-        ports = [p for p in dict.fromkeys([port, *exposed_ports(document, env)])
-                 if not listening(p)]
-        seen: dict[str, Any] = {'listened': False, 'ready_after': 0.0}
+        seen: dict[str, Any] = {'listened': False, 'ready_after': 0.0, 'port': None}
         sig = image_stop_signal(document)
         result = stop_like_docker(command, cwd=cwd, env=env, grace=args.grace,
                                   **({'stop_signal': sig} if sig != signal.SIGTERM else {}),
-                                  ready=readiness(ports, args.settle, args.hold, seen),
+                                  ready=readiness(args.settle, args.hold, seen),
                                   ready_timeout=args.settle + 30)
     if not result.verified:
         why = result.reason + (f': {last_error(result.output)}' if result.output.strip() else '')
         return Run(False, exit_code=result.exit_code, reason=why, output=result.output[-1500:])
     return Run(True, stopped=result.exited_in_grace, killed=result.killed,
                exit_code=result.exit_code, seconds=round(result.seconds, 3),
-               listened=seen['listened'], ready_after=seen['ready_after'],
+               listened=seen['listened'], ready_after=seen['ready_after'], port=seen['port'],
                output=result.output[-1500:])
 
 
@@ -822,9 +844,9 @@ def main() -> int:
                         help='only apps whose folder name contains TEXT (repeatable)')
     parser.add_argument('--grace', type=float, default=10.0,
                         help='seconds from SIGTERM to SIGKILL (docker stop: 10)')
-    parser.add_argument('--settle', type=float, default=20.0,
-                        help='seconds to wait for $PORT or an EXPOSEd port to answer before '
-                             'SIGTERM anyway (default: 20)')
+    parser.add_argument('--settle', type=float, default=30.0,
+                        help='seconds to wait for the app to listen on a port before '
+                             'SIGTERM anyway (default: 30)')
     parser.add_argument('--jobs', type=int, default=4,
                         help='dependency installs at a time (default: 4); apps run one by one')
     parser.add_argument('--env', action='append', default=[], type=lambda kv: kv.split('=', 1),
