@@ -83,7 +83,9 @@ VARIANTS = ('before', 'safe', 'unsafe')
 RUNTIME_ENV = {'K_SERVICE': 'real-apps', 'K_REVISION': 'real-apps-1', 'K_CONFIGURATION': 'real-apps',
                'PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION': 'python'}
 PYPROJECT_INSTALL = re.compile(r'\b(?:uv\s+sync|pip3?\s+install\s+(?:-e\s+)?\.(?:\s|$)|poetry\s+install)')
-STATE_NAMES = {True: 'stopped', False: 'hung'}
+# An install that takes longer is given up (and cached as failed): the weather-forecasting
+# sample's local packages pull in torch, gigabytes for an app that then needs its model.
+INSTALL_TIMEOUT = 300
 
 
 @dataclasses.dataclass
@@ -331,7 +333,13 @@ def _install(folder: pathlib.Path, steps: list[list[str]], cwd: pathlib.Path) ->
         return ''
     log = []
     for argv in steps:
-        done = subprocess.run(argv, cwd=cwd, text=True, capture_output=True, timeout=900)
+        try:
+            done = subprocess.run(argv, cwd=cwd, text=True, capture_output=True,
+                                  timeout=INSTALL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            reason = f'`{" ".join(argv[-3:])}` did not finish in {INSTALL_TIMEOUT} s'
+            failed.write_text(reason)
+            return reason
         log.append(f'$ {" ".join(argv)}\n{done.stdout}{done.stderr}')
         if done.returncode != 0:
             (folder / 'install.log').write_text('\n'.join(log))
@@ -364,12 +372,18 @@ def prepare_python(app: App, cache: pathlib.Path, text: str, wanted: tuple[int, 
         pip = [str(venv / 'bin' / 'python'), '-m', 'pip', 'install', '--quiet',
                '--disable-pip-version-check']
         steps = [] if (folder / '.ok').exists() else [[exe, '-m', 'venv', '--clear', str(venv)]]
-        steps += [[*pip, '-r', str(f)] for f in files]
+        steps += [[*pip, '-r', str(folder / 'context' / f.relative_to(app.folder))]
+                  for f in files]
         if project:
             steps.append([*pip, *project])
         if uses_uv:
             steps.append([*pip, 'uv'])
-        reason = _install(folder, steps, app.folder)
+        # pip builds local packages in place: it works on a copy, never in the apps folder.
+        context = folder / 'context'
+        if not (folder / '.ok').exists():
+            shutil.rmtree(context, ignore_errors=True)
+            shutil.copytree(app.folder, context)
+        reason = _install(folder, steps, context)
         if not reason:
             record.runtime = f'python{version[0]}.{version[1]}'
             if wanted and version != wanted:
