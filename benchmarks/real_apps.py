@@ -687,6 +687,15 @@ def codes(record: Record, variant: str) -> set[str]:
     return {f.split(' ', 1)[0] for f in record.findings.get(variant, [])}
 
 
+def scrub(text: str, args: argparse.Namespace) -> str:
+    """The report names no folder of this machine."""
+    text = re.sub(r'/tmp/modcon-real-app-\w+', '<root>', text)
+    for folder, name in ((args.apps.resolve(), 'apps'), (args.apps, 'apps'),
+                         (args.cache.resolve(), '<cache>'), (args.cache, '<cache>')):
+        text = text.replace(str(folder), name)
+    return text
+
+
 def report(records: list[Record], args: argparse.Namespace, wall: float) -> str:
     ran = [r for r in records if not r.skipped]
     started = [r for r in ran if r.runs.get('before') and r.runs['before'].started]
@@ -838,7 +847,7 @@ def report_again(args: argparse.Namespace) -> int:
     if args.only:
         records = [r for r in records if any(o.lower() in r.app.lower() for o in args.only)]
     args.grace, args.settle = data.get('grace', args.grace), data.get('settle', args.settle)
-    section = data['machine'] + '\n\n' + report(records, args, data.get('wall', 0.0))
+    section = scrub(data['machine'] + '\n\n' + report(records, args, data.get('wall', 0.0)), args)
     print(section)
     if args.write_docs and not args.only:
         write_docs(section)
@@ -911,7 +920,7 @@ def main() -> int:
     (args.out / 'results.json').write_text(json.dumps(payload, indent=1))
     if args.json:
         args.json.write_text(json.dumps(payload, indent=1))
-    section = header + '\n\n' + report(records, args, wall)
+    section = scrub(header + '\n\n' + report(records, args, wall), args)
     print(section)
     if args.write_docs:
         if args.only:
