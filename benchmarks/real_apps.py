@@ -715,10 +715,17 @@ def report(records: list[Record], args: argparse.Namespace, wall: float) -> str:
         hung = sum(bool(r.runs.get(variant) and r.runs[variant].killed) for r in started)
         lines.append(f'| {title} | {ok}/{n} | {unclean}/{n} | {hung}/{n} |')
     regressions = [(r, v) for r in started for v in ('safe', 'unsafe')
-                   if graceful(r.runs['before']) and not graceful(r.runs.get(v))]
-    lines += ['', f'Regressions (graceful before, not after): {len(regressions)}.']
+                   if graceful(r.runs['before']) and r.runs[v].started and not graceful(r.runs[v])]
+    lines += ['', f'Regressions (graceful before, started and not graceful after): '
+                  f'{len(regressions)}.']
     for r, v in regressions:
-        lines.append(f'- `{r.app}` ({v}): {r.runs[v].describe()}')
+        lines.append(f'- `{short(r.app)}` ({v}): {r.runs[v].describe()}')
+    lost = [(r, v) for r in started for v in ('safe', 'unsafe') if not r.runs[v].started]
+    if lost:
+        lines += ['', 'Started before, did not start after (see the reason: a crash of the app '
+                      'on its own counts here too):']
+        for r, v in lost:
+            lines.append(f'- `{short(r.app)}` ({v}): {r.runs[v].describe()}')
     lines += ['', '### Every app', '',
               '| app | before | after fix | after --unsafe-fixes | findings before | fixed files |',
               '| --- | --- | --- | --- | --- | --- |']
@@ -737,15 +744,22 @@ def report(records: list[Record], args: argparse.Namespace, wall: float) -> str:
         lines.append(f'- `{short(r.app)}`: `{" ".join(r.command)}`; after the fix: {left}; '
                      f'resolution ends: {step}')
     lines += ['', '### Per rule: findings against behaviour (original files, started apps)', '',
-              '| rule | fired, app hung | fired, app stopped | silent, app hung |',
+              'Rules about stopping (property 1a, and the stop-signal rules). "Not graceful": '
+              'hung, or stopped with a status other than 0 or 143.', '',
+              '| rule | fired, not graceful | fired, graceful | silent, not graceful |',
               '| --- | ---: | ---: | ---: |']
-    hung_before = [r for r in started if not graceful(r.runs['before'])]
+    bad_before = [r for r in started if not graceful(r.runs['before'])]
     every = sorted(set().union(*(codes(r, 'before') for r in started)) if started else set())
-    for code in every:
-        fired_hung = sum(code in codes(r, 'before') for r in hung_before)
+    about_stopping = stopping_rules()
+    for code in (c for c in every if c in about_stopping):
+        fired_bad = sum(code in codes(r, 'before') for r in bad_before)
         fired_ok = sum(code in codes(r, 'before') for r in started if graceful(r.runs['before']))
-        silent = len(hung_before) - fired_hung
-        lines.append(f'| {code} | {fired_hung} | {fired_ok} | {silent} |')
+        lines.append(f'| {code} | {fired_bad} | {fired_ok} | {len(bad_before) - fired_bad} |')
+    unflagged = [r for r in bad_before if not codes(r, 'before') & about_stopping]
+    lines += ['', f'Not graceful before, and no rule about stopping fired: {len(unflagged)}'
+                  + (': ' + ', '.join(f'`{short(r.app)}`' for r in unflagged) if unflagged else '.'),
+              '', 'Other rules that fired: '
+              + ', '.join(c for c in every if c not in about_stopping) + '.']
     lines += ['', '### Did not start', '']
     for r in ran:
         if r not in started:
@@ -757,6 +771,13 @@ def report(records: list[Record], args: argparse.Namespace, wall: float) -> str:
     lines += ['', f'Grace {args.grace:g} s, settle {args.settle:g} s; '
               f'wall time {wall / 60:.1f} min.']
     return '\n'.join(lines) + '\n'
+
+
+def stopping_rules() -> set[str]:
+    """Codes of the rules about how the container stops (property 1a, stop signals)."""
+    done = modcon('rules', '--format', 'json', cwd=ROOT)
+    return {r['code'] for r in json.loads(done.stdout)
+            if r.get('property') == '1a' or re.search(r'sig|stop|sleep', r.get('name', ''))}
 
 
 def short(name: str) -> str:
