@@ -431,16 +431,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def image_stop_signal(document: Any) -> int:
-    """What ``docker stop`` sends: the image's STOPSIGNAL, else SIGTERM."""
-    from modcon.dockerfile.interfaces_stopsignal import normalize
-    from modcon.dockerfile.interfaces_stopsignal import stop_signal
-
-    ins = stop_signal(document)
-    name = normalize(ins.args.text) if ins is not None else None
-    return signal.Signals[name] if name in signal.Signals.__members__ else signal.SIGTERM
-
-
 def answers(port: int, timeout: float) -> bool:
     """Whether the server on ``port`` replies to a request (any reply, or a close).
 
@@ -542,6 +532,7 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
     from modcon.project import LocalProject
     from modcon.verify.check import _in_root
     from modcon.verify.check import _lay_out
+    from modcon.verify.check import _stop_signal
     from modcon.verify.pid1 import stop_like_docker
 
     project = LocalProject(str(stage))
@@ -578,9 +569,8 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
         cwd = os.path.join(root, resolution.workdir.lstrip('/'))
         os.makedirs(cwd, exist_ok=True)
         seen: dict[str, Any] = {'listened': False, 'ready_after': 0.0, 'port': None}
-        sig = image_stop_signal(document)
         result = stop_like_docker(command, cwd=cwd, env=env, grace=args.grace,
-                                  **({'stop_signal': sig} if sig != signal.SIGTERM else {}),
+                                  stop_signal=_stop_signal(document),
                                   ready=readiness(args.settle, args.hold, seen),
                                   ready_timeout=args.settle + 30)
     if not result.verified:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pathlib
 import shutil
-import signal
 import sys
 
 import pytest
@@ -49,21 +48,3 @@ def test_a_command_that_exits_early_is_not_verified(tmp_path: pathlib.Path) -> N
                               settle=0.5)
     assert not result.verified
     assert 'exited with 3 before it was stopped' in result.reason
-
-
-def test_the_stop_signal_is_the_images_stopsignal(tmp_path: pathlib.Path) -> None:
-    # A program that stops cleanly on SIGINT only (Python's KeyboardInterrupt), as after
-    # `STOPSIGNAL SIGINT`: docker stop sends SIGINT, and the program's own shutdown runs.
-    script = tmp_path / 'sigint.py'
-    script.write_text(
-        'import time\nprint("up", flush=True)\n'
-        'try:\n    while True:\n        time.sleep(0.1)\n'
-        'except KeyboardInterrupt:\n    print("shutdown ran", flush=True)\n')
-    argv = [sys.executable, str(script)]
-    result = stop_like_docker(argv, cwd=str(tmp_path), grace=5.0, ready=lambda out: 'up' in out,
-                              stop_signal=signal.SIGINT)
-    assert result.verified and result.exited_in_grace, result.output
-    assert result.exit_code == 0 and 'shutdown ran' in result.output
-    by_default = stop_like_docker(argv, cwd=str(tmp_path), grace=1.0,
-                                  ready=lambda out: 'up' in out)
-    assert by_default.killed
