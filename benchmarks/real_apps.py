@@ -196,6 +196,13 @@ def finding_codes(stage: pathlib.Path) -> list[str]:
     return sorted(f'{f["code"]} {os.path.normpath(f["path"])}:{f["start"]["line"]}' for f in data)
 
 
+def make_writable(folder: pathlib.Path) -> None:
+    """A checkout's modes on the copy: the apps folder may be read-only, and `modcon fix`
+    rightly refuses to rewrite a read-only file."""
+    for path in [folder, *folder.rglob('*')]:
+        path.chmod(path.stat().st_mode | 0o200)
+
+
 def snapshot(folder: pathlib.Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes()
             for p in sorted(folder.rglob('*')) if p.is_file()}
@@ -209,6 +216,7 @@ def stage_copies(app: App, cache: pathlib.Path, record: Record) -> dict[str, pat
     for variant in VARIANTS:
         target = base / variant
         shutil.copytree(app.folder, target)
+        make_writable(target)
         copies[variant] = target
     original = snapshot(copies['before'])
     for variant, flags in (('safe', ()), ('unsafe', ('--unsafe-fixes',))):
