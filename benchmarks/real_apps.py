@@ -762,6 +762,10 @@ def report(records: list[Record], args: argparse.Namespace, wall: float) -> str:
     for r in ran:
         if r not in started:
             lines.append(f'- `{short(r.app)}`: {r.runs["before"].reason if r.runs else "-"}')
+    noted = [r for r in records if r.notes]
+    if noted:
+        lines += ['', '### Notes', '']
+        lines += [f'- `{short(r.app)}`: {"; ".join(r.notes)}' for r in noted]
     lines += ['', '### Skipped', '']
     for r in records:
         if r.skipped:
