@@ -909,6 +909,11 @@ def main() -> int:
                              'the records in the cache')
     args = parser.parse_args()
     args.out = args.out or args.cache
+    # A background job of a non-interactive shell starts with SIGINT and SIGQUIT ignored,
+    # and an ignored signal stays ignored across exec: every app would then ignore the
+    # SIGINT of `STOPSIGNAL SIGINT`. Containers start with the default dispositions.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     if args.report_only:
         return report_again(args)
     if not args.apps.is_dir():
