@@ -831,6 +831,13 @@ def load_previous(cache: pathlib.Path) -> dict[str, Record]:
         return {}
 
 
+def previous_wall(out: pathlib.Path, default: float) -> float:
+    try:
+        return float(json.loads((out / 'results.json').read_text())['wall'])
+    except (OSError, ValueError, KeyError, TypeError):
+        return default
+
+
 def estimate(apps: Iterable[App], previous: dict[str, Record]) -> str:
     apps = list(apps)
     known = [previous[a.name].seconds - previous[a.name].deps_seconds
@@ -943,6 +950,8 @@ def main() -> int:
     wall = time.monotonic() - start
     merged = {**previous, **{r.app: r for r in records}} if args.only else \
         {r.app: r for r in records}
+    if args.only:  # merged into the last full run: its wall time stands
+        wall = previous_wall(args.out, wall)
     payload = {'machine': header, 'wall': wall, 'grace': args.grace, 'settle': args.settle,
                'records': [r.to_json() for r in merged.values()]}
     (args.out / 'results.json').write_text(json.dumps(payload, indent=1))
