@@ -71,6 +71,26 @@ class ScanPlan(NamedTuple):
     skip: str | None = None  # why this run scans nothing
 
 
+def _object(payload: dict[str, Any], key: str, event: str) -> dict[str, Any]:
+    """``payload[key]`` as a JSON object ({} when absent); ConfigError for another shape."""
+    value = payload.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f'the {event} event is malformed: {key} is not an object')
+    return value
+
+
+def _text(payload: dict[str, Any], key: str, event: str) -> str:
+    """``payload[key]`` as a string ('' when absent or false); ConfigError for another shape."""
+    value = payload.get(key)
+    if value is None or value is False:
+        return ''
+    if not isinstance(value, str):
+        raise ConfigError(f'the {event} event is malformed: {key} is not a string')
+    return value
+
+
 def _branch(ref: str) -> str | None:
     return ref[len('refs/heads/'):] if ref.startswith('refs/heads/') else None
 
@@ -80,25 +100,28 @@ def plan_scan(context: Context, repo: Callable[[], Any]) -> ScanPlan:
     event = context.event_name
     payload = context.payload
     if event in ('pull_request', 'pull_request_target'):
-        pull = payload.get('pull_request') or {}
+        pull = _object(payload, 'pull_request', event)
         number = pull.get('number') or payload.get('number')
         if not number:
             raise ConfigError(f'the {event} event has no pull request number')
-        files = repo().pull_files(int(number))
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise ConfigError(f'the {event} event is malformed: pull_request.number is not '
+                              f'a number')
+        files = repo().pull_files(number)
         changed = tuple(path for path, status in files if status != 'removed')
         return ScanPlan(False, changed, f'pull request #{number}: {len(files)} changed files',
-                        (pull.get('base') or {}).get('ref'))
+                        _text(_object(pull, 'base', event), 'ref', event) or None)
     if event == 'push':
-        ref = str(payload.get('ref') or context.ref)
+        ref = _text(payload, 'ref', event) or context.ref
         if ref.startswith('refs/tags/'):
             return ScanPlan(True, (), f'tag {ref[len("refs/tags/"):]}: every file', None)
         branch = _branch(ref)
         if payload.get('deleted'):
             return ScanPlan(False, (), f'branch {branch} was deleted', None,
                             skip='the pushed branch was deleted')
-        before = str(payload.get('before') or EMPTY_SHA)
-        after = str(payload.get('after') or context.sha)
-        default = (payload.get('repository') or {}).get('default_branch')
+        before = _text(payload, 'before', event) or EMPTY_SHA
+        after = _text(payload, 'after', event) or context.sha
+        default = _text(_object(payload, 'repository', event), 'default_branch', event)
         if payload.get('created') or before == EMPTY_SHA:
             if not default or branch == default:
                 return ScanPlan(True, (), f'new branch {branch}: every file', branch)
@@ -113,7 +136,8 @@ def plan_scan(context: Context, repo: Callable[[], Any]) -> ScanPlan:
         changed = tuple(path for path, status in comparison.files if status != 'removed')
         return ScanPlan(False, changed, f'{what}: {len(comparison.files)} changed files', branch)
     if event in ('workflow_dispatch', 'schedule'):
-        branch = _branch(context.ref) or (payload.get('repository') or {}).get('default_branch')
+        branch = _branch(context.ref) or \
+            _text(_object(payload, 'repository', event), 'default_branch', event) or None
         return ScanPlan(True, (), f'{event}: every file', branch)
     if event == 'issue_comment':
         return ScanPlan(False, (), 'comment', None, skip='comment commands are handled apart')
