@@ -165,6 +165,19 @@ def test_a_push_event_of_the_wrong_shape_is_one_error(fake_github: FakeGitHub,
     _one_error(run.run(), 'push')
 
 
+@pytest.mark.parametrize('event', [
+    {'action': 'created', 'issue': 'x'},
+    {'action': 'created', 'issue': {'number': 1, 'pull_request': {}}, 'comment': {'user': 'x'}},
+])
+def test_a_comment_event_of_the_wrong_shape_is_one_error(fake_github: FakeGitHub,
+                                                         tmp_path: pathlib.Path,
+                                                         event: dict) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    run = ActionRun(fake_github, repo, tmp_path, event_name='issue_comment', event=event,
+                    sha=repo.branch_sha('main'), ref='refs/heads/main')
+    _one_error(run.run(), 'issue_comment')
+
+
 def test_fixed_files_keeps_a_name_with_a_newline_whole(fake_github: FakeGitHub,
                                                        tmp_path: pathlib.Path) -> None:
     repo = fake_github.create_repo('octo/app', {'a\nb/Dockerfile': SHELL, 'c/Dockerfile': SHELL})

@@ -44,6 +44,7 @@ def read_context(env: Mapping[str, str]) -> Context:
             raise ConfigError(f'cannot read the event at GITHUB_EVENT_PATH: {exc}') from None
         if not isinstance(loaded, dict):
             raise ConfigError('the event at GITHUB_EVENT_PATH is not a JSON object')
+        check_shape(env.get('GITHUB_EVENT_NAME', ''), loaded)
         payload = loaded
     server = env.get('GITHUB_SERVER_URL', 'https://github.com').rstrip('/')
     repository = env.get('GITHUB_REPOSITORY', '')
@@ -63,32 +64,43 @@ def read_context(env: Mapping[str, str]) -> Context:
     )
 
 
+# The fields modcon reads, by event, with their JSON types; (int,) excludes bool.
+_SHAPES: dict[str, dict[str, tuple[type, ...]]] = {
+    'pull_request': {'pull_request': (dict,), 'pull_request.number': (int,), 'number': (int,),
+                     'pull_request.base': (dict,), 'pull_request.base.ref': (str,)},
+    'push': {'ref': (str,), 'before': (str,), 'after': (str,), 'created': (bool,),
+             'deleted': (bool,), 'forced': (bool,), 'repository': (dict,),
+             'repository.default_branch': (str,)},
+    'issue_comment': {'action': (str,), 'issue': (dict,), 'issue.number': (int,),
+                      'issue.pull_request': (dict,), 'comment': (dict,), 'comment.id': (int,),
+                      'comment.body': (str,), 'comment.user': (dict,),
+                      'comment.user.login': (str,), 'comment.user.type': (str,),
+                      'sender': (dict,), 'sender.type': (str,)},
+    'workflow_dispatch': {'repository': (dict,), 'repository.default_branch': (str,)},
+}
+_SHAPES['pull_request_target'] = _SHAPES['pull_request']
+_SHAPES['schedule'] = _SHAPES['workflow_dispatch']
+
+
+def check_shape(event: str, payload: dict[str, Any]) -> None:
+    """ConfigError when a field modcon reads has the wrong JSON type (absent or
+    null is fine: the code that reads it has a default)."""
+    for path, types in _SHAPES.get(event, {}).items():
+        value: Any = payload
+        for key in path.split('.'):
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None and (not isinstance(value, types) or
+                                  (isinstance(value, bool) and bool not in types)):
+            raise ConfigError(f'the {event} event at GITHUB_EVENT_PATH is malformed: {path} '
+                              f'is {type(value).__name__}, not {types[0].__name__}')
+
+
 class ScanPlan(NamedTuple):
     everything: bool
     changed: tuple[str, ...]  # repository-relative paths present after the change
     description: str
     base: str | None  # the branch a fix pull request would target
     skip: str | None = None  # why this run scans nothing
-
-
-def _object(payload: dict[str, Any], key: str, event: str) -> dict[str, Any]:
-    """``payload[key]`` as a JSON object ({} when absent); ConfigError for another shape."""
-    value = payload.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ConfigError(f'the {event} event is malformed: {key} is not an object')
-    return value
-
-
-def _text(payload: dict[str, Any], key: str, event: str) -> str:
-    """``payload[key]`` as a string ('' when absent or false); ConfigError for another shape."""
-    value = payload.get(key)
-    if value is None or value is False:
-        return ''
-    if not isinstance(value, str):
-        raise ConfigError(f'the {event} event is malformed: {key} is not a string')
-    return value
 
 
 def _branch(ref: str) -> str | None:
@@ -100,28 +112,25 @@ def plan_scan(context: Context, repo: Callable[[], Any]) -> ScanPlan:
     event = context.event_name
     payload = context.payload
     if event in ('pull_request', 'pull_request_target'):
-        pull = _object(payload, 'pull_request', event)
+        pull = payload.get('pull_request') or {}
         number = pull.get('number') or payload.get('number')
         if not number:
             raise ConfigError(f'the {event} event has no pull request number')
-        if isinstance(number, bool) or not isinstance(number, int):
-            raise ConfigError(f'the {event} event is malformed: pull_request.number is not '
-                              f'a number')
-        files = repo().pull_files(number)
+        files = repo().pull_files(int(number))
         changed = tuple(path for path, status in files if status != 'removed')
         return ScanPlan(False, changed, f'pull request #{number}: {len(files)} changed files',
-                        _text(_object(pull, 'base', event), 'ref', event) or None)
+                        (pull.get('base') or {}).get('ref'))
     if event == 'push':
-        ref = _text(payload, 'ref', event) or context.ref
+        ref = str(payload.get('ref') or context.ref)
         if ref.startswith('refs/tags/'):
             return ScanPlan(True, (), f'tag {ref[len("refs/tags/"):]}: every file', None)
         branch = _branch(ref)
         if payload.get('deleted'):
             return ScanPlan(False, (), f'branch {branch} was deleted', None,
                             skip='the pushed branch was deleted')
-        before = _text(payload, 'before', event) or EMPTY_SHA
-        after = _text(payload, 'after', event) or context.sha
-        default = _text(_object(payload, 'repository', event), 'default_branch', event)
+        before = str(payload.get('before') or EMPTY_SHA)
+        after = str(payload.get('after') or context.sha)
+        default = (payload.get('repository') or {}).get('default_branch')
         if payload.get('created') or before == EMPTY_SHA:
             if not default or branch == default:
                 return ScanPlan(True, (), f'new branch {branch}: every file', branch)
@@ -136,8 +145,7 @@ def plan_scan(context: Context, repo: Callable[[], Any]) -> ScanPlan:
         changed = tuple(path for path, status in comparison.files if status != 'removed')
         return ScanPlan(False, changed, f'{what}: {len(comparison.files)} changed files', branch)
     if event in ('workflow_dispatch', 'schedule'):
-        branch = _branch(context.ref) or \
-            _text(_object(payload, 'repository', event), 'default_branch', event) or None
+        branch = _branch(context.ref) or (payload.get('repository') or {}).get('default_branch')
         return ScanPlan(True, (), f'{event}: every file', branch)
     if event == 'issue_comment':
         return ScanPlan(False, (), 'comment', None, skip='comment commands are handled apart')
