@@ -40,7 +40,7 @@ shells:
 FUZZ_SEED ?= 13
 FUZZ_BUDGET ?= 600
 fuzz: $(VENV)/.installed-dev shells
-	FUZZ_SEED=$(FUZZ_SEED) FUZZ_BUDGET=$(FUZZ_BUDGET) $(BIN)/python -m pytest tests/fuzz -q
+	FUZZ_SEED=$(FUZZ_SEED) FUZZ_BUDGET=$(FUZZ_BUDGET) $(BIN)/python -m pytest tests/fuzz -q -s
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/check_speed.py

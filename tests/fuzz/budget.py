@@ -49,4 +49,7 @@ def run_for_budget(prop: Callable[..., None], examples: int | None = None,
             raise
         rounds += 1
         if time.monotonic() >= end:
+            if BUDGET:  # shown by `make fuzz` (pytest -s)
+                print(f'\n{prop.__qualname__}: {rounds} rounds of {examples} examples, '
+                      f'FUZZ_SEED={SEED}', flush=True)
             return rounds
