@@ -126,6 +126,18 @@ def test_path_inputs_stay_inside_the_workspace(fake_github: FakeGitHub, tmp_path
     assert not (tmp_path / 'run' / 'x.sarif').exists()
 
 
+def test_an_absolute_path_inside_the_workspace_is_fine(fake_github: FakeGitHub,
+                                                       tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'app/Dockerfile': SHELL, 'Dockerfile': SHELL})
+    run = ActionRun(fake_github, repo, tmp_path, event_name='workflow_dispatch',
+                    event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
+                    ref='refs/heads/main', inputs={'mode': 'fix'})
+    run.env['INPUT_PATHS'] = str(run.workspace / 'app')
+    result = run.run()
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.outputs['fixed_files'] == 'app/Dockerfile'
+
+
 def test_a_link_inside_the_workspace_that_leads_out_is_refused_as_a_path_input(
         fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
     outside = tmp_path / 'outside'

@@ -32,9 +32,8 @@ class Workspace:
         self.root = os.path.realpath(root)
 
     def _real(self, relative: str) -> str | None:
-        """The real path of ``relative``, or None when it leads out of the workspace."""
-        if os.path.isabs(relative):
-            return None
+        """The real path of ``relative`` (or of an absolute path), or None when it
+        leads out of the workspace."""
         real = os.path.realpath(os.path.join(self.root, relative))
         if real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep):
             return real
