@@ -126,6 +126,17 @@ def test_path_inputs_stay_inside_the_workspace(fake_github: FakeGitHub, tmp_path
     assert not (tmp_path / 'run' / 'x.sarif').exists()
 
 
+def test_a_config_file_that_links_out_is_one_error(fake_github: FakeGitHub,
+                                                   tmp_path: pathlib.Path) -> None:
+    """Found by looking up the config: `.modcon.toml -> /dev/zero` was opened."""
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL,
+                                                '.modcon.toml': ('/dev/zero', '120000')})
+    run = ActionRun(fake_github, repo, tmp_path, event_name='workflow_dispatch',
+                    event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
+                    ref='refs/heads/main')
+    _one_error(run.run(), '.modcon.toml', 'leads out of the workspace')
+
+
 def test_an_absolute_path_inside_the_workspace_is_fine(fake_github: FakeGitHub,
                                                        tmp_path: pathlib.Path) -> None:
     repo = fake_github.create_repo('octo/app', {'app/Dockerfile': SHELL, 'Dockerfile': SHELL})

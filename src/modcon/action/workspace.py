@@ -98,13 +98,20 @@ class Workspace:
         (``.modcon.toml``, or ``pyproject.toml`` with a ``[tool.modcon]`` table)."""
         if given:
             relative = self.input_path('config', given)
-            self.read(relative)  # inside, a regular file, bounded: or a clear error
+            self._config_text(relative)  # inside, a regular file, bounded: or a clear error
             return load_file(self.locate(relative))
         for name in CONFIG_FILES:
             if not os.path.lexists(os.path.join(self.root, name)):
                 continue
-            text = self.read(name).text
-            if name == 'pyproject.toml' and '[tool.modcon' not in text:
+            if name == 'pyproject.toml' and '[tool.modcon' not in self._config_text(name):
                 continue
             return load_file(self.locate(name))
         return Config()
+
+    def _config_text(self, relative: str) -> str:
+        try:
+            return self.read(relative).text
+        except InputError as exc:
+            if exc.reason == 'is empty':  # an empty config file is an empty config
+                return ''
+            raise
