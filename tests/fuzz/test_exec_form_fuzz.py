@@ -118,10 +118,13 @@ def _run(argv: list[str], root: pathlib.Path, label: str) -> tuple[int, bytes, l
     shutil.copytree(root / 'work', work, symlinks=True)
     env = {'PATH': f'{root / "bin"}:/usr/bin:/bin', 'HOME': str(root / 'home'), 'PORT': '8000',
            'EMPTY': '', 'RECORD_DIR': str(records)}
+    pid = None
     try:
-        proc = subprocess.run(argv, env=env, cwd=work, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=20)
-        status, output = proc.returncode, proc.stdout
+        with subprocess.Popen(argv, env=env, cwd=work, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+            pid = str(proc.pid)
+            output = proc.communicate(timeout=20)[0]
+            status = proc.returncode
     except FileNotFoundError:
         status, output = 127, b''  # what Docker reports for a program it cannot find
     except PermissionError:
@@ -129,6 +132,10 @@ def _run(argv: list[str], root: pathlib.Path, label: str) -> tuple[int, bytes, l
     started = [json.loads(p.read_text()) for p in sorted(records.iterdir())]
     for record in started:  # the folder as the command saw it, not where the run was
         record[2] = os.path.relpath(record[2], work)
+        # `$$`: the started process's PID, 1 in a container either way
+        record[1] = [arg.replace(pid, 'PID') if pid else arg for arg in record[1]]
+    if pid:
+        output = output.replace(pid.encode(), b'PID')
     # The shell's own diagnostics ("sh: 1: x: not found") are worded differently
     # with and without `exec`; what programs print must be the same.
     shown = b''.join(line for line in output.replace(str(work).encode(), b'WORK')
@@ -188,7 +195,9 @@ def test_the_rewrite_keeps_what_bash_runs() -> None:
     ('A=1 prog && A=1 prog && A=1 0 2>&1', 'bash'),  # shell diagnostics differ in wording
     ('%x', 'bash'),  # bash resumes job %x
     ('C=$(fail) $EMPTY', 'dash'),  # status of the substitution, or 0 with exec
-    ('prog "$HOME" # note', 'dash'),  # found a harness bug: HOME differed between runs
+    ('prog "$HOME" # note', 'dash'),  # harness bugs a fresh seed found: HOME and
+    ('echo $$ && A=1 prog', 'bash'),  # the shell's PID differed between the two runs
+    ('prog $$ # note', 'dash'),
 ])
 def test_counterexamples_stay_fixed(command: str, shell: str) -> None:
     """What the fuzzer found, kept as regression cases."""
