@@ -198,6 +198,7 @@ def test_the_rewrite_keeps_what_bash_runs() -> None:
     ('prog "$HOME" # note', 'dash'),  # harness bugs a fresh seed found: HOME and
     ('echo $$ && A=1 prog', 'bash'),  # the shell's PID differed between the two runs
     ('prog $$ # note', 'dash'),
+    ("$EMPTY '' # note", 'dash'),  # 127 before, `exec ''` 126 after (FUZZ_SEED=13, round 11)
 ])
 def test_counterexamples_stay_fixed(command: str, shell: str) -> None:
     """What the fuzzer found, kept as regression cases."""

@@ -288,6 +288,10 @@ class _TreeAnalysis:
         if shown.startswith('-'):
             return self.fail(f'`exec {shown}` would read the program name as an option of '
                              '`exec`', shown=shown)
+        if name is None and args and args[0] == '':
+            # `$EMPTY ''`: the shell runs the program '' (127, not found); `exec ''` gives 126.
+            return self.fail('its program name may expand to nothing, leaving an empty word as '
+                             'the program: `exec` would exit with another status', shown=shown)
         if name is None and any(n.type == 'command_substitution' for n in _walk(final)):
             # `` `9` `` runs nothing when its output is empty and exits with the
             # substitution's status (127); `exec` with no words exits 0.
