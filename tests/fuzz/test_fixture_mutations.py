@@ -116,10 +116,7 @@ def test_mutated_fixtures_never_crash_a_rule() -> None:
 
 # Counterexamples whose fix belongs to another change in flight (issue 13, item 6);
 # remove the entry when it lands (the test then passes as it should).
-KNOWN_OPEN = {
-    'empty-env-value.Dockerfile': 'MC130 adds ENV PYTHONUNBUFFERED=1 above the empty one, '
-                                  'which still wins: a fix loop',
-}
+KNOWN_OPEN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize('case', [
