@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test fuzz shells bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "modcon needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -26,8 +26,21 @@ demo: $(VENV)/.installed
 	@printf '\n== modcon fix --diff examples/ (nothing is written) ==\n\n'
 	@$(BIN)/modcon fix --diff examples/ || true
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev shells
 	$(BIN)/python -m pytest -n auto -q
+
+# The shell-equivalence tests and the fuzzers run a real dash and bash.
+shells:
+	@command -v dash >/dev/null && command -v bash >/dev/null || \
+		{ [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y --no-install-recommends dash bash; } || \
+		{ echo 'make: the tests need dash and bash (apt-get install dash bash)'; exit 1; }
+
+# Fuzzing (tests/fuzz): FUZZ_BUDGET seconds in all, from FUZZ_SEED; a failure
+# prints its seed and shrunk counterexample. `make test` runs one short round.
+FUZZ_SEED ?= 13
+FUZZ_BUDGET ?= 600
+fuzz: $(VENV)/.installed-dev shells
+	FUZZ_SEED=$(FUZZ_SEED) FUZZ_BUDGET=$(FUZZ_BUDGET) $(BIN)/python -m pytest tests/fuzz -q -s
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/check_speed.py

@@ -44,6 +44,7 @@ def read_context(env: Mapping[str, str]) -> Context:
             raise ConfigError(f'cannot read the event at GITHUB_EVENT_PATH: {exc}') from None
         if not isinstance(loaded, dict):
             raise ConfigError('the event at GITHUB_EVENT_PATH is not a JSON object')
+        check_shape(env.get('GITHUB_EVENT_NAME', ''), loaded)
         payload = loaded
     server = env.get('GITHUB_SERVER_URL', 'https://github.com').rstrip('/')
     repository = env.get('GITHUB_REPOSITORY', '')
@@ -61,6 +62,37 @@ def read_context(env: Mapping[str, str]) -> Context:
         output=env.get('GITHUB_OUTPUT') or None,
         summary=env.get('GITHUB_STEP_SUMMARY') or None,
     )
+
+
+# The fields modcon reads, by event, with their JSON types; (int,) excludes bool.
+_SHAPES: dict[str, dict[str, tuple[type, ...]]] = {
+    'pull_request': {'pull_request': (dict,), 'pull_request.number': (int,), 'number': (int,),
+                     'pull_request.base': (dict,), 'pull_request.base.ref': (str,)},
+    'push': {'ref': (str,), 'before': (str,), 'after': (str,), 'created': (bool,),
+             'deleted': (bool,), 'forced': (bool,), 'repository': (dict,),
+             'repository.default_branch': (str,)},
+    'issue_comment': {'action': (str,), 'issue': (dict,), 'issue.number': (int,),
+                      'issue.pull_request': (dict,), 'comment': (dict,), 'comment.id': (int,),
+                      'comment.body': (str,), 'comment.user': (dict,),
+                      'comment.user.login': (str,), 'comment.user.type': (str,),
+                      'sender': (dict,), 'sender.type': (str,)},
+    'workflow_dispatch': {'repository': (dict,), 'repository.default_branch': (str,)},
+}
+_SHAPES['pull_request_target'] = _SHAPES['pull_request']
+_SHAPES['schedule'] = _SHAPES['workflow_dispatch']
+
+
+def check_shape(event: str, payload: dict[str, Any]) -> None:
+    """ConfigError when a field modcon reads has the wrong JSON type (absent or
+    null is fine: the code that reads it has a default)."""
+    for path, types in _SHAPES.get(event, {}).items():
+        value: Any = payload
+        for key in path.split('.'):
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None and (not isinstance(value, types) or
+                                  (isinstance(value, bool) and bool not in types)):
+            raise ConfigError(f'the {event} event at GITHUB_EVENT_PATH is malformed: {path} '
+                              f'is {type(value).__name__}, not {types[0].__name__}')
 
 
 class ScanPlan(NamedTuple):

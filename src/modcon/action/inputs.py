@@ -1,11 +1,17 @@
 """The action's inputs, read from ``INPUT_*`` variables; no input ever meets a shell."""
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from modcon.errors import ConfigError
 from modcon.model import Severity
+
+if TYPE_CHECKING:
+    from modcon.action.workspace import Workspace
 
 MODES = ('check', 'fix', 'pr')
 FAIL_ON = {'error': Severity.ERROR, 'warning': Severity.WARNING, 'info': Severity.INFO,
@@ -66,8 +72,10 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     try:
         verify_grace = float(grace)
     except ValueError:
-        raise ConfigError(f'input verify_grace must be a number of seconds, not {grace!r}') \
-            from None
+        verify_grace = math.nan
+    if not math.isfinite(verify_grace) or verify_grace <= 0:
+        raise ConfigError(f'input verify_grace must be a positive number of seconds, '
+                          f'not {grace!r}')
     return ActionInputs(
         mode=mode,
         paths=paths,
@@ -82,4 +90,19 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         verify=_bool(env, 'verify'),
         verify_grace=verify_grace,
         dashboard=_bool(env, 'dashboard'),
+    )
+
+
+def confined(inputs: ActionInputs, workspace: Workspace) -> ActionInputs:
+    """``inputs`` with every path input made relative to the workspace; ConfigError
+    for one that leads out of it (``..``, an absolute path, a link), before any
+    file is read or written."""
+    sarif = workspace.input_path('sarif_file', inputs.sarif_file) if inputs.sarif_file else ''
+    if sarif and os.path.isdir(os.path.join(workspace.root, sarif)):
+        raise ConfigError(f'input sarif_file names a directory, not a file: '
+                          f'{inputs.sarif_file!r}')
+    return inputs._replace(
+        paths=tuple(workspace.input_path('paths', path) for path in inputs.paths),
+        sarif_file=sarif,
+        config=workspace.input_path('config', inputs.config) if inputs.config else '',
     )

@@ -21,16 +21,17 @@ from modcon.action.events import ScanPlan
 from modcon.action.events import plan_scan
 from modcon.action.events import read_context
 from modcon.action.inputs import ActionInputs
+from modcon.action.inputs import confined
 from modcon.action.inputs import read_inputs
 from modcon.action.related import related_dockerfiles
+from modcon.action.workspace import Workspace
 from modcon.action.workflow import annotations
 from modcon.action.workflow import append_summary
 from modcon.action.workflow import give_back
+from modcon.action.workflow import path_lines
 from modcon.action.workflow import workspace_owner
 from modcon.action.workflow import write_outputs
 from modcon.config import Config
-from modcon.config import discover as discover_config
-from modcon.config import load_file
 from modcon.discover import Target
 from modcon.discover import discover
 from modcon.discover import kind_of
@@ -38,7 +39,6 @@ from modcon.dockerfile.document import DockerfileDocument
 from modcon.engine import check_source
 from modcon.engine import fix_source
 from modcon.errors import ModconError
-from modcon.files import read_source
 from modcon.fixplan import FileInput
 from modcon.github import markdown as md
 from modcon.model import Applicability
@@ -84,6 +84,7 @@ class _Run:
         self.context = context
         self.out = out
         self.workspace = os.path.abspath(context.workspace)
+        self.files = Workspace(self.workspace)  # every read and write goes through it
         self.notes: list[str] = []
         self.errors: list[ModconError] = []
         self._repo: Any = None
@@ -102,10 +103,7 @@ class _Run:
         return self._repo
 
     def config(self) -> Config:
-        if self.inputs.config:
-            config = load_file(os.path.join(self.workspace, self.inputs.config))
-        else:
-            config = discover_config(self.workspace)
+        config = self.files.config(self.inputs.config)
         if self.inputs.docs_url:
             config = config._replace(docs_url=self.inputs.docs_url.rstrip('#'))
         return config
@@ -115,6 +113,7 @@ class _Run:
     def run(self) -> int:
         trust_workspace(self.workspace)
         os.chdir(self.workspace)
+        self.inputs = confined(self.inputs, self.files)
         config = self.config()
         mode = self.inputs.mode
         if self.context.event_name == 'issue_comment':
@@ -156,7 +155,7 @@ class _Run:
                 try:
                     result = fix_source(SourceFile(name, item.text), item.kind, config,
                                         threshold, item.invocations, item.project)
-                    for path in write_fixed(os.path.join(self.workspace, name), result):
+                    for path in write_fixed(self.files.locate(name), result):
                         give_back(path, workspace_owner(self.workspace))
                 except (ModconError, OSError) as exc:
                     self.errors.append(exc if isinstance(exc, ModconError)
@@ -185,8 +184,9 @@ class _Run:
                                                    errors=self.errors)}
 
     def _read_file(self, target: Target) -> str:
-        """The one place the Action reads a file of the workspace."""
-        return read_source(target.path, target.display).text
+        """The one place the Action reads a file of the workspace: confined to it
+        and bounded (``workspace.Workspace``)."""
+        return self.files.read(target.display).text
 
     def _comment(self, config: Config) -> int:
         """A comment command (`/modcon fix`, ...); any other comment is ignored."""
@@ -218,14 +218,11 @@ class _Run:
                 wanted.add(path)
             else:
                 code.append(path)
-        wanted |= {p for p in related_dockerfiles(self.workspace, code)
+        wanted |= {p for p in related_dockerfiles(self.files, code)
                    if self._in_scope(p, config)}
-        targets = []
-        for path in sorted(wanted):
-            full = os.path.join(self.workspace, path)
-            if os.path.isfile(full):
-                targets.append(Target(full, path, 'dockerfile'))
-        return targets
+        # Read through self.files: a link out of the workspace is an error, not a file.
+        return [Target(os.path.join(self.workspace, path), path, 'dockerfile')
+                for path in sorted(wanted) if os.path.lexists(os.path.join(self.workspace, path))]
 
     def _pr_base(self) -> tuple[str | None, str]:
         """The branch the bot's pull request targets, or None and why there is none.
@@ -379,7 +376,7 @@ class _Run:
             docs_url=config.docs_url, pull=pull_line, notes=self.notes))
         outputs = {
             'findings': str(len(findings)),
-            'fixed_files': '\n'.join(sorted({f.path for f in fixed})),
+            'fixed_files': path_lines(sorted({f.path for f in fixed})),
             'pr_number': '',
             'pr_url': '',
             'pr_outcome': '',
@@ -394,17 +391,8 @@ class _Run:
                      sources: dict[str, SourceFile]) -> str:
         from modcon.reporters.sarif import render
 
-        path = self.inputs.sarif_file
-        full = os.path.join(self.workspace, path)
-        directory = os.path.dirname(full)
-        owner = workspace_owner(self.workspace)
-        if directory and not os.path.isdir(directory):
-            os.makedirs(directory, exist_ok=True)
-            give_back(directory, owner)
-        with open(full, 'w', encoding='utf-8') as f:
-            f.write(render(findings, ReportContext(config.docs_url, sources)))
-        give_back(full, owner)
-        return path
+        return self.files.write_output('sarif_file', self.inputs.sarif_file,
+                                       render(findings, ReportContext(config.docs_url, sources)))
 
 
 def _mode(path: str) -> str:

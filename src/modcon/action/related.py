@@ -12,7 +12,9 @@ import os
 import posixpath
 from collections.abc import Iterable
 
+from modcon.action.workspace import Workspace
 from modcon.discover import kind_of
+from modcon.errors import ModconError
 from modcon.dockerfile.syntax import DockerfileSyntaxError
 from modcon.dockerfile.syntax import parse
 
@@ -35,15 +37,15 @@ def _covers(source: str, relative: str) -> bool:
             or fnmatch.fnmatch(relative, source))
 
 
-def related_dockerfiles(workspace: str, changed: Iterable[str]) -> set[str]:
+def related_dockerfiles(workspace: Workspace, changed: Iterable[str]) -> set[str]:
     found: set[str] = set()
     cache: dict[str, list[str] | None] = {}
     for path in changed:
         directory = posixpath.dirname(path)
         while True:
             try:
-                entries = sorted(os.listdir(os.path.join(workspace, directory or '.')))
-            except OSError:
+                entries = sorted(os.listdir(workspace.locate(directory or '.')))
+            except (ModconError, OSError):
                 entries = []
             for name in entries:
                 if kind_of(name) != 'dockerfile':
@@ -51,9 +53,8 @@ def related_dockerfiles(workspace: str, changed: Iterable[str]) -> set[str]:
                 candidate = posixpath.join(directory, name) if directory else name
                 if candidate not in cache:
                     try:
-                        with open(os.path.join(workspace, candidate), encoding='utf-8') as f:
-                            cache[candidate] = _copied_sources(f.read())
-                    except (OSError, UnicodeDecodeError, DockerfileSyntaxError):
+                        cache[candidate] = _copied_sources(workspace.read(candidate).text)
+                    except (ModconError, OSError, DockerfileSyntaxError):
                         cache[candidate] = None
                 sources = cache[candidate]
                 relative = posixpath.relpath(path, directory or '.')

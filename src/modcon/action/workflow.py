@@ -34,6 +34,18 @@ def write_outputs(path: str | None, values: Mapping[str, str]) -> None:
         f.write(''.join(lines))
 
 
+def path_lines(paths: Sequence[str]) -> str:
+    """Paths as a multi-line output value, one per line. A path that contains a
+    line break or a control character, or starts with a double quote, is written
+    as a JSON string (``"a\\nb/Dockerfile"``), as git quotes such paths, so
+    every line is exactly one path."""
+    import json
+
+    return '\n'.join(json.dumps(path, ensure_ascii=False)
+                     if path.startswith('"') or any(ord(c) < 32 or c == '\x7f' for c in path)
+                     else path for path in paths)
+
+
 def append_summary(path: str | None, markdown: str) -> None:
     if not path:
         return
@@ -74,6 +86,6 @@ def give_back(path: str, owner: tuple[int, int] | None) -> None:
     if owner is None or os.geteuid() != 0:
         return
     try:
-        os.chown(path, *owner)
+        os.chown(path, *owner, follow_symlinks=False)  # never what a link points at
     except OSError:
         pass

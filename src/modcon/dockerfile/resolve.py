@@ -17,6 +17,7 @@ import fnmatch
 import json
 import posixpath
 import re
+from collections import ChainMap
 from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
@@ -148,7 +149,7 @@ class _Image:
 
     def _apply(self, ins: Instruction, args: dict[str, str]) -> None:
         name = ins.name
-        scope = {**args, **self.env}
+        scope = ChainMap(self.env, args)  # a view: copying the env for each line was quadratic
         if name == 'ARG':
             args.update((key, value or '') for key, value in arg_defaults(ins.args.text).items())
         elif name == 'ENV':
@@ -164,7 +165,7 @@ class _Image:
                 from dockerfile_parse.util import extract_key_values
 
                 pairs = [list(kv) for kv in
-                         extract_key_values(True, args, dict(self.env), text)]
+                         extract_key_values(True, args, self.env, text)]
             for key, value in pairs:
                 self.env[key] = value
         elif name == 'WORKDIR':

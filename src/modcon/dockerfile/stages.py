@@ -5,6 +5,7 @@ an external image inherits what ``images.py`` knows about it, or "unknown".
 """
 from __future__ import annotations
 
+import bisect
 import posixpath
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -47,6 +48,7 @@ class Stages:
 
     def __init__(self, dockerfile: Dockerfile) -> None:
         self.stages: list[Stage] = []
+        self._shell_index: dict[int, tuple[list[int], list[tuple[str, ...]]]] = {}
         current: list[Instruction] = []
         head: tuple[Instruction, str | None, str, str | None, int | None] | None = None
         by_name: dict[str, int] = {}
@@ -128,15 +130,28 @@ class Stages:
 
     def shell(self, stage: Stage, before: Instruction | None = None) -> tuple[str, ...] | None:
         """The SHELL in effect in ``stage`` (before ``before``), or None for the default."""
-        for ins in reversed(stage.instructions):
-            if before is not None and ins.start >= before.start:
-                continue
-            if ins.name == 'SHELL' and ins.args.json:
-                return ins.args.json
+        # Rules ask once per RUN: a bisection over the stage's SHELLs keeps that
+        # linear overall (a scan of the stage for each RUN was quadratic).
+        starts, shells = self._shells(stage)
+        count = len(starts) if before is None else bisect.bisect_left(starts, before.start)
+        if count:
+            return shells[count - 1]
         if stage.parent is not None:
             return self.shell(self.stages[stage.parent])
         known = images.facts(stage.image)
         return known.shell if known else None
+
+    def _shells(self, stage: Stage) -> tuple[list[int], list[tuple[str, ...]]]:
+        """Where each SHELL of ``stage`` starts, and its argv, in file order."""
+        found = self._shell_index.get(stage.index)
+        if found is None:
+            found = ([], [])
+            for ins in stage.instructions:
+                if ins.name == 'SHELL' and ins.args.json:
+                    found[0].append(ins.start)
+                    found[1].append(ins.args.json)
+            self._shell_index[stage.index] = found
+        return found
 
     def entrypoint(self, stage: Stage) -> Entrypoint:
         """The ENTRYPOINT the stage's image ends with."""

@@ -131,7 +131,11 @@ def analyze(text: str, *, posix: bool = True) -> Analysis:
     Several rules ask about the same command; the answer is immutable and cached.
     """
     stripped = text.strip(' \t')
-    if _LITERAL_WORDS.fullmatch(stripped):
+    if text.startswith(('-', '+')):
+        # `sh -c '-x ...'`: the shell takes the command for its own options.
+        return Analysis(text, problem=f'the shell reads a command that starts with `{text[0]}` '
+                                     'as its own options, so it never runs')
+    if _LITERAL_WORDS.fullmatch(stripped) and (posix or not stripped.startswith('%')):
         spans = tuple(m.span() for m in _WORD_RE.finditer(text))
         first = text[spans[0][0]:spans[0][1]]
         if '=' not in first and first not in RESERVED:  # not an assignment or keyword
@@ -244,6 +248,16 @@ class _TreeAnalysis:
             if kind == 'command' and self._name(node) == 'trap':
                 return self.fail('it traps signals with `trap`; `exec` would discard the trap',
                                  advice='keep it in a script: the shell must stay to run the trap')
+            if kind == 'command' and self._misread(node):
+                return self.fail('it cannot be parsed as a shell command', advice=None)
+            if kind == 'command' and not self.posix and \
+                    (self._name(node) or '').startswith('%'):
+                return self.fail('bash reads a command that starts with `%` as a job to '
+                                 'resume (`fg`), not as a program', advice=None)
+            if kind == 'comment' and self._glued(node):
+                # `<&-# x`: `#` inside a word is no comment to the shell (dash
+                # rejects `-#` as a file descriptor); tree-sitter reads one.
+                return self.fail('the shell grammar cannot read it reliably', advice=None)
 
         if len(statements) == 1 and statements[0].type == 'command':
             literal = self._literal_command(statements[0])
@@ -271,6 +285,19 @@ class _TreeAnalysis:
         if name in BUILTINS or name in RESERVED:
             return self.fail(f'it ends in the shell builtin `{name}`', program=name,
                              final_args=args, builtin=True)
+        if shown.startswith('-'):
+            return self.fail(f'`exec {shown}` would read the program name as an option of '
+                             '`exec`', shown=shown)
+        if name is None and args and args[0] == '':
+            # `$EMPTY ''`: the shell runs the program '' (127, not found); `exec ''` gives 126.
+            return self.fail('its program name may expand to nothing, leaving an empty word as '
+                             'the program: `exec` would exit with another status', shown=shown)
+        if name is None and any(n.type == 'command_substitution' for n in _walk(final)):
+            # `` `9` `` runs nothing when its output is empty and exits with the
+            # substitution's status (127); `exec` with no words exits 0.
+            return self.fail('its program name comes from a command substitution: when that '
+                             'is empty, the shell exits with its status, `exec` with 0',
+                             shown=shown)
         return Analysis(self.text, exec_at=self.source.char(name_node.start_byte),
                         comment=self.comment, program=name, final_args=args, shown=shown)
 
@@ -282,6 +309,17 @@ class _TreeAnalysis:
                 covered[node.start_byte:node.end_byte] = b'\1' * (  # type: ignore[attr-defined]
                     node.end_byte - node.start_byte)  # type: ignore[attr-defined]
         return all(flag or byte in b' \t' for flag, byte in zip(covered, self.source.data))
+
+    def _misread(self, command: object) -> bool:
+        """A command named by an unquoted reserved word (`prog a; }`): the shell
+        rejects it as a syntax error; tree-sitter reads a command."""
+        name = command.child_by_field_name('name')  # type: ignore[attr-defined]
+        return name is not None and self.source.raw(name) in RESERVED - {'!'}
+
+    def _glued(self, comment: object) -> bool:
+        """Whether a comment starts inside a word (no blank before its `#`)."""
+        start = self.source.char(comment.start_byte)  # type: ignore[attr-defined]
+        return start > 0 and self.text[start - 1] not in ' \t\n'
 
     def _name(self, command: object) -> str | None:
         name = command.child_by_field_name('name')  # type: ignore[attr-defined]

@@ -1,0 +1,4 @@
+FROM python:3.12-slim
+LABEL a=b
+CMD python app.py
+RUN x \

@@ -1,0 +1,49 @@
+"""Checking time is linear in the size of a Dockerfile (no timed tests: the
+Python lines modcon executes are counted instead; ``benchmarks/scaling.py``
+has the seconds, also for ENV, whose quadratic cost was a dict copy per line that
+no line count sees)."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from modcon.config import Config
+from modcon.engine import check_source
+from modcon.source import SourceFile
+
+
+def _lines_executed(text: str) -> int:
+    count = 0
+
+    def trace(frame, event, arg):  # type: ignore[no-untyped-def]
+        nonlocal count
+        if event == 'line':
+            count += 1
+        return trace
+
+    def start(frame, event, arg):  # type: ignore[no-untyped-def]
+        return trace if 'modcon' in frame.f_code.co_filename else None
+
+    check_source(SourceFile('Dockerfile', 'FROM alpine:3\nRUN true\n'), 'dockerfile', Config())
+    sys.settrace(start)
+    try:
+        check_source(SourceFile('Dockerfile', text), 'dockerfile', Config())
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize('line', [
+    pytest.param('RUN echo {i} && true\n', id='RUN'),
+    pytest.param('SHELL ["/bin/sh", "-c"]\nRUN echo {i}\n', id='SHELL-and-RUN'),
+])
+def test_work_grows_linearly_with_the_number_of_lines(line: str) -> None:
+    def work(n: int) -> int:
+        body = ''.join(line.format(i=i) for i in range(n))
+        return _lines_executed(f'FROM python:3.12-slim\n{body}CMD python app.py\n')
+
+    small, large = work(100), work(400)
+    # Four times the lines: about four times the work when linear, sixteen when
+    # quadratic (a scan of the stage for every RUN was).
+    assert large < 6 * small, (small, large)
