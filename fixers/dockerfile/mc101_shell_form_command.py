@@ -18,7 +18,10 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
+from modcon.shell.command import Analysis
 from modcon.shell.command import analyze
+from modcon.shell.ignores_sigterm import ignoring_program
+from modcon.shell.ignores_sigterm import remedy
 
 # `$@`, `$1`, `${2}`, `$#`, `$*`, `$0`: a script that reads these would start
 # to see CMD and `docker run` arguments once ENTRYPOINT is in exec form.
@@ -87,7 +90,10 @@ def shell_form_command(document: DockerfileDocument) -> Iterator[Hit]:
     `CMD` and `docker run` arguments; the fix keeps them ignored by keeping
     `sh -c` with `exec` (unsafe only when the script reads `$@`, `$1`, ...).
 
-    No fix for pipelines, `||` fallbacks, background jobs, traps, compound
+    No fix for a final program that ignores SIGTERM as PID 1 (`tail -f`,
+    `sleep infinity`, `cat`): `exec` would not make it stop; the finding
+    names the remedy (an init, or a `trap` that ends the wait). No fix for
+    pipelines, `||` fallbacks, background jobs, traps, compound
     commands, shell builtins and bash syntax under `/bin/sh`: the finding says
     why, and what to do instead. Windows stages and non-POSIX `SHELL`s are
     reported without a fix. Comment lines inside the instruction stay; a
@@ -135,6 +141,13 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
                                f'which does not pass SIGTERM on; no automatic fix because '
                                f'{analysis.problem}{advice}')
     program = f'`{analysis.name}`' if analysis.name else 'the program'
+    ignoring = ignoring_program((analysis.program,))
+    if ignoring is not None:
+        # exec form (or `exec`) would make it PID 1, which it ignores SIGTERM as too.
+        return Hit(start, end, f'`{keyword}` in shell form runs `{ignoring}` under '
+                               f'`{shell_text}`; `{ignoring}` ignores SIGTERM as PID 1 too, so '
+                               f'exec form or `exec` would not make the container stop; no '
+                               f'automatic fix: {remedy(_final_command(analysis))}')
     rewrite = Rewrite(document, command.outer, ins)
     if analysis.argv is not None and ins.name != 'ENTRYPOINT':
         edits = rewrite.argv(analysis.argv, analysis.spans, analysis.comment)
@@ -192,3 +205,11 @@ def _cmd_argv_safety(document: DockerfileDocument, command: Command,
         name = ' '.join(entrypoint.facts.entrypoint or ())
         return Applicability.UNSAFE, f'the base image ENTRYPOINT `{name}` now receives {received}'
     return Applicability.UNSAFE, f'the ENTRYPOINT now receives {received}'
+
+
+def _final_command(analysis: Analysis) -> str:
+    """The final command as written, for the remedy's example."""
+    words = analysis.argv or (analysis.program, *analysis.final_args)
+    if None in words:
+        return f'{analysis.program} ...'
+    return ' '.join(w for w in words if w is not None)

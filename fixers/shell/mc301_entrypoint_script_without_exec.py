@@ -12,6 +12,8 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
+from modcon.shell.ignores_sigterm import ignoring_program
+from modcon.shell.ignores_sigterm import remedy
 from modcon.shell.script import INIT_ADVICE
 from modcon.shell.script import analyze_script
 
@@ -76,7 +78,9 @@ def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
     starts with `-`, `"$@"` failed with "not found" before; `exec "$@"` fails
     too, but bash reads the word as an option of `exec` first.
 
-    Reported without a fix: a `trap`, background jobs (`&`), a final
+    Reported without a fix: a final program that ignores SIGTERM as PID 1
+    (`tail -f`, `sleep infinity`, `cat`), which `exec` would not make stop
+    (the finding names the remedy: an init, or a `trap` that ends the wait), a `trap`, background jobs (`&`), a final
     pipeline, `||` fallback, compound command, subshell, shell builtin,
     `wait` or `eval`, a final command inside an `if`/`case` branch or a
     function (modcon edits only the last top-level command), and scripts
@@ -95,7 +99,13 @@ def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
     line = document.source.position(ending.start).line
     start, end = ending.start, ending.end
 
-    if status == 'fix':
+    ignoring = ignoring_program((ending.program,)) if status == 'fix' else None
+    if ignoring is not None:
+        command = document.source.text[ending.exec_at:end].strip()
+        yield Hit(start, end, f'{subject} and runs `{ignoring}` as a child, {_STAYS}; '
+                              f'`{ignoring}` ignores SIGTERM as PID 1 too, so `exec` would not '
+                              f'make the container stop; no automatic fix: {remedy(command)}')
+    elif status == 'fix':
         assert ending.exec_at is not None
         title = f'Insert `exec` so `{ending.program}` replaces the shell'
         applicability = Applicability.SAFE

@@ -77,7 +77,7 @@ def migration(values: Sequence[str | None]) -> str | None:
 def seconds(word: str | None) -> float | None:
     if word is None:
         return None
-    if word == 'infinity':
+    if word.lower() in ('inf', 'infinity'):  # GNU sleep reads both, in any case
         return float('inf')
     match = re.match(_DURATION, word)
     return float(match[1]) * _UNIT[match[2]] if match else None
