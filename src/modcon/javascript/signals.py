@@ -64,12 +64,16 @@ LISTEN_METHODS = frozenset({'on', 'once', 'addListener', 'prependListener',
                             'prependOnceListener'})
 SERVER_MODULES = frozenset({'http', 'https', 'http2', 'net', 'tls'})
 SERVER_FACTORIES = frozenset({'createServer', 'createSecureServer'})
-# Frameworks whose app.listen(...) returns the node http.Server it created:
-# express lib/application.js and connect index.js
-# (`var server = http.createServer(this); return server.listen.apply(server, arguments)`),
-# koa lib/application.js (`return server.listen(...args)`). Fastify's listen()
-# returns a Promise, so an unknown `app.listen()` gets the plain exit handler.
-APP_FACTORIES = {'express': 'call', 'connect': 'call', 'koa': 'new'}
+# Any `.listen()` returns a server with close(callback): net.Server's own,
+# express and connect (`var server = http.createServer(this); return
+# server.listen.apply(server, arguments)`), koa (`return server.listen(...)`),
+# socket.io, restify; so does any `createServer()`.
+# Frameworks whose listen() returns a Promise, not the server; the instance
+# itself closes its server and waits for requests in progress: fastify's
+# close(callback) (fastify.js), so the handler closes the instance.
+CLOSABLE_APPS = frozenset({'fastify'})
+# Modules whose createServer() returns a Promise (vite's dev server).
+PROMISE_FACTORIES = frozenset({'vite'})
 PROCESS_MODULES = frozenset({'process'})
 # How long the handler waits for server.close() before it exits anyway.
 # close() stops new connections and, since Node 19, drops idle keep-alive
@@ -312,13 +316,13 @@ def _unwrap(node: Node | None) -> Node | None:
 
 
 class _Scope:
-    """What the top level binds: modules, direct server factories, apps."""
+    """What the top level binds: modules, direct server factories, fastify instances."""
 
     def __init__(self, src: TreeSitterText) -> None:
         self.src = src
         self.modules: dict[str, str] = {}  # local name -> module ('http', 'express', ...)
         self.factories: set[str] = set()  # createServer imported by name from a server module
-        self.apps: set[str] = set()
+        self.closable: set[str] = set()  # fastify instances: listen() returns a Promise
 
     def bind_import(self, statement: Node) -> None:
         module = _module_name(_literal(statement.child_by_field_name('source'), self.src))
@@ -356,28 +360,29 @@ class _Scope:
                             and self.src.raw(key) in SERVER_FACTORIES:
                         self.factories.add(self.src.raw(value))
 
-    def is_app(self, node: Node | None) -> bool:
-        """``express()``, ``connect()``, ``new Koa()``, ``require('express')()``."""
+    def is_closable_app(self, node: Node | None) -> bool:
+        """``fastify()``, ``require('fastify')({...})``, ``Fastify()`` imported from 'fastify'."""
         node = _unwrap(node)
-        if node is None:
-            return False
-        if node.type == 'call_expression':
-            function = _unwrap(node.child_by_field_name('function'))
-            if function is None:
-                return False
-            if function.type == 'identifier':
-                return APP_FACTORIES.get(self.modules.get(self.src.raw(function), '')) == 'call'
-            return APP_FACTORIES.get(_module_name(_require_spec(function, self.src)) or '') \
-                == 'call'
-        if node.type == 'new_expression':
-            constructor = node.child_by_field_name('constructor')
-            return constructor is not None and constructor.type == 'identifier' and \
-                APP_FACTORIES.get(self.modules.get(self.src.raw(constructor), '')) == 'new'
-        return False
+        return node is not None and node.type == 'call_expression' and \
+            self._called_module(node) in CLOSABLE_APPS
+
+    def _called_module(self, call: Node) -> str | None:
+        """'express' for ``express()`` and ``require('express')()``."""
+        function = _unwrap(call.child_by_field_name('function'))
+        if function is None:
+            return None
+        if function.type == 'identifier':
+            return self.modules.get(self.src.raw(function))
+        return _module_name(_require_spec(function, self.src))
 
     def is_server(self, node: Node | None) -> bool:
-        """An expression whose value is a node ``net.Server`` (http, https, ...)."""
+        """An expression whose value is a server with ``close(callback)``: what
+        ``createServer()`` or ``.listen()`` returns, whatever the receiver
+        (``app.app.listen()``, an app from a local module), except where it is
+        known to be a Promise (fastify, vite)."""
         node = _unwrap(node)
+        if node is not None and node.type == 'await_expression' and node.named_children:
+            node = _unwrap(node.named_children[0])  # `await app.listen()`: the same server
         if node is None or node.type != 'call_expression':
             return False
         function = node.child_by_field_name('function')
@@ -392,14 +397,14 @@ class _Scope:
         if obj is None or prop is None:
             return False
         method = self.src.raw(prop)
-        if method in SERVER_FACTORIES:  # http.createServer(), require('http').createServer()
+        if method in SERVER_FACTORIES:  # http.createServer(), restify.createServer(), ...
             module = self.modules.get(self.src.raw(obj)) if obj.type == 'identifier' else \
                 _module_name(_require_spec(obj, self.src))
-            return module in SERVER_MODULES
+            return module not in PROMISE_FACTORIES
         if method == 'listen':  # server.listen() returns the server; so does app.listen()
             if obj.type == 'identifier':
-                return self.src.raw(obj) in self.apps
-            return self.is_server(obj) or self.is_app(obj)
+                return self.src.raw(obj) not in self.closable
+            return not self.is_closable_app(obj)
         return False
 
 
@@ -429,8 +434,9 @@ def _top_level_servers(statements: list[Node], src: TreeSitterText) -> list[tupl
                     scope.bind_require(name, module)
                 elif name.type != 'identifier':
                     continue
-                elif scope.is_app(value):
-                    scope.apps.add(src.raw(name))
+                elif scope.is_closable_app(value):
+                    scope.closable.add(src.raw(name))
+                    servers.append((src.raw(name), statement))
                 elif scope.is_server(value):
                     servers.append((src.raw(name), statement))
         elif declaration.type == 'expression_statement':
