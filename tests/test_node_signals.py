@@ -419,3 +419,34 @@ def test_loading_the_rule_does_not_import_tree_sitter() -> None:
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == '[]'
+
+
+REGION_FIXTURES = sorted(p for code in ('MC401', 'MC301')
+                         for p in (FIXTURES.parent / code).glob('*.input.*')
+                         if '[START' in p.read_text() or 'prettier-ignore' in p.read_text())
+
+
+@pytest.mark.parametrize('case', REGION_FIXTURES, ids=lambda p: f'{p.parent.name}/{p.name}')
+def test_marked_regions_come_back_byte_for_byte(case: pathlib.Path) -> None:
+    from modcon.regions import marked_regions
+
+    text = case.read_bytes().decode()
+    fixed_files = sorted(case.parent.glob(case.name.replace('.input.', '.*fixed.')))
+    for fixed_file in fixed_files:
+        fixed = fixed_file.read_bytes().decode()
+        regions = marked_regions(text)
+        assert [r.name for r in marked_regions(fixed)] == [r.name for r in regions]
+        for before, after in zip(regions, marked_regions(fixed)):
+            assert text[before.start:before.end] == fixed[after.start:after.end]
+        if 'prettier-ignore' in text:  # the comment still precedes the same statement
+            assert _after_ignore(fixed) == _after_ignore(text)
+
+
+def _after_ignore(text: str) -> str:
+    """The top-level statement that a `// prettier-ignore` comment applies to."""
+    rest = text.partition('// prettier-ignore\n')[2]
+    return next(s for s in _top_level(rest))
+
+
+def test_regions_of_the_fixtures_were_found() -> None:
+    assert len(REGION_FIXTURES) >= 6

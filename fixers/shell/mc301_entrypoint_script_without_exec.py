@@ -11,6 +11,8 @@ from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.regions import enclosing
+from modcon.regions import marked_regions
 from modcon.registry import rule
 from modcon.shell.ignores_sigterm import ignoring_program
 from modcon.shell.ignores_sigterm import remedy
@@ -78,7 +80,8 @@ def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
     starts with `-`, `"$@"` failed with "not found" before; `exec "$@"` fails
     too, but bash reads the word as an option of `exec` first.
 
-    Reported without a fix: a final program that ignores SIGTERM as PID 1
+    Reported without a fix: a last command inside a `# [START x]` ... `# [END
+    x]` region (the lines a published documentation snippet quotes), a final program that ignores SIGTERM as PID 1
     (`tail -f`, `sleep infinity`, `cat`), which `exec` would not make stop
     (the finding names the remedy: an init, or a `trap` that ends the wait), a `trap`, background jobs (`&`), a final
     pipeline, `||` fallback, compound command, subshell, shell builtin,
@@ -105,6 +108,12 @@ def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
         yield Hit(start, end, f'{subject} and runs `{ignoring}` as a child, {_STAYS}; '
                               f'`{ignoring}` ignores SIGTERM as PID 1 too, so `exec` would not '
                               f'make the container stop; no automatic fix: {remedy(command)}')
+    elif status == 'fix' and (region := _region_at(document, ending.exec_at)) is not None:
+        yield Hit(start, end, f'{subject} and runs `{ending.program}` as a child, {_STAYS}; no '
+                              f'automatic fix: the command is inside the marked region '
+                              f'`{region}` (a published snippet), which modcon does not edit; '
+                              f'if the snippet may change, put `exec` before '
+                              f'`{ending.program}`')
     elif status == 'fix':
         assert ending.exec_at is not None
         title = f'Insert `exec` so `{ending.program}` replaces the shell'
@@ -140,6 +149,14 @@ def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
                   severity=Severity.INFO)
     else:  # pragma: no cover - analyze_script returns only the statuses above
         raise AssertionError(f'unhandled status {status!r}')
+
+
+def _region_at(document: CodeDocument, offset: int | None) -> str | None:
+    """The name of the `# [START x]` ... `# [END x]` region ``offset`` is in."""
+    if offset is None:
+        return None
+    region = enclosing(offset, marked_regions(document.source.text))
+    return region.name if region is not None else None
 
 
 def _where(invocations: tuple[Invocation, ...]) -> str:

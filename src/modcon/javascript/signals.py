@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from modcon.javascript.grammar import javascript_parser
+from modcon.regions import Region
+from modcon.regions import enclosing
+from modcon.regions import marked_regions
 from modcon.source import SourceFile
 from modcon.treesitter_text import TreeSitterText
 
@@ -143,6 +146,7 @@ def plan_sigterm_handler(text: str) -> Handler | None:
         start = 0
         indent = _indent_of(source, src.char(statements[0].start_byte))
         body = [f'process.on({style.quoted("SIGTERM")}, () => process.exit(0)){style.semicolon}']
+    at = _clear_of_regions(at, root, src)
     nxt = next((n for n in statements if src.char(n.start_byte) >= at), None)
     hazard = nxt is not None and src.raw(nxt).startswith(_ASI_HAZARDS)
     content = _content(source, at, body, indent, style, hazard)
@@ -511,6 +515,27 @@ def _before(first: Node, root: Node, src: TreeSitterText, source: SourceFile) ->
         top = first
     line = source.position(src.char(top.start_byte)).line
     return source.offset(line)
+
+
+def _clear_of_regions(at: int, root: Node, src: TreeSitterText) -> int:
+    """``at``, or the end of the marked region it falls in: `[START x]` ...
+    `[END x]` (published documentation snippets) and the statement a
+    `// prettier-ignore` comment applies to (an insertion between the two
+    would take the comment over)."""
+    regions = marked_regions(src.text)
+    for comment in root.named_children:
+        if comment.type != 'comment' or \
+                src.raw(comment).strip('/* \t') != 'prettier-ignore':
+            continue
+        target = comment.next_named_sibling
+        while target is not None and target.type == 'comment':
+            target = target.next_named_sibling
+        if target is not None:
+            line_start = src.text.rfind('\n', 0, src.char(comment.start_byte)) + 1
+            regions.append(Region('prettier-ignore', line_start, _after_row(target, src)))
+    while (region := enclosing(at, regions)) is not None:
+        at = region.end
+    return at
 
 
 def _past_blank_lines(source: SourceFile, at: int) -> int:
