@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Iterator
 
 from modcon.dockerfile.document import DockerfileDocument
@@ -16,7 +17,12 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
+from modcon.javascript.package_scripts import package_binary
+from modcon.javascript.package_scripts import script_program
 from modcon.shell.command import analyze
+
+_INSTALL = re.compile(r'\b(?:npm\s+(?:ci|install|i)|yarn(?:\s+install)?|pnpm\s+(?:install|i))\b')
+_GLOBAL = re.compile(r'\s(?:-g|--global)\b')
 
 
 def _runner_argv(ins: Instruction) -> tuple[str, ...] | None:
@@ -91,19 +97,40 @@ def package_manager_command(document: DockerfileDocument) -> Iterator[Hit]:
                 break
     if instruction is None:
         return  # npm is reached through a script or a base image: nothing to rewrite here
-    analysis = analyze(command)
     start, end = instruction.start, instruction.end
     how = f'npm run {name}' if runner == 'npm' and name not in ('start', 'test') \
         else f'{runner} {name}'
     message = (f'`{instruction.name}` runs `{how}`, which starts `{command}` under '
                f'`sh -c` as a child of {runner}; SIGTERM never reaches the program, which '
                f'loses its cleanup, and {runner} exits with a failure status')
-    argv = analysis.argv
-    if argv is None or posixpath.basename(argv[0]) not in ('node', 'nodejs'):
+    program = script_program(command)
+    if program is None or not program.whole:
         yield Hit(start, end, f'{message}; no automatic fix: run the program directly in '
                               f'exec form (for a program from node_modules/.bin, by its path)')
         return
-    applicability, why = _safety(document, runner, name, argv)
+    argv = program.argv
+    if program.dropped:
+        yield Hit(start, end, f'{message}; no automatic fix: the script sets variables '
+                              f'(`{"`, `".join(program.dropped)}`); set them with `ENV` and '
+                              f'run `{" ".join(argv)}` directly in exec form')
+        return
+    package_json = _package_json(document)
+    applicability, why = _safety(document, runner, name, argv, package_json)
+    binary = posixpath.basename(argv[0])
+    if binary not in ('node', 'nodejs'):
+        package = package_binary(binary, package_json)
+        path = posixpath.join(resolution.workdir, 'node_modules', '.bin', binary)
+        if package is None or not _installs_node_modules(document):
+            yield Hit(start, end, f'{message}; no automatic fix: run the program directly in '
+                                  f'exec form (for a program from node_modules/.bin, by its '
+                                  f'path, such as `{path}`)')
+            return
+        argv = (path, *argv[1:])
+        applicability = Applicability.UNSAFE
+        source = f' (from `{package}`)' if package != binary else ''
+        lost = (f'`{binary}`{source} no longer has node_modules/.bin on PATH nor the npm_* '
+                f'variables {runner} sets')
+        why = f'{why}; {lost}' if why else lost
     edits = Rewrite(document, instruction, instruction).argv(argv, (), None)
     title = f'Run the script\'s command directly: {instruction.name} {json_array(argv)}'
     if why:
@@ -112,22 +139,46 @@ def package_manager_command(document: DockerfileDocument) -> Iterator[Hit]:
     yield Hit(start, end, message, fix)
 
 
-def _safety(document: DockerfileDocument, runner: str, name: str,
-            argv: tuple[str, ...]) -> tuple[Applicability, str]:
+def _package_json(document: DockerfileDocument) -> str | None:
+    """The text of the package.json the image gets from the build context."""
+    project = document.project
+    if project is None:
+        return None
+    for copy in document.resolution.copies:
+        for source in copy.sources:
+            candidate = posixpath.join(source, 'package.json') if project.is_dir(source) \
+                else source
+            if posixpath.basename(candidate) == 'package.json':
+                text = project.read(candidate)
+                if text is not None:
+                    return text
+    return None
+
+
+def _installs_node_modules(document: DockerfileDocument) -> bool:
+    """Whether the image gets a node_modules folder: a local `npm ci`/`npm
+    install`/`yarn`/`pnpm install`, or a COPY of node_modules."""
+    for stage in document.stages.final_lineage:
+        for ins in stage.instructions:
+            text = ins.args.text
+            if ins.name == 'RUN' and _INSTALL.search(text) and not _GLOBAL.search(text):
+                return True
+            if ins.name == 'COPY' and 'node_modules' in text:
+                return True
+    return False
+
+
+def _safety(document: DockerfileDocument, runner: str, name: str, argv: tuple[str, ...],
+            package_json: str | None) -> tuple[Applicability, str]:
     project = document.project
     resolution = document.resolution
     scripts: dict[str, str] = {}
-    for copy in resolution.copies:
-        for source in copy.sources:
-            candidate = posixpath.join(source, 'package.json') if project and \
-                project.is_dir(source) else source
-            if posixpath.basename(candidate) == 'package.json' and project:
-                try:
-                    data = json.loads(project.read(candidate) or '{}')
-                except ValueError:
-                    continue
-                scripts.update({k: v for k, v in (data.get('scripts') or {}).items()
-                                if isinstance(v, str)})
+    try:
+        data = json.loads(package_json or '{}')
+    except ValueError:
+        data = {}
+    if isinstance(data, dict) and isinstance(data.get('scripts'), dict):
+        scripts = {k: v for k, v in data['scripts'].items() if isinstance(v, str)}
     hooks = [hook for hook in (f'pre{name}', f'post{name}') if hook in scripts]
     if hooks:
         return Applicability.UNSAFE, f'the `{"`, `".join(hooks)}` script no longer runs'

@@ -84,6 +84,18 @@ SERVERS: dict[str, Server] = {
     'mongod': Server('mongod', 'MongoDB shuts down cleanly on SIGTERM', True),
     'envoy': Server('envoy', 'Envoy exits on SIGTERM', True),
     'haproxy': Server('haproxy', 'HAProxy stops on SIGTERM', True),
+    # -- Node, from node_modules/.bin (measured: tests/test_node_servers.py) -------------
+    'next': Server('Next.js (`next start`, `next dev`)',
+                   'Next.js exits 0 on SIGTERM, at once', True, measured=True),
+    'vue-cli-service': Server('`vue-cli-service serve`',
+                              '`vue-cli-service serve` closes its dev server and exits 0 on '
+                              'SIGTERM', True, measured=True),
+    'nodemon': Server('nodemon',
+                      'nodemon passes SIGTERM on to the program it runs (not PID 1 there, so '
+                      'it stops at once, through its own handler if it has one), then exits '
+                      '143', False, measured=True,
+                      remedy='run the program with `node` directly: nodemon restarts it on '
+                             'file changes, a development tool'),
 }
 _TRUE = frozenset(('1', 'true', 't', 'yes', 'y', 'on'))
 _NOT_COMMANDS = frozenset(('grpc',))

@@ -32,6 +32,7 @@ from modcon.dockerfile.syntax import arg_defaults
 from modcon.dockerfile.syntax import copies_from_context
 from modcon.dockerfile.syntax import parse_json_array
 from modcon.entrypoints import Invocation
+from modcon.javascript.package_scripts import script_argv
 from modcon.project import Project
 from modcon.servers import Server
 from modcon.servers import server_for
@@ -469,7 +470,7 @@ class _Follow:
                 command = self.package_command(argv)
                 if command is None:
                     return self.done()
-                argv = ['/bin/sh', '-c', command]
+                argv = script_argv(command)  # past cross-env/npx, or `sh -c` as npm runs it
                 continue
             found = server_for(argv, self.image.env)
             if found is not None:
