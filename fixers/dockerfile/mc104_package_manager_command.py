@@ -79,9 +79,23 @@ def package_manager_command(document: DockerfileDocument) -> Iterator[Hit]:
     Safe when the script is a single `node` command with literal arguments and
     nothing else npm does is lost. Unsafe (the title says why) when a
     `prestart`/`poststart` script would no longer run, or the code reads the
-    `npm_*` variables npm sets (`npm_package_version`, ...). No fix when the
-    script uses a program from `node_modules/.bin` (npm puts it on `PATH`), a
-    shell feature, or several commands: the finding says what to run instead.
+    `npm_*` variables npm sets (`npm_package_version`, ...).
+
+    A program from `node_modules/.bin` (`vue-cli-service serve`, `next
+    start`, `npx next start`), of a package the `package.json` depends on, is
+    run by its path in the image (`/app/node_modules/.bin/next`) when the
+    Dockerfile installs the packages there (`npm ci`, `yarn install`, a COPY
+    of `node_modules`). That fix is always unsafe: the script's environment
+    had `node_modules/.bin` first on `PATH` and about twenty `npm_*`
+    variables (`npm_lifecycle_event`, `npm_package_name`, ...; measured with
+    npm 11 and yarn 1), which the program, or what it starts, may read; modcon
+    cannot see inside the package.
+
+    No fix when the script sets variables (`cross-env NODE_ENV=production`,
+    `VAR=x node ...`; the finding says to move them to `ENV`), needs the
+    shell (`cd`, `$VAR`, pipes), runs several commands, or its program's
+    package is not installed in the image: the finding says what to run
+    instead.
     """
     resolution = document.resolution
     if resolution.package_script is None:

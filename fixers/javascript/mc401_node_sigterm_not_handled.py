@@ -74,9 +74,12 @@ def node_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     uses only the `process` global, so it works in CommonJS and ES modules.
 
     When the top level keeps a server in a variable (`const server =
-    app.listen(...)`, `http.createServer(...)`, `https`, `http2`, `net`,
-    `tls`, Express, Koa, Connect), the handler goes right after that
-    statement and closes it: no new connections, requests in progress
+    app.listen(...)` whatever the receiver: `app.app.listen()`, an app from a
+    local module, Express, Koa, Connect; `http.createServer(...)` and any
+    other `createServer()`, `https`, `http2`, `net`, `tls`), the handler goes
+    right after that statement and closes it; a fastify instance, whose
+    `listen()` returns a Promise, is closed itself (`fastify.close(cb)` runs
+    its `onClose` hooks). Then: no new connections, requests in progress
     finish, then exit 0. Since Node 19 `close()` also drops idle keep-alive
     connections, but one that is busy at SIGTERM stays open after its answer
     (until `keepAliveTimeout`, or forever if the client keeps reusing it); so
@@ -84,6 +87,14 @@ def node_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     so the exit is a clean 0 and not SIGKILL's 137. The trade: a request
     still running 5 s after SIGTERM is cut, where before it had until the
     SIGKILL; edit the number if your requests are longer.
+
+    A `listen()` known to return a Promise (fastify, vite's `createServer()`)
+    is not taken for a server; one the file cannot see (a fastify app from a
+    local module) would make the handler throw, and Node exit 1 at once.
+
+    The handler never goes inside a `// [START x]` ... `// [END x]` region
+    (the lines a published documentation snippet quotes), nor between a
+    `// prettier-ignore` comment and its statement: it goes after them.
 
     Without such a variable (`app.listen(3000)` alone, a worker loop, a
     server created inside a function or imported from another file) the
