@@ -336,7 +336,8 @@ def test_the_handler_is_one_new_statement_and_valid_javascript(fixed: pathlib.Pa
     after = _top_level(fixed.read_bytes().decode())
     added = [s for s in after if s not in before]
     assert len(after) == len(before) + 1 and len(added) == 1, added  # nothing merged (ASI)
-    assert added[0].startswith(("process.on('SIGTERM', () =>", 'process.on("SIGTERM", () =>'))
+    assert added[0].startswith(("process.on('SIGTERM', () =>", 'process.on("SIGTERM", () =>')) \
+        or added[0] == "process.on('SIGTERM', shutdown);"  # the program's own SIGINT handler
     if NODE is not None:
         check = subprocess.run([NODE, '--check', str(fixed)], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
@@ -450,3 +451,34 @@ def _after_ignore(text: str) -> str:
 
 def test_regions_of_the_fixtures_were_found() -> None:
     assert len(REGION_FIXTURES) >= 6
+
+
+OWN_SHUTDOWN_JS = """\
+const fs = require('fs');
+const http = require('http');
+
+const server = http.createServer((req, res) => res.end('ok'));
+server.listen(0, '127.0.0.1', () => console.log('up'));
+
+function shutdown(signal) {
+  server.close(() => {
+    fs.writeFileSync('closed', `closed on ${signal}\\n`);
+    process.exit(0);
+  });
+}
+
+process.on('SIGINT', shutdown);
+"""
+
+
+@needs_node_as_pid1
+def test_sigterm_runs_the_programs_own_sigint_shutdown(tmp_path: pathlib.Path) -> None:
+    before = _run(tmp_path, OWN_SHUTDOWN_JS, grace=1.0)
+    assert before.verified and before.killed
+    assert not (tmp_path / 'closed').exists()
+
+    fixed = _fix(OWN_SHUTDOWN_JS)
+    assert fixed == OWN_SHUTDOWN_JS + "\nprocess.on('SIGTERM', shutdown);\n"
+    after = _run(tmp_path, fixed, grace=10.0)
+    assert after.verified and after.exited_in_grace and after.exit_code == 0
+    assert (tmp_path / 'closed').read_text() == 'closed on SIGTERM\n'

@@ -88,6 +88,12 @@ def node_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     still running 5 s after SIGTERM is cut, where before it had until the
     SIGKILL; edit the number if your requests are longer.
 
+    When the program already shuts down on Ctrl-C through a named function
+    (`process.on('SIGINT', shutdown)` at the top level), that function is
+    its own shutdown path: the fix adds `process.on('SIGTERM', shutdown)`
+    right after it, so SIGTERM runs the same code (Node passes it the
+    signal's name, `'SIGTERM'`) and the exit status is whatever it chooses.
+
     A `listen()` known to return a Promise (fastify, vite's `createServer()`)
     is not taken for a server; one the file cannot see (a fastify app from a
     local module) would make the handler throw, and Node exit 1 at once.
@@ -150,7 +156,9 @@ def node_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     else:
         message = (f'{who} runs this file as PID 1, where Node ignores SIGTERM unless it is '
                    f'handled: `docker stop` waits out the grace period, then kills it')
-    if handler.servers:
+    if handler.reuses:
+        title = f'Run `{handler.reuses}` on SIGTERM too, as on SIGINT'
+    elif handler.servers:
         title = f'Add a SIGTERM handler that closes {names}, then exits 0'
     else:
         title = 'Add a SIGTERM handler that exits 0'

@@ -104,6 +104,7 @@ class Handler(NamedTuple):
     at: int  # where ``content`` goes
     content: str
     servers: tuple[str, ...]  # the servers the handler closes (may be empty)
+    reuses: str | None = None  # the program's own SIGINT handler, now run on SIGTERM too
 
 
 def plan_sigterm_handler(text: str) -> Handler | None:
@@ -125,7 +126,17 @@ def plan_sigterm_handler(text: str) -> Handler | None:
     servers = _top_level_servers(statements, src)
     source = SourceFile('', text)
     style = _Style.of(root, src)
-    if servers:
+    own = _sigint_handler(statements, src)
+    if own is not None:
+        # The program's own shutdown: run it on SIGTERM too, as Node would
+        # without PID 1 (it likely closes the servers itself).
+        reuses, statement = own
+        names = ()
+        at = _after_row(statement, src)
+        start = src.char(statement.start_byte)
+        indent = _indent_of(source, start)
+        body = [f'process.on({style.quoted("SIGTERM")}, {reuses}){style.semicolon}']
+    elif servers:
         names = tuple(dict.fromkeys(name for name, _ in servers))
         anchor = max((st for _, st in servers), key=lambda st: st.end_byte)
         at = _after_row(anchor, src)
@@ -150,7 +161,8 @@ def plan_sigterm_handler(text: str) -> Handler | None:
     nxt = next((n for n in statements if src.char(n.start_byte) >= at), None)
     hazard = nxt is not None and src.raw(nxt).startswith(_ASI_HAZARDS)
     content = _content(source, at, body, indent, style, hazard)
-    return Handler(start, _past_blank_lines(source, at), at, content, names)
+    return Handler(start, _past_blank_lines(source, at), at, content, names,
+                   own[0] if own is not None else None)
 
 
 def _may_handle_sigterm(root: Node, src: TreeSitterText) -> bool:
@@ -452,6 +464,30 @@ def _top_level_servers(statements: list[Node], src: TreeSitterText) -> list[tupl
                 if left is not None and left.type == 'identifier' and scope.is_server(right):
                     servers.append((src.raw(left), statement))
     return servers
+
+
+def _sigint_handler(statements: list[Node], src: TreeSitterText) -> tuple[str, Node] | None:
+    """(name, statement) for a top-level ``process.on('SIGINT', name)``: a
+    named function the program already runs to shut down on Ctrl-C."""
+    for statement in statements:
+        if statement.type != 'expression_statement' or not statement.named_children:
+            continue
+        call = _unwrap(statement.named_children[0])
+        if call is None or call.type != 'call_expression':
+            continue
+        function = call.child_by_field_name('function')
+        arguments = call.child_by_field_name('arguments')
+        if function is None or arguments is None or function.type != 'member_expression':
+            continue
+        prop = function.child_by_field_name('property')
+        args = arguments.named_children
+        if prop is None or src.raw(prop) not in ('on', 'once', 'addListener') or \
+                not _is_process(function.child_by_field_name('object'), src) or \
+                len(args) != 2 or _literal(args[0], src) != 'SIGINT' or \
+                args[1].type != 'identifier':
+            continue
+        return src.raw(args[1]), statement
+    return None
 
 
 def _is_prologue(statement: Node) -> bool:
