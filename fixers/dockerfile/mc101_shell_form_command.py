@@ -141,7 +141,7 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
                                f'which does not pass SIGTERM on; no automatic fix because '
                                f'{analysis.problem}{advice}')
     program = f'`{analysis.name}`' if analysis.name else 'the program'
-    ignoring = ignoring_program((analysis.program,))
+    ignoring = ignoring_program(analysis.program)
     if ignoring is not None:
         # exec form (or `exec`) would make it PID 1, which it ignores SIGTERM as too.
         return Hit(start, end, f'`{keyword}` in shell form runs `{ignoring}` under '

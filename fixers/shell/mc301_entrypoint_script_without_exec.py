@@ -102,7 +102,7 @@ def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
     line = document.source.position(ending.start).line
     start, end = ending.start, ending.end
 
-    ignoring = ignoring_program((ending.program,)) if status == 'fix' else None
+    ignoring = ignoring_program(ending.program) if status == 'fix' else None
     if ignoring is not None:
         command = document.source.text[ending.exec_at:end].strip()
         yield Hit(start, end, f'{subject} and runs `{ignoring}` as a child, {_STAYS}; '

@@ -12,10 +12,9 @@ or a shell `trap` that ends the wait.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
 
-# coreutils (and busybox) tools with no SIGTERM handler, and what they are
-# usually there for; measured with `tail -f /dev/null`, `tail --pid=1 -f
+# Tools with no SIGTERM handler, as a container's keep-alive or last step;
+# measured (GNU coreutils) with `tail -f /dev/null`, `tail --pid=1 -f
 # /dev/null`, `sleep inf`, `sleep infinity`, `sleep 3600` and `cat FIFO`.
 IGNORES_SIGTERM = frozenset(('tail', 'sleep', 'cat'))
 
@@ -24,15 +23,10 @@ REMEDY = ('run it under an init that stays PID 1 and stops it (`docker run --ini
           'with a trap: `trap \'exit 0\' TERM; {command} & wait`')
 
 
-def ignoring_program(words: Sequence[str | None]) -> str | None:
-    """The program's name when ``words`` (a command, maybe after ``exec``)
-    starts a program that ignores SIGTERM as PID 1."""
-    values = list(words)
-    if values and values[0] == 'exec':
-        values = values[1:]
-    if not values or values[0] is None:
-        return None
-    name = posixpath.basename(values[0])
+def ignoring_program(program: str | None) -> str | None:
+    """The program's name when ``program`` (a name or path, as the shell
+    finds it) ignores SIGTERM as PID 1."""
+    name = posixpath.basename(program) if program else None
     return name if name in IGNORES_SIGTERM else None
 
 
