@@ -63,19 +63,20 @@ def _stop(argv: list[str], project: pathlib.Path, path: str):
 
 
 @needs_node_as_pid1
-@pytest.mark.parametrize('runner', ('npm', 'yarn'))
+@pytest.mark.parametrize('runner', ('npm', 'yarn', 'pnpm'))
 def test_the_runner_loses_the_shutdown_and_the_fixed_command_keeps_it(
         tmp_path: pathlib.Path, runner: str) -> None:
     assert NODE is not None and NPM is not None
     folders = [os.path.dirname(NODE), os.path.dirname(NPM)]
-    if runner == 'yarn':
-        folders.insert(0, str(npmcache.installed('yarn@1') / 'node_modules' / '.bin'))
+    if runner in ('yarn', 'pnpm'):
+        package = {'yarn': 'yarn@1', 'pnpm': 'pnpm@9'}[runner]
+        folders.insert(0, str(npmcache.installed(package) / 'node_modules' / '.bin'))
     path = os.pathsep.join([*dict.fromkeys(folders), '/usr/bin', '/bin'])
     project = _project(tmp_path, f'["{runner}", "start"]')
 
     before = _stop(_cmd(project), project, path)
     assert before.verified, before.reason
-    # npm 11 and yarn 1 as PID 1: exit 1 at once; the server's close never ran.
+    # npm 11, yarn 1 and pnpm 9 as PID 1: exit 1 at once; the server's close never ran.
     assert before.exit_code == 1 and not (project / 'closed').exists(), before.output
 
     assert main(['fix', '--select', 'MC104,MC401', str(project)]) in (0, 1)

@@ -21,6 +21,16 @@ from modcon.javascript.package_scripts import package_binary
 from modcon.javascript.package_scripts import script_program
 from modcon.shell.command import analyze
 
+# What each runner does as PID 1 on SIGTERM (tests/test_package_scripts.py: npm 11,
+# yarn 1.22, pnpm 9).
+ON_SIGTERM = {
+    'npm': 'SIGTERM never reaches the program, which loses its cleanup, and npm exits with '
+           'a failure status',
+    'yarn': 'SIGTERM never reaches the program, which loses its cleanup, and yarn exits with '
+            'a failure status',
+    'pnpm': 'pnpm passes SIGTERM on to the program (which, without a handler, dies at once, '
+            'its cleanup skipped), then exits with a failure status for an ordinary stop',
+}
 _INSTALL = re.compile(r'\b(?:npm\s+(?:ci|install|i)|yarn(?:\s+install)?|pnpm\s+(?:install|i))\b')
 _GLOBAL = re.compile(r'\s(?:-g|--global)\b')
 
@@ -115,8 +125,7 @@ def package_manager_command(document: DockerfileDocument) -> Iterator[Hit]:
     how = f'npm run {name}' if runner == 'npm' and name not in ('start', 'test') \
         else f'{runner} {name}'
     message = (f'`{instruction.name}` runs `{how}`, which starts `{command}` under '
-               f'`sh -c` as a child of {runner}; SIGTERM never reaches the program, which '
-               f'loses its cleanup, and {runner} exits with a failure status')
+               f'`sh -c` as a child of {runner}; {ON_SIGTERM.get(runner, ON_SIGTERM["npm"])}')
     program = script_program(command)
     if program is None or not program.whole:
         yield Hit(start, end, f'{message}; no automatic fix: run the program directly in '
