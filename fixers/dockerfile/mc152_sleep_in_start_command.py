@@ -94,4 +94,5 @@ def sleep_in_start_command(document: DockerfileDocument) -> Iterator[Hit]:
         yield Hit(ins.start, ins.end,
                   f'the container\'s main process is `{shown}` ({step.where}){beside}: it does '
                   f'no work, so the container stays up when the real services crash, and as '
-                  f'PID 1 it ignores SIGTERM; make the service itself the main process')
+                  f'PID 1 it ignores SIGTERM (with `exec` too; an init such as `docker run '
+                  f'--init` stops it); make the service itself the main process')
