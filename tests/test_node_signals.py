@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -162,6 +163,37 @@ def test_fixed_server_finishes_the_request_in_flight(tmp_path: pathlib.Path) -> 
     assert 0.3 < result.seconds < 2.5, result.describe()
 
 
+# The server `.listen()` returns is not kept: the fix keeps it so it can close it.
+UNKEPT_JS = """\
+const http = require('http');
+
+const delay = Number(process.env.DELAY_MS || 0);
+http.createServer((req, res) => {
+  setTimeout(() => res.end('ok'), delay);
+}).listen(0, '127.0.0.1', function () {
+  console.log(`up ${this.address().port}`);
+});
+"""
+
+
+@needs_node_as_pid1
+def test_a_server_that_was_not_kept_finishes_the_request_in_flight(tmp_path: pathlib.Path
+                                                                    ) -> None:
+    before = _run(tmp_path, UNKEPT_JS, grace=1.0)
+    assert before.verified and before.killed, before.describe()
+    fixed = _fix(UNKEPT_JS)
+    assert 'const server = http.createServer(' in fixed
+    ready, state = _ready_with(lambda port: Client(port, repeat=False, connection='close'))
+    result = _run(tmp_path, fixed, grace=5, delay_ms=400, ready=ready)
+    client = state['client']
+    client.done.set()
+    client.join(5)
+    assert result.verified, result.reason
+    assert result.exited_in_grace and result.exit_code == 0, result.describe()
+    assert client.answers == [(200, b'ok')]  # closed, not process.exit(0) mid-request
+    assert 0.3 < result.seconds < 2.5, result.describe()
+
+
 @needs_node_as_pid1
 def test_fixed_server_drops_an_idle_keep_alive_connection(tmp_path: pathlib.Path) -> None:
     ready, state = _ready_with(lambda port: Client(port, repeat=False), until='answered')
@@ -302,15 +334,21 @@ def _findings(text: str, **invocation):
     pytest.param("const http = require('http');\n"
                  "function main() { const s = http.createServer(); }\nmain();\n", (),
                  id='not-top-level'),
-    pytest.param("const http = require('http');\nhttp.createServer().listen(80);\n", (),
-                 id='not-kept'),
+    pytest.param("const http = require('http');\nhttp.createServer().listen(80);\n",
+                 ('server',), id='not-kept-gets-kept'),
+    pytest.param("const http = require('http');\nhttp.createServer().listen(80);\n"
+                 "http.createServer().listen(81);\n", (), id='two-not-kept-plain-exit'),
+    pytest.param("const app = require('./app');\n// prettier-ignore\napp.listen(80);\n", (),
+                 id='not-kept-under-prettier-ignore'),
 ))
-def test_which_servers_the_handler_closes(text: str, servers: tuple[str, ...]) -> None:
+def test_which_servers_the_handler_closes(text: str, servers: tuple[str, ...],
+                                         request: pytest.FixtureRequest) -> None:
     from modcon.javascript.signals import plan_sigterm_handler
 
     handler = plan_sigterm_handler(text)
     assert handler is not None
     assert handler.servers == servers
+    assert (handler.keep is not None) == (request.node.callspec.id == 'not-kept-gets-kept')
     if servers:
         assert f'{servers[0]}.close(() => process.exit(0))' in handler.content
     else:
@@ -335,6 +373,11 @@ def test_the_handler_is_one_new_statement_and_valid_javascript(fixed: pathlib.Pa
     before = _top_level(fixed.with_name(fixed.name.replace('.fixed.', '.input.')).read_text())
     after = _top_level(fixed.read_bytes().decode())
     added = [s for s in after if s not in before]
+    kept = [s for s in added if re.match(r'const server\d* = ', s)]
+    if kept:  # `app.listen()` alone: the only other change keeps what it returns
+        removed = [s for s in before if s not in after]
+        assert removed == [re.sub(r'^const server\d* = ', '', kept[0])]
+        added.remove(kept[0])
     assert len(after) == len(before) + 1 and len(added) == 1, added  # nothing merged (ASI)
     assert added[0].startswith(("process.on('SIGTERM', () =>", 'process.on("SIGTERM", () =>')) \
         or added[0] == "process.on('SIGTERM', shutdown);"  # the program's own SIGINT handler

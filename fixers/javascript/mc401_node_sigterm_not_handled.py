@@ -102,8 +102,12 @@ def node_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     (the lines a published documentation snippet quotes), nor between a
     `// prettier-ignore` comment and its statement: it goes after them.
 
-    Without such a variable (`app.listen(3000)` alone, a worker loop, a
-    server created inside a function or imported from another file) the
+    A single top-level `app.listen(3000);` whose server is not kept gets
+    `const server = ` in front (a name the file does not use), so the
+    handler can close it; not inside a marked region.
+
+    Without a server (a worker loop, a server created inside a function or
+    imported from another file, several unkept ones, one in a region) the
     handler just exits 0, and it goes right after the imports, so it is in
     place before the program starts its work (a top-level `await` loop would
     never reach a handler at the end of the file). That finding is reported
@@ -162,7 +166,12 @@ def node_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
         title = f'Add a SIGTERM handler that closes {names}, then exits 0'
     else:
         title = 'Add a SIGTERM handler that exits 0'
-    fix = Fix.safe(title, Edit.insert(handler.at, handler.content))
+    edits = [Edit.insert(handler.at, handler.content)]
+    if handler.keep is not None:
+        title = (f'Keep the server in `{handler.servers[0]}` and add a SIGTERM handler that '
+                 f'closes it, then exits 0')
+        edits.insert(0, Edit.insert(*handler.keep))
+    fix = Fix.safe(title, *edits)
     yield Hit(handler.start, handler.end, message, fix, severity)
 
 

@@ -105,6 +105,7 @@ class Handler(NamedTuple):
     content: str
     servers: tuple[str, ...]  # the servers the handler closes (may be empty)
     reuses: str | None = None  # the program's own SIGINT handler, now run on SIGTERM too
+    keep: tuple[int, str] | None = None  # (offset, `const server = `): keep what listen() returns
 
 
 def plan_sigterm_handler(text: str) -> Handler | None:
@@ -123,10 +124,19 @@ def plan_sigterm_handler(text: str) -> Handler | None:
                   if n.type not in ('comment', 'hash_bang_line', 'empty_statement')]
     if not statements:
         return None
-    servers = _top_level_servers(statements, src)
+    servers, unkept = _top_level_servers(statements, src)
     source = SourceFile('', text)
     style = _Style.of(root, src)
     own = _sigint_handler(statements, src)
+    regions = _regions(root, src)
+    keep = None
+    if own is None and not servers and len(unkept) == 1 and \
+            enclosing(src.char(unkept[0].start_byte), regions) is None:
+        # `app.listen(3000)` alone: keep the server it returns, so the handler
+        # can close it (outside marked regions only).
+        name = _unused_name('server', text)
+        keep = (src.char(unkept[0].start_byte), f'const {name} = ')
+        servers = [(name, unkept[0])]
     if own is not None:
         # The program's own shutdown: run it on SIGTERM too, as Node would
         # without PID 1 (it likely closes the servers itself).
@@ -157,12 +167,12 @@ def plan_sigterm_handler(text: str) -> Handler | None:
         start = 0
         indent = _indent_of(source, src.char(statements[0].start_byte))
         body = [f'process.on({style.quoted("SIGTERM")}, () => process.exit(0)){style.semicolon}']
-    at = _clear_of_regions(at, root, src)
+    at = _clear_of_regions(at, regions)
     nxt = next((n for n in statements if src.char(n.start_byte) >= at), None)
     hazard = nxt is not None and src.raw(nxt).startswith(_ASI_HAZARDS)
     content = _content(source, at, body, indent, style, hazard)
     return Handler(start, _past_blank_lines(source, at), at, content, names,
-                   own[0] if own is not None else None)
+                   own[0] if own is not None else None, keep)
 
 
 def _may_handle_sigterm(root: Node, src: TreeSitterText) -> bool:
@@ -424,10 +434,14 @@ class _Scope:
         return False
 
 
-def _top_level_servers(statements: list[Node], src: TreeSitterText) -> list[tuple[str, Node]]:
-    """(name, statement) for each top-level statement that keeps a server in a variable."""
+def _top_level_servers(statements: list[Node], src: TreeSitterText
+                       ) -> tuple[list[tuple[str, Node]], list[Node]]:
+    """(name, statement) for each top-level statement that keeps a server in a
+    variable; and the statements that start one without keeping it
+    (``app.listen(3000);``)."""
     scope = _Scope(src)
     servers: list[tuple[str, Node]] = []
+    unkept: list[Node] = []
     for statement in statements:
         if statement.type == 'import_statement':
             scope.bind_import(statement)
@@ -463,7 +477,26 @@ def _top_level_servers(statements: list[Node], src: TreeSitterText) -> list[tupl
                 right = expression.child_by_field_name('right')
                 if left is not None and left.type == 'identifier' and scope.is_server(right):
                     servers.append((src.raw(left), statement))
-    return servers
+            elif declaration is statement and expression is not None and \
+                    _is_listen_call(expression, src) and scope.is_server(expression):
+                unkept.append(statement)
+    return servers, unkept
+
+
+def _is_listen_call(node: Node, src: TreeSitterText) -> bool:
+    function = node.child_by_field_name('function') if node.type == 'call_expression' else None
+    prop = function.child_by_field_name('property') \
+        if function is not None and function.type == 'member_expression' else None
+    return prop is not None and src.raw(prop) == 'listen'
+
+
+def _unused_name(name: str, text: str) -> str:
+    """``name``, or ``name2``, ... : a word that appears nowhere in ``text``."""
+    candidate, n = name, 1
+    while re.search(rf'\b{candidate}\b', text):
+        n += 1
+        candidate = f'{name}{n}'
+    return candidate
 
 
 def _sigint_handler(statements: list[Node], src: TreeSitterText) -> tuple[str, Node] | None:
@@ -553,11 +586,11 @@ def _before(first: Node, root: Node, src: TreeSitterText, source: SourceFile) ->
     return source.offset(line)
 
 
-def _clear_of_regions(at: int, root: Node, src: TreeSitterText) -> int:
-    """``at``, or the end of the marked region it falls in: `[START x]` ...
-    `[END x]` (published documentation snippets) and the statement a
-    `// prettier-ignore` comment applies to (an insertion between the two
-    would take the comment over)."""
+def _regions(root: Node, src: TreeSitterText) -> list[Region]:
+    """The parts of the file no edit may go into: `[START x]` ... `[END x]`
+    (published documentation snippets) and the statement a `//
+    prettier-ignore` comment applies to, with the comment (an insertion
+    between the two would take the comment over)."""
     regions = marked_regions(src.text)
     for comment in root.named_children:
         if comment.type != 'comment' or \
@@ -569,6 +602,11 @@ def _clear_of_regions(at: int, root: Node, src: TreeSitterText) -> int:
         if target is not None:
             line_start = src.text.rfind('\n', 0, src.char(comment.start_byte)) + 1
             regions.append(Region('prettier-ignore', line_start, _after_row(target, src)))
+    return regions
+
+
+def _clear_of_regions(at: int, regions: list[Region]) -> int:
+    """``at``, or the end of the region it falls in."""
     while (region := enclosing(at, regions)) is not None:
         at = region.end
     return at
