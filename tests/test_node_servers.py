@@ -117,7 +117,8 @@ def test_nodemon_passes_sigterm_on_and_exits_143(tmp_path: pathlib.Path) -> None
     ('cross-env NODE_ENV=development nodemon server.js', 'nodemon'),
 ))
 def test_a_package_script_is_followed_down_to_the_program(script: str, program: str) -> None:
-    dockerfile = 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["yarn", "run", "go"]\n'
+    dockerfile = ('FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\n'
+                  'CMD ["yarn", "run", "go"]\n')
     files = {'package.json': '{"scripts": {"go": "%s"}}' % script, 'server.js': 'x'}
     document = DockerfileDocument(SourceFile('Dockerfile', dockerfile))
     resolution = resolve(document, 'Dockerfile', MappingProject(files))

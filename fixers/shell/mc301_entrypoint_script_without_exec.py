@@ -81,10 +81,11 @@ def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
     too, but bash reads the word as an option of `exec` first.
 
     Reported without a fix: a last command inside a `# [START x]` ... `# [END
-    x]` region (the lines a published documentation snippet quotes), a final program that ignores SIGTERM as PID 1
-    (`tail -f`, `sleep infinity`, `cat`), which `exec` would not make stop
-    (the finding names the remedy: an init, or a `trap` that ends the wait), a `trap`, background jobs (`&`), a final
-    pipeline, `||` fallback, compound command, subshell, shell builtin,
+    x]` region (the lines a published documentation snippet quotes), a final
+    program that ignores SIGTERM as PID 1 (`tail -f`, `sleep infinity`,
+    `cat`), which `exec` would not make stop (the finding names the remedy:
+    an init, or a `trap` that ends the wait), a `trap`, background jobs
+    (`&`), a final pipeline, `||` fallback, compound command, subshell, shell builtin,
     `wait` or `eval`, a final command inside an `if`/`case` branch or a
     function (modcon edits only the last top-level command), and scripts
     tree-sitter cannot read reliably (as info). Already fine, and not
