@@ -31,7 +31,9 @@ ON_SIGTERM = {
     'pnpm': 'pnpm passes SIGTERM on to the program (which, without a handler, dies at once, '
             'its cleanup skipped), then exits with a failure status for an ordinary stop',
 }
-_INSTALL = re.compile(r'\b(?:npm\s+(?:ci|install|i)|yarn(?:\s+install)?|pnpm\s+(?:install|i))\b')
+# `npm ci`, `npm install`, `yarn`, `yarn install`, `pnpm install` (not `yarn build`).
+_INSTALL = re.compile(r'\b(?:npm\s+(?:ci|install|i)\b|pnpm\s+(?:install|i)\b|'
+                      r'yarn(?:\s+install\b|(?=\s*(?:$|&&|;|\|\||\\|--))))')
 _GLOBAL = re.compile(r'\s(?:-g|--global)\b')
 
 
