@@ -1,7 +1,8 @@
 """`modcon verify`: containers stopped the way `docker stop` does, before and after `modcon fix`.
 
-Real processes run as PID 1 of a new PID namespace; the grace period is cut
-to 1.5 s to keep the tests fast.
+Real processes run as PID 1 of a new PID namespace (`--engine namespace`; the
+same runs with a real engine are in test_containers.py); the grace period is
+cut to 1.5 s to keep the tests fast.
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ def modcon(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[str]:
 
 
 def verify(cwd: pathlib.Path) -> list[dict]:
-    result = modcon('verify', '--grace', GRACE, '--settle', '0.8', '--format', 'json', '.',
-                    cwd=cwd)
+    result = modcon('verify', '--engine', 'namespace', '--grace', GRACE, '--settle', '0.8',
+                    '--format', 'json', '.', cwd=cwd)
     return json.loads(result.stdout)
 
 
@@ -118,7 +119,8 @@ def test_what_cannot_be_reproduced_is_not_verified(tmp_path: pathlib.Path) -> No
         'b/app.py': 'raise SystemExit(3)\n',
         'c/Dockerfile': 'FROM ruby:3\nCMD ["ruby", "app.rb"]\n',
     })
-    result = modcon('verify', '--grace', GRACE, '--format', 'json', '.', cwd=root)
+    result = modcon('verify', '--engine', 'namespace', '--grace', GRACE, '--format', 'json', '.',
+                    cwd=root)
     assert result.returncode == 3
     reasons = {r['dockerfile']: r['reason'] for r in json.loads(result.stdout)}
     assert all(not r['verified'] for r in json.loads(result.stdout))
@@ -136,3 +138,36 @@ def test_verify_never_writes_into_the_project(tmp_path: pathlib.Path) -> None:
     verify(root)
     assert sorted(p.name for p in root.iterdir()) == before
     assert not os.path.exists('/app.py')
+
+
+def test_every_result_says_how_it_was_obtained(tmp_path: pathlib.Path) -> None:
+    root = project(tmp_path, {
+        'Dockerfile': 'FROM python:3.12-slim\nCOPY app.py /app.py\nCMD ["python", "/app.py"]\n',
+        'app.py': PY_LOOP,
+    })
+    [result] = verify(root)
+    assert result['method'] == 'namespace' and result['note'] == ''
+    text = modcon('verify', '--engine', 'namespace', '--grace', GRACE, '--settle', '0.5', '.',
+                  cwd=root)
+    assert text.stdout.rstrip().endswith('[PID-namespace emulation]'), text.stdout
+
+
+def test_auto_without_an_engine_falls_back_to_the_emulation(tmp_path: pathlib.Path) -> None:
+    root = project(tmp_path, {
+        'Dockerfile': 'FROM python:3.12-slim\nCOPY app.py /app.py\nCMD ["python", "/app.py"]\n',
+        'app.py': PY_LOOP,
+    })
+    bin_dir = tmp_path / 'bin'  # what the emulation needs, and no docker or podman
+    bin_dir.mkdir()
+    (bin_dir / 'unshare').symlink_to(shutil.which('unshare'))
+    (bin_dir / 'python').symlink_to(sys.executable)
+    no_engine = {**os.environ, 'PATH': str(bin_dir)}
+    result = subprocess.run([sys.executable, '-m', 'modcon', 'verify', '--grace', GRACE,
+                             '--settle', '0.5', '--format', 'json', '.'], cwd=root, env=no_engine,
+                            capture_output=True, text=True, timeout=120)
+    [found] = json.loads(result.stdout)
+    assert found['method'] == 'namespace' and found['killed'], found
+    named = subprocess.run([sys.executable, '-m', 'modcon', 'verify', '--engine', 'podman', '.'],
+                           cwd=root, env=no_engine,
+                           capture_output=True, text=True, timeout=60)
+    assert named.returncode == 2 and named.stderr.startswith('modcon: error: podman is not usable')

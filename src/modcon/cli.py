@@ -66,6 +66,15 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+def _image_fact_sources(value: str) -> str:
+    names = [part.strip() for part in value.split(',') if part.strip()]
+    wrong = [n for n in names if n not in ('engine', 'registry', 'off')]
+    if wrong or not names:
+        raise argparse.ArgumentTypeError(f'expected engine, registry, both (engine,registry) '
+                                         f'or off, got {value!r}')
+    return ','.join(names)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog='modcon',
@@ -120,6 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument('--settle', type=_seconds, default=1.0, metavar='SECONDS',
                         help='how long the command runs before it is stopped (default: 1)')
     verify.add_argument('--format', choices=('text', 'json'), default='text')
+    verify.add_argument('--engine', choices=('auto', 'docker', 'podman', 'namespace'),
+                        default='auto',
+                        help='build and stop the image with docker or podman; namespace: the '
+                             'PID-namespace emulation; auto (default): an engine when one '
+                             'works here, else the emulation')
+    for p in (check, fix, verify):
+        p.add_argument('--image-facts', type=_image_fact_sources, metavar='SOURCES',
+                       help='read base images\' ENTRYPOINT, CMD, USER, ... from the image '
+                            'itself: engine (docker/podman image inspect), registry (its HTTP '
+                            'API; network), or engine,registry; cached. Default: off '
+                            '($MODCON_IMAGE_FACTS): the built-in table only')
     sub.add_parser('action', help='run as the GitHub Action (reads INPUT_* and GITHUB_*)',
                    **sub_options)
     return parser
@@ -127,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, 'image_facts', None):
+        # An environment variable, so that the checking worker processes see it too.
+        os.environ['MODCON_IMAGE_FACTS'] = args.image_facts
     try:
         if args.command in ('check', 'fix'):
             from modcon.run import run_check_or_fix

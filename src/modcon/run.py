@@ -326,7 +326,12 @@ def run_verify(args: argparse.Namespace) -> int:
     import json
 
     from modcon.verify.check import verify
+    from modcon.verify.engine import find_engine
 
+    engine = find_engine(args.engine)
+    if engine is None and args.engine in ('docker', 'podman'):
+        raise ModconError(f'{args.engine} is not usable here (not installed, or it does not '
+                          f'answer); --engine namespace uses the PID-namespace emulation')
     skipped: list[str] = []
     targets, errors = discover(args.paths, Config(), skipped)
     _say_if_none([t for t in targets if t.kind == 'dockerfile'], errors, args.paths, skipped)
@@ -345,12 +350,13 @@ def run_verify(args: argparse.Namespace) -> int:
             errors.append(InputError(target.display, f'does not parse: {document.error.message}'))
             continue
         results.append(verify(document, target.display, project, grace=args.grace,
-                              settle=args.settle))
+                              settle=args.settle, engine=engine,
+                              fallback=args.engine == 'auto'))
     if args.format == 'json':
         print(json.dumps([r.to_json() for r in results], indent=2))
     else:
         for r in results:
-            print(printable(f'{r.dockerfile}: {" ".join(r.command)}: {r.result.describe()}'))
+            print(printable(f'{r.dockerfile}: {" ".join(r.command)}: {r.describe()}'))
     report_errors(errors)
     if errors:
         return EXIT_ERROR

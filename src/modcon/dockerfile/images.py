@@ -1,10 +1,14 @@
 """What modcon knows about well-known base images, with sources.
 
 Only facts that change a fix's safety live here. An image that is not in the
-table is "unknown", and fixes that depend on it are offered as unsafe.
+table is "unknown", and fixes that depend on it are offered as unsafe. When
+the user opts in (``MODCON_IMAGE_FACTS=engine,registry``, which the
+``--image-facts`` option sets), the facts are read from the image itself
+first (``image_config.py``) and the table is the fallback.
 """
 from __future__ import annotations
 
+import os
 import re
 from typing import NamedTuple
 
@@ -22,6 +26,11 @@ class ImageFacts(NamedTuple):
     passes_through: bool = False
     shell: tuple[str, ...] | None = None  # a SHELL set in the image config
     source: str = ''
+    # Known only when read from the image itself (None/empty: not set or not known).
+    cmd: tuple[str, ...] | None = None
+    user: str | None = None
+    stopsignal: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
 
 
 _LIBRARY = 'https://github.com/docker-library/'
@@ -79,11 +88,26 @@ def repository(image: str) -> str:
     return name.lower()
 
 
+IMAGE_FACTS_VARIABLE = 'MODCON_IMAGE_FACTS'
+
+
 def facts(image: str) -> ImageFacts | None:
     """Known facts about ``image``, or None when modcon does not know it."""
     if '$' in image:
         return None
-    return KNOWN_IMAGES.get(repository(image))
+    known = KNOWN_IMAGES.get(repository(image))
+    sources = os.environ.get(IMAGE_FACTS_VARIABLE)
+    if sources:  # opted in: the image's own config comes first
+        from modcon.dockerfile.image_config import lookup
+        from modcon.dockerfile.image_config import parse_sources
+
+        read = lookup(image, parse_sources(sources))
+        if read is not None:
+            # Whether an entrypoint script passes its arguments through is not
+            # in any config; the table knows it for the entrypoints it lists.
+            same = known is not None and known.entrypoint == read.entrypoint
+            return read._replace(passes_through=same and known.passes_through)
+    return known
 
 
 def is_windows(image: str) -> bool:

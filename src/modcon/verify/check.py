@@ -1,6 +1,11 @@
-"""`modcon verify`: prove how a container stops, without building it.
+"""`modcon verify`: prove how a container stops.
 
-The files the final stage copies from the build context are laid out in a
+With a container engine (docker or podman, see ``engine.py``) the Dockerfile
+is built and the image is run and stopped by the engine itself. Without one,
+or when the engine cannot build it (``--engine auto`` only), the emulation
+below is used, and every result says which way it was obtained (``method``).
+
+The emulation builds nothing. The files the final stage copies from the build context are laid out in a
 temporary root (``/srv/app/main.py`` becomes ``<root>/srv/app/main.py``); the
 resolved command runs from ``<root><WORKDIR>`` with the image's environment,
 image paths in its arguments and in ``PATH`` moved under the root, as PID 1
@@ -24,20 +29,35 @@ from typing import NamedTuple
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.resolve import Resolution
 from modcon.dockerfile.resolve import resolve
+from modcon.project import LocalProject
+from modcon.project import OverlayProject
 from modcon.project import Project
+from modcon.verify.engine import ContainerRun
+from modcon.verify.engine import Engine
 from modcon.verify.pid1 import StopResult
 from modcon.verify.pid1 import stop_like_docker
+
+
+METHOD_NAMESPACE = 'namespace'  # the emulation: PID 1 of a new PID namespace, host files
 
 
 class Verification(NamedTuple):
     dockerfile: str
     command: tuple[str, ...]
     result: StopResult
+    method: str = METHOD_NAMESPACE  # how it was obtained: 'docker', 'podman' or 'namespace'
+    note: str = ''  # why the emulation stood in for the engine that was asked for
+
+    def describe(self) -> str:
+        how = self.method if self.method != METHOD_NAMESPACE else 'PID-namespace emulation'
+        note = f'; {self.note}' if self.note else ''
+        return f'{self.result.describe()} [{how}{note}]'
 
     def to_json(self) -> dict[str, object]:
         r = self.result
         return {
             'dockerfile': self.dockerfile, 'command': list(self.command),
+            'method': self.method, 'note': self.note,
             'verified': r.verified, 'reason': r.reason,
             'stopped_in_grace': r.exited_in_grace, 'exit_code': r.exit_code,
             'seconds': round(r.seconds, 3), 'killed': r.killed,
@@ -94,8 +114,63 @@ def _in_root(root: str, word: str, resolution: Resolution) -> str:
 
 def verify(document: DockerfileDocument, dockerfile: str, project: Project, *,
            grace: float = 10.0, settle: float = 1.0,
-           overlay: Mapping[str, str] | None = None) -> Verification:
-    """Start the final stage's command as PID 1 and stop it like ``docker stop``."""
+           overlay: Mapping[str, str] | None = None,
+           engine: Engine | None = None, fallback: bool = True) -> Verification:
+    """Stop the final stage's command like ``docker stop``: with ``engine``, the
+    built image itself; otherwise (or when the build fails and ``fallback``)
+    the emulation."""
+    argv = resolve(document, dockerfile, project).argv
+    note = ''
+    if engine is not None:
+        context = _context_dir(project)
+        if context is None:
+            result = StopResult(False, 'the build context is not a directory on this machine')
+        else:
+            run = _build_and_stop(engine, document, context, overlay or {}, grace, settle)
+            result = run.stop
+            if run.build.image is not None or not fallback:
+                return Verification(dockerfile, argv, result, engine.name)
+        if not fallback:
+            return Verification(dockerfile, argv, result, engine.name)
+        note = f'{engine.name}: {result.reason}'
+    emulated = emulate(document, dockerfile, project, grace=grace, settle=settle,
+                       overlay=overlay)
+    return emulated._replace(note=note)
+
+
+def _context_dir(project: Project) -> str | None:
+    while isinstance(project, OverlayProject):
+        project = project.base  # the overlay's files are written over a copy
+    return project.root if isinstance(project, LocalProject) else None
+
+
+def _build_and_stop(engine: Engine, document: DockerfileDocument, context: str,
+                    overlay: Mapping[str, str], grace: float, settle: float) -> ContainerRun:
+    """Build the document's text (fixed or not) in ``context`` with ``overlay``'s
+    files written over a copy of it, then stop the image like ``docker stop``."""
+    with tempfile.TemporaryDirectory(prefix='modcon-verify-') as scratch:
+        dockerfile = os.path.join(scratch, 'Dockerfile')
+        with open(dockerfile, 'w', encoding='utf-8') as f:
+            f.write(document.source.text)
+        if overlay:
+            copy = os.path.join(scratch, 'context')
+            shutil.copytree(context, copy, symlinks=True,
+                            ignore=shutil.ignore_patterns('.git'))
+            for path, text in overlay.items():
+                target = os.path.join(copy, path.lstrip('/'))
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, 'w', encoding='utf-8') as f:
+                    f.write(text)
+            context = copy
+        return engine.build_and_stop(context, dockerfile=dockerfile, grace=grace,
+                                     settle=settle)
+
+
+def emulate(document: DockerfileDocument, dockerfile: str, project: Project, *,
+            grace: float = 10.0, settle: float = 1.0,
+            overlay: Mapping[str, str] | None = None) -> Verification:
+    """Start the final stage's command as PID 1 of a new PID namespace, from the
+    host's interpreters and the files laid out by hand, and stop it."""
     resolution = resolve(document, dockerfile, project)
     argv = resolution.argv
     if not argv:
