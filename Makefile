@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test fuzz shells bench clean
+.PHONY: demo test fuzz shells containers bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "modcon needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -26,7 +26,12 @@ demo: $(VENV)/.installed
 	@printf '\n== modcon fix --diff examples/ (nothing is written) ==\n\n'
 	@$(BIN)/modcon fix --diff examples/ || true
 
-test: $(VENV)/.installed-dev shells
+# The local base images of the container tests (podman, as root); where they
+# cannot be built the script says why and those tests skip.
+containers:
+	-@sh tests/containers/base-images.sh
+
+test: $(VENV)/.installed-dev shells containers
 	$(BIN)/python -m pytest -n auto -q
 
 # The shell-equivalence tests and the fuzzers run a real dash and bash.

@@ -114,7 +114,7 @@ def test_pr_mode_in_the_image_opens_the_pull_request(
 def test_the_image_holds_no_compilers_caches_or_tests(
         action_image: tuple[Engine, str]) -> None:
     found, image = action_image
-    probe = ('for p in gcc cc c++ make pip pip3; do command -v $p; done; '
+    probe = ('for p in gcc cc c++ make ld as; do command -v $p; done; '
              'ls -d /src /root/.cache /var/lib/apt/lists/*Packages* 2>/dev/null; '
              'find /usr/local/lib -path "*/modcon*" \\( -name tests -o -name "test_*.py" '
              '-o -name __pycache__ -o -name "*.pyc" \\) 2>/dev/null; '
@@ -125,6 +125,9 @@ def test_the_image_holds_no_compilers_caches_or_tests(
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [result.stdout.splitlines()[-1]], result.stdout
     assert result.stdout.startswith('modcon ')
-    size = found.image_size(image)
-    print(f'action image: {size / 1e6:.0f} MB (on the local stand-in for {BASE})')
-    assert size < 400e6
+    size, base = found.image_size(image), found.image_size(f'docker.io/library/{BASE}')
+    # Recorded in docs/benchmarks.md; what the Dockerfile adds to its base is
+    # git and modcon's own packages.
+    print(f'action image: {size / 1e6:.0f} MB, {(size - base) / 1e6:.0f} MB over the local '
+          f'stand-in for {BASE} ({base / 1e6:.0f} MB)')
+    assert size - base < 300e6

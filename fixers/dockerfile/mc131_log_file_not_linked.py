@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.logs.image import ImageLogs
 from modcon.logs.image import image_logs
-from modcon.logs.image import is_root
 from modcon.logs.knowledge import LOG_READERS
 from modcon.logs.targets import LogTarget
 from modcon.logs.targets import gather
@@ -17,6 +16,12 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
+
+# Programs that start as root and switch to another user. runc gives the
+# container's streams to the image's USER; the user switched to afterwards
+# cannot open them through /dev/stdout (measured: tests/test_container_logs.py).
+PRIVILEGE_DROPPERS = ('gosu', 'su-exec', 'su', 'setpriv', 'runuser', 'chpst', 'setuidgid',
+                      's6-setuidgid')
 
 
 @rule(
@@ -84,8 +89,12 @@ def log_file_not_linked(document: DockerfileDocument) -> Iterator[Hit]:
     A link changes where the logs go, which is the point, and is safe when
     the container's command starts the program that writes the file and the
     image runs as root. The fix is unsafe, and the title says why, when:
-    the program runs as a non-root user (with a TTY, `docker run -t`, a
-    non-root process may be denied `/dev/stdout`); the command does not
+    the command drops privileges itself (`gosu`, `su-exec`, `su`, `setpriv`,
+    `runuser`, `chpst`): the runtime (runc) hands the container's stdout and
+    stderr, pipes or the TTY of `docker run -t`, to the image's `USER`, so
+    a non-root `USER` can open the links, with or without `-t`, but a
+    process that starts as root and then switches user is denied them
+    (measured with podman and runc: tests/test_container_logs.py); the command does not
     visibly start the writer (a process started by supervisord or cron has
     its own stdout, not the container's), or starts it as a daemon
     (`service nginx start`, `php-fpm -D`, `&`); or something in the image reads or
@@ -139,10 +148,9 @@ def _join(items: list[str]) -> str:
 def _unsafe_reasons(document: DockerfileDocument, image: ImageLogs,
                     targets: list[LogTarget]) -> list[str]:
     why = []
-    user = image.final_user
-    if not is_root(user):
-        why.append(f'the image runs as `{user}`, and a non-root process may be denied '
-                   f'/dev/stdout when the container has a TTY')
+    if image.command_mentions(PRIVILEGE_DROPPERS):
+        why.append('the command switches user after starting as root, and the new user may '
+                   'not open the container\'s /dev/stdout')
     unstarted = sorted({t.writer for t in targets
                         if t.programs and not image.command_mentions(t.programs)})
     if unstarted:
