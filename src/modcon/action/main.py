@@ -313,7 +313,8 @@ class _Run:
 
         This runs the repository's code, so only in `pr` mode, which runs for
         pushes, schedules and dispatches of the repository itself, never for a
-        pull request or a comment.
+        pull request or a comment. The Action's image has no container engine:
+        this is the PID-namespace emulation, and each row says so.
         """
         from modcon.github.prbody import Verified
         from modcon.project import OverlayProject
@@ -349,8 +350,8 @@ class _Run:
                                            after_project)
             before = verify(before_doc, name, project, grace=grace)
             after = verify(after_doc, name, after_project, grace=grace, overlay=overlay)
-            rows.append(Verified(name, ' '.join(after.command), before.result.describe(),
-                                 after.result.describe()))
+            rows.append(Verified(name, ' '.join(after.command), before.describe(),
+                                 after.describe()))
         return rows
 
     # -- reports --------------------------------------------------------------

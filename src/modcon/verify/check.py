@@ -32,8 +32,10 @@ from modcon.dockerfile.resolve import resolve
 from modcon.project import LocalProject
 from modcon.project import OverlayProject
 from modcon.project import Project
+from modcon.verify.engine import BuildResult
 from modcon.verify.engine import ContainerRun
 from modcon.verify.engine import Engine
+from modcon.verify.engine import EngineError
 from modcon.verify.pid1 import StopResult
 from modcon.verify.pid1 import stop_like_docker
 
@@ -162,8 +164,12 @@ def _build_and_stop(engine: Engine, document: DockerfileDocument, context: str,
                 with open(target, 'w', encoding='utf-8') as f:
                     f.write(text)
             context = copy
-        return engine.build_and_stop(context, dockerfile=dockerfile, grace=grace,
-                                     settle=settle)
+        try:
+            return engine.build_and_stop(context, dockerfile=dockerfile, grace=grace,
+                                         settle=settle)
+        except EngineError as exc:  # refused (untrusted event) or the engine broke
+            return ContainerRun(engine.name, BuildResult(None, 0.0, str(exc)),
+                                StopResult(False, str(exc)))
 
 
 def emulate(document: DockerfileDocument, dockerfile: str, project: Project, *,

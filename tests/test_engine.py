@@ -1,0 +1,57 @@
+"""The engine layer without containers: choosing an engine, and the trust gate.
+
+Building an image runs the repository's RUN steps, so inside GitHub Actions
+the engine builds only for the repository's own events (push, schedule,
+workflow_dispatch), whoever calls it. The container runs themselves are in
+test_containers.py.
+"""
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from modcon.verify.engine import Engine
+from modcon.verify.engine import EngineError
+from modcon.verify.engine import find_engine
+from modcon.verify.engine import refuse_untrusted
+
+
+@pytest.mark.parametrize('event', ('push', 'schedule', 'workflow_dispatch'))
+def test_the_repositorys_own_events_may_build(event: str) -> None:
+    refuse_untrusted({'GITHUB_ACTIONS': 'true', 'GITHUB_EVENT_NAME': event})
+
+
+@pytest.mark.parametrize('event', ('pull_request', 'pull_request_target', 'issue_comment',
+                                   'pull_request_review_comment', 'workflow_run', ''))
+def test_pull_requests_comments_and_the_rest_never_build(event: str) -> None:
+    with pytest.raises(EngineError, match='never does on a'):
+        refuse_untrusted({'GITHUB_ACTIONS': 'true', 'GITHUB_EVENT_NAME': event})
+
+
+def test_outside_github_the_user_decides() -> None:
+    refuse_untrusted({'GITHUB_EVENT_NAME': 'pull_request'})
+
+
+def test_build_refuses_before_running_anything(tmp_path: pathlib.Path) -> None:
+    (tmp_path / 'Dockerfile').write_text('FROM scratch\nRUN touch /pwned\n')
+    # A binary that does not exist: had the build started, the error would say so.
+    engine = Engine('podman', str(tmp_path / 'no-such-podman'),
+                    env={'GITHUB_ACTIONS': 'true', 'GITHUB_EVENT_NAME': 'pull_request'})
+    with pytest.raises(EngineError, match="on a 'pull_request' event"):
+        engine.build(str(tmp_path))
+
+
+def test_choosing_an_engine(tmp_path: pathlib.Path) -> None:
+    assert find_engine('namespace') is None
+    assert find_engine('auto', env={'PATH': str(tmp_path)}) is None
+    assert find_engine('podman', env={'PATH': str(tmp_path)}) is None
+    with pytest.raises(EngineError, match='unknown engine'):
+        find_engine('lxc')
+
+
+def test_a_client_without_its_daemon_is_not_an_engine(tmp_path: pathlib.Path) -> None:
+    fake = tmp_path / 'docker'  # what /usr/local/bin/docker is without a daemon
+    fake.write_text('#!/bin/sh\necho "Cannot connect to the Docker daemon" >&2\nexit 1\n')
+    fake.chmod(0o755)
+    assert find_engine('docker', env={'PATH': str(tmp_path)}) is None
