@@ -188,3 +188,24 @@ def test_stopped_like_docker_stop_before_and_after_the_fix(
 
     _agree(before, _verify(before_dir, real=False))
     _agree(after, _verify(after_dir, real=False))
+
+
+def test_what_the_engine_cannot_build_falls_back_only_when_asked(tmp_path: pathlib.Path) -> None:
+    engine()
+    root = write_tree(tmp_path, {
+        'Dockerfile': 'FROM localhost/modcon-test/no-such-image:1\nCOPY app.py /app.py\n'
+                      'CMD ["python", "/app.py"]\n',
+        'app.py': PY_LOOP,
+    })
+    source = SourceFile('Dockerfile', (root / 'Dockerfile').read_text())
+    project = LocalProject(str(root))
+    document = DockerfileDocument(source, project)
+    strict = verify(document, 'Dockerfile', project, grace=GRACE, settle=SETTLE,
+                    engine=engine(), fallback=False)
+    assert strict.method == 'podman' and not strict.result.verified
+    assert 'build failed' in strict.result.reason
+    auto = verify(document, 'Dockerfile', project, grace=GRACE, settle=SETTLE,
+                  engine=engine(), fallback=True)
+    assert auto.method == 'namespace' and auto.note.startswith('podman: podman build failed')
+    assert auto.result.verified and auto.result.killed
+    assert auto.describe().endswith(f'[PID-namespace emulation; {auto.note}]')

@@ -119,8 +119,8 @@ def verify(document: DockerfileDocument, dockerfile: str, project: Project, *,
            overlay: Mapping[str, str] | None = None,
            engine: Engine | None = None, fallback: bool = True) -> Verification:
     """Stop the final stage's command like ``docker stop``: with ``engine``, the
-    built image itself; otherwise (or when the build fails and ``fallback``)
-    the emulation."""
+    built image itself; otherwise, or when the engine cannot build or start it
+    and ``fallback``, the emulation (whose ``note`` then says why)."""
     argv = resolve(document, dockerfile, project).argv
     note = ''
     if engine is not None:
@@ -130,7 +130,7 @@ def verify(document: DockerfileDocument, dockerfile: str, project: Project, *,
         else:
             run = _build_and_stop(engine, document, context, overlay or {}, grace, settle)
             result = run.stop
-            if run.build.image is not None or not fallback:
+            if run.started:  # the container's own behaviour, whatever it was
                 return Verification(dockerfile, argv, result, engine.name)
         if not fallback:
             return Verification(dockerfile, argv, result, engine.name)
@@ -169,7 +169,7 @@ def _build_and_stop(engine: Engine, document: DockerfileDocument, context: str,
                                          settle=settle)
         except EngineError as exc:  # refused (untrusted event) or the engine broke
             return ContainerRun(engine.name, BuildResult(None, 0.0, str(exc)),
-                                StopResult(False, str(exc)))
+                                StopResult(False, str(exc)), started=False)
 
 
 def emulate(document: DockerfileDocument, dockerfile: str, project: Project, *,

@@ -69,6 +69,7 @@ class ContainerRun(NamedTuple):
     engine: str
     build: BuildResult
     stop: StopResult
+    started: bool = True  # False: the engine could not build or start it (no result)
 
 
 def refuse_untrusted(env: Mapping[str, str]) -> None:
@@ -244,10 +245,18 @@ class Engine:
         afterwards unless ``keep_image``."""
         build = self.build(context, dockerfile=dockerfile, target=target)
         if build.image is None:
-            return ContainerRun(self.name, build,
-                                StopResult(False, f'{self.name} build failed: {build.error}'))
+            return ContainerRun(self.name, build, StopResult(
+                False, f'{self.name} build failed: {build.error}'), started=False)
         try:
-            stop = self.stop_container(build.image, grace=grace, settle=settle, ready=ready)
+            try:
+                container = self.start(build.image)
+            except EngineError as exc:
+                return ContainerRun(self.name, build, StopResult(False, str(exc)),
+                                    started=False)
+            try:
+                stop = self._stop_started(container, grace, settle, ready, ready_timeout=20.0)
+            finally:
+                self.remove(container)
         finally:
             if not keep_image:
                 self.remove_image(build.image)
