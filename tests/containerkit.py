@@ -60,15 +60,22 @@ def engine() -> Engine:
     return found
 
 
+@functools.cache
 def stand_in(public_name: str, base: str = PYTHON_BASE) -> str:
     """Tag ``base`` as ``public_name`` (e.g. ``python:3.12-slim``), labelled as a
-    local stand-in, so a Dockerfile that names the public image builds here."""
+    local stand-in, so a Dockerfile that names the public image builds here.
+    A stand-in made from the same base image is reused."""
     found = engine()
     full = public_name if '/' in public_name.split(':')[0] else f'docker.io/library/{public_name}'
+    base_id = podman('image', 'inspect', '--format', '{{.Id}}', base).stdout.strip()
+    current = podman('image', 'inspect', '--format', f'{{{{index .Labels "{STAND_IN_LABEL}"}}}}',
+                     full, check=False)
+    if current.returncode == 0 and base_id in current.stdout:
+        return full
     with tempfile.TemporaryDirectory() as context:
         pathlib.Path(context, 'Dockerfile').write_text(
             f'FROM {base}\nLABEL {STAND_IN_LABEL}="local stand-in for {public_name}, '
-            f'built from Debian packages"\n')
+            f'built from Debian packages: {base} {base_id}"\n')
         built = found.build(context, tag=full)
     assert built.image is not None, built.log
     return full

@@ -73,14 +73,20 @@ def run_as_github(run: ActionRun, image: str) -> Result:
                   parse_outputs(run.output.read_text()), run.summary.read_text())
 
 
+def _dispatched(fake: FakeGitHub, tmp: pathlib.Path, inputs: dict[str, str]) -> ActionRun:
+    """A workflow_dispatch run on a repository with a shell-form CMD (MC101)
+    and an invalid exec form (MC103)."""
+    repo = fake.create_repo('octo/app', {'Dockerfile': SHELL, 'web/Dockerfile': BAD_JSON})
+    return ActionRun(fake, repo, tmp, event_name='workflow_dispatch',
+                     event=dispatch_event(fake, repo), sha=repo.branch_sha('main'),
+                     ref='refs/heads/main', inputs=inputs)
+
+
 def test_check_mode_in_the_image_annotates_summarises_and_writes_sarif_as_the_owner(
         action_image: tuple[Engine, str], fake_github: FakeGitHub,
         tmp_path: pathlib.Path) -> None:
     _, image = action_image
-    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL, 'web/Dockerfile': BAD_JSON})
-    run = ActionRun(fake_github, repo, tmp_path, event_name='workflow_dispatch',
-                    event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
-                    ref='refs/heads/main', inputs={'sarif_file': 'reports/modcon.sarif'})
+    run = _dispatched(fake_github, tmp_path, {'sarif_file': 'reports/modcon.sarif'})
     subprocess.run(['chown', '-R', '1001:1001', str(run.workspace)], check=True)
     result = run_as_github(run, image)
     assert result.code == 1, result.stdout + result.stderr
@@ -100,10 +106,7 @@ def test_pr_mode_in_the_image_opens_the_pull_request(
         action_image: tuple[Engine, str], fake_github: FakeGitHub,
         tmp_path: pathlib.Path) -> None:
     _, image = action_image
-    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL, 'web/Dockerfile': BAD_JSON})
-    run = ActionRun(fake_github, repo, tmp_path, event_name='workflow_dispatch',
-                    event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
-                    ref='refs/heads/main', inputs={'mode': 'pr'})
+    run = _dispatched(fake_github, tmp_path, {'mode': 'pr'})
     result = run_as_github(run, image)
     assert result.code == 0, result.stdout + result.stderr
     [pull] = [p for p in fake_github.pulls('octo/app') if p['head']['ref'] == 'modcon/main']

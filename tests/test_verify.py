@@ -15,6 +15,8 @@ import sys
 
 import pytest
 
+from tests.containerkit import write_tree as project
+
 pytestmark = pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare')
 GRACE = '1.5'
 
@@ -28,16 +30,6 @@ def verify(cwd: pathlib.Path) -> list[dict]:
     result = modcon('verify', '--engine', 'namespace', '--grace', GRACE, '--settle', '0.8',
                     '--format', 'json', '.', cwd=cwd)
     return json.loads(result.stdout)
-
-
-def project(tmp: pathlib.Path, files: dict[str, str]) -> pathlib.Path:
-    for path, text in files.items():
-        target = tmp / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-        if text.startswith('#!'):
-            target.chmod(0o755)
-    return tmp
 
 
 PY_LOOP = ('import time\nprint("up", flush=True)\ntry:\n    while True:\n        time.sleep(0.1)\n'
@@ -105,9 +97,10 @@ def test_npm_start(tmp_path: pathlib.Path) -> None:
     })
     before, after = before_and_after(root)
     # npm (11, measured) passes SIGTERM only to the `sh -c` it started: the
-    # server dies without its handler, and npm reports a failure.
-    assert before['verified'] and before['exit_code'] != 0
-    assert 'signal SIGTERM' in before['output']
+    # server dies without its handler, and npm reports a failure, or, slower
+    # than the grace period on a busy machine, is killed (as in a real
+    # container: docs/benchmarks.md). Either way not a clean stop.
+    assert before['verified'] and before['exit_code'] not in (0, None)
     assert after['command'] == ['node', 'server.js']
     assert after['stopped_in_grace'] and after['exit_code'] == 0
 

@@ -126,6 +126,9 @@ class Engine:
             args += ['-v', f'{HOST_CA_BUNDLE}:{HOST_CA_BUNDLE}:ro']
         if target:
             args += ['--target', target]
+        # A label of its own makes each build a distinct image, so removing it
+        # afterwards never removes an identical image built at the same time.
+        args += ['--label', f'org.modcon.build={uuid.uuid4().hex}']
         if tag:
             args += ['-t', tag]
         with tempfile.TemporaryDirectory(prefix='modcon-build-') as scratch:

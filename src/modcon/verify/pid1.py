@@ -64,9 +64,30 @@ def _namespace_init(proc: subprocess.Popen[bytes], deadline: float) -> int | Non
         except OSError:
             return None
         if children:
-            return int(children[0])
+            child = int(children[0])
+            _wait_for_exec(child, proc, deadline)
+            return child
         time.sleep(0.005)
     return None
+
+
+def _wait_for_exec(pid: int, proc: subprocess.Popen[bytes], deadline: float) -> None:
+    """Until the forked child has exec'd the command: before that it is still
+    ``unshare``, and a SIGTERM then (on a busy machine, the settle time can
+    pass first) would hit unshare's code instead of the command's handler."""
+    try:
+        before = os.readlink(f'/proc/{pid}/exe')
+    except OSError:
+        return
+    if os.path.basename(before) != 'unshare':
+        return
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if os.readlink(f'/proc/{pid}/exe') != before:
+                return
+        except OSError:
+            return
+        time.sleep(0.005)
 
 
 def _docker_status(returncode: int) -> int:
@@ -108,8 +129,8 @@ def stop_like_docker(
             size = os.fstat(log.fileno()).st_size
             return os.pread(log.fileno(), size, 0).decode('utf-8', 'replace')
 
-        start = time.monotonic()
-        init = _namespace_init(proc, start + ready_timeout)
+        init = _namespace_init(proc, time.monotonic() + ready_timeout)
+        start = time.monotonic()  # the settle time counts from the command's exec
         if init is None:
             if proc.poll() is None:
                 proc.kill()
