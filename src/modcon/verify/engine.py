@@ -198,7 +198,8 @@ class Engine:
         return time.monotonic() - start, KILLED_WARNING in result.stderr
 
     def remove(self, container: str) -> None:
-        self._run('rm', '-f', '-t', '0', container)
+        # podman's rm -f stops with the grace period first unless told otherwise
+        self._run('rm', '-f', *(['-t', '0'] if self.name == 'podman' else []), container)
 
     def stop_container(
             self, image: str, *, grace: float = 10.0, settle: float = 1.0,
