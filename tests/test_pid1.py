@@ -48,3 +48,24 @@ def test_a_command_that_exits_early_is_not_verified(tmp_path: pathlib.Path) -> N
                               settle=0.5)
     assert not result.verified
     assert 'exited with 3 before it was stopped' in result.reason
+
+
+def test_a_program_still_busy_starting_is_not_quiet() -> None:
+    import subprocess as sp
+    import time
+
+    from modcon.verify.pid1 import quiet
+
+    busy = sp.Popen([sys.executable, '-c', 'while True: pass'])
+    idle = sp.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])
+    try:
+        time.sleep(0.5)
+        # A process can be preempted; a loop that never sleeps shows as running
+        # at least once in a few looks.
+        assert not all(quiet(busy.pid) for _ in range(20))
+        assert all(quiet(idle.pid) for _ in range(3))
+    finally:
+        busy.kill()
+        idle.kill()
+        busy.wait()
+        idle.wait()

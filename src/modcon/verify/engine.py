@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 from modcon.errors import ModconError
 from modcon.verify.pid1 import StopResult
+from modcon.verify.pid1 import settled
 
 ENGINES = ('docker', 'podman')
 CHOICES = ('auto', *ENGINES, 'namespace')
@@ -220,6 +221,7 @@ class Engine:
     def _stop_started(self, container: str, grace: float, settle: float,
                       ready: Callable[[str], bool] | None, ready_timeout: float) -> StopResult:
         start = time.monotonic()
+        looks: list[bool] = []
         while True:
             state = self.state(container)
             if not state.get('Running'):
@@ -227,7 +229,8 @@ class Engine:
                 return StopResult(False, f'the command exited with {code} before it was '
                                          f'stopped', exit_code=code, output=self.logs(container))
             elapsed = time.monotonic() - start
-            if ready is None and elapsed >= settle:
+            # The container's PID 1 as this machine sees it (0 when it cannot).
+            if ready is None and settled(int(state.get('Pid') or 0), elapsed, settle, looks):
                 break
             if ready is not None and ready(self.logs(container)):
                 break

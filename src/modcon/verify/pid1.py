@@ -90,6 +90,53 @@ def _wait_for_exec(pid: int, proc: subprocess.Popen[bytes], deadline: float) -> 
         time.sleep(0.005)
 
 
+# After the settle time, how long to wait for a program that is still busy
+# starting (importing, compiling) to go quiet before it is stopped anyway.
+QUIET_WAIT = 10.0
+
+
+def _process_tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        try:
+            with open(f'/proc/{current}/task/{current}/children') as f:
+                todo.extend(int(child) for child in f.read().split())
+        except OSError:
+            pass
+    return pids
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            stat = f.read()
+    except OSError:
+        return False  # gone, or not visible from here: nothing to wait for
+    return stat[stat.rindex(')') + 2] in 'RD'  # on a CPU, or in uninterruptible I/O
+
+
+def quiet(pid: int) -> bool:
+    """Whether ``pid`` and every process under it wait for something (a timer,
+    a socket, a child): the program is done starting. On a busy machine a
+    program can take seconds to import its code and install its handlers; a
+    stop signal before that would count as one it ignores."""
+    return not any(_running(p) for p in _process_tree(pid))
+
+
+def settled(pid: int, elapsed: float, settle: float, looks: list[bool]) -> bool:
+    """Ready to be stopped: ``settle`` seconds have passed and the program has
+    gone quiet (the last three of the caller's ``looks``, one per poll), or it
+    has kept busy for :data:`QUIET_WAIT` seconds more."""
+    if elapsed < settle:
+        return False
+    if elapsed >= settle + QUIET_WAIT:
+        return True
+    looks.append(quiet(pid))
+    return len(looks) >= 3 and all(looks[-3:])
+
+
 def _docker_status(returncode: int) -> int:
     # subprocess reports death by signal N as -N; Docker as 128+N.
     return 128 - returncode if returncode < 0 else returncode
@@ -131,6 +178,7 @@ def stop_like_docker(
 
         init = _namespace_init(proc, time.monotonic() + ready_timeout)
         start = time.monotonic()  # the settle time counts from the command's exec
+        looks: list[bool] = []
         if init is None:
             if proc.poll() is None:
                 proc.kill()
@@ -147,7 +195,7 @@ def stop_like_docker(
                 return StopResult(False, f'the command exited with {proc.returncode} before it '
                                          f'was stopped', exit_code=proc.returncode, output=text)
             elapsed = time.monotonic() - start
-            if ready is None and elapsed >= settle:
+            if ready is None and settled(init, elapsed, settle, looks):
                 break
             if ready is not None and ready(output()):
                 break
