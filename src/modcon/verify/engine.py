@@ -247,8 +247,9 @@ class Engine:
     def build_and_stop(self, context: str, *, dockerfile: str = 'Dockerfile',
                        target: str | None = None, grace: float = 10.0, settle: float = 1.0,
                        ready: Callable[[str], bool] | None = None,
-                       keep_image: bool = False) -> ContainerRun:
-        """Build the Dockerfile, run the image and stop it; the image is removed
+                       options: Sequence[str] = (), keep_image: bool = False) -> ContainerRun:
+        """Build the Dockerfile, run the image (with ``run`` ``options`` such as
+        ``--network host`` or ``-e NAME=value``) and stop it; the image is removed
         afterwards unless ``keep_image``."""
         build = self.build(context, dockerfile=dockerfile, target=target)
         if build.image is None:
@@ -256,7 +257,7 @@ class Engine:
                 False, f'{self.name} build failed: {build.error}'), started=False)
         try:
             try:
-                container = self.start(build.image)
+                container = self.start(build.image, options=options)
             except EngineError as exc:
                 return ContainerRun(self.name, build, StopResult(False, str(exc)),
                                     started=False)
