@@ -28,7 +28,8 @@ SETTLE, GRACE = '3', '2'
 
 
 def verify(root: pathlib.Path, settle: str = SETTLE) -> list[dict]:
-    result = modcon('verify', '--grace', GRACE, '--settle', settle, '--format', 'json', '.',
+    result = modcon('verify', '--engine', 'namespace', '--grace', GRACE, '--settle', settle,
+                    '--format', 'json', '.',
                     cwd=root)
     return json.loads(result.stdout)
 
