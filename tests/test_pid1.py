@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pathlib
 import shutil
+import subprocess
 import sys
 
 import pytest
@@ -36,6 +37,26 @@ def test_a_handler_makes_it_stop_with_status_zero(tmp_path: pathlib.Path) -> Non
     assert result.verified and result.exited_in_grace
     assert result.exit_code == 0 and result.seconds < 2
     assert 'cleanup ran' in result.output
+
+
+def test_signals_ignored_by_the_caller_are_not_inherited(tmp_path: pathlib.Path) -> None:
+    """A CI job started in the background has SIGINT ignored; a container's
+    PID 1 starts with it at its default, so `STOPSIGNAL SIGINT` still stops
+    a Python program through KeyboardInterrupt."""
+    script = tmp_path / 'sigint.py'
+    script.write_text('import time\nprint("up", flush=True)\ntry:\n    while True:\n'
+                      '        time.sleep(0.1)\nexcept KeyboardInterrupt:\n'
+                      '    print("interrupted", flush=True)\n')
+    runner = (
+        'import signal, sys\n'
+        'from modcon.verify.pid1 import stop_like_docker\n'
+        'signal.signal(signal.SIGINT, signal.SIG_IGN)\n'
+        'r = stop_like_docker([sys.executable, sys.argv[1]], cwd=sys.argv[2], grace=3.0,\n'
+        '                     ready=lambda out: "up" in out, stop_signal=signal.SIGINT)\n'
+        'print(r.exited_in_grace, r.exit_code, "interrupted" in r.output)\n')
+    done = subprocess.run([sys.executable, '-c', runner, str(script), str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ['True', '0', 'True'], done.stdout + done.stderr
 
 
 def test_a_shell_as_pid1_swallows_sigterm(tmp_path: pathlib.Path) -> None:

@@ -142,6 +142,19 @@ def _docker_status(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
+def _signals_as_in_a_container() -> None:
+    """Start the command with every signal at its default and none blocked, as
+    a container engine does. What this process inherited must not leak in: a
+    background job of a non-interactive shell (CI runners start jobs so) has
+    SIGINT and SIGQUIT ignored, an ignored signal stays ignored across exec,
+    and Python then installs no KeyboardInterrupt handler, so a program behind
+    ``STOPSIGNAL SIGINT`` would look hung."""
+    for number in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP,
+                   signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, ())
+
+
 def stop_like_docker(
         argv: Sequence[str],
         *,
@@ -168,6 +181,7 @@ def stop_like_docker(
             try:
                 proc = subprocess.Popen([*prefix, '--', *argv], cwd=cwd,
                                         env=dict(env or os.environ), stdin=subprocess.DEVNULL,
+                                        preexec_fn=_signals_as_in_a_container,
                                         stdout=sink, stderr=subprocess.STDOUT)
             except OSError as exc:
                 return StopResult(False, f'cannot start: {exc.strerror}')
