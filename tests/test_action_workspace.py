@@ -33,7 +33,7 @@ def _push(fake: FakeGitHub, tmp: pathlib.Path, files: dict, inputs: dict | None 
     return run, run.run()
 
 
-def _one_error(result: Result, *words: str) -> None:
+def _check_one_error(result: Result, *words: str) -> None:
     assert result.code == 2, result.stdout + result.stderr
     assert 'Traceback' not in result.stderr, result.stderr
     errors = [line for line in result.stdout.splitlines() if line.startswith('::error')]
@@ -121,7 +121,7 @@ def test_path_inputs_stay_inside_the_workspace(fake_github: FakeGitHub, tmp_path
     if name == 'paths':  # '../outside' from the workspace
         (tmp_path / 'run' / 'outside').symlink_to(outside)
     result = run.run()
-    _one_error(result, *words)
+    _check_one_error(result, *words)
     assert (outside / 'Dockerfile').read_text() == SHELL
     assert not (tmp_path / 'run' / 'x.sarif').exists()
 
@@ -134,7 +134,7 @@ def test_a_config_file_that_links_out_is_one_error(fake_github: FakeGitHub,
     run = ActionRun(fake_github, repo, tmp_path, event_name='workflow_dispatch',
                     event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
                     ref='refs/heads/main')
-    _one_error(run.run(), '.modcon.toml', 'leads out of the workspace')
+    _check_one_error(run.run(), '.modcon.toml', 'leads out of the workspace')
 
 
 def test_an_absolute_path_inside_the_workspace_is_fine(fake_github: FakeGitHub,
@@ -159,7 +159,7 @@ def test_a_link_inside_the_workspace_that_leads_out_is_refused_as_a_path_input(
     run = ActionRun(fake_github, repo, tmp_path / 'run', event_name='workflow_dispatch',
                     event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
                     ref='refs/heads/main', inputs={'paths': 'vendored/', 'mode': 'fix'})
-    _one_error(run.run(), 'input paths')
+    _check_one_error(run.run(), 'input paths')
     assert (outside / 'Dockerfile').read_text() == SHELL
 
 
@@ -173,7 +173,7 @@ def test_an_event_of_the_wrong_shape_is_one_error(fake_github: FakeGitHub, tmp_p
     repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
     run = ActionRun(fake_github, repo, tmp_path, event_name='pull_request', event=event,
                     sha=repo.branch_sha('main'), ref='refs/pull/1/merge')
-    _one_error(run.run(), 'pull_request')
+    _check_one_error(run.run(), 'pull_request')
 
 
 @pytest.mark.parametrize('event', [
@@ -185,7 +185,7 @@ def test_a_push_event_of_the_wrong_shape_is_one_error(fake_github: FakeGitHub,
     repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
     run = ActionRun(fake_github, repo, tmp_path, event_name='push', event=event,
                     sha=repo.branch_sha('main'), ref='refs/heads/main')
-    _one_error(run.run(), 'push')
+    _check_one_error(run.run(), 'push')
 
 
 @pytest.mark.parametrize('event', [
@@ -198,7 +198,7 @@ def test_a_comment_event_of_the_wrong_shape_is_one_error(fake_github: FakeGitHub
     repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
     run = ActionRun(fake_github, repo, tmp_path, event_name='issue_comment', event=event,
                     sha=repo.branch_sha('main'), ref='refs/heads/main')
-    _one_error(run.run(), 'issue_comment')
+    _check_one_error(run.run(), 'issue_comment')
 
 
 def test_fixed_files_keeps_a_name_with_a_newline_whole(fake_github: FakeGitHub,

@@ -19,7 +19,7 @@ from modcon.verify.engine import refuse_untrusted
 
 @pytest.mark.parametrize('event', ('push', 'schedule', 'workflow_dispatch'))
 def test_the_repositorys_own_events_may_build(event: str) -> None:
-    refuse_untrusted({'GITHUB_ACTIONS': 'true', 'GITHUB_EVENT_NAME': event})
+    assert refuse_untrusted({'GITHUB_ACTIONS': 'true', 'GITHUB_EVENT_NAME': event}) is None
 
 
 @pytest.mark.parametrize('event', ('pull_request', 'pull_request_target', 'issue_comment',
@@ -30,7 +30,7 @@ def test_pull_requests_comments_and_the_rest_never_build(event: str) -> None:
 
 
 def test_outside_github_the_user_decides() -> None:
-    refuse_untrusted({'GITHUB_EVENT_NAME': 'pull_request'})
+    assert refuse_untrusted({'GITHUB_EVENT_NAME': 'pull_request'}) is None
 
 
 def test_build_refuses_before_running_anything(tmp_path: pathlib.Path) -> None:
