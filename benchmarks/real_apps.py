@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/real_apps.py              # every app, report on stdout
     .venv/bin/python benchmarks/real_apps.py --only run__ --only grpc
     .venv/bin/python benchmarks/real_apps.py --write-docs # also update docs/benchmarks.md
+    .venv/bin/python benchmarks/real_apps.py --engine podman --only run__helloworld
 
 Apps: every folder of ``../shared/data/real-world/apps/`` (``--apps DIR``), each a
 Dockerfile plus the files it copies from its build context. They are read in
@@ -40,6 +41,22 @@ The report: graceful stops before and after, regressions, every app that
 still hangs with modcon's findings and how it resolved the command, and per
 rule how its findings match behaviour. ``--write-docs`` replaces the section
 between the ``real-apps`` markers of ``docs/benchmarks.md``.
+
+``--engine podman`` (or ``auto``: podman where it works) runs each copy in a
+real container instead, where every image its Dockerfile starts FROM can be
+stood in locally: an official ``python`` image by Debian bookworm's Python
+3.11, a ``node`` image by the host's Node (the local base images of
+``tests/containers/base-images.sh``, tagged with the public name, see
+``tests/containerkit.py``; ``CONTAINERS_CONF`` is that of the tests). The
+copy's Dockerfile is built (its ``RUN`` steps install from the registries),
+run with ``--network host`` and ``-e PORT=...``, and stopped with ``podman
+stop -t GRACE``: the image's STOPSIGNAL, then SIGKILL. Readiness is a reply on
+``$PORT`` (an app that listens elsewhere is stopped after ``--settle``). The
+images of an app's copies are kept until its last copy ran, so unchanged
+layers are built once. An app whose base image has no stand-in, or whose image
+does not build or start, runs in the emulation; each run records which way
+it ran and why (the report lists them). The default, ``--engine namespace``,
+is the emulation for every app.
 """
 from __future__ import annotations
 
@@ -111,9 +128,11 @@ class Run:
     listened: bool = False  # something answered on $PORT before SIGTERM
     ready_after: float = 0.0  # seconds from the start to SIGTERM
     port: int | None = None  # the port it listened on
-    reason: str = ''  # why it did not start
+    reason: str = ''  # why it did not start (or, from run_container, why it could not run)
     same_as_before: bool = False  # the fix changed nothing; the original's run is reused
     output: str = ''  # the end of what the container printed
+    way: str = 'emulation'  # 'podman': a real container; 'emulation': PID 1 of a new namespace
+    fallback: str = ''  # why the emulation ran when a real container was asked for
 
     def describe(self) -> str:
         if not self.started:
@@ -283,6 +302,43 @@ def interpreter_choices(wanted: tuple[int, int] | None) -> list[tuple[tuple[int,
     ordered = sorted(found.items(), key=lambda kv: (abs(kv[0][1] - wanted[1]), -kv[0][1]))
     first = ordered[0]
     return [first] + ([(own, found[own])] if first[0] != own else [])
+
+
+# --- real containers: which base images can be stood in ------------------------------------------
+
+# The official images that a local base image of tests/containers/base-images.sh stands in for.
+STAND_IN_KINDS = ('python', 'node')
+
+
+def stand_in_kind(image: str) -> str | None:
+    """'python' or 'node' for an official python/node image (any tag: Debian bookworm's
+    Python 3.11 and the host's Node stand in for every version), else None."""
+    if '$' in image:  # FROM python:${VERSION}: the tag is not known before the build
+        return None
+    name = image.split('@', 1)[0]
+    if ':' in name.rsplit('/', 1)[-1]:
+        name = name.rsplit(':', 1)[0]
+    for prefix in ('docker.io/library/', 'index.docker.io/library/', 'library/'):
+        name = name.removeprefix(prefix)
+    return name if name in STAND_IN_KINDS else None
+
+
+def container_plan(images: Iterable[str], engine_missing: str) -> tuple[dict[str, str], str]:
+    """Each external image the Dockerfile starts FROM with the kind of its stand-in, and
+    '' (a real container); or no images and why the app runs in the emulation."""
+    if engine_missing:
+        return {}, engine_missing
+    kinds = {}
+    for image in images:
+        if image.lower() == 'scratch':
+            continue
+        kind = stand_in_kind(image)
+        if kind is None:
+            return {}, f'no local stand-in for the base image {image}'
+        kinds[image] = kind
+    if not kinds:
+        return {}, 'no base image to stand in'
+    return kinds, ''
 
 
 # --- dependencies, prepared once ----------------------------------------------------------------
@@ -590,6 +646,82 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
                output=result.output[-1500:])
 
 
+def port_readiness(port: int, settle: float, hold: float,
+                   seen: dict[str, Any]) -> Callable[[str], bool]:
+    """For a real container, whose processes are not this one's children: ready ``hold``
+    seconds after the server on ``port`` replied to a request, or after ``settle`` seconds."""
+    start = time.monotonic()
+    state = {'polled': 0.0, 'ready': 0.0}
+
+    def ready(_logs: str) -> bool:
+        now = time.monotonic()
+        if state['ready']:
+            return now >= state['ready'] + hold
+        if now - state['polled'] >= 0.3:
+            state['polled'] = now
+            if answers(port, 5.0):
+                state['ready'] = time.monotonic()
+                seen.update(port=port, listened=True,
+                            ready_after=round(state['ready'] - start, 2))
+                return False
+        seen['ready_after'] = round(now - start, 2)
+        return now - start >= settle
+    return ready
+
+
+def run_container(stage: pathlib.Path, app: App, args: argparse.Namespace,
+                  images: list[str]) -> Run:
+    """Build the copy's Dockerfile, run the image with $PORT, stop it as ``docker stop``
+    does. ``way`` is 'emulation' (with the reason) when it could not build or start."""
+    port = free_port()
+    env = {**RUNTIME_ENV, 'PORT': str(port), **dict(args.env)}
+    options = ['--network', 'host', *(f'-e{key}={value}' for key, value in env.items())]
+    seen: dict[str, Any] = {'listened': False, 'ready_after': 0.0, 'port': None}
+    done = args.container_engine.build_and_stop(
+        str(stage), dockerfile=app.dockerfile, grace=args.grace, settle=args.settle,
+        ready=port_readiness(port, args.settle, args.hold, seen),
+        ready_timeout=args.settle + 30, options=options, keep_image=True)
+    if done.build.image:
+        images.append(done.build.image)
+    result = done.stop
+    if not done.started:
+        return Run(False, reason=result.reason[:300], way='emulation')
+    if not result.verified:
+        why = result.reason + (f': {last_error(result.output)}' if result.output.strip() else '')
+        return Run(False, exit_code=result.exit_code, reason=why, output=result.output[-1500:],
+                   way='podman')
+    return Run(True, stopped=result.exited_in_grace, killed=result.killed,
+               exit_code=result.exit_code, seconds=round(result.seconds, 3),
+               listened=seen['listened'], ready_after=seen['ready_after'], port=seen['port'],
+               output=result.output[-1500:], way='podman')
+
+
+def plan_containers(stage: pathlib.Path, app: App, args: argparse.Namespace,
+                    record: Record) -> str:
+    """Stand in the base images of the app's Dockerfile (and note its command); '' or why
+    it runs in the emulation."""
+    from modcon.dockerfile.document import DockerfileDocument
+    from modcon.dockerfile.resolve import resolve
+    from modcon.files import read_source
+    from modcon.project import LocalProject
+    from modcon.verify.engine import EngineError
+    from tests import containerkit
+
+    project = LocalProject(str(stage))
+    document = DockerfileDocument(read_source(str(stage / app.dockerfile), app.dockerfile),
+                                  project)
+    record.command = list(resolve(document, app.dockerfile, project).argv)
+    external = [s.image for s in document.stages if s.parent is None]
+    kinds, why = container_plan(external, args.engine_missing)
+    bases = {'python': containerkit.PYTHON_BASE, 'node': containerkit.NODE_BASE}
+    for image, kind in kinds.items():
+        try:
+            containerkit.stand_in(image, bases[kind])
+        except (AssertionError, EngineError, subprocess.CalledProcessError) as exc:
+            return f'cannot stand in {image}: {exc}'[:300]
+    return why
+
+
 def last_error(output: str) -> str:
     """The line of the output that says why the program stopped: the last one that
     names an error, else the last line."""
@@ -653,14 +785,31 @@ def measure(app: App, record: Record, args: argparse.Namespace) -> None:
     """Fix copies of the app and run each one as PID 1."""
     copies = stage_copies(app, args.out, record)
     deps = pathlib.Path(record.deps) if record.deps else None
-    for variant in VARIANTS:
-        if variant != 'before' and not record.changed[variant]:
-            record.runs[variant] = dataclasses.replace(record.runs['before'], same_as_before=True)
-            continue
-        if variant == 'unsafe' and snapshot(copies['unsafe']) == snapshot(copies['safe']):
-            record.runs[variant] = record.runs['safe']
-            continue
-        record.runs[variant] = run_copy(copies[variant], app, deps, record.kind, args, record)
+    no_container = plan_containers(copies['before'], app, args, record) \
+        if args.container_engine else args.engine_missing
+    images: list[str] = []
+    try:
+        for variant in VARIANTS:
+            if variant != 'before' and not record.changed[variant]:
+                record.runs[variant] = dataclasses.replace(record.runs['before'],
+                                                           same_as_before=True)
+                continue
+            if variant == 'unsafe' and snapshot(copies['unsafe']) == snapshot(copies['safe']):
+                record.runs[variant] = record.runs['safe']
+                continue
+            fallback = no_container
+            if not fallback:
+                run = run_container(copies[variant], app, args, images)
+                if run.way == 'podman':
+                    record.runs[variant] = run
+                    continue
+                fallback = run.reason
+            run = run_copy(copies[variant], app, deps, record.kind, args, record)
+            run.fallback = fallback
+            record.runs[variant] = run
+    finally:
+        for image in images:
+            args.container_engine.remove_image(image)
     if record.runs['before'].started and not graceful(record.runs['unsafe']):
         record.explain = explain_text(copies['unsafe'], app.dockerfile)
 
@@ -766,6 +915,8 @@ def report(records: list[Record], args: argparse.Namespace, wall: float) -> str:
     if noted:
         lines += ['', '### Notes', '']
         lines += [f'- `{short(r.app)}`: {"; ".join(r.notes)}' for r in noted]
+    if args.engine != 'namespace':
+        lines += ways(ran, args.engine)
     lines += ['', '### Skipped', '']
     for r in records:
         if r.skipped:
@@ -773,6 +924,22 @@ def report(records: list[Record], args: argparse.Namespace, wall: float) -> str:
     lines += ['', f'Grace {args.grace:g} s, settle {args.settle:g} s; '
               f'wall time {wall / 60:.1f} min.']
     return '\n'.join(lines) + '\n'
+
+
+def ways(ran: list[Record], engine: str) -> list[str]:
+    """Which apps ran in real containers, and which in the emulation and why."""
+    real = [r for r in ran if r.runs and all(run.way == 'podman' for run in r.runs.values())]
+    lines = ['', f'### Which way each app ran (--engine {engine})', '',
+             f'In real containers (built and stopped with `podman stop`): {len(real)}'
+             + (': ' + ', '.join(f'`{short(r.app)}`' for r in real) if real else '.')]
+    emulated = [r for r in ran if r not in real]
+    if emulated:
+        lines += ['', f'In the PID-namespace emulation: {len(emulated)}']
+    for r in emulated:
+        why = sorted({f'{v}: {run.fallback}' if run.way != 'podman' else f'{v}: real container'
+                      for v, run in r.runs.items() if not run.same_as_before})
+        lines.append(f'- `{short(r.app)}`: ' + '; '.join(why or ['not run']))
+    return lines
 
 
 def stopping_rules() -> set[str]:
@@ -877,11 +1044,24 @@ def report_again(args: argparse.Namespace) -> int:
     if args.only:
         records = [r for r in records if any(o.lower() in r.app.lower() for o in args.only)]
     args.grace, args.settle = data.get('grace', args.grace), data.get('settle', args.settle)
+    args.engine = data.get('engine', 'namespace')
     section = scrub(data['machine'] + '\n\n' + report(records, args, data.get('wall', 0.0)), args)
     print(section)
     if args.write_docs and not args.only:
         write_docs(section)
     return 0
+
+
+def container_engine(choice: str) -> tuple[Any, str]:
+    """The podman of the container tests (their CONTAINERS_CONF and local base images),
+    or None and why every app runs in the emulation."""
+    if choice == 'namespace':
+        return None, '--engine namespace'
+    sys.path.insert(0, str(ROOT))
+    from tests import containerkit
+
+    found = containerkit._engine_or_reason()
+    return (None, found) if isinstance(found, str) else (found, '')
 
 
 def main() -> int:
@@ -911,6 +1091,11 @@ def main() -> int:
     parser.add_argument('--write-docs', action='store_true',
                         help='replace the real-apps section of docs/benchmarks.md')
     parser.add_argument('--json', type=pathlib.Path, help='also write the records here')
+    parser.add_argument('--engine', choices=('namespace', 'podman', 'auto'), default='namespace',
+                        help='namespace (default): every app in the PID-namespace emulation; '
+                             'podman: apps whose base images can be stood in locally are '
+                             'built and stopped in real containers, the others emulated; '
+                             'auto: podman where it works')
     parser.add_argument('--report-only', action='store_true',
                         help='run nothing: print (and with --write-docs, write) the report of '
                              'the records in the cache')
@@ -925,6 +1110,10 @@ def main() -> int:
         return report_again(args)
     if not args.apps.is_dir():
         print(f'real_apps: error: no apps folder at {args.apps}', file=sys.stderr)
+        return 2
+    args.container_engine, args.engine_missing = container_engine(args.engine)
+    if args.engine == 'podman' and args.container_engine is None:
+        print(f'real_apps: error: --engine podman: {args.engine_missing}', file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     apps = discover(args.apps, args.only)
@@ -953,6 +1142,7 @@ def main() -> int:
     if args.only:  # merged into the last full run: its wall time stands
         wall = previous_wall(args.out, wall)
     payload = {'machine': header, 'wall': wall, 'grace': args.grace, 'settle': args.settle,
+               'engine': args.engine,
                'records': [r.to_json() for r in merged.values()]}
     (args.out / 'results.json').write_text(json.dumps(payload, indent=1))
     if args.json:

@@ -246,7 +246,7 @@ class Engine:
 
     def build_and_stop(self, context: str, *, dockerfile: str = 'Dockerfile',
                        target: str | None = None, grace: float = 10.0, settle: float = 1.0,
-                       ready: Callable[[str], bool] | None = None,
+                       ready: Callable[[str], bool] | None = None, ready_timeout: float = 20.0,
                        options: Sequence[str] = (), keep_image: bool = False) -> ContainerRun:
         """Build the Dockerfile, run the image (with ``run`` ``options`` such as
         ``--network host`` or ``-e NAME=value``) and stop it; the image is removed
@@ -262,7 +262,7 @@ class Engine:
                 return ContainerRun(self.name, build, StopResult(False, str(exc)),
                                     started=False)
             try:
-                stop = self._stop_started(container, grace, settle, ready, ready_timeout=20.0)
+                stop = self._stop_started(container, grace, settle, ready, ready_timeout)
             finally:
                 self.remove(container)
         finally:

@@ -1,0 +1,56 @@
+"""benchmarks/real_apps.py --engine podman: which apps can run in a real container.
+
+The stand-ins are local images of an official python or node image (any tag); every
+other base image, or one whose tag is a build variable, leaves the app to the
+PID-namespace emulation, with the reason.
+"""
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import sys
+
+import pytest
+
+BENCHMARK = pathlib.Path(__file__).resolve().parents[1] / 'benchmarks' / 'real_apps.py'
+
+
+@pytest.fixture(scope='module')
+def real_apps():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location('real_apps', BENCHMARK)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules['real_apps'] = module  # its dataclasses look their module up
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules['real_apps']
+    return module
+
+
+@pytest.mark.parametrize(('image', 'kind'), [
+    ('python:3.14-slim', 'python'),
+    ('python', 'python'),
+    ('docker.io/library/python:3.11-bookworm', 'python'),
+    ('node:20-slim', 'node'),
+    ('node@sha256:' + '0' * 64, 'node'),
+    ('gcr.io/google_appengine/python', None),
+    ('gcr.io/google_appengine/nodejs', None),
+    ('pypy:3', None),
+    ('nginx:alpine', None),
+    ('python:${PYTHON_VERSION}-slim', None),
+    ('localhost:5000/python:3.12', None),
+])
+def test_stand_in_kind(real_apps, image: str, kind: str | None) -> None:  # type: ignore[no-untyped-def]
+    assert real_apps.stand_in_kind(image) == kind
+
+
+def test_container_plan(real_apps) -> None:  # type: ignore[no-untyped-def]
+    plan = real_apps.container_plan
+    assert plan(['node:20-slim'], '') == ({'node:20-slim': 'node'}, '')
+    assert plan(['node:20', 'scratch'], '') == ({'node:20': 'node'}, '')
+    # one stage on an image without a stand-in sends the whole app to the emulation
+    assert plan(['python:3.12', 'gcr.io/distroless/python3'], '') == \
+        ({}, 'no local stand-in for the base image gcr.io/distroless/python3')
+    assert plan(['scratch'], '') == ({}, 'no base image to stand in')
+    assert plan(['python:3.12'], 'podman is not installed') == ({}, 'podman is not installed')
