@@ -308,6 +308,7 @@ def interpreter_choices(wanted: tuple[int, int] | None) -> list[tuple[tuple[int,
 
 # The official images that a local base image of tests/containers/base-images.sh stands in for.
 STAND_IN_KINDS = ('python', 'node')
+STAND_IN_NAMES = {'python': "Debian bookworm's Python 3.11", 'node': "the host's Node"}
 
 
 def stand_in_kind(image: str) -> str | None:
@@ -719,6 +720,9 @@ def plan_containers(stage: pathlib.Path, app: App, args: argparse.Namespace,
             containerkit.stand_in(image, bases[kind])
         except (AssertionError, EngineError, subprocess.CalledProcessError) as exc:
             return f'cannot stand in {image}: {exc}'[:300]
+    if kinds:
+        record.notes.append('in the container: ' + ', '.join(
+            f'{image} stood in by {STAND_IN_NAMES[kind]}' for image, kind in kinds.items()))
     return why
 
 
@@ -936,9 +940,13 @@ def ways(ran: list[Record], engine: str) -> list[str]:
     if emulated:
         lines += ['', f'In the PID-namespace emulation: {len(emulated)}']
     for r in emulated:
-        why = sorted({f'{v}: {run.fallback}' if run.way != 'podman' else f'{v}: real container'
-                      for v, run in r.runs.items() if not run.same_as_before})
-        lines.append(f'- `{short(r.app)}`: ' + '; '.join(why or ['not run']))
+        why: dict[str, list[str]] = {}
+        for variant, run in r.runs.items():
+            why.setdefault('a real container' if run.way == 'podman' else run.fallback,
+                           []).append(variant)
+        lines.append(f'- `{short(r.app)}`: ' + '; '.join(
+            reason if len(why) == 1 else f'{", ".join(variants)}: {reason}'
+            for reason, variants in why.items()))
     return lines
 
 
