@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-_MARKER = re.compile(r'\[(START|END)\s+([^\]\s]+)\s*\]')
+# A snippet marker in any comment syntax; python.regions reads it after `#`.
+SNIPPET_MARKER = re.compile(r'\[(START|END)\s+([^\]\s]+)\s*\]')
 
 
 class Region(NamedTuple):
@@ -25,7 +26,7 @@ def marked_regions(text: str) -> list[Region]:
     A START without its END marks nothing (the file is not a snippet source)."""
     opened: dict[str, int] = {}
     regions: list[Region] = []
-    for match in _MARKER.finditer(text):
+    for match in SNIPPET_MARKER.finditer(text):
         line_start = text.rfind('\n', 0, match.start()) + 1
         kind, name = match.groups()
         if kind == 'START':

@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from modcon.regions import SNIPPET_MARKER
 from modcon.source import SourceFile
 
-_SNIPPET = re.compile(r'#\s*\[(START|END)\s+([^\]\s]+)\s*\]')
+_SNIPPET = re.compile(r'#\s*' + SNIPPET_MARKER.pattern)
 _FORMAT = re.compile(r'#\s*fmt:\s*(off|on)\b')
 
 
