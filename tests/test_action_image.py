@@ -9,7 +9,7 @@ import sys
 import pytest
 import yaml
 
-from modcon.dockerfile.syntax import parse
+from modcon.readers.dockerfile.syntax import parse
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 INPUTS = {'mode', 'paths', 'github_token', 'fail_on', 'sarif_file', 'unsafe_fixes', 'docs_url',

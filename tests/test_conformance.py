@@ -15,8 +15,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from modcon.config import Config
-from modcon.dockerfile.syntax import DockerfileSyntaxError
-from modcon.dockerfile.syntax import parse
+from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
+from modcon.readers.dockerfile.syntax import parse
 from modcon.engine import check_source
 from modcon.engine import fix_source
 from modcon.model import Applicability

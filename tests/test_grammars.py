@@ -7,14 +7,14 @@ import sys
 
 import pytest
 
-from modcon.grammars import language
+from modcon.readers.grammars import language
 
 
 def test_the_parsers_work_without_importing_importlib_resources() -> None:
     probe = (
         'import sys\n'
-        'from modcon.shell.grammar import bash_parser\n'
-        'from modcon.javascript.grammar import javascript_parser\n'
+        'from modcon.readers.shell.grammar import bash_parser\n'
+        'from modcon.readers.javascript.grammar import javascript_parser\n'
         'print(bash_parser().parse(b"exec app --serve").root_node)\n'
         'print(javascript_parser().parse(b"process.exit(0)").root_node)\n'
         'print("resources" if "importlib.resources" in sys.modules else "light")\n'

@@ -29,7 +29,7 @@ from modcon.logs import knowledge
 from modcon.logs.python_logs import file_logs
 from modcon.model import Applicability
 from modcon.project import MappingProject
-from modcon.shell.commands import read_commands
+from modcon.readers.shell.simple_commands import read_commands
 from modcon.source import SourceFile
 from tests.oracle import buildkit_instructions
 

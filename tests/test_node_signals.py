@@ -359,7 +359,7 @@ FIXTURES = pathlib.Path(__file__).parent / 'fixtures' / 'MC401'
 
 
 def _top_level(text: str) -> list[str]:
-    from modcon.javascript.grammar import javascript_parser
+    from modcon.readers.javascript.grammar import javascript_parser
 
     data = text.encode()
     root = javascript_parser().parse(data).root_node

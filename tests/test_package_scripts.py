@@ -18,9 +18,9 @@ import shutil
 import pytest
 
 from modcon.cli import main
-from modcon.javascript.package_scripts import package_binary
-from modcon.javascript.package_scripts import script_argv
-from modcon.javascript.package_scripts import script_program
+from modcon.readers.javascript.package_scripts import package_binary
+from modcon.readers.javascript.package_scripts import script_argv
+from modcon.readers.javascript.package_scripts import script_program
 from modcon.verify.pid1 import stop_like_docker
 from tests import npmcache
 

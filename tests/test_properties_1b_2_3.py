@@ -38,12 +38,12 @@ from modcon.entrypoints import Invocation
 from modcon.model import Applicability
 from modcon.project import LocalProject
 from modcon.project import MappingProject
-from modcon.shell.commands import AND_LEFT
-from modcon.shell.commands import BRANCH
-from modcon.shell.commands import FALLBACK
-from modcon.shell.commands import OR_LEFT
-from modcon.shell.commands import PIPED
-from modcon.shell.commands import program_commands
+from modcon.readers.shell.simple_commands import AND_LEFT
+from modcon.readers.shell.simple_commands import BRANCH
+from modcon.readers.shell.simple_commands import FALLBACK
+from modcon.readers.shell.simple_commands import OR_LEFT
+from modcon.readers.shell.simple_commands import PIPED
+from modcon.readers.shell.simple_commands import program_commands
 from modcon.shell.exits_errexit import hidden_failures
 from modcon.source import SourceFile
 
@@ -263,7 +263,7 @@ def _fixed(code: str, case: str, threshold: Applicability) -> str:
 
 
 def _argv(dockerfile: str, name: str) -> list[str]:
-    from modcon.dockerfile.syntax import parse
+    from modcon.readers.dockerfile.syntax import parse
 
     found = [i for i in parse(dockerfile).instructions if i.name == name]
     assert found and found[-1].args.json is not None

@@ -17,8 +17,8 @@ import pytest
 
 from modcon.config import Config
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.immutable_images import reference
-from modcon.dockerfile.immutable_images import split
+from modcon.readers.dockerfile.image_names import reference
+from modcon.readers.dockerfile.image_names import split
 from modcon.dockerfile.immutable_packages import requirements_unpinned
 from modcon.dockerfile.resolve import resolve
 from modcon.dockerfile.small_dockerignore import excluded
@@ -29,7 +29,7 @@ from modcon.model import Applicability
 from modcon.project import LocalProject
 from modcon.project import MappingProject
 from modcon.registry import load_rules
-from modcon.shell.commands import read_commands
+from modcon.readers.shell.simple_commands import read_commands
 from modcon.source import SourceFile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from modcon.config import Config
 from modcon.engine import fix_source
 from modcon.model import Applicability
-from modcon.shell.command import analyze
+from modcon.readers.shell.shell_form import analyze
 from modcon.source import SourceFile
 from tests.oracle import buildkit_instructions
 
@@ -192,7 +192,7 @@ def test_literal_words_become_the_shells_argv(words: list[str], styles: list[int
 def test_literal_fast_path_agrees_with_the_grammar(words: list[str], styles: list[int]) -> None:
     """Provably literal commands skip tree-sitter; where tree-sitter reads them
     reliably, both paths give the same words at the same places."""
-    from modcon.shell.command import _TreeAnalysis
+    from modcon.readers.shell.shell_form import _TreeAnalysis
 
     command = 'prog ' + ' '.join(_quote(w, s) for w, s in zip(words, styles))
     assume(not command[-1].isspace())

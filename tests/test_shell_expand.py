@@ -6,10 +6,10 @@ import subprocess
 
 import pytest
 
-from modcon.shell.expand import Unknown
-from modcon.shell.expand import command_words
-from modcon.shell.expand import is_known
-from modcon.shell.script import final_command
+from modcon.readers.shell.expand import Unknown
+from modcon.readers.shell.expand import command_words
+from modcon.readers.shell.expand import is_known
+from modcon.readers.shell.script import final_command
 
 ENV = {'PORT': '8080', 'EMPTY': '', 'OPTS': '-u  -B', 'APP': 'server.py', 'SPACED': ' a b '}
 ARGS = ['python', 'app.py', 'two words']

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from modcon.shell.commands import read_commands
+from modcon.readers.shell.simple_commands import read_commands
 
 _SHELLS = [shell for shell in ('/bin/sh', shutil.which('bash')) if shell]
 

@@ -95,9 +95,9 @@ def _python_problem(text: str) -> str | None:
 
 def _javascript_problem(text: str) -> str | None:
     """Where tree-sitter-javascript finds a syntax error in ``text``, or None."""
-    from modcon.javascript.grammar import javascript_parser
-    from modcon.treesitter_text import TreeSitterText
-    from modcon.treesitter_text import preorder
+    from modcon.readers.javascript.grammar import javascript_parser
+    from modcon.readers.treesitter_text import TreeSitterText
+    from modcon.readers.treesitter_text import preorder
 
     source = TreeSitterText(text)
     root = javascript_parser().parse(source.data).root_node

@@ -4,22 +4,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from modcon.dockerfile import jsonish
+from modcon.readers.dockerfile import jsonish
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.exec_form import Rewrite
 from modcon.dockerfile.exec_form import json_array
-from modcon.dockerfile.stages import Command
-from modcon.dockerfile.stages import commands
-from modcon.dockerfile.stages import is_bash
-from modcon.dockerfile.stages import shell_for
+from modcon.readers.dockerfile.stages import Command
+from modcon.readers.dockerfile.stages import commands
+from modcon.readers.dockerfile.stages import is_bash
+from modcon.readers.dockerfile.stages import shell_for
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.command import Analysis
-from modcon.shell.command import analyze
+from modcon.readers.shell.shell_form import Analysis
+from modcon.readers.shell.shell_form import analyze
 from modcon.shell.ignores_sigterm import ignoring_program
 from modcon.shell.ignores_sigterm import remedy
 

@@ -5,14 +5,14 @@ import json
 import re
 from collections.abc import Iterator
 
-from modcon.dockerfile import jsonish
+from modcon.readers.dockerfile import jsonish
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.exec_form import Rewrite
 from modcon.dockerfile.exec_form import json_array
 from modcon.dockerfile.exec_form import json_string
-from modcon.dockerfile.stages import Command
-from modcon.dockerfile.stages import commands
-from modcon.dockerfile.stages import shell_for
+from modcon.readers.dockerfile.stages import Command
+from modcon.readers.dockerfile.stages import commands
+from modcon.readers.dockerfile.stages import shell_for
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix

@@ -10,16 +10,16 @@ from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.exec_form import Rewrite
 from modcon.dockerfile.exec_form import json_array
 from modcon.dockerfile.resolve import PACKAGE_RUNNERS
-from modcon.dockerfile.syntax import Instruction
-from modcon.javascript.package_scripts import package_binary
-from modcon.javascript.package_scripts import script_program
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.javascript.package_scripts import package_binary
+from modcon.readers.javascript.package_scripts import script_program
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.command import analyze
+from modcon.readers.shell.shell_form import analyze
 
 # What each runner does as PID 1 on SIGTERM (tests/test_package_scripts.py: npm 11,
 # yarn 1.22, pnpm 9).

@@ -5,15 +5,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from modcon.dockerfile import images
-from modcon.dockerfile import jsonish
+from modcon.readers.dockerfile import jsonish
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.exec_form import Rewrite
 from modcon.dockerfile.exec_form import json_array
-from modcon.dockerfile.stages import Command
-from modcon.dockerfile.stages import Stage
-from modcon.dockerfile.stages import commands
-from modcon.dockerfile.stages import shell_for
-from modcon.dockerfile.stages import shell_script
+from modcon.readers.dockerfile.stages import Command
+from modcon.readers.dockerfile.stages import Stage
+from modcon.readers.dockerfile.stages import commands
+from modcon.readers.dockerfile.stages import shell_for
+from modcon.readers.dockerfile.stages import shell_script
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
@@ -141,7 +141,7 @@ def _fix(document: DockerfileDocument, command: Command, probe: Probe,
     if prefix is None:
         return None
     if probe.script is not None:
-        from modcon.shell.command import analyze
+        from modcon.readers.shell.shell_form import analyze
 
         if analyze(probe.script).comment is not None:
             return None  # a trailing `# comment` cannot be carried into the JSON string

@@ -9,9 +9,9 @@ from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.exec_form import json_array
 from modcon.dockerfile.interfaces_insert import has_pragma
 from modcon.dockerfile.interfaces_insert import insert_before
-from modcon.dockerfile.stages import Stage
-from modcon.dockerfile.stages import is_posix_shell
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.stages import Stage
+from modcon.readers.dockerfile.stages import is_posix_shell
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from modcon.dockerfile import images
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.resolve import PYTHON_NAME
-from modcon.dockerfile.stages import Stage
-from modcon.dockerfile.stages import Stages
+from modcon.readers.dockerfile.stages import Stage
+from modcon.readers.dockerfile.stages import Stages
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit

@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from modcon.dockerfile import jsonish
+from modcon.readers.dockerfile import jsonish
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.stages import commands
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.stages import commands
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.logs.configs import is_stream
 from modcon.model import Applicability
 from modcon.model import Edit
@@ -178,7 +178,7 @@ def _runs_gunicorn(words: list[str]) -> bool:
 
 def _script_flags(script: str) -> list[_Flag]:
     """Log-file flags of gunicorn commands in a shell script (offsets into it)."""
-    from modcon.shell.commands import read_commands
+    from modcon.readers.shell.simple_commands import read_commands
 
     out = []
     for command in read_commands(script).commands:

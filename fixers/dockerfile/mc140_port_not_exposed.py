@@ -8,7 +8,7 @@ from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.interfaces_command import StartCommand
 from modcon.dockerfile.interfaces_command import start_command
 from modcon.dockerfile.interfaces_insert import insert_beside
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity

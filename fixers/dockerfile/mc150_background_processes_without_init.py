@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.interfaces_command import StartStep
 from modcon.dockerfile.interfaces_command import start_command
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.model import Hit
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.commands import FUNCTION
-from modcon.shell.commands import SUBSTITUTION
+from modcon.readers.shell.simple_commands import FUNCTION
+from modcon.readers.shell.simple_commands import SUBSTITUTION
 
 
 @rule(
@@ -104,7 +104,7 @@ def _mc301_reports(document: DockerfileDocument, path: str) -> bool:
     text = project.read(path) if project is not None else None
     if text is None:
         return False
-    from modcon.shell.script import analyze_script
+    from modcon.readers.shell.script import analyze_script
 
     return analyze_script(text).status == 'background'
 

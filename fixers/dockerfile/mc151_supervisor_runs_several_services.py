@@ -10,7 +10,7 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.commands import program_words
+from modcon.readers.shell.simple_commands import program_words
 
 SUPERVISORS = frozenset(('supervisord', 'runsvdir', 's6-svscan', 'circusd', 'pm2-runtime'))
 

@@ -8,7 +8,7 @@ from modcon.dockerfile.interfaces_command import start_command
 from modcon.model import Hit
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.commands import program_words
+from modcon.readers.shell.simple_commands import program_words
 
 
 @rule(

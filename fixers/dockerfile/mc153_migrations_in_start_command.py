@@ -9,10 +9,10 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.commands import CONDITION
-from modcon.shell.commands import FUNCTION
-from modcon.shell.commands import LOOP
-from modcon.shell.commands import program_words
+from modcon.readers.shell.simple_commands import CONDITION
+from modcon.readers.shell.simple_commands import FUNCTION
+from modcon.readers.shell.simple_commands import LOOP
+from modcon.readers.shell.simple_commands import program_words
 
 
 @rule(

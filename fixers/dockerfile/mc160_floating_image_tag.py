@@ -5,12 +5,12 @@ from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import mounts
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.immutable_images import Reference
-from modcon.dockerfile.immutable_images import from_flag
-from modcon.dockerfile.immutable_images import global_args
-from modcon.dockerfile.immutable_images import reference
-from modcon.dockerfile.immutable_images import stage_names
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.image_names import Reference
+from modcon.readers.dockerfile.image_names import from_flag
+from modcon.readers.dockerfile.image_names import global_args
+from modcon.readers.dockerfile.image_names import reference
+from modcon.readers.dockerfile.image_names import stage_names
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property

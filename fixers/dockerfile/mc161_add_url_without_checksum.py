@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.syntax import copy_words
+from modcon.readers.dockerfile.syntax import copy_words
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property

@@ -14,7 +14,7 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.commands import Command
+from modcon.readers.shell.simple_commands import Command
 
 _UPGRADES = {
     'apt-get': frozenset(('upgrade', 'dist-upgrade', 'full-upgrade')),

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from modcon.dockerfile.contained_run import read_run
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.interfaces_command import final_commands
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.commands import Script
+from modcon.readers.shell.simple_commands import Script
 from modcon.shell.contained_startup import startup_fetches
 
 _KEYWORDS = ('install', 'add', 'clone', 'pull', 'fetch', 'curl', 'wget', 'npx', 'pnpx', 'yarn',

@@ -16,7 +16,7 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.commands import Command
+from modcon.readers.shell.simple_commands import Command
 
 LISTS = '/var/lib/apt/lists'
 CLEANUP = 'rm -rf /var/lib/apt/lists/*'

@@ -20,7 +20,7 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.commands import Command
+from modcon.readers.shell.simple_commands import Command
 
 # npm's own aliases (`npm help install`, `npm help ci`, `npm help update`).
 NPM_INSTALLS = frozenset((

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from modcon.dockerfile.contained_run import runs_of
 from modcon.dockerfile.contained_run import shipped_stages
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.immutable_images import global_args
-from modcon.dockerfile.immutable_images import reference
+from modcon.readers.dockerfile.image_names import global_args
+from modcon.readers.dockerfile.image_names import reference
 from modcon.dockerfile.small_build_tools import installed_build_tools
 from modcon.dockerfile.small_build_tools import sdk_image
 from modcon.model import Hit

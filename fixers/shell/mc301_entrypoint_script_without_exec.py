@@ -16,8 +16,8 @@ from modcon.regions import marked_regions
 from modcon.registry import rule
 from modcon.shell.ignores_sigterm import ignoring_program
 from modcon.shell.ignores_sigterm import remedy
-from modcon.shell.script import INIT_ADVICE
-from modcon.shell.script import analyze_script
+from modcon.readers.shell.script import INIT_ADVICE
+from modcon.readers.shell.script import analyze_script
 
 _STAYS = 'so SIGTERM stays with the shell'
 

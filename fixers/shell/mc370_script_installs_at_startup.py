@@ -8,10 +8,10 @@ from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.commands import read_commands
+from modcon.readers.shell.simple_commands import read_commands
 from modcon.shell.contained_startup import startup_fetches
-from modcon.shell.script import BOURNE_SHELLS
-from modcon.shell.script import interpreter
+from modcon.readers.shell.script import BOURNE_SHELLS
+from modcon.readers.shell.script import interpreter
 
 
 @rule(

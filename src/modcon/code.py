@@ -44,7 +44,7 @@ class CodeDocument:
     @functools.cached_property
     def python_ast(self) -> ast.Module | None:
         """The file read by the stdlib ``ast``, or None if it does not parse."""
-        from modcon.python.syntax import parse
+        from modcon.readers.python.syntax import parse
 
         return parse(self.source.text)
 

@@ -27,7 +27,7 @@ from modcon.files import read_source
 from modcon.model import Finding
 from modcon.registry import rules_of_kind
 from modcon.scope import ScopeBuilder
-from modcon.shell.grammar import bash_parser
+from modcon.readers.shell.grammar import bash_parser
 from modcon.source import SourceFile
 
 # Below this many Dockerfiles per worker, forking costs more than it saves.

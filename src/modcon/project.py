@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from modcon.compose import ComposeBuild
+    from modcon.readers.compose import ComposeBuild
 
 MAX_BYTES = 1024 * 1024
 

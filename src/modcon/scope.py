@@ -35,7 +35,7 @@ class CodeScope(NamedTuple):
 
 def context_of(dockerfile: Target) -> LocalProject:
     """The Dockerfile's build context: its folder, or what a Compose file says."""
-    from modcon.compose import build_for
+    from modcon.readers.compose import build_for
 
     build = build_for(dockerfile.path)
     if build is None:

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from modcon.action.workspace import Workspace
 from modcon.discover import kind_of
 from modcon.errors import ModconError
-from modcon.dockerfile.syntax import DockerfileSyntaxError
-from modcon.dockerfile.syntax import parse
+from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
+from modcon.readers.dockerfile.syntax import parse
 
 
 def _copied_sources(text: str) -> list[str]:

@@ -16,17 +16,17 @@ import re
 from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.stages import Stage
-from modcon.dockerfile.stages import Stages
-from modcon.dockerfile.stages import SHELLS
-from modcon.dockerfile.stages import is_posix_shell
-from modcon.dockerfile.stages import shell_script
-from modcon.dockerfile.syntax import Instruction
-from modcon.dockerfile.syntax import arg_defaults
-from modcon.shell.commands import Script
-from modcon.shell.commands import Statement
-from modcon.shell.commands import argv_command
-from modcon.shell.commands import read_commands
+from modcon.readers.dockerfile.stages import Stage
+from modcon.readers.dockerfile.stages import Stages
+from modcon.readers.dockerfile.stages import SHELLS
+from modcon.readers.dockerfile.stages import is_posix_shell
+from modcon.readers.dockerfile.stages import shell_script
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import arg_defaults
+from modcon.readers.shell.simple_commands import Script
+from modcon.readers.shell.simple_commands import Statement
+from modcon.readers.shell.simple_commands import argv_command
+from modcon.readers.shell.simple_commands import read_commands
 
 _LONE_HEREDOC = re.compile(r'^<<([A-Za-z_][A-Za-z0-9_]*|"[^"]+"|\'[^\']+\')$')
 

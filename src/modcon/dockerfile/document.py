@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from typing import TypeVar
 
-from modcon.dockerfile.stages import Stages
-from modcon.dockerfile.syntax import Dockerfile
-from modcon.dockerfile.syntax import DockerfileSyntaxError
-from modcon.dockerfile.syntax import Instruction
-from modcon.dockerfile.syntax import parse
+from modcon.readers.dockerfile.stages import Stages
+from modcon.readers.dockerfile.syntax import Dockerfile
+from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import parse
+from modcon.dockerfile import images
 from modcon.project import Project
 from modcon.source import SourceFile
 from modcon.suppress import Pragmas
@@ -38,7 +39,7 @@ class DockerfileDocument:
         self._derived: dict[Callable[..., object], object] = {}
         try:
             self._syntax = parse(source.text)
-            self._stages = Stages(self._syntax)
+            self._stages = Stages(self._syntax, images.facts)
         except DockerfileSyntaxError as exc:
             self.error = exc
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.syntax import DockerfileSyntaxError
-from modcon.dockerfile.syntax import Instruction
-from modcon.dockerfile.syntax import parse
+from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import parse
 from modcon.model import Edit
 
 

@@ -65,9 +65,9 @@ def read_probe(argv: tuple[str, ...] | None, script: str | None) -> Probe | None
     assert script is not None
     if 'curl' not in script:
         return None
-    from modcon.shell.commands import FALLBACK
-    from modcon.shell.commands import OR_LEFT
-    from modcon.shell.commands import program_commands
+    from modcon.readers.shell.simple_commands import FALLBACK
+    from modcon.readers.shell.simple_commands import OR_LEFT
+    from modcon.readers.shell.simple_commands import program_commands
 
     commands = program_commands(script)
     if not commands or len(commands) > 2:

@@ -24,14 +24,14 @@ from typing import NamedTuple
 
 from modcon.dockerfile import images
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.stages import DEFAULT_SHELL
-from modcon.dockerfile.stages import Stage
-from modcon.dockerfile.stages import is_posix_shell
-from modcon.dockerfile.syntax import Instruction
-from modcon.shell.commands import CONDITION
-from modcon.shell.commands import FUNCTION
-from modcon.shell.commands import PIPED
-from modcon.shell.commands import Command
+from modcon.readers.dockerfile.stages import DEFAULT_SHELL
+from modcon.readers.dockerfile.stages import Stage
+from modcon.readers.dockerfile.stages import is_posix_shell
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.shell.simple_commands import CONDITION
+from modcon.readers.shell.simple_commands import FUNCTION
+from modcon.readers.shell.simple_commands import PIPED
+from modcon.readers.shell.simple_commands import Command
 
 # A `|` that is a pipe: not `||`, not `|&` (still a pipe, bash-only) is fine too.
 _PIPE = r'(?<!\|)\|(?!\|)'
@@ -94,7 +94,7 @@ def pipelines(text: str) -> list[Pipeline] | None:
     """The pipelines of a RUN command not already under ``set -o pipefail``; None: unreadable."""
     if not re.search(_PIPE, text):
         return []
-    from modcon.shell.commands import program_commands
+    from modcon.readers.shell.simple_commands import program_commands
 
     commands = program_commands(text)
     if commands is None:

@@ -69,8 +69,6 @@ KNOWN_IMAGES: dict[str, ImageFacts] = {
 }
 
 _DIGEST = re.compile(r'@sha256:[0-9a-f]+$')
-WINDOWS_IMAGE = re.compile(r'(^|/)(windows|nanoserver|servercore|windowsservercore)([:/@-]|$)',
-                           re.IGNORECASE)
 
 
 def repository(image: str) -> str:
@@ -108,7 +106,3 @@ def facts(image: str) -> ImageFacts | None:
             same = known is not None and known.entrypoint == read.entrypoint
             return read._replace(passes_through=same and known.passes_through)
     return known
-
-
-def is_windows(image: str) -> bool:
-    return bool(WINDOWS_IMAGE.search(image))

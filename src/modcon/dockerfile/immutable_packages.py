@@ -18,14 +18,14 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from modcon.dockerfile.stages import Stage
-from modcon.dockerfile.stages import Stages
-from modcon.dockerfile.syntax import Instruction
-from modcon.dockerfile.syntax import copies_from_context
-from modcon.dockerfile.syntax import copy_words
+from modcon.readers.dockerfile.stages import Stage
+from modcon.readers.dockerfile.stages import Stages
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import copies_from_context
+from modcon.readers.dockerfile.syntax import copy_words
 from modcon.project import Project
-from modcon.shell.commands import Command
-from modcon.shell.commands import Word
+from modcon.readers.shell.simple_commands import Command
+from modcon.readers.shell.simple_commands import Word
 
 PIP = re.compile(r'^pip(\d+(\.\d+)?)?$')
 PYTHON = re.compile(r'^python(\d+(\.\d+)?)?$')

@@ -53,7 +53,7 @@ def python_ports(text: str, env: Mapping[str, str]) -> list[tuple[Port, int]]:
     if 'listen' not in text and 'serve' not in text and 'run' not in text and \
             'bind' not in text and 'Server' not in text:
         return []
-    from modcon.python.syntax import parse
+    from modcon.readers.python.syntax import parse
 
     tree = parse(text)
     return [] if tree is None else _PythonPorts(tree, env).run()
@@ -83,7 +83,7 @@ class _PythonPorts:
         """A constant the expression stands for, or None."""
         import ast
 
-        from modcon.python.syntax import dotted_name
+        from modcon.readers.python.syntax import dotted_name
 
         if depth > 5 or node is None:
             return None

@@ -21,12 +21,12 @@ from typing import NamedTuple
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.resolve import DROPPERS
 from modcon.dockerfile.resolve import INITS
-from modcon.dockerfile.stages import DEFAULT_SHELL
-from modcon.dockerfile.stages import SHELLS
-from modcon.dockerfile.stages import command_argv
-from modcon.dockerfile.syntax import Instruction
-from modcon.shell.commands import Command
-from modcon.shell.commands import argv_command
+from modcon.readers.dockerfile.stages import DEFAULT_SHELL
+from modcon.readers.dockerfile.stages import SHELLS
+from modcon.readers.dockerfile.stages import command_argv
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.shell.simple_commands import Command
+from modcon.readers.shell.simple_commands import argv_command
 
 # s6-overlay's `/init` and docker's own `docker-init` reap and forward as tini does.
 ALL_INITS = INITS | {'init', 'docker-init', 's6-init'}
@@ -182,7 +182,7 @@ class _Unwrap:
         elif not any(c in _OPERATORS for c in text):
             # Quotes and escapes only: command.py proves such words literal
             # without a parser; anything else needs the grammar below.
-            from modcon.shell.command import analyze
+            from modcon.readers.shell.shell_form import analyze
 
             analysis = analyze(text)
             if analysis.argv is not None:
@@ -198,7 +198,7 @@ class _Unwrap:
                 self.program = step
                 self.pid1 = self.pid1 and values[0] == 'exec'
             return
-        from modcon.shell.commands import program_commands
+        from modcon.readers.shell.simple_commands import program_commands
 
         commands = program_commands(text)
         if commands is None:
@@ -212,7 +212,7 @@ class _Unwrap:
         text = project.read(path) if project is not None else None
         if text is None:
             return False
-        from modcon.shell.commands import program_commands
+        from modcon.readers.shell.simple_commands import program_commands
 
         commands = program_commands(text)
         if commands is None:

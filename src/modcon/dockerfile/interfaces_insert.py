@@ -11,7 +11,7 @@ The new line takes the instruction's indentation and line ending.
 from __future__ import annotations
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.model import Edit
 
 _PRAGMA_PREFIXES = ('modcon:', 'hadolint', 'tally', 'check=', 'check =', 'checkov', 'trivy')

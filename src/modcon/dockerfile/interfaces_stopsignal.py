@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from modcon.dockerfile import images
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import Instruction
 
 # Linux numbers (x86 and arm share these) for the signals the rules talk about.
 NUMBERS = {'1': 'SIGHUP', '2': 'SIGINT', '3': 'SIGQUIT', '9': 'SIGKILL', '15': 'SIGTERM',

@@ -21,22 +21,22 @@ from collections import ChainMap
 from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.immutable_images import global_args
-from modcon.dockerfile.stages import DEFAULT_SHELL
-from modcon.dockerfile.stages import SHELLS
-from modcon.dockerfile.stages import Stage
-from modcon.dockerfile.stages import command_argv
-from modcon.dockerfile.stages import shell_script
-from modcon.dockerfile.syntax import Instruction
-from modcon.dockerfile.syntax import arg_defaults
-from modcon.dockerfile.syntax import copies_from_context
-from modcon.dockerfile.syntax import parse_json_array
+from modcon.readers.dockerfile.image_names import global_args
+from modcon.readers.dockerfile.stages import DEFAULT_SHELL
+from modcon.readers.dockerfile.stages import SHELLS
+from modcon.readers.dockerfile.stages import Stage
+from modcon.readers.dockerfile.stages import command_argv
+from modcon.readers.dockerfile.stages import shell_script
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import arg_defaults
+from modcon.readers.dockerfile.syntax import copies_from_context
+from modcon.readers.dockerfile.syntax import parse_json_array
 from modcon.entrypoints import Invocation
-from modcon.javascript.package_scripts import script_argv
+from modcon.readers.javascript.package_scripts import script_argv
 from modcon.project import Project
 from modcon.servers import Server
 from modcon.servers import server_for
-from modcon.shell.expand import is_known
+from modcon.readers.shell.expand import is_known
 
 DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 INITS = frozenset(('tini', 'tini-static', 'dumb-init', 'catatonit', 's6-svscan'))
@@ -591,15 +591,15 @@ class _Follow:
     def shell_command(self, what: str, text: str, args: list[str]) -> list[str] | None:
         """The argv a shell script or ``-c`` string ends by running, expanded with
         the image's environment and the script's arguments, or None (noted why)."""
-        from modcon.shell.command import literal_words
+        from modcon.readers.shell.shell_form import literal_words
 
         literal = literal_words(text)
         if literal is not None:  # plain words: no parser needed (and none loaded)
             self.note(f'{what} runs: {" ".join(literal)}')
             return list(literal[1:] if literal[0] == 'exec' else literal)
-        from modcon.shell.expand import command_words
-        from modcon.shell.expand import expand
-        from modcon.shell.script import final_command
+        from modcon.readers.shell.expand import command_words
+        from modcon.readers.shell.expand import expand
+        from modcon.readers.shell.script import final_command
 
         final = final_command(text)
         if isinstance(final, str):

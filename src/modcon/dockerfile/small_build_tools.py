@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from modcon.dockerfile.immutable_images import split
+from modcon.readers.dockerfile.image_names import split
 from modcon.dockerfile.small_caches import subcommand
-from modcon.shell.commands import Command
-from modcon.shell.commands import Script
+from modcon.readers.shell.simple_commands import Command
+from modcon.readers.shell.simple_commands import Script
 
 _EXACT = frozenset((
     'build-essential', 'build-base', 'alpine-sdk', 'gcc', 'g++', 'clang', 'llvm', 'make',

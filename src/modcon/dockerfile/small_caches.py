@@ -20,9 +20,9 @@ from modcon.dockerfile.contained_run import runs_of
 from modcon.dockerfile.contained_run import shipped_stages
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.model import Edit
-from modcon.shell.commands import Command
-from modcon.shell.commands import Script
-from modcon.shell.commands import Word
+from modcon.readers.shell.simple_commands import Command
+from modcon.readers.shell.simple_commands import Script
+from modcon.readers.shell.simple_commands import Word
 
 _SET_ERREXIT = re.compile(r'^-[a-zA-Z]*e[a-zA-Z]*$')
 

@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.syntax import Instruction
-from modcon.dockerfile.syntax import copies_from_context
-from modcon.dockerfile.syntax import copy_words
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import copies_from_context
+from modcon.readers.dockerfile.syntax import copy_words
 
 _ESCAPE = frozenset('.+()|{}$^')
 

@@ -26,7 +26,7 @@ from modcon.dockerfile.small_dockerignore import Pattern
 from modcon.dockerfile.small_dockerignore import excluded
 from modcon.dockerfile.small_dockerignore import expand
 from modcon.dockerfile.small_dockerignore import sources
-from modcon.shell.commands import read_commands
+from modcon.readers.shell.simple_commands import read_commands
 
 HEADER = ('# Created by modcon (MC185): keeps these out of the build context, so\n'
           '# `COPY . .` does not put them in the image. The image must not need\n'

@@ -20,10 +20,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.javascript.grammar import javascript_parser
+from modcon.readers.javascript.grammar import javascript_parser
 from modcon.model import Edit
-from modcon.treesitter_text import TreeSitterText
-from modcon.treesitter_text import preorder
+from modcon.readers.treesitter_text import TreeSitterText
+from modcon.readers.treesitter_text import preorder
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node

@@ -12,7 +12,7 @@ tree-sitter-javascript and answers two questions for MC401:
   semicolons, indentation, line endings), without touching anything else.
 
 Offsets are character offsets into the text (tree-sitter counts UTF-8 bytes;
-``modcon.treesitter_text`` converts).
+``modcon.readers.treesitter_text`` converts).
 """
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.javascript.grammar import javascript_parser
+from modcon.readers.javascript.grammar import javascript_parser
 from modcon.regions import Region
 from modcon.regions import enclosing
 from modcon.regions import marked_regions
 from modcon.source import SourceFile
-from modcon.treesitter_text import TreeSitterText
+from modcon.readers.treesitter_text import TreeSitterText
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node

@@ -179,7 +179,7 @@ def cron_writes(text: str, system: bool) -> list[CronWrite]:
     ``system`` crontabs (``/etc/crontab``, ``/etc/cron.d/*``) name a user
     before the command.
     """
-    from modcon.shell.commands import read_commands
+    from modcon.readers.shell.simple_commands import read_commands
 
     found = []
     for number, line in enumerate(text.splitlines(), 1):

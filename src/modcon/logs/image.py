@@ -33,14 +33,14 @@ from typing import NamedTuple
 
 from modcon.dockerfile import images
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.logs import knowledge
 from modcon.logs.knowledge import STDERR
 from modcon.logs.knowledge import STDOUT
 from modcon.logs.knowledge import Software
-from modcon.shell.commands import Command
-from modcon.shell.commands import read_commands
-from modcon.shell.options import options
+from modcon.readers.shell.simple_commands import Command
+from modcon.readers.shell.simple_commands import read_commands
+from modcon.readers.shell.options import options
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.dockerfile.resolve import Copy

@@ -28,8 +28,8 @@ import shlex
 from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.stages import is_posix_shell
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.stages import is_posix_shell
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.logs.image import ImageLogs
 from modcon.logs.image import is_root
 from modcon.logs.targets import LogTarget

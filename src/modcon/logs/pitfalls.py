@@ -27,7 +27,7 @@ import posixpath
 from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.logs import configs
 from modcon.logs.image import ImageLogs
 from modcon.logs.knowledge import CRON_PACKAGES

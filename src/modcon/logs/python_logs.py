@@ -30,8 +30,8 @@ import ast
 import posixpath
 from typing import NamedTuple
 
-from modcon.python.syntax import parse
-from modcon.python.syntax import span
+from modcon.readers.python.syntax import parse
+from modcon.readers.python.syntax import span
 from modcon.source import SourceFile
 
 FILE_HANDLERS = {

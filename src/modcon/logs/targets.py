@@ -26,7 +26,7 @@ import re
 from typing import NamedTuple
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.logs import configs
 from modcon.logs.image import LINK_TARGETS
 from modcon.logs.image import ImageLogs

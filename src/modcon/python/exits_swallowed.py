@@ -24,8 +24,8 @@ import ast
 from typing import NamedTuple
 
 from modcon.model import Edit
-from modcon.python.syntax import dotted_name
-from modcon.python.syntax import span
+from modcon.readers.python.syntax import dotted_name
+from modcon.readers.python.syntax import span
 from modcon.source import SourceFile
 
 BROAD = frozenset(('Exception', 'BaseException'))

@@ -43,7 +43,7 @@ def sigint_only(text: str) -> SigintOnly | None:
         return None
     import ast
 
-    from modcon.python.syntax import parse
+    from modcon.readers.python.syntax import parse
 
     tree = parse(text)
     if tree is None:

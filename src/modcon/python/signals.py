@@ -38,8 +38,8 @@ from modcon.python.frameworks import HANDOFFS
 from modcon.python.import_order import ImportSpot
 from modcon.python.import_order import signal_import_spot
 from modcon.python.main_path import MainPath
-from modcon.python.regions import marked_regions
-from modcon.python.regions import region_around
+from modcon.readers.python.regions import marked_regions
+from modcon.readers.python.regions import region_around
 from modcon.python.frameworks import REGISTRATIONS
 from modcon.python.frameworks import Handoff
 from modcon.python.frameworks import Registration

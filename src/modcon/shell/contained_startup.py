@@ -19,8 +19,8 @@ from typing import NamedTuple
 from modcon.shell.immutable_fetch import piped_downloads
 from modcon.shell.immutable_fetch import to_stdout
 from modcon.dockerfile.immutable_packages import pip_install
-from modcon.shell.commands import Command
-from modcon.shell.commands import Script
+from modcon.readers.shell.simple_commands import Command
+from modcon.readers.shell.simple_commands import Script
 
 _NPM = frozenset(('install', 'i', 'in', 'ins', 'inst', 'insta', 'instal', 'isnt', 'isnta',
                   'isntal', 'isntall', 'add', 'ci', 'clean-install', 'ic', 'install-clean',

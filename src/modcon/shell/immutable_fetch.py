@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from modcon.shell.commands import Command
-from modcon.shell.commands import Script
+from modcon.readers.shell.simple_commands import Command
+from modcon.readers.shell.simple_commands import Script
 
 FETCHERS = frozenset(('curl', 'wget'))
 # Programs that execute what they read on stdin (or from `-`).

@@ -20,7 +20,7 @@ import json
 import posixpath
 from typing import NamedTuple
 
-from modcon.shell.command import analyze
+from modcon.readers.shell.shell_form import analyze
 
 # Programs from node_modules/.bin that set variables (or load a .env file)
 # and then run the rest of their arguments: name -> options that take a value.

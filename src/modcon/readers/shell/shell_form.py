@@ -20,10 +20,10 @@ import functools
 import re
 from typing import NamedTuple
 
-from modcon.shell.grammar import bash_parser
-from modcon.shell.words import double_quoted
-from modcon.shell.words import literal_value
-from modcon.treesitter_text import TreeSitterText
+from modcon.readers.shell.grammar import bash_parser
+from modcon.readers.shell.words import double_quoted
+from modcon.readers.shell.words import literal_value
+from modcon.readers.treesitter_text import TreeSitterText
 
 # Names that a shell runs itself, or treats specially, in dash, ash or bash.
 # ``exec NAME`` would run a different program (``/bin/echo`` for ``echo``) or

@@ -15,7 +15,7 @@ arguments and redirections (``>> /var/log/cron.log``), and how each one runs:
 
 ``read_commands(text)`` answers from tree-sitter's bash grammar, never from
 splitting on blanks, and caches the answer by text: several rules read the
-same string. Word values follow POSIX quote removal (``modcon.shell.words``);
+same string. Word values follow POSIX quote removal (``modcon.readers.shell.words``);
 a word the shell computes has no value but keeps its text (``raw``). Offsets
 are character offsets into the text.
 """
@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.shell.grammar import bash_parser
-from modcon.shell.words import literal_value
-from modcon.treesitter_text import TreeSitterText
+from modcon.readers.shell.grammar import bash_parser
+from modcon.readers.shell.words import literal_value
+from modcon.readers.treesitter_text import TreeSitterText
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node

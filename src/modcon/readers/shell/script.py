@@ -47,14 +47,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.shell.command import BUILTINS
-from modcon.shell.command import RESERVED
-from modcon.shell.commands import first_unread_byte
-from modcon.shell.commands import statements_of
-from modcon.shell.grammar import bash_parser
-from modcon.shell.words import literal_value
-from modcon.treesitter_text import TreeSitterText
-from modcon.treesitter_text import preorder
+from modcon.readers.shell.shell_form import BUILTINS
+from modcon.readers.shell.shell_form import RESERVED
+from modcon.readers.shell.simple_commands import first_unread_byte
+from modcon.readers.shell.simple_commands import statements_of
+from modcon.readers.shell.grammar import bash_parser
+from modcon.readers.shell.words import literal_value
+from modcon.readers.treesitter_text import TreeSitterText
+from modcon.readers.treesitter_text import preorder
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node

@@ -13,11 +13,14 @@ has no default, the reference is chosen at build time and not judged.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.syntax import Instruction
-from modcon.dockerfile.syntax import arg_defaults
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import arg_defaults
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.dockerfile.document import DockerfileDocument
 
 # Tags that are moved on purpose to whatever is newest.
 FLOATING_TAGS = frozenset(('latest', 'edge', 'nightly', 'rolling', 'unstable', 'testing',
@@ -112,3 +115,11 @@ def from_flag(ins: Instruction) -> str | None:
         if flag.startswith('--from='):
             return flag[len('--from='):]
     return None
+
+
+WINDOWS_IMAGE = re.compile(r'(^|/)(windows|nanoserver|servercore|windowsservercore)([:/@-]|$)',
+                           re.IGNORECASE)
+
+
+def is_windows(image: str) -> bool:
+    return bool(WINDOWS_IMAGE.search(image))

@@ -6,7 +6,7 @@ its entrypoint script reach their program through the shell, which expands
 ``expand(node, source, env, args)`` computes a tree-sitter-bash word the way
 the shell would: parameters from ``env`` (the image's ``ENV``), ``"$@"`` and
 ``$1`` from ``args`` (a script's arguments), quote removal as in
-``modcon.shell.words``, and field splitting of unquoted expansions on blanks.
+``modcon.readers.shell.words``, and field splitting of unquoted expansions on blanks.
 
 A word whose value is only known at run time (a variable the image does not
 set, ``$(...)``, a glob, ``${X%.py}``) becomes an ``Unknown``: a string that
@@ -20,13 +20,13 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from modcon.shell.words import double_quoted
-from modcon.shell.words import unquoted
+from modcon.readers.shell.words import double_quoted
+from modcon.readers.shell.words import unquoted
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
 
-    from modcon.treesitter_text import TreeSitterText
+    from modcon.readers.treesitter_text import TreeSitterText
 
 _BLANKS = ' \t\n'
 _GLOB = frozenset('*?[')

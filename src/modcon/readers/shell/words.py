@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
 
-    from modcon.treesitter_text import TreeSitterText
+    from modcon.readers.treesitter_text import TreeSitterText
 
 _UNQUOTED_SPECIAL = frozenset('*?[{}$`\'"')
 _DOUBLE_QUOTED_SPECIAL = frozenset('$`')

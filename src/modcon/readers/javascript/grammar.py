@@ -17,6 +17,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 def javascript_parser() -> tree_sitter.Parser:
     import tree_sitter
 
-    from modcon.grammars import language
+    from modcon.readers.grammars import language
 
     return tree_sitter.Parser(tree_sitter.Language(language('tree_sitter_javascript')))

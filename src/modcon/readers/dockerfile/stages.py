@@ -1,19 +1,25 @@
 """Build stages and the image config each one inherits (SHELL, ENTRYPOINT, CMD).
 
 A stage ``FROM other-stage`` inherits the other stage's config; a stage from
-an external image inherits what ``images.py`` knows about it, or "unknown".
+an external image inherits what the ``image_facts`` it is given knows about
+it (``knowledge/images.py``'s ``facts``), or "unknown".
 """
 from __future__ import annotations
 
 import bisect
 import posixpath
+from collections.abc import Callable
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.dockerfile import images
-from modcon.dockerfile.syntax import Dockerfile
-from modcon.dockerfile.syntax import DockerfileSyntaxError
-from modcon.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.image_names import is_windows
+from modcon.readers.dockerfile.syntax import Dockerfile
+from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
+from modcon.readers.dockerfile.syntax import Instruction
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.dockerfile.images import ImageFacts
 
 DEFAULT_SHELL = ('/bin/sh', '-c')
 # Programs that run `-c` scripts and script files as a POSIX shell does.
@@ -40,13 +46,15 @@ class Entrypoint(NamedTuple):
 
     kind: str
     instruction: Instruction | None = None
-    facts: images.ImageFacts | None = None
+    facts: ImageFacts | None = None
 
 
 class Stages:
     """The stages of one Dockerfile, with their inherited config."""
 
-    def __init__(self, dockerfile: Dockerfile) -> None:
+    def __init__(self, dockerfile: Dockerfile,
+                 image_facts: Callable[[str], ImageFacts | None] = lambda image: None) -> None:
+        self._image_facts = image_facts  # what is known of an external base image
         self.stages: list[Stage] = []
         self._shell_index: dict[int, tuple[list[int], list[tuple[str, ...]]]] = {}
         current: list[Instruction] = []
@@ -125,7 +133,7 @@ class Stages:
             if stage.platform and stage.platform.lower().startswith('windows'):
                 return True
             if stage.parent is None:
-                return images.is_windows(stage.image)
+                return is_windows(stage.image)
             stage = self.stages[stage.parent]
 
     def shell(self, stage: Stage, before: Instruction | None = None) -> tuple[str, ...] | None:
@@ -138,7 +146,7 @@ class Stages:
             return shells[count - 1]
         if stage.parent is not None:
             return self.shell(self.stages[stage.parent])
-        known = images.facts(stage.image)
+        known = self._image_facts(stage.image)
         return known.shell if known else None
 
     def _shells(self, stage: Stage) -> tuple[list[int], list[tuple[str, ...]]]:
@@ -162,7 +170,7 @@ class Stages:
                 return Entrypoint('exec' if ins.is_exec_form else 'shell', ins)
         if stage.parent is not None:
             return self.entrypoint(self.stages[stage.parent])
-        known = images.facts(stage.image)
+        known = self._image_facts(stage.image)
         if known is None:
             return Entrypoint('unknown')
         return Entrypoint('none' if known.entrypoint is None else 'exec', None, known)

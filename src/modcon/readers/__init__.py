@@ -1,0 +1,1 @@
+"""Readers: parse and read what a repository holds, with no rule logic and no tables of programs."""

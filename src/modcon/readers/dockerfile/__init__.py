@@ -1,0 +1,1 @@
+"""Reading Dockerfiles: BuildKit-exact syntax, stages, and image names."""

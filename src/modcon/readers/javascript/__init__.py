@@ -1,0 +1,1 @@
+"""Reading JavaScript entrypoints (with tree-sitter-javascript, loaded on demand)."""

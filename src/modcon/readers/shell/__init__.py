@@ -1,0 +1,1 @@
+"""Reading shell commands with a real shell grammar (tree-sitter-bash)."""
