@@ -27,7 +27,7 @@ from modcon.project import LocalProject  # noqa: E402
 from modcon.source import SourceFile  # noqa: E402
 from modcon.verify.check import Verification  # noqa: E402
 from modcon.verify.check import verify  # noqa: E402
-from modcon.verify.engine import Engine  # noqa: E402
+from modcon.containers.engine import Engine  # noqa: E402
 from tests.containerkit import NODE_BASE  # noqa: E402
 from tests.containerkit import PYTHON_BASE  # noqa: E402
 from tests.containerkit import engine  # noqa: E402

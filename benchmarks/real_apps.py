@@ -598,7 +598,7 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
     from modcon.verify.check import _in_root
     from modcon.verify.check import _lay_out
     from modcon.verify.check import _stop_signal
-    from modcon.verify.pid1 import stop_like_docker
+    from modcon.containers.pid1 import stop_like_docker
 
     project = LocalProject(str(stage))
     document = DockerfileDocument(read_source(str(stage / app.dockerfile), app.dockerfile), project)
@@ -705,7 +705,7 @@ def plan_containers(stage: pathlib.Path, app: App, args: argparse.Namespace,
     from modcon.dockerfile.resolve import resolve
     from modcon.files import read_source
     from modcon.project import LocalProject
-    from modcon.verify.engine import EngineError
+    from modcon.containers.engine import EngineError
     from tests import containerkit
 
     project = LocalProject(str(stage))

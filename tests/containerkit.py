@@ -20,8 +20,8 @@ import tempfile
 
 import pytest
 
-from modcon.verify.engine import Engine
-from modcon.verify.engine import find_engine
+from modcon.containers.engine import Engine
+from modcon.containers.engine import find_engine
 
 HERE = pathlib.Path(__file__).resolve().parent / 'containers'
 CONF = HERE / 'containers.conf'

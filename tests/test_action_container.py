@@ -17,7 +17,7 @@ import subprocess
 import jsonschema
 import pytest
 
-from modcon.verify.engine import Engine
+from modcon.containers.engine import Engine
 from tests.actionkit import BAD_JSON
 from tests.actionkit import SARIF_SCHEMA
 from tests.actionkit import SHELL

@@ -11,10 +11,10 @@ import pathlib
 
 import pytest
 
-from modcon.verify.engine import Engine
-from modcon.verify.engine import EngineError
-from modcon.verify.engine import find_engine
-from modcon.verify.engine import refuse_untrusted
+from modcon.containers.engine import Engine
+from modcon.containers.engine import EngineError
+from modcon.containers.engine import find_engine
+from modcon.containers.engine import refuse_untrusted
 
 
 @pytest.mark.parametrize('event', ('push', 'schedule', 'workflow_dispatch'))

@@ -1,6 +1,6 @@
 """Programs that ignore SIGTERM as PID 1: `exec` does not help, an init or a trap does.
 
-Each program of ``modcon.shell.ignores_sigterm.IGNORES_SIGTERM`` is started
+Each program of ``modcon.knowledge.ignores_sigterm.IGNORES_SIGTERM`` is started
 as PID 1 of a new PID namespace, with and without a shell that `exec`s it,
 and stopped the way ``docker stop`` does. Then the remedies that MC101 and
 MC301 name instead of `exec` are run the same way: the trap taken from the
@@ -19,9 +19,9 @@ import pytest
 from modcon.config import Config
 from modcon.engine import check_source
 from modcon.entrypoints import Invocation
-from modcon.shell.ignores_sigterm import IGNORES_SIGTERM
+from modcon.knowledge.ignores_sigterm import IGNORES_SIGTERM
 from modcon.source import SourceFile
-from modcon.verify.pid1 import stop_like_docker
+from modcon.containers.pid1 import stop_like_docker
 
 pytestmark = pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare')
 

@@ -18,8 +18,8 @@ import sys
 
 import pytest
 
-from modcon.dockerfile.image_config import facts_from_config
-from modcon.dockerfile.image_config import parse_reference
+from modcon.knowledge.image_config import facts_from_config
+from modcon.knowledge.image_config import parse_reference
 from tests.containerkit import NODE_BASE
 from tests.containerkit import PYTHON_BASE
 from tests.containerkit import engine
@@ -68,8 +68,8 @@ def test_facts_come_from_the_config_fields() -> None:
 def test_a_default_check_stays_offline() -> None:
     code = ('import sys\nfrom modcon.cli import main\n'
             'main(["check", "--exit-zero", "examples"])\n'
-            'loaded = [m for m in ("requests", "modcon.dockerfile.image_config", '
-            '"modcon.verify.engine") if m in sys.modules]\n'
+            'loaded = [m for m in ("requests", "modcon.knowledge.image_config", '
+            '"modcon.containers.engine") if m in sys.modules]\n'
             'print(loaded, file=sys.stderr)\n')
     env = {k: v for k, v in os.environ.items() if k != 'MODCON_IMAGE_FACTS'}
     result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,

@@ -25,7 +25,7 @@ from modcon.engine import check_source
 from modcon.engine import fix_source
 from modcon.entrypoints import Invocation
 from modcon.logs import configs
-from modcon.logs import knowledge
+from modcon.knowledge import logs as knowledge
 from modcon.logs.python_logs import file_logs
 from modcon.model import Applicability
 from modcon.project import MappingProject

@@ -21,7 +21,7 @@ from modcon.engine import fix_source
 from modcon.entrypoints import Invocation
 from modcon.model import Applicability
 from modcon.source import SourceFile
-from modcon.verify.pid1 import stop_like_docker
+from modcon.containers.pid1 import stop_like_docker
 from tests import npmcache
 
 NODE = shutil.which('node')

@@ -1,6 +1,6 @@
 """The Node rows of the servers table, measured: each program really runs as PID 1.
 
-``modcon.servers.SERVERS`` says what each server does with SIGTERM as PID 1;
+``modcon.knowledge.servers.SERVERS`` says what each server does with SIGTERM as PID 1;
 graceful rows (status 0, in the grace period) are left alone. Each Node row is
 started here from its npm package (installed once into a cache outside the
 repository, tests/npmcache.py) as PID 1 of a new PID namespace and stopped
@@ -20,10 +20,10 @@ import pytest
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.resolve import resolve
 from modcon.project import MappingProject
-from modcon.servers import SERVERS
+from modcon.knowledge.servers import SERVERS
 from modcon.source import SourceFile
-from modcon.verify.pid1 import StopResult
-from modcon.verify.pid1 import stop_like_docker
+from modcon.containers.pid1 import StopResult
+from modcon.containers.pid1 import stop_like_docker
 from tests import npmcache
 
 NODE = shutil.which('node')

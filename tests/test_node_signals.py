@@ -1,7 +1,7 @@
 """MC401 on real Node processes: PID 1 ignores SIGTERM until the fix adds a handler.
 
 The behaviour tests start ``node`` as PID 1 of a new PID namespace and stop it
-the way ``docker stop`` does (``modcon.verify.pid1.stop_like_docker``), before
+the way ``docker stop`` does (``modcon.containers.pid1.stop_like_docker``), before
 and after ``modcon fix``. The unit tests below them pin what counts as
 "SIGTERM is handled already", each next to a control that does get the fix.
 """
@@ -23,7 +23,7 @@ from modcon.engine import fix_source
 from modcon.entrypoints import Invocation
 from modcon.model import Applicability
 from modcon.source import SourceFile
-from modcon.verify.pid1 import stop_like_docker
+from modcon.containers.pid1 import stop_like_docker
 
 NODE = shutil.which('node')
 needs_node_as_pid1 = pytest.mark.skipif(

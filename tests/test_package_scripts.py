@@ -21,7 +21,7 @@ from modcon.cli import main
 from modcon.readers.javascript.package_scripts import package_binary
 from modcon.readers.javascript.package_scripts import script_argv
 from modcon.readers.javascript.package_scripts import script_program
-from modcon.verify.pid1 import stop_like_docker
+from modcon.containers.pid1 import stop_like_docker
 from tests import npmcache
 
 NODE = shutil.which('node')

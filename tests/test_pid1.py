@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from modcon.verify.pid1 import stop_like_docker
+from modcon.containers.pid1 import stop_like_docker
 
 pytestmark = pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare')
 
@@ -49,7 +49,7 @@ def test_signals_ignored_by_the_caller_are_not_inherited(tmp_path: pathlib.Path)
                       '    print("interrupted", flush=True)\n')
     runner = (
         'import signal, sys\n'
-        'from modcon.verify.pid1 import stop_like_docker\n'
+        'from modcon.containers.pid1 import stop_like_docker\n'
         'signal.signal(signal.SIGINT, signal.SIG_IGN)\n'
         'r = stop_like_docker([sys.executable, sys.argv[1]], cwd=sys.argv[2], grace=3.0,\n'
         '                     ready=lambda out: "up" in out, stop_signal=signal.SIGINT)\n'
@@ -75,7 +75,7 @@ def test_a_program_still_busy_starting_is_not_quiet() -> None:
     import subprocess as sp
     import time
 
-    from modcon.verify.pid1 import quiet
+    from modcon.containers.pid1 import quiet
 
     busy = sp.Popen([sys.executable, '-c', 'while True: pass'])
     idle = sp.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])

@@ -30,7 +30,7 @@ from modcon.dockerfile.interfaces_code_ports import python_ports
 from modcon.dockerfile.interfaces_command import start_command
 from modcon.dockerfile.interfaces_ports import command_ports
 from modcon.dockerfile.interfaces_ports import expand
-from modcon.dockerfile.interfaces_stopsignal import normalize
+from modcon.knowledge.stop_signals import normalize
 from modcon.dockerfile.resolve import resolve
 from modcon.engine import check_source
 from modcon.engine import fix_source

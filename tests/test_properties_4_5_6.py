@@ -19,7 +19,7 @@ from modcon.config import Config
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.readers.dockerfile.image_names import reference
 from modcon.readers.dockerfile.image_names import split
-from modcon.dockerfile.immutable_packages import requirements_unpinned
+from modcon.knowledge.packages import requirements_unpinned
 from modcon.dockerfile.resolve import resolve
 from modcon.dockerfile.small_dockerignore import excluded
 from modcon.dockerfile.small_dockerignore import parse

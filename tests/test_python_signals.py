@@ -1,7 +1,7 @@
 """MC201 on real processes: a fixed Python program stops on `docker stop`, the original does not.
 
 The behaviour tests start each program as PID 1 of a new PID namespace
-(``modcon.verify.pid1``) and stop it the way Docker does, with a short grace
+(``modcon.containers.pid1``) and stop it the way Docker does, with a short grace
 period. A program says it is ready by creating the file ``ready``: the
 runner's captured output is not read until the program has exited, because
 polling it while the program writes can lose lines (see ``_stop``). The table
@@ -24,11 +24,11 @@ from modcon.entrypoints import Invocation
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Severity
-from modcon.python.frameworks import HANDOFFS
-from modcon.python.frameworks import REGISTRATIONS
+from modcon.knowledge.python_frameworks import HANDOFFS
+from modcon.knowledge.python_frameworks import REGISTRATIONS
 from modcon.source import SourceFile
-from modcon.verify.pid1 import StopResult
-from modcon.verify.pid1 import stop_like_docker
+from modcon.containers.pid1 import StopResult
+from modcon.containers.pid1 import stop_like_docker
 
 GRACE = 1.5
 CONFIG = Config(select=('MC201',))

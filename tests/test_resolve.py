@@ -167,7 +167,7 @@ SERVER_CASES = [
 
 @pytest.mark.parametrize(('command', 'key', 'graceful'), SERVER_CASES)
 def test_servers_are_recognised(command: str, key: str | None, graceful: bool) -> None:
-    from modcon.servers import SERVERS
+    from modcon.knowledge.servers import SERVERS
 
     document = DockerfileDocument(SourceFile('Dockerfile', PY + command))
     resolution = resolve(document, 'Dockerfile', MappingProject({'app.py': 'x'}))

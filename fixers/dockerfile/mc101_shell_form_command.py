@@ -20,8 +20,8 @@ from modcon.properties import Property
 from modcon.registry import rule
 from modcon.readers.shell.shell_form import Analysis
 from modcon.readers.shell.shell_form import analyze
-from modcon.shell.ignores_sigterm import ignoring_program
-from modcon.shell.ignores_sigterm import remedy
+from modcon.knowledge.ignores_sigterm import ignoring_program
+from modcon.knowledge.ignores_sigterm import remedy
 
 # `$@`, `$1`, `${2}`, `$#`, `$*`, `$0`: a script that reads these would start
 # to see CMD and `docker run` arguments once ENTRYPOINT is in exec form.

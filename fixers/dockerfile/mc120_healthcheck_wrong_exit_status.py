@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from modcon.dockerfile import images
+from modcon.knowledge import images
 from modcon.readers.dockerfile import jsonish
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.exec_form import Rewrite

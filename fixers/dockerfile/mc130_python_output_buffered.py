@@ -5,7 +5,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from modcon.dockerfile import images
+from modcon.knowledge import images
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.resolve import PYTHON_NAME
 from modcon.readers.dockerfile.stages import Stage

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.logs.image import ImageLogs
 from modcon.logs.image import image_logs
-from modcon.logs.knowledge import LOG_READERS
+from modcon.knowledge.logs import LOG_READERS
 from modcon.logs.targets import LogTarget
 from modcon.logs.targets import gather
 from modcon.model import Applicability

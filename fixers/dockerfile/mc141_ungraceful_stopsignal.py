@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.interfaces_stopsignal import normalize
+from modcon.knowledge.stop_signals import normalize
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.interfaces_command import start_command
 from modcon.dockerfile.interfaces_insert import insert_beside
-from modcon.dockerfile.interfaces_stopsignal import base_sets_sigquit
-from modcon.dockerfile.interfaces_stopsignal import stop_signal
+from modcon.knowledge.stop_signals import base_sets_sigquit
+from modcon.knowledge.stop_signals import stop_signal
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.dockerfile.interfaces_command import start_command
 from modcon.dockerfile.interfaces_insert import insert_beside
-from modcon.dockerfile.interfaces_stopsignal import stop_signal
+from modcon.knowledge.stop_signals import stop_signal
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.model import Fix
 from modcon.model import Hit
@@ -71,7 +71,7 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
     configuration instead, raise this fix with `fix-safety`.) Kubernetes uses
     the image's `STOPSIGNAL` through its container runtime.
 
-    Servers whose measured behaviour as PID 1 is the same (`modcon.servers`):
+    Servers whose measured behaviour as PID 1 is the same (`modcon.knowledge.servers`):
     the Flask development server (`flask run`, `python -m flask run` without
     the reloader) and `python -m http.server` ignore SIGTERM and stop
     cleanly on SIGINT. For them this is a warning with a safe fix, since
@@ -124,7 +124,7 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
 
 def _server_stops_on_sigint(document: DockerfileDocument) -> Iterator[Hit]:
     """A server the command starts ignores SIGTERM as PID 1 and stops on SIGINT
-    (``flask run``, ``python -m http.server``; measured, see ``modcon.servers``)."""
+    (``flask run``, ``python -m http.server``; measured, see ``modcon.knowledge.servers``)."""
     server = document.resolution.server
     assert server is not None
     ins = _pid1_command(document)

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import runs_of
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.immutable_packages import context_reader
-from modcon.dockerfile.immutable_packages import image_files
-from modcon.dockerfile.immutable_packages import unpinned
+from modcon.knowledge.packages import context_reader
+from modcon.knowledge.packages import image_files
+from modcon.knowledge.packages import unpinned
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from modcon.dockerfile.contained_run import build_env
 from modcon.dockerfile.contained_run import mounts
 from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.immutable_packages import pip_install
+from modcon.knowledge.packages import pip_install
 from modcon.dockerfile.small_caches import insert_after
 from modcon.dockerfile.small_caches import removes
 from modcon.dockerfile.small_caches import runs_later

@@ -14,8 +14,8 @@ from modcon.properties import Property
 from modcon.regions import enclosing
 from modcon.regions import marked_regions
 from modcon.registry import rule
-from modcon.shell.ignores_sigterm import ignoring_program
-from modcon.shell.ignores_sigterm import remedy
+from modcon.knowledge.ignores_sigterm import ignoring_program
+from modcon.knowledge.ignores_sigterm import remedy
 from modcon.readers.shell.script import INIT_ADVICE
 from modcon.readers.shell.script import analyze_script
 

@@ -326,7 +326,7 @@ def run_verify(args: argparse.Namespace) -> int:
     import json
 
     from modcon.verify.check import verify
-    from modcon.verify.engine import find_engine
+    from modcon.containers.engine import find_engine
 
     engine = find_engine(args.engine)
     if engine is None and args.engine in ('docker', 'podman'):

@@ -11,7 +11,7 @@ from modcon.readers.dockerfile.syntax import Dockerfile
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import parse
-from modcon.dockerfile import images
+from modcon.knowledge import images
 from modcon.project import Project
 from modcon.source import SourceFile
 from modcon.suppress import Pragmas

@@ -22,7 +22,7 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from modcon.dockerfile import images
+from modcon.knowledge import images
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.readers.dockerfile.stages import DEFAULT_SHELL
 from modcon.readers.dockerfile.stages import Stage

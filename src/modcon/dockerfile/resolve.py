@@ -34,8 +34,8 @@ from modcon.readers.dockerfile.syntax import parse_json_array
 from modcon.entrypoints import Invocation
 from modcon.readers.javascript.package_scripts import script_argv
 from modcon.project import Project
-from modcon.servers import Server
-from modcon.servers import server_for
+from modcon.knowledge.servers import Server
+from modcon.knowledge.servers import server_for
 from modcon.readers.shell.expand import is_known
 
 DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'

@@ -17,8 +17,8 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from modcon.logs.knowledge import STDERR
-from modcon.logs.knowledge import STDOUT
+from modcon.knowledge.logs import STDERR
+from modcon.knowledge.logs import STDOUT
 
 # Destinations that already are the container's streams (or nothing).
 _STREAMS = re.compile(r'^(/dev/(stdout|stderr|null|fd/[12])|/proc/(self|1)/fd/[12])$')

@@ -31,13 +31,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.dockerfile import images
+from modcon.knowledge import images
 from modcon.dockerfile.document import DockerfileDocument
 from modcon.readers.dockerfile.syntax import Instruction
-from modcon.logs import knowledge
-from modcon.logs.knowledge import STDERR
-from modcon.logs.knowledge import STDOUT
-from modcon.logs.knowledge import Software
+from modcon.knowledge import logs as knowledge
+from modcon.knowledge.logs import STDERR
+from modcon.knowledge.logs import STDOUT
+from modcon.knowledge.logs import Software
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import read_commands
 from modcon.readers.shell.options import options

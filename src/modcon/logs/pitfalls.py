@@ -30,7 +30,7 @@ from modcon.dockerfile.document import DockerfileDocument
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.logs import configs
 from modcon.logs.image import ImageLogs
-from modcon.logs.knowledge import CRON_PACKAGES
+from modcon.knowledge.logs import CRON_PACKAGES
 from modcon.logs.targets import gather
 
 SUPERVISOR_CONFIGS = ('/etc/supervisor/', '/etc/supervisord.conf', '/etc/supervisor.d/',

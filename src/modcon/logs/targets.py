@@ -30,8 +30,8 @@ from modcon.readers.dockerfile.syntax import Instruction
 from modcon.logs import configs
 from modcon.logs.image import LINK_TARGETS
 from modcon.logs.image import ImageLogs
-from modcon.logs.knowledge import STDERR
-from modcon.logs.knowledge import STDOUT
+from modcon.knowledge.logs import STDERR
+from modcon.knowledge.logs import STDOUT
 
 NGINX_PROGRAMS = ('nginx', 'openresty')
 APACHE_PROGRAMS = ('apache2', 'apache2ctl', 'apachectl', 'httpd', 'httpd-foreground',

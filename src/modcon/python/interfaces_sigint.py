@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from modcon.python.frameworks import HANDOFFS
+from modcon.knowledge.python_frameworks import HANDOFFS
 
 # Frameworks that install their own SIGTERM handling when they take over the
 # program: the program stops on SIGTERM through them, whatever it does with

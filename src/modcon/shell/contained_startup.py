@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from modcon.shell.immutable_fetch import piped_downloads
 from modcon.shell.immutable_fetch import to_stdout
-from modcon.dockerfile.immutable_packages import pip_install
+from modcon.knowledge.packages import pip_install
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script
 

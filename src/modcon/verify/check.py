@@ -32,12 +32,12 @@ from modcon.dockerfile.resolve import resolve
 from modcon.project import LocalProject
 from modcon.project import OverlayProject
 from modcon.project import Project
-from modcon.verify.engine import BuildResult
-from modcon.verify.engine import ContainerRun
-from modcon.verify.engine import Engine
-from modcon.verify.engine import EngineError
-from modcon.verify.pid1 import StopResult
-from modcon.verify.pid1 import stop_like_docker
+from modcon.containers.engine import BuildResult
+from modcon.containers.engine import ContainerRun
+from modcon.containers.engine import Engine
+from modcon.containers.engine import EngineError
+from modcon.containers.pid1 import StopResult
+from modcon.containers.pid1 import stop_like_docker
 
 
 METHOD_NAMESPACE = 'namespace'  # the emulation: PID 1 of a new PID namespace, host files
@@ -207,8 +207,8 @@ def _stop_signal(document: DockerfileDocument) -> int:
     """The signal ``docker stop`` sends: the image's ``STOPSIGNAL``, else SIGTERM."""
     import signal
 
-    from modcon.dockerfile.interfaces_stopsignal import normalize
-    from modcon.dockerfile.interfaces_stopsignal import stop_signal
+    from modcon.knowledge.stop_signals import normalize
+    from modcon.knowledge.stop_signals import stop_signal
 
     ins = stop_signal(document)
     name = normalize(ins.args.text) if ins is not None else None

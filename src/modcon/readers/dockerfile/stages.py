@@ -19,7 +19,7 @@ from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import Instruction
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from modcon.dockerfile.images import ImageFacts
+    from modcon.knowledge.images import ImageFacts
 
 DEFAULT_SHELL = ('/bin/sh', '-c')
 # Programs that run `-c` scripts and script files as a POSIX shell does.

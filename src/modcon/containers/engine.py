@@ -34,8 +34,8 @@ from typing import Any
 from typing import NamedTuple
 
 from modcon.errors import ModconError
-from modcon.verify.pid1 import StopResult
-from modcon.verify.pid1 import settled
+from modcon.containers.pid1 import StopResult
+from modcon.containers.pid1 import settled
 
 ENGINES = ('docker', 'podman')
 CHOICES = ('auto', *ENGINES, 'namespace')

@@ -10,28 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import NamedTuple
 
-
-class ImageFacts(NamedTuple):
-    """What an image's config sets that a rule needs to know.
-
-    ``entrypoint`` is None when the image sets no ENTRYPOINT. Otherwise it is
-    the ENTRYPOINT, and ``passes_through`` tells whether that entrypoint
-    script simply runs its arguments (``exec "$@"``) when the first one is a
-    program name that does not start with ``-``.
-    """
-
-    entrypoint: tuple[str, ...] | None
-    passes_through: bool = False
-    shell: tuple[str, ...] | None = None  # a SHELL set in the image config
-    source: str = ''
-    # Known only when read from the image itself (None/empty: not set or not known).
-    cmd: tuple[str, ...] | None = None
-    user: str | None = None
-    stopsignal: str | None = None
-    env: tuple[tuple[str, str], ...] = ()
-
+from modcon.knowledge.image_facts import ImageFacts
 
 _LIBRARY = 'https://github.com/docker-library/'
 _NONE = ImageFacts(None)
@@ -96,8 +76,8 @@ def facts(image: str) -> ImageFacts | None:
     known = KNOWN_IMAGES.get(repository(image))
     sources = os.environ.get(IMAGE_FACTS_VARIABLE)
     if sources:  # opted in: the image's own config comes first
-        from modcon.dockerfile.image_config import lookup
-        from modcon.dockerfile.image_config import parse_sources
+        from modcon.knowledge.image_config import lookup
+        from modcon.knowledge.image_config import parse_sources
 
         read = lookup(image, parse_sources(sources))
         if read is not None:

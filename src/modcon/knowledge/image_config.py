@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 from typing import NamedTuple
 
-from modcon.dockerfile.images import ImageFacts
+from modcon.knowledge.image_facts import ImageFacts
 
 SOURCES = ('engine', 'registry')
 TAG_TTL = 7 * 24 * 3600.0
@@ -128,8 +128,8 @@ def _to_cache(image: str, config: Mapping[str, Any], source: str) -> None:
 # -- the sources ----------------------------------------------------------------
 
 def config_from_engine(image: str) -> dict[str, Any] | None:
-    from modcon.verify.engine import EngineError
-    from modcon.verify.engine import find_engine
+    from modcon.containers.engine import EngineError
+    from modcon.containers.engine import find_engine
 
     try:
         engine = find_engine('auto')

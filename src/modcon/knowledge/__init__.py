@@ -1,0 +1,1 @@
+"""What modcon knows about programs and images: servers, inits, base images, log paths, packages."""
