@@ -22,7 +22,7 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from modcon.dockerfile.document import DockerfileDocument  # noqa: E402
+from modcon.entrypoints.dockerfile_document import DockerfileDocument  # noqa: E402
 from modcon.project import LocalProject  # noqa: E402
 from modcon.source import SourceFile  # noqa: E402
 from modcon.verify.check import Verification  # noqa: E402

@@ -591,8 +591,8 @@ def readiness(settle: float, hold: float, seen: dict[str, Any]) -> Callable[[str
 
 def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str,
              args: argparse.Namespace, record: Record) -> Run:
-    from modcon.dockerfile.document import DockerfileDocument
-    from modcon.dockerfile.resolve import resolve
+    from modcon.entrypoints.dockerfile_document import DockerfileDocument
+    from modcon.entrypoints.resolve import resolve
     from modcon.files import read_source
     from modcon.project import LocalProject
     from modcon.verify.check import _in_root
@@ -701,8 +701,8 @@ def plan_containers(stage: pathlib.Path, app: App, args: argparse.Namespace,
                     record: Record) -> str:
     """Stand in the base images of the app's Dockerfile (and note its command); '' or why
     it runs in the emulation."""
-    from modcon.dockerfile.document import DockerfileDocument
-    from modcon.dockerfile.resolve import resolve
+    from modcon.entrypoints.dockerfile_document import DockerfileDocument
+    from modcon.entrypoints.resolve import resolve
     from modcon.files import read_source
     from modcon.project import LocalProject
     from modcon.containers.engine import EngineError
@@ -743,7 +743,7 @@ def explain_text(stage: pathlib.Path, dockerfile: str) -> str:
 
 def prepare(app: App, args: argparse.Namespace) -> Record:
     """What stands in for the base image, and the app's dependencies (cached)."""
-    from modcon.dockerfile.document import DockerfileDocument
+    from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.files import read_source
     from modcon.project import LocalProject
 

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.project import LocalProject
 from modcon.source import SourceFile
 from modcon.verify.check import Verification

@@ -22,11 +22,11 @@ import pathlib
 
 import pytest
 
-from modcon.code import kind_of_code
+from modcon.entrypoints.code_document import kind_of_code
 from modcon.config import Config
 from modcon.engine import check_source
 from modcon.engine import fix_source
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.project import LocalProject

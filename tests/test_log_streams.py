@@ -23,7 +23,7 @@ import pytest
 from modcon.config import Config
 from modcon.engine import check_source
 from modcon.engine import fix_source
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.invocation import Invocation
 from modcon.logs import configs
 from modcon.knowledge import logs as knowledge
 from modcon.logs.python_logs import file_logs

@@ -17,8 +17,8 @@ import subprocess
 
 import pytest
 
-from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.resolve import resolve
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import resolve
 from modcon.project import MappingProject
 from modcon.knowledge.servers import SERVERS
 from modcon.source import SourceFile

@@ -20,7 +20,7 @@ import pytest
 from modcon.config import Config
 from modcon.engine import check_source
 from modcon.engine import fix_source
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.source import SourceFile
 from modcon.containers.pid1 import stop_like_docker
@@ -433,7 +433,7 @@ def test_under_an_init_a_file_without_a_server_is_not_reported() -> None:
 
 
 def test_init_and_package_runner_names_match_the_resolver() -> None:
-    from modcon.dockerfile import resolve
+    from modcon.entrypoints import resolve
     from modcon.fixers.javascript import mc401_node_sigterm_not_handled as mc401
 
     assert mc401.INITS == resolve.INITS

@@ -20,7 +20,7 @@ import pytest
 from modcon.config import Config
 from modcon.dockerfile.disposable_start import keep_alive
 from modcon.dockerfile.disposable_start import migration
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.exits_healthcheck import curl_fails
 from modcon.dockerfile.exits_pipefail import has_pipefail
 from modcon.dockerfile.exits_pipefail import is_alpine
@@ -31,10 +31,10 @@ from modcon.dockerfile.interfaces_command import start_command
 from modcon.dockerfile.interfaces_ports import command_ports
 from modcon.dockerfile.interfaces_ports import expand
 from modcon.knowledge.stop_signals import normalize
-from modcon.dockerfile.resolve import resolve
+from modcon.entrypoints.resolve import resolve
 from modcon.engine import check_source
 from modcon.engine import fix_source
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.project import LocalProject
 from modcon.project import MappingProject

@@ -16,11 +16,11 @@ import sys
 import pytest
 
 from modcon.config import Config
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.image_names import reference
 from modcon.readers.dockerfile.image_names import split
 from modcon.knowledge.packages import requirements_unpinned
-from modcon.dockerfile.resolve import resolve
+from modcon.entrypoints.resolve import resolve
 from modcon.dockerfile.small_dockerignore import excluded
 from modcon.dockerfile.small_dockerignore import parse
 from modcon.engine import check_source

@@ -20,7 +20,7 @@ import pytest
 from modcon.config import Config
 from modcon.engine import check_source
 from modcon.engine import fix_source
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Severity
@@ -342,8 +342,8 @@ def test_every_framework_entry_names_its_source() -> None:
 def test_the_rule_module_does_not_import_libcst_until_it_checks_an_entrypoint() -> None:
     probe = textwrap.dedent('''\
         import sys
-        from modcon.code import CodeDocument
-        from modcon.entrypoints import Invocation
+        from modcon.entrypoints.code_document import CodeDocument
+        from modcon.entrypoints.invocation import Invocation
         from modcon.fixers.python import mc201_python_sigterm_not_handled as rule
         from modcon.source import SourceFile
         text = "while True:\\n    pass\\n"

@@ -72,7 +72,7 @@ def test_rules_keep_nothing_of_a_document_once_it_is_checked(tmp_path: pathlib.P
     import weakref
 
     from modcon.config import Config
-    from modcon.dockerfile.document import DockerfileDocument
+    from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.engine import check_source
     from modcon.project import LocalProject
     from modcon.source import SourceFile

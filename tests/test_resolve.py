@@ -5,8 +5,8 @@ import pathlib
 
 import pytest
 
-from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.resolve import resolve
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import resolve
 from modcon.project import MappingProject
 from modcon.source import SourceFile
 
@@ -180,7 +180,7 @@ def test_servers_are_recognised(command: str, key: str | None, graceful: bool) -
 
 
 def test_explain_shows_each_step() -> None:
-    from modcon.dockerfile.resolve import explain
+    from modcon.entrypoints.resolve import explain
 
     document = DockerfileDocument(SourceFile('Dockerfile', (
         'FROM python:3.12 AS build\nWORKDIR /src\nCOPY . .\n\nFROM python:3.12-slim\n'

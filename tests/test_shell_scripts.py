@@ -21,7 +21,7 @@ import pytest
 
 from modcon.config import Config
 from modcon.engine import fix_source
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.source import SourceFile
 from modcon.containers.pid1 import StopResult

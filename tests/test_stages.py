@@ -1,7 +1,7 @@
 """Which stages make the final image: the walk every rule about the image uses."""
 from __future__ import annotations
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.source import SourceFile
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from modcon.readers.dockerfile import jsonish
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.exec_form import Rewrite
 from modcon.dockerfile.exec_form import json_array
 from modcon.dockerfile.exec_form import json_string

@@ -6,10 +6,10 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.exec_form import Rewrite
 from modcon.dockerfile.exec_form import json_array
-from modcon.dockerfile.resolve import PACKAGE_RUNNERS
+from modcon.entrypoints.resolve import PACKAGE_RUNNERS
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.javascript.package_scripts import package_binary
 from modcon.readers.javascript.package_scripts import script_program

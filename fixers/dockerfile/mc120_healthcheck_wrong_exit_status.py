@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from modcon.knowledge import images
 from modcon.readers.dockerfile import jsonish
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.exec_form import Rewrite
 from modcon.dockerfile.exec_form import json_array
 from modcon.readers.dockerfile.stages import Command

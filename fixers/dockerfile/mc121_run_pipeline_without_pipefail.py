@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.exec_form import json_array
 from modcon.dockerfile.interfaces_insert import has_pragma
 from modcon.dockerfile.interfaces_insert import insert_before

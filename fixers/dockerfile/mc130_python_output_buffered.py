@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 
 from modcon.knowledge import images
-from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.resolve import PYTHON_NAME
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import PYTHON_NAME
 from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import Stages
 from modcon.model import Edit

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.logs.image import ImageLogs
 from modcon.logs.image import image_logs
 from modcon.knowledge.logs import LOG_READERS

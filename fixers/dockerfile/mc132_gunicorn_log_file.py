@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from modcon.readers.dockerfile import jsonish
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.stages import commands
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.logs.configs import is_stream

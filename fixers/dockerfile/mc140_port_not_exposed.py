@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.interfaces_command import StartCommand
 from modcon.dockerfile.interfaces_command import start_command
 from modcon.dockerfile.interfaces_insert import insert_beside

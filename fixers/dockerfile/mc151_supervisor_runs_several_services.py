@@ -4,7 +4,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.interfaces_command import start_command
 from modcon.model import Hit
 from modcon.model import Severity

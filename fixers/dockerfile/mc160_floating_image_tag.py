@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import mounts
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.image_names import Reference
 from modcon.readers.dockerfile.image_names import from_flag
 from modcon.readers.dockerfile.image_names import global_args

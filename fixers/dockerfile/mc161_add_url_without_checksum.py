@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.syntax import copy_words
 from modcon.model import Hit
 from modcon.model import Severity

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import RunScript
 from modcon.dockerfile.contained_run import runs_of
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.small_caches import subcommand
 from modcon.model import Applicability
 from modcon.model import Edit

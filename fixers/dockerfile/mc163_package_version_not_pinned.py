@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import runs_of
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.knowledge.packages import context_reader
 from modcon.knowledge.packages import image_files
 from modcon.knowledge.packages import unpinned

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import runs_of
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.shell.immutable_fetch import piped_downloads
 from modcon.model import Hit
 from modcon.model import Severity

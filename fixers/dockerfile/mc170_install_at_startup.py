@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import read_run
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.interfaces_command import final_commands
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.model import Hit

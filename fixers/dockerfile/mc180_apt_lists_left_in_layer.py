@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import RunScript
 from modcon.dockerfile.contained_run import mounted
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.small_caches import append_step
 from modcon.dockerfile.small_caches import later_runs
 from modcon.dockerfile.small_caches import removes

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import mounted
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.small_caches import append_step
 from modcon.dockerfile.small_caches import insert_after
 from modcon.dockerfile.small_caches import removes

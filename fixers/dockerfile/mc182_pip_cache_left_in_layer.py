@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import build_env
 from modcon.dockerfile.contained_run import mounts
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.knowledge.packages import pip_install
 from modcon.dockerfile.small_caches import insert_after
 from modcon.dockerfile.small_caches import removes

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from modcon.dockerfile.contained_run import RunScript
 from modcon.dockerfile.contained_run import build_env
 from modcon.dockerfile.contained_run import mounts
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.small_caches import append_step
 from modcon.dockerfile.small_caches import later_runs
 from modcon.dockerfile.small_caches import program_word

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.small_dockerignore import ignore_file
 from modcon.dockerfile.small_dockerignore import ignore_file_names
 from modcon.dockerfile.small_dockerignore import sources

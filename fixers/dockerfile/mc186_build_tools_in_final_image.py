@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from modcon.dockerfile.contained_run import runs_of
 from modcon.dockerfile.contained_run import shipped_stages
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.image_names import global_args
 from modcon.readers.dockerfile.image_names import reference
 from modcon.dockerfile.small_build_tools import installed_build_tools

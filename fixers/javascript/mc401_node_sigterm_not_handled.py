@@ -4,8 +4,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from modcon.code import CodeDocument
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.code_document import CodeDocument
+from modcon.entrypoints.invocation import Invocation
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
@@ -13,7 +13,7 @@ from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
 
-# The same names as modcon.dockerfile.resolve (a test keeps them in step).
+# The same names as modcon.entrypoints.resolve (a test keeps them in step).
 INITS = frozenset(('tini', 'tini-static', 'dumb-init', 'catatonit', 's6-svscan'))
 PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from modcon.code import CodeDocument
+from modcon.entrypoints.code_document import CodeDocument
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.properties import Property

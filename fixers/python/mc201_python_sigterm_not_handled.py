@@ -5,8 +5,8 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from modcon.code import CodeDocument
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.code_document import CodeDocument
+from modcon.entrypoints.invocation import Invocation
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity

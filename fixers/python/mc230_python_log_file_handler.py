@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from modcon.code import CodeDocument
+from modcon.entrypoints.code_document import CodeDocument
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix

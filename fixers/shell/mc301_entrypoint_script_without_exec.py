@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.code import CodeDocument
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.code_document import CodeDocument
+from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix

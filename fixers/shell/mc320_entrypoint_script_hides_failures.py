@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.code import CodeDocument
+from modcon.entrypoints.code_document import CodeDocument
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit

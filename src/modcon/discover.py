@@ -14,7 +14,7 @@ import os
 import re
 from typing import NamedTuple
 
-from modcon.code import kind_of_code
+from modcon.entrypoints.code_document import kind_of_code
 from modcon.config import Config
 from modcon.errors import InputError
 

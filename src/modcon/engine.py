@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from modcon.config import Config
 from modcon.edits import apply_fixes
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.invocation import Invocation
 from modcon.errors import RuleCrashed
 from modcon.model import Applicability
 from modcon.model import Finding
@@ -43,11 +43,11 @@ class FileResult(NamedTuple):
 def _document(kind: str, source: SourceFile, invocations: tuple[Invocation, ...],
               project: Project | None = None) -> Any:
     if kind == 'dockerfile':
-        from modcon.dockerfile.document import DockerfileDocument
+        from modcon.entrypoints.dockerfile_document import DockerfileDocument
 
         return DockerfileDocument(source, project)
     if kind in ('python', 'shell', 'javascript'):
-        from modcon.code import CodeDocument
+        from modcon.entrypoints.code_document import CodeDocument
 
         return CodeDocument(source, kind, invocations)
     raise ValueError(f'unknown kind {kind!r}')

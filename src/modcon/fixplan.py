@@ -15,7 +15,7 @@ from modcon.config import Config
 from modcon.engine import FileResult
 from modcon.engine import check_source
 from modcon.engine import fix_source
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Rule

@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 from modcon.config import Config
 from modcon.discover import Target
-from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.resolve import Resolution
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import Resolution
 from modcon.engine import check_source
 from modcon.errors import ModconError
 from modcon.errors import RuleCrashed

@@ -17,11 +17,11 @@ from modcon.diffs import unified_diff
 from modcon.discover import Target
 from modcon.discover import discover
 from modcon.discover import nothing_found
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.engine import FileResult
 from modcon.engine import check_source
 from modcon.engine import fix_source
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.invocation import Invocation
 from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.errors import RuleCrashed
@@ -308,7 +308,7 @@ def write_fixed(path: str, result: FileResult) -> list[str]:
 
 def run_explain(paths: list[str]) -> int:
     """``modcon explain-entrypoint``: how each Dockerfile's command was followed."""
-    from modcon.dockerfile.resolve import explain
+    from modcon.entrypoints.resolve import explain
 
     skipped: list[str] = []
     targets, errors = discover(paths, Config(), skipped)

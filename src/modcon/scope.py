@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from modcon.discover import Target
-from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.resolve import Resolution
-from modcon.entrypoints import Invocation
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import Resolution
+from modcon.entrypoints.invocation import Invocation
 from modcon.errors import ModconError
 from modcon.files import read_source
 from modcon.fixplan import FileInput

@@ -17,7 +17,7 @@ import warnings
 import pytest
 from hypothesis import strategies as st
 
-from modcon.code import kind_of_code
+from modcon.entrypoints.code_document import kind_of_code
 from modcon.config import Config
 from modcon.engine import check_source
 from modcon.engine import fix_source

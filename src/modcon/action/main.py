@@ -35,7 +35,7 @@ from modcon.config import Config
 from modcon.discover import Target
 from modcon.discover import discover
 from modcon.discover import kind_of
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.engine import check_source
 from modcon.engine import fix_source
 from modcon.errors import ModconError

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import Stages
 from modcon.readers.dockerfile.stages import SHELLS

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import parse

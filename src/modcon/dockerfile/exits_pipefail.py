@@ -23,7 +23,7 @@ import re
 from typing import NamedTuple
 
 from modcon.knowledge import images
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.stages import DEFAULT_SHELL
 from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import is_posix_shell

@@ -18,9 +18,9 @@ from __future__ import annotations
 import posixpath
 from typing import NamedTuple
 
-from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.resolve import DROPPERS
-from modcon.dockerfile.resolve import INITS
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import DROPPERS
+from modcon.entrypoints.resolve import INITS
 from modcon.readers.dockerfile.stages import DEFAULT_SHELL
 from modcon.readers.dockerfile.stages import SHELLS
 from modcon.readers.dockerfile.stages import command_argv

@@ -10,7 +10,7 @@ The new line takes the instruction's indentation and line ending.
 """
 from __future__ import annotations
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.model import Edit
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 
 # Patterns, not compiled objects: `re` compiles them on first use, so a
 # Dockerfile without ports never pays for them at start-up.

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from modcon.dockerfile.contained_run import RunScript
 from modcon.dockerfile.contained_run import runs_of
 from modcon.dockerfile.contained_run import shipped_stages
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.model import Edit
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script

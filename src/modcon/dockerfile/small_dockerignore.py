@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import copies_from_context
 from modcon.readers.dockerfile.syntax import copy_words

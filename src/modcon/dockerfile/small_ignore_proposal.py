@@ -20,7 +20,7 @@ import functools
 import re
 from typing import NamedTuple
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.dockerfile.small_dockerignore import compile_pattern
 from modcon.dockerfile.small_dockerignore import Pattern
 from modcon.dockerfile.small_dockerignore import excluded

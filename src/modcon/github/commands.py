@@ -183,8 +183,8 @@ def _with_entrypoints(repo: RepoGateway, head: str, dockerfiles: dict[str, str],
                       ) -> list[FileInput]:
     """The Dockerfiles, each with its build context read through the API, and the
     entrypoint code their containers run (read at ``head`` too)."""
-    from modcon.dockerfile.document import DockerfileDocument
-    from modcon.dockerfile.resolve import resolve
+    from modcon.entrypoints.dockerfile_document import DockerfileDocument
+    from modcon.entrypoints.resolve import resolve
     from modcon.source import SourceFile
 
     inputs: list[FileInput] = []

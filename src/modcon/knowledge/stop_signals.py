@@ -14,7 +14,7 @@ from modcon.knowledge import images
 from modcon.readers.dockerfile.syntax import Instruction
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from modcon.dockerfile.document import DockerfileDocument
+    from modcon.entrypoints.dockerfile_document import DockerfileDocument
 
 # Linux numbers (x86 and arm share these) for the signals the rules talk about.
 NUMBERS = {'1': 'SIGHUP', '2': 'SIGINT', '3': 'SIGQUIT', '9': 'SIGKILL', '15': 'SIGTERM',

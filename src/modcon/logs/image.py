@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from modcon.knowledge import images
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.knowledge import logs as knowledge
 from modcon.knowledge.logs import STDERR
@@ -43,7 +43,7 @@ from modcon.readers.shell.simple_commands import read_commands
 from modcon.readers.shell.options import options
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from modcon.dockerfile.resolve import Copy
+    from modcon.entrypoints.resolve import Copy
     from modcon.project import Project
 
 # Link targets that are the container's streams, and which one.

@@ -27,7 +27,7 @@ import posixpath
 import shlex
 from typing import NamedTuple
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.stages import is_posix_shell
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.logs.image import ImageLogs

@@ -26,7 +26,7 @@ from __future__ import annotations
 import posixpath
 from typing import NamedTuple
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.logs import configs
 from modcon.logs.image import ImageLogs

@@ -25,7 +25,7 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.logs import configs
 from modcon.logs.image import LINK_TARGETS

@@ -26,9 +26,9 @@ import tempfile
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.resolve import Resolution
-from modcon.dockerfile.resolve import resolve
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import Resolution
+from modcon.entrypoints.resolve import resolve
 from modcon.project import LocalProject
 from modcon.project import OverlayProject
 from modcon.project import Project

@@ -20,7 +20,7 @@ from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import arg_defaults
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from modcon.dockerfile.document import DockerfileDocument
+    from modcon.entrypoints.dockerfile_document import DockerfileDocument
 
 # Tags that are moved on purpose to whatever is newest.
 FLOATING_TAGS = frozenset(('latest', 'edge', 'nightly', 'rolling', 'unstable', 'testing',

@@ -10,7 +10,7 @@ about twenty `npm_*` variables are set (`npm_lifecycle_event`,
 installs in `node_modules/.bin`, and `cross-env NODE_ENV=production node
 server.js` runs `node server.js`.
 
-``script_argv`` is what ``modcon.dockerfile.resolve`` follows for a script
+``script_argv`` is what ``modcon.entrypoints.resolve`` follows for a script
 (the program itself, past the wrappers that only set variables), and
 ``script_program`` tells MC104 what a direct command would lose.
 """

@@ -18,7 +18,7 @@ from modcon.suppress import Pragmas
 from modcon.suppress import directive_pragmas
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from modcon.dockerfile.resolve import Resolution
+    from modcon.entrypoints.resolve import Resolution
 
 T = TypeVar('T')
 
@@ -61,7 +61,7 @@ class DockerfileDocument:
     def resolution(self) -> Resolution:
         """Where the container's command leads in the build context (computed once)."""
         if self._resolution is None:
-            from modcon.dockerfile.resolve import resolve
+            from modcon.entrypoints.resolve import resolve
             from modcon.project import Project as Empty
 
             self._resolution = resolve(self, self.source.path, self.project or Empty())
