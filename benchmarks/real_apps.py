@@ -591,6 +591,7 @@ def readiness(settle: float, hold: float, seen: dict[str, Any]) -> Callable[[str
 
 def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str,
              args: argparse.Namespace, record: Record) -> Run:
+    from modcon.containers.pid1 import stop_like_docker
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.entrypoints.resolve import resolve
     from modcon.files import read_source
@@ -598,7 +599,6 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
     from modcon.verify.check import _in_root
     from modcon.verify.check import _lay_out
     from modcon.verify.check import _stop_signal
-    from modcon.containers.pid1 import stop_like_docker
 
     project = LocalProject(str(stage))
     document = DockerfileDocument(read_source(str(stage / app.dockerfile), app.dockerfile), project)
@@ -701,11 +701,11 @@ def plan_containers(stage: pathlib.Path, app: App, args: argparse.Namespace,
                     record: Record) -> str:
     """Stand in the base images of the app's Dockerfile (and note its command); '' or why
     it runs in the emulation."""
+    from modcon.containers.engine import EngineError
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.entrypoints.resolve import resolve
     from modcon.files import read_source
     from modcon.project import LocalProject
-    from modcon.containers.engine import EngineError
     from tests import containerkit
 
     project = LocalProject(str(stage))

@@ -15,11 +15,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from modcon.config import Config
-from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
-from modcon.readers.dockerfile.syntax import parse
 from modcon.engine import check_source
 from modcon.engine import fix_source
 from modcon.model import Applicability
+from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
+from modcon.readers.dockerfile.syntax import parse
 from modcon.source import SourceFile
 from tests.oracle import GoParseError
 from tests.oracle import buildkit_instructions

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.exec_form import Rewrite
+from modcon.fixers.dockerfile._exec_form import Rewrite
 from modcon.model import Edit
 from modcon.source import SourceFile
 

@@ -17,11 +17,11 @@ import shutil
 import pytest
 
 from modcon.config import Config
+from modcon.containers.pid1 import stop_like_docker
 from modcon.engine import check_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.knowledge.ignores_sigterm import IGNORES_SIGTERM
 from modcon.source import SourceFile
-from modcon.containers.pid1 import stop_like_docker
 
 pytestmark = pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare')
 

@@ -24,9 +24,9 @@ from modcon.config import Config
 from modcon.engine import check_source
 from modcon.engine import fix_source
 from modcon.entrypoints.invocation import Invocation
-from modcon.logs import configs
+from modcon.fixers._python_log_files import file_logs
+from modcon.fixers.dockerfile import _log_configs as configs
 from modcon.knowledge import logs as knowledge
-from modcon.logs.python_logs import file_logs
 from modcon.model import Applicability
 from modcon.project import MappingProject
 from modcon.readers.shell.simple_commands import read_commands

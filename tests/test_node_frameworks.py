@@ -17,11 +17,11 @@ import shutil
 import pytest
 
 from modcon.config import Config
+from modcon.containers.pid1 import stop_like_docker
 from modcon.engine import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.source import SourceFile
-from modcon.containers.pid1 import stop_like_docker
 from tests import npmcache
 
 NODE = shutil.which('node')

@@ -17,13 +17,13 @@ import subprocess
 
 import pytest
 
-from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.entrypoints.resolve import resolve
-from modcon.project import MappingProject
-from modcon.knowledge.servers import SERVERS
-from modcon.source import SourceFile
 from modcon.containers.pid1 import StopResult
 from modcon.containers.pid1 import stop_like_docker
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import resolve
+from modcon.knowledge.servers import SERVERS
+from modcon.project import MappingProject
+from modcon.source import SourceFile
 from tests import npmcache
 
 NODE = shutil.which('node')

@@ -18,12 +18,12 @@ import threading
 import pytest
 
 from modcon.config import Config
+from modcon.containers.pid1 import stop_like_docker
 from modcon.engine import check_source
 from modcon.engine import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.source import SourceFile
-from modcon.containers.pid1 import stop_like_docker
 
 NODE = shutil.which('node')
 needs_node_as_pid1 = pytest.mark.skipif(
@@ -343,7 +343,7 @@ def _findings(text: str, **invocation):
 ))
 def test_which_servers_the_handler_closes(text: str, servers: tuple[str, ...],
                                          request: pytest.FixtureRequest) -> None:
-    from modcon.javascript.signals import plan_sigterm_handler
+    from modcon.fixers.javascript._signals import plan_sigterm_handler
 
     handler = plan_sigterm_handler(text)
     assert handler is not None

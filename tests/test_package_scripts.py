@@ -18,10 +18,10 @@ import shutil
 import pytest
 
 from modcon.cli import main
+from modcon.containers.pid1 import stop_like_docker
 from modcon.readers.javascript.package_scripts import package_binary
 from modcon.readers.javascript.package_scripts import script_argv
 from modcon.readers.javascript.package_scripts import script_program
-from modcon.containers.pid1 import stop_like_docker
 from tests import npmcache
 
 NODE = shutil.which('node')

@@ -18,23 +18,24 @@ import sys
 import pytest
 
 from modcon.config import Config
-from modcon.dockerfile.disposable_start import keep_alive
-from modcon.dockerfile.disposable_start import migration
-from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.exits_healthcheck import curl_fails
-from modcon.dockerfile.exits_pipefail import has_pipefail
-from modcon.dockerfile.exits_pipefail import is_alpine
-from modcon.dockerfile.exits_pipefail import pipelines
-from modcon.dockerfile.interfaces_code_ports import javascript_ports
-from modcon.dockerfile.interfaces_code_ports import python_ports
-from modcon.dockerfile.interfaces_command import start_command
-from modcon.dockerfile.interfaces_ports import command_ports
-from modcon.dockerfile.interfaces_ports import expand
-from modcon.knowledge.stop_signals import normalize
-from modcon.entrypoints.resolve import resolve
 from modcon.engine import check_source
 from modcon.engine import fix_source
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.invocation import Invocation
+from modcon.entrypoints.resolve import resolve
+from modcon.fixers.dockerfile._code_ports import javascript_ports
+from modcon.fixers.dockerfile._code_ports import python_ports
+from modcon.fixers.dockerfile._healthcheck_probe import curl_fails
+from modcon.fixers.dockerfile._pipefail import has_pipefail
+from modcon.fixers.dockerfile._pipefail import is_alpine
+from modcon.fixers.dockerfile._pipefail import pipelines
+from modcon.fixers.dockerfile._ports import command_ports
+from modcon.fixers.dockerfile._ports import expand
+from modcon.fixers.dockerfile._slow_start import keep_alive
+from modcon.fixers.dockerfile._slow_start import migration
+from modcon.fixers.dockerfile._start_commands import start_command
+from modcon.fixers.shell._errexit import hidden_failures
+from modcon.knowledge.stop_signals import normalize
 from modcon.model import Applicability
 from modcon.project import LocalProject
 from modcon.project import MappingProject
@@ -44,7 +45,6 @@ from modcon.readers.shell.simple_commands import FALLBACK
 from modcon.readers.shell.simple_commands import OR_LEFT
 from modcon.readers.shell.simple_commands import PIPED
 from modcon.readers.shell.simple_commands import program_commands
-from modcon.shell.exits_errexit import hidden_failures
 from modcon.source import SourceFile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -16,20 +16,20 @@ import sys
 import pytest
 
 from modcon.config import Config
-from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.readers.dockerfile.image_names import reference
-from modcon.readers.dockerfile.image_names import split
-from modcon.knowledge.packages import requirements_unpinned
-from modcon.entrypoints.resolve import resolve
-from modcon.dockerfile.small_dockerignore import excluded
-from modcon.dockerfile.small_dockerignore import parse
 from modcon.engine import check_source
 from modcon.engine import fix_source
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import resolve
+from modcon.fixers.dockerfile._dockerignore import excluded
+from modcon.fixers.dockerfile._dockerignore import parse
+from modcon.knowledge.packages import requirements_unpinned
 from modcon.model import Applicability
 from modcon.project import LocalProject
 from modcon.project import MappingProject
-from modcon.registry import load_rules
+from modcon.readers.dockerfile.image_names import reference
+from modcon.readers.dockerfile.image_names import split
 from modcon.readers.shell.simple_commands import read_commands
+from modcon.registry import load_rules
 from modcon.source import SourceFile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

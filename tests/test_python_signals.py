@@ -18,17 +18,17 @@ import textwrap
 import pytest
 
 from modcon.config import Config
+from modcon.containers.pid1 import StopResult
+from modcon.containers.pid1 import stop_like_docker
 from modcon.engine import check_source
 from modcon.engine import fix_source
 from modcon.entrypoints.invocation import Invocation
+from modcon.knowledge.python_frameworks import HANDOFFS
+from modcon.knowledge.python_frameworks import REGISTRATIONS
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Severity
-from modcon.knowledge.python_frameworks import HANDOFFS
-from modcon.knowledge.python_frameworks import REGISTRATIONS
 from modcon.source import SourceFile
-from modcon.containers.pid1 import StopResult
-from modcon.containers.pid1 import stop_like_docker
 
 GRACE = 1.5
 CONFIG = Config(select=('MC201',))

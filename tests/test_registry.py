@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pathlib
+import pickle
 import re
 
 import pytest
@@ -72,8 +73,8 @@ def test_rules_keep_nothing_of_a_document_once_it_is_checked(tmp_path: pathlib.P
     import weakref
 
     from modcon.config import Config
-    from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.engine import check_source
+    from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.project import LocalProject
     from modcon.source import SourceFile
 
@@ -90,3 +91,12 @@ def test_rules_keep_nothing_of_a_document_once_it_is_checked(tmp_path: pathlib.P
         del document
     gc.collect()
     assert [ref for ref in alive if ref() is not None] == []
+
+
+def test_a_rule_pickles_as_its_code() -> None:
+    # Findings come back from worker processes by the thousand: each carries
+    # its rule's code, and the receiving side takes the rule from its registry.
+    declared = load_rules()['MC101']
+    data = pickle.dumps(declared)
+    assert pickle.loads(data) is declared
+    assert declared.doc.encode() not in data

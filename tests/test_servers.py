@@ -18,9 +18,9 @@ import sys
 
 import pytest
 
+from modcon.containers.pid1 import stop_like_docker
 from modcon.knowledge.servers import SERVERS
 from modcon.knowledge.servers import server_for
-from modcon.containers.pid1 import stop_like_docker
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare')]

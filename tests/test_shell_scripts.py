@@ -20,12 +20,12 @@ import sys
 import pytest
 
 from modcon.config import Config
+from modcon.containers.pid1 import StopResult
+from modcon.containers.pid1 import stop_like_docker
 from modcon.engine import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.source import SourceFile
-from modcon.containers.pid1 import StopResult
-from modcon.containers.pid1 import stop_like_docker
 
 SHELLS = [pytest.param(shell, id=shell) if shutil.which(shell) else
           pytest.param(shell, id=shell, marks=pytest.mark.skip(reason=f'no {shell}'))

@@ -4,24 +4,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from modcon.readers.dockerfile import jsonish
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.exec_form import Rewrite
-from modcon.dockerfile.exec_form import json_array
-from modcon.readers.dockerfile.stages import Command
-from modcon.readers.dockerfile.stages import commands
-from modcon.readers.dockerfile.stages import is_bash
-from modcon.readers.dockerfile.stages import shell_for
+from modcon.fixers.dockerfile._exec_form import Rewrite
+from modcon.fixers.dockerfile._exec_form import json_array
+from modcon.knowledge.ignores_sigterm import ignoring_program
+from modcon.knowledge.ignores_sigterm import remedy
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
-from modcon.registry import rule
+from modcon.readers.dockerfile import jsonish
+from modcon.readers.dockerfile.stages import Command
+from modcon.readers.dockerfile.stages import commands
+from modcon.readers.dockerfile.stages import is_bash
+from modcon.readers.dockerfile.stages import shell_for
 from modcon.readers.shell.shell_form import Analysis
 from modcon.readers.shell.shell_form import analyze
-from modcon.knowledge.ignores_sigterm import ignoring_program
-from modcon.knowledge.ignores_sigterm import remedy
+from modcon.registry import rule
 
 # `$@`, `$1`, `${2}`, `$#`, `$*`, `$0`: a script that reads these would start
 # to see CMD and `docker run` arguments once ENTRYPOINT is in exec form.

@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.readers.dockerfile import jsonish
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.exec_form import Rewrite
-from modcon.dockerfile.exec_form import json_array
-from modcon.readers.dockerfile.stages import commands
-from modcon.readers.dockerfile.stages import is_bash
-from modcon.readers.dockerfile.stages import shell_for
+from modcon.fixers.dockerfile._exec_form import Rewrite
+from modcon.fixers.dockerfile._exec_form import json_array
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
-from modcon.registry import rule
+from modcon.readers.dockerfile import jsonish
+from modcon.readers.dockerfile.stages import commands
+from modcon.readers.dockerfile.stages import is_bash
+from modcon.readers.dockerfile.stages import shell_for
 from modcon.readers.shell.shell_form import analyze
+from modcon.registry import rule
 
 
 @rule(

@@ -5,14 +5,10 @@ import json
 import re
 from collections.abc import Iterator
 
-from modcon.readers.dockerfile import jsonish
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.exec_form import Rewrite
-from modcon.dockerfile.exec_form import json_array
-from modcon.dockerfile.exec_form import json_string
-from modcon.readers.dockerfile.stages import Command
-from modcon.readers.dockerfile.stages import commands
-from modcon.readers.dockerfile.stages import shell_for
+from modcon.fixers.dockerfile._exec_form import Rewrite
+from modcon.fixers.dockerfile._exec_form import json_array
+from modcon.fixers.dockerfile._exec_form import json_string
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
@@ -20,6 +16,10 @@ from modcon.model import Hit
 from modcon.model import Message
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.dockerfile import jsonish
+from modcon.readers.dockerfile.stages import Command
+from modcon.readers.dockerfile.stages import commands
+from modcon.readers.dockerfile.stages import shell_for
 from modcon.registry import rule
 
 # Patterns, not compiled objects: `re` compiles them on first use, so a file

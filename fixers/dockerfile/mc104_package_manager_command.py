@@ -7,19 +7,19 @@ import re
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.exec_form import Rewrite
-from modcon.dockerfile.exec_form import json_array
 from modcon.entrypoints.resolve import PACKAGE_RUNNERS
-from modcon.readers.dockerfile.syntax import Instruction
-from modcon.readers.javascript.package_scripts import package_binary
-from modcon.readers.javascript.package_scripts import script_program
+from modcon.fixers.dockerfile._exec_form import Rewrite
+from modcon.fixers.dockerfile._exec_form import json_array
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
-from modcon.registry import rule
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.javascript.package_scripts import package_binary
+from modcon.readers.javascript.package_scripts import script_program
 from modcon.readers.shell.shell_form import analyze
+from modcon.registry import rule
 
 # What each runner does as PID 1 on SIGTERM (tests/test_package_scripts.py: npm 11,
 # yarn 1.22, pnpm 9).

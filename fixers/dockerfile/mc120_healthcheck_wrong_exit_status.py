@@ -4,26 +4,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from modcon.knowledge import images
-from modcon.readers.dockerfile import jsonish
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.exec_form import Rewrite
-from modcon.dockerfile.exec_form import json_array
-from modcon.readers.dockerfile.stages import Command
-from modcon.readers.dockerfile.stages import Stage
-from modcon.readers.dockerfile.stages import commands
-from modcon.readers.dockerfile.stages import shell_for
-from modcon.readers.dockerfile.stages import shell_script
+from modcon.fixers.dockerfile._exec_form import Rewrite
+from modcon.fixers.dockerfile._exec_form import json_array
+from modcon.knowledge import images
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.dockerfile import jsonish
+from modcon.readers.dockerfile.stages import Command
+from modcon.readers.dockerfile.stages import Stage
+from modcon.readers.dockerfile.stages import commands
+from modcon.readers.dockerfile.stages import shell_for
+from modcon.readers.dockerfile.stages import shell_script
 from modcon.registry import rule
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from modcon.dockerfile.exits_healthcheck import Probe
+    from modcon.fixers.dockerfile._healthcheck_probe import Probe
 
 
 @rule(
@@ -88,7 +88,7 @@ def healthcheck_wrong_exit_status(document: DockerfileDocument) -> Iterator[Hit]
     found = commands(stages, ('HEALTHCHECK',))
     if not found:
         return
-    from modcon.dockerfile.exits_healthcheck import read_probe
+    from modcon.fixers.dockerfile._healthcheck_probe import read_probe
 
     for command in found:
         ins = command.instruction

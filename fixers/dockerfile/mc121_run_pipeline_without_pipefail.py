@@ -6,20 +6,20 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.exec_form import json_array
-from modcon.dockerfile.interfaces_insert import has_pragma
-from modcon.dockerfile.interfaces_insert import insert_before
-from modcon.readers.dockerfile.stages import Stage
-from modcon.readers.dockerfile.stages import is_posix_shell
-from modcon.readers.dockerfile.syntax import Instruction
+from modcon.fixers.dockerfile._exec_form import json_array
+from modcon.fixers.dockerfile._insert_line import has_pragma
+from modcon.fixers.dockerfile._insert_line import insert_before
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.properties import Property
+from modcon.readers.dockerfile.stages import Stage
+from modcon.readers.dockerfile.stages import is_posix_shell
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.registry import rule
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from modcon.dockerfile.exits_pipefail import Pipeline
+    from modcon.fixers.dockerfile._pipefail import Pipeline
 
 _SHELL_FORM = ('RUN', 'CMD', 'ENTRYPOINT', 'HEALTHCHECK')
 
@@ -121,9 +121,9 @@ def run_pipeline_without_pipefail(document: DockerfileDocument) -> Iterator[Hit]
 
 
 def _flagged(document: DockerfileDocument, stage: Stage) -> Iterator[_Flagged]:
-    from modcon.dockerfile.exits_pipefail import has_pipefail
-    from modcon.dockerfile.exits_pipefail import pipelines
-    from modcon.dockerfile.exits_pipefail import shell_in_effect
+    from modcon.fixers.dockerfile._pipefail import has_pipefail
+    from modcon.fixers.dockerfile._pipefail import pipelines
+    from modcon.fixers.dockerfile._pipefail import shell_in_effect
 
     for ins in stage.instructions:
         if ins.name != 'RUN' or ins.is_exec_form or ins.heredocs or '|' not in ins.args.text:
@@ -151,9 +151,9 @@ def _covered_by(document: DockerfileDocument, stage: Stage, fixed: set[int]) -> 
 
 
 def _fix(document: DockerfileDocument, stage: Stage, first: _Flagged) -> tuple[Fix | None, str]:
-    from modcon.dockerfile.exits_pipefail import bash_available
-    from modcon.dockerfile.exits_pipefail import pipefail_shell
-    from modcon.dockerfile.exits_pipefail import pipelines
+    from modcon.fixers.dockerfile._pipefail import bash_available
+    from modcon.fixers.dockerfile._pipefail import pipefail_shell
+    from modcon.fixers.dockerfile._pipefail import pipelines
 
     new_shell, why = pipefail_shell(document, stage, first.shell)
     ins = first.ins

@@ -5,16 +5,16 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from modcon.knowledge import images
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import PYTHON_NAME
-from modcon.readers.dockerfile.stages import Stage
-from modcon.readers.dockerfile.stages import Stages
+from modcon.knowledge import images
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.dockerfile.stages import Stage
+from modcon.readers.dockerfile.stages import Stages
 from modcon.registry import rule
 
 _PYTHON_IMAGES = frozenset(('python', 'pypy'))

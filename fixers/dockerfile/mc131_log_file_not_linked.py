@@ -5,11 +5,11 @@ import re
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.logs.image import ImageLogs
-from modcon.logs.image import image_logs
+from modcon.fixers.dockerfile._log_image import ImageLogs
+from modcon.fixers.dockerfile._log_image import image_logs
+from modcon.fixers.dockerfile._log_targets import LogTarget
+from modcon.fixers.dockerfile._log_targets import gather
 from modcon.knowledge.logs import LOG_READERS
-from modcon.logs.targets import LogTarget
-from modcon.logs.targets import gather
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
@@ -112,7 +112,7 @@ def log_file_not_linked(document: DockerfileDocument) -> Iterator[Hit]:
                if not t.unlinkable and t.path not in image.links]
     if not targets:
         return
-    from modcon.logs.links import plan_links
+    from modcon.fixers.dockerfile._log_links import plan_links
 
     plan = plan_links(document, image, targets)
     message = _message(targets)

@@ -6,17 +6,17 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from modcon.readers.dockerfile import jsonish
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.readers.dockerfile.stages import commands
-from modcon.readers.dockerfile.syntax import Instruction
-from modcon.logs.configs import is_stream
+from modcon.fixers.dockerfile._log_configs import is_stream
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.dockerfile import jsonish
+from modcon.readers.dockerfile.stages import commands
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.registry import rule
 
 # gunicorn's log-file options and the stream `-` means for each
@@ -94,7 +94,7 @@ def gunicorn_log_file(document: DockerfileDocument) -> Iterator[Hit]:
             if entrypoint is not None and entrypoint.args.json:
                 prefix = entrypoint.args.json  # `ENTRYPOINT ["gunicorn"]` + CMD flags
         found.extend((command.outer, f) for f in _flags(command.instruction, prefix))
-    from modcon.logs.targets import gunicorn_argv
+    from modcon.fixers.dockerfile._log_targets import gunicorn_argv
 
     if gunicorn_argv(document) is not None:
         found.extend(_env_flags(document))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.logs.image import image_logs
+from modcon.fixers.dockerfile._log_image import image_logs
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
@@ -86,7 +86,7 @@ def log_link_ineffective(document: DockerfileDocument) -> Iterator[Hit]:
     stages = document.stages
     if stages.is_windows(stages.final):
         return
-    from modcon.logs.pitfalls import pitfalls
+    from modcon.fixers.dockerfile._log_pitfalls import pitfalls
 
     for pitfall in pitfalls(document, image_logs(document)):
         ins = pitfall.instruction

@@ -5,18 +5,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.interfaces_command import StartCommand
-from modcon.dockerfile.interfaces_command import start_command
-from modcon.dockerfile.interfaces_insert import insert_beside
-from modcon.readers.dockerfile.syntax import Instruction
+from modcon.fixers.dockerfile._insert_line import insert_beside
+from modcon.fixers.dockerfile._start_commands import StartCommand
+from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.registry import rule
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from modcon.dockerfile.interfaces_ports import Port
+    from modcon.fixers.dockerfile._ports import Port
 
 
 @rule(
@@ -83,8 +83,8 @@ def port_not_exposed(document: DockerfileDocument) -> Iterator[Hit]:
     start = start_command(document)
     if not start.steps:
         return
-    from modcon.dockerfile.interfaces_ports import command_ports
-    from modcon.dockerfile.interfaces_ports import declared_ports
+    from modcon.fixers.dockerfile._ports import command_ports
+    from modcon.fixers.dockerfile._ports import declared_ports
 
     env = document.resolution.env
     found: dict[int, tuple[Port, Instruction, str]] = {}
@@ -139,8 +139,8 @@ def _code_ports(document: DockerfileDocument,
         if not text:
             continue
         if target.kind == 'python':
-            from modcon.dockerfile.interfaces_code_ports import python_ports as read
+            from modcon.fixers.dockerfile._code_ports import python_ports as read
         else:
-            from modcon.dockerfile.interfaces_code_ports import javascript_ports as read
+            from modcon.fixers.dockerfile._code_ports import javascript_ports as read
         for port, line in read(text, resolution.env):
             yield port, instruction, f'`{target.path}` line {line}'

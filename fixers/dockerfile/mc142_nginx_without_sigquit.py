@@ -5,16 +5,16 @@ import posixpath
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.interfaces_command import start_command
-from modcon.dockerfile.interfaces_insert import insert_beside
+from modcon.fixers.dockerfile._insert_line import insert_beside
+from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.knowledge.stop_signals import base_sets_sigquit
 from modcon.knowledge.stop_signals import stop_signal
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
-from modcon.registry import rule
 from modcon.readers.shell.simple_commands import program_words
+from modcon.registry import rule
 
 NGINX = frozenset(('nginx', 'openresty'))
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.interfaces_command import start_command
-from modcon.dockerfile.interfaces_insert import insert_beside
+from modcon.fixers.dockerfile._insert_line import insert_beside
+from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.knowledge.stop_signals import stop_signal
-from modcon.readers.dockerfile.syntax import Instruction
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.registry import rule
 
 
@@ -94,8 +94,8 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
     ins = _pid1_command(document)
     if ins is None:
         return
-    from modcon.python.interfaces_sigint import opts_out_of_mc201
-    from modcon.python.interfaces_sigint import sigint_only
+    from modcon.fixers.dockerfile._python_sigint import opts_out_of_mc201
+    from modcon.fixers.dockerfile._python_sigint import sigint_only
 
     for target in targets:
         text = project.read(target.path)

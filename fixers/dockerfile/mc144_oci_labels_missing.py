@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.readers.dockerfile.syntax import Instruction
-from modcon.dockerfile.interfaces_insert import insert_after
+from modcon.fixers.dockerfile._insert_line import insert_after
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.registry import rule
 
 SOURCE = 'org.opencontainers.image.source'

@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.interfaces_command import StartStep
-from modcon.dockerfile.interfaces_command import start_command
-from modcon.readers.dockerfile.syntax import Instruction
+from modcon.fixers.dockerfile._start_commands import StartStep
+from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.model import Hit
 from modcon.properties import Property
-from modcon.registry import rule
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.shell.simple_commands import FUNCTION
 from modcon.readers.shell.simple_commands import SUBSTITUTION
+from modcon.registry import rule
 
 
 @rule(

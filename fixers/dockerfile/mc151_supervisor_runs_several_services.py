@@ -5,12 +5,12 @@ import posixpath
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.interfaces_command import start_command
+from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
-from modcon.registry import rule
 from modcon.readers.shell.simple_commands import program_words
+from modcon.registry import rule
 
 SUPERVISORS = frozenset(('supervisord', 'runsvdir', 's6-svscan', 'circusd', 'pm2-runtime'))
 

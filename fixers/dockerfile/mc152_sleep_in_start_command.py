@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.interfaces_command import start_command
+from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.model import Hit
 from modcon.properties import Property
-from modcon.registry import rule
 from modcon.readers.shell.simple_commands import program_words
+from modcon.registry import rule
 
 
 @rule(
@@ -66,8 +66,8 @@ def sleep_in_start_command(document: DockerfileDocument) -> Iterator[Hit]:
     if not any(word in ('sleep', 'tail') or word.endswith(('/sleep', '/tail'))
                for step in start.steps for word in step.command.values[:2] if word):
         return  # the common case: nothing sleeps or tails
-    from modcon.dockerfile.disposable_start import fixed_sleep
-    from modcon.dockerfile.disposable_start import keep_alive
+    from modcon.fixers.dockerfile._slow_start import fixed_sleep
+    from modcon.fixers.dockerfile._slow_start import keep_alive
 
     for step in start.steps:
         command = step.command

@@ -4,15 +4,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.interfaces_command import start_command
+from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
-from modcon.registry import rule
 from modcon.readers.shell.simple_commands import CONDITION
 from modcon.readers.shell.simple_commands import FUNCTION
 from modcon.readers.shell.simple_commands import LOOP
 from modcon.readers.shell.simple_commands import program_words
+from modcon.registry import rule
 
 
 @rule(
@@ -78,8 +78,8 @@ def migrations_in_start_command(document: DockerfileDocument) -> Iterator[Hit]:
     start = start_command(document)
     if all(step.command.final for step in start.steps):
         return  # one command and nothing before it: nothing runs ahead of the program
-    from modcon.dockerfile.disposable_start import gated
-    from modcon.dockerfile.disposable_start import migration
+    from modcon.fixers.dockerfile._slow_start import gated
+    from modcon.fixers.dockerfile._slow_start import migration
 
     for step in start.steps:
         command = step.command

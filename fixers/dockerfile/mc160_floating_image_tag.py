@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.dockerfile.contained_run import mounts
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.fixers.dockerfile._run_scripts import mounts
+from modcon.model import Hit
+from modcon.model import Severity
+from modcon.properties import Property
 from modcon.readers.dockerfile.image_names import Reference
 from modcon.readers.dockerfile.image_names import from_flag
 from modcon.readers.dockerfile.image_names import global_args
 from modcon.readers.dockerfile.image_names import reference
 from modcon.readers.dockerfile.image_names import stage_names
 from modcon.readers.dockerfile.syntax import Instruction
-from modcon.model import Hit
-from modcon.model import Severity
-from modcon.properties import Property
 from modcon.registry import rule
 
 

@@ -5,10 +5,10 @@ import re
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.readers.dockerfile.syntax import copy_words
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.dockerfile.syntax import copy_words
 from modcon.registry import rule
 
 _HTTP = re.compile(r'^https?://', re.IGNORECASE)

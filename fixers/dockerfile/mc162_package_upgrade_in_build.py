@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.dockerfile.contained_run import RunScript
-from modcon.dockerfile.contained_run import runs_of
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.small_caches import subcommand
+from modcon.fixers.dockerfile._caches import subcommand
+from modcon.fixers.dockerfile._run_scripts import RunScript
+from modcon.fixers.dockerfile._run_scripts import runs_of
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
-from modcon.registry import rule
 from modcon.readers.shell.simple_commands import Command
+from modcon.registry import rule
 
 _UPGRADES = {
     'apt-get': frozenset(('upgrade', 'dist-upgrade', 'full-upgrade')),

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.dockerfile.contained_run import runs_of
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.fixers.dockerfile._run_scripts import runs_of
 from modcon.knowledge.packages import context_reader
 from modcon.knowledge.packages import image_files
 from modcon.knowledge.packages import unpinned

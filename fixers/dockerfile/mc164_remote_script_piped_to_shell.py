@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.dockerfile.contained_run import runs_of
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.shell.immutable_fetch import piped_downloads
+from modcon.fixers._piped_downloads import piped_downloads
+from modcon.fixers.dockerfile._run_scripts import runs_of
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property

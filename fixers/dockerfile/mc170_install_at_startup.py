@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.dockerfile.contained_run import read_run
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.interfaces_command import final_commands
-from modcon.readers.dockerfile.syntax import Instruction
+from modcon.fixers._startup_fetches import startup_fetches
+from modcon.fixers.dockerfile._run_scripts import read_run
+from modcon.fixers.dockerfile._start_commands import final_commands
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
-from modcon.registry import rule
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.shell.simple_commands import Script
-from modcon.shell.contained_startup import startup_fetches
+from modcon.registry import rule
 
 _KEYWORDS = ('install', 'add', 'clone', 'pull', 'fetch', 'curl', 'wget', 'npx', 'pnpx', 'yarn',
              'sync', 'get', 'download', 'update', 'upgrade', 'require', 'create', 'mod', 'ci',

@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.small_dockerignore import excluded
-from modcon.dockerfile.small_dockerignore import expand
-from modcon.dockerfile.small_dockerignore import ignore_file
-from modcon.dockerfile.small_dockerignore import parse
-from modcon.dockerfile.small_dockerignore import sources
+from modcon.fixers.dockerfile._dockerignore import excluded
+from modcon.fixers.dockerfile._dockerignore import expand
+from modcon.fixers.dockerfile._dockerignore import ignore_file
+from modcon.fixers.dockerfile._dockerignore import parse
+from modcon.fixers.dockerfile._dockerignore import sources
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property

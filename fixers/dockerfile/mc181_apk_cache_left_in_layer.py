@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.dockerfile.contained_run import mounted
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.small_caches import append_step
-from modcon.dockerfile.small_caches import insert_after
-from modcon.dockerfile.small_caches import removes
-from modcon.dockerfile.small_caches import shipped_runs
-from modcon.dockerfile.small_caches import subcommand
+from modcon.fixers.dockerfile._caches import append_step
+from modcon.fixers.dockerfile._caches import insert_after
+from modcon.fixers.dockerfile._caches import removes
+from modcon.fixers.dockerfile._caches import shipped_runs
+from modcon.fixers.dockerfile._caches import subcommand
+from modcon.fixers.dockerfile._run_scripts import mounted
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity

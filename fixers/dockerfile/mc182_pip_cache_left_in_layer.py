@@ -3,20 +3,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.dockerfile.contained_run import build_env
-from modcon.dockerfile.contained_run import mounts
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.fixers.dockerfile._caches import insert_after
+from modcon.fixers.dockerfile._caches import removes
+from modcon.fixers.dockerfile._caches import runs_later
+from modcon.fixers.dockerfile._caches import shipped_runs
+from modcon.fixers.dockerfile._run_scripts import build_env
+from modcon.fixers.dockerfile._run_scripts import mounts
 from modcon.knowledge.packages import pip_install
-from modcon.dockerfile.small_caches import insert_after
-from modcon.dockerfile.small_caches import removes
-from modcon.dockerfile.small_caches import runs_later
-from modcon.dockerfile.small_caches import shipped_runs
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
-from modcon.registry import rule
 from modcon.readers.shell.simple_commands import Command
+from modcon.registry import rule
 
 _CACHES = ('/root/.cache/pip', '/root/.cache')
 

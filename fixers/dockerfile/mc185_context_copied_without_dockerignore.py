@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.small_dockerignore import ignore_file
-from modcon.dockerfile.small_dockerignore import ignore_file_names
-from modcon.dockerfile.small_dockerignore import sources
-from modcon.dockerfile.small_ignore_proposal import proposal
+from modcon.fixers.dockerfile._dockerignore import ignore_file
+from modcon.fixers.dockerfile._dockerignore import ignore_file_names
+from modcon.fixers.dockerfile._dockerignore import sources
+from modcon.fixers.dockerfile._ignore_proposal import proposal
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit

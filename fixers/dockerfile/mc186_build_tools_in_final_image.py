@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modcon.dockerfile.contained_run import runs_of
-from modcon.dockerfile.contained_run import shipped_stages
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.readers.dockerfile.image_names import global_args
-from modcon.readers.dockerfile.image_names import reference
-from modcon.dockerfile.small_build_tools import installed_build_tools
-from modcon.dockerfile.small_build_tools import sdk_image
+from modcon.fixers.dockerfile._build_tools import installed_build_tools
+from modcon.fixers.dockerfile._build_tools import sdk_image
+from modcon.fixers.dockerfile._run_scripts import runs_of
+from modcon.fixers.dockerfile._run_scripts import shipped_stages
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.dockerfile.image_names import global_args
+from modcon.readers.dockerfile.image_names import reference
 from modcon.registry import rule
 
 _HINT = ('build in a first stage (`FROM ... AS build`) and `COPY --from=build` only the '

@@ -134,7 +134,7 @@ def node_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
         return  # imported, not run: the program that imports it owns the signals
     invocation = next(i for i in document.invocations if i.as_main)
     runner, runner_name = _runner(invocation.argv)
-    from modcon.javascript.signals import plan_sigterm_handler  # loads tree-sitter
+    from modcon.fixers.javascript._signals import plan_sigterm_handler  # loads tree-sitter
 
     handler = plan_sigterm_handler(document.source.text)
     if handler is None:

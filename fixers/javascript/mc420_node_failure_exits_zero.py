@@ -81,7 +81,7 @@ def node_failure_exits_zero(document: CodeDocument) -> Iterator[Hit]:
     text = document.source.text
     if 'catch' not in text and 'Exception' not in text and 'Rejection' not in text:
         return
-    from modcon.javascript.exits_swallowed import swallowed  # loads tree-sitter
+    from modcon.fixers.javascript._exits_swallowed import swallowed  # loads tree-sitter
 
     name = posixpath.basename(document.source.path.replace('\\', '/'))
     for found in swallowed(text):

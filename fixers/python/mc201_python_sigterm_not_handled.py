@@ -14,7 +14,7 @@ from modcon.properties import Property
 from modcon.registry import rule
 
 if TYPE_CHECKING:
-    from modcon.python.signals import Plan
+    from modcon.fixers.python._signals import Plan
 
 # Small inits that forward signals to their child: the Python program is then
 # not PID 1 and SIGTERM's default action (terminate) does apply to it.
@@ -154,8 +154,8 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     """
     if not document.is_entrypoint:
         return
-    from modcon.python.signals import Handled  # libcst: loaded only when needed
-    from modcon.python.signals import plan
+    from modcon.fixers.python._signals import Handled  # libcst: loaded only when needed
+    from modcon.fixers.python._signals import plan
 
     runs = [i for i in document.invocations if i.as_main]
     result = plan(document.source, [i.argv for i in runs])

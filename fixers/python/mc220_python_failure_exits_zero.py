@@ -91,7 +91,7 @@ def python_failure_exits_zero(document: CodeDocument) -> Iterator[Hit]:
     tree = document.python_ast
     if tree is None:
         return
-    from modcon.python.exits_swallowed import swallowed
+    from modcon.fixers.python._exits_swallowed import swallowed
 
     name = os.path.basename(document.source.path)
     for found in swallowed(document.source, tree):

@@ -14,7 +14,7 @@ from modcon.properties import Property
 from modcon.registry import rule
 
 if TYPE_CHECKING:
-    from modcon.logs.python_logs import FileLog
+    from modcon.fixers._python_log_files import FileLog
 
 _STREAM_ADVICE = 'log to a stream instead: `logging.StreamHandler(sys.stdout)`'
 
@@ -80,7 +80,7 @@ def python_log_file_handler(document: CodeDocument) -> Iterator[Hit]:
     tree = document.python_ast
     if tree is None:
         return
-    from modcon.logs.python_logs import file_logs_in
+    from modcon.fixers._python_log_files import file_logs_in
 
     for log in file_logs_in(document.source.text, tree):
         if log.rotating:

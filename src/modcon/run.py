@@ -17,28 +17,28 @@ from modcon.diffs import unified_diff
 from modcon.discover import Target
 from modcon.discover import discover
 from modcon.discover import nothing_found
-from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.engine import FileResult
 from modcon.engine import check_source
 from modcon.engine import fix_source
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.errors import RuleCrashed
-from modcon.files import read_source
 from modcon.files import create_new
+from modcon.files import read_source
 from modcon.files import write_atomic
 from modcon.model import Applicability
 from modcon.model import Finding
+from modcon.parallel import Checked
+from modcon.parallel import check_dockerfile
+from modcon.parallel import check_dockerfiles
+from modcon.parallel import jobs_for
 from modcon.printable import printable
 from modcon.project import Project
 from modcon.report_file import ReportFile
 from modcon.reporters import ReportContext
 from modcon.reporters import renderer
-from modcon.parallel import Checked
-from modcon.parallel import check_dockerfile
-from modcon.parallel import check_dockerfiles
-from modcon.parallel import jobs_for
 from modcon.scope import INTERPRETERS
 from modcon.scope import ScopeBuilder
 from modcon.scope import code_scope
@@ -325,8 +325,8 @@ def run_verify(args: argparse.Namespace) -> int:
     """``modcon verify``: stop each container's command like ``docker stop``."""
     import json
 
-    from modcon.verify.check import verify
     from modcon.containers.engine import find_engine
+    from modcon.verify.check import verify
 
     engine = find_engine(args.engine)
     if engine is None and args.engine in ('docker', 'podman'):

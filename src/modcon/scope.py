@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 from modcon.discover import Target
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.entrypoints.resolve import Resolution
 from modcon.entrypoints.invocation import Invocation
+from modcon.entrypoints.resolve import Resolution
 from modcon.errors import ModconError
 from modcon.files import read_source
 from modcon.fixplan import FileInput

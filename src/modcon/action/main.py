@@ -24,20 +24,20 @@ from modcon.action.inputs import ActionInputs
 from modcon.action.inputs import confined
 from modcon.action.inputs import read_inputs
 from modcon.action.related import related_dockerfiles
-from modcon.action.workspace import Workspace
 from modcon.action.workflow import annotations
 from modcon.action.workflow import append_summary
 from modcon.action.workflow import give_back
 from modcon.action.workflow import path_lines
 from modcon.action.workflow import workspace_owner
 from modcon.action.workflow import write_outputs
+from modcon.action.workspace import Workspace
 from modcon.config import Config
 from modcon.discover import Target
 from modcon.discover import discover
 from modcon.discover import kind_of
-from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.engine import check_source
 from modcon.engine import fix_source
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.errors import ModconError
 from modcon.fixplan import FileInput
 from modcon.github import markdown as md

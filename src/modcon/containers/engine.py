@@ -33,9 +33,9 @@ from collections.abc import Sequence
 from typing import Any
 from typing import NamedTuple
 
-from modcon.errors import ModconError
 from modcon.containers.pid1 import StopResult
 from modcon.containers.pid1 import settled
+from modcon.errors import ModconError
 
 ENGINES = ('docker', 'podman')
 CHOICES = ('auto', *ENGINES, 'namespace')

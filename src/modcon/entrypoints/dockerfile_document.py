@@ -6,13 +6,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from typing import TypeVar
 
+from modcon.knowledge import images
+from modcon.project import Project
 from modcon.readers.dockerfile.stages import Stages
 from modcon.readers.dockerfile.syntax import Dockerfile
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import parse
-from modcon.knowledge import images
-from modcon.project import Project
 from modcon.source import SourceFile
 from modcon.suppress import Pragmas
 from modcon.suppress import directive_pragmas

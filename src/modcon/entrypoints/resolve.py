@@ -21,6 +21,10 @@ from collections import ChainMap
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
+from modcon.entrypoints.invocation import Invocation
+from modcon.knowledge.servers import Server
+from modcon.knowledge.servers import server_for
+from modcon.project import Project
 from modcon.readers.dockerfile.image_names import global_args
 from modcon.readers.dockerfile.stages import DEFAULT_SHELL
 from modcon.readers.dockerfile.stages import SHELLS
@@ -31,11 +35,7 @@ from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import arg_defaults
 from modcon.readers.dockerfile.syntax import copies_from_context
 from modcon.readers.dockerfile.syntax import parse_json_array
-from modcon.entrypoints.invocation import Invocation
 from modcon.readers.javascript.package_scripts import script_argv
-from modcon.project import Project
-from modcon.knowledge.servers import Server
-from modcon.knowledge.servers import server_for
 from modcon.readers.shell.expand import is_known
 
 if TYPE_CHECKING:  # pragma: no cover - typing only

@@ -18,12 +18,12 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
+from modcon.project import Project
 from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import Stages
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import copies_from_context
 from modcon.readers.dockerfile.syntax import copy_words
-from modcon.project import Project
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Word
 

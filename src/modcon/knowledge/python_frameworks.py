@@ -1,6 +1,6 @@
 """What modcon knows about Python code that deals with SIGTERM on its own.
 
-Two tables, both read by ``modcon.python.signals``:
+Two tables, both read by ``modcon.fixers.python._signals``:
 
 * ``REGISTRATIONS``: the calls that install a SIGTERM handler (or wait for the
   signal) directly, such as ``signal.signal(signal.SIGTERM, ...)``;

@@ -26,18 +26,18 @@ import tempfile
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.entrypoints.resolve import Resolution
-from modcon.entrypoints.resolve import resolve
-from modcon.project import LocalProject
-from modcon.project import OverlayProject
-from modcon.project import Project
 from modcon.containers.engine import BuildResult
 from modcon.containers.engine import ContainerRun
 from modcon.containers.engine import Engine
 from modcon.containers.engine import EngineError
 from modcon.containers.pid1 import StopResult
 from modcon.containers.pid1 import stop_like_docker
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import Resolution
+from modcon.entrypoints.resolve import resolve
+from modcon.project import LocalProject
+from modcon.project import OverlayProject
+from modcon.project import Project
 
 
 METHOD_NAMESPACE = 'namespace'  # the emulation: PID 1 of a new PID namespace, host files

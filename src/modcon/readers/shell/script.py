@@ -47,11 +47,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
+from modcon.readers.shell.grammar import bash_parser
 from modcon.readers.shell.shell_form import BUILTINS
 from modcon.readers.shell.shell_form import RESERVED
 from modcon.readers.shell.simple_commands import first_unread_byte
 from modcon.readers.shell.simple_commands import statements_of
-from modcon.readers.shell.grammar import bash_parser
 from modcon.readers.shell.words import literal_value
 from modcon.readers.treesitter_text import TreeSitterText
 from modcon.readers.treesitter_text import preorder

@@ -16,9 +16,9 @@ import re
 from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.readers.dockerfile.stages import SHELLS
 from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import Stages
-from modcon.readers.dockerfile.stages import SHELLS
 from modcon.readers.dockerfile.stages import is_posix_shell
 from modcon.readers.dockerfile.stages import shell_script
 from modcon.readers.dockerfile.syntax import Instruction

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
+from modcon.fixers.dockerfile._caches import subcommand
 from modcon.readers.dockerfile.image_names import split
-from modcon.dockerfile.small_caches import subcommand
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script
 

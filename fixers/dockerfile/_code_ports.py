@@ -26,9 +26,9 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from modcon.dockerfile.interfaces_ports import ALL_INTERFACES
-from modcon.dockerfile.interfaces_ports import LOOPBACK
-from modcon.dockerfile.interfaces_ports import Port
+from modcon.fixers.dockerfile._ports import ALL_INTERFACES
+from modcon.fixers.dockerfile._ports import LOOPBACK
+from modcon.fixers.dockerfile._ports import Port
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import ast

@@ -21,11 +21,11 @@ import re
 from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.dockerfile.small_dockerignore import compile_pattern
-from modcon.dockerfile.small_dockerignore import Pattern
-from modcon.dockerfile.small_dockerignore import excluded
-from modcon.dockerfile.small_dockerignore import expand
-from modcon.dockerfile.small_dockerignore import sources
+from modcon.fixers.dockerfile._dockerignore import Pattern
+from modcon.fixers.dockerfile._dockerignore import compile_pattern
+from modcon.fixers.dockerfile._dockerignore import excluded
+from modcon.fixers.dockerfile._dockerignore import expand
+from modcon.fixers.dockerfile._dockerignore import sources
 from modcon.readers.shell.simple_commands import read_commands
 
 HEADER = ('# Created by modcon (MC185): keeps these out of the build context, so\n'

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from modcon.readers.javascript.grammar import javascript_parser
+from modcon.readers.treesitter_text import TreeSitterText
 from modcon.regions import Region
 from modcon.regions import enclosing
 from modcon.regions import marked_regions
 from modcon.source import SourceFile
-from modcon.readers.treesitter_text import TreeSitterText
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node

@@ -33,16 +33,16 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 from libcst.metadata import PositionProvider
 
-from modcon.model import Edit
+from modcon.fixers.python._import_order import ImportSpot
+from modcon.fixers.python._import_order import signal_import_spot
+from modcon.fixers.python._main_path import MainPath
 from modcon.knowledge.python_frameworks import HANDOFFS
-from modcon.python.import_order import ImportSpot
-from modcon.python.import_order import signal_import_spot
-from modcon.python.main_path import MainPath
+from modcon.knowledge.python_frameworks import Handoff
+from modcon.knowledge.python_frameworks import REGISTRATIONS
+from modcon.knowledge.python_frameworks import Registration
+from modcon.model import Edit
 from modcon.readers.python.regions import marked_regions
 from modcon.readers.python.regions import region_around
-from modcon.knowledge.python_frameworks import REGISTRATIONS
-from modcon.knowledge.python_frameworks import Handoff
-from modcon.knowledge.python_frameworks import Registration
 from modcon.source import SourceFile
 
 HANDLER_NAMES = ('_exit_on_sigterm', '_modcon_exit_on_sigterm')

@@ -3,7 +3,7 @@
 The main path is the code that runs when the file is the program: its
 module-level statements (the ``if __name__ == "__main__":`` block included)
 and the functions of the same file they call, directly and by name, in the
-main thread. Two questions are answered here for ``modcon.python.signals``:
+main thread. Two questions are answered here for ``modcon.fixers.python._signals``:
 
 * does the main path stop through ``except KeyboardInterrupt`` (a gRPC
   server's ``server.stop(grace)``, a worker's "bye")? Then SIGTERM has to reach

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from modcon.dockerfile.contained_run import RunScript
-from modcon.dockerfile.contained_run import runs_of
-from modcon.dockerfile.contained_run import shipped_stages
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.fixers.dockerfile._run_scripts import RunScript
+from modcon.fixers.dockerfile._run_scripts import runs_of
+from modcon.fixers.dockerfile._run_scripts import shipped_stages
 from modcon.model import Edit
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script

@@ -31,16 +31,16 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.knowledge import images
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.readers.dockerfile.syntax import Instruction
+from modcon.knowledge import images
 from modcon.knowledge import logs as knowledge
 from modcon.knowledge.logs import STDERR
 from modcon.knowledge.logs import STDOUT
 from modcon.knowledge.logs import Software
+from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.shell.options import options
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import read_commands
-from modcon.readers.shell.options import options
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.entrypoints.resolve import Copy

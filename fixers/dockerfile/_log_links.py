@@ -28,12 +28,12 @@ import shlex
 from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.fixers.dockerfile._log_image import ImageLogs
+from modcon.fixers.dockerfile._log_image import is_root
+from modcon.fixers.dockerfile._log_targets import LogTarget
+from modcon.model import Edit
 from modcon.readers.dockerfile.stages import is_posix_shell
 from modcon.readers.dockerfile.syntax import Instruction
-from modcon.logs.image import ImageLogs
-from modcon.logs.image import is_root
-from modcon.logs.targets import LogTarget
-from modcon.model import Edit
 
 _NO_SHELL_IMAGES = ('scratch', 'distroless', 'chainguard/static')
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from modcon.shell.immutable_fetch import piped_downloads
-from modcon.shell.immutable_fetch import to_stdout
+from modcon.fixers._piped_downloads import piped_downloads
+from modcon.fixers._piped_downloads import to_stdout
 from modcon.knowledge.packages import pip_install
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script

@@ -11,8 +11,8 @@ The new line takes the instruction's indentation and line ending.
 from __future__ import annotations
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.readers.dockerfile.syntax import Instruction
 from modcon.model import Edit
+from modcon.readers.dockerfile.syntax import Instruction
 
 _PRAGMA_PREFIXES = ('modcon:', 'hadolint', 'tally', 'check=', 'check =', 'checkov', 'trivy')
 

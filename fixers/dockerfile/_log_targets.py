@@ -26,12 +26,12 @@ import re
 from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.readers.dockerfile.syntax import Instruction
-from modcon.logs import configs
-from modcon.logs.image import LINK_TARGETS
-from modcon.logs.image import ImageLogs
+from modcon.fixers.dockerfile import _log_configs as configs
+from modcon.fixers.dockerfile._log_image import ImageLogs
+from modcon.fixers.dockerfile._log_image import LINK_TARGETS
 from modcon.knowledge.logs import STDERR
 from modcon.knowledge.logs import STDOUT
+from modcon.readers.dockerfile.syntax import Instruction
 
 NGINX_PROGRAMS = ('nginx', 'openresty')
 APACHE_PROGRAMS = ('apache2', 'apache2ctl', 'apachectl', 'httpd', 'httpd-foreground',
@@ -219,7 +219,7 @@ def _from_python(document: DockerfileDocument, image: ImageLogs) -> list[LogTarg
     targets = [t for t in resolution.targets if t.kind == 'python']
     if project is None or not targets:
         return []
-    from modcon.logs.python_logs import file_logs  # ast: only when Python runs
+    from modcon.fixers._python_log_files import file_logs  # ast: only when Python runs
 
     found = []
     for target in targets:

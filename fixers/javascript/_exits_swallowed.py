@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.readers.javascript.grammar import javascript_parser
 from modcon.model import Edit
+from modcon.readers.javascript.grammar import javascript_parser
 from modcon.readers.treesitter_text import TreeSitterText
 from modcon.readers.treesitter_text import preorder
 

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from modcon.python.main_path import dotted
+from modcon.fixers.python._main_path import dotted
 
 MODULE = 'signal'
 

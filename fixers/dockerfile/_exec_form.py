@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.model import Edit
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import parse
-from modcon.model import Edit
 
 
 def json_string(value: str) -> str:

@@ -27,11 +27,11 @@ import posixpath
 from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.readers.dockerfile.syntax import Instruction
-from modcon.logs import configs
-from modcon.logs.image import ImageLogs
+from modcon.fixers.dockerfile import _log_configs as configs
+from modcon.fixers.dockerfile._log_image import ImageLogs
+from modcon.fixers.dockerfile._log_targets import gather
 from modcon.knowledge.logs import CRON_PACKAGES
-from modcon.logs.targets import gather
+from modcon.readers.dockerfile.syntax import Instruction
 
 SUPERVISOR_CONFIGS = ('/etc/supervisor/', '/etc/supervisord.conf', '/etc/supervisor.d/',
                       '/etc/supervisord.d/')

@@ -1,1 +1,0 @@
-"""Reading Dockerfiles: BuildKit-exact syntax, stages, and image knowledge."""

@@ -1,1 +1,0 @@
-"""Reading JavaScript entrypoints (with tree-sitter-javascript, loaded on demand)."""

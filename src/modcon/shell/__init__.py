@@ -1,1 +1,0 @@
-"""Reading shell commands with a real shell grammar (tree-sitter-bash)."""
