@@ -11,7 +11,7 @@
    command.
 3. **Entrypoint code**: the Python files the container runs
    (``document.resolution.targets``), read with ``ast``
-   (``python_logs``): ``FileHandler``, ``WatchedFileHandler``,
+   (``modcon.fixers._python_log_files``): ``FileHandler``, ``WatchedFileHandler``,
    ``basicConfig(filename=...)`` and ``dictConfig`` file handlers whose path is
    a constant; a relative path is taken from ``WORKDIR``. Rotating handlers
    and computed paths are MC230's (a link cannot serve them).

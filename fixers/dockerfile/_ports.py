@@ -5,7 +5,7 @@ habits: an option of the start command (``--port 8080``, ``-b 0.0.0.0:8000``,
 ``--listen :9090``), a positional address where the program defines one
 (``manage.py runserver 0.0.0.0:8000``, ``python -m http.server 8000``), or
 a call in the entrypoint code (``HTTPServer(("", 8000), ...)``,
-``app.listen(3000)``, see ``interfaces_code_ports``). A value written as
+``app.listen(3000)``, see ``_code_ports``). A value written as
 ``$PORT`` or ``${PORT:-8000}`` is read from the image's ``ENV`` or its
 default. Addresses on the loopback interface are left out: a port bound to
 ``127.0.0.1`` cannot be reached through ``EXPOSE`` anyway.

@@ -1,6 +1,6 @@
 """Start-up work that makes a container slow or risky to replace: what it looks like.
 
-Used by the property-3 rules on the steps of ``interfaces_command``:
+Used by the property-3 rules on the steps of ``_start_commands``:
 
 * ``migration(values)``: a database migration tool run with its "apply"
   verb (``manage.py migrate``, ``alembic upgrade``, ``rails db:migrate``,

@@ -1,6 +1,6 @@
 """From the Dockerfiles in scope to the entrypoint code their containers run.
 
-Each Dockerfile's command is followed (``dockerfile/resolve.py``) within its
+Each Dockerfile's command is followed (``entrypoints/resolve.py``) within its
 build context, taken to be the Dockerfile's folder. The code files found are
 checked with the invocations that make them entrypoints; a file run by
 several Dockerfiles carries all of them.

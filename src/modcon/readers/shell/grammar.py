@@ -2,7 +2,7 @@
 
 tree-sitter is only imported when a command actually needs a shell parser:
 most ``CMD``/``ENTRYPOINT`` lines are proven plain words without it (see
-``command.py``), and a Dockerfile check must start fast.
+``shell_form.py``), and a Dockerfile check must start fast.
 """
 from __future__ import annotations
 
