@@ -28,6 +28,8 @@ RANKS: dict[str, int] = {
     'modcon.suppress': 0,
     'modcon.registry': 0,
     'modcon.project': 0,
+    'modcon.lazyregex': 0,
+    'modcon.rule_index': 0,  # generated; registry.load_rules reads it
     # 1, readers: parsing and reading, no rule logic, no tables of programs.
     'modcon.readers': 1,
     # 2, what modcon knows about programs and images, and how it runs containers.

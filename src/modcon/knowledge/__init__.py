@@ -1,1 +1,1 @@
-"""What modcon knows about programs and images: servers, inits, base images, log paths, packages."""
+"""Tables of facts about programs and images that rules and the resolver read."""
