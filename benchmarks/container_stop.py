@@ -22,12 +22,12 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from modcon.containers.engine import Engine  # noqa: E402
 from modcon.entrypoints.dockerfile_document import DockerfileDocument  # noqa: E402
 from modcon.project import LocalProject  # noqa: E402
 from modcon.source import SourceFile  # noqa: E402
 from modcon.verify.check import Verification  # noqa: E402
 from modcon.verify.check import verify  # noqa: E402
-from modcon.containers.engine import Engine  # noqa: E402
 from tests.containerkit import NODE_BASE  # noqa: E402
 from tests.containerkit import PYTHON_BASE  # noqa: E402
 from tests.containerkit import engine  # noqa: E402

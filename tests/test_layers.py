@@ -86,8 +86,8 @@ MODULES = _modules()
 
 
 def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == 'TYPE_CHECKING' or
-            isinstance(test, ast.Attribute) and test.attr == 'TYPE_CHECKING')
+    return ((isinstance(test, ast.Name) and test.id == 'TYPE_CHECKING') or
+            (isinstance(test, ast.Attribute) and test.attr == 'TYPE_CHECKING'))
 
 
 def _import_nodes(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:

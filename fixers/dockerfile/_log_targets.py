@@ -27,8 +27,8 @@ from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile import _log_configs as configs
-from modcon.fixers.dockerfile._log_image import ImageLogs
 from modcon.fixers.dockerfile._log_image import LINK_TARGETS
+from modcon.fixers.dockerfile._log_image import ImageLogs
 from modcon.knowledge.logs import STDERR
 from modcon.knowledge.logs import STDOUT
 from modcon.readers.dockerfile.syntax import Instruction

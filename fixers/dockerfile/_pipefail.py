@@ -29,9 +29,9 @@ from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import is_posix_shell
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.shell.simple_commands import CONDITION
-from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import FUNCTION
 from modcon.readers.shell.simple_commands import PIPED
+from modcon.readers.shell.simple_commands import Command
 
 # A `|` that is a pipe: not `||`, not `|&` (still a pipe, bash-only) is fine too.
 _PIPE = r'(?<!\|)\|(?!\|)'

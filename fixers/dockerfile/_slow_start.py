@@ -22,9 +22,9 @@ from collections.abc import Sequence
 
 from modcon.readers.shell.simple_commands import BRANCH
 from modcon.readers.shell.simple_commands import CONDITION
-from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import FUNCTION
 from modcon.readers.shell.simple_commands import LOOP
+from modcon.readers.shell.simple_commands import Command
 
 # (program, words that must follow it) -> what to call it.
 _MIGRATIONS: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (

@@ -22,8 +22,8 @@ from typing import NamedTuple
 
 from modcon.readers.shell.script import BOURNE_SHELLS
 from modcon.readers.shell.script import interpreter
-from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import FUNCTION
+from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import program_commands
 
 # Built-ins and no-ops whose failure would not stop anything worth stopping.
