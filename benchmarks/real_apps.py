@@ -650,12 +650,15 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
 def port_readiness(port: int, settle: float, hold: float,
                    seen: dict[str, Any]) -> Callable[[str], bool]:
     """For a real container, whose processes are not this one's children: ready ``hold``
-    seconds after the server on ``port`` replied to a request, or after ``settle`` seconds."""
-    start = time.monotonic()
-    state = {'polled': 0.0, 'ready': 0.0}
+    seconds after the server on ``port`` replied to a request, or after ``settle`` seconds.
+    The time counts from the first look, once the container runs: counted from before
+    the build, a build slower than ``settle`` (npm installing under load) had the app
+    stopped as it started, before its handler existed, and it looked hung."""
+    state = {'polled': 0.0, 'ready': 0.0, 'start': 0.0}
 
     def ready(_logs: str) -> bool:
         now = time.monotonic()
+        start = state['start'] = state['start'] or now
         if state['ready']:
             return now >= state['ready'] + hold
         if now - state['polled'] >= 0.3:
@@ -686,7 +689,9 @@ def run_container(stage: pathlib.Path, app: App, args: argparse.Namespace,
         images.append(done.build.image)
     result = done.stop
     if not done.started:
-        return Run(False, reason=result.reason[:300], way='emulation')
+        why = f'podman build failed: {build_failure(done.build.log)}' \
+            if done.build.image is None else result.reason
+        return Run(False, reason=why[:300], way='emulation')
     if not result.verified:
         why = result.reason + (f': {last_error(result.output)}' if result.output.strip() else '')
         return Run(False, exit_code=result.exit_code, reason=why, output=result.output[-1500:],
@@ -724,6 +729,21 @@ def plan_containers(stage: pathlib.Path, app: App, args: argparse.Namespace,
         record.notes.append('in the container: ' + ', '.join(
             f'{image} stood in by {STAND_IN_NAMES[kind]}' for image, kind in kinds.items()))
     return why
+
+
+def build_failure(log: str) -> str:
+    """Why a build failed: the step, and the line of its output that gives the cause
+    (npm's ``reason:``, else its error code, else the last line naming an error)."""
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    step = next((m.group(1) for line in reversed(lines)
+                 if (m := re.search(r'building at STEP "(.*?)"', line))), '')
+    output = [line for line in lines if 'building at STEP' not in line
+              and 'complete log of this run' not in line]
+    cause = next((line for line in reversed(output) if 'reason:' in line), '') \
+        or next((line for line in reversed(output) if re.match(r'npm (?:error|ERR!) code', line)),
+                '') \
+        or (last_error('\n'.join(output)) if output else 'no output')
+    return f'`{step}`: {cause}' if step else cause
 
 
 def last_error(output: str) -> str:
