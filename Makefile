@@ -29,7 +29,7 @@ demo: $(VENV)/.installed
 # The local base images of the container tests (podman, as root); where they
 # cannot be built the script says why and those tests skip.
 containers:
-	-@sh tests/containers/base-images.sh
+	-@sh tests/containers/base-images.sh && sh tests/containers/node-registry.sh
 
 test: $(VENV)/.installed-dev shells containers
 	$(BIN)/python -m pytest -n auto -q

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib.util
 import pathlib
+import socket
 import sys
+import time
 
 import pytest
 
@@ -54,3 +56,34 @@ def test_container_plan(real_apps) -> None:  # type: ignore[no-untyped-def]
         ({}, 'no local stand-in for the base image gcr.io/distroless/python3')
     assert plan(['scratch'], '') == ({}, 'no base image to stand in')
     assert plan(['python:3.12'], 'podman is not installed') == ({}, 'podman is not installed')
+
+
+def test_settle_counts_from_the_running_container(real_apps) -> None:  # type: ignore[no-untyped-def]
+    # Nothing listens on the port. However long the build took before the first look,
+    # the first look is not yet "settled": the app has had no time at all.
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    seen = {'listened': False, 'ready_after': 0.0, 'port': None}
+    ready = real_apps.port_readiness(port, 0.5, 1.0, seen)
+    time.sleep(1.0)  # the build
+    assert ready('') is False
+    assert seen['ready_after'] < 0.5
+
+
+def test_a_failed_build_says_which_step_and_why(real_apps) -> None:  # type: ignore[no-untyped-def]
+    log = '''STEP 4/6: RUN npm install --omit=dev
+npm error code SELF_SIGNED_CERT_IN_CHAIN
+npm error errno SELF_SIGNED_CERT_IN_CHAIN
+npm error request to https://registry.npmjs.org/express failed, reason: self-signed certificate in certificate chain
+npm error A complete log of this run can be found in: /root/.npm/_logs/debug-0.log
+Error: building at STEP "RUN npm install --omit=dev": while running runtime: exit status 1
+'''
+    assert real_apps.build_failure(log) == (
+        '`RUN npm install --omit=dev`: npm error request to https://registry.npmjs.org/express '
+        'failed, reason: self-signed certificate in certificate chain')
+    apt = '''STEP 2/3: RUN apk add graphviz
+/bin/sh: 1: apk: not found
+Error: building at STEP "RUN apk add graphviz": while running runtime: exit status 127
+'''
+    assert real_apps.build_failure(apt) == '`RUN apk add graphviz`: /bin/sh: 1: apk: not found'
