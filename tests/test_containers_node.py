@@ -18,6 +18,7 @@ import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 
@@ -31,15 +32,15 @@ BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
 class Registry(http.server.BaseHTTPRequestHandler):
     """Answers every request with 500, which npm retries; counts the requests."""
 
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+    def do_GET(self) -> None:
         self.requests.append(self.path)
         self.send_response(500)
         self.send_header('Content-Length', '0')
         self.end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
