@@ -47,8 +47,10 @@ real container instead, where every image its Dockerfile starts FROM can be
 stood in locally: an official ``python`` image by Debian bookworm's Python
 3.11, a ``node`` image by the host's Node (the local base images of
 ``tests/containers/base-images.sh``, tagged with the public name, see
-``tests/containerkit.py``; ``CONTAINERS_CONF`` is that of the tests). The
-copy's Dockerfile is built (its ``RUN`` steps install from the registries),
+``tests/containerkit.py``; ``CONTAINERS_CONF`` is that of the tests; the Node
+image with the layer of ``tests/containers/node-registry.sh``, so that npm
+trusts the host's CA bundle that the build mounts). The copy's Dockerfile is
+built (its ``RUN`` steps install from the registries),
 run with ``--network host`` and ``-e PORT=...``, and stopped with ``podman
 stop -t GRACE``: the image's STOPSIGNAL, then SIGKILL. Readiness is a reply on
 ``$PORT`` (an app that listens elsewhere is stopped after ``--settle``). The
