@@ -734,17 +734,24 @@ def plan_containers(stage: pathlib.Path, app: App, args: argparse.Namespace,
 
 
 def build_failure(log: str) -> str:
-    """Why a build failed: the step, and the line of its output that gives the cause
-    (npm's ``reason:``, else its error code, else the last line naming an error)."""
+    """Why a build failed: the step, and what went wrong. The engine's own error when it
+    says more than an exit status (a ``COPY`` source that is missing), else the line of
+    the step's output that gives the cause (npm's ``reason:``, else its error code, else
+    the last line naming an error)."""
     lines = [line.strip() for line in log.splitlines() if line.strip()]
-    step = next((m.group(1) for line in reversed(lines)
-                 if (m := re.search(r'building at STEP "(.*?)"', line))), '')
+    failed = next((m for line in reversed(lines)
+                   if (m := re.search(r'building at STEP "(.*?)": (.*)', line))), None)
+    step, said = failed.groups() if failed else ('', '')
+    said = re.sub(r'checking on sources under "[^"]*": ', '', said)
     output = [line for line in lines if 'building at STEP' not in line
               and 'complete log of this run' not in line]
-    cause = next((line for line in reversed(output) if 'reason:' in line), '') \
-        or next((line for line in reversed(output) if re.match(r'npm (?:error|ERR!) code', line)),
-                '') \
-        or (last_error('\n'.join(output)) if output else 'no output')
+    if said and not said.startswith('while running runtime'):
+        cause = said
+    else:
+        cause = next((line for line in reversed(output) if 'reason:' in line), '') \
+            or next((line for line in reversed(output)
+                     if re.match(r'npm (?:error|ERR!) code', line)), '') \
+            or (last_error('\n'.join(output)) if output else 'no output')
     return f'`{step}`: {cause}' if step else cause
 
 

@@ -87,3 +87,8 @@ Error: building at STEP "RUN npm install --omit=dev": while running runtime: exi
 Error: building at STEP "RUN apk add graphviz": while running runtime: exit status 127
 '''
     assert real_apps.build_failure(apt) == '`RUN apk add graphviz`: /bin/sh: 1: apk: not found'
+    copy = '''STEP 5/7: COPY ./certs /app/certs
+Error: building at STEP "COPY ./certs /app/certs": checking on sources under "/tmp/stage/before": copier: stat: "/certs": no such file or directory
+'''
+    assert real_apps.build_failure(copy) == (
+        '`COPY ./certs /app/certs`: copier: stat: "/certs": no such file or directory')
