@@ -76,7 +76,7 @@ def test_a_failed_build_says_which_step_and_why(real_apps) -> None:  # type: ign
 npm error code SELF_SIGNED_CERT_IN_CHAIN
 npm error errno SELF_SIGNED_CERT_IN_CHAIN
 npm error request to https://registry.npmjs.org/express failed, reason: self-signed certificate in certificate chain
-npm error A complete log of this run can be found in: /root/.npm/_logs/debug-0.log
+npm error A complete log of this run can be found in: /home/node/.npm/_logs/debug-0.log
 Error: building at STEP "RUN npm install --omit=dev": while running runtime: exit status 1
 '''
     assert real_apps.build_failure(log) == (
