@@ -40,7 +40,9 @@ def _engine_or_reason() -> Engine | str:
         return 'podman is not installed (.ci/run installs it from Debian)'
     if os.geteuid() != 0:
         return 'the container tests run rootful podman, which needs root'
-    engine = find_engine('podman', engine_env())
+    # One retry: under heavy load `podman info` can miss its 20 s once, and this
+    # answer is cached for the whole session.
+    engine = find_engine('podman', engine_env()) or find_engine('podman', engine_env())
     if engine is None:
         return 'podman does not answer (podman info failed)'
     missing = [image for image in (PYTHON_BASE, NODE_BASE) if not engine.has_image(image)]
