@@ -9,11 +9,13 @@
    Dockerfiles under a folder, repeated to ``--files`` when there are fewer.
    Real files that a peer cannot read are left out for every tool (a tool
    that stops early would look fast); the script says how many.
-2. Installs modcon from this checkout, not editable, into
-   ``benchmarks/.work/venv-X.Y`` with bytecode compiled, as ``pip install
-   modcon`` would leave it. Each ``--baseline`` revision is exported with
-   ``git archive`` and installed the same way into a virtualenv in a temporary
-   folder outside the repository, so one run compares before and after. The
+2. Installs modcon as of this checkout's HEAD (a clean ``git archive`` export:
+   uncommitted changes are not measured, and no build folder is left in the
+   checkout), not editable, into ``benchmarks/.work/venv-X.Y`` with bytecode
+   compiled, as ``pip install modcon`` would leave it. Each ``--baseline``
+   revision is exported and installed the same way into a virtualenv in a
+   temporary folder outside the repository, so one run compares before and
+   after. The
    development install (``make test``'s editable ``.venv``, whose import hook
    runs on every start) is timed cold beside them, when there is one.
 3. Batch: one ``modcon check`` over all files (it checks a batch this large on
@@ -397,8 +399,11 @@ def run(args: argparse.Namespace, others: list[Tool], scratch: pathlib.Path) -> 
         files = generate(args.files or 2000, corpus)
     version = subprocess.run([args.python, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
                              capture_output=True, text=True, check=True).stdout.strip()
-    head = _git('describe', '--always', '--dirty', '--exclude', '*')
-    modcons = [install_modcon(ROOT, WORK / f'venv-{version}', args.python, head)]
+    if _git('status', '--porcelain', '--untracked-files=no'):
+        print('uncommitted changes are not measured: modcon is installed from HEAD',
+              file=sys.stderr)
+    head = export('HEAD', scratch / 'src-HEAD')
+    modcons = [install_modcon(scratch / 'src-HEAD', WORK / f'venv-{version}', args.python, head)]
     for revision in args.baseline:
         commit = export(revision, scratch / f'src-{revision}')
         modcons.append(install_modcon(scratch / f'src-{revision}', scratch / f'venv-{commit}',
