@@ -42,6 +42,7 @@ RULES: dict[str, Rule] = {}
 READS: dict[str, frozenset[str]] = {}
 _loaded_modules: set[str] = set()
 _listed_kinds: set[str] = set()
+_complete_kinds: set[str] = set()
 
 CheckFunc = Callable[..., Iterator[Hit]]
 
@@ -135,6 +136,8 @@ def load_rules(kinds: Iterable[str] = KINDS,
     fixers = importlib.import_module('modcon.fixers')
 
     for kind in kinds:
+        if kind in _complete_kinds:
+            continue  # a batch asks for every file: answer at once
         package = f'{fixers.__name__}.{kind}'
         indexed = INDEX.get(kind, ())
         for module, rules in indexed:
@@ -143,6 +146,8 @@ def load_rules(kinds: Iterable[str] = KINDS,
                     any(_may_find(reads, present) for _code, reads in rules):
                 importlib.import_module(name)
                 _loaded_modules.add(name)
+        if all(f'{package}.{module}' in _loaded_modules for module, _rules in indexed):
+            _complete_kinds.add(kind)
         if kind in _listed_kinds:
             continue
         _listed_kinds.add(kind)
