@@ -278,6 +278,7 @@ def real_corpus(folder: pathlib.Path, count: int, target: pathlib.Path) -> list[
     found = sorted(p for p in folder.rglob('*')
                    if p.is_file() and 'dockerfile' in p.name.lower()
                    and 'dockerignore' not in p.name.lower()
+                   and p.suffix.lower() not in ('.txt', '.md', '.tsv', '.json', '.yml', '.yaml')
                    and not any(part.startswith('.') for part in p.relative_to(folder).parts))
     if not found:
         raise SystemExit(f'no Dockerfiles under {folder}')
