@@ -70,7 +70,8 @@ def _imported_by_check(tmp_path: pathlib.Path, text: str) -> list[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith('MODCON')}
     done = subprocess.run([sys.executable, '-c', probe], cwd=tmp_path, capture_output=True,
                           text=True, env=env, check=False)
-    return json.loads(done.stderr.splitlines()[-1])
+    modules: list[str] = json.loads(done.stderr.splitlines()[-1])
+    return modules
 
 
 def _rules_in(modules: list[str]) -> set[str]:
