@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from modcon.dockerfile.document import DockerfileDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.project import LocalProject
 from modcon.registry import can_find
 from modcon.registry import rules_of_kind
