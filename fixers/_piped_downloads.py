@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from modcon.lazyregex import lazy_compile
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script
 
@@ -15,7 +16,7 @@ FETCHERS = frozenset(('curl', 'wget'))
 RUNNERS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'python', 'python2', 'python3',
                      'perl', 'ruby', 'node', 'php', 'pwsh'))
 _WRAPPERS = frozenset(('sudo', 'env', 'command', 'exec', 'nice'))
-_SUBSTITUTED_FETCH = re.compile(r'(\$\(|`)\s*(curl|wget)\b')
+_SUBSTITUTED_FETCH = lazy_compile(r'(\$\(|`)\s*(curl|wget)\b')
 _PYTHON = re.compile(r'^python(\d+(\.\d+)?)?$')
 
 

@@ -26,6 +26,7 @@ from modcon.fixers.dockerfile._dockerignore import compile_pattern
 from modcon.fixers.dockerfile._dockerignore import excluded
 from modcon.fixers.dockerfile._dockerignore import expand
 from modcon.fixers.dockerfile._dockerignore import sources
+from modcon.lazyregex import lazy_compile
 from modcon.readers.shell.simple_commands import read_commands
 
 HEADER = ('# Created by modcon (MC185): keeps these out of the build context, so\n'
@@ -67,7 +68,7 @@ _VERSION_FROM_GIT = ('setuptools_scm', 'setuptools-scm', 'hatch-vcs', 'hatch_vcs
                      'setuptools-git-versioning', 'pdm-backend')
 _PROJECT_FILES = ('pyproject.toml', 'setup.cfg', 'setup.py')
 _NODE_INSTALLS = frozenset(('install', 'i', 'ci', 'add'))
-_VENV_MAKERS = re.compile(r'\b(venv|virtualenv|uv\s+sync|uv\s+venv|poetry\s+install|pipenv)\b')
+_VENV_MAKERS = lazy_compile(r'\b(venv|virtualenv|uv\s+sync|uv\s+venv|poetry\s+install|pipenv)\b')
 
 
 @functools.lru_cache(maxsize=64)

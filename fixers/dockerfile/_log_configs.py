@@ -19,9 +19,10 @@ from typing import NamedTuple
 
 from modcon.knowledge.logs import STDERR
 from modcon.knowledge.logs import STDOUT
+from modcon.lazyregex import lazy_compile
 
 # Destinations that already are the container's streams (or nothing).
-_STREAMS = re.compile(r'^(/dev/(stdout|stderr|null|fd/[12])|/proc/(self|1)/fd/[12])$')
+_STREAMS = lazy_compile(r'^(/dev/(stdout|stderr|null|fd/[12])|/proc/(self|1)/fd/[12])$')
 
 
 class ConfigLog(NamedTuple):
@@ -47,8 +48,8 @@ def _file_path(value: str) -> str | None:
 
 # -- nginx ------------------------------------------------------------------
 
-_NGINX = re.compile(r'(?:^|[;{}])[ \t]*(access_log|error_log)[ \t]+("[^"]*"|\'[^\']*\'|[^\s;]+)',
-                    re.MULTILINE)
+_NGINX = lazy_compile(r'(?:^|[;{}])[ \t]*(access_log|error_log)[ \t]+("[^"]*"|\'[^\']*\'|[^\s;]+)',
+                      re.MULTILINE)
 
 
 def nginx_logs(text: str) -> list[ConfigLog]:
@@ -70,8 +71,8 @@ def nginx_logs(text: str) -> list[ConfigLog]:
 
 # -- Apache httpd -----------------------------------------------------------
 
-_APACHE = re.compile(r'^[ \t]*(CustomLog|ErrorLog|TransferLog|ForensicLog|ScriptLog)[ \t]+'
-                     r'("[^"]*"|\S+)', re.IGNORECASE | re.MULTILINE)
+_APACHE = lazy_compile(r'^[ \t]*(CustomLog|ErrorLog|TransferLog|ForensicLog|ScriptLog)[ \t]+'
+                       r'("[^"]*"|\S+)', re.IGNORECASE | re.MULTILINE)
 _SERVER_ROOT = re.compile(r'^[ \t]*ServerRoot[ \t]+"?([^"\s]+)"?', re.IGNORECASE | re.MULTILINE)
 # Folders that a distribution's ServerRoot-relative `logs` points at.
 _LOG_DIR_OF_ROOT = {'/var/www': '/var/log/apache2', '/etc/httpd': '/var/log/httpd'}

@@ -12,10 +12,10 @@ Also here: the stages whose layers end up in the image (``shipped_stages``),
 """
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.lazyregex import lazy_compile
 from modcon.readers.dockerfile.stages import SHELLS
 from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import Stages
@@ -28,7 +28,7 @@ from modcon.readers.shell.simple_commands import Statement
 from modcon.readers.shell.simple_commands import argv_command
 from modcon.readers.shell.simple_commands import read_commands
 
-_LONE_HEREDOC = re.compile(r'^<<([A-Za-z_][A-Za-z0-9_]*|"[^"]+"|\'[^\']+\')$')
+_LONE_HEREDOC = lazy_compile(r'^<<([A-Za-z_][A-Za-z0-9_]*|"[^"]+"|\'[^\']+\')$')
 
 
 class RunScript(NamedTuple):

@@ -36,6 +36,7 @@ _POSITIONAL = re.compile(r'\$(?:[@*#0-9]|\{[@*#0-9])')
     severity=Severity.WARNING,
     aliases=('hadolint:DL3025', 'buildkit:JSONArgsRecommended',
              'tally:buildkit/JSONArgsRecommended'),
+    reads=('CMD', 'ENTRYPOINT'),
 )
 def shell_form_command(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

@@ -25,6 +25,7 @@ from modcon.registry import rule
     property=Property.SIGNALS,
     severity=Severity.INFO,
     aliases=('hadolint:DL3025',),
+    reads=('HEALTHCHECK',),
 )
 def shell_form_healthcheck(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

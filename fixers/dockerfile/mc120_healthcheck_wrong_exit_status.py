@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     severity=Severity.WARNING,
     fixable='sometimes',
     aliases=(),
+    reads=('HEALTHCHECK',),
 )
 def healthcheck_wrong_exit_status(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

@@ -37,6 +37,7 @@ class _Flagged(NamedTuple):
     property=Property.EXIT_CODES,
     fixable='sometimes',
     aliases=('hadolint:DL4006', 'tally:hadolint/DL4006'),
+    reads=('RUN',),
 )
 def run_pipeline_without_pipefail(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

@@ -28,6 +28,7 @@ _UNGRACEFUL = {
     severity=Severity.WARNING,
     fixable='always',
     aliases=('tally:tally/no-ungraceful-stopsignal',),
+    reads=('STOPSIGNAL',),
 )
 def ungraceful_stopsignal(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

@@ -86,6 +86,7 @@ def label_value(ins: Instruction, key: str) -> str | None:
     severity=Severity.INFO,
     fixable='sometimes',
     aliases=(),
+    reads=('LABEL', 'MAINTAINER'),
 )
 def oci_labels_missing(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

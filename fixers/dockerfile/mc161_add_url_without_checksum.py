@@ -25,6 +25,7 @@ _COMMIT = re.compile(r'#[0-9a-f]{40}(:|$)', re.IGNORECASE)
     severity=Severity.WARNING,
     fixable='never',
     aliases=(),
+    reads=('ADD',),
 )
 def add_url_without_checksum(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

@@ -80,6 +80,7 @@ def _removal(document: DockerfileDocument, run: RunScript, command: Command) -> 
     property=Property.IMMUTABLE,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3005', 'hadolint:DL3035'),
+    reads=('RUN',),
 )
 def package_upgrade_in_build(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

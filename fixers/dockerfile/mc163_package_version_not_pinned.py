@@ -24,6 +24,7 @@ _KEYWORDS = ('pip', 'npm', 'yarn', 'pnpm', 'gem', 'go ', 'cargo')
     severity=Severity.WARNING,
     fixable='never',
     aliases=('hadolint:DL3013', 'hadolint:DL3016', 'hadolint:DL3028', 'hadolint:DL3062'),
+    reads=('RUN',),
 )
 def package_version_not_pinned(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

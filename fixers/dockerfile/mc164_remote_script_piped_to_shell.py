@@ -20,6 +20,7 @@ from modcon.registry import rule
     severity=Severity.WARNING,
     fixable='never',
     aliases=(),
+    reads=('RUN',),
 )
 def remote_script_piped_to_shell(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

@@ -23,6 +23,7 @@ from modcon.registry import rule
     severity=Severity.ERROR,
     fixable='never',
     aliases=('buildkit:CopyIgnoredFile',),
+    reads=('COPY', 'ADD'),
 )
 def copy_source_ignored(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

@@ -59,6 +59,7 @@ def _needs_lists_later(runs: list[RunScript], run: RunScript) -> RunScript | Non
     property=Property.SMALL,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3009',),
+    reads=('RUN',),
 )
 def apt_lists_left_in_layer(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

@@ -33,6 +33,7 @@ _NO_CACHE = frozenset(('--no-cache',))
     property=Property.SMALL,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3019',),
+    reads=('RUN',),
 )
 def apk_cache_left_in_layer(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

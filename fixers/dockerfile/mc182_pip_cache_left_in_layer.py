@@ -41,6 +41,7 @@ def no_cache(command: Command) -> bool:
     property=Property.SMALL,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3042',),
+    reads=('RUN',),
 )
 def pip_cache_left_in_layer(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

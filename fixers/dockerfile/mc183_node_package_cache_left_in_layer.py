@@ -69,6 +69,7 @@ def _offline_later(runs: list[RunScript], run: RunScript) -> RunScript | None:
     property=Property.SMALL,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3060',),
+    reads=('RUN',),
 )
 def node_package_cache_left_in_layer(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

@@ -58,6 +58,7 @@ def _cleanup(tool: str, command: Command) -> str:
     property=Property.SMALL,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3032', 'hadolint:DL3040', 'hadolint:DL3036'),
+    reads=('RUN',),
 )
 def rpm_cache_left_in_layer(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

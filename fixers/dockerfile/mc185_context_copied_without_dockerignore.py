@@ -25,6 +25,7 @@ from modcon.registry import rule
     severity=Severity.WARNING,
     fixable='always',
     aliases=(),
+    reads=('COPY', 'ADD'),
 )
 def context_copied_without_dockerignore(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

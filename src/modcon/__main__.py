@@ -1,7 +1,20 @@
-"""Allow ``python -m modcon``."""
+"""Allow ``python -m modcon``; also the ``modcon`` console script."""
 from __future__ import annotations
+
+import gc
 
 from modcon.cli import main
 
+
+def console() -> None:
+    """Run ``main`` in a process of its own, then end the process."""
+    status = main()
+    # The interpreter's last collection would walk every module, rule and table
+    # once more to free nothing: about a twentieth of a cold check. Frozen, it
+    # skips them; files are closed and streams flushed as before.
+    gc.freeze()
+    raise SystemExit(status)
+
+
 if __name__ == '__main__':
-    raise SystemExit(main())
+    console()

@@ -10,7 +10,6 @@ Keys (the same in both files; flags override them):
 """
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import re
@@ -105,6 +104,8 @@ def _closest(pattern: str, rules: dict[str, str]) -> str:
         candidates, wanted = sorted(rules), upper
     else:
         candidates, wanted = sorted(rules.values()), pattern.lower()
+    import difflib  # only for a misspelt rule; imported for every run, it costs a millisecond
+
     close = difflib.get_close_matches(wanted, candidates, n=1, cutoff=0.6)
     return f'; did you mean `{close[0]}`?' if close else ' (see `modcon rules`)'
 

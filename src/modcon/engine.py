@@ -64,7 +64,9 @@ def check_source(source: SourceFile, kind: str, config: Config,
     """
     if document is None:
         document = _document(kind, source, invocations, project)
-    rules = [r for r in rules_of_kind(kind) if config.enabled(r)]
+    # Only the rules that can find something here (their instructions occur) load.
+    present = getattr(document, 'instruction_names', None) if document.error is None else None
+    rules = [r for r in rules_of_kind(kind, present) if config.enabled(r)]
     if document.error is not None:
         # A file that does not parse gets one finding and nothing else.
         rules = [r for r in rules if r.code == document.SYNTAX_RULE]

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
+from modcon.lazyregex import lazy_compile
+
 # C0 and C1 controls, DEL, and the bidirectional and zero-width format characters.
 _UNSAFE = re.compile('[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e'
                      '\u2060-\u2069\ufeff]')
-_UNSAFE_KEEP_NEWLINES = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f'
-                                   '\u2028-\u202e\u2060-\u2069\ufeff]')
+_UNSAFE_KEEP_NEWLINES = lazy_compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f'
+                                     '\u2028-\u202e\u2060-\u2069\ufeff]')
 
 
 def _escape(match: re.Match[str]) -> str:

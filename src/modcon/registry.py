@@ -1,8 +1,12 @@
 """The rule registry: ``@rule`` checks each declaration once, at import.
 
 Rules live in ``modcon.fixers.<kind>.mcNNN_<name>``, one module per rule.
-They are imported per kind, on demand, so a Dockerfile check never imports
-the Python or JavaScript fixers (and their parsers).
+They are imported on demand: per kind, so a Dockerfile check never imports
+the Python or JavaScript fixers (and their parsers), and within a kind only
+those that can find something in the file at hand. A Dockerfile rule that
+finds nothing without certain instructions says so (``reads=``); the
+generated ``modcon.rule_index`` holds those declarations, so the choice is
+made before any rule module is imported.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import importlib
 import os
 import re
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Iterator
 
@@ -18,6 +23,7 @@ from modcon.model import Hit
 from modcon.model import Rule
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.rule_index import INDEX
 
 CODE_RE = re.compile(r'^MC[0-9]{3}$')
 NAME_RE = re.compile(r'^[a-z][a-z0-9]*(-[a-z0-9]+)*$')
@@ -32,7 +38,11 @@ KINDS = ('dockerfile', 'python', 'shell', 'javascript')
 FIXABLE = ('always', 'sometimes', 'never')
 
 RULES: dict[str, Rule] = {}
-_loaded_kinds: set[str] = set()
+# code -> the instructions without which the rule finds nothing (empty: any file)
+READS: dict[str, frozenset[str]] = {}
+_loaded_modules: set[str] = set()
+_listed_kinds: set[str] = set()
+_complete_kinds: set[str] = set()
 
 CheckFunc = Callable[..., Iterator[Hit]]
 
@@ -60,8 +70,16 @@ def rule(
         severity: Severity = Severity.WARNING,
         fixable: str = 'sometimes',
         aliases: Iterable[str] = (),
+        reads: Iterable[str] = (),
 ) -> Callable[[CheckFunc], CheckFunc]:
-    """Register ``func`` as the check of rule ``code``."""
+    """Register ``func`` as the check of rule ``code``.
+
+    ``reads``: the Dockerfile instructions (an ONBUILD trigger counts) without
+    which the rule can find nothing; the rule is not even imported for a file
+    that has none of them. Empty: the rule may find something in any file.
+    """
+    reads = frozenset(reads)
+
     def decorator(func: CheckFunc) -> CheckFunc:
         doc = cleandoc(func.__doc__ or '')
         problems = [
@@ -71,6 +89,9 @@ def rule(
             *([f'unknown kind {kind!r}'] if kind not in KINDS else []),
             *([f'fixable must be one of {FIXABLE}'] if fixable not in FIXABLE else []),
             *(f'docstring lacks {s!r}' for s in DOC_SECTIONS if s not in doc),
+            *([f'reads names Dockerfile instructions, not {sorted(reads)}']
+              if reads and (kind != 'dockerfile' or not all(r.isalpha() and r.isupper()
+                                                            for r in reads)) else []),
         ]
         if problems:
             where = f'{func.__module__}.{func.__qualname__}'
@@ -88,30 +109,66 @@ def rule(
             fixable=fixable,
             aliases=tuple(aliases),
         )
+        READS[code] = reads
         return func
     return decorator
 
 
-def load_rules(kinds: Iterable[str] = KINDS) -> dict[str, Rule]:
-    """Import the rule modules of ``kinds``; returns the whole registry."""
+def can_find(rule: Rule, present: Collection[str] | None) -> bool:
+    """Whether ``rule`` may find something in a file whose instructions are ``present``
+    (None: not a Dockerfile, or not known)."""
+    return _may_find(READS.get(rule.code, ()), present)
+
+
+def _may_find(reads: Iterable[str], present: Collection[str] | None) -> bool:
+    return present is None or not reads or any(name in present for name in reads)
+
+
+def load_rules(kinds: Iterable[str] = KINDS,
+               present: Collection[str] | None = None) -> dict[str, Rule]:
+    """Import the rule modules of ``kinds``; returns the whole registry.
+
+    With ``present`` (the instructions of a Dockerfile), only the modules with
+    a rule that can find something there, as ``modcon.rule_index`` says. A rule
+    module missing from the index is imported whatever the file holds.
+    """
     # By name: the rules sit in a layer above this one (see tests/test_layers.py).
     fixers = importlib.import_module('modcon.fixers')
 
     for kind in kinds:
-        if kind in _loaded_kinds:
-            continue
-        _loaded_kinds.add(kind)
+        if kind in _complete_kinds:
+            continue  # a batch asks for every file: answer at once
         package = f'{fixers.__name__}.{kind}'
+        indexed = INDEX.get(kind, ())
+        for module, rules in indexed:
+            name = f'{package}.{module}'
+            if name not in _loaded_modules and \
+                    any(_may_find(reads, present) for _code, reads in rules):
+                importlib.import_module(name)
+                _loaded_modules.add(name)
+        if all(f'{package}.{module}' in _loaded_modules for module, _rules in indexed):
+            _complete_kinds.add(kind)
+        if kind in _listed_kinds:
+            continue
+        _listed_kinds.add(kind)
         folder = os.path.join(fixers.__path__[0], kind)
+        known = {module for module, _rules in indexed}
         for entry in sorted(os.listdir(folder)):
-            if entry.startswith('mc') and entry.endswith('.py'):
+            if entry.startswith('mc') and entry.endswith('.py') and entry[:-3] not in known:
                 importlib.import_module(f'{package}.{entry[:-3]}')
     return RULES
 
 
-def rules_of_kind(kind: str) -> list[Rule]:
-    load_rules((kind,))
-    return [r for r in RULES.values() if r.kind == kind]
+def rules_of_kind(kind: str, present: Collection[str] | None = None) -> list[Rule]:
+    """The rules of ``kind`` loaded so far, after loading those that can find something
+    in a file whose instructions are ``present`` (None: all of them).
+
+    A rule loaded for another file runs too and finds nothing: which rules run
+    never changes what is found (tests/test_rule_loading.py holds that).
+    """
+    load_rules((kind,), present)
+    # In code order, as the modules are named, whichever were imported first.
+    return sorted((r for r in RULES.values() if r.kind == kind), key=lambda r: r.code)
 
 
 def find_rule(code_or_name: str) -> Rule | None:

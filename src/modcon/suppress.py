@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from modcon.lazyregex import lazy_compile
 from modcon.model import Rule
 
-_MODCON = re.compile(r'^modcon:\s*(ignore|ignore-file)\s*=\s*([\w,\s-]+)$', re.IGNORECASE)
-_HADOLINT = re.compile(r'^hadolint\s+(global\s+)?ignore\s*=\s*([\w,\s]+?)(\s+#.*)?$',
-                       re.IGNORECASE)
+_MODCON = lazy_compile(r'^modcon:\s*(ignore|ignore-file)\s*=\s*([\w,\s-]+)$', re.IGNORECASE)
+_HADOLINT = lazy_compile(r'^hadolint\s+(global\s+)?ignore\s*=\s*([\w,\s]+?)(\s+#.*)?$',
+                         re.IGNORECASE)
 _CHECK = re.compile(r'^check\s*=\s*(.*)$', re.IGNORECASE)
-_TALLY = re.compile(r'^tally\s+(global\s+)?ignore\s*=\s*([\w,/\s-]+?)\s*(;.*)?$', re.IGNORECASE)
+_TALLY = lazy_compile(r'^tally\s+(global\s+)?ignore\s*=\s*([\w,/\s-]+?)\s*(;.*)?$', re.IGNORECASE)
 
 
 def _names(text: str) -> set[str]:

@@ -14,13 +14,14 @@ import re
 from typing import TYPE_CHECKING
 
 from modcon.entrypoints.invocation import Invocation
+from modcon.lazyregex import lazy_compile
 from modcon.source import SourceFile
 from modcon.suppress import Pragmas
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import ast
 
-_PRAGMA = re.compile(r'modcon:\s*(ignore|ignore-file)\s*=\s*([\w,\s-]+)', re.IGNORECASE)
+_PRAGMA = lazy_compile(r'modcon:\s*(ignore|ignore-file)\s*=\s*([\w,\s-]+)', re.IGNORECASE)
 EXTENSIONS = {'.py': 'python', '.sh': 'shell', '.bash': 'shell', '.js': 'javascript',
               '.mjs': 'javascript', '.cjs': 'javascript'}
 

@@ -58,6 +58,11 @@ class DockerfileDocument:
         return self.syntax.instructions
 
     @property
+    def instruction_names(self) -> frozenset[str]:
+        """The instructions that occur, ONBUILD triggers included: which rules can apply."""
+        return self.derived(_instruction_names)
+
+    @property
     def resolution(self) -> Resolution:
         """Where the container's command leads in the build context (computed once)."""
         if self._resolution is None:
@@ -93,3 +98,8 @@ class DockerfileDocument:
         if instruction is None:
             return Pragmas()
         return Pragmas.parse([c.text for c in instruction.comments], file_wide=False)
+
+
+def _instruction_names(document: DockerfileDocument) -> frozenset[str]:
+    return frozenset(name for ins in document.instructions
+                     for name in (ins.name, ins.sub.name if ins.sub else ins.name))

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from modcon.lazyregex import lazy_compile
+
 STDOUT = 'stdout'
 STDERR = 'stderr'
 
@@ -69,7 +71,7 @@ SOFTWARE: tuple[Software, ...] = (
     # -- nginx ---------------------------------------------------------------
     Software(
         'nginx', 'debian',
-        re.compile(r'nginx(-(light|full|extras|core))?'),
+        lazy_compile(r'nginx(-(light|full|extras|core))?'),
         (LogFile('/var/log/nginx/access.log', STDOUT, 'access', '/etc/nginx/nginx.conf'),
          LogFile('/var/log/nginx/error.log', STDERR, 'error', '/etc/nginx/nginx.conf')),
         ('nginx',), '/var/log/nginx',
@@ -79,7 +81,7 @@ SOFTWARE: tuple[Software, ...] = (
     ),
     Software(
         'nginx', 'alpine',
-        re.compile(r'nginx'),
+        lazy_compile(r'nginx'),
         (LogFile('/var/log/nginx/access.log', STDOUT, 'access', '/etc/nginx/nginx.conf'),
          LogFile('/var/log/nginx/error.log', STDERR, 'error', '/etc/nginx/nginx.conf')),
         ('nginx',), '/var/log/nginx',
@@ -89,7 +91,7 @@ SOFTWARE: tuple[Software, ...] = (
     ),
     Software(
         'nginx', 'redhat',
-        re.compile(r'nginx(-core)?'),
+        lazy_compile(r'nginx(-core)?'),
         (LogFile('/var/log/nginx/access.log', STDOUT, 'access', '/etc/nginx/nginx.conf'),
          LogFile('/var/log/nginx/error.log', STDERR, 'error', '/etc/nginx/nginx.conf')),
         ('nginx',), '/var/log/nginx',
@@ -98,7 +100,7 @@ SOFTWARE: tuple[Software, ...] = (
     # -- Apache httpd --------------------------------------------------------
     Software(
         'Apache httpd', 'debian',
-        re.compile(r'apache2'),
+        lazy_compile(r'apache2'),
         # envvars: APACHE_LOG_DIR=/var/log/apache2; apache2.conf: ErrorLog
         # ${APACHE_LOG_DIR}/error.log; sites-available/000-default.conf:
         # CustomLog ${APACHE_LOG_DIR}/access.log combined; conf-available/
@@ -113,7 +115,7 @@ SOFTWARE: tuple[Software, ...] = (
     ),
     Software(
         'Apache httpd', 'alpine',
-        re.compile(r'apache2'),
+        lazy_compile(r'apache2'),
         # conf/0005-httpd.conf-ErrorLog-CustomLog-TransferLog.patch: ErrorLog
         # logs/error.log, CustomLog logs/access.log combined; ServerRoot is
         # /var/www and the APKBUILD links /var/www/logs -> /var/log/apache2.
@@ -124,7 +126,7 @@ SOFTWARE: tuple[Software, ...] = (
     ),
     Software(
         'Apache httpd', 'redhat',
-        re.compile(r'httpd'),
+        lazy_compile(r'httpd'),
         # httpd.conf: ErrorLog "logs/error_log", CustomLog "logs/access_log"
         # combined; /etc/httpd/logs -> ../../var/log/httpd.
         (LogFile('/var/log/httpd/access_log', STDOUT, 'access', '/etc/httpd/conf/httpd.conf'),
@@ -135,7 +137,7 @@ SOFTWARE: tuple[Software, ...] = (
     # -- PHP-FPM -------------------------------------------------------------
     Software(
         'PHP-FPM', 'debian',
-        re.compile(r'php(?P<v>\d+\.\d+)-fpm'),
+        lazy_compile(r'php(?P<v>\d+\.\d+)-fpm'),
         # /etc/php/8.2/fpm/php-fpm.conf as shipped: `error_log =
         # /var/log/php8.2-fpm.log` (one file per PHP version).
         (LogFile('/var/log/php{v}-fpm.log', STDERR, 'error', '/etc/php/{v}/fpm/php-fpm.conf'),),
@@ -145,7 +147,7 @@ SOFTWARE: tuple[Software, ...] = (
     ),
     Software(
         'PHP-FPM', 'alpine',
-        re.compile(r'php(?P<v>\d+)-fpm'),
+        lazy_compile(r'php(?P<v>\d+)-fpm'),
         # The fpm subpackage creates /var/log/php82 and rotates
         # /var/log/php82/*.log (php82-fpm.logrotate).
         (LogFile('/var/log/php{v}/error.log', STDERR, 'error', '/etc/php{v}/php-fpm.conf'),),
@@ -155,7 +157,7 @@ SOFTWARE: tuple[Software, ...] = (
     ),
     Software(
         'PHP-FPM', 'redhat',
-        re.compile(r'php-fpm'),
+        lazy_compile(r'php-fpm'),
         # php-fpm.conf: error_log = /var/log/php-fpm/error.log; www.conf:
         # php_admin_value[error_log] = /var/log/php-fpm/www-error.log.
         (LogFile('/var/log/php-fpm/error.log', STDERR, 'error', '/etc/php-fpm.conf'),
@@ -167,7 +169,7 @@ SOFTWARE: tuple[Software, ...] = (
     # -- supervisor: rotates its own log, so a link breaks it ---------------
     *(Software(
         'supervisord', family,
-        re.compile(r'supervisor'),
+        lazy_compile(r'supervisor'),
         (LogFile(path, STDOUT, 'log', config,
                  unlinkable='supervisord rotates its own log (logfile_maxbytes, 50MB by '
                             'default) and fails to seek a stream; set `logfile=/dev/stdout` '
@@ -186,7 +188,7 @@ SOFTWARE: tuple[Software, ...] = (
     # -- squid: access.log is written by a helper whose stdout is a pipe ----
     *(Software(
         'squid', family,
-        re.compile(r'squid'),
+        lazy_compile(r'squid'),
         (LogFile('/var/log/squid/access.log', STDOUT, 'access', '/etc/squid/squid.conf',
                  unlinkable='squid writes access.log through its `daemon:` log helper, whose '
                             'stdout is a pipe to squid, not the container\'s; set '
@@ -200,7 +202,7 @@ SOFTWARE: tuple[Software, ...] = (
     # -- haproxy: syslog only ------------------------------------------------
     *(Software(
         'HAProxy', family,
-        re.compile(r'haproxy'),
+        lazy_compile(r'haproxy'),
         (),
         ('haproxy',), '',
         note='logs to syslog (`log /dev/log local0`): no file to link; use '
@@ -218,8 +220,8 @@ DEBIAN_PHP = {
 }
 
 # Packages that mean something in the image reads or rotates log files.
-LOG_READERS = re.compile(r'logrotate|filebeat|fluent-?bit|td-agent|promtail|vector')
-CRON_PACKAGES = re.compile(r'cron|cronie|cronie-anacron|dcron|bcron|systemd-cron')
+LOG_READERS = lazy_compile(r'logrotate|filebeat|fluent-?bit|td-agent|promtail|vector')
+CRON_PACKAGES = lazy_compile(r'cron|cronie|cronie-anacron|dcron|bcron|systemd-cron')
 
 
 class LinkedBase(NamedTuple):

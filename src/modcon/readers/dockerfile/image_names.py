@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
+from modcon.lazyregex import lazy_compile
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import arg_defaults
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 # Tags that are moved on purpose to whatever is newest.
 FLOATING_TAGS = frozenset(('latest', 'edge', 'nightly', 'rolling', 'unstable', 'testing',
                            'sid', 'rawhide', 'devel'))
-_VARIABLE = re.compile(r'\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))')
+_VARIABLE = lazy_compile(r'\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))')
 
 
 class Reference(NamedTuple):

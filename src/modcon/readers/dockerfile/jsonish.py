@@ -14,7 +14,9 @@ import json
 import re
 from typing import NamedTuple
 
-_ELEMENT = re.compile(r'''"((?:[^"\\]|\\.)*)"|'([^'\\]*)'|([^\s,\[\]"']+)''')
+from modcon.lazyregex import lazy_compile
+
+_ELEMENT = lazy_compile(r'''"((?:[^"\\]|\\.)*)"|'([^'\\]*)'|([^\s,\[\]"']+)''')
 _QUOTED_START = re.compile(r'\[\s*["\']')
 
 

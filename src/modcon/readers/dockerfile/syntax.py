@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from modcon.lazyregex import lazy_compile
+
 KNOWN_INSTRUCTIONS = frozenset((
     'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM',
     'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL',
@@ -28,7 +30,7 @@ _DIRECTIVES = frozenset(('escape', 'syntax', 'check'))
 # Go's regexp \s is ASCII [\t\n\f\r ]; these mirror BuildKit's patterns.
 _DIRECTIVE_RE = re.compile(r'^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$')
 _TOKEN_WS_RE = re.compile(r'[\t\v\f\r ]+')
-_HEREDOC_RE = re.compile(r'^(\d*)<<(-?)([^<]*)$')
+_HEREDOC_RE = lazy_compile(r'^(\d*)<<(-?)([^<]*)$')
 _CONTINUATION = {
     '\\': re.compile(r'(?:(?<=[^\\])|^)\\[ \t]*$'),
     '`': re.compile(r'(?:(?<=[^`])|^)`[ \t]*$'),

@@ -1,0 +1,110 @@
+"""A Dockerfile check imports only what it needs, and loses nothing by it.
+
+Rules that declare the instructions they read (``@rule(reads=...)``) are not
+imported for a file without them; these tests hold that the declaration is
+true (such a rule finds nothing there when run anyway) and that a cold check
+of a Dockerfile keeps the heavy parts away. No timings: which modules load.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.project import LocalProject
+from modcon.registry import can_find
+from modcon.registry import rules_of_kind
+from modcon.source import SourceFile
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+# Public Dockerfiles read in place when this checkout sits beside them (never copied).
+REAL_WORLD = ROOT.parent / 'shared' / 'data' / 'real-world'
+
+
+def _dockerfiles() -> list[pathlib.Path]:
+    found = sorted(ROOT.glob('tests/fixtures/*/*.input.Dockerfile'))
+    found += sorted(p for p in (ROOT / 'examples').rglob('*') if p.name == 'Dockerfile')
+    if REAL_WORLD.is_dir():
+        found += sorted(p for p in REAL_WORLD.rglob('*') if p.is_file() and
+                        'dockerfile' in p.name.lower() and 'dockerignore' not in p.name.lower())
+    return found
+
+
+def test_a_rule_left_out_for_its_instructions_would_have_found_nothing() -> None:
+    every = rules_of_kind('dockerfile')
+    left_out = 0
+    for path in _dockerfiles():
+        text = path.read_bytes().decode(errors='replace')
+        document = DockerfileDocument(SourceFile(path.name, text), LocalProject(str(path.parent)))
+        if document.error is not None:
+            continue  # only MC001 runs on a file that does not parse
+        for rule in every:
+            if can_find(rule, document.instruction_names):
+                continue
+            left_out += 1
+            hits = list(rule.check(document))
+            assert hits == [], f'{rule.code} left out of {path} but finds {hits}'
+    assert left_out > 100  # the rules' declarations are exercised, not vacuous
+
+
+def test_onbuild_triggers_count_as_instructions() -> None:
+    text = 'FROM alpine\nONBUILD STOPSIGNAL SIGKILL\n'
+    document = DockerfileDocument(SourceFile('Dockerfile', text))
+    codes = {r.code for r in rules_of_kind('dockerfile') if can_find(r, document.instruction_names)}
+    assert 'MC141' in codes and 'MC161' not in codes
+
+
+def _imported_by_check(tmp_path: pathlib.Path, text: str) -> list[str]:
+    (tmp_path / 'Dockerfile').write_text(text)
+    probe = (
+        'import json, sys\n'
+        'from modcon.cli import main\n'
+        'main(["check", "Dockerfile"])\n'
+        'sys.__stderr__.write(json.dumps(sorted(sys.modules)))\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith('MODCON')}
+    done = subprocess.run([sys.executable, '-c', probe], cwd=tmp_path, capture_output=True,
+                          text=True, env=env, check=False)
+    modules: list[str] = json.loads(done.stderr.splitlines()[-1])
+    return modules
+
+
+def _rules_in(modules: list[str]) -> set[str]:
+    return {m.rsplit('.', 1)[1][:5].upper() for m in modules
+            if m.startswith('modcon.fixers.') and m.rsplit('.', 1)[1].startswith('mc')}
+
+
+@pytest.mark.parametrize('text', [
+    pytest.param('FROM python:3.12-slim\nCMD python app.py\n', id='two-lines'),
+    pytest.param('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n'
+                 'RUN pip install --no-cache-dir -r requirements.txt\n'
+                 'HEALTHCHECK CMD curl -f http://localhost/ || exit 1\n'
+                 'CMD ["gunicorn", "app:app"]\n', id='typical'),
+])
+def test_a_dockerfile_check_imports_no_heavy_library(tmp_path: pathlib.Path, text: str) -> None:
+    modules = _imported_by_check(tmp_path, text)
+    heavy = [m for m in modules if m.split('.')[0] in (
+        'libcst', 'github', 'requests', 'yaml', 'tree_sitter_javascript', 'dockerfile_parse',
+        'dataclasses', 'inspect')]
+    assert heavy == []
+    assert not [m for m in modules if m.startswith(('modcon.fixers.python', 'modcon.fixers.shell',
+                                                    'modcon.fixers.javascript'))]
+
+
+def test_a_dockerfile_check_imports_only_the_rules_its_instructions_need(
+        tmp_path: pathlib.Path) -> None:
+    bare = _rules_in(_imported_by_check(tmp_path, 'FROM python:3.12-slim\nCMD python app.py\n'))
+    # Each rule that reads only instructions this file lacks stays unimported.
+    for code in ('MC102', 'MC120', 'MC121', 'MC141', 'MC144', 'MC161', 'MC162', 'MC163',
+                 'MC164', 'MC171', 'MC180', 'MC181', 'MC182', 'MC183', 'MC184', 'MC185'):
+        assert code not in bare
+    assert {'MC001', 'MC101', 'MC130', 'MC140'} <= bare
+    more = _rules_in(_imported_by_check(
+        tmp_path, 'FROM python:3.12-slim\nSTOPSIGNAL SIGKILL\nADD https://x.example/a /a\n'
+                  'CMD python app.py\n'))
+    assert more - bare == {'MC141', 'MC161', 'MC171', 'MC185'}
