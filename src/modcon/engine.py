@@ -4,6 +4,7 @@ No I/O happens here: the CLI and the Action read and write the files.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from typing import NamedTuple
 
@@ -18,6 +19,8 @@ from modcon.model import Rule
 from modcon.project import OverlayProject
 from modcon.project import Project
 from modcon.registry import rules_of_kind
+from modcon.scope import FileInput
+from modcon.scope import document_for
 from modcon.source import SourceFile
 
 MAX_PASSES = 10
@@ -27,6 +30,31 @@ class FixLoopError(RuleCrashed):
     """Fixes kept changing the file: two rules undo each other (a bug)."""
 
 
+class RuleEdits(NamedTuple):
+    """One rule's part of a pass of the fix loop."""
+
+    rule: Rule
+    applied: list[Finding]  # the findings whose fixes were applied, in file order
+    created: dict[str, str]  # the files its fixes add (relative path -> text)
+
+
+class FixPass(NamedTuple):
+    """One pass of the fix loop: the text it started from, and which rule made
+    which of its edits (rules in code order)."""
+
+    text: str
+    rules: list[RuleEdits]
+
+    def steps(self, threshold: Applicability) -> Iterator[tuple[RuleEdits, str]]:
+        """Each rule's edits applied on top of the rules' before it: the rule's part,
+        and the text after it. The edits of a pass never overlap, so the text
+        after the last rule is the text the pass made."""
+        fixes: list[Fix] = []
+        for part in self.rules:
+            fixes.extend(f.fix for f in part.applied if f.fix is not None)
+            yield part, apply_fixes(self.text, fixes, threshold)[0]
+
+
 class FileResult(NamedTuple):
     path: str
     original: str
@@ -34,23 +62,11 @@ class FileResult(NamedTuple):
     findings: list[Finding]  # what remains to report after fixing
     applied: list[Finding]  # the findings whose fixes were written
     created: dict[str, str] = {}  # files to add beside this one (relative path -> text)
+    passes: tuple[FixPass, ...] = ()  # how ``fixed`` came about, pass by pass
 
     @property
     def changed(self) -> bool:
         return self.fixed != self.original or bool(self.created)
-
-
-def _document(kind: str, source: SourceFile, invocations: tuple[Invocation, ...],
-              project: Project | None = None) -> Any:
-    if kind == 'dockerfile':
-        from modcon.entrypoints.dockerfile_document import DockerfileDocument
-
-        return DockerfileDocument(source, project)
-    if kind in ('python', 'shell', 'javascript'):
-        from modcon.entrypoints.code_document import CodeDocument
-
-        return CodeDocument(source, kind, invocations)
-    raise ValueError(f'unknown kind {kind!r}')
 
 
 def check_source(source: SourceFile, kind: str, config: Config,
@@ -63,7 +79,7 @@ def check_source(source: SourceFile, kind: str, config: Config,
     ``document`` is ``source`` already parsed with them, when the caller has it.
     """
     if document is None:
-        document = _document(kind, source, invocations, project)
+        document = document_for(kind, source, invocations, project)
     # Only the rules that can find something here (their instructions occur) load.
     present = getattr(document, 'instruction_names', None) if document.error is None else None
     rules = [r for r in rules_of_kind(kind, present) if config.enabled(r)]
@@ -111,38 +127,59 @@ def fix_source(
 ) -> FileResult:
     """Apply every fix at or above ``threshold`` until the text stops changing.
 
-    ``document`` is ``source`` already parsed, when the caller has it.
+    Each pass checks the text once with every rule, applies the fixes that do
+    not collide and records which rule made which edit (``FileResult.passes``).
+    ``document`` is ``source`` already parsed, when the caller has it; each
+    later pass checks the document parsed to see that the fixes kept the file
+    parseable.
     """
     text = source.text
     applied: list[Finding] = []
     created: dict[str, str] = {}
+    passes: list[FixPass] = []
+    view = project
     if document is None:
-        document = _document(kind, source, invocations, project)
+        document = document_for(kind, source, invocations, project)
     parsed_before = document.error is None
     for _ in range(MAX_PASSES):
-        current = SourceFile(source.path, text)
-        view = OverlayProject(project, created) if created else project
-        findings = check_source(current, kind, config, invocations, view,
-                                document if text is source.text and view is project else None)
+        findings = check_source(document.source, kind, config, invocations, view, document)
         fixes = [f.fix for f in findings if f.fix is not None and f.fix.applies(threshold)]
         if not fixes:
-            return FileResult(source.path, source.text, text, findings, applied, created)
+            return FileResult(source.path, source.text, text, findings, applied, created,
+                              tuple(passes))
         new_text, accepted = apply_fixes(text, fixes, threshold)
         accepted_ids = {id(fix) for fix in accepted}
-        applied.extend(f for f in findings if f.fix is not None and id(f.fix) in accepted_ids)
-        grew = False
-        for fix in accepted:
-            for new_file in fix.creates:
+        done = [f for f in findings if f.fix is not None and id(f.fix) in accepted_ids]
+        applied.extend(done)
+        parts: dict[str, RuleEdits] = {}
+        for finding in sorted(done, key=lambda f: f.rule.code):
+            part = parts.setdefault(finding.rule.code, RuleEdits(finding.rule, [], {}))
+            part.applied.append(finding)
+            for new_file in finding.fix.creates if finding.fix is not None else ():
                 if new_file.path not in created and not (view and view.is_file(new_file.path)):
-                    created[new_file.path] = new_file.content
-                    grew = True
-        if parsed_before and _document(kind, SourceFile(source.path, new_text),
-                                       invocations).error:
-            codes = ', '.join(sorted({f.rule.code for f in findings
-                                      if f.fix is not None and id(f.fix) in accepted_ids}))
-            raise RuleCrashed(codes, source.path, ValueError('a fix made the file unparsable'))
+                    created[new_file.path] = part.created[new_file.path] = new_file.content
+        passes.append(FixPass(text, list(parts.values())))
+        grew = any(part.created for part in parts.values())
         if new_text == text and not grew:
-            return FileResult(source.path, source.text, text, findings, applied, created)
+            return FileResult(source.path, source.text, text, findings, applied, created,
+                              tuple(passes))
+        view = OverlayProject(project, created) if created else project
+        document = document_for(kind, SourceFile(source.path, new_text), invocations, view)
+        if parsed_before and document.error:
+            codes = ', '.join(sorted(parts))
+            raise RuleCrashed(codes, source.path, ValueError('a fix made the file unparsable'))
         text = new_text
     raise FixLoopError('engine', source.path,
                        RuntimeError(f'fixes still changing the file after {MAX_PASSES} passes'))
+
+
+def check_file(item: FileInput, config: Config) -> list[Finding]:
+    """``check_source`` of a file the scope read (and parsed)."""
+    return check_source(item.source, item.kind, config, item.invocations, item.project,
+                        item.document)
+
+
+def fix_file(item: FileInput, config: Config, threshold: Applicability) -> FileResult:
+    """``fix_source`` of a file the scope read (and parsed)."""
+    return fix_source(item.source, item.kind, config, threshold, item.invocations,
+                      item.project, item.document)

@@ -1,10 +1,12 @@
 """Plan fixes rule by rule, so each rule's changes can become a commit of its own.
 
 The bot's pull requests carry one commit per rule, so a reviewer can revert
-one kind of change. ``plan_fixes`` applies the rules one after another, in
-code order, each to the result of the previous one, and keeps what each rule
-changed and why. Rules are re-run until nothing more changes, in case one
-rule's fix makes another applicable.
+one kind of change. ``plan_fixes`` runs the one fix loop (``engine.fix_source``)
+on every file, which records which rule made which edit in each pass, and
+cuts that record into changes: pass by pass, rule by rule in code order, the
+text after that rule's edits on top of the ones before. A rule that applies
+again in a later pass (after another rule's fix) gets a change of its own, so
+every commit built from the list sits on the one before it.
 """
 from __future__ import annotations
 
@@ -12,26 +14,13 @@ import posixpath
 from typing import NamedTuple
 
 from modcon.config import Config
-from modcon.engine import FileResult
-from modcon.engine import check_source
-from modcon.engine import fix_source
-from modcon.entrypoints.invocation import Invocation
+from modcon.engine import fix_file
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Rule
-from modcon.project import Project
-from modcon.registry import load_rules
-from modcon.source import SourceFile
+from modcon.scope import FileInput
 
-MAX_ROUNDS = 3
-
-
-class FileInput(NamedTuple):
-    path: str  # relative to the repository root, '/'-separated
-    text: str
-    kind: str
-    invocations: tuple[Invocation, ...] = ()
-    project: Project | None = None  # a Dockerfile's build context
+__all__ = ['FileInput', 'FixPlan', 'RuleChange', 'plan_fixes']
 
 
 class RuleChange(NamedTuple):
@@ -71,49 +60,48 @@ class FixPlan(NamedTuple):
 
 def plan_fixes(inputs: list[FileInput], config: Config,
                threshold: Applicability = Applicability.SAFE) -> FixPlan:
-    """Apply each enabled rule in turn to every file; collect the per-rule changes."""
-    rules = sorted((r for r in load_rules().values() if config.enabled(r)),
-                   key=lambda r: r.code)
-    current: dict[str, str] = {f.path: f.text for f in inputs}
-    meta: dict[str, FileInput] = {f.path: f for f in inputs}
-    # In the order applied: a rule that applies again in a later round (after
-    # another rule's fix) gets a change of its own, so every commit built
-    # from this list sits on the one before it.
-    changes: list[RuleChange] = []
-    for _ in range(MAX_ROUNDS):
-        progress = False
-        for rule in rules:
-            single = config._replace(select=(rule.code,), ignore=())
-            change = RuleChange(rule, {}, {}, [])
-            for path, text in list(current.items()):
-                item = meta[path]
-                if item.kind != rule.kind:
-                    continue
-                result: FileResult = fix_source(SourceFile(path, text), item.kind, single,
-                                                threshold, item.invocations, item.project)
-                if not result.changed:
-                    continue
-                change.before[path] = text
-                change.files[path] = result.fixed
-                change.fixed.extend(result.applied)
-                current[path] = result.fixed
-                for name, created in result.created.items():
-                    new_path = posixpath.normpath(posixpath.join(posixpath.dirname(path), name))
-                    if new_path not in current:
-                        change.before[new_path] = ''
-                        change.files[new_path] = created
-                        current[new_path] = created
-                        meta[new_path] = FileInput(new_path, created, 'other')
-            if change.files:
-                progress = True
-                changes.append(change)
-        if not progress:
-            break
+    """Fix every file once; cut what each rule did in each pass into changes."""
+    steps: dict[tuple[int, str], RuleChange] = {}
+    taken = {item.path for item in inputs}  # a fix never adds a file that is there
     remaining: list[Finding] = []
-    for path, text in current.items():
-        item = meta[path]
-        if item.kind == 'other':
+    for item in inputs:
+        result = fix_file(item, config, threshold)
+        remaining.extend(result.findings)
+        for number, fix_pass in enumerate(result.passes):
+            before = fix_pass.text
+            for part, after in fix_pass.steps(threshold):
+                change = steps.setdefault((number, part.rule.code),
+                                          RuleChange(part.rule, {}, {}, []))
+                changed = after != before
+                if changed:
+                    change.before.setdefault(item.path, before)
+                    change.files[item.path] = after
+                for name, text in part.created.items():
+                    new_path = posixpath.normpath(posixpath.join(posixpath.dirname(item.path),
+                                                                 name))
+                    if new_path not in taken:
+                        taken.add(new_path)
+                        change.before[new_path] = ''
+                        change.files[new_path] = text
+                        changed = True
+                if changed:
+                    change.fixed.extend(part.applied)
+                before = after
+    changes: list[RuleChange] = []
+    for key in sorted(steps):
+        change = steps[key]
+        if not change.files:
             continue
-        remaining.extend(check_source(SourceFile(path, text), item.kind, config,
-                                      item.invocations, item.project))
+        if changes and changes[-1].rule.code == change.rule.code:
+            # The same rule again in the next pass, with nothing in between: one change.
+            _merge(changes[-1], change)
+        else:
+            changes.append(change)
     return FixPlan(changes, remaining)
+
+
+def _merge(into: RuleChange, later: RuleChange) -> None:
+    for path, text in later.before.items():
+        into.before.setdefault(path, text)
+    into.files.update(later.files)
+    into.fixed.extend(later.fixed)

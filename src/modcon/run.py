@@ -18,9 +18,8 @@ from modcon.discover import Target
 from modcon.discover import discover
 from modcon.discover import nothing_found
 from modcon.engine import FileResult
-from modcon.engine import check_source
-from modcon.engine import fix_source
-from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.engine import check_file
+from modcon.engine import fix_file
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import InputError
 from modcon.errors import ModconError
@@ -35,14 +34,13 @@ from modcon.parallel import check_dockerfile
 from modcon.parallel import check_dockerfiles
 from modcon.parallel import jobs_for
 from modcon.printable import printable
-from modcon.project import Project
 from modcon.report_file import ReportFile
 from modcon.reporters import ReportContext
 from modcon.reporters import renderer
-from modcon.scope import INTERPRETERS
-from modcon.scope import ScopeBuilder
+from modcon.scope import FileInput
+from modcon.scope import Scope
 from modcon.scope import code_scope
-from modcon.scope import context_of
+from modcon.scope import explained
 from modcon.source import SourceFile
 
 
@@ -91,17 +89,12 @@ def _process_all(run: _Run, targets: list[Target]) -> None:
     else:
         for target in dockerfiles:
             run.process(target)
-    scope = run.scope.scope()
+    code = run.scope.code(targets)
+    for target, invocations in code:
+        run.process(target, invocations)
     known = {t.path for t in targets}
-    targets.extend(t for t in scope.targets if t.path not in known)
-    for target in targets:
-        if target.kind != 'dockerfile':
-            invocations = scope.invocations.get(target.display, ())
-            if not invocations:
-                # Named by the user: treat it as the program a container runs.
-                invocations = (Invocation(None, 0, (INTERPRETERS[target.kind], target.display)),)
-            run.process(target, invocations)
-    order = {t.display: i for i, t in enumerate(targets)}
+    reached = [t for t, _ in code if t.path not in known]
+    order = {t.display: i for i, t in enumerate([*targets, *reached])}
     run.findings.sort(key=lambda f: order.get(f.path, len(order)))
 
 
@@ -114,7 +107,7 @@ class _Run:
         self.config = config
         self.errors: list[ModconError] = list(errors)
         self.report_file = report_file
-        self.scope = ScopeBuilder()
+        self.scope = Scope()
         self.findings: list[Finding] = []
         self.sources: dict[str, SourceFile] = {}
         self.fixing = args.command == 'fix'
@@ -129,7 +122,7 @@ class _Run:
     def take(self, checked: Checked) -> None:
         """The outcome of checking one Dockerfile, here or in a worker process."""
         if checked.resolution is not None:
-            self.scope.add(checked.target, checked.resolution)
+            self.scope.follow(checked.target, checked.resolution)
         if checked.error is not None:
             self.errors.append(checked.error)
         if checked.source is not None and checked.error is None:
@@ -148,30 +141,24 @@ class _Run:
             self.take(check_dockerfile(target, self.config, self.scope))
             return
         try:
-            source = read_source(target.path, target.display)
-        except InputError as exc:
+            item = self.scope.read(target, invocations)
+        except ModconError as exc:
             self.errors.append(exc)
             return
-        project = document = None
         if target.kind == 'dockerfile':
-            project = self.scope.context(target)
-            document = DockerfileDocument(source, project)
-            if document.error is None:
-                self.scope.add(target, document.resolution)
+            self.scope.follow_input(target, item)
         try:
             if self.fixing:
-                self._fix(target, source, invocations, project, document)
+                self._fix(target, item)
             else:
-                self.findings.extend(check_source(source, target.kind, self.config,
-                                                  invocations, project, document))
-                self.sources[source.path] = source
+                self.findings.extend(check_file(item, self.config))
+                self.sources[item.path] = item.source
         except RuleCrashed as exc:
             self.errors.append(exc)
 
-    def _fix(self, target: Target, source: SourceFile, invocations: tuple[Invocation, ...],
-             project: Project | None, document: DockerfileDocument | None) -> None:
-        result = fix_source(source, target.kind, self.config, self.threshold, invocations,
-                            project, document)
+    def _fix(self, target: Target, item: FileInput) -> None:
+        result = fix_file(item, self.config, self.threshold)
+        source = item.source
         if result.changed and not self.args.diff:
             self.writing = (target, result.fixed)
             try:
@@ -189,8 +176,7 @@ class _Run:
                 else:
                     reason = f'not fixed: {reason}'
                 self.errors.append(InputError(target.display, reason))
-                self.findings.extend(check_source(source, target.kind, self.config,
-                                                  invocations, project))
+                self.findings.extend(check_file(item.with_text(source.text), self.config))
                 self.sources[source.path] = source
                 return
             self.writing = None
@@ -210,8 +196,7 @@ class _Run:
                 self.diffs.append(unified_diff(os.path.join(beside, name), '', text))
             self.fixed_count += len(result.applied)
             self.diffed_files += 1
-            self.findings.extend(check_source(source, target.kind, self.config, invocations,
-                                              project, document))
+            self.findings.extend(check_file(item, self.config))
         else:
             self.findings.extend(result.findings)
         self.sources[source.path] = source
@@ -308,14 +293,11 @@ def write_fixed(path: str, result: FileResult) -> list[str]:
 
 def run_explain(paths: list[str]) -> int:
     """``modcon explain-entrypoint``: how each Dockerfile's command was followed."""
-    from modcon.entrypoints.resolve import explain
-
     skipped: list[str] = []
     targets, errors = discover(paths, Config(), skipped)
     dockerfiles = [t for t in targets if t.kind == 'dockerfile']
-    scope = code_scope(dockerfiles)
-    for resolution in scope.resolutions:
-        sys.stdout.write(printable(explain(resolution), newlines=True))
+    for text in explained(code_scope(dockerfiles)):
+        sys.stdout.write(printable(text, newlines=True))
     _say_if_none(dockerfiles, errors, paths, skipped)
     report_errors(errors)
     return EXIT_ERROR if errors else EXIT_CLEAN
@@ -336,20 +318,20 @@ def run_verify(args: argparse.Namespace) -> int:
     targets, errors = discover(args.paths, Config(), skipped)
     _say_if_none([t for t in targets if t.kind == 'dockerfile'], errors, args.paths, skipped)
     results = []
+    scope = Scope()
     for target in targets:
         if target.kind != 'dockerfile':
             continue
         try:
-            source = read_source(target.path, target.display)
+            item = scope.read(target)
         except InputError as exc:
             errors.append(exc)
             continue
-        project = context_of(target)
-        document = DockerfileDocument(source, project)
+        document = item.document
         if document.error is not None:
             errors.append(InputError(target.display, f'does not parse: {document.error.message}'))
             continue
-        results.append(verify(document, target.display, project, grace=args.grace,
+        results.append(verify(document, target.display, item.project, grace=args.grace,
                               settle=args.settle, engine=engine,
                               fallback=args.engine == 'auto'))
     if args.format == 'json':

@@ -35,11 +35,9 @@ from modcon.config import Config
 from modcon.discover import Target
 from modcon.discover import discover
 from modcon.discover import kind_of
-from modcon.engine import check_source
-from modcon.engine import fix_source
-from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.engine import check_file
+from modcon.engine import fix_file
 from modcon.errors import ModconError
-from modcon.fixplan import FileInput
 from modcon.github import markdown as md
 from modcon.model import Applicability
 from modcon.model import Finding
@@ -47,6 +45,8 @@ from modcon.reporters import ReportContext
 from modcon.reporters.github import escape_data
 from modcon.reporters.github import escape_property
 from modcon.run import write_fixed
+from modcon.scope import FileInput
+from modcon.scope import LocalReader
 from modcon.scope import gather
 from modcon.source import SourceFile
 
@@ -146,15 +146,13 @@ class _Run:
         if mode == 'check':
             for name, item in files.items():
                 try:
-                    findings.extend(check_source(SourceFile(name, item.text), item.kind, config,
-                                                 item.invocations, item.project))
+                    findings.extend(check_file(item, config))
                 except ModconError as exc:
                     self.errors.append(exc)
         elif mode == 'fix':
             for name, item in list(files.items()):
                 try:
-                    result = fix_source(SourceFile(name, item.text), item.kind, config,
-                                        threshold, item.invocations, item.project)
+                    result = fix_file(item, config, threshold)
                     for path in write_fixed(self.files.locate(name), result):
                         give_back(path, workspace_owner(self.workspace))
                 except (ModconError, OSError) as exc:
@@ -163,7 +161,7 @@ class _Run:
                     continue
                 if result.changed:
                     fixed.extend(result.applied)
-                    files[name] = item._replace(text=result.fixed)
+                    files[name] = item.with_text(result.fixed)
                 findings.extend(result.findings)
         else:
             findings, fixed, pull_line, outputs = self._pull_request(plan, files, config,
@@ -180,8 +178,8 @@ class _Run:
     def _read(self, targets: list[Target]) -> dict[str, FileInput]:
         """Each file to scan, read once, by display path, with what its rules need
         (``scope.gather``: the same scope as ``modcon fix``)."""
-        return {item.path: item for item in gather(targets, read=self._read_file,
-                                                   errors=self.errors)}
+        return {item.path: item for item in gather(targets, LocalReader(self._read_file),
+                                                   self.errors)}
 
     def _read_file(self, target: Target) -> str:
         """The one place the Action reads a file of the workspace: confined to it
@@ -317,8 +315,7 @@ class _Run:
         this is the PID-namespace emulation, and each row says so.
         """
         from modcon.github.prbody import Verified
-        from modcon.project import OverlayProject
-        from modcon.verify.check import verify
+        from modcon.verify.check import verify_fixes
 
         if self.context.event_name not in PR_EVENTS or \
                 not self.context.ref.startswith('refs/heads/'):
@@ -330,28 +327,12 @@ class _Run:
                            'branch, schedule and workflow_dispatch\n')
             return []
         rows = []
-        grace = self.inputs.verify_grace
-        for name, item in files.items():
-            if item.kind != 'dockerfile':
-                continue
-            project = item.project
-            before_doc = DockerfileDocument(SourceFile(name, item.text), project)
-            if before_doc.error is not None:
-                continue
-            resolution = before_doc.resolution
-            if not resolution.targets and resolution.handled_by is None:
-                continue
-            context = posixpath.dirname(name)
-            overlay = {posixpath.relpath(path, context or '.'): text
-                       for path, text in final.items()
-                       if not context or path.startswith(context + '/')}
-            after_project = OverlayProject(project, overlay)
-            after_doc = DockerfileDocument(SourceFile(name, final.get(name, item.text)),
-                                           after_project)
-            before = verify(before_doc, name, project, grace=grace)
-            after = verify(after_doc, name, after_project, grace=grace, overlay=overlay)
-            rows.append(Verified(name, ' '.join(after.command), before.describe(),
-                                 after.describe()))
+        for item in files.values():
+            pair = verify_fixes(item, final, grace=self.inputs.verify_grace)
+            if pair is not None:
+                before, after = pair
+                rows.append(Verified(item.path, ' '.join(after.command), before.describe(),
+                                     after.describe()))
         return rows
 
     # -- reports --------------------------------------------------------------

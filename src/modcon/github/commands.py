@@ -25,15 +25,14 @@ from typing import Any
 from typing import NamedTuple
 
 from modcon.config import Config
+from modcon.discover import Target
 from modcon.discover import kind_of
 from modcon.errors import ModconError
-from modcon.fixplan import FileInput
 from modcon.fixplan import FixPlan
 from modcon.fixplan import plan_fixes
 from modcon.github import markdown as md
 from modcon.github import prbody
-from modcon.github.apiproject import ApiProject
-from modcon.github.apiproject import text_of
+from modcon.github.apiproject import ApiReader
 from modcon.github.gateway import BranchMoved
 from modcon.github.gateway import PullFacts
 from modcon.github.gateway import RepoGateway
@@ -41,6 +40,8 @@ from modcon.github.suggestions import suggest
 from modcon.github.suggestions import unified_patch
 from modcon.model import Applicability
 from modcon.model import Finding
+from modcon.scope import FileInput
+from modcon.scope import gather
 
 COMMANDS = ('fix', 'fix --unsafe', 'check', 'help')
 TRUSTED = ('admin', 'write')  # GitHub reports maintain as write and triage as read
@@ -137,12 +138,7 @@ def _run(repo: RepoGateway, request: Request, config: Config) -> str:
     if pull.state != 'open':
         return f'This pull request is {md.text(pull.state)}; modcon changes only open ones.\n'
     head = pull.head_sha  # pinned: everything below reads and builds on this commit
-    files = _read_scope(repo, request.number, head)
-    protected = sorted(p for p in files if p.startswith('.github/'))
-    inputs = _with_entrypoints(repo, head, {p: t for p, t in files.items()
-                                            if p not in protected})
-    protected += sorted(i.path for i in inputs if i.path.startswith('.github/'))
-    inputs = [i for i in inputs if not i.path.startswith('.github/')]
+    inputs, protected = _read_scope(repo, request.number, head)
     threshold = Applicability.UNSAFE if request.command == 'fix --unsafe' else Applicability.SAFE
     plan = plan_fixes(inputs, config, threshold)
     if request.command == 'check':
@@ -160,8 +156,11 @@ def _run(repo: RepoGateway, request: Request, config: Config) -> str:
     return _review(repo, pull, plan, config, head, notes)
 
 
-def _read_scope(repo: RepoGateway, number: int, head: str) -> dict[str, str]:
-    """The pull request's Dockerfiles, and those that copy its changed code, at ``head``."""
+def _read_scope(repo: RepoGateway, number: int, head: str,
+                ) -> tuple[list[FileInput], list[str]]:
+    """What to check at ``head``: the pull request's Dockerfiles, those that copy its
+    changed code, and the entrypoint code their containers run; and the files
+    under ``.github/`` among them, which are never changed."""
     changed = [path for path, status in repo.pull_files(number) if status != 'removed']
     wanted = {p for p in changed if kind_of(posixpath.basename(p)) == 'dockerfile'}
     for path in changed:
@@ -175,37 +174,15 @@ def _read_scope(repo: RepoGateway, number: int, head: str) -> dict[str, str]:
             if not directory:
                 break
             directory = posixpath.dirname(directory)
-    files = {path: text_of(repo.read_file(path, head)) for path in sorted(wanted)}
-    return {path: text for path, text in files.items() if text is not None}
-
-
-def _with_entrypoints(repo: RepoGateway, head: str, dockerfiles: dict[str, str],
-                      ) -> list[FileInput]:
-    """The Dockerfiles, each with its build context read through the API, and the
-    entrypoint code their containers run (read at ``head`` too)."""
-    from modcon.entrypoints.dockerfile_document import DockerfileDocument
-    from modcon.entrypoints.resolve import resolve
-    from modcon.source import SourceFile
-
-    inputs: list[FileInput] = []
-    code: dict[str, tuple[str, str, list[Any]]] = {}
-    for path, text in sorted(dockerfiles.items()):
-        context = posixpath.dirname(path)
-        project = ApiProject(repo, head, context)
-        inputs.append(FileInput(path, text, 'dockerfile', (), project))
-        document = DockerfileDocument(SourceFile(path, text), project)
-        if document.error is not None:
-            continue
-        for target in resolve(document, path, project).targets:
-            full = posixpath.normpath(posixpath.join(context, target.path))
-            source = project.read(target.path)
-            if source is None:
-                continue
-            entry = code.setdefault(full, (source, target.kind, []))
-            entry[2].append(target.invocation)
-    for path, (text, kind, invocations) in sorted(code.items()):
-        inputs.append(FileInput(path, text, kind, tuple(invocations)))
-    return inputs
+    reader = ApiReader(repo, head)
+    readable = [p for p in sorted(wanted) if reader.files.read(p) is not None]
+    protected = [p for p in readable if p.startswith('.github/')]
+    inputs = gather([Target(p, p, 'dockerfile') for p in readable if p not in protected],
+                    reader)
+    protected += sorted(i.path for i in inputs if i.path.startswith('.github/'))
+    # Dockerfiles first, then the code they run, each by path.
+    inputs.sort(key=lambda i: (i.kind != 'dockerfile', i.path))
+    return [i for i in inputs if not i.path.startswith('.github/')], protected
 
 
 def _remaining_lines(findings: list[Finding], config: Config) -> list[str]:
