@@ -18,11 +18,11 @@ import yaml
 
 from modcon import cli
 from modcon import files
-from modcon.discover import DOCKERFILE_NAMES
-from modcon.discover import NOT_DOCKERFILE_NAMES
-from modcon.discover import kind_of
-from modcon.parallel import jobs_for
-from modcon.parallel import usable_cpus
+from modcon.engine.discover import DOCKERFILE_NAMES
+from modcon.engine.discover import NOT_DOCKERFILE_NAMES
+from modcon.engine.discover import kind_of
+from modcon.engine.parallel import jobs_for
+from modcon.engine.parallel import usable_cpus
 from modcon.printable import printable
 from tests.test_cli import DROP_DAC
 from tests.test_cli import EXEC_FORM

@@ -23,7 +23,6 @@ from modcon.action.events import read_context
 from modcon.action.inputs import ActionInputs
 from modcon.action.inputs import confined
 from modcon.action.inputs import read_inputs
-from modcon.action.related import related_dockerfiles
 from modcon.action.workflow import annotations
 from modcon.action.workflow import append_summary
 from modcon.action.workflow import give_back
@@ -31,12 +30,17 @@ from modcon.action.workflow import path_lines
 from modcon.action.workflow import workspace_owner
 from modcon.action.workflow import write_outputs
 from modcon.action.workspace import Workspace
-from modcon.config import Config
-from modcon.discover import Target
-from modcon.discover import discover
-from modcon.discover import kind_of
-from modcon.engine import check_file
-from modcon.engine import fix_file
+from modcon.cli.check import write_fixed
+from modcon.engine.check import check_file
+from modcon.engine.check import fix_file
+from modcon.engine.config import Config
+from modcon.engine.discover import Target
+from modcon.engine.discover import discover
+from modcon.engine.discover import kind_of
+from modcon.engine.related import related_dockerfiles
+from modcon.engine.scope import FileInput
+from modcon.engine.scope import LocalReader
+from modcon.engine.scope import gather
 from modcon.errors import ModconError
 from modcon.github import markdown as md
 from modcon.model import Applicability
@@ -44,10 +48,6 @@ from modcon.model import Finding
 from modcon.reporters import ReportContext
 from modcon.reporters.github import escape_data
 from modcon.reporters.github import escape_property
-from modcon.run import write_fixed
-from modcon.scope import FileInput
-from modcon.scope import LocalReader
-from modcon.scope import gather
 from modcon.source import SourceFile
 
 # The events whose workspace is a branch of the repository itself at its head:
@@ -258,7 +258,7 @@ class _Run:
     def _pull_request(self, plan: ScanPlan, files: dict[str, FileInput], config: Config,
                       threshold: Applicability,
                       ) -> tuple[list[Finding], list[Finding], str | None, dict[str, str]]:
-        from modcon.fixplan import plan_fixes
+        from modcon.engine.fixloop import plan_fixes
         from modcon.github.bot import deliver
 
         assert plan.base

@@ -16,12 +16,12 @@ import stat
 
 from modcon.action.workflow import give_back
 from modcon.action.workflow import workspace_owner
-from modcon.config import CONFIG_FILES
-from modcon.config import Config
-from modcon.config import load_file
+from modcon.engine.config import CONFIG_FILES
+from modcon.engine.config import Config
+from modcon.engine.config import load_file
 from modcon.errors import ConfigError
 from modcon.errors import InputError
-from modcon.files import read_source
+from modcon.engine.files import read_source
 from modcon.source import SourceFile
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import posixpath
 
-from modcon.discover import Target
+from modcon.engine.discover import Target
 from modcon.errors import InputError
 from modcon.github.gateway import RepoGateway
 from modcon.project import MAX_BYTES

@@ -29,8 +29,8 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from modcon.fixplan import FixPlan
-from modcon.fixplan import RuleChange
+from modcon.engine.fixloop import FixPlan
+from modcon.engine.fixloop import RuleChange
 from modcon.github import markdown as md
 from modcon.github import prbody
 from modcon.github.gateway import BranchExists

@@ -24,12 +24,12 @@ from collections.abc import Mapping
 from typing import Any
 from typing import NamedTuple
 
-from modcon.config import Config
-from modcon.discover import Target
-from modcon.discover import kind_of
+from modcon.engine.config import Config
+from modcon.engine.discover import Target
+from modcon.engine.discover import kind_of
 from modcon.errors import ModconError
-from modcon.fixplan import FixPlan
-from modcon.fixplan import plan_fixes
+from modcon.engine.fixloop import FixPlan
+from modcon.engine.fixloop import plan_fixes
 from modcon.github import markdown as md
 from modcon.github import prbody
 from modcon.github.apiproject import ApiReader
@@ -40,8 +40,8 @@ from modcon.github.suggestions import suggest
 from modcon.github.suggestions import unified_patch
 from modcon.model import Applicability
 from modcon.model import Finding
-from modcon.scope import FileInput
-from modcon.scope import gather
+from modcon.engine.scope import FileInput
+from modcon.engine.scope import gather
 
 COMMANDS = ('fix', 'fix --unsafe', 'check', 'help')
 TRUSTED = ('admin', 'write')  # GitHub reports maintain as write and triage as read

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from typing import Any
 from typing import NamedTuple
 
-from modcon.fixplan import FixPlan
-from modcon.fixplan import RuleChange
+from modcon.engine.fixloop import FixPlan
+from modcon.engine.fixloop import RuleChange
 from modcon.github import markdown as md
 from modcon.model import Finding
 from modcon.model import Rule

@@ -38,7 +38,7 @@ from modcon.entrypoints.resolve import resolve
 from modcon.project import LocalProject
 from modcon.project import OverlayProject
 from modcon.project import Project
-from modcon.scope import FileInput
+from modcon.engine.scope import FileInput
 from modcon.source import SourceFile
 
 METHOD_NAMESPACE = 'namespace'  # the emulation: PID 1 of a new PID namespace, host files

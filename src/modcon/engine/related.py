@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Iterable
 
 from modcon.action.workspace import Workspace
-from modcon.discover import kind_of
+from modcon.engine.discover import kind_of
 from modcon.errors import ModconError
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import parse

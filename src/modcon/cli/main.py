@@ -152,23 +152,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ['MODCON_IMAGE_FACTS'] = args.image_facts
     try:
         if args.command in ('check', 'fix'):
-            from modcon.run import run_check_or_fix
+            from modcon.cli.check import run_check_or_fix
 
             return run_check_or_fix(args)
         if args.command == 'rules':
-            from modcon.ruledocs import print_rules
+            from modcon.cli.rules import print_rules
 
             return print_rules(args.format)
         if args.command == 'rule':
-            from modcon.ruledocs import print_rule
+            from modcon.cli.rules import print_rule
 
             return print_rule(args.code)
         if args.command == 'explain-entrypoint':
-            from modcon.run import run_explain
+            from modcon.cli.check import run_explain
 
             return run_explain(args.paths)
         if args.command == 'verify':
-            from modcon.run import run_verify
+            from modcon.cli.check import run_verify
 
             return run_verify(args)
         if args.command == 'action':

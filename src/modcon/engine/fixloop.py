@@ -13,12 +13,12 @@ from __future__ import annotations
 import posixpath
 from typing import NamedTuple
 
-from modcon.config import Config
-from modcon.engine import fix_file
+from modcon.engine.check import fix_file
+from modcon.engine.config import Config
+from modcon.engine.scope import FileInput
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Rule
-from modcon.scope import FileInput
 
 __all__ = ['FileInput', 'FixPlan', 'RuleChange', 'plan_fixes']
 

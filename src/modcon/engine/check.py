@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 from typing import NamedTuple
 
-from modcon.config import Config
 from modcon.edits import apply_fixes
+from modcon.engine.config import Config
+from modcon.engine.scope import FileInput
+from modcon.engine.scope import document_for
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import RuleCrashed
 from modcon.model import Applicability
@@ -19,8 +21,6 @@ from modcon.model import Rule
 from modcon.project import OverlayProject
 from modcon.project import Project
 from modcon.registry import rules_of_kind
-from modcon.scope import FileInput
-from modcon.scope import document_for
 from modcon.source import SourceFile
 
 MAX_PASSES = 10

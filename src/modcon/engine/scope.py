@@ -24,10 +24,10 @@ from typing import Any
 from typing import NamedTuple
 from typing import Protocol
 
-from modcon.discover import Target
+from modcon.engine.discover import Target
+from modcon.engine.files import read_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import ModconError
-from modcon.files import read_source
 from modcon.project import LocalProject
 from modcon.project import Project
 from modcon.source import SourceFile

@@ -17,15 +17,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.config import Config
-from modcon.discover import Target
-from modcon.engine import check_file
+from modcon.engine.check import check_file
+from modcon.engine.config import Config
+from modcon.engine.discover import Target
+from modcon.engine.scope import Scope
 from modcon.errors import ModconError
 from modcon.errors import RuleCrashed
 from modcon.model import Finding
 from modcon.readers.shell.grammar import bash_parser
 from modcon.registry import rules_of_kind
-from modcon.scope import Scope
 from modcon.source import SourceFile
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
