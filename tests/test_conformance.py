@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from modcon.engine.config import Config
 from modcon.engine.check import check_source
-from modcon.engine.check import fix_source
+from modcon.engine.fixloop import fix_source
 from modcon.model import Applicability
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import parse

@@ -22,7 +22,7 @@ import pytest
 
 from modcon.engine.config import Config
 from modcon.engine.check import check_source
-from modcon.engine.check import fix_source
+from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.fixers._python_log_files import file_logs
 from modcon.fixers.dockerfile import _log_configs as configs

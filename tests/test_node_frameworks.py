@@ -18,7 +18,7 @@ import pytest
 
 from modcon.engine.config import Config
 from modcon.containers.pid1 import stop_like_docker
-from modcon.engine.check import fix_source
+from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.source import SourceFile

@@ -17,7 +17,7 @@ import pytest
 
 from modcon.engine.config import Config
 from modcon.engine.check import check_source
-from modcon.engine.check import fix_source
+from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import resolve
 from modcon.fixers.dockerfile._dockerignore import excluded

@@ -21,7 +21,7 @@ from modcon.engine.config import Config
 from modcon.containers.pid1 import StopResult
 from modcon.containers.pid1 import stop_like_docker
 from modcon.engine.check import check_source
-from modcon.engine.check import fix_source
+from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.knowledge.python_frameworks import HANDOFFS
 from modcon.knowledge.python_frameworks import REGISTRATIONS

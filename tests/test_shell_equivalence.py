@@ -27,7 +27,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from modcon.engine.config import Config
-from modcon.engine.check import fix_source
+from modcon.engine.fixloop import fix_source
 from modcon.model import Applicability
 from modcon.readers.shell.shell_form import analyze
 from modcon.source import SourceFile

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import strategies as st
 
 from modcon.engine.config import Config
-from modcon.engine.check import fix_source
+from modcon.engine.fixloop import fix_source
 from modcon.model import Applicability
 from modcon.source import SourceFile
 from tests.fuzz.budget import run_for_budget

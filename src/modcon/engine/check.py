@@ -1,72 +1,23 @@
-"""Run the rules on one file: check it, or fix it until nothing more applies.
+"""Run the rules on one file and report what they find.
 
-No I/O happens here: the CLI and the Action read and write the files.
+No I/O happens here: the CLI and the Action read the files (``scope``);
+fixing is ``fixloop``.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-from typing import NamedTuple
 
-from modcon.edits import apply_fixes
 from modcon.engine.config import Config
 from modcon.engine.scope import FileInput
 from modcon.engine.scope import document_for
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import RuleCrashed
-from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Fix
 from modcon.model import Rule
-from modcon.project import OverlayProject
 from modcon.project import Project
 from modcon.registry import rules_of_kind
 from modcon.source import SourceFile
-
-MAX_PASSES = 10
-
-
-class FixLoopError(RuleCrashed):
-    """Fixes kept changing the file: two rules undo each other (a bug)."""
-
-
-class RuleEdits(NamedTuple):
-    """One rule's part of a pass of the fix loop."""
-
-    rule: Rule
-    applied: list[Finding]  # the findings whose fixes were applied, in file order
-    created: dict[str, str]  # the files its fixes add (relative path -> text)
-
-
-class FixPass(NamedTuple):
-    """One pass of the fix loop: the text it started from, and which rule made
-    which of its edits (rules in code order)."""
-
-    text: str
-    rules: list[RuleEdits]
-
-    def steps(self, threshold: Applicability) -> Iterator[tuple[RuleEdits, str]]:
-        """Each rule's edits applied on top of the rules' before it: the rule's part,
-        and the text after it. The edits of a pass never overlap, so the text
-        after the last rule is the text the pass made."""
-        fixes: list[Fix] = []
-        for part in self.rules:
-            fixes.extend(f.fix for f in part.applied if f.fix is not None)
-            yield part, apply_fixes(self.text, fixes, threshold)[0]
-
-
-class FileResult(NamedTuple):
-    path: str
-    original: str
-    fixed: str
-    findings: list[Finding]  # what remains to report after fixing
-    applied: list[Finding]  # the findings whose fixes were written
-    created: dict[str, str] = {}  # files to add beside this one (relative path -> text)
-    passes: tuple[FixPass, ...] = ()  # how ``fixed`` came about, pass by pass
-
-    @property
-    def changed(self) -> bool:
-        return self.fixed != self.original or bool(self.created)
 
 
 def check_source(source: SourceFile, kind: str, config: Config,
@@ -120,66 +71,7 @@ def _finding(rule: Rule, source: SourceFile, start: int, end: int, message: str,
     )
 
 
-def fix_source(
-        source: SourceFile, kind: str, config: Config, threshold: Applicability,
-        invocations: tuple[Invocation, ...] = (), project: Project | None = None,
-        document: Any = None,
-) -> FileResult:
-    """Apply every fix at or above ``threshold`` until the text stops changing.
-
-    Each pass checks the text once with every rule, applies the fixes that do
-    not collide and records which rule made which edit (``FileResult.passes``).
-    ``document`` is ``source`` already parsed, when the caller has it; each
-    later pass checks the document parsed to see that the fixes kept the file
-    parseable.
-    """
-    text = source.text
-    applied: list[Finding] = []
-    created: dict[str, str] = {}
-    passes: list[FixPass] = []
-    view = project
-    if document is None:
-        document = document_for(kind, source, invocations, project)
-    parsed_before = document.error is None
-    for _ in range(MAX_PASSES):
-        findings = check_source(document.source, kind, config, invocations, view, document)
-        fixes = [f.fix for f in findings if f.fix is not None and f.fix.applies(threshold)]
-        if not fixes:
-            return FileResult(source.path, source.text, text, findings, applied, created,
-                              tuple(passes))
-        new_text, accepted = apply_fixes(text, fixes, threshold)
-        accepted_ids = {id(fix) for fix in accepted}
-        done = [f for f in findings if f.fix is not None and id(f.fix) in accepted_ids]
-        applied.extend(done)
-        parts: dict[str, RuleEdits] = {}
-        for finding in sorted(done, key=lambda f: f.rule.code):
-            part = parts.setdefault(finding.rule.code, RuleEdits(finding.rule, [], {}))
-            part.applied.append(finding)
-            for new_file in finding.fix.creates if finding.fix is not None else ():
-                if new_file.path not in created and not (view and view.is_file(new_file.path)):
-                    created[new_file.path] = part.created[new_file.path] = new_file.content
-        passes.append(FixPass(text, list(parts.values())))
-        grew = any(part.created for part in parts.values())
-        if new_text == text and not grew:
-            return FileResult(source.path, source.text, text, findings, applied, created,
-                              tuple(passes))
-        view = OverlayProject(project, created) if created else project
-        document = document_for(kind, SourceFile(source.path, new_text), invocations, view)
-        if parsed_before and document.error:
-            codes = ', '.join(sorted(parts))
-            raise RuleCrashed(codes, source.path, ValueError('a fix made the file unparsable'))
-        text = new_text
-    raise FixLoopError('engine', source.path,
-                       RuntimeError(f'fixes still changing the file after {MAX_PASSES} passes'))
-
-
 def check_file(item: FileInput, config: Config) -> list[Finding]:
     """``check_source`` of a file the scope read (and parsed)."""
     return check_source(item.source, item.kind, config, item.invocations, item.project,
                         item.document)
-
-
-def fix_file(item: FileInput, config: Config, threshold: Applicability) -> FileResult:
-    """``fix_source`` of a file the scope read (and parsed)."""
-    return fix_source(item.source, item.kind, config, threshold, item.invocations,
-                      item.project, item.document)

@@ -1,9 +1,9 @@
-"""Plan fixes rule by rule, so each rule's changes can become a commit of its own.
+"""The one fix loop, and the bot's plan of fixes rule by rule cut from its record.
 
-The bot's pull requests carry one commit per rule, so a reviewer can revert
-one kind of change. ``plan_fixes`` runs the one fix loop (``engine.fix_source``)
-on every file, which records which rule made which edit in each pass, and
-cuts that record into changes: pass by pass, rule by rule in code order, the
+``fix_source`` applies every fix until the text stops changing, and records
+in each pass which rule made which edit. The bot's pull requests carry one
+commit per rule, so a reviewer can revert one kind of change: ``plan_fixes``
+runs the fix loop on every file and cuts its record into changes: pass by pass, rule by rule in code order, the
 text after that rule's edits on top of the ones before. A rule that applies
 again in a later pass (after another rule's fix) gets a change of its own, so
 every commit built from the list sits on the one before it.
@@ -11,16 +11,130 @@ every commit built from the list sits on the one before it.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
+from typing import Any
 from typing import NamedTuple
 
-from modcon.engine.check import fix_file
+from modcon.edits import apply_fixes
+from modcon.engine.check import check_source
 from modcon.engine.config import Config
 from modcon.engine.scope import FileInput
+from modcon.engine.scope import document_for
+from modcon.entrypoints.invocation import Invocation
+from modcon.errors import RuleCrashed
 from modcon.model import Applicability
 from modcon.model import Finding
+from modcon.model import Fix
 from modcon.model import Rule
+from modcon.project import OverlayProject
+from modcon.project import Project
+from modcon.source import SourceFile
 
-__all__ = ['FileInput', 'FixPlan', 'RuleChange', 'plan_fixes']
+MAX_PASSES = 10
+
+
+class FixLoopError(RuleCrashed):
+    """Fixes kept changing the file: two rules undo each other (a bug)."""
+
+
+class RuleEdits(NamedTuple):
+    """One rule's part of a pass of the fix loop."""
+
+    rule: Rule
+    applied: list[Finding]  # the findings whose fixes were applied, in file order
+    created: dict[str, str]  # the files its fixes add (relative path -> text)
+
+
+class FixPass(NamedTuple):
+    """One pass of the fix loop: the text it started from, and which rule made
+    which of its edits (rules in code order)."""
+
+    text: str
+    rules: list[RuleEdits]
+
+    def steps(self, threshold: Applicability) -> Iterator[tuple[RuleEdits, str]]:
+        """Each rule's edits applied on top of the rules' before it: the rule's part,
+        and the text after it. The edits of a pass never overlap, so the text
+        after the last rule is the text the pass made."""
+        fixes: list[Fix] = []
+        for part in self.rules:
+            fixes.extend(f.fix for f in part.applied if f.fix is not None)
+            yield part, apply_fixes(self.text, fixes, threshold)[0]
+
+
+class FileResult(NamedTuple):
+    path: str
+    original: str
+    fixed: str
+    findings: list[Finding]  # what remains to report after fixing
+    applied: list[Finding]  # the findings whose fixes were written
+    created: dict[str, str] = {}  # files to add beside this one (relative path -> text)
+    passes: tuple[FixPass, ...] = ()  # how ``fixed`` came about, pass by pass
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original or bool(self.created)
+
+
+def fix_source(
+        source: SourceFile, kind: str, config: Config, threshold: Applicability,
+        invocations: tuple[Invocation, ...] = (), project: Project | None = None,
+        document: Any = None,
+) -> FileResult:
+    """Apply every fix at or above ``threshold`` until the text stops changing.
+
+    Each pass checks the text once with every rule, applies the fixes that do
+    not collide and records which rule made which edit (``FileResult.passes``).
+    ``document`` is ``source`` already parsed, when the caller has it; each
+    later pass checks the document parsed to see that the fixes kept the file
+    parseable.
+    """
+    text = source.text
+    applied: list[Finding] = []
+    created: dict[str, str] = {}
+    passes: list[FixPass] = []
+    view = project
+    if document is None:
+        document = document_for(kind, source, invocations, project)
+    parsed_before = document.error is None
+    for _ in range(MAX_PASSES):
+        findings = check_source(document.source, kind, config, invocations, view, document)
+        fixes = [f.fix for f in findings if f.fix is not None and f.fix.applies(threshold)]
+        if not fixes:
+            return FileResult(source.path, source.text, text, findings, applied, created,
+                              tuple(passes))
+        new_text, accepted = apply_fixes(text, fixes, threshold)
+        accepted_ids = {id(fix) for fix in accepted}
+        done = [f for f in findings if f.fix is not None and id(f.fix) in accepted_ids]
+        applied.extend(done)
+        parts: dict[str, RuleEdits] = {}
+        for finding in sorted(done, key=lambda f: f.rule.code):
+            part = parts.setdefault(finding.rule.code, RuleEdits(finding.rule, [], {}))
+            part.applied.append(finding)
+            for new_file in finding.fix.creates if finding.fix is not None else ():
+                if new_file.path not in created and not (view and view.is_file(new_file.path)):
+                    created[new_file.path] = part.created[new_file.path] = new_file.content
+        passes.append(FixPass(text, list(parts.values())))
+        grew = any(part.created for part in parts.values())
+        if new_text == text and not grew:
+            return FileResult(source.path, source.text, text, findings, applied, created,
+                              tuple(passes))
+        view = OverlayProject(project, created) if created else project
+        document = document_for(kind, SourceFile(source.path, new_text), invocations, view)
+        if parsed_before and document.error:
+            codes = ', '.join(sorted(parts))
+            raise RuleCrashed(codes, source.path, ValueError('a fix made the file unparsable'))
+        text = new_text
+    raise FixLoopError('engine', source.path,
+                       RuntimeError(f'fixes still changing the file after {MAX_PASSES} passes'))
+
+
+def fix_file(item: FileInput, config: Config, threshold: Applicability) -> FileResult:
+    """``fix_source`` of a file the scope read (and parsed)."""
+    return fix_source(item.source, item.kind, config, threshold, item.invocations,
+                      item.project, item.document)
+
+
 
 
 class RuleChange(NamedTuple):

@@ -19,6 +19,7 @@ so it is safe by construction rather than by the workflow's YAML:
 """
 from __future__ import annotations
 
+import enum
 import posixpath
 from collections.abc import Mapping
 from typing import Any
@@ -27,9 +28,12 @@ from typing import NamedTuple
 from modcon.engine.config import Config
 from modcon.engine.discover import Target
 from modcon.engine.discover import kind_of
-from modcon.errors import ModconError
 from modcon.engine.fixloop import FixPlan
 from modcon.engine.fixloop import plan_fixes
+from modcon.engine.scope import FileInput
+from modcon.engine.scope import gather
+from modcon.errors import ModconError
+from modcon.github import command_table
 from modcon.github import markdown as md
 from modcon.github import prbody
 from modcon.github.apiproject import ApiReader
@@ -40,20 +44,14 @@ from modcon.github.suggestions import suggest
 from modcon.github.suggestions import unified_patch
 from modcon.model import Applicability
 from modcon.model import Finding
-from modcon.engine.scope import FileInput
-from modcon.engine.scope import gather
 
-COMMANDS = ('fix', 'fix --unsafe', 'check', 'help')
 TRUSTED = ('admin', 'write')  # GitHub reports maintain as write and triage as read
 REVIEW_MARKER = '<!-- modcon:review -->'
-HELP = '''modcon reads this pull request's Dockerfiles at its head commit and explains
+HELP = f'''modcon reads this pull request's Dockerfiles at its head commit and explains
 each finding with the property it serves. Commands (the first line of a comment;
 people with write access):
 
-- `/modcon fix`: apply the safe fixes (a commit on this branch; suggestions on a fork)
-- `/modcon fix --unsafe`: also the fixes marked unsafe
-- `/modcon check`: list the findings in a comment
-- `/modcon help`: this list'''
+{command_table.markdown_list()}'''
 
 
 def parse(body: str | None) -> str | None:
@@ -65,7 +63,7 @@ def parse(body: str | None) -> str | None:
     if len(words) < 2 or words[0] != '/modcon':
         return None
     command = ' '.join(words[1:])
-    return command if command in COMMANDS else None
+    return command if command in command_table.NAMES else None
 
 
 class Request(NamedTuple):
@@ -101,8 +99,14 @@ def marker(request: Request) -> str:
     return f'<!-- modcon:reply {request.command.split()[0]} {request.comment_id} -->'
 
 
+class Status(enum.StrEnum):
+    DONE = 'done'
+    REFUSED = 'refused'  # the commenter may not run it
+    FAILED = 'failed'  # nothing was changed; the reply says why
+
+
 class Outcome(NamedTuple):
-    status: str  # 'done', 'refused' or 'failed'
+    status: Status
     reply: str
 
 
@@ -115,7 +119,7 @@ def handle(repo: RepoGateway, request: Request, config: Config) -> Outcome:
                 f'access to this repository; yours is {md.code(permission)}, so nothing ran.\n')
         repo.react(request.comment_id, request.number, 'confused')
         repo.upsert_comment(request.number, reply_marker, text)
-        return Outcome('refused', text)
+        return Outcome(Status.REFUSED, text)
     repo.react(request.comment_id, request.number, 'eyes')
     try:
         body = _run(repo, request, config)
@@ -124,11 +128,11 @@ def handle(repo: RepoGateway, request: Request, config: Config) -> Outcome:
                 f'Nothing was changed; run the command again to retry.\n')
         repo.upsert_comment(request.number, reply_marker, text)
         repo.react(request.comment_id, request.number, 'confused')
-        return Outcome('failed', text)
+        return Outcome(Status.FAILED, text)
     text = f'{reply_marker}\n{body}'
     repo.upsert_comment(request.number, reply_marker, text)
     repo.react(request.comment_id, request.number, 'rocket')
-    return Outcome('done', text)
+    return Outcome(Status.DONE, text)
 
 
 def _run(repo: RepoGateway, request: Request, config: Config) -> str:

@@ -32,13 +32,13 @@ from modcon.containers.engine import Engine
 from modcon.containers.engine import EngineError
 from modcon.containers.pid1 import StopResult
 from modcon.containers.pid1 import stop_like_docker
+from modcon.engine.scope import FileInput
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import Resolution
 from modcon.entrypoints.resolve import resolve
 from modcon.project import LocalProject
 from modcon.project import OverlayProject
 from modcon.project import Project
-from modcon.engine.scope import FileInput
 from modcon.source import SourceFile
 
 METHOD_NAMESPACE = 'namespace'  # the emulation: PID 1 of a new PID namespace, host files
