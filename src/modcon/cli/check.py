@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from modcon.engine.check import check_file
 from modcon.engine.config import Config
@@ -23,7 +24,6 @@ from modcon.engine.parallel import jobs_for
 from modcon.engine.report_file import ReportFile
 from modcon.engine.scope import FileInput
 from modcon.engine.scope import Scope
-from modcon.entrypoints.invocation import Invocation
 from modcon.errors import EXIT_CLEAN
 from modcon.errors import EXIT_ERROR
 from modcon.errors import EXIT_FINDINGS
@@ -37,6 +37,9 @@ from modcon.printable import printable
 from modcon.reporters import ReportContext
 from modcon.reporters import renderer
 from modcon.source import SourceFile
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.entrypoints.invocation import Invocation
 
 
 def load_config(args: argparse.Namespace) -> Config:
