@@ -35,8 +35,10 @@ def _covers(source: str, relative: str) -> bool:
             or fnmatch.fnmatch(relative, source))
 
 
-def related_dockerfiles(project: Project, changed: Iterable[str]) -> set[str]:
-    """The Dockerfiles of ``project`` (paths from its root) that copy a ``changed`` file."""
+def related_dockerfiles(project: Project, changed: Iterable[str], *,
+                        copying: bool = True) -> set[str]:
+    """The Dockerfiles of ``project`` (paths from its root) that copy a ``changed`` file;
+    with ``copying=False``, every Dockerfile in a folder above one."""
     found: set[str] = set()
     cache: dict[str, list[str] | None] = {}
     for path in changed:
@@ -46,6 +48,9 @@ def related_dockerfiles(project: Project, changed: Iterable[str]) -> set[str]:
                 if kind_of(name) != 'dockerfile':
                     continue
                 candidate = posixpath.join(directory, name) if directory else name
+                if not copying:
+                    found.add(candidate)
+                    continue
                 if candidate not in cache:
                     text = project.read(candidate)
                     try:

@@ -30,6 +30,7 @@ from modcon.engine.discover import Target
 from modcon.engine.discover import kind_of
 from modcon.engine.fixloop import FixPlan
 from modcon.engine.fixloop import plan_fixes
+from modcon.engine.related import related_dockerfiles
 from modcon.engine.scope import FileInput
 from modcon.engine.scope import gather
 from modcon.errors import ModconError
@@ -162,23 +163,14 @@ def _run(repo: RepoGateway, request: Request, config: Config) -> str:
 
 def _read_scope(repo: RepoGateway, number: int, head: str,
                 ) -> tuple[list[FileInput], list[str]]:
-    """What to check at ``head``: the pull request's Dockerfiles, those that copy its
-    changed code, and the entrypoint code their containers run; and the files
-    under ``.github/`` among them, which are never changed."""
+    """What to check at ``head``: the pull request's Dockerfiles, those in the folders
+    above its changed code, and the entrypoint code their containers run; and the
+    files under ``.github/`` among them, which are never changed."""
     changed = [path for path, status in repo.pull_files(number) if status != 'removed']
-    wanted = {p for p in changed if kind_of(posixpath.basename(p)) == 'dockerfile'}
-    for path in changed:
-        if path in wanted:
-            continue
-        directory = posixpath.dirname(path)
-        while True:
-            for name in repo.list_dir(directory, head):
-                if kind_of(name) == 'dockerfile':
-                    wanted.add(posixpath.join(directory, name) if directory else name)
-            if not directory:
-                break
-            directory = posixpath.dirname(directory)
     reader = ApiReader(repo, head)
+    wanted = {p for p in changed if kind_of(posixpath.basename(p)) == 'dockerfile'}
+    wanted |= related_dockerfiles(reader.files, [p for p in changed if p not in wanted],
+                                  copying=False)
     readable = [p for p in sorted(wanted) if reader.files.read(p) is not None]
     protected = [p for p in readable if p.startswith('.github/')]
     inputs = gather([Target(p, p, 'dockerfile') for p in readable if p not in protected],
