@@ -596,7 +596,7 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
     from modcon.containers.pid1 import stop_like_docker
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.entrypoints.resolve import resolve
-    from modcon.files import read_source
+    from modcon.engine.files import read_source
     from modcon.project import LocalProject
     from modcon.verify.check import _in_root
     from modcon.verify.check import _lay_out
@@ -711,7 +711,7 @@ def plan_containers(stage: pathlib.Path, app: App, args: argparse.Namespace,
     from modcon.containers.engine import EngineError
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.entrypoints.resolve import resolve
-    from modcon.files import read_source
+    from modcon.engine.files import read_source
     from modcon.project import LocalProject
     from tests import containerkit
 
@@ -773,7 +773,7 @@ def explain_text(stage: pathlib.Path, dockerfile: str) -> str:
 def prepare(app: App, args: argparse.Namespace) -> Record:
     """What stands in for the base image, and the app's dependencies (cached)."""
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
-    from modcon.files import read_source
+    from modcon.engine.files import read_source
     from modcon.project import LocalProject
 
     record = Record(app.name, app.dockerfile)

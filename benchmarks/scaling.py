@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from modcon.config import Config
-from modcon.engine import check_source
-from modcon.files import MAX_BYTES
+from modcon.engine.config import Config
+from modcon.engine.check import check_source
+from modcon.engine.files import MAX_BYTES
 from modcon.source import SourceFile
 
 SHAPES = {

@@ -17,12 +17,12 @@ import pytest
 import yaml
 
 from modcon import cli
-from modcon import files
-from modcon.discover import DOCKERFILE_NAMES
-from modcon.discover import NOT_DOCKERFILE_NAMES
-from modcon.discover import kind_of
-from modcon.parallel import jobs_for
-from modcon.parallel import usable_cpus
+from modcon.engine import files
+from modcon.engine.discover import DOCKERFILE_NAMES
+from modcon.engine.discover import NOT_DOCKERFILE_NAMES
+from modcon.engine.discover import kind_of
+from modcon.engine.parallel import jobs_for
+from modcon.engine.parallel import usable_cpus
 from modcon.printable import printable
 from tests.test_cli import DROP_DAC
 from tests.test_cli import EXEC_FORM
@@ -159,7 +159,7 @@ def test_hard_links_are_not_broken(tmp_path: pathlib.Path, in_process: Callable[
 def test_interrupted_fix_says_which_files_it_rewrote(
         tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from modcon import run
+    from modcon.engine import files as run
 
     for name in ('a', 'b', 'c'):
         write(tmp_path / name / 'Dockerfile', SHELL_FORM)
@@ -186,7 +186,7 @@ def test_a_temp_file_left_by_kill_9_is_removed_by_the_next_run(tmp_path: pathlib
     # A real modcon writing the file, killed with SIGKILL after the temp file is written.
     killed = subprocess.run([sys.executable, '-c', f'''
 import os, signal
-from modcon import files
+from modcon.engine import files
 os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)
 files.write_atomic({str(path)!r}, 'FROM alpine:3.20\\n')
 '''], capture_output=True, timeout=60)

@@ -330,3 +330,16 @@ def test_the_commands_the_bots_pull_request_advertises_work_on_it(
     fake_github.reset_log()
     assert run_bot(fake_github, repo, tmp_path, 'again').outputs['pr_outcome'] == 'unchanged'
     assert fake_github.write_requests() == []
+
+
+def test_the_readme_and_the_help_list_the_commands_the_parser_accepts() -> None:
+    from modcon.github import command_table
+    from modcon.github.commands import HELP
+    from modcon.github.commands import parse
+
+    readme = (pathlib.Path(__file__).parent.parent / 'README.md').read_text()
+    assert command_table.markdown_table() in readme
+    for command in command_table.COMMANDS:
+        assert parse(f'/modcon {command.words}') == command.words
+        assert f'`/modcon {command.words}`: {command.does}' in HELP
+    assert parse('/modcon frobnicate') is None

@@ -22,9 +22,9 @@ import pathlib
 
 import pytest
 
-from modcon.config import Config
-from modcon.engine import check_source
-from modcon.engine import fix_source
+from modcon.engine.config import Config
+from modcon.engine.check import check_source
+from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.code_document import kind_of_code
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability

@@ -20,9 +20,9 @@ import textwrap
 
 import pytest
 
-from modcon.config import Config
-from modcon.engine import check_source
-from modcon.engine import fix_source
+from modcon.engine.config import Config
+from modcon.engine.check import check_source
+from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.fixers._python_log_files import file_logs
 from modcon.fixers.dockerfile import _log_configs as configs
@@ -204,8 +204,8 @@ def test_checking_a_dockerfile_with_a_python_entrypoint_does_not_import_libcst(
     dockerfile = tmp_path / 'Dockerfile'
     dockerfile.write_text('FROM python:3.12-slim\nCOPY app.py /app.py\n'
                           'CMD ["python", "/app.py"]\n')
-    probe = ('import sys\nfrom modcon.engine import check_source\n'
-             'from modcon.config import Config\nfrom modcon.project import LocalProject\n'
+    probe = ('import sys\nfrom modcon.engine.check import check_source\n'
+             'from modcon.engine.config import Config\nfrom modcon.project import LocalProject\n'
              'from modcon.source import SourceFile\n'
              f'text = open({str(dockerfile)!r}).read()\n'
              'found = check_source(SourceFile("Dockerfile", text), "dockerfile", '

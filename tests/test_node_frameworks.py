@@ -16,9 +16,9 @@ import shutil
 
 import pytest
 
-from modcon.config import Config
+from modcon.engine.config import Config
 from modcon.containers.pid1 import stop_like_docker
-from modcon.engine import fix_source
+from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability
 from modcon.source import SourceFile

@@ -17,9 +17,9 @@ import sys
 
 import pytest
 
-from modcon.config import Config
-from modcon.engine import check_source
-from modcon.engine import fix_source
+from modcon.engine.config import Config
+from modcon.engine.check import check_source
+from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.invocation import Invocation
 from modcon.entrypoints.resolve import resolve
@@ -427,7 +427,7 @@ def test_a_dockerfile_check_reads_code_without_libcst_or_tree_sitter_javascript(
                                      'HTTPServer(("", 8000), H)\n')
     probe = (
         'import sys\n'
-        'from modcon.config import Config\nfrom modcon.engine import check_source\n'
+        'from modcon.engine.config import Config\nfrom modcon.engine.check import check_source\n'
         'from modcon.project import LocalProject\nfrom modcon.source import SourceFile\n'
         f'root = {str(tmp_path)!r}\n'
         'text = open(root + "/Dockerfile").read()\n'

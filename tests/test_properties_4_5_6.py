@@ -15,9 +15,9 @@ import sys
 
 import pytest
 
-from modcon.config import Config
-from modcon.engine import check_source
-from modcon.engine import fix_source
+from modcon.engine.config import Config
+from modcon.engine.check import check_source
+from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import resolve
 from modcon.fixers.dockerfile._dockerignore import excluded

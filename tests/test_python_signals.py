@@ -17,11 +17,11 @@ import textwrap
 
 import pytest
 
-from modcon.config import Config
+from modcon.engine.config import Config
 from modcon.containers.pid1 import StopResult
 from modcon.containers.pid1 import stop_like_docker
-from modcon.engine import check_source
-from modcon.engine import fix_source
+from modcon.engine.check import check_source
+from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.knowledge.python_frameworks import HANDOFFS
 from modcon.knowledge.python_frameworks import REGISTRATIONS

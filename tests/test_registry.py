@@ -11,7 +11,7 @@ from modcon.properties import Property
 from modcon.registry import RegistryError
 from modcon.registry import load_rules
 from modcon.registry import rule
-from modcon.ruledocs import markdown_table
+from modcon.cli.rules import markdown_table
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -72,8 +72,8 @@ def test_rules_keep_nothing_of_a_document_once_it_is_checked(tmp_path: pathlib.P
     import gc
     import weakref
 
-    from modcon.config import Config
-    from modcon.engine import check_source
+    from modcon.engine.config import Config
+    from modcon.engine.check import check_source
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.project import LocalProject
     from modcon.source import SourceFile

@@ -205,8 +205,8 @@ def test_explain_shows_each_step() -> None:
 
 
 def test_a_compose_file_gives_the_context_and_the_target(tmp_path: pathlib.Path) -> None:
-    from modcon.discover import Target
-    from modcon.scope import code_scope
+    from modcon.engine.discover import Target
+    from modcon.engine.scope import code_scope
 
     (tmp_path / 'docker' / 'web').mkdir(parents=True)
     (tmp_path / 'app').mkdir()
@@ -233,8 +233,8 @@ def test_a_compose_file_gives_the_context_and_the_target(tmp_path: pathlib.Path)
 ])
 def test_a_compose_file_that_does_not_apply_is_ignored(tmp_path: pathlib.Path,
                                                        compose: str) -> None:
-    from modcon.discover import Target
-    from modcon.scope import code_scope
+    from modcon.engine.discover import Target
+    from modcon.engine.scope import code_scope
 
     (tmp_path / 'svc').mkdir()
     (tmp_path / 'svc' / 'compose.yaml').write_text(compose)

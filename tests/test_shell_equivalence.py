@@ -26,8 +26,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from modcon.config import Config
-from modcon.engine import fix_source
+from modcon.engine.config import Config
+from modcon.engine.fixloop import fix_source
 from modcon.model import Applicability
 from modcon.readers.shell.shell_form import analyze
 from modcon.source import SourceFile

@@ -1,5 +1,15 @@
-"""Errors that reach the user as one line, never as a traceback."""
+"""Errors that reach the user as one line, never as a traceback; the exit codes.
+
+Exit codes: 0 nothing left to report, 1 findings remain, 2 usage or input
+error (a file that could not be read, a bad config), 130 interrupted.
+"""
 from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class ModconError(Exception):
@@ -30,3 +40,15 @@ class RuleCrashed(ModconError):
         self.code = code
         self.path = path
         self.exc = exc
+
+
+def report_errors(errors: Sequence[ModconError]) -> None:
+    """Each error as one line on stderr (and its cause's traceback with MODCON_DEBUG)."""
+    from modcon.printable import printable
+
+    for exc in errors:
+        print(f'modcon: error: {printable(str(exc))}', file=sys.stderr)
+        if os.environ.get('MODCON_DEBUG') and exc.__cause__ is not None:
+            import traceback
+
+            traceback.print_exception(exc.__cause__)

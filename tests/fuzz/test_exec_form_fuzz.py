@@ -23,8 +23,8 @@ import tempfile
 import pytest
 from hypothesis import strategies as st
 
-from modcon.config import Config
-from modcon.engine import fix_source
+from modcon.engine.config import Config
+from modcon.engine.fixloop import fix_source
 from modcon.model import Applicability
 from modcon.source import SourceFile
 from tests.fuzz.budget import run_for_budget

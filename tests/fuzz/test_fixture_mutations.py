@@ -17,9 +17,9 @@ import warnings
 import pytest
 from hypothesis import strategies as st
 
-from modcon.config import Config
-from modcon.engine import check_source
-from modcon.engine import fix_source
+from modcon.engine.config import Config
+from modcon.engine.check import check_source
+from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.code_document import kind_of_code
 from modcon.errors import RuleCrashed
 from modcon.model import Applicability

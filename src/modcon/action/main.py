@@ -13,6 +13,7 @@ import posixpath
 import sys
 from collections.abc import Mapping
 from typing import Any
+from typing import NamedTuple
 from typing import TextIO
 
 from modcon.action import summary as summaries
@@ -23,7 +24,6 @@ from modcon.action.events import read_context
 from modcon.action.inputs import ActionInputs
 from modcon.action.inputs import confined
 from modcon.action.inputs import read_inputs
-from modcon.action.related import related_dockerfiles
 from modcon.action.workflow import annotations
 from modcon.action.workflow import append_summary
 from modcon.action.workflow import give_back
@@ -31,29 +31,39 @@ from modcon.action.workflow import path_lines
 from modcon.action.workflow import workspace_owner
 from modcon.action.workflow import write_outputs
 from modcon.action.workspace import Workspace
-from modcon.config import Config
-from modcon.discover import Target
-from modcon.discover import discover
-from modcon.discover import kind_of
-from modcon.engine import check_source
-from modcon.engine import fix_source
-from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.action.workspace import WorkspaceProject
+from modcon.engine.check import check_file
+from modcon.engine.config import Config
+from modcon.engine.discover import Target
+from modcon.engine.discover import discover
+from modcon.engine.discover import kind_of
+from modcon.engine.files import write_fixed
+from modcon.engine.fixloop import fix_file
+from modcon.engine.related import related_dockerfiles
+from modcon.engine.scope import FileInput
+from modcon.engine.scope import LocalReader
+from modcon.engine.scope import gather
 from modcon.errors import ModconError
-from modcon.fixplan import FileInput
 from modcon.github import markdown as md
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.reporters import ReportContext
 from modcon.reporters.github import escape_data
 from modcon.reporters.github import escape_property
-from modcon.run import write_fixed
-from modcon.scope import gather
 from modcon.source import SourceFile
 
 # The events whose workspace is a branch of the repository itself at its head:
 # the only ones that deliver the bot's pull request or run `verify`.
 PR_EVENTS = ('push', 'schedule', 'workflow_dispatch')
-DELIVERED = ('opened', 'updated', 'unchanged')
+
+
+class Done(NamedTuple):
+    """What a mode did, for the report."""
+
+    findings: list[Finding]  # what is left to report
+    fixed: list[Finding]
+    pull_line: str | None = None  # the summary's line about the pull request
+    outputs: dict[str, str] = {}  # step outputs beside the common ones
 
 
 def run_action(env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
@@ -139,49 +149,59 @@ class _Run:
         files = self._read(self._targets(plan, config))
 
         threshold = Applicability.UNSAFE if self.inputs.unsafe_fixes else Applicability.SAFE
-        fixed: list[Finding] = []
-        findings: list[Finding] = []
-        pull_line = None
-        outputs: dict[str, str] = {}
         if mode == 'check':
-            for name, item in files.items():
-                try:
-                    findings.extend(check_source(SourceFile(name, item.text), item.kind, config,
-                                                 item.invocations, item.project))
-                except ModconError as exc:
-                    self.errors.append(exc)
+            done = self._check(files, config)
         elif mode == 'fix':
-            for name, item in list(files.items()):
-                try:
-                    result = fix_source(SourceFile(name, item.text), item.kind, config,
-                                        threshold, item.invocations, item.project)
-                    for path in write_fixed(self.files.locate(name), result):
-                        give_back(path, workspace_owner(self.workspace))
-                except (ModconError, OSError) as exc:
-                    self.errors.append(exc if isinstance(exc, ModconError)
-                                       else ModconError(f'{name}: cannot write: {exc}'))
-                    continue
-                if result.changed:
-                    fixed.extend(result.applied)
-                    files[name] = item._replace(text=result.fixed)
-                findings.extend(result.findings)
+            done = self._fix(files, config, threshold)
         else:
-            findings, fixed, pull_line, outputs = self._pull_request(plan, files, config,
-                                                                     threshold)
-        self._finish(mode, plan, config, findings, fixed, len(files), pull_line,
+            done = self._pull_request(plan, files, config, threshold)
+        self._finish(mode, plan, config, done.findings, done.fixed, len(files), done.pull_line,
                      sources={name: SourceFile(name, f.text) for name, f in files.items()},
-                     extra=outputs)
-        failing = [f for f in findings
+                     extra=done.outputs)
+        failing = [f for f in done.findings
                    if self.inputs.fail_on is not None and f.severity >= self.inputs.fail_on]
         if self.errors:
             return 2
         return 1 if failing else 0
 
+    # -- the modes ------------------------------------------------------------
+
+    def _check(self, files: dict[str, FileInput], config: Config) -> Done:
+        """`mode: check`: report, change nothing."""
+        findings: list[Finding] = []
+        for item in files.values():
+            try:
+                findings.extend(check_file(item, config))
+            except ModconError as exc:
+                self.errors.append(exc)
+        return Done(findings, [])
+
+    def _fix(self, files: dict[str, FileInput], config: Config,
+             threshold: Applicability) -> Done:
+        """`mode: fix`: fix the workspace's files in place (``files`` then holds
+        their new texts)."""
+        fixed: list[Finding] = []
+        findings: list[Finding] = []
+        for name, item in list(files.items()):
+            try:
+                result = fix_file(item, config, threshold)
+                for path in write_fixed(self.files.locate(name), result):
+                    give_back(path, workspace_owner(self.workspace))
+            except (ModconError, OSError) as exc:
+                self.errors.append(exc if isinstance(exc, ModconError)
+                                   else ModconError(f'{name}: cannot write: {exc}'))
+                continue
+            if result.changed:
+                fixed.extend(result.applied)
+                files[name] = item.with_text(result.fixed)
+            findings.extend(result.findings)
+        return Done(findings, fixed)
+
     def _read(self, targets: list[Target]) -> dict[str, FileInput]:
         """Each file to scan, read once, by display path, with what its rules need
         (``scope.gather``: the same scope as ``modcon fix``)."""
-        return {item.path: item for item in gather(targets, read=self._read_file,
-                                                   errors=self.errors)}
+        return {item.path: item for item in gather(targets, LocalReader(self._read_file),
+                                                   self.errors)}
 
     def _read_file(self, target: Target) -> str:
         """The one place the Action reads a file of the workspace: confined to it
@@ -189,7 +209,9 @@ class _Run:
         return self.files.read(target.display).text
 
     def _comment(self, config: Config) -> int:
-        """A comment command (`/modcon fix`, ...); any other comment is ignored."""
+        """An `issue_comment` event, whatever the mode: a comment command
+        (`/modcon fix`, ...); any other comment is ignored."""
+        from modcon.github.commands import Status
         from modcon.github.commands import accept
         from modcon.github.commands import handle
 
@@ -202,7 +224,7 @@ class _Run:
         append_summary(self.context.summary,
                        f'## modcon: `/modcon {request.command}` on #{request.number}\n\n'
                        f'{outcome.reply.split(chr(10), 1)[1]}')
-        return 1 if outcome.status == 'failed' else 0
+        return 1 if outcome.status is Status.FAILED else 0
 
     def _targets(self, plan: ScanPlan, config: Config) -> list[Target]:
         if plan.everything:
@@ -218,7 +240,7 @@ class _Run:
                 wanted.add(path)
             else:
                 code.append(path)
-        wanted |= {p for p in related_dockerfiles(self.files, code)
+        wanted |= {p for p in related_dockerfiles(WorkspaceProject(self.files), code)
                    if self._in_scope(p, config)}
         # Read through self.files: a link out of the workspace is an error, not a file.
         return [Target(os.path.join(self.workspace, path), path, 'dockerfile')
@@ -258,9 +280,10 @@ class _Run:
         return False
 
     def _pull_request(self, plan: ScanPlan, files: dict[str, FileInput], config: Config,
-                      threshold: Applicability,
-                      ) -> tuple[list[Finding], list[Finding], str | None, dict[str, str]]:
-        from modcon.fixplan import plan_fixes
+                      threshold: Applicability) -> Done:
+        """`mode: pr`: deliver the fixes as the bot's pull request."""
+        from modcon.engine.fixloop import plan_fixes
+        from modcon.github.bot import Outcome
         from modcon.github.bot import deliver
 
         assert plan.base
@@ -271,25 +294,25 @@ class _Run:
                          prefix=self.inputs.pr_branch_prefix, labels=self.inputs.pr_labels,
                          docs_url=config.docs_url, modes=modes, run_url=self.context.run_url,
                          verified=verified)
-        outputs: dict[str, str] = {'pr_outcome': result.outcome}
-        if result.pull is not None and result.outcome != 'failed':
+        outputs: dict[str, str] = {'pr_outcome': str(result.outcome)}
+        if result.pull is not None and result.outcome is not Outcome.FAILED:
             outputs['pr_number'] = str(result.pull.number)
             outputs['pr_url'] = result.pull.url
             line = (f'Pull request [#{result.pull.number}]({result.pull.url}): '
                     f'{result.outcome} ({md.text(result.message)}).')
         else:
             line = f'No pull request ({result.outcome}): {md.text(result.message)}.'
-        if result.outcome == 'stopped':
+        if result.outcome is Outcome.STOPPED:
             self.out.write(f'::warning title=modcon::{escape_data(result.message)}\n')
-        elif result.outcome == 'failed':
+        elif result.outcome is Outcome.FAILED:
             self.errors.append(ModconError(result.message))
         if self.inputs.dashboard:
             self._dashboard(fixes.remaining, config, plan.base)
         # Only what the pull request now holds counts as fixed; anything else
         # is still to do.
-        if result.outcome in DELIVERED:
-            return fixes.remaining, fixes.fixed, line, outputs
-        return [*fixes.fixed, *fixes.remaining], [], line, outputs
+        if result.outcome.delivered:
+            return Done(fixes.remaining, fixes.fixed, line, outputs)
+        return Done([*fixes.fixed, *fixes.remaining], [], line, outputs)
 
     def _dashboard(self, remaining: list[Finding], config: Config, base: str) -> None:
         from modcon.github.dashboard import update_dashboard
@@ -317,8 +340,7 @@ class _Run:
         this is the PID-namespace emulation, and each row says so.
         """
         from modcon.github.prbody import Verified
-        from modcon.project import OverlayProject
-        from modcon.verify.check import verify
+        from modcon.verify.check import verify_fixes
 
         if self.context.event_name not in PR_EVENTS or \
                 not self.context.ref.startswith('refs/heads/'):
@@ -330,28 +352,12 @@ class _Run:
                            'branch, schedule and workflow_dispatch\n')
             return []
         rows = []
-        grace = self.inputs.verify_grace
-        for name, item in files.items():
-            if item.kind != 'dockerfile':
-                continue
-            project = item.project
-            before_doc = DockerfileDocument(SourceFile(name, item.text), project)
-            if before_doc.error is not None:
-                continue
-            resolution = before_doc.resolution
-            if not resolution.targets and resolution.handled_by is None:
-                continue
-            context = posixpath.dirname(name)
-            overlay = {posixpath.relpath(path, context or '.'): text
-                       for path, text in final.items()
-                       if not context or path.startswith(context + '/')}
-            after_project = OverlayProject(project, overlay)
-            after_doc = DockerfileDocument(SourceFile(name, final.get(name, item.text)),
-                                           after_project)
-            before = verify(before_doc, name, project, grace=grace)
-            after = verify(after_doc, name, after_project, grace=grace, overlay=overlay)
-            rows.append(Verified(name, ' '.join(after.command), before.describe(),
-                                 after.describe()))
+        for item in files.values():
+            pair = verify_fixes(item, final, grace=self.inputs.verify_grace)
+            if pair is not None:
+                before, after = pair
+                rows.append(Verified(item.path, ' '.join(after.command), before.describe(),
+                                     after.describe()))
         return rows
 
     # -- reports --------------------------------------------------------------

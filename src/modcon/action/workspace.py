@@ -16,12 +16,14 @@ import stat
 
 from modcon.action.workflow import give_back
 from modcon.action.workflow import workspace_owner
-from modcon.config import CONFIG_FILES
-from modcon.config import Config
-from modcon.config import load_file
+from modcon.engine.config import CONFIG_FILES
+from modcon.engine.config import Config
+from modcon.engine.config import load_file
+from modcon.engine.files import read_source
 from modcon.errors import ConfigError
 from modcon.errors import InputError
-from modcon.files import read_source
+from modcon.errors import ModconError
+from modcon.project import Project
 from modcon.source import SourceFile
 
 
@@ -115,3 +117,23 @@ class Workspace:
             if exc.reason == 'is empty':  # an empty config file is an empty config
                 return ''
             raise
+
+
+class WorkspaceProject(Project):
+    """The workspace as a ``Project`` (for ``engine.related``): reads and listings
+    confined by ``Workspace``; what cannot be read is not there."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def read(self, path: str) -> str | None:
+        try:
+            return self.workspace.read(path).text
+        except (ModconError, OSError):
+            return None
+
+    def list_dir(self, path: str) -> list[str]:
+        try:
+            return sorted(os.listdir(self.workspace.locate(path)))
+        except (ModconError, OSError):
+            return []

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import posixpath
 
+from modcon.engine.discover import Target
+from modcon.errors import InputError
 from modcon.github.gateway import RepoGateway
 from modcon.project import MAX_BYTES
 from modcon.project import Project
@@ -24,12 +26,14 @@ def text_of(data: bytes | None) -> str | None:
 
 
 class ApiProject(Project):
-    def __init__(self, repo: RepoGateway, ref: str, root: str) -> None:
+    def __init__(self, repo: RepoGateway, ref: str, root: str,
+                 shares: ApiProject | None = None) -> None:
         self.repo = repo
         self.ref = ref
         self.root = root
-        self._files: dict[str, str | None] = {}
-        self._dirs: dict[str, list[str] | None] = {}
+        # What was read is kept by full path, so projects of one commit share it.
+        self._files: dict[str, str | None] = shares._files if shares else {}
+        self._dirs: dict[str, list[str] | None] = shares._dirs if shares else {}
 
     def _full(self, path: str) -> str | None:
         normal = posixpath.normpath(path.lstrip('/'))
@@ -62,3 +66,31 @@ class ApiProject(Project):
 
     def list_dir(self, path: str) -> list[str]:
         return self._listing(path) or []
+
+
+class ApiReader:
+    """The scope's ``Reader`` for one commit read through the API: paths are
+    relative to the repository root; a Dockerfile's build context is its folder."""
+
+    def __init__(self, repo: RepoGateway, ref: str) -> None:
+        self.files = ApiProject(repo, ref, '')
+        self._contexts: dict[str, ApiProject] = {}
+
+    def read(self, target: Target) -> str:
+        text = self.files.read(target.path)
+        if text is None:
+            raise InputError(target.display, 'missing, too large, binary or not UTF-8 at '
+                                             f'{self.files.ref[:12]}')
+        return text
+
+    def context(self, dockerfile: Target) -> ApiProject:
+        folder = posixpath.dirname(dockerfile.path)
+        known = self._contexts.get(folder)
+        if known is None:
+            known = self._contexts[folder] = ApiProject(self.files.repo, self.files.ref, folder,
+                                                        shares=self.files)
+        return known
+
+    def locate(self, dockerfile: Target, path: str, kind: str) -> Target:
+        full = posixpath.normpath(posixpath.join(posixpath.dirname(dockerfile.path), path))
+        return Target(full, full, kind)

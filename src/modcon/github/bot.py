@@ -24,13 +24,14 @@ The pull request's life after that, as the next run sees it:
 from __future__ import annotations
 
 import datetime
+import enum
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from modcon.fixplan import FixPlan
-from modcon.fixplan import RuleChange
+from modcon.engine.fixloop import FixPlan
+from modcon.engine.fixloop import RuleChange
 from modcon.github import markdown as md
 from modcon.github import prbody
 from modcon.github.gateway import BranchExists
@@ -51,10 +52,26 @@ ACTIONS_SETTING = ('Settings → Actions → General → Workflow permissions �
                    'Actions to create and approve pull requests"')
 
 
+class Outcome(enum.StrEnum):
+    """What a run did with the bot's pull request (the Action's ``pr_outcome``)."""
+
+    OPENED = 'opened'
+    UPDATED = 'updated'
+    UNCHANGED = 'unchanged'  # it already holds these fixes
+    CLOSED = 'closed'  # nothing left to fix
+    STOPPED = 'stopped'  # someone else pushed to its branch
+    DECLINED = 'declined'  # closed by a person, and the fixes are the same
+    NOTHING = 'nothing'  # nothing to fix and no pull request
+    FAILED = 'failed'  # ``message`` says why and what to change
+
+    @property
+    def delivered(self) -> bool:
+        """Whether the pull request now holds the fixes."""
+        return self in (Outcome.OPENED, Outcome.UPDATED, Outcome.UNCHANGED)
+
+
 class BotResult(NamedTuple):
-    # 'opened', 'updated', 'unchanged', 'closed', 'stopped', 'declined', 'nothing'
-    # or 'failed' (then ``message`` says why and what to change)
-    outcome: str
+    outcome: Outcome
     pull: PullFacts | None
     message: str
     commits: tuple[str, ...] = ()
@@ -83,8 +100,8 @@ def deliver(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str, prefi
             except (BranchExists, BranchMoved):
                 continue  # another run (or a person) moved the branch: look again
     except GitHubError as exc:
-        return BotResult('failed', None, explain_failure(exc, branch))
-    return BotResult('failed', None, f'branch {branch} kept moving while modcon updated it, '
+        return BotResult(Outcome.FAILED, None, explain_failure(exc, branch))
+    return BotResult(Outcome.FAILED, None, f'branch {branch} kept moving while modcon updated it, '
                                      f'so it was left as it is; the next run tries again')
 
 
@@ -139,7 +156,7 @@ def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str,
             return _close(repo, pull, branch, head, base, base_sha)
         if head is not None:
             repo.delete_branch(branch)  # left behind by a merged or closed pull request
-        return BotResult('nothing', None, 'nothing to fix')
+        return BotResult(Outcome.NOTHING, None, 'nothing to fix')
 
     final = plan.final
     has = head is not None and comparison is not None and comparison.files is not None \
@@ -147,7 +164,7 @@ def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str,
     if pull is None and has and latest is not None and not latest.merged \
             and latest.head_sha == head:
         # Closed by a person with only modcon's commits, and nothing new since.
-        return BotResult('declined', latest,
+        return BotResult(Outcome.DECLINED, latest,
                          f'#{latest.number} with these fixes was closed without merging; modcon '
                          f'opens a new pull request when the fixes change (delete branch '
                          f'{branch} to have one now)')
@@ -167,14 +184,14 @@ def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str,
                             f'The commits of this pull request are kept on the branch '
                             f'{md.code(set_aside)}.\n')
     if opened:
-        outcome = 'opened'
+        outcome = Outcome.OPENED
         what = f'{len(plan.fixed)} fixes in {len(final)} files'
         if set_aside is not None:
             what += f'; the old branch is kept as {set_aside}'
     elif commits:
-        outcome, what = 'updated', f'{len(plan.fixed)} fixes in {len(final)} files'
+        outcome, what = Outcome.UPDATED, f'{len(plan.fixed)} fixes in {len(final)} files'
     else:
-        outcome, what = 'unchanged', 'the pull request already has these fixes'
+        outcome, what = Outcome.UNCHANGED, 'the pull request already has these fixes'
     return BotResult(outcome, updated, what, tuple(commits))
 
 
@@ -293,9 +310,9 @@ def _stop(repo: RepoGateway, pull: PullFacts | None, branch: str,
                f'{md.code(branch + "-closed-<date>")} and opens a new pull request.\n')
     if pull is not None:
         repo.upsert_comment(pull.number, STOPPED_MARKER, message)
-        return BotResult('stopped', pull, f'{branch} has commits modcon did not make; close '
+        return BotResult(Outcome.STOPPED, pull, f'{branch} has commits modcon did not make; close '
                                           f'#{pull.number} to have modcon start afresh')
-    return BotResult('stopped', pull, f'{branch} has commits modcon did not make and no pull '
+    return BotResult(Outcome.STOPPED, pull, f'{branch} has commits modcon did not make and no pull '
                                       f'request; delete the branch to have modcon start afresh')
 
 
@@ -308,4 +325,4 @@ def _close(repo: RepoGateway, pull: PullFacts, branch: str, head: str | None, ba
     repo.edit_pull(pull.number, state='closed')
     if head is not None:
         repo.delete_branch(branch)
-    return BotResult('closed', pull, 'nothing left to fix')
+    return BotResult(Outcome.CLOSED, pull, 'nothing left to fix')

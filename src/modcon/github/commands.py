@@ -19,21 +19,25 @@ so it is safe by construction rather than by the workflow's YAML:
 """
 from __future__ import annotations
 
+import enum
 import posixpath
 from collections.abc import Mapping
 from typing import Any
 from typing import NamedTuple
 
-from modcon.config import Config
-from modcon.discover import kind_of
+from modcon.engine.config import Config
+from modcon.engine.discover import Target
+from modcon.engine.discover import kind_of
+from modcon.engine.fixloop import FixPlan
+from modcon.engine.fixloop import plan_fixes
+from modcon.engine.related import related_dockerfiles
+from modcon.engine.scope import FileInput
+from modcon.engine.scope import gather
 from modcon.errors import ModconError
-from modcon.fixplan import FileInput
-from modcon.fixplan import FixPlan
-from modcon.fixplan import plan_fixes
+from modcon.github import command_table
 from modcon.github import markdown as md
 from modcon.github import prbody
-from modcon.github.apiproject import ApiProject
-from modcon.github.apiproject import text_of
+from modcon.github.apiproject import ApiReader
 from modcon.github.gateway import BranchMoved
 from modcon.github.gateway import PullFacts
 from modcon.github.gateway import RepoGateway
@@ -42,17 +46,13 @@ from modcon.github.suggestions import unified_patch
 from modcon.model import Applicability
 from modcon.model import Finding
 
-COMMANDS = ('fix', 'fix --unsafe', 'check', 'help')
 TRUSTED = ('admin', 'write')  # GitHub reports maintain as write and triage as read
 REVIEW_MARKER = '<!-- modcon:review -->'
-HELP = '''modcon reads this pull request's Dockerfiles at its head commit and explains
+HELP = f'''modcon reads this pull request's Dockerfiles at its head commit and explains
 each finding with the property it serves. Commands (the first line of a comment;
 people with write access):
 
-- `/modcon fix`: apply the safe fixes (a commit on this branch; suggestions on a fork)
-- `/modcon fix --unsafe`: also the fixes marked unsafe
-- `/modcon check`: list the findings in a comment
-- `/modcon help`: this list'''
+{command_table.markdown_list()}'''
 
 
 def parse(body: str | None) -> str | None:
@@ -64,7 +64,7 @@ def parse(body: str | None) -> str | None:
     if len(words) < 2 or words[0] != '/modcon':
         return None
     command = ' '.join(words[1:])
-    return command if command in COMMANDS else None
+    return command if command in command_table.NAMES else None
 
 
 class Request(NamedTuple):
@@ -100,8 +100,14 @@ def marker(request: Request) -> str:
     return f'<!-- modcon:reply {request.command.split()[0]} {request.comment_id} -->'
 
 
+class Status(enum.StrEnum):
+    DONE = 'done'
+    REFUSED = 'refused'  # the commenter may not run it
+    FAILED = 'failed'  # nothing was changed; the reply says why
+
+
 class Outcome(NamedTuple):
-    status: str  # 'done', 'refused' or 'failed'
+    status: Status
     reply: str
 
 
@@ -114,7 +120,7 @@ def handle(repo: RepoGateway, request: Request, config: Config) -> Outcome:
                 f'access to this repository; yours is {md.code(permission)}, so nothing ran.\n')
         repo.react(request.comment_id, request.number, 'confused')
         repo.upsert_comment(request.number, reply_marker, text)
-        return Outcome('refused', text)
+        return Outcome(Status.REFUSED, text)
     repo.react(request.comment_id, request.number, 'eyes')
     try:
         body = _run(repo, request, config)
@@ -123,11 +129,11 @@ def handle(repo: RepoGateway, request: Request, config: Config) -> Outcome:
                 f'Nothing was changed; run the command again to retry.\n')
         repo.upsert_comment(request.number, reply_marker, text)
         repo.react(request.comment_id, request.number, 'confused')
-        return Outcome('failed', text)
+        return Outcome(Status.FAILED, text)
     text = f'{reply_marker}\n{body}'
     repo.upsert_comment(request.number, reply_marker, text)
     repo.react(request.comment_id, request.number, 'rocket')
-    return Outcome('done', text)
+    return Outcome(Status.DONE, text)
 
 
 def _run(repo: RepoGateway, request: Request, config: Config) -> str:
@@ -137,12 +143,7 @@ def _run(repo: RepoGateway, request: Request, config: Config) -> str:
     if pull.state != 'open':
         return f'This pull request is {md.text(pull.state)}; modcon changes only open ones.\n'
     head = pull.head_sha  # pinned: everything below reads and builds on this commit
-    files = _read_scope(repo, request.number, head)
-    protected = sorted(p for p in files if p.startswith('.github/'))
-    inputs = _with_entrypoints(repo, head, {p: t for p, t in files.items()
-                                            if p not in protected})
-    protected += sorted(i.path for i in inputs if i.path.startswith('.github/'))
-    inputs = [i for i in inputs if not i.path.startswith('.github/')]
+    inputs, protected = _read_scope(repo, request.number, head)
     threshold = Applicability.UNSAFE if request.command == 'fix --unsafe' else Applicability.SAFE
     plan = plan_fixes(inputs, config, threshold)
     if request.command == 'check':
@@ -160,52 +161,24 @@ def _run(repo: RepoGateway, request: Request, config: Config) -> str:
     return _review(repo, pull, plan, config, head, notes)
 
 
-def _read_scope(repo: RepoGateway, number: int, head: str) -> dict[str, str]:
-    """The pull request's Dockerfiles, and those that copy its changed code, at ``head``."""
+def _read_scope(repo: RepoGateway, number: int, head: str,
+                ) -> tuple[list[FileInput], list[str]]:
+    """What to check at ``head``: the pull request's Dockerfiles, those in the folders
+    above its changed code, and the entrypoint code their containers run; and the
+    files under ``.github/`` among them, which are never changed."""
     changed = [path for path, status in repo.pull_files(number) if status != 'removed']
+    reader = ApiReader(repo, head)
     wanted = {p for p in changed if kind_of(posixpath.basename(p)) == 'dockerfile'}
-    for path in changed:
-        if path in wanted:
-            continue
-        directory = posixpath.dirname(path)
-        while True:
-            for name in repo.list_dir(directory, head):
-                if kind_of(name) == 'dockerfile':
-                    wanted.add(posixpath.join(directory, name) if directory else name)
-            if not directory:
-                break
-            directory = posixpath.dirname(directory)
-    files = {path: text_of(repo.read_file(path, head)) for path in sorted(wanted)}
-    return {path: text for path, text in files.items() if text is not None}
-
-
-def _with_entrypoints(repo: RepoGateway, head: str, dockerfiles: dict[str, str],
-                      ) -> list[FileInput]:
-    """The Dockerfiles, each with its build context read through the API, and the
-    entrypoint code their containers run (read at ``head`` too)."""
-    from modcon.entrypoints.dockerfile_document import DockerfileDocument
-    from modcon.entrypoints.resolve import resolve
-    from modcon.source import SourceFile
-
-    inputs: list[FileInput] = []
-    code: dict[str, tuple[str, str, list[Any]]] = {}
-    for path, text in sorted(dockerfiles.items()):
-        context = posixpath.dirname(path)
-        project = ApiProject(repo, head, context)
-        inputs.append(FileInput(path, text, 'dockerfile', (), project))
-        document = DockerfileDocument(SourceFile(path, text), project)
-        if document.error is not None:
-            continue
-        for target in resolve(document, path, project).targets:
-            full = posixpath.normpath(posixpath.join(context, target.path))
-            source = project.read(target.path)
-            if source is None:
-                continue
-            entry = code.setdefault(full, (source, target.kind, []))
-            entry[2].append(target.invocation)
-    for path, (text, kind, invocations) in sorted(code.items()):
-        inputs.append(FileInput(path, text, kind, tuple(invocations)))
-    return inputs
+    wanted |= related_dockerfiles(reader.files, [p for p in changed if p not in wanted],
+                                  copying=False)
+    readable = [p for p in sorted(wanted) if reader.files.read(p) is not None]
+    protected = [p for p in readable if p.startswith('.github/')]
+    inputs = gather([Target(p, p, 'dockerfile') for p in readable if p not in protected],
+                    reader)
+    protected += sorted(i.path for i in inputs if i.path.startswith('.github/'))
+    # Dockerfiles first, then the code they run, each by path.
+    inputs.sort(key=lambda i: (i.kind != 'dockerfile', i.path))
+    return [i for i in inputs if not i.path.startswith('.github/')], protected
 
 
 def _remaining_lines(findings: list[Finding], config: Config) -> list[str]:

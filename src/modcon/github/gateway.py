@@ -275,12 +275,6 @@ class RepoGateway:
         entries = _unless_missing(lambda: self._repo.get_contents(path or '', ref=ref), None)
         return entries if isinstance(entries, list) else None
 
-    def list_dir(self, path: str, ref: str) -> list[str]:
-        """Names of the files directly in ``path`` at ``ref`` (empty if none)."""
-        def run() -> list[str]:
-            return [e.name for e in self._folder(path, ref) or () if e.type == 'file']
-        return self.call(f'list {path or "/"} at {ref[:12]}', run)
-
     def list_entries(self, path: str, ref: str) -> list[str] | None:
         """Names in folder ``path`` at ``ref``, or None when it is not a folder."""
         def run() -> list[str] | None:

@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from typing import Any
 from typing import NamedTuple
 
-from modcon.fixplan import FixPlan
-from modcon.fixplan import RuleChange
+from modcon.engine.fixloop import FixPlan
+from modcon.engine.fixloop import RuleChange
+from modcon.github import command_table
 from modcon.github import markdown as md
 from modcon.model import Finding
 from modcon.model import Rule
@@ -154,15 +155,12 @@ def _remaining(findings: Sequence[Finding], docs_url: str) -> list[str]:
     return out
 
 
-COMMANDS = '''<details>
+COMMANDS = f'''<details>
 <summary>modcon commands</summary>
 
 Comment on this pull request (people with write access):
 
-- `/modcon fix`: apply modcon's safe fixes to the pull request's branch
-- `/modcon fix --unsafe`: also the fixes marked unsafe
-- `/modcon check`: post the findings as a comment
-- `/modcon help`: list these commands
+{command_table.markdown_list()}
 
 </details>'''
 

@@ -32,13 +32,14 @@ from modcon.containers.engine import Engine
 from modcon.containers.engine import EngineError
 from modcon.containers.pid1 import StopResult
 from modcon.containers.pid1 import stop_like_docker
+from modcon.engine.scope import FileInput
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import Resolution
 from modcon.entrypoints.resolve import resolve
 from modcon.project import LocalProject
 from modcon.project import OverlayProject
 from modcon.project import Project
-
+from modcon.source import SourceFile
 
 METHOD_NAMESPACE = 'namespace'  # the emulation: PID 1 of a new PID namespace, host files
 
@@ -213,3 +214,26 @@ def _stop_signal(document: DockerfileDocument) -> int:
     ins = stop_signal(document)
     name = normalize(ins.args.text) if ins is not None else None
     return getattr(signal, name, signal.SIGTERM) if name else signal.SIGTERM
+
+
+def verify_fixes(item: FileInput, final: Mapping[str, str], *, grace: float = 10.0,
+                 ) -> tuple[Verification, Verification] | None:
+    """``verify`` on a Dockerfile the scope read, before and after the fixes in
+    ``final`` (changed files by repository path); None when it is no Dockerfile,
+    does not parse or runs nothing of the repository."""
+    if item.kind != 'dockerfile' or item.document is None or item.document.error is not None:
+        return None
+    before_doc = item.document
+    resolution = before_doc.resolution
+    if not resolution.targets and resolution.handled_by is None:
+        return None
+    context = posixpath.dirname(item.path)
+    overlay = {posixpath.relpath(path, context or '.'): text
+               for path, text in final.items()
+               if not context or path.startswith(context + '/')}
+    after_project = OverlayProject(item.project, overlay)
+    after_doc = DockerfileDocument(SourceFile(item.path, final.get(item.path, item.text)),
+                                   after_project)
+    before = verify(before_doc, item.path, item.project, grace=grace)
+    after = verify(after_doc, item.path, after_project, grace=grace, overlay=overlay)
+    return before, after

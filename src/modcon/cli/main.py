@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from modcon import __version__
+from modcon.errors import EXIT_ERROR
+from modcon.errors import EXIT_INTERRUPTED
 from modcon.errors import ModconError
+from modcon.errors import report_errors
 from modcon.reporters import FORMATS
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -151,24 +152,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         # An environment variable, so that the checking worker processes see it too.
         os.environ['MODCON_IMAGE_FACTS'] = args.image_facts
     try:
-        if args.command in ('check', 'fix'):
-            from modcon.run import run_check_or_fix
+        if args.command == 'check':
+            from modcon.cli.check import run_check
 
-            return run_check_or_fix(args)
+            return run_check(args)
+        if args.command == 'fix':
+            from modcon.cli.fix import run_fix
+
+            return run_fix(args)
         if args.command == 'rules':
-            from modcon.ruledocs import print_rules
+            from modcon.cli.rules import print_rules
 
             return print_rules(args.format)
         if args.command == 'rule':
-            from modcon.ruledocs import print_rule
+            from modcon.cli.rules import print_rule
 
             return print_rule(args.code)
         if args.command == 'explain-entrypoint':
-            from modcon.run import run_explain
+            from modcon.cli.explain import run_explain
 
             return run_explain(args.paths)
         if args.command == 'verify':
-            from modcon.run import run_verify
+            from modcon.cli.verify import run_verify
 
             return run_verify(args)
         if args.command == 'action':
@@ -186,15 +191,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
-
-
-def report_errors(errors: Sequence[ModconError]) -> None:
-    from modcon.printable import printable
-
-    for exc in errors:
-        print(f'modcon: error: {printable(str(exc))}', file=sys.stderr)
-        if os.environ.get('MODCON_DEBUG') and exc.__cause__ is not None:
-            import traceback
-
-            traceback.print_exception(exc.__cause__)
 

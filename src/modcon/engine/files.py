@@ -4,9 +4,13 @@ from __future__ import annotations
 import os
 import re
 import stat
+from typing import TYPE_CHECKING
 
 from modcon.errors import InputError
 from modcon.source import SourceFile
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.engine.fixloop import FileResult
 
 MAX_BYTES = 1024 * 1024
 
@@ -178,3 +182,18 @@ def create_new(path: str, text: str) -> bool:
     with os.fdopen(fd, 'wb') as f:
         f.write(text.encode('utf-8'))
     return True
+
+
+def write_fixed(path: str, result: FileResult) -> list[str]:
+    """Write the fixed text over ``path`` and the files its fixes add beside it.
+
+    Returns the files created; one that exists already is left as it is.
+    """
+    if result.fixed != result.original:
+        write_atomic(path, result.fixed)
+    created = []
+    for name, text in result.created.items():
+        new = os.path.join(os.path.dirname(path), name)
+        if create_new(new, text):
+            created.append(new)
+    return created

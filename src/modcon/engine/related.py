@@ -8,13 +8,11 @@ follows the change, not the size of the repository.
 from __future__ import annotations
 
 import fnmatch
-import os
 import posixpath
 from collections.abc import Iterable
 
-from modcon.action.workspace import Workspace
-from modcon.discover import kind_of
-from modcon.errors import ModconError
+from modcon.engine.discover import kind_of
+from modcon.project import Project
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import parse
 
@@ -37,24 +35,27 @@ def _covers(source: str, relative: str) -> bool:
             or fnmatch.fnmatch(relative, source))
 
 
-def related_dockerfiles(workspace: Workspace, changed: Iterable[str]) -> set[str]:
+def related_dockerfiles(project: Project, changed: Iterable[str], *,
+                        copying: bool = True) -> set[str]:
+    """The Dockerfiles of ``project`` (paths from its root) that copy a ``changed`` file;
+    with ``copying=False``, every Dockerfile in a folder above one."""
     found: set[str] = set()
     cache: dict[str, list[str] | None] = {}
     for path in changed:
         directory = posixpath.dirname(path)
         while True:
-            try:
-                entries = sorted(os.listdir(workspace.locate(directory or '.')))
-            except (ModconError, OSError):
-                entries = []
-            for name in entries:
+            for name in project.list_dir(directory or '.'):
                 if kind_of(name) != 'dockerfile':
                     continue
                 candidate = posixpath.join(directory, name) if directory else name
+                if not copying:
+                    found.add(candidate)
+                    continue
                 if candidate not in cache:
+                    text = project.read(candidate)
                     try:
-                        cache[candidate] = _copied_sources(workspace.read(candidate).text)
-                    except (ModconError, OSError, DockerfileSyntaxError):
+                        cache[candidate] = None if text is None else _copied_sources(text)
+                    except DockerfileSyntaxError:
                         cache[candidate] = None
                 sources = cache[candidate]
                 relative = posixpath.relpath(path, directory or '.')

@@ -14,7 +14,7 @@ import os
 import re
 from typing import NamedTuple
 
-from modcon.config import Config
+from modcon.engine.config import Config
 from modcon.entrypoints.code_document import kind_of_code
 from modcon.errors import InputError
 

@@ -14,21 +14,22 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from typing import NamedTuple
 
-from modcon.config import Config
-from modcon.discover import Target
-from modcon.engine import check_source
-from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.entrypoints.resolve import Resolution
+from modcon.engine.check import check_file
+from modcon.engine.config import Config
+from modcon.engine.discover import Target
+from modcon.engine.scope import Scope
 from modcon.errors import ModconError
 from modcon.errors import RuleCrashed
-from modcon.files import read_source
 from modcon.model import Finding
 from modcon.readers.shell.grammar import bash_parser
 from modcon.registry import rules_of_kind
-from modcon.scope import ScopeBuilder
 from modcon.source import SourceFile
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.entrypoints.resolve import Resolution
 
 # Below this many Dockerfiles per worker, forking costs more than it saves.
 FILES_PER_WORKER = 64
@@ -44,19 +45,18 @@ class Checked(NamedTuple):
     error: ModconError | None
 
 
-def check_dockerfile(target: Target, config: Config, scope: ScopeBuilder) -> Checked:
+def check_dockerfile(target: Target, config: Config, scope: Scope) -> Checked:
     """Read, parse, follow the command of and check one Dockerfile."""
     try:
-        source = read_source(target.path, target.display)
+        item = scope.read(target)
     except ModconError as exc:
         return Checked(target, None, [], None, exc)
-    document = DockerfileDocument(source, scope.context(target))
-    resolution = document.resolution if document.error is None else None
+    resolution = item.document.resolution if item.document.error is None else None
     try:
-        findings = check_source(source, 'dockerfile', config, (), document.project, document)
+        findings = check_file(item, config)
     except RuleCrashed as exc:
-        return Checked(target, source, [], resolution, exc)
-    return Checked(target, source, findings, resolution, None)
+        return Checked(target, item.source, [], resolution, exc)
+    return Checked(target, item.source, findings, resolution, None)
 
 
 def usable_cpus() -> int:
@@ -85,7 +85,7 @@ def jobs_for(requested: int | None, files: int) -> int:
 
 # Set in the parent before forking; each worker inherits them.
 _config: Config | None = None
-_scope: ScopeBuilder | None = None
+_scope: Scope | None = None
 
 
 def _check_in_worker(target: Target) -> Checked:
@@ -106,7 +106,7 @@ def check_dockerfiles(targets: list[Target], config: Config, jobs: int) -> Itera
     import multiprocessing
 
     global _config, _scope
-    _config, _scope = config, ScopeBuilder()
+    _config, _scope = config, Scope()
     # Load once here what every worker needs, so that each inherits it.
     rules_of_kind('dockerfile')
     if len(targets) >= FILES_PER_WORKER:  # some RUN line will need the shell grammar

@@ -1,0 +1,36 @@
+"""``modcon explain-entrypoint``: how each Dockerfile's command leads to the files it runs."""
+from __future__ import annotations
+
+import sys
+
+from modcon.engine.config import Config
+from modcon.engine.discover import Target
+from modcon.engine.discover import discover
+from modcon.engine.discover import nothing_found
+from modcon.engine.scope import code_scope
+from modcon.engine.scope import explained
+from modcon.errors import EXIT_CLEAN
+from modcon.errors import EXIT_ERROR
+from modcon.errors import InputError
+from modcon.errors import report_errors
+from modcon.printable import printable
+
+
+def run_explain(paths: list[str]) -> int:
+    """``modcon explain-entrypoint``: how each Dockerfile's command was followed."""
+    skipped: list[str] = []
+    targets, errors = discover(paths, Config(), skipped)
+    dockerfiles = [t for t in targets if t.kind == 'dockerfile']
+    for text in explained(code_scope(dockerfiles)):
+        sys.stdout.write(printable(text, newlines=True))
+    say_if_none(dockerfiles, errors, paths, skipped)
+    report_errors(errors)
+    return EXIT_ERROR if errors else EXIT_CLEAN
+
+
+def say_if_none(dockerfiles: list[Target], errors: list[InputError], paths: list[str],
+                 skipped: list[str]) -> None:
+    """Tell, on stderr, that there was no Dockerfile to look at, and why."""
+    if not dockerfiles and not errors:
+        print(f'modcon: no Dockerfile to look at: {printable(nothing_found(paths, skipped))}',
+              file=sys.stderr)

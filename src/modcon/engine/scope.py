@@ -1,0 +1,247 @@
+"""What to check: the one scope service of the CLI, the Action, the bot and the comment commands.
+
+Each file is read once, taken for what it is (the kind ``discover`` gave it:
+a Dockerfile, or code by its extension) and parsed once; the parsed document
+travels with it (``FileInput.document``) to the engine. Each Dockerfile's
+command is followed (``entrypoints/resolve.py``) within its build context; the
+code files found come into scope with the invocations that make them
+entrypoints, wherever they lie (``exclude`` patterns only prune directory
+scans); a file run by several Dockerfiles carries all of them; a code file
+named on its own is taken as the program a container runs.
+
+Where the files come from is a ``Reader``: the working tree (``LocalReader``;
+the Action plugs in its confined reader) or a commit read through the GitHub
+API (``github.apiproject.ApiReader``).
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Callable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import NamedTuple
+from typing import Protocol
+
+from modcon.engine.discover import Target
+from modcon.engine.files import read_source
+from modcon.entrypoints.invocation import Invocation
+from modcon.errors import ModconError
+from modcon.project import LocalProject
+from modcon.project import Project
+from modcon.source import SourceFile
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.entrypoints.resolve import Resolution
+
+# How a code file named on its own (reached by no Dockerfile) is run.
+INTERPRETERS = {'python': 'python', 'shell': 'sh', 'javascript': 'node'}
+
+
+class FileInput(NamedTuple):
+    """One file to check or fix, with what its rules need."""
+
+    path: str  # as displayed: relative to the repository root or the current folder
+    text: str
+    kind: str
+    invocations: tuple[Invocation, ...] = ()
+    project: Project | None = None  # a Dockerfile's build context
+    document: Any = None  # ``text`` parsed, once, for the engine (None: not parsed yet)
+
+    @property
+    def source(self) -> SourceFile:
+        return self.document.source if self.document is not None \
+            else SourceFile(self.path, self.text)
+
+    def with_text(self, text: str) -> FileInput:
+        """The same file with another text (and no document: that was of the old text)."""
+        return self._replace(text=text, document=None)
+
+
+def document_for(kind: str, source: SourceFile, invocations: tuple[Invocation, ...] = (),
+                 project: Project | None = None) -> Any:
+    """``source`` parsed as the rules of ``kind`` read it."""
+    if kind == 'dockerfile':
+        from modcon.entrypoints.dockerfile_document import DockerfileDocument
+
+        return DockerfileDocument(source, project)
+    if kind in ('python', 'shell', 'javascript'):
+        from modcon.entrypoints.code_document import CodeDocument
+
+        return CodeDocument(source, kind, invocations)
+    raise ValueError(f'unknown kind {kind!r}')
+
+
+class Reader(Protocol):
+    """Where the scope reads files, and what a Dockerfile's build context is there."""
+
+    def read(self, target: Target) -> str:
+        """The text of ``target``; ModconError when it cannot be read."""
+
+    def context(self, dockerfile: Target) -> Project:
+        """The build context of ``dockerfile``."""
+
+    def locate(self, dockerfile: Target, path: str, kind: str) -> Target:
+        """The file ``path`` of ``dockerfile``'s build context, as a target."""
+
+
+def context_of(dockerfile: Target) -> LocalProject:
+    """The Dockerfile's build context: its folder, or what a Compose file says."""
+    from modcon.readers.compose import build_for
+
+    build = build_for(dockerfile.path)
+    if build is None:
+        return LocalProject(os.path.dirname(dockerfile.path))
+    project = LocalProject(build.context)
+    project.compose = build
+    return project
+
+
+def _read_text(target: Target) -> str:
+    return read_source(target.path, target.display).text
+
+
+class LocalReader:
+    """The working tree. Dockerfiles in one folder share their build context
+    (and its cache of resolved paths)."""
+
+    def __init__(self, read: Callable[[Target], str] = _read_text) -> None:
+        self.read = read
+        self._contexts: dict[str, LocalProject] = {}
+        self._by_dockerfile: dict[str, LocalProject] = {}
+
+    def context(self, dockerfile: Target) -> LocalProject:
+        known = self._by_dockerfile.get(dockerfile.path)
+        if known is None:
+            found = context_of(dockerfile)
+            key = f'{found.root}\0{found.compose.target if found.compose else ""}'
+            known = self._by_dockerfile[dockerfile.path] = self._contexts.setdefault(key, found)
+        return known
+
+    def locate(self, dockerfile: Target, path: str, kind: str) -> Target:
+        base_real = self.context(dockerfile).root
+        folder = os.path.dirname(dockerfile.path)
+        # the context's display path, from the Dockerfile's
+        base_display = posixpath.normpath(posixpath.join(
+            posixpath.dirname(dockerfile.display),
+            os.path.relpath(base_real, os.path.realpath(folder)).replace(os.sep, '/')))
+        return Target(os.path.realpath(os.path.join(base_real, path)),
+                      posixpath.normpath(posixpath.join(base_display, path)), kind)
+
+
+class CodeScope(NamedTuple):
+    targets: list[Target]
+    invocations: dict[str, tuple[Invocation, ...]]  # by display path
+    resolutions: list[Resolution]
+
+
+class Scope:
+    """Reads and parses files one by one, as they are checked, and gathers the
+    entrypoint code of the Dockerfiles followed on the way."""
+
+    def __init__(self, reader: Reader | None = None) -> None:
+        self.reader: Reader = reader if reader is not None else LocalReader()
+        self._targets: dict[str, Target] = {}
+        self._invocations: dict[str, list[Invocation]] = {}
+        self._resolutions: list[Resolution] = []
+
+    def read(self, target: Target, invocations: tuple[Invocation, ...] = ()) -> FileInput:
+        """``target`` read and parsed (ModconError when it cannot be read).
+
+        A Dockerfile comes with its build context; its command is not followed
+        yet (``follow``).
+        """
+        text = self.reader.read(target)
+        project = self.reader.context(target) if target.kind == 'dockerfile' else None
+        document = document_for(target.kind, SourceFile(target.display, text), invocations,
+                                project)
+        return FileInput(target.display, text, target.kind, invocations, project, document)
+
+    def follow(self, dockerfile: Target, resolution: Resolution) -> None:
+        """Take in where ``dockerfile``'s command leads."""
+        self._resolutions.append(resolution)
+        for found in resolution.targets:
+            target = self.reader.locate(dockerfile, found.path, found.kind)
+            self._targets.setdefault(target.display, target)
+            self._invocations.setdefault(target.display, []).append(found.invocation)
+
+    def follow_input(self, dockerfile: Target, item: FileInput) -> None:
+        """Follow the command of a Dockerfile read by ``read``, if it parses."""
+        if item.document.error is None:
+            self.follow(dockerfile, item.document.resolution)
+
+    def code(self, targets: Iterable[Target]) -> list[tuple[Target, tuple[Invocation, ...]]]:
+        """The code files to check once the Dockerfiles of ``targets`` are followed:
+        those named in ``targets``, then those their commands reach, each with the
+        invocations that run it."""
+        listed = list(targets)
+        known = {t.path for t in listed}
+        reached = [t for t in self._targets.values() if t.path not in known]
+        out = []
+        for target in [*listed, *reached]:
+            if target.kind == 'dockerfile':
+                continue
+            invocations = tuple(self._invocations.get(target.display, ()))
+            if not invocations:
+                # Named on its own: taken as the program a container runs.
+                invocations = (Invocation(None, 0, (INTERPRETERS[target.kind], target.display)),)
+            out.append((target, invocations))
+        return out
+
+    def scope(self) -> CodeScope:
+        return CodeScope(list(self._targets.values()),
+                         {path: tuple(found) for path, found in self._invocations.items()},
+                         list(self._resolutions))
+
+
+def code_scope(dockerfiles: Iterable[Target]) -> CodeScope:
+    """The entrypoint code that the Dockerfiles' containers run."""
+    scope = Scope()
+    for dockerfile in dockerfiles:
+        try:
+            item = scope.read(dockerfile)
+        except ModconError:
+            continue  # reported when the Dockerfile itself is read
+        scope.follow_input(dockerfile, item)
+    return scope.scope()
+
+
+def explained(code: CodeScope) -> list[str]:
+    """How each Dockerfile's command was followed, in words (``explain-entrypoint``)."""
+    from modcon.entrypoints.resolve import explain
+
+    return [explain(resolution) for resolution in code.resolutions]
+
+
+def gather(targets: Iterable[Target], reader: Reader | None = None,
+           errors: list[ModconError] | None = None) -> list[FileInput]:
+    """Every file to check for ``targets`` (as ``discover`` found them), each read and
+    parsed once, with what its rules need, in the order of ``targets`` and then of
+    the code their Dockerfiles reach. A file that cannot be read is left out and
+    its error appended to ``errors``."""
+    scope = Scope(reader)
+    listed = list(targets)
+    files: dict[str, FileInput] = {}
+
+    def take(target: Target, invocations: tuple[Invocation, ...] = ()) -> FileInput | None:
+        try:
+            item = files[target.path] = scope.read(target, invocations)
+        except ModconError as exc:
+            if errors is not None:
+                errors.append(exc)
+            return None
+        return item
+
+    for target in listed:
+        if target.kind == 'dockerfile':
+            item = take(target)
+            if item is not None:
+                scope.follow_input(target, item)
+    code = scope.code(listed)
+    for target, invocations in code:
+        take(target, invocations)
+    order = [*(t for t in listed if t.kind == 'dockerfile'), *(t for t, _ in code)]
+    position = {t.path: i for i, t in enumerate(listed)}
+    order.sort(key=lambda t: position.get(t.path, len(position)))
+    return [files[t.path] for t in order if t.path in files]
