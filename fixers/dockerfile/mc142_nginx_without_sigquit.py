@@ -10,7 +10,9 @@ from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.knowledge.stop_signals import base_sets_sigquit
 from modcon.knowledge.stop_signals import stop_signal
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import program_words
@@ -22,10 +24,10 @@ NGINX = frozenset(('nginx', 'openresty'))
 @rule(
     code='MC142',
     name='nginx-without-sigquit',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.EXPLICIT_INTERFACES,
     severity=Severity.WARNING,
-    fixable='always',
+    fixable=FixAvailability.ALWAYS,
     aliases=('tally:tally/prefer-nginx-sigquit',),
 )
 def nginx_without_sigquit(document: DockerfileDocument) -> Iterator[Hit]:

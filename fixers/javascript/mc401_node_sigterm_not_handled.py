@@ -8,7 +8,9 @@ from modcon.entrypoints.code_document import CodeDocument
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Edit
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -21,10 +23,10 @@ PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
 @rule(
     code='MC401',
     name='node-sigterm-not-handled',
-    kind='javascript',
+    kind=Kind.JAVASCRIPT,
     property=Property.SIGNALS,
     severity=Severity.WARNING,
-    fixable='sometimes',
+    fixable=FixAvailability.SOMETIMES,
 )
 def node_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     """## What it does

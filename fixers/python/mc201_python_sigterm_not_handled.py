@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from modcon.entrypoints.code_document import CodeDocument
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -24,10 +26,10 @@ _INITS = frozenset({'tini', 'tini-static', 'dumb-init', 'docker-init', 'catatoni
 @rule(
     code='MC201',
     name='python-sigterm-not-handled',
-    kind='python',
+    kind=Kind.PYTHON,
     property=Property.SIGNALS,
     severity=Severity.WARNING,
-    fixable='sometimes',
+    fixable=FixAvailability.SOMETIMES,
 )
 def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     """## What it does
