@@ -13,6 +13,7 @@ from typing import Callable
 from typing import Iterator
 from typing import NamedTuple
 from typing import Protocol
+from typing import runtime_checkable
 
 from modcon.properties import Property
 
@@ -265,6 +266,7 @@ class Position(NamedTuple):
     column: int
 
 
+@runtime_checkable
 class Document(Protocol):
     """What every document a rule receives offers: a file parsed once, for all rules.
 
