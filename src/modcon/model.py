@@ -285,7 +285,7 @@ class Document(Protocol):
         """Why the file does not parse (then only ``SYNTAX_RULE`` runs), or None."""
 
     @property
-    def SYNTAX_RULE(self) -> str | None:  # noqa: N802 - a constant of each document class
+    def SYNTAX_RULE(self) -> str | None:
         """The rule that reports a file that does not parse, if its kind has one."""
 
     def file_pragmas(self) -> Pragmas:
