@@ -85,7 +85,7 @@ def nginx_without_sigquit(document: DockerfileDocument) -> Iterator[Hit]:
     words, values = program_words(program.command)
     first = values[0] if values else None
     found = server_for([first], {}) if first is not None else None
-    if first is None or found is None or found[1].drains_on != 'SIGQUIT':  # modcon.servers
+    if first is None or found is None or found[1].drains_on != 'SIGQUIT':  # knowledge.servers
         return
     if stop_signal(document) is not None or base_sets_sigquit(document):
         return
