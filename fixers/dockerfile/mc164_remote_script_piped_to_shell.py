@@ -12,7 +12,6 @@ from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-from modcon.shell.immutable_fetch import piped_downloads
 
 
 @rule(
