@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from modcon.config import Config
-from modcon.engine import check_source
+from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.invocation import Invocation
 from modcon.entrypoints.resolve import resolve

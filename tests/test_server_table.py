@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from modcon.config import Config
-from modcon.engine import check_source
+from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.knowledge.servers import SERVERS
 from modcon.model import Kind
 from modcon.source import SourceFile

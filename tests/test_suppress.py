@@ -5,8 +5,8 @@ import pathlib
 
 import pytest
 
-from modcon.config import Config
-from modcon.engine import check_source
+from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Finding
 from modcon.model import Kind

@@ -20,6 +20,7 @@ import posixpath
 from collections.abc import Callable
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+from typing import Any
 from typing import NamedTuple
 from typing import Protocol
 
@@ -46,10 +47,10 @@ class FileInput(NamedTuple):
 
     path: str  # as displayed: relative to the repository root or the current folder
     text: str
-    kind: str
+    kind: Kind
     invocations: tuple[Invocation, ...] = ()
     project: Project | None = None  # a Dockerfile's build context
-    document: Document | None = None  # ``text`` parsed, once, for the engine (None: not yet)
+    document: Any = None  # ``text`` parsed, once, for the engine (None: not parsed yet)
 
     @property
     def source(self) -> SourceFile:
@@ -84,7 +85,7 @@ class Reader(Protocol):
     def context(self, dockerfile: Target) -> Project:
         """The build context of ``dockerfile``."""
 
-    def locate(self, dockerfile: Target, path: str, kind: str) -> Target:
+    def locate(self, dockerfile: Target, path: str, kind: Kind) -> Target:
         """The file ``path`` of ``dockerfile``'s build context, as a target."""
 
 
@@ -121,7 +122,7 @@ class LocalReader:
             known = self._by_dockerfile[dockerfile.path] = self._contexts.setdefault(key, found)
         return known
 
-    def locate(self, dockerfile: Target, path: str, kind: str) -> Target:
+    def locate(self, dockerfile: Target, path: str, kind: Kind) -> Target:
         base_real = self.context(dockerfile).root
         folder = os.path.dirname(dockerfile.path)
         # the context's display path, from the Dockerfile's

@@ -174,7 +174,7 @@ def _read_scope(repo: RepoGateway, number: int, head: str,
                                   copying=False)
     readable = [p for p in sorted(wanted) if reader.files.read(p) is not None]
     protected = [p for p in readable if p.startswith('.github/')]
-    inputs = gather([Target(p, p, 'dockerfile') for p in readable if p not in protected],
+    inputs = gather([Target(p, p, Kind.DOCKERFILE) for p in readable if p not in protected],
                     reader)
     protected += sorted(i.path for i in inputs if i.path.startswith('.github/'))
     # Dockerfiles first, then the code they run, each by path.
