@@ -165,7 +165,6 @@ class Kind(_Word):
     PYTHON = 'python'
     SHELL = 'shell'
     JAVASCRIPT = 'javascript'
-    OTHER = 'other'  # a file no rule reads (a `.dockerignore` a fix adds)
 
 
 RULE_KINDS = (Kind.DOCKERFILE, Kind.PYTHON, Kind.SHELL, Kind.JAVASCRIPT)
