@@ -1,17 +1,24 @@
 """The registry, the property anchors and the docs stay in step."""
 from __future__ import annotations
 
+import json
 import pathlib
 import pickle
 import re
 
 import pytest
 
+from modcon.entrypoints.code_document import CodeDocument
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.model import Document
+from modcon.model import FixAvailability
+from modcon.model import Kind
 from modcon.properties import Property
 from modcon.registry import RegistryError
 from modcon.registry import load_rules
 from modcon.registry import rule
 from modcon.cli.rules import markdown_table
+from modcon.source import SourceFile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -100,3 +107,26 @@ def test_a_rule_pickles_as_its_code() -> None:
     data = pickle.dumps(declared)
     assert pickle.loads(data) is declared
     assert declared.doc.encode() not in data
+
+
+def test_kinds_and_fix_availability_are_enums_that_read_as_plain_words() -> None:
+    rules = load_rules().values()
+    assert {type(r.kind) for r in rules} == {Kind}
+    assert {type(r.fixable) for r in rules} == {FixAvailability}
+    # What reports, configs and flags write stays the word it was.
+    assert json.dumps([Kind.DOCKERFILE, FixAvailability.NEVER]) == '["dockerfile", "never"]'
+    assert f'{Kind.PYTHON:<8}|{FixAvailability.SOMETIMES}' == 'python  |sometimes'
+
+
+@pytest.mark.parametrize(('document', 'parses'), (
+    pytest.param(DockerfileDocument(SourceFile('Dockerfile', 'FROM scratch\n')), True,
+                 id='dockerfile'),
+    pytest.param(DockerfileDocument(SourceFile('Dockerfile', 'FRM scratch\n')), False,
+                 id='broken-dockerfile'),
+    pytest.param(CodeDocument(SourceFile('app.py', 'pass\n'), Kind.PYTHON), True, id='code'),
+))
+def test_every_document_offers_what_the_rule_contract_promises(document: Document,
+                                                                parses: bool) -> None:
+    assert isinstance(document, Document)
+    assert document.kind in Kind
+    assert (document.error is None) is parses

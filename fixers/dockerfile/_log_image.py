@@ -37,6 +37,7 @@ from modcon.knowledge import logs as knowledge
 from modcon.knowledge.logs import STDERR
 from modcon.knowledge.logs import STDOUT
 from modcon.knowledge.logs import Software
+from modcon.model import Kind
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.shell.options import options
 from modcon.readers.shell.simple_commands import Command
@@ -239,7 +240,7 @@ class ImageLogs:
         if project is None:
             return
         for target in self.document.resolution.targets:
-            if target.kind == 'shell':
+            if target.kind == Kind.SHELL:
                 text = project.read(target.path)
                 if text:
                     yield target.path, text

@@ -31,6 +31,7 @@ from modcon.fixers.dockerfile._log_image import LINK_TARGETS
 from modcon.fixers.dockerfile._log_image import ImageLogs
 from modcon.knowledge.logs import STDERR
 from modcon.knowledge.logs import STDOUT
+from modcon.model import Kind
 from modcon.readers.dockerfile.syntax import Instruction
 
 NGINX_PROGRAMS = ('nginx', 'openresty')
@@ -216,7 +217,7 @@ def _from_gunicorn_config(document: DockerfileDocument, image: ImageLogs) -> lis
 def _from_python(document: DockerfileDocument, image: ImageLogs) -> list[LogTarget]:
     project = document.project
     resolution = document.resolution
-    targets = [t for t in resolution.targets if t.kind == 'python']
+    targets = [t for t in resolution.targets if t.kind == Kind.PYTHON]
     if project is None or not targets:
         return []
     from modcon.fixers._python_log_files import file_logs  # ast: only when Python runs

@@ -20,7 +20,8 @@ from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import DROPPERS
-from modcon.entrypoints.resolve import INITS
+from modcon.knowledge.inits import INITS
+from modcon.model import Kind
 from modcon.readers.dockerfile.stages import DEFAULT_SHELL
 from modcon.readers.dockerfile.stages import SHELLS
 from modcon.readers.dockerfile.stages import command_argv
@@ -28,8 +29,6 @@ from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import argv_command
 
-# s6-overlay's `/init` and docker's own `docker-init` reap and forward as tini does.
-ALL_INITS = INITS | {'init', 'docker-init', 's6-init'}
 # Characters that make a `sh -c` string more than blank-separated literal words.
 _SHELL_SYNTAX = frozenset('$`\'"\\|&;<>()*?[]{}~#=\n')
 # Characters that need the shell grammar (operators, expansions, globs, comments).
@@ -120,8 +119,11 @@ class _Unwrap:
             depth += 1
             word, ins = words[0]
             name = posixpath.basename(word)
-            if name in ALL_INITS and not self.steps:
+            init = INITS.get(name)
+            if init is not None and init.reaps and not self.steps:
                 self.init = name
+                if not init.runs_command:
+                    return  # s6-svscan: its argument is a folder of services
                 rest = words[1:]
                 values = [w for w, _ in rest]
                 if '--' in values:
@@ -170,7 +172,7 @@ class _Unwrap:
                 return None
         wanted = posixpath.basename(words[index][0])
         for target in self.document.resolution.targets:
-            if target.kind == 'shell' and posixpath.basename(target.path) == wanted:
+            if target.kind == Kind.SHELL and posixpath.basename(target.path) == wanted:
                 return target.path, words[index + 1:]
         return None
 

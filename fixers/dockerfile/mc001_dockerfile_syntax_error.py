@@ -4,7 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -13,10 +15,10 @@ from modcon.registry import rule
 @rule(
     code='MC001',
     name='dockerfile-syntax-error',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SELF_CONTAINED,
     severity=Severity.ERROR,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
 )
 def dockerfile_syntax_error(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does

@@ -4,7 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -13,10 +15,10 @@ from modcon.registry import rule
 @rule(
     code='MC002',
     name='entrypoint-code-unparsable',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SIGNALS,
     severity=Severity.INFO,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
 )
 def entrypoint_code_unparsable(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does
@@ -55,13 +57,13 @@ def entrypoint_code_unparsable(document: DockerfileDocument) -> Iterator[Hit]:
     by_line = {ins.line: ins for ins in document.instructions}
     seen: set[str] = set()
     for target in resolution.targets:
-        if target.kind not in ('python', 'javascript') or target.path in seen:
+        if target.kind not in (Kind.PYTHON, Kind.JAVASCRIPT) or target.path in seen:
             continue
         seen.add(target.path)
         text = project.read(target.path)
         if text is None:
             reason = 'it is not UTF-8 text (or is over 1 MB)'
-        elif target.kind == 'python':
+        elif target.kind == Kind.PYTHON:
             reason = _python_problem(text)
         else:
             reason = _javascript_problem(text)
@@ -72,7 +74,7 @@ def entrypoint_code_unparsable(document: DockerfileDocument) -> Iterator[Hit]:
             continue
         yield Hit(ins.start, ins.end,
                   f'`{target.path}` is run by this command but cannot be parsed as '
-                  f'{"Python" if target.kind == "python" else "JavaScript"}: {reason}; '
+                  f'{"Python" if target.kind == Kind.PYTHON else "JavaScript"}: {reason}; '
                   f'modcon cannot check how it stops', None)
 
 

@@ -12,6 +12,7 @@ from modcon.knowledge.ignores_sigterm import remedy
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile import jsonish
@@ -31,7 +32,7 @@ _POSITIONAL = re.compile(r'\$(?:[@*#0-9]|\{[@*#0-9])')
 @rule(
     code='MC101',
     name='shell-form-command',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SIGNALS,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3025', 'buildkit:JSONArgsRecommended',

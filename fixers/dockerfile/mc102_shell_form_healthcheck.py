@@ -8,6 +8,7 @@ from modcon.fixers.dockerfile._exec_form import Rewrite
 from modcon.fixers.dockerfile._exec_form import json_array
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile import jsonish
@@ -21,7 +22,7 @@ from modcon.registry import rule
 @rule(
     code='MC102',
     name='shell-form-healthcheck',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SIGNALS,
     severity=Severity.INFO,
     aliases=('hadolint:DL3025',),

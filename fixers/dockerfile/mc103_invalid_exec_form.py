@@ -13,6 +13,7 @@ from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Message
 from modcon.model import Severity
 from modcon.properties import Property
@@ -32,7 +33,7 @@ _SHELL_SAFE = r'[A-Za-z0-9_./:@%+,=-]+'
 @rule(
     code='MC103',
     name='invalid-exec-form',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SIGNALS,
     severity=Severity.ERROR,
     aliases=('tally:tally/invalid-json-form',),

@@ -13,6 +13,7 @@ from modcon.fixers.dockerfile._exec_form import json_array
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile.syntax import Instruction
@@ -49,7 +50,7 @@ def _runner_argv(ins: Instruction) -> tuple[str, ...] | None:
 @rule(
     code='MC104',
     name='package-manager-command',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SIGNALS,
     severity=Severity.WARNING,
     aliases=(),

@@ -11,7 +11,9 @@ from modcon.knowledge import images
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile import jsonish
@@ -29,10 +31,10 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 @rule(
     code='MC120',
     name='healthcheck-wrong-exit-status',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.EXIT_CODES,
     severity=Severity.WARNING,
-    fixable='sometimes',
+    fixable=FixAvailability.SOMETIMES,
     aliases=(),
     reads=('HEALTHCHECK',),
 )

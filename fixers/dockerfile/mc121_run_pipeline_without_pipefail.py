@@ -11,7 +11,9 @@ from modcon.fixers.dockerfile._insert_line import has_pragma
 from modcon.fixers.dockerfile._insert_line import insert_before
 from modcon.model import Applicability
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.properties import Property
 from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import is_posix_shell
@@ -33,9 +35,9 @@ class _Flagged(NamedTuple):
 @rule(
     code='MC121',
     name='run-pipeline-without-pipefail',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.EXIT_CODES,
-    fixable='sometimes',
+    fixable=FixAvailability.SOMETIMES,
     aliases=('hadolint:DL4006', 'tally:hadolint/DL4006'),
     reads=('RUN',),
 )

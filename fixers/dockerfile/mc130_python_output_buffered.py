@@ -11,6 +11,7 @@ from modcon.knowledge import images
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile.stages import Stage
@@ -30,7 +31,7 @@ def _runs_python(document: DockerfileDocument) -> str | None:
     if posixpath.basename(root) in _PYTHON_IMAGES:
         return f'the base image is `{stages.root_image(stages.final)}`'
     resolution = document.resolution
-    if any(t.kind == 'python' for t in resolution.targets):
+    if any(t.kind == Kind.PYTHON for t in resolution.targets):
         return 'the command runs a Python program'
     if any(PYTHON_NAME.match(posixpath.basename(word)) for word in resolution.argv[:3]):
         return 'the command runs Python'
@@ -82,7 +83,7 @@ def shared_stage(stages: Stages, built: Stage) -> Stage:
 @rule(
     code='MC130',
     name='python-output-buffered',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.STANDARD_STREAMS,
     severity=Severity.WARNING,
     aliases=(),

@@ -13,6 +13,7 @@ from modcon.knowledge.logs import LOG_READERS
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -27,7 +28,7 @@ PRIVILEGE_DROPPERS = ('gosu', 'su-exec', 'su', 'setpriv', 'runuser', 'chpst', 's
 @rule(
     code='MC131',
     name='log-file-not-linked',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.STANDARD_STREAMS,
     severity=Severity.WARNING,
     aliases=(),

@@ -12,6 +12,7 @@ from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile import jsonish
@@ -39,7 +40,7 @@ class _Flag(NamedTuple):
 @rule(
     code='MC132',
     name='gunicorn-log-file',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.STANDARD_STREAMS,
     severity=Severity.WARNING,
     aliases=(),

@@ -5,7 +5,9 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._log_image import image_logs
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -14,10 +16,10 @@ from modcon.registry import rule
 @rule(
     code='MC133',
     name='log-link-ineffective',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.STANDARD_STREAMS,
     severity=Severity.WARNING,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=(),
 )
 def log_link_ineffective(document: DockerfileDocument) -> Iterator[Hit]:

@@ -9,7 +9,9 @@ from modcon.fixers.dockerfile._insert_line import insert_beside
 from modcon.fixers.dockerfile._start_commands import StartCommand
 from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile.syntax import Instruction
@@ -22,10 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 @rule(
     code='MC140',
     name='port-not-exposed',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.EXPLICIT_INTERFACES,
     severity=Severity.WARNING,
-    fixable='always',
+    fixable=FixAvailability.ALWAYS,
     aliases=(),
 )
 def port_not_exposed(document: DockerfileDocument) -> Iterator[Hit]:
@@ -133,12 +135,12 @@ def _code_ports(document: DockerfileDocument,
         return
     resolution = document.resolution
     for target in resolution.targets:
-        if target.kind not in ('python', 'javascript') or not target.invocation.as_main:
+        if target.kind not in (Kind.PYTHON, Kind.JAVASCRIPT) or not target.invocation.as_main:
             continue
         text = project.read(target.path)
         if not text:
             continue
-        if target.kind == 'python':
+        if target.kind == Kind.PYTHON:
             from modcon.fixers.dockerfile._code_ports import python_ports as read
         else:
             from modcon.fixers.dockerfile._code_ports import javascript_ports as read

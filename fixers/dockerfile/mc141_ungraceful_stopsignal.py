@@ -7,7 +7,9 @@ from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.knowledge.stop_signals import normalize
 from modcon.model import Edit
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -23,10 +25,10 @@ _UNGRACEFUL = {
 @rule(
     code='MC141',
     name='ungraceful-stopsignal',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.EXPLICIT_INTERFACES,
     severity=Severity.WARNING,
-    fixable='always',
+    fixable=FixAvailability.ALWAYS,
     aliases=('tally:tally/no-ungraceful-stopsignal',),
     reads=('STOPSIGNAL',),
 )

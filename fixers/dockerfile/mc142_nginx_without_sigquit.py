@@ -7,25 +7,26 @@ from collections.abc import Iterator
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._insert_line import insert_beside
 from modcon.fixers.dockerfile._start_commands import start_command
+from modcon.knowledge.servers import server_for
 from modcon.knowledge.stop_signals import base_sets_sigquit
 from modcon.knowledge.stop_signals import stop_signal
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import program_words
 from modcon.registry import rule
 
-NGINX = frozenset(('nginx', 'openresty'))
-
 
 @rule(
     code='MC142',
     name='nginx-without-sigquit',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.EXPLICIT_INTERFACES,
     severity=Severity.WARNING,
-    fixable='always',
+    fixable=FixAvailability.ALWAYS,
     aliases=('tally:tally/prefer-nginx-sigquit',),
 )
 def nginx_without_sigquit(document: DockerfileDocument) -> Iterator[Hit]:
@@ -82,11 +83,13 @@ def nginx_without_sigquit(document: DockerfileDocument) -> Iterator[Hit]:
     if program is None or not start.program_is_pid1:
         return
     words, values = program_words(program.command)
-    if not values or values[0] is None or posixpath.basename(values[0]) not in NGINX:
+    first = values[0] if values else None
+    found = server_for([first], {}) if first is not None else None
+    if first is None or found is None or found[1].drains_on != 'SIGQUIT':  # knowledge.servers
         return
     if stop_signal(document) is not None or base_sets_sigquit(document):
         return
-    name = posixpath.basename(values[0])
+    name = posixpath.basename(first)
     ins = program.instruction
     fix = Fix.safe('Declare `STOPSIGNAL SIGQUIT` (nginx\'s graceful shutdown)',
                    insert_beside(document, ins, 'STOPSIGNAL SIGQUIT'))

@@ -8,7 +8,9 @@ from modcon.fixers.dockerfile._insert_line import insert_beside
 from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.knowledge.stop_signals import stop_signal
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile.syntax import Instruction
@@ -18,10 +20,10 @@ from modcon.registry import rule
 @rule(
     code='MC143',
     name='python-stops-on-sigint-only',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.EXPLICIT_INTERFACES,
     severity=Severity.INFO,
-    fixable='always',
+    fixable=FixAvailability.ALWAYS,
     aliases=(),
 )
 def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
@@ -88,7 +90,7 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
         return
     if project is None or resolution.handled_by is not None:
         return
-    targets = [t for t in resolution.targets if t.kind == 'python' and t.invocation.as_main]
+    targets = [t for t in resolution.targets if t.kind == Kind.PYTHON and t.invocation.as_main]
     if not targets:
         return
     ins = _pid1_command(document)

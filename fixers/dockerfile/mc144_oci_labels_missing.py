@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._insert_line import insert_after
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile.syntax import Instruction
@@ -81,10 +83,10 @@ def label_value(ins: Instruction, key: str) -> str | None:
 @rule(
     code='MC144',
     name='oci-labels-missing',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.EXPLICIT_INTERFACES,
     severity=Severity.INFO,
-    fixable='sometimes',
+    fixable=FixAvailability.SOMETIMES,
     aliases=(),
     reads=('LABEL', 'MAINTAINER'),
 )

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._start_commands import StartStep
 from modcon.fixers.dockerfile._start_commands import start_command
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.properties import Property
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.shell.simple_commands import FUNCTION
@@ -17,9 +19,9 @@ from modcon.registry import rule
 @rule(
     code='MC150',
     name='background-processes-without-init',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.DISPOSABLE,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=(),
 )
 def background_processes_without_init(document: DockerfileDocument) -> Iterator[Hit]:

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._start_commands import start_command
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import program_words
@@ -18,10 +20,10 @@ SUPERVISORS = frozenset(('supervisord', 'runsvdir', 's6-svscan', 'circusd', 'pm2
 @rule(
     code='MC151',
     name='supervisor-runs-several-services',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.DISPOSABLE,
     severity=Severity.INFO,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=(),
 )
 def supervisor_runs_several_services(document: DockerfileDocument) -> Iterator[Hit]:

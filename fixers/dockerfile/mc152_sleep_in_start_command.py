@@ -5,7 +5,9 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._start_commands import start_command
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import program_words
 from modcon.registry import rule
@@ -14,9 +16,9 @@ from modcon.registry import rule
 @rule(
     code='MC152',
     name='sleep-in-start-command',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.DISPOSABLE,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=(),
 )
 def sleep_in_start_command(document: DockerfileDocument) -> Iterator[Hit]:

@@ -5,7 +5,9 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._start_commands import start_command
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import CONDITION
@@ -18,10 +20,10 @@ from modcon.registry import rule
 @rule(
     code='MC153',
     name='migrations-in-start-command',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.DISPOSABLE,
     severity=Severity.INFO,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=(),
 )
 def migrations_in_start_command(document: DockerfileDocument) -> Iterator[Hit]:

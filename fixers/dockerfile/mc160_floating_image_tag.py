@@ -5,7 +5,9 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._run_scripts import mounts
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile.image_names import Reference
@@ -52,10 +54,10 @@ def _candidates(document: DockerfileDocument) -> Iterator[tuple[Instruction, str
 @rule(
     code='MC160',
     name='floating-image-tag',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.IMMUTABLE,
     severity=Severity.WARNING,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=('hadolint:DL3006', 'hadolint:DL3007', 'tally:hadolint/DL3006',
              'tally:hadolint/DL3007'),
 )

@@ -5,7 +5,9 @@ import re
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile.syntax import copy_words
@@ -20,10 +22,10 @@ _COMMIT = re.compile(r'#[0-9a-f]{40}(:|$)', re.IGNORECASE)
 @rule(
     code='MC161',
     name='add-url-without-checksum',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.IMMUTABLE,
     severity=Severity.WARNING,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=(),
     reads=('ADD',),
 )

@@ -11,6 +11,7 @@ from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import Command
@@ -76,7 +77,7 @@ def _removal(document: DockerfileDocument, run: RunScript, command: Command) -> 
 @rule(
     code='MC162',
     name='package-upgrade-in-build',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.IMMUTABLE,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3005', 'hadolint:DL3035'),

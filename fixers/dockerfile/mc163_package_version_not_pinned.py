@@ -8,7 +8,9 @@ from modcon.fixers.dockerfile._run_scripts import runs_of
 from modcon.knowledge.packages import context_reader
 from modcon.knowledge.packages import image_files
 from modcon.knowledge.packages import unpinned
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -19,10 +21,10 @@ _KEYWORDS = ('pip', 'npm', 'yarn', 'pnpm', 'gem', 'go ', 'cargo')
 @rule(
     code='MC163',
     name='package-version-not-pinned',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.IMMUTABLE,
     severity=Severity.WARNING,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=('hadolint:DL3013', 'hadolint:DL3016', 'hadolint:DL3028', 'hadolint:DL3062'),
     reads=('RUN',),
 )

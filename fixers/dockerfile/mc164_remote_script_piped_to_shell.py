@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers._piped_downloads import piped_downloads
 from modcon.fixers.dockerfile._run_scripts import runs_of
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -15,10 +17,10 @@ from modcon.registry import rule
 @rule(
     code='MC164',
     name='remote-script-piped-to-shell',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.IMMUTABLE,
     severity=Severity.WARNING,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=(),
     reads=('RUN',),
 )

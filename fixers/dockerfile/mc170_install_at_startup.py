@@ -7,7 +7,9 @@ from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers._startup_fetches import startup_fetches
 from modcon.fixers.dockerfile._run_scripts import read_run
 from modcon.fixers.dockerfile._start_commands import final_commands
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile.syntax import Instruction
@@ -30,10 +32,10 @@ def _script(document: DockerfileDocument, ins: Instruction) -> Script | None:
 @rule(
     code='MC170',
     name='install-at-startup',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SELF_CONTAINED,
     severity=Severity.WARNING,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=(),
 )
 def install_at_startup(document: DockerfileDocument) -> Iterator[Hit]:

@@ -9,7 +9,9 @@ from modcon.fixers.dockerfile._dockerignore import expand
 from modcon.fixers.dockerfile._dockerignore import ignore_file
 from modcon.fixers.dockerfile._dockerignore import parse
 from modcon.fixers.dockerfile._dockerignore import sources
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -18,10 +20,10 @@ from modcon.registry import rule
 @rule(
     code='MC171',
     name='copy-source-ignored',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SELF_CONTAINED,
     severity=Severity.ERROR,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=('buildkit:CopyIgnoredFile',),
     reads=('COPY', 'ADD'),
 )

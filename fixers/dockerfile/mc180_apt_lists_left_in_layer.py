@@ -13,6 +13,7 @@ from modcon.fixers.dockerfile._run_scripts import RunScript
 from modcon.fixers.dockerfile._run_scripts import mounted
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import Command
@@ -55,7 +56,7 @@ def _needs_lists_later(runs: list[RunScript], run: RunScript) -> RunScript | Non
 @rule(
     code='MC180',
     name='apt-lists-left-in-layer',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SMALL,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3009',),

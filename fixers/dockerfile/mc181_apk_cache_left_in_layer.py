@@ -12,6 +12,7 @@ from modcon.fixers.dockerfile._caches import subcommand
 from modcon.fixers.dockerfile._run_scripts import mounted
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -29,7 +30,7 @@ _NO_CACHE = frozenset(('--no-cache',))
 @rule(
     code='MC181',
     name='apk-cache-left-in-layer',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SMALL,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3019',),

@@ -13,6 +13,7 @@ from modcon.fixers.dockerfile._run_scripts import mounts
 from modcon.knowledge.packages import pip_install
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import Command
@@ -37,7 +38,7 @@ def no_cache(command: Command) -> bool:
 @rule(
     code='MC182',
     name='pip-cache-left-in-layer',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SMALL,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3042',),

@@ -17,6 +17,7 @@ from modcon.fixers.dockerfile._run_scripts import mounts
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import Command
@@ -65,7 +66,7 @@ def _offline_later(runs: list[RunScript], run: RunScript) -> RunScript | None:
 @rule(
     code='MC183',
     name='node-package-cache-left-in-layer',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SMALL,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3060',),

@@ -13,6 +13,7 @@ from modcon.fixers.dockerfile._caches import subcommand
 from modcon.fixers.dockerfile._run_scripts import mounted
 from modcon.model import Fix
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import Command
@@ -54,7 +55,7 @@ def _cleanup(tool: str, command: Command) -> str:
 @rule(
     code='MC184',
     name='rpm-cache-left-in-layer',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SMALL,
     severity=Severity.WARNING,
     aliases=('hadolint:DL3032', 'hadolint:DL3040', 'hadolint:DL3036'),

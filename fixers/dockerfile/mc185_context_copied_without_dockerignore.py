@@ -10,7 +10,9 @@ from modcon.fixers.dockerfile._dockerignore import sources
 from modcon.fixers.dockerfile._ignore_proposal import proposal
 from modcon.model import Applicability
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import NewFile
 from modcon.model import Severity
 from modcon.properties import Property
@@ -20,10 +22,10 @@ from modcon.registry import rule
 @rule(
     code='MC185',
     name='context-copied-without-dockerignore',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SMALL,
     severity=Severity.WARNING,
-    fixable='always',
+    fixable=FixAvailability.ALWAYS,
     aliases=(),
     reads=('COPY', 'ADD'),
 )

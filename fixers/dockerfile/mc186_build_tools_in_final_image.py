@@ -8,7 +8,9 @@ from modcon.fixers.dockerfile._build_tools import installed_build_tools
 from modcon.fixers.dockerfile._build_tools import sdk_image
 from modcon.fixers.dockerfile._run_scripts import runs_of
 from modcon.fixers.dockerfile._run_scripts import shipped_stages
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile.image_names import global_args
@@ -22,10 +24,10 @@ _HINT = ('build in a first stage (`FROM ... AS build`) and `COPY --from=build` o
 @rule(
     code='MC186',
     name='build-tools-in-final-image',
-    kind='dockerfile',
+    kind=Kind.DOCKERFILE,
     property=Property.SMALL,
     severity=Severity.WARNING,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=(),
 )
 def build_tools_in_final_image(document: DockerfileDocument) -> Iterator[Hit]:

@@ -6,25 +6,28 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.code_document import CodeDocument
 from modcon.entrypoints.invocation import Invocation
+from modcon.knowledge.inits import INITS
 from modcon.model import Edit
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
 
-# The same names as modcon.entrypoints.resolve (a test keeps them in step).
-INITS = frozenset(('tini', 'tini-static', 'dumb-init', 'catatonit', 's6-svscan'))
+# The same names as modcon.entrypoints.resolve (a test keeps them in step);
+# inits come from the one table, modcon.knowledge.inits.
 PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
 
 
 @rule(
     code='MC401',
     name='node-sigterm-not-handled',
-    kind='javascript',
+    kind=Kind.JAVASCRIPT,
     property=Property.SIGNALS,
     severity=Severity.WARNING,
-    fixable='sometimes',
+    fixable=FixAvailability.SOMETIMES,
 )
 def node_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     """## What it does
@@ -184,7 +187,8 @@ def _runner(argv: tuple[str, ...]) -> tuple[str, str]:
     """
     for word in argv:
         name = posixpath.basename(word)
-        if name in INITS:
+        init = INITS.get(name)
+        if init is not None and init.forwards_sigterm:
             return 'init', name
         if name in PACKAGE_RUNNERS:
             return 'package', name

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.code_document import CodeDocument
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.properties import Property
 from modcon.registry import rule
 
@@ -17,9 +19,9 @@ _CONSEQUENCE = ('so the container exits 0 after a failure: `restart: on-failure`
 @rule(
     code='MC420',
     name='node-failure-exits-zero',
-    kind='javascript',
+    kind=Kind.JAVASCRIPT,
     property=Property.EXIT_CODES,
-    fixable='sometimes',
+    fixable=FixAvailability.SOMETIMES,
     aliases=(),
 )
 def node_failure_exits_zero(document: CodeDocument) -> Iterator[Hit]:

@@ -3,31 +3,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from modcon.entrypoints.code_document import CodeDocument
 from modcon.entrypoints.invocation import Invocation
+from modcon.knowledge.inits import init_named
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-
-if TYPE_CHECKING:
-    from modcon.fixers.python._signals import Plan
-
-# Small inits that forward signals to their child: the Python program is then
-# not PID 1 and SIGTERM's default action (terminate) does apply to it.
-_INITS = frozenset({'tini', 'tini-static', 'dumb-init', 'docker-init', 'catatonit'})
 
 
 @rule(
     code='MC201',
     name='python-sigterm-not-handled',
-    kind='python',
+    kind=Kind.PYTHON,
     property=Property.SIGNALS,
     severity=Severity.WARNING,
-    fixable='sometimes',
+    fixable=FixAvailability.SOMETIMES,
 )
 def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     """## What it does
@@ -159,7 +154,7 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
 
     runs = [i for i in document.invocations if i.as_main]
     result = plan(document.source, [i.argv for i in runs])
-    if result is None or isinstance(result, Handled) or _silenced(document, result):
+    if result is None or isinstance(result, Handled):
         return
     name = os.path.basename(document.source.path) or document.source.path
     where = _where(runs[0], len(runs) - 1)
@@ -189,20 +184,6 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     yield Hit(result.start, result.end, message, Fix.safe(title, *result.edits), severity)
 
 
-def _silenced(document: CodeDocument, result: Plan) -> bool:
-    """A `modcon: ignore=MC201` comment anywhere in the finding's range (or just
-    above it) silences it, not only above its first line: the range runs from
-    the end of the imports to the main block, and its first line is often blank."""
-    if 'modcon:' not in document.source.text:
-        return False
-    from modcon.registry import RULES
-
-    source = document.source
-    first, last = source.position(result.start).line, source.position(result.end).line
-    return any(document.pragmas_at(source.offset(line)).silences(RULES['MC201'])
-               for line in range(first, last + 1))
-
-
 def _where(invocation: Invocation, others: int) -> str:
     """` (`python app.py`, Dockerfile line 12)`, or less when less is known."""
     import shlex
@@ -221,7 +202,7 @@ def _where(invocation: Invocation, others: int) -> str:
 
 
 def _init_of(argv: tuple[str, ...]) -> str | None:
-    if not argv:
-        return None
-    program = os.path.basename(argv[0])
-    return program if program in _INITS else None
+    """The init in front of the program that passes SIGTERM on to it: the program
+    is then not PID 1, and SIGTERM's default action (terminate) does apply to it."""
+    init = init_named(argv[0]) if argv else None
+    return init.name if init is not None and init.forwards_sigterm else None

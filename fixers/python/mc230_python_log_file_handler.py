@@ -8,7 +8,9 @@ from modcon.entrypoints.code_document import CodeDocument
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
@@ -22,10 +24,10 @@ _STREAM_ADVICE = 'log to a stream instead: `logging.StreamHandler(sys.stdout)`'
 @rule(
     code='MC230',
     name='python-log-file-handler',
-    kind='python',
+    kind=Kind.PYTHON,
     property=Property.STANDARD_STREAMS,
     severity=Severity.WARNING,
-    fixable='sometimes',
+    fixable=FixAvailability.SOMETIMES,
 )
 def python_log_file_handler(document: CodeDocument) -> Iterator[Hit]:
     """## What it does

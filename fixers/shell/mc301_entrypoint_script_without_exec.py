@@ -10,7 +10,9 @@ from modcon.knowledge.ignores_sigterm import remedy
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.script import INIT_ADVICE
@@ -25,10 +27,10 @@ _STAYS = 'so SIGTERM stays with the shell'
 @rule(
     code='MC301',
     name='entrypoint-script-without-exec',
-    kind='shell',
+    kind=Kind.SHELL,
     property=Property.SIGNALS,
     severity=Severity.WARNING,
-    fixable='sometimes',
+    fixable=FixAvailability.SOMETIMES,
 )
 def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
     """## What it does

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from modcon.entrypoints.code_document import CodeDocument
 from modcon.model import Edit
 from modcon.model import Fix
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.properties import Property
 from modcon.registry import rule
 
@@ -14,9 +16,9 @@ from modcon.registry import rule
 @rule(
     code='MC320',
     name='entrypoint-script-hides-failures',
-    kind='shell',
+    kind=Kind.SHELL,
     property=Property.EXIT_CODES,
-    fixable='sometimes',
+    fixable=FixAvailability.SOMETIMES,
     aliases=(),
 )
 def entrypoint_script_hides_failures(document: CodeDocument) -> Iterator[Hit]:

@@ -5,7 +5,9 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.code_document import CodeDocument
 from modcon.fixers._startup_fetches import startup_fetches
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.script import BOURNE_SHELLS
@@ -17,10 +19,10 @@ from modcon.registry import rule
 @rule(
     code='MC370',
     name='script-installs-at-startup',
-    kind='shell',
+    kind=Kind.SHELL,
     property=Property.SELF_CONTAINED,
     severity=Severity.WARNING,
-    fixable='never',
+    fixable=FixAvailability.NEVER,
     aliases=(),
 )
 def script_installs_at_startup(document: CodeDocument) -> Iterator[Hit]:

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import enum
 import re
+from typing import TYPE_CHECKING
 from typing import Callable
 from typing import Iterator
 from typing import NamedTuple
+from typing import Protocol
+from typing import runtime_checkable
 
 from modcon.properties import Property
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.source import SourceFile
+    from modcon.suppress import Pragmas
 
 
 Span = tuple[str, bool]  # a piece of a message, and whether it is code
@@ -142,6 +149,36 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
+class _Word(enum.StrEnum):
+    """A closed set of words: each member is, prints and ``repr``s as its word,
+    so every output (reports, configs, CLI flags, generated code) reads as it
+    did when these were plain strings."""
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+class Kind(_Word):
+    """What a file is, which decides the rules that read it."""
+
+    DOCKERFILE = 'dockerfile'
+    PYTHON = 'python'
+    SHELL = 'shell'
+    JAVASCRIPT = 'javascript'
+
+
+RULE_KINDS = (Kind.DOCKERFILE, Kind.PYTHON, Kind.SHELL, Kind.JAVASCRIPT)
+CODE_KINDS = frozenset((Kind.PYTHON, Kind.SHELL, Kind.JAVASCRIPT))  # entrypoint code
+
+
+class FixAvailability(_Word):
+    """Whether a rule's findings come with a fix (shown in ``modcon rules``)."""
+
+    ALWAYS = 'always'
+    SOMETIMES = 'sometimes'
+    NEVER = 'never'
+
+
 class Edit(NamedTuple):
     """Replace ``original[start:end]`` with ``content``.
 
@@ -228,18 +265,55 @@ class Position(NamedTuple):
     column: int
 
 
+@runtime_checkable
+class Document(Protocol):
+    """What every document a rule receives offers: a file parsed once, for all rules.
+
+    ``DockerfileDocument`` and ``CodeDocument`` implement it; each adds what
+    its rules read (instructions and stages; the invocations of a code file).
+    """
+
+    @property
+    def source(self) -> SourceFile: ...
+
+    @property
+    def kind(self) -> Kind: ...
+
+    @property
+    def error(self) -> Exception | None:
+        """Why the file does not parse (then only ``SYNTAX_RULE`` runs), or None."""
+
+    @property
+    def SYNTAX_RULE(self) -> str | None:
+        """The rule that reports a file that does not parse, if its kind has one."""
+
+    def file_pragmas(self) -> Pragmas:
+        """The suppressions that hold for the whole file."""
+
+    def pragmas_in(self, start: int, end: int) -> Pragmas:
+        """The suppressions that hold for a finding over ``start..end``: pragmas
+        anywhere in the range, and those just above where it starts."""
+
+
+Check = Callable[[Document], Iterator[Hit]]
+
+
 class Rule(NamedTuple):
-    """A registered rule: its identity, the property it serves, and its check."""
+    """A registered rule: its identity, the property it serves, and its check.
+
+    ``check`` receives the document of the rule's ``kind`` (the engine builds
+    one per file by its kind): a ``DockerfileDocument`` or a ``CodeDocument``.
+    """
 
     code: str
     name: str
-    kind: str  # the kind of file it reads: 'dockerfile', 'python', 'shell', ...
+    kind: Kind  # the kind of file it reads
     property: Property
     severity: Severity
-    check: Callable[..., Iterator[Hit]]
+    check: Check
     doc: str
     summary: str
-    fixable: str  # 'always', 'sometimes' or 'never'
+    fixable: FixAvailability
     aliases: tuple[str, ...]  # codes of other tools for the same defect
     # Pickled by code: see registry.py, which makes every Rule.
 

@@ -18,8 +18,15 @@ from collections.abc import Callable
 from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Iterator
+from typing import TypeVar
+from typing import cast
 
+from modcon.model import RULE_KINDS
+from modcon.model import Check
+from modcon.model import Document
+from modcon.model import FixAvailability
 from modcon.model import Hit
+from modcon.model import Kind
 from modcon.model import Rule
 from modcon.model import Severity
 from modcon.properties import Property
@@ -34,17 +41,18 @@ DOC_SECTIONS = (
     '## Use instead',
     '## Fix safety',
 )
-KINDS = ('dockerfile', 'python', 'shell', 'javascript')
-FIXABLE = ('always', 'sometimes', 'never')
+KINDS = RULE_KINDS
+FIXABLE = tuple(FixAvailability)
 
 RULES: dict[str, Rule] = {}
 # code -> the instructions without which the rule finds nothing (empty: any file)
 READS: dict[str, frozenset[str]] = {}
 _loaded_modules: set[str] = set()
-_listed_kinds: set[str] = set()
-_complete_kinds: set[str] = set()
+_listed_kinds: set[Kind] = set()
+_complete_kinds: set[Kind] = set()
 
-CheckFunc = Callable[..., Iterator[Hit]]
+D = TypeVar('D', bound=Document)
+CheckFunc = Callable[[D], Iterator[Hit]]  # a check reads the document of its rule's kind
 
 
 class RegistryError(Exception):
@@ -65,13 +73,13 @@ def rule(
         *,
         code: str,
         name: str,
-        kind: str,
+        kind: Kind,
         property: Property,
         severity: Severity = Severity.WARNING,
-        fixable: str = 'sometimes',
+        fixable: FixAvailability = FixAvailability.SOMETIMES,
         aliases: Iterable[str] = (),
         reads: Iterable[str] = (),
-) -> Callable[[CheckFunc], CheckFunc]:
+) -> Callable[[CheckFunc[D]], CheckFunc[D]]:
     """Register ``func`` as the check of rule ``code``.
 
     ``reads``: the Dockerfile instructions (an ONBUILD trigger counts) without
@@ -80,17 +88,18 @@ def rule(
     """
     reads = frozenset(reads)
 
-    def decorator(func: CheckFunc) -> CheckFunc:
+    def decorator(func: CheckFunc[D]) -> CheckFunc[D]:
         doc = cleandoc(func.__doc__ or '')
         problems = [
             *([f'bad code {code!r}'] if not CODE_RE.match(code) else []),
             *([f'bad name {name!r}'] if not NAME_RE.match(name) else []),
             *([f'{code} already registered'] if code in RULES else []),
-            *([f'unknown kind {kind!r}'] if kind not in KINDS else []),
-            *([f'fixable must be one of {FIXABLE}'] if fixable not in FIXABLE else []),
+            *([f'unknown kind {str(kind)!r}'] if kind not in KINDS else []),
+            *([f'fixable must be one of {tuple(map(str, FIXABLE))}']
+              if fixable not in FIXABLE else []),
             *(f'docstring lacks {s!r}' for s in DOC_SECTIONS if s not in doc),
             *([f'reads names Dockerfile instructions, not {sorted(reads)}']
-              if reads and (kind != 'dockerfile' or not all(r.isalpha() and r.isupper()
+              if reads and (kind != Kind.DOCKERFILE or not all(r.isalpha() and r.isupper()
                                                             for r in reads)) else []),
         ]
         if problems:
@@ -100,13 +109,15 @@ def rule(
         RULES[code] = Rule(
             code=code,
             name=name,
-            kind=kind,
+            kind=Kind(kind),
             property=property,
             severity=severity,
-            check=func,
+            # The engine gives each rule the document of its kind, which is
+            # the one ``func`` declares (the type system cannot say so).
+            check=cast(Check, func),
             doc=doc,
             summary=' '.join(summary.split()),
-            fixable=fixable,
+            fixable=FixAvailability(fixable),
             aliases=tuple(aliases),
         )
         READS[code] = reads
@@ -124,7 +135,7 @@ def _may_find(reads: Iterable[str], present: Collection[str] | None) -> bool:
     return present is None or not reads or any(name in present for name in reads)
 
 
-def load_rules(kinds: Iterable[str] = KINDS,
+def load_rules(kinds: Iterable[Kind] = KINDS,
                present: Collection[str] | None = None) -> dict[str, Rule]:
     """Import the rule modules of ``kinds``; returns the whole registry.
 
@@ -159,7 +170,7 @@ def load_rules(kinds: Iterable[str] = KINDS,
     return RULES
 
 
-def rules_of_kind(kind: str, present: Collection[str] | None = None) -> list[Rule]:
+def rules_of_kind(kind: Kind, present: Collection[str] | None = None) -> list[Rule]:
     """The rules of ``kind`` loaded so far, after loading those that can find something
     in a file whose instructions are ``present`` (None: all of them).
 

@@ -1,11 +1,18 @@
 """Pragmas that silence findings: modcon's own and those users already have.
 
-In a Dockerfile, on comment lines between the previous instruction and the
-one a finding is on:
+The engine decides for every rule: a finding is silenced by the file's
+pragmas and by those its document finds for its range (``Document.pragmas_in``).
 
-* ``# modcon: ignore=MC101[,MC102]`` (codes or rule names);
+In a Dockerfile, on comment lines between the previous instruction and the
+one a finding starts on:
+
+* ``# modcon: ignore=MC101[,MC102]`` (codes or rule names), also on any
+  comment line inside the finding's range;
 * ``# hadolint ignore=DL3025``, ``# tally ignore=buildkit/JSONArgsRecommended``
   and ``# check=skip=JSONArgsRecommended``, mapped through each rule's ``aliases``.
+
+In code, ``# modcon: ignore=MC201`` (``//`` in JavaScript) on any line of the
+finding or the line above it.
 
 Anywhere in the file: ``# modcon: ignore-file=MC101``,
 ``# hadolint global ignore=DL3025`` and ``# tally global ignore=...``; and
@@ -51,12 +58,15 @@ class Pragmas:
         self.tokens = set(tokens)
 
     @classmethod
-    def parse(cls, comments: Iterable[str], *, file_wide: bool) -> Pragmas:
+    def parse(cls, comments: Iterable[str], *, file_wide: bool, foreign: bool = True) -> Pragmas:
+        """The pragmas in ``comments``; ``foreign=False`` reads modcon's own only."""
         tokens: set[str] = set()
         for text in comments:
             match = _MODCON.match(text)
             if match and (match[1].lower() == 'ignore-file') == file_wide:
                 tokens |= _names(match[2])
+                continue
+            if not foreign:
                 continue
             match = _HADOLINT.match(text)
             if match and bool(match[1]) == file_wide:

@@ -47,6 +47,7 @@ from modcon.errors import ModconError
 from modcon.github import markdown as md
 from modcon.model import Applicability
 from modcon.model import Finding
+from modcon.model import Kind
 from modcon.reporters import ReportContext
 from modcon.reporters.github import escape_data
 from modcon.reporters.github import escape_property
@@ -243,7 +244,7 @@ class _Run:
         wanted |= {p for p in related_dockerfiles(WorkspaceProject(self.files), code)
                    if self._in_scope(p, config)}
         # Read through self.files: a link out of the workspace is an error, not a file.
-        return [Target(os.path.join(self.workspace, path), path, 'dockerfile')
+        return [Target(os.path.join(self.workspace, path), path, Kind.DOCKERFILE)
                 for path in sorted(wanted) if os.path.lexists(os.path.join(self.workspace, path))]
 
     def _pr_base(self) -> tuple[str | None, str]:

@@ -33,6 +33,7 @@ from modcon.errors import RuleCrashed
 from modcon.errors import report_errors
 from modcon.model import Applicability
 from modcon.model import Finding
+from modcon.model import Kind
 from modcon.printable import printable
 from modcon.reporters import ReportContext
 from modcon.reporters import renderer
@@ -101,7 +102,7 @@ class CheckRun:
     def process_all(self, targets: list[Target]) -> None:
         # Dockerfiles first: following each one's command brings the code its
         # container runs into scope, checked as an entrypoint.
-        dockerfiles = [t for t in targets if t.kind == 'dockerfile']
+        dockerfiles = [t for t in targets if t.kind == Kind.DOCKERFILE]
         jobs = 1 if self.fixing else jobs_for(self.args.jobs, len(dockerfiles))
         if jobs > 1:
             for checked in check_dockerfiles(dockerfiles, self.config, jobs):
@@ -135,7 +136,7 @@ class CheckRun:
             self.report_file.close()
             self.report_file = None  # the report goes to stdout instead
             return
-        if target.kind == 'dockerfile' and not self.fixing:
+        if target.kind == Kind.DOCKERFILE and not self.fixing:
             self.take(check_dockerfile(target, self.config, self.scope))
             return
         try:
@@ -143,7 +144,7 @@ class CheckRun:
         except ModconError as exc:
             self.errors.append(exc)
             return
-        if target.kind == 'dockerfile':
+        if target.kind == Kind.DOCKERFILE:
             self.scope.follow_input(target, item)
         try:
             self.handle(target, item)

@@ -13,6 +13,7 @@ from modcon.errors import EXIT_CLEAN
 from modcon.errors import EXIT_ERROR
 from modcon.errors import InputError
 from modcon.errors import report_errors
+from modcon.model import Kind
 from modcon.printable import printable
 
 
@@ -20,7 +21,7 @@ def run_explain(paths: list[str]) -> int:
     """``modcon explain-entrypoint``: how each Dockerfile's command was followed."""
     skipped: list[str] = []
     targets, errors = discover(paths, Config(), skipped)
-    dockerfiles = [t for t in targets if t.kind == 'dockerfile']
+    dockerfiles = [t for t in targets if t.kind == Kind.DOCKERFILE]
     for text in explained(code_scope(dockerfiles)):
         sys.stdout.write(printable(text, newlines=True))
     say_if_none(dockerfiles, errors, paths, skipped)

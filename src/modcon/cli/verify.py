@@ -17,6 +17,7 @@ from modcon.errors import EXIT_FINDINGS
 from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.errors import report_errors
+from modcon.model import Kind
 from modcon.printable import printable
 
 EXIT_UNVERIFIED = 3
@@ -35,11 +36,11 @@ def run_verify(args: argparse.Namespace) -> int:
                           f'answer); --engine namespace uses the PID-namespace emulation')
     skipped: list[str] = []
     targets, errors = discover(args.paths, Config(), skipped)
-    say_if_none([t for t in targets if t.kind == 'dockerfile'], errors, args.paths, skipped)
+    say_if_none([t for t in targets if t.kind == Kind.DOCKERFILE], errors, args.paths, skipped)
     results = []
     scope = Scope()
     for target in targets:
-        if target.kind != 'dockerfile':
+        if target.kind != Kind.DOCKERFILE:
             continue
         try:
             item = scope.read(target)

@@ -5,24 +5,26 @@ fixing is ``fixloop``.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from modcon.engine.config import Config
 from modcon.engine.scope import FileInput
 from modcon.engine.scope import document_for
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import RuleCrashed
+from modcon.model import Document
 from modcon.model import Finding
 from modcon.model import Fix
+from modcon.model import Kind
 from modcon.model import Rule
+from modcon.model import Severity
 from modcon.project import Project
 from modcon.registry import rules_of_kind
 from modcon.source import SourceFile
 
 
-def check_source(source: SourceFile, kind: str, config: Config,
+def check_source(source: SourceFile, kind: Kind, config: Config,
                  invocations: tuple[Invocation, ...] = (),
-                 project: Project | None = None, document: Any = None) -> list[Finding]:
+                 project: Project | None = None,
+                 document: Document | None = None) -> list[Finding]:
     """Every finding of the enabled rules of ``kind`` in ``source``, in file order.
 
     ``invocations`` tell entrypoint rules how containers run a code file;
@@ -46,7 +48,8 @@ def check_source(source: SourceFile, kind: str, config: Config,
             raise RuleCrashed(rule.code, source.path, exc) from exc
         for hit in hits:
             if file_pragmas is not None and (
-                    file_pragmas.silences(rule) or document.pragmas_at(hit.start).silences(rule)):
+                    file_pragmas.silences(rule) or
+                    document.pragmas_in(hit.start, hit.end).silences(rule)):
                 continue
             findings.append(_finding(rule, source, hit.start, hit.end, hit.message,
                                      hit.severity, hit.fix, config))
@@ -55,7 +58,7 @@ def check_source(source: SourceFile, kind: str, config: Config,
 
 
 def _finding(rule: Rule, source: SourceFile, start: int, end: int, message: str,
-             severity: Any, fix: Fix | None, config: Config) -> Finding:
+             severity: Severity | None, fix: Fix | None, config: Config) -> Finding:
     if fix is not None:
         fix = fix.with_applicability(config.applicability(rule, fix.applicability))
     return Finding(

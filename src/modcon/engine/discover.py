@@ -17,6 +17,7 @@ from typing import NamedTuple
 from modcon.engine.config import Config
 from modcon.entrypoints.code_document import kind_of_code
 from modcon.errors import InputError
+from modcon.model import Kind
 
 SKIP_DIRS = frozenset((
     '.git', '.hg', '.svn', '.jj', 'node_modules', 'bower_components', 'vendor', 'third_party',
@@ -46,13 +47,13 @@ class Target(NamedTuple):
 
     path: str  # the real file (symlinks resolved)
     display: str  # the path as the user sees it
-    kind: str
+    kind: Kind
 
 
-def kind_of(name: str) -> str | None:
+def kind_of(name: str) -> Kind | None:
     """The rule kind for a file name found while walking, or None to skip it."""
     if _DOCKERFILE.search(name) and not _NOT_DOCKERFILE.search(name):
-        return 'dockerfile'
+        return Kind.DOCKERFILE
     return None
 
 
@@ -95,7 +96,7 @@ def discover(paths: list[str], config: Config, skipped: list[str] | None = None,
     errors: list[InputError] = []
     seen: set[str] = set()
 
-    def add(path: str, display: str, kind: str, root: str) -> None:
+    def add(path: str, display: str, kind: Kind, root: str) -> None:
         real = os.path.realpath(path)
         if os.path.islink(path) and not _inside(real, os.path.realpath(root)):
             errors.append(InputError(display, 'is a symlink to outside the scanned tree; '
@@ -117,7 +118,7 @@ def discover(paths: list[str], config: Config, skipped: list[str] | None = None,
         else:
             # A file named explicitly is checked: as code by its extension,
             # otherwise as a Dockerfile whatever its name.
-            kind = kind_of(os.path.basename(given)) or kind_of_code(given) or 'dockerfile'
+            kind = kind_of(os.path.basename(given)) or kind_of_code(given) or Kind.DOCKERFILE
             add(given, display, kind, os.path.dirname(os.path.abspath(given)))
     return targets, errors
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import Any
 from typing import NamedTuple
 
 from modcon.edits import apply_fixes
@@ -23,8 +22,10 @@ from modcon.engine.scope import document_for
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import RuleCrashed
 from modcon.model import Applicability
+from modcon.model import Document
 from modcon.model import Finding
 from modcon.model import Fix
+from modcon.model import Kind
 from modcon.model import Rule
 from modcon.project import OverlayProject
 from modcon.project import Project
@@ -77,9 +78,9 @@ class FileResult(NamedTuple):
 
 
 def fix_source(
-        source: SourceFile, kind: str, config: Config, threshold: Applicability,
+        source: SourceFile, kind: Kind, config: Config, threshold: Applicability,
         invocations: tuple[Invocation, ...] = (), project: Project | None = None,
-        document: Any = None,
+        document: Document | None = None,
 ) -> FileResult:
     """Apply every fix at or above ``threshold`` until the text stops changing.
 

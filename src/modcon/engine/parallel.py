@@ -24,6 +24,7 @@ from modcon.engine.scope import Scope
 from modcon.errors import ModconError
 from modcon.errors import RuleCrashed
 from modcon.model import Finding
+from modcon.model import Kind
 from modcon.readers.shell.grammar import bash_parser
 from modcon.registry import rules_of_kind
 from modcon.source import SourceFile
@@ -108,7 +109,7 @@ def check_dockerfiles(targets: list[Target], config: Config, jobs: int) -> Itera
     global _config, _scope
     _config, _scope = config, Scope()
     # Load once here what every worker needs, so that each inherits it.
-    rules_of_kind('dockerfile')
+    rules_of_kind(Kind.DOCKERFILE)
     if len(targets) >= FILES_PER_WORKER:  # some RUN line will need the shell grammar
         bash_parser()
     chunk = max(1, min(32, len(targets) // (jobs * 4)))

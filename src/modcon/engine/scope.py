@@ -28,6 +28,9 @@ from modcon.engine.discover import Target
 from modcon.engine.files import read_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import ModconError
+from modcon.model import CODE_KINDS
+from modcon.model import Document
+from modcon.model import Kind
 from modcon.project import LocalProject
 from modcon.project import Project
 from modcon.source import SourceFile
@@ -44,7 +47,7 @@ class FileInput(NamedTuple):
 
     path: str  # as displayed: relative to the repository root or the current folder
     text: str
-    kind: str
+    kind: Kind
     invocations: tuple[Invocation, ...] = ()
     project: Project | None = None  # a Dockerfile's build context
     document: Any = None  # ``text`` parsed, once, for the engine (None: not parsed yet)
@@ -59,14 +62,14 @@ class FileInput(NamedTuple):
         return self._replace(text=text, document=None)
 
 
-def document_for(kind: str, source: SourceFile, invocations: tuple[Invocation, ...] = (),
-                 project: Project | None = None) -> Any:
+def document_for(kind: Kind, source: SourceFile, invocations: tuple[Invocation, ...] = (),
+                 project: Project | None = None) -> Document:
     """``source`` parsed as the rules of ``kind`` read it."""
-    if kind == 'dockerfile':
+    if kind == Kind.DOCKERFILE:
         from modcon.entrypoints.dockerfile_document import DockerfileDocument
 
         return DockerfileDocument(source, project)
-    if kind in ('python', 'shell', 'javascript'):
+    if kind in CODE_KINDS:
         from modcon.entrypoints.code_document import CodeDocument
 
         return CodeDocument(source, kind, invocations)
@@ -82,7 +85,7 @@ class Reader(Protocol):
     def context(self, dockerfile: Target) -> Project:
         """The build context of ``dockerfile``."""
 
-    def locate(self, dockerfile: Target, path: str, kind: str) -> Target:
+    def locate(self, dockerfile: Target, path: str, kind: Kind) -> Target:
         """The file ``path`` of ``dockerfile``'s build context, as a target."""
 
 
@@ -119,7 +122,7 @@ class LocalReader:
             known = self._by_dockerfile[dockerfile.path] = self._contexts.setdefault(key, found)
         return known
 
-    def locate(self, dockerfile: Target, path: str, kind: str) -> Target:
+    def locate(self, dockerfile: Target, path: str, kind: Kind) -> Target:
         base_real = self.context(dockerfile).root
         folder = os.path.dirname(dockerfile.path)
         # the context's display path, from the Dockerfile's
@@ -153,7 +156,7 @@ class Scope:
         yet (``follow``).
         """
         text = self.reader.read(target)
-        project = self.reader.context(target) if target.kind == 'dockerfile' else None
+        project = self.reader.context(target) if target.kind == Kind.DOCKERFILE else None
         document = document_for(target.kind, SourceFile(target.display, text), invocations,
                                 project)
         return FileInput(target.display, text, target.kind, invocations, project, document)
@@ -180,7 +183,7 @@ class Scope:
         reached = [t for t in self._targets.values() if t.path not in known]
         out = []
         for target in [*listed, *reached]:
-            if target.kind == 'dockerfile':
+            if target.kind == Kind.DOCKERFILE:
                 continue
             invocations = tuple(self._invocations.get(target.display, ()))
             if not invocations:
@@ -234,14 +237,14 @@ def gather(targets: Iterable[Target], reader: Reader | None = None,
         return item
 
     for target in listed:
-        if target.kind == 'dockerfile':
+        if target.kind == Kind.DOCKERFILE:
             item = take(target)
             if item is not None:
                 scope.follow_input(target, item)
     code = scope.code(listed)
     for target, invocations in code:
         take(target, invocations)
-    order = [*(t for t in listed if t.kind == 'dockerfile'), *(t for t, _ in code)]
+    order = [*(t for t in listed if t.kind == Kind.DOCKERFILE), *(t for t, _ in code)]
     position = {t.path: i for i, t in enumerate(listed)}
     order.sort(key=lambda t: position.get(t.path, len(position)))
     return [files[t.path] for t in order if t.path in files]

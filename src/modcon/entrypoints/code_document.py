@@ -4,8 +4,8 @@ Parsing is left to each rule's own library (libcst, tree-sitter), imported
 only when a rule needs it, so a Dockerfile-only check never pays for them.
 The stdlib ``ast`` reading that several Python rules share is parsed once,
 on first use (``python_ast``).
-Suppression pragmas are comments: ``modcon: ignore=CODE`` on the line of a
-finding or the line above, ``modcon: ignore-file=CODE`` anywhere.
+Suppression pragmas are comments: ``modcon: ignore=CODE`` on any line of a
+finding or the line above it, ``modcon: ignore-file=CODE`` anywhere.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from modcon.entrypoints.invocation import Invocation
 from modcon.lazyregex import lazy_compile
+from modcon.model import Kind
 from modcon.source import SourceFile
 from modcon.suppress import Pragmas
 
@@ -22,8 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import ast
 
 _PRAGMA = lazy_compile(r'modcon:\s*(ignore|ignore-file)\s*=\s*([\w,\s-]+)', re.IGNORECASE)
-EXTENSIONS = {'.py': 'python', '.sh': 'shell', '.bash': 'shell', '.js': 'javascript',
-              '.mjs': 'javascript', '.cjs': 'javascript'}
+EXTENSIONS = {'.py': Kind.PYTHON, '.sh': Kind.SHELL, '.bash': Kind.SHELL,
+              '.js': Kind.JAVASCRIPT, '.mjs': Kind.JAVASCRIPT, '.cjs': Kind.JAVASCRIPT}
 
 
 class CodeDocument:
@@ -32,7 +33,7 @@ class CodeDocument:
     SYNTAX_RULE = None  # code that does not parse is left to its own tools
     error = None
 
-    def __init__(self, source: SourceFile, kind: str,
+    def __init__(self, source: SourceFile, kind: Kind,
                  invocations: tuple[Invocation, ...] = ()) -> None:
         self.source = source
         self.kind = kind
@@ -62,15 +63,17 @@ class CodeDocument:
             return Pragmas()
         return self._pragmas(self.source.text.splitlines(), 'ignore-file')
 
-    def pragmas_at(self, offset: int) -> Pragmas:
+    def pragmas_in(self, start: int, end: int) -> Pragmas:
+        """``modcon: ignore=`` on any line of ``start..end`` or the line above it."""
         if 'modcon:' not in self.source.text:
             return Pragmas()
-        line = self.source.position(offset).line
-        lines = [self.source.line_text(n) for n in (line - 1, line) if n >= 1]
+        first = self.source.position(start).line
+        last = self.source.position(max(start, end - 1)).line
+        lines = [self.source.line_text(n) for n in range(max(1, first - 1), last + 1)]
         return self._pragmas(lines, 'ignore')
 
 
-def kind_of_code(path: str) -> str | None:
+def kind_of_code(path: str) -> Kind | None:
     """The code kind of a file by its extension (or None)."""
     dot = path.rfind('.')
     return EXTENSIONS.get(path[dot:].lower()) if dot != -1 else None

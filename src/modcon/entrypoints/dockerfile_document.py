@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from typing import TypeVar
 
 from modcon.knowledge import images
+from modcon.model import Kind
 from modcon.project import Project
 from modcon.readers.dockerfile.stages import Stages
 from modcon.readers.dockerfile.syntax import Dockerfile
@@ -26,7 +27,7 @@ T = TypeVar('T')
 class DockerfileDocument:
     """Parses lazily; ``error`` is set instead of raising when BuildKit would refuse."""
 
-    kind = 'dockerfile'
+    kind = Kind.DOCKERFILE
     SYNTAX_RULE = 'MC001'
 
     def __init__(self, source: SourceFile, project: Project | None = None) -> None:
@@ -93,11 +94,16 @@ class DockerfileDocument:
         comments = [c.text for c in self.syntax.comments]
         return Pragmas.parse(comments, file_wide=True) | directive_pragmas(self.syntax.directives)
 
-    def pragmas_at(self, offset: int) -> Pragmas:
-        instruction = self.instruction_at(offset)
-        if instruction is None:
-            return Pragmas()
-        return Pragmas.parse([c.text for c in instruction.comments], file_wide=False)
+    def pragmas_in(self, start: int, end: int) -> Pragmas:
+        """The comment lines above the instruction where ``start`` is (every tool's
+        pragmas, as each reads them), and ``# modcon: ignore=`` on any comment
+        line inside ``start..end`` (between continuation lines, or above a later
+        instruction of a finding over several)."""
+        instruction = self.instruction_at(start)
+        above = Pragmas() if instruction is None else Pragmas.parse(
+            [c.text for c in instruction.comments], file_wide=False)
+        inside = [c.text for c in self.syntax.comments if start <= c.start < end]
+        return above | Pragmas.parse(inside, file_wide=False, foreign=False)
 
 
 def _instruction_names(document: DockerfileDocument) -> frozenset[str]:

@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from modcon.entrypoints.invocation import Invocation
+from modcon.knowledge.inits import INITS
 from modcon.knowledge.servers import Server
 from modcon.knowledge.servers import server_for
+from modcon.model import Kind
 from modcon.project import Project
 from modcon.readers.dockerfile.image_names import global_args
 from modcon.readers.dockerfile.stages import DEFAULT_SHELL
@@ -42,7 +44,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
 
 DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-INITS = frozenset(('tini', 'tini-static', 'dumb-init', 'catatonit', 's6-svscan'))
 DROPPERS = frozenset(('gosu', 'su-exec', 'chpst', 'setpriv'))
 PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
 PYTHON_NAME = re.compile(r'^python(\d+(\.\d+)?)?$')
@@ -73,7 +74,7 @@ class Target(NamedTuple):
     """A file of the repository that the container runs."""
 
     path: str  # relative to the build context
-    kind: str  # 'python', 'shell' or 'javascript'
+    kind: Kind  # python, shell or javascript
     invocation: Invocation
 
 
@@ -412,7 +413,12 @@ class _Follow:
                           f'environment decides')
                 return self.done()
             program = posixpath.basename(argv[0])
-            if program in INITS:
+            init = INITS.get(program)
+            if init is not None and not init.runs_command:
+                self.note(f'{program} is an init whose arguments are not a command: '
+                          f'{init.what}; modcon does not follow it further')
+                return self.done()
+            if init is not None:
                 rest = argv[1:]
                 if '--' in rest:
                     rest = rest[rest.index('--') + 1:]
@@ -458,7 +464,7 @@ class _Follow:
                 if script is None:
                     self.note(f'{program} without a script')
                     return self.done()
-                return self.file(script[0], 'shell', program, rest=argv[script[1] + 1:])
+                return self.file(script[0], Kind.SHELL, program, rest=argv[script[1] + 1:])
             if PYTHON_NAME.match(program):
                 return self.python(argv)
             if program in _NODE:
@@ -466,7 +472,7 @@ class _Follow:
                 if script is None:
                     self.note('node without a script (a REPL or -e code)')
                     return self.done()
-                return self.file(script[0], 'javascript', program, node=True)
+                return self.file(script[0], Kind.JAVASCRIPT, program, node=True)
             if program in PACKAGE_RUNNERS:
                 # npm/yarn/pnpm: the package script's command, then read like `sh -c`
                 # (its words expanded, its final program followed, servers looked up)
@@ -503,7 +509,7 @@ class _Follow:
             if word.startswith('-'):
                 i += 1
                 continue
-            return self.file(word, 'python', argv[0])
+            return self.file(word, Kind.PYTHON, argv[0])
         self.note('python without a script (a REPL)')
         return self.done()
 
@@ -525,12 +531,12 @@ class _Follow:
                 found = self.image.locate(candidate)
                 if found:
                     self.note(f'python -m {module} runs {candidate}{how}')
-                    return self.target(found, 'python', candidate)
+                    return self.target(found, Kind.PYTHON, candidate)
         self.note(f'python -m {module}: no {"/".join(parts)}.py or {"/".join(parts)}/__main__.py '
                   f'copied from the repository (an installed package?)')
         return self.done()
 
-    def file(self, path: str, kind: str, interpreter: str, node: bool = False,
+    def file(self, path: str, kind: Kind, interpreter: str, node: bool = False,
              rest: list[str] | None = None) -> Resolution:
         if not is_known(path):
             self.note(f'{interpreter} runs `{path}`, a script that only the container\'s '
@@ -569,7 +575,7 @@ class _Follow:
         self.note(f'{name} is not a file of the repository (a program of the image)')
         return self.done()
 
-    def target(self, found: tuple[str, int], kind: str, image_path: str,
+    def target(self, found: tuple[str, int], kind: Kind, image_path: str,
                rest: list[str] | None = None) -> Resolution:
         path, copy_line = found
         if any(t.path == path for t in self.targets):
@@ -580,9 +586,9 @@ class _Follow:
         self.steps.append(Step(f'{image_path} comes from {path} in the build context{through}',
                                copy_line))
         self.targets.append(Target(path, kind, Invocation(self.dockerfile, self.line, self.full)))
-        if kind == 'shell' and len(self.targets) > 8:
+        if kind == Kind.SHELL and len(self.targets) > 8:
             self.note('gave up after too many scripts')
-        elif kind == 'shell':
+        elif kind == Kind.SHELL:
             # An entrypoint script ends by running its program (`exec "$@"`,
             # the CMD; or `exec python /app/server.py`): follow it, as the
             # program that stays running (MC301 says when it is not `exec`ed).
@@ -691,7 +697,7 @@ def _after_options(words: list[str], with_value: frozenset[str]) -> list[str]:
     return words[i:]
 
 
-def _kind_by_content(path: str, text: str) -> str | None:
+def _kind_by_content(path: str, text: str) -> Kind | None:
     first = text.split('\n', 1)[0] if text.startswith('#!') else ''
     interpreter = first[2:].strip().split()
     if interpreter:
@@ -699,15 +705,15 @@ def _kind_by_content(path: str, text: str) -> str | None:
         if program == 'env' and len(interpreter) > 1:
             program = interpreter[1 if not interpreter[1].startswith('-') else -1]
         if program in SHELLS:
-            return 'shell'
+            return Kind.SHELL
         if PYTHON_NAME.match(program):
-            return 'python'
+            return Kind.PYTHON
         if program in _NODE:
-            return 'javascript'
+            return Kind.JAVASCRIPT
         return None
     extension = posixpath.splitext(path)[1]
-    return {'.sh': 'shell', '.py': 'python', '.js': 'javascript', '.mjs': 'javascript',
-            '.cjs': 'javascript'}.get(extension)
+    return {'.sh': Kind.SHELL, '.py': Kind.PYTHON, '.js': Kind.JAVASCRIPT,
+            '.mjs': Kind.JAVASCRIPT, '.cjs': Kind.JAVASCRIPT}.get(extension)
 
 
 def explain(resolution: Resolution) -> str:

@@ -10,6 +10,7 @@ import posixpath
 from modcon.engine.discover import Target
 from modcon.errors import InputError
 from modcon.github.gateway import RepoGateway
+from modcon.model import Kind
 from modcon.project import MAX_BYTES
 from modcon.project import Project
 
@@ -91,6 +92,6 @@ class ApiReader:
                                                         shares=self.files)
         return known
 
-    def locate(self, dockerfile: Target, path: str, kind: str) -> Target:
+    def locate(self, dockerfile: Target, path: str, kind: Kind) -> Target:
         full = posixpath.normpath(posixpath.join(posixpath.dirname(dockerfile.path), path))
         return Target(full, full, kind)

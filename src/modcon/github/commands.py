@@ -45,6 +45,7 @@ from modcon.github.suggestions import suggest
 from modcon.github.suggestions import unified_patch
 from modcon.model import Applicability
 from modcon.model import Finding
+from modcon.model import Kind
 
 TRUSTED = ('admin', 'write')  # GitHub reports maintain as write and triage as read
 REVIEW_MARKER = '<!-- modcon:review -->'
@@ -173,11 +174,11 @@ def _read_scope(repo: RepoGateway, number: int, head: str,
                                   copying=False)
     readable = [p for p in sorted(wanted) if reader.files.read(p) is not None]
     protected = [p for p in readable if p.startswith('.github/')]
-    inputs = gather([Target(p, p, 'dockerfile') for p in readable if p not in protected],
+    inputs = gather([Target(p, p, Kind.DOCKERFILE) for p in readable if p not in protected],
                     reader)
     protected += sorted(i.path for i in inputs if i.path.startswith('.github/'))
     # Dockerfiles first, then the code they run, each by path.
-    inputs.sort(key=lambda i: (i.kind != 'dockerfile', i.path))
+    inputs.sort(key=lambda i: (i.kind != Kind.DOCKERFILE, i.path))
     return [i for i in inputs if not i.path.startswith('.github/')], protected
 
 

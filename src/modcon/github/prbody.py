@@ -23,6 +23,7 @@ from modcon.engine.fixloop import RuleChange
 from modcon.github import command_table
 from modcon.github import markdown as md
 from modcon.model import Finding
+from modcon.model import Kind
 from modcon.model import Rule
 
 MARKER = '<!-- modcon:pull-request -->'
@@ -94,8 +95,8 @@ def _summary_table(plan: FixPlan, docs_url: str) -> list[str]:
 
 def opt_out(rule: Rule) -> str:
     """How to silence ``rule``: both ways work (tests/test_bot.py proves them)."""
-    marker = '//' if rule.kind == 'javascript' else '#'
-    where = 'on the line above the instruction' if rule.kind == 'dockerfile' else \
+    marker = '//' if rule.kind == Kind.JAVASCRIPT else '#'
+    where = 'on the line above the instruction' if rule.kind == Kind.DOCKERFILE else \
         'at the end of the line or on the line above'
     ignore = f'ignore = ["{rule.code}"]'
     return (f'Put {md.code(f"{marker} modcon: ignore={rule.code}")} {where}, or add '

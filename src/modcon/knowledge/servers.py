@@ -31,6 +31,7 @@ class Server(NamedTuple):
     stops_on: str = 'SIGTERM'  # the signal it stops on cleanly
     measured: bool = False  # see the module doc
     remedy: str = ''  # for the others: what makes `docker stop` work
+    drains_on: str = ''  # the signal of its graceful shutdown, when SIGTERM is the fast one
 
 
 _FLASK_REMEDY = ('declare `STOPSIGNAL SIGINT` so that `docker stop` sends the signal it stops '
@@ -69,7 +70,10 @@ SERVERS: dict[str, Server] = {
                    'on SIGINT it dies of KeyboardInterrupt (status 130)', False,
                    stops_on='SIGINT', measured=True),
     # -- others (from their documentation) ------------------------------------------------
-    'nginx': Server('nginx', 'nginx stops on SIGTERM (fast) and SIGQUIT (graceful)', True),
+    'nginx': Server('nginx', 'nginx stops on SIGTERM (fast) and SIGQUIT (graceful)', True,
+                    drains_on='SIGQUIT'),
+    'openresty': Server('OpenResty', 'OpenResty (nginx) stops on SIGTERM (fast) and SIGQUIT '
+                                     '(graceful)', True, drains_on='SIGQUIT'),
     'httpd': Server('httpd', 'Apache httpd stops on SIGTERM', True),
     'httpd-foreground': Server('httpd', 'Apache httpd stops on SIGTERM', True),
     'apache2-foreground': Server('httpd', 'Apache httpd stops on SIGTERM', True),

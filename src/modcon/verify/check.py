@@ -36,6 +36,7 @@ from modcon.engine.scope import FileInput
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import Resolution
 from modcon.entrypoints.resolve import resolve
+from modcon.model import Kind
 from modcon.project import LocalProject
 from modcon.project import OverlayProject
 from modcon.project import Project
@@ -221,7 +222,7 @@ def verify_fixes(item: FileInput, final: Mapping[str, str], *, grace: float = 10
     """``verify`` on a Dockerfile the scope read, before and after the fixes in
     ``final`` (changed files by repository path); None when it is no Dockerfile,
     does not parse or runs nothing of the repository."""
-    if item.kind != 'dockerfile' or item.document is None or item.document.error is not None:
+    if item.kind != Kind.DOCKERFILE or item.document is None or item.document.error is not None:
         return None
     before_doc = item.document
     resolution = before_doc.resolution

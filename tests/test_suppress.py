@@ -1,0 +1,65 @@
+"""Range-based suppression: the engine silences a finding by a pragma anywhere in its range."""
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from modcon.engine.check import check_source
+from modcon.engine.config import Config
+from modcon.entrypoints.invocation import Invocation
+from modcon.model import Finding
+from modcon.model import Kind
+from modcon.source import SourceFile
+
+FIXTURES = pathlib.Path(__file__).parent / 'fixtures'
+FIXERS = pathlib.Path(__file__).parent.parent / 'fixers'
+
+
+def _findings(code: str, name: str, text: str, kind: Kind) -> list[Finding]:
+    runs = () if kind == Kind.DOCKERFILE else (Invocation('Dockerfile', 1, ('node', name)),)
+    return check_source(SourceFile(name, text), kind, Config(select=(code,)), runs)
+
+
+def _pragma_line(text: str) -> int:
+    return next(n for n, line in enumerate(text.split('\n'), 1) if 'modcon: ignore=' in line)
+
+
+@pytest.mark.parametrize(('code', 'case', 'kind'), (
+    pytest.param('MC180', 'pragma-between-continuation-lines.input.Dockerfile', Kind.DOCKERFILE,
+                 id='dockerfile-rule'),
+    pytest.param('MC420', 'pragma-inside-handler.input.js', Kind.JAVASCRIPT, id='code-rule'),
+))
+def test_a_pragma_inside_a_multi_line_finding_silences_it(code: str, case: str,
+                                                           kind: Kind) -> None:
+    text = (FIXTURES / code / case).read_bytes().decode()
+    line = _pragma_line(text)
+    assert _findings(code, case, text, kind) == []
+    # The same file without the pragma has the finding, and the pragma's line
+    # lies inside its range, below its first line (where pragmas were read before).
+    [finding] = _findings(code, case, text.replace('modcon: ignore=', 'note: ignore='), kind)
+    assert finding.begin.line < line <= finding.finish.line
+
+
+def test_a_pragma_below_a_finding_does_not_silence_it() -> None:
+    text = ('main().catch((err) => {\n  console.error(err);\n});\n'
+            '// modcon: ignore=MC420\n')
+    [finding] = _findings('MC420', 'main.js', text, Kind.JAVASCRIPT)
+    assert finding.finish.line < _pragma_line(text)
+
+
+def test_another_tools_pragma_counts_only_above_the_instruction() -> None:
+    """hadolint reads its pragma on the lines above an instruction only; inside
+    an instruction it is not hadolint's, so modcon does not read it there."""
+    inside = ('FROM debian:12\nRUN apt-get update && \\\n    # hadolint ignore=DL3009\n'
+              '    apt-get install -y curl\n')
+    above = 'FROM debian:12\n# hadolint ignore=DL3009\nRUN apt-get update && \\\n' \
+            '    apt-get install -y curl\n'
+    assert len(_findings('MC180', 'Dockerfile', inside, Kind.DOCKERFILE)) == 1
+    assert _findings('MC180', 'Dockerfile', above, Kind.DOCKERFILE) == []
+
+
+def test_rules_leave_suppression_to_the_engine() -> None:
+    """No rule reads the registry to silence its own findings (MC201 once did)."""
+    readers = [p.name for p in FIXERS.rglob('*.py') if 'RULES[' in p.read_text()]
+    assert readers == []
