@@ -24,7 +24,8 @@ def _link_tree(top: pathlib.Path) -> pathlib.Path:
     package = top / 'modcon'
     package.mkdir()
     for entry in (ROOT / 'src' / 'modcon').iterdir():
-        if entry.name != '__pycache__':
+        # A folder left with only __pycache__ after a move would read as a namespace package.
+        if entry.suffix == '.py' or (entry.is_dir() and any(entry.rglob('*.py'))):
             (package / entry.name).symlink_to(entry)
     (package / 'fixers').symlink_to(ROOT / 'fixers')
     return package

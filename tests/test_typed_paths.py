@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from modcon.dockerfile.document import DockerfileDocument
-from modcon.dockerfile.resolve import resolve
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import resolve
+from modcon.fixers._startup_fetches import startup_fetches
 from modcon.project import MappingProject
-from modcon.shell.commands import read_commands
-from modcon.shell.contained_startup import startup_fetches
+from modcon.readers.shell.simple_commands import read_commands
 from modcon.source import SourceFile
 
 
