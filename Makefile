@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test fuzz shells containers bench clean
+.PHONY: demo test lint fuzz shells containers bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "modcon needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -31,8 +31,12 @@ demo: $(VENV)/.installed
 containers:
 	-@sh tests/containers/base-images.sh && sh tests/containers/node-registry.sh
 
+# `make test` runs these too (tests/test_static.py); `make lint` runs only them.
 test: $(VENV)/.installed-dev shells containers
 	$(BIN)/python -m pytest -n auto -q
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest tests/test_static.py -q
 
 # The shell-equivalence tests and the fuzzers run a real dash and bash.
 shells:
@@ -54,4 +58,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/compare_fixes.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis .mypy_cache

@@ -18,8 +18,8 @@ import sys
 import tempfile
 import time
 
-from modcon.engine.config import Config
 from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.project import MappingProject
 from modcon.source import SourceFile
 

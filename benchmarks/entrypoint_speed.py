@@ -22,9 +22,9 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from check_speed import _env  # noqa: E402
-from check_speed import install_modcon  # noqa: E402
-from check_speed import machine  # noqa: E402
+from check_speed import _env
+from check_speed import install_modcon
+from check_speed import machine
 
 PY_DOCKERFILE = ('FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\nWORKDIR /srv\nCOPY app.py .\n'
                  'CMD ["python", "app.py"]\n')

@@ -70,9 +70,9 @@ import hashlib
 import io
 import json
 import os
-import shlex
 import pathlib
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -594,9 +594,9 @@ def readiness(settle: float, hold: float, seen: dict[str, Any]) -> Callable[[str
 def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str,
              args: argparse.Namespace, record: Record) -> Run:
     from modcon.containers.pid1 import stop_like_docker
+    from modcon.engine.files import read_source
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.entrypoints.resolve import resolve
-    from modcon.engine.files import read_source
     from modcon.project import LocalProject
     from modcon.verify.check import _in_root
     from modcon.verify.check import _lay_out
@@ -709,9 +709,9 @@ def plan_containers(stage: pathlib.Path, app: App, args: argparse.Namespace,
     """Stand in the base images of the app's Dockerfile (and note its command); '' or why
     it runs in the emulation."""
     from modcon.containers.engine import EngineError
+    from modcon.engine.files import read_source
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.entrypoints.resolve import resolve
-    from modcon.engine.files import read_source
     from modcon.project import LocalProject
     from tests import containerkit
 
@@ -772,8 +772,8 @@ def explain_text(stage: pathlib.Path, dockerfile: str) -> str:
 
 def prepare(app: App, args: argparse.Namespace) -> Record:
     """What stands in for the base image, and the app's dependencies (cached)."""
-    from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.engine.files import read_source
+    from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.project import LocalProject
 
     record = Record(app.name, app.dockerfile)
@@ -1170,7 +1170,7 @@ def main() -> int:
             except Exception as exc:  # one broken app must not end the run
                 record.skipped = f'benchmark error: {exc!r}'
         record.seconds = round(time.monotonic() - began + record.deps_seconds, 1)
-        state = record.skipped and f'skipped: {record.skipped[:100]}' or \
+        state = (record.skipped and f'skipped: {record.skipped[:100]}') or \
             ' -> '.join(record.runs[v].describe() for v in VARIANTS if v in record.runs)
         elapsed = time.monotonic() - start
         print(f'[{i}/{len(apps)} {elapsed / 60:.1f} min] {short(app.name)}: {state}',

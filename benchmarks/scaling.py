@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from modcon.engine.config import Config
 from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.engine.files import MAX_BYTES
 from modcon.source import SourceFile
 

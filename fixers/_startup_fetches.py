@@ -85,9 +85,9 @@ def _classify(command: Command) -> str | None:
     if pip_install(command) is not None:
         return 'Python packages'
     if name == 'uv':
-        values = [w.value for w in command.args]
-        if values[:2] == ['pip', 'install'] or values[:1] == ['add'] or \
-                values[:2] == ['tool', 'install']:
+        written = [w.value for w in command.args]
+        if written[:2] == ['pip', 'install'] or written[:1] == ['add'] or \
+                written[:2] == ['tool', 'install']:
             return 'Python packages'
         return None
     if name == 'npm':

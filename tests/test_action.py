@@ -25,7 +25,6 @@ from tests.actionkit import push_event
 from tests.fakegithub import FakeGitHub
 
 
-
 def _files(result_summary: str) -> int:
     line = next(ln for ln in result_summary.splitlines() if ln.startswith('Scanned '))
     return int(line.split()[1])

@@ -137,8 +137,8 @@ def test_a_refusal_never_edits_someone_elses_result(fake_github: FakeGitHub,
     pushed = replies(fake_github, number)
     assert len(pushed) == 1 and pushed[0].split('\n')[1].startswith('Pushed ')
     fake_github.reset_log()
-    result, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix',
-                                 login='reader')
+    _, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix',
+                            login='reader')
     # The refusal is a reply of its own: one reaction and one new comment, no edit.
     assert [f'{r.method} {r.path.rsplit("/", 1)[-1]}' for r in fake_github.write_requests()] == \
         ['POST reactions', 'POST comments']
@@ -152,7 +152,7 @@ def test_a_failed_permission_lookup_means_no(fake_github: FakeGitHub,
     repo, number = setup(fake_github)
     fake_github.fail('GET', r'/collaborators/maintainer/permission$', status=502, times=None)
     fake_github.reset_log()
-    result, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    _, comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix')
     assert repository_writes(fake_github) == []
     assert reactions(fake_github, comment_id) == ['confused']
     assert 'yours is `none`' in replies(fake_github, number)[0]

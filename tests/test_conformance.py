@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from modcon.engine.config import Config
 from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.engine.fixloop import fix_source
 from modcon.model import Applicability
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError

@@ -14,16 +14,15 @@ from pathlib import Path
 
 import pytest
 import requests
-from github import (
-    BadCredentialsException,
-    GithubException,
-    GithubRetry,
-    InputGitAuthor,
-    InputGitTreeElement,
-    UnknownObjectException,
-)
+from github import BadCredentialsException
+from github import GithubException
+from github import GithubRetry
+from github import InputGitAuthor
+from github import InputGitTreeElement
+from github import UnknownObjectException
 
-from tests.fakegithub import DEFAULT_TOKEN, FakeGitHub
+from tests.fakegithub import DEFAULT_TOKEN
+from tests.fakegithub import FakeGitHub
 
 # The fixture under test, loaded as a plugin so it is not shadowed by parameter names.
 
@@ -261,7 +260,8 @@ def test_unknown_routes_are_404_and_recorded(fake_github: FakeGitHub) -> None:
 def test_both_url_prefixes_and_request_log(fake_github: FakeGitHub) -> None:
     seed(fake_github)
     fake_github.reset_log()
-    from github import Auth, Github
+    from github import Auth
+    from github import Github
     root_client = Github(auth=Auth.Token(DEFAULT_TOKEN), base_url=fake_github.server_url,
                          seconds_between_requests=None, seconds_between_writes=None, retry=None)
     repo = root_client.get_repo("octo/app")

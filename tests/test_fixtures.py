@@ -22,8 +22,8 @@ import pathlib
 
 import pytest
 
-from modcon.engine.config import Config
 from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.code_document import kind_of_code
 from modcon.entrypoints.invocation import Invocation

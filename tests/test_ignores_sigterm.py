@@ -16,9 +16,9 @@ import shutil
 
 import pytest
 
-from modcon.engine.config import Config
 from modcon.containers.pid1 import stop_like_docker
 from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.entrypoints.invocation import Invocation
 from modcon.knowledge.ignores_sigterm import IGNORES_SIGTERM
 from modcon.source import SourceFile

@@ -20,8 +20,8 @@ import textwrap
 
 import pytest
 
-from modcon.engine.config import Config
 from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.fixers._python_log_files import file_logs

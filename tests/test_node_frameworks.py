@@ -16,8 +16,8 @@ import shutil
 
 import pytest
 
-from modcon.engine.config import Config
 from modcon.containers.pid1 import stop_like_docker
+from modcon.engine.config import Config
 from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability

@@ -17,8 +17,8 @@ import sys
 
 import pytest
 
-from modcon.engine.config import Config
 from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.invocation import Invocation

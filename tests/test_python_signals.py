@@ -17,10 +17,10 @@ import textwrap
 
 import pytest
 
-from modcon.engine.config import Config
 from modcon.containers.pid1 import StopResult
 from modcon.containers.pid1 import stop_like_docker
 from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.knowledge.python_frameworks import HANDOFFS

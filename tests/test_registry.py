@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from modcon.cli.rules import markdown_table
 from modcon.entrypoints.code_document import CodeDocument
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.model import Document
@@ -17,7 +18,6 @@ from modcon.properties import Property
 from modcon.registry import RegistryError
 from modcon.registry import load_rules
 from modcon.registry import rule
-from modcon.cli.rules import markdown_table
 from modcon.source import SourceFile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -79,8 +79,8 @@ def test_rules_keep_nothing_of_a_document_once_it_is_checked(tmp_path: pathlib.P
     import gc
     import weakref
 
-    from modcon.engine.config import Config
     from modcon.engine.check import check_source
+    from modcon.engine.config import Config
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.project import LocalProject
     from modcon.source import SourceFile

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from modcon.engine.config import Config
 from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.source import SourceFile
 
 

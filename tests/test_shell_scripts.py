@@ -19,9 +19,9 @@ import sys
 
 import pytest
 
-from modcon.engine.config import Config
 from modcon.containers.pid1 import StopResult
 from modcon.containers.pid1 import stop_like_docker
+from modcon.engine.config import Config
 from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Applicability

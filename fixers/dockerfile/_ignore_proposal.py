@@ -107,9 +107,9 @@ def _installs_node_packages(document: DockerfileDocument) -> bool:
 
 def _runs_git(document: DockerfileDocument) -> bool:
     for ins in document.instructions:
-        if ins.command.name == 'RUN' and 'git' in ins.args.text:
-            if read_commands(ins.command.args.text).named('git'):
-                return True
+        if ins.command.name == 'RUN' and 'git' in ins.args.text and \
+                read_commands(ins.command.args.text).named('git'):
+            return True
     return False
 
 

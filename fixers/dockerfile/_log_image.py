@@ -30,6 +30,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import NamedTuple
+from typing import cast
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.knowledge import images
@@ -289,7 +290,7 @@ class ImageLogs:
         found: dict[str, Instruction | None] = {'/': None, '/var': None, '/var/log': None,
                                                 '/tmp': None}
         if self.base is not None:
-            found.update({d: None for d in self.base.dirs})
+            found.update(dict.fromkeys(self.base.dirs))
         for install in self.installs:
             directory = install.expand(install.software.log_dir)
             if directory:
@@ -309,8 +310,7 @@ class ImageLogs:
                             found.setdefault(posixpath.normpath(operand), ins)
         for copy in self.document.resolution.copies:
             if copy.into_dir:
-                ins = self.instruction_at_line(copy.line)
-                found.setdefault(copy.dest, ins)
+                found.setdefault(copy.dest, self.instruction_at_line(copy.line))
         return found
 
     def dir_creator(self, directory: str) -> tuple[bool, Instruction | None]:
@@ -348,7 +348,8 @@ class ImageLogs:
     def instruction_at_line(self, line: int) -> Instruction | None:
         if 'lines' not in self.memo:
             self.memo['lines'] = {ins.line: ins for ins in self.sequence}
-        return self.memo['lines'].get(line)  # type: ignore[attr-defined]
+        lines = cast('dict[int, Instruction]', self.memo['lines'])
+        return lines.get(line)
 
     # -- copied files ---------------------------------------------------------
 

@@ -98,7 +98,7 @@ def _supervisord(document: DockerfileDocument, image: ImageLogs) -> list[Pitfall
     if not runs:
         return []
     prefixes = SUPERVISOR_CONFIGS + ((config,) if config else ())
-    out = []
+    out: list[Pitfall] = []
     for copied in image.copied_under(prefixes):
         if not copied.image_path.endswith(('.conf', '.ini')):
             continue
@@ -170,10 +170,10 @@ def _cron(document: DockerfileDocument, image: ImageLogs) -> list[Pitfall]:
         for command in image.commands_of(ins):
             args = [a for a in command.arg_values if a and not a.startswith('-')]
             if command.name == 'crontab' and args and args[0].startswith('/'):
-                copied = image.copied_file(args[0])
-                text = copied.read() if copied is not None else None
-                if copied is not None and text:
-                    crontabs.append((text, copied.origin, copied.instruction, False))
+                named = image.copied_file(args[0])
+                text = named.read() if named is not None else None
+                if named is not None and text:
+                    crontabs.append((text, named.origin, named.instruction, False))
     out = []
     for text, where, ins, system in crontabs:
         for write in configs.cron_writes(text, system):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import posixpath
 import re
 from typing import NamedTuple
+from typing import cast
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile import _log_configs as configs
@@ -67,7 +68,7 @@ def gather(document: DockerfileDocument, image: ImageLogs) -> list[LogTarget]:
     cached = image.memo.get('targets')
     if cached is None:
         cached = image.memo['targets'] = _gather(document, image)
-    return list(cached)  # type: ignore[call-overload]
+    return list(cast('list[LogTarget]', cached))
 
 
 def _gather(document: DockerfileDocument, image: ImageLogs) -> list[LogTarget]:
@@ -135,6 +136,7 @@ def _from_configs(document: DockerfileDocument, image: ImageLogs) -> list[LogTar
         text = copied.read()
         if not text:
             continue
+        programs: tuple[str, ...]
         if kind == 'nginx':
             logs, writer, programs = configs.nginx_logs(text), 'nginx', NGINX_PROGRAMS
         else:

@@ -61,6 +61,7 @@ def entrypoint_code_unparsable(document: DockerfileDocument) -> Iterator[Hit]:
             continue
         seen.add(target.path)
         text = project.read(target.path)
+        reason: str | None
         if text is None:
             reason = 'it is not UTF-8 text (or is over 1 MB)'
         elif target.kind == Kind.PYTHON:

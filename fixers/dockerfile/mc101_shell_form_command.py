@@ -211,7 +211,7 @@ def _cmd_argv_safety(document: DockerfileDocument, command: Command,
 
 def _final_command(analysis: Analysis) -> str:
     """The final command as written, for the remedy's example."""
-    words = analysis.argv or (analysis.program, *analysis.final_args)
+    words: tuple[str | None, ...] = analysis.argv or (analysis.program, *analysis.final_args)
     if None in words:
         return f'{analysis.program} ...'
     return ' '.join(w for w in words if w is not None)

@@ -131,11 +131,11 @@ def _fix(document: DockerfileDocument, command: Command, reading: jsonish.Readin
             return None
         script = 'exec ' + ' '.join(_shell_word(e) for e in reading.elements)
         comment = None if reading.comment is None else reading.comment
-        edits = rewrite.script(shell, script, None, comment)
-        if not edits:
+        kept = rewrite.script(shell, script, None, comment)
+        if not kept:
             return None
         return Fix.unsafe(f'Keep a shell so the variables are expanded: '
-                          f'{json_array((*shell, script))}', *edits)
+                          f'{json_array((*shell, script))}', *kept)
 
     edits: list[Edit] = []
     for element in reading.elements:

@@ -82,7 +82,7 @@ def nginx_without_sigquit(document: DockerfileDocument) -> Iterator[Hit]:
     program = start.program
     if program is None or not start.program_is_pid1:
         return
-    words, values = program_words(program.command)
+    _, values = program_words(program.command)
     first = values[0] if values else None
     found = server_for([first], {}) if first is not None else None
     if first is None or found is None or found[1].drains_on != 'SIGQUIT':  # knowledge.servers

@@ -101,7 +101,9 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
 
     for target in targets:
         text = project.read(target.path)
-        found = sigint_only(text) if text else None
+        if not text:
+            continue
+        found = sigint_only(text)
         if found is None:
             continue
         edits = insert_beside(document, ins, 'STOPSIGNAL SIGINT')

@@ -121,9 +121,10 @@ def rpm_cache_left_in_layer(document: DockerfileDocument) -> Iterator[Hit]:
             message = (f'`{tool}` leaves its repository metadata and package cache under '
                        f'/var/cache in this layer; clean up in the same `RUN`')
             cacheonly = next((later for later in later_runs(runs, run)
-                              if tool in later.text and any(_tool(c) == tool and any(w.value in ('-C', '--cacheonly')
-                                                              for w in c.args)
-                                     for c in later.script.commands)), None)
+                              if tool in later.text and any(
+                                  _tool(c) == tool and
+                                  any(w.value in ('-C', '--cacheonly') for w in c.args)
+                                  for c in later.script.commands)), None)
             if cacheonly is not None:
                 yield Hit(ins.start, ins.end,
                           f'{message}; no automatic fix: the `RUN` on line '

@@ -99,7 +99,7 @@ def build_tools_in_final_image(document: DockerfileDocument) -> Iterator[Hit]:
         for run in runs_of(document, stage):
             if not any(k in run.text for k in ('install', 'add')):
                 continue
-            for command, tools in installed_build_tools(run.script):
+            for _, tools in installed_build_tools(run.script):
                 ins = run.instruction
                 listed = ', '.join(f'`{t}`' for t in tools[:5])
                 more = f' and {len(tools) - 5} more' if len(tools) > 5 else ''

@@ -141,7 +141,7 @@ def plan_sigterm_handler(text: str) -> Handler | None:
         # The program's own shutdown: run it on SIGTERM too, as Node would
         # without PID 1 (it likely closes the servers itself).
         reuses, statement = own
-        names = ()
+        names: tuple[str, ...] = ()
         at = _after_row(statement, src)
         start = src.char(statement.start_byte)
         indent = _indent_of(source, start)
@@ -260,7 +260,7 @@ def _plain_process_use(node: Node, src: TreeSitterText) -> bool:
     if parent.type == 'variable_declarator' and parent.child_by_field_name('name') == node:
         return _module_name(_require_spec(parent.child_by_field_name('value'), src)) \
             in PROCESS_MODULES
-    statement = parent
+    statement: Node | None = parent
     while statement is not None and statement.type != 'import_statement':
         if statement.type not in ('import_clause', 'namespace_import', 'named_imports',
                                   'import_specifier'):
@@ -361,8 +361,8 @@ class _Scope:
                 if part.type == 'identifier':  # default import
                     self.modules[self.src.raw(part)] = module
                 elif part.type == 'namespace_import':
-                    for name in part.named_children:
-                        self.modules[self.src.raw(name)] = module
+                    for bound in part.named_children:
+                        self.modules[self.src.raw(bound)] = module
                 elif part.type == 'named_imports' and module in SERVER_MODULES:
                     for spec in part.named_children:
                         name = spec.child_by_field_name('name')
@@ -448,9 +448,10 @@ def _top_level_servers(statements: list[Node], src: TreeSitterText
             continue
         declaration = statement
         if statement.type == 'export_statement':
-            declaration = statement.child_by_field_name('declaration')
-            if declaration is None:
+            exported = statement.child_by_field_name('declaration')
+            if exported is None:
                 continue
+            declaration = exported
         if declaration.type in ('lexical_declaration', 'variable_declaration'):
             for declarator in declaration.named_children:
                 if declarator.type != 'variable_declarator':

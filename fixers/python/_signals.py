@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
+from typing import TypeGuard
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -37,8 +38,8 @@ from modcon.fixers.python._import_order import ImportSpot
 from modcon.fixers.python._import_order import signal_import_spot
 from modcon.fixers.python._main_path import MainPath
 from modcon.knowledge.python_frameworks import HANDOFFS
-from modcon.knowledge.python_frameworks import Handoff
 from modcon.knowledge.python_frameworks import REGISTRATIONS
+from modcon.knowledge.python_frameworks import Handoff
 from modcon.knowledge.python_frameworks import Registration
 from modcon.model import Edit
 from modcon.readers.python.regions import marked_regions
@@ -153,8 +154,9 @@ class _Scanner(cst.CSTVisitor):
                 what = sorted(names & registration.calls) or [f'.{method}']
                 return f'registers SIGTERM with {what[0]}()'
             handoffs.extend(h for h in HANDOFFS
-                            if (names & h.calls or method in h.methods and
-                                h.needs_import in self.packages) and _keywords_allow(h, node))
+                            if (names & h.calls or (method in h.methods and
+                                                    h.needs_import in self.packages))
+                            and _keywords_allow(h, node))
         for handoff in handoffs:
             if handoff.argv is None or (argvs and all(handoff.argv(a) for a in argvs)):
                 return f'hands over to {handoff.name}'
@@ -294,7 +296,7 @@ def _is_docstring(node: cst.BaseStatement) -> bool:
         isinstance(node.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
 
 
-def _is_import_line(node: cst.BaseStatement) -> bool:
+def _is_import_line(node: cst.BaseStatement) -> TypeGuard[cst.SimpleStatementLine]:
     return isinstance(node, cst.SimpleStatementLine) and \
         all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body)
 
@@ -441,13 +443,14 @@ class _Planner:
         # The handler goes at module level when there is no main block, or
         # when a statement above the main block may already start the program
         # (`main()` called at top level): the main block would run too late.
-        if main_body is not None:
+        if main_body is not None and self.main is not None:
             above = body[len(prelude):body.index(self.main)]
             if any(self.main_path.starts_program(s) for s in above):
                 main_body = None
 
         # Reuse an `import signal` that is in place before the handler runs
         # and whose name nothing else rebinds.
+        visible: Sequence[cst.BaseStatement]
         if main_body is not None:
             visible = [s for s in body if self._start_line(s) < main_line]
         else:
@@ -501,9 +504,9 @@ class _Planner:
         spot = signal_import_spot(imports, self._attached_line, self._last_line) \
             if import_line and not imports_only else None
         inline = bool(import_line) and (
-            imports_only or spot is None and main_body is None or
-            spot is not None and (region_around(self.regions, spot.line) is not None or
-                                  (main_body is None and spot.line > handler_line)))
+            imports_only or (spot is None and main_body is None) or
+            (spot is not None and (region_around(self.regions, spot.line) is not None or
+                                   (main_body is None and spot.line > handler_line))))
         lines = _handler_lines(module_name, handler, unit, indent, interrupt)
         edits = [self._handler_edit(handler_line, indent, lines,
                                     import_line if inline else '', body)]
@@ -523,7 +526,8 @@ class _Planner:
         return self._plan(tuple(edits), place, interrupt)
 
     def _import_edit(self, spot: ImportSpot | None, anchor_line: int, import_line: str,
-                     prelude: list[cst.BaseStatement], body: list[cst.BaseStatement]) -> Edit:
+                     prelude: Sequence[cst.BaseStatement],
+                     body: Sequence[cst.BaseStatement]) -> Edit:
         if spot is not None:
             at = self._line_start(spot.line)
             nl = self._newline(at)
@@ -541,7 +545,7 @@ class _Planner:
         return Edit.insert(at, before + import_line + after)
 
     def _handler_edit(self, line: int, indent: str, lines: list[str], import_line: str,
-                      body: list[cst.BaseStatement]) -> Edit:
+                      body: Sequence[cst.BaseStatement]) -> Edit:
         text = self.text
         at = self._line_start(line)
         if at == 0 and text.startswith('\ufeff'):

@@ -74,7 +74,7 @@ def hidden_failures(text: str) -> HiddenFailures | None:
     first_line = text.split('\n', 1)[0]
     if text.startswith('#!') and any(_errexit_flag(w) for w in first_line[2:].split()[1:]):
         return None
-    if re.search(_STATUS, text) or 'ERR' in text and re.search(r'\btrap\b[^\n]*\bERR\b', text):
+    if re.search(_STATUS, text) or ('ERR' in text and re.search(r'\btrap\b[^\n]*\bERR\b', text)):
         return None
     commands = program_commands(text)
     if not commands:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from typing import Callable
-from typing import Iterator
 from typing import NamedTuple
 from typing import Protocol
 from typing import runtime_checkable
@@ -82,8 +82,9 @@ class Message(str):
         self.spans = spans if spans is not None else code_spans(text)
         return self
 
+    # Not str.format: a Message is built from modcon's template, never formatted as data.
     @classmethod
-    def format(cls, template: str, *args: object) -> Message:
+    def format(cls, template: str, *args: object) -> Message:  # type: ignore[override]
         """``template`` is modcon's own text (its backticks are markup); each
         ``{}`` takes the next of ``args`` as data, in the span it stands in (a
         ``Message`` in plain text brings its own code spans)."""

@@ -195,7 +195,7 @@ def _registered_rule(code: str) -> Rule:
     return load_rules()[code]
 
 
-def _pickle_rule(declared: Rule) -> tuple[object, ...]:
+def _pickle_rule(declared: Rule) -> tuple[Callable[[str], Rule], tuple[str]]:
     # Pickled by code (findings come back from worker processes by the
     # thousand): the receiving process has the same registry.
     return _registered_rule, (declared.code,)

@@ -344,8 +344,9 @@ class FakeGitHub:
                                    parent.default_branch)
         refs = parent.store.list_refs()
         lines = [f"create {ref} {sha}\n" for ref, sha in refs.items()
-                 if ref.startswith("refs/tags/") or ref.startswith("refs/heads/")
-                 and (not default_branch_only or ref == f"refs/heads/{parent.default_branch}")]
+                 if ref.startswith("refs/tags/") or (
+                     ref.startswith("refs/heads/")
+                     and (not default_branch_only or ref == f"refs/heads/{parent.default_branch}"))]
         if lines:
             store.git("update-ref", "--stdin", input="".join(lines).encode())
         repo = Repo(self.state.next_id("repo"), owner, name, store, parent.default_branch, parent.private,

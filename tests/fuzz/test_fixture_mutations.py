@@ -17,8 +17,8 @@ import warnings
 import pytest
 from hypothesis import strategies as st
 
-from modcon.engine.config import Config
 from modcon.engine.check import check_source
+from modcon.engine.config import Config
 from modcon.engine.fixloop import fix_source
 from modcon.entrypoints.code_document import kind_of_code
 from modcon.errors import RuleCrashed

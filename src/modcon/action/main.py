@@ -24,7 +24,7 @@ from modcon.action.events import read_context
 from modcon.action.inputs import ActionInputs
 from modcon.action.inputs import confined
 from modcon.action.inputs import read_inputs
-from modcon.action.workflow import annotations
+from modcon.action.workflow import annotation_commands
 from modcon.action.workflow import append_summary
 from modcon.action.workflow import give_back
 from modcon.action.workflow import path_lines
@@ -367,7 +367,7 @@ class _Run:
                 fixed: list[Finding], files: int, pull_line: str | None, *,
                 sources: dict[str, SourceFile] | None = None,
                 extra: dict[str, str] | None = None) -> None:
-        shown, left_out = annotations(findings, config.docs_url)
+        shown, left_out = annotation_commands(findings, config.docs_url)
         for line in shown:
             self.out.write(line + '\n')
         if left_out:

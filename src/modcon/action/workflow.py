@@ -57,8 +57,8 @@ def append_summary(path: str | None, markdown: str) -> None:
         f.write(data)
 
 
-def annotations(findings: Sequence[Finding], docs_url: str,
-                per_level: int = ANNOTATIONS_PER_LEVEL) -> tuple[list[str], int]:
+def annotation_commands(findings: Sequence[Finding], docs_url: str,
+                        per_level: int = ANNOTATIONS_PER_LEVEL) -> tuple[list[str], int]:
     """Workflow commands for the findings GitHub will show; and how many were left out.
 
     Errors first, then warnings, then notices, each in file order.

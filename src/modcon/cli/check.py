@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from modcon.engine.check import check_file
@@ -88,7 +89,7 @@ class CheckRun:
     fixing = False
 
     def __init__(self, args: argparse.Namespace, config: Config,
-                 errors: list[ModconError], report_file: ReportFile | None) -> None:
+                 errors: Sequence[ModconError], report_file: ReportFile | None) -> None:
         self.args = args
         self.config = config
         self.errors: list[ModconError] = list(errors)

@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 from typing import NoReturn
 
 from modcon import __version__
@@ -84,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument('--version', action='version', version=f'modcon {__version__}')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    sub_options = {'formatter_class': _Formatter}
+    sub_options: dict[str, Any] = {'formatter_class': _Formatter}
 
     check = sub.add_parser('check', help='report findings; change nothing', **sub_options)
     fix = sub.add_parser('fix', help='apply fixes in place (or show them with --diff)',

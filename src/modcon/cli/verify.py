@@ -51,6 +51,8 @@ def run_verify(args: argparse.Namespace) -> int:
         if document.error is not None:
             errors.append(InputError(target.display, f'does not parse: {document.error.message}'))
             continue
+        # The scope reads every Dockerfile with its build context.
+        assert item.project is not None, target.display
         results.append(verify(document, target.display, item.project, grace=args.grace,
                               settle=args.settle, engine=engine,
                               fallback=args.engine == 'auto'))

@@ -146,7 +146,7 @@ def remove_stale_temps(directory: str) -> list[str]:
     no process holds: a running modcon keeps its own locked until it is
     renamed away. Returns the names removed.
     """
-    removed = []
+    removed: list[str] = []
     try:
         names = [n for n in os.listdir(directory) if _TEMP_NAME.fullmatch(n)]
     except OSError:

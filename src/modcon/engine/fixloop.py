@@ -3,8 +3,9 @@
 ``fix_source`` applies every fix until the text stops changing, and records
 in each pass which rule made which edit. The bot's pull requests carry one
 commit per rule, so a reviewer can revert one kind of change: ``plan_fixes``
-runs the fix loop on every file and cuts its record into changes: pass by pass, rule by rule in code order, the
-text after that rule's edits on top of the ones before. A rule that applies
+runs the fix loop on every file and cuts its record into changes: pass by pass,
+rule by rule in code order, the text after that rule's edits on top of the ones
+before. A rule that applies
 again in a later pass (after another rule's fix) gets a change of its own, so
 every commit built from the list sits on the one before it.
 """

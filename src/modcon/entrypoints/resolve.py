@@ -18,6 +18,7 @@ import json
 import posixpath
 import re
 from collections import ChainMap
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
@@ -103,7 +104,7 @@ def _plain(text: str) -> bool:
     return not any(c in text for c in '$\'"\\')
 
 
-def _words(ins: Instruction, env: dict[str, str]) -> list[str]:
+def _words(ins: Instruction, env: Mapping[str, str]) -> list[str]:
     """A COPY/ADD's words with Docker's variable substitution (``syntax.copy_words``
     without it)."""
     strings, _ = parse_json_array(ins.args.text)
@@ -114,10 +115,11 @@ def _words(ins: Instruction, env: dict[str, str]) -> list[str]:
     # Docker's own word rules and variable substitution, from dockerfile-parse.
     from dockerfile_parse.util import WordSplitter
 
-    return list(WordSplitter(ins.args.text, envs=env).split())
+    # split() yields only whole words; its stub says `str | None` for the word it builds.
+    return [word for word in WordSplitter(ins.args.text, envs=env).split() if word is not None]
 
 
-def _substitute(text: str, env: dict[str, str]) -> str:
+def _substitute(text: str, env: Mapping[str, str]) -> str:
     if _plain(text):
         return text.strip()
     from dockerfile_parse.util import WordSplitter
@@ -214,7 +216,7 @@ class _Image:
                 return stage
         return None
 
-    def _copy_from_stage(self, ins: Instruction, stage: Stage, scope: dict[str, str]) -> None:
+    def _copy_from_stage(self, ins: Instruction, stage: Stage, scope: Mapping[str, str]) -> None:
         """``COPY --from=STAGE``: the files of the build context that STAGE copied
         in, and where they land in this image (paths in STAGE are from its root)."""
         words = _words(ins, scope)

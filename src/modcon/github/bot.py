@@ -237,7 +237,7 @@ def _write_commits(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str
 
 def _set_aside(repo: RepoGateway, branch: str, head: str) -> str:
     """Keep ``head`` on a dated branch of its own, then delete ``branch``."""
-    day = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d')
+    day = datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d')
     for n in range(1, 20):
         name = f'{branch}-closed-{day}' + (f'-{n}' if n > 1 else '')
         existing = repo.branch_sha(name)

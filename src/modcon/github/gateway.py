@@ -15,19 +15,24 @@ from __future__ import annotations
 
 import os
 import time
-from urllib.parse import quote
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 from typing import NamedTuple
 from typing import TypeVar
+from typing import cast
+from urllib.parse import quote
 
 import requests
 from github import Auth
 from github import Github
 from github import GithubException
 from github import InputGitTreeElement
+from github.Commit import Commit
+from github.PullRequest import PullRequest
+from github.PullRequest import ReviewComment
+from github.Repository import Repository
 
 from modcon.errors import ModconError
 
@@ -190,7 +195,7 @@ def _unless_missing(read: Callable[[], T], missing: T) -> T:
         raise
 
 
-def _commit_facts(commit: Any) -> CommitFacts:
+def _commit_facts(commit: Commit) -> CommitFacts:
     git = commit.commit
     return CommitFacts(
         sha=commit.sha,
@@ -201,7 +206,7 @@ def _commit_facts(commit: Any) -> CommitFacts:
     )
 
 
-def _pull_facts(pull: Any) -> PullFacts:
+def _pull_facts(pull: PullRequest) -> PullFacts:
     return PullFacts(
         number=pull.number, url=pull.html_url, title=pull.title or '', body=pull.body or '',
         state=pull.state, head_ref=pull.head.ref, head_sha=pull.head.sha,
@@ -214,7 +219,7 @@ def _pull_facts(pull: Any) -> PullFacts:
 class RepoGateway:
     """The operations on one repository."""
 
-    def __init__(self, gateway: Gateway, repo: Any, full_name: str) -> None:
+    def __init__(self, gateway: Gateway, repo: Repository, full_name: str) -> None:
         self.gateway = gateway
         self._repo = repo
         self.full_name = full_name
@@ -317,7 +322,8 @@ class RepoGateway:
         def run() -> int:
             pull = self._repo.get_pull(number)
             review = pull.create_review(commit=self._repo.get_commit(commit), body=body,
-                                        event='COMMENT', comments=comments)
+                                        event='COMMENT',
+                                        comments=cast('list[ReviewComment]', comments))
             return review.id
         existing = self.call(f'read the reviews of #{number}', find)
         if existing is not None:
@@ -448,7 +454,8 @@ class RepoGateway:
 
     def edit_pull(self, number: int, **fields: str) -> None:
         self.call(f'update pull request #{number}',
-                  lambda: self._repo.get_pull(number).edit(**fields))
+                  # the callers name edit()'s own keywords: title, body, state
+                  lambda: self._repo.get_pull(number).edit(**fields))  # type: ignore[arg-type]
 
     def add_labels(self, number: int, labels: Iterable[str]) -> None:
         wanted = [label for label in labels if label]
@@ -497,7 +504,8 @@ class RepoGateway:
 
     def edit_issue(self, number: int, **fields: str) -> None:
         self.call(f'update issue #{number}',
-                  lambda: self._repo.get_issue(number).edit(**fields))
+                  # the callers name edit()'s own keywords: title, body, state
+                  lambda: self._repo.get_issue(number).edit(**fields))  # type: ignore[arg-type]
 
     # -- comments --------------------------------------------------------
 

@@ -83,6 +83,7 @@ def facts(image: str) -> ImageFacts | None:
         if read is not None:
             # Whether an entrypoint script passes its arguments through is not
             # in any config; the table knows it for the entrypoints it lists.
-            same = known is not None and known.entrypoint == read.entrypoint
-            return read._replace(passes_through=same and known.passes_through)
+            passes = known is not None and known.entrypoint == read.entrypoint and \
+                known.passes_through
+            return read._replace(passes_through=passes)
     return known

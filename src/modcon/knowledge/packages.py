@@ -162,8 +162,8 @@ def pip_unpinned(command: Command, read: Callable[[str], str | None]) -> Unpinne
 
 
 def _npm_pinned(spec: str) -> bool:
-    if _is_location(spec) or spec.startswith(('github:', 'git@', 'npm:')) or '/' in spec and \
-            not spec.startswith('@'):
+    if _is_location(spec) or spec.startswith(('github:', 'git@', 'npm:')) or \
+            ('/' in spec and not spec.startswith('@')):
         return True
     at = spec.find('@', 1)  # `@scope/name@1.2.3`: the version follows the second `@`
     if at == -1:
@@ -232,7 +232,7 @@ def go_unpinned(command: Command) -> Unpinned | None:
             continue
         if value.startswith(('.', '/')):
             continue  # a package of the build context
-        path, _, version = value.partition('@')
+        _, _, version = value.partition('@')
         if not version or version in ('latest', 'master', 'main', 'HEAD'):
             packages.append(value)
     return Unpinned('go', tuple(packages), '`go install path@v1.2.3`') if packages else None

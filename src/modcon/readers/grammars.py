@@ -28,5 +28,5 @@ def language(package: str) -> object:
             except ImportError:  # no such file with this suffix
                 continue
             loader.exec_module(module)
-            return module.language()  # type: ignore[attr-defined]
-    return importlib.import_module(package).language()  # type: ignore[attr-defined]
+            return module.language()
+    return importlib.import_module(package).language()

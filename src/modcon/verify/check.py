@@ -222,7 +222,8 @@ def verify_fixes(item: FileInput, final: Mapping[str, str], *, grace: float = 10
     """``verify`` on a Dockerfile the scope read, before and after the fixes in
     ``final`` (changed files by repository path); None when it is no Dockerfile,
     does not parse or runs nothing of the repository."""
-    if item.kind != Kind.DOCKERFILE or item.document is None or item.document.error is not None:
+    if item.kind != Kind.DOCKERFILE or item.document is None or item.document.error is not None \
+            or item.project is None:  # the scope gives every Dockerfile its build context
         return None
     before_doc = item.document
     resolution = before_doc.resolution

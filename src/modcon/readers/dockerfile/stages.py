@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import posixpath
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import NamedTuple
@@ -19,7 +20,7 @@ from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import Instruction
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from modcon.knowledge.images import ImageFacts
+    from modcon.knowledge.image_facts import ImageFacts
 
 DEFAULT_SHELL = ('/bin/sh', '-c')
 # Programs that run `-c` scripts and script files as a POSIX shell does.
@@ -28,7 +29,9 @@ POSIX_SHELLS = SHELLS | {'busybox'}
 
 
 class Stage(NamedTuple):
-    index: int
+    # Shadows tuple.index(): nothing looks a stage up by value, and every reader
+    # says `stage.index` for its position.
+    index: int  # type: ignore[assignment]
     name: str | None  # the `AS` name, lower case
     image: str  # what FROM names: an image or an earlier stage
     platform: str | None
@@ -96,7 +99,7 @@ class Stages:
         ins, name, image, platform, parent = head
         self.stages.append(Stage(len(self.stages), name, image, platform, ins, tuple(body), parent))
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Stage]:
         return iter(self.stages)
 
     @property
@@ -115,7 +118,7 @@ class Stages:
         (``FROM build AS final`` continues ``build``)."""
         chain = [stage]
         while chain[-1].parent is not None:
-            chain.append(self.stages[chain[-1].parent])  # type: ignore[index]
+            chain.append(self.stages[chain[-1].parent])
         return tuple(reversed(chain))
 
     @property

@@ -299,7 +299,7 @@ def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
         value = json.loads(stripped)
     except ValueError:
         try:
-            _, end = json.JSONDecoder().raw_decode(stripped)
+            json.JSONDecoder().raw_decode(stripped)
         except ValueError:
             return None, 'invalid-json'
         return None, 'trailing-text'
@@ -529,11 +529,12 @@ def parse(text: str) -> Dockerfile:
         logical_parts: list[str] = []
         joined = 0
 
+        # Called only within this iteration: the lists it appends to are this line's.
         def take(piece_start: int, piece: str) -> None:
             nonlocal joined
             if piece:
-                segments.append(Segment(joined, piece_start, len(piece)))
-                logical_parts.append(piece)
+                segments.append(Segment(joined, piece_start, len(piece)))  # noqa: B023
+                logical_parts.append(piece)  # noqa: B023
                 joined += len(piece)
 
         last_end = end

@@ -181,8 +181,8 @@ def final_command(text: str) -> FinalCommand | str:
     counts: dict[str, int] = {}
     for node in preorder(root):
         if node.type == 'variable_assignment':
-            name = script.source.raw(node.child_by_field_name('name') or node)
-            counts[name] = counts.get(name, 0) + 1
+            assigned_name = script.source.raw(node.child_by_field_name('name') or node)
+            counts[assigned_name] = counts.get(assigned_name, 0) + 1
     settings = tuple(node for node in top
                      if counts.get(script.source.raw(node.child_by_field_name('name') or node))
                      == 1)

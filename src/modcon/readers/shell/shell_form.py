@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from modcon.readers.shell.grammar import bash_parser
 from modcon.readers.shell.words import double_quoted
 from modcon.readers.shell.words import literal_value
 from modcon.readers.treesitter_text import TreeSitterText
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 # Names that a shell runs itself, or treats specially, in dash, ash or bash.
 # ``exec NAME`` would run a different program (``/bin/echo`` for ``echo``) or
@@ -70,8 +74,9 @@ _COMPOUND = {
     'variable_assignments': 'a variable assignment',
 }
 # A word that is literal in every POSIX shell: unquoted characters that mean
-# nothing special (shell syntax is ASCII; other characters are ordinary), backslash escapes, single quotes, and double quotes without
-# `$`, backquotes or backslashes other than the four escapes POSIX defines.
+# nothing special (shell syntax is ASCII; other characters are ordinary),
+# backslash escapes, single quotes, and double quotes without `$`, backquotes
+# or backslashes other than the four escapes POSIX defines.
 # A command made only of such words is proven literal without a parser; its
 # value is what POSIX quote removal gives (``_decode``).
 _WORD_RE = re.compile(
@@ -209,7 +214,7 @@ class _TreeAnalysis:
     def run(self) -> Analysis:
         tree = bash_parser().parse(self.source.data)
         root = tree.root_node
-        self.comment: tuple[int, int] | None = None
+        self.comment = None
         statements = []
         for child in root.children:
             if child.type == 'comment':
@@ -242,9 +247,9 @@ class _TreeAnalysis:
             if kind == 'heredoc_redirect':
                 return self.fail('it uses a here-document', advice=None)
             if kind == 'function_definition':
-                name = node.child_by_field_name('name')
-                if name is not None:
-                    functions.add(self.source.raw(name))
+                defined = node.child_by_field_name('name')
+                if defined is not None:
+                    functions.add(self.source.raw(defined))
             if kind == 'command' and self._name(node) == 'trap':
                 return self.fail('it traps signals with `trap`; `exec` would discard the trap',
                                  advice='keep it in a script: the shell must stay to run the trap')
@@ -301,55 +306,55 @@ class _TreeAnalysis:
         return Analysis(self.text, exec_at=self.source.char(name_node.start_byte),
                         comment=self.comment, program=name, final_args=args, shown=shown)
 
-    def _fully_covered(self, root: object) -> bool:
+    def _fully_covered(self, root: Node) -> bool:
         """Every byte that is not a blank belongs to some token of the tree."""
         covered = bytearray(len(self.source.data))
         for node in _walk(root):
-            if not node.children:  # type: ignore[attr-defined]
-                covered[node.start_byte:node.end_byte] = b'\1' * (  # type: ignore[attr-defined]
-                    node.end_byte - node.start_byte)  # type: ignore[attr-defined]
+            if not node.children:
+                covered[node.start_byte:node.end_byte] = b'\1' * (
+                    node.end_byte - node.start_byte)
         return all(flag or byte in b' \t' for flag, byte in zip(covered, self.source.data))
 
-    def _misread(self, command: object) -> bool:
+    def _misread(self, command: Node) -> bool:
         """A command named by an unquoted reserved word (`prog a; }`): the shell
         rejects it as a syntax error; tree-sitter reads a command."""
-        name = command.child_by_field_name('name')  # type: ignore[attr-defined]
+        name = command.child_by_field_name('name')
         return name is not None and self.source.raw(name) in RESERVED - {'!'}
 
-    def _glued(self, comment: object) -> bool:
+    def _glued(self, comment: Node) -> bool:
         """Whether a comment starts inside a word (no blank before its `#`)."""
-        start = self.source.char(comment.start_byte)  # type: ignore[attr-defined]
+        start = self.source.char(comment.start_byte)
         return start > 0 and self.text[start - 1] not in ' \t\n'
 
-    def _name(self, command: object) -> str | None:
-        name = command.child_by_field_name('name')  # type: ignore[attr-defined]
+    def _name(self, command: Node) -> str | None:
+        name = command.child_by_field_name('name')
         return None if name is None else self._literal_word(name)
 
-    def _final_command(self, node: object) -> tuple[object | None, str | None]:
-        kind = node.type  # type: ignore[attr-defined]
+    def _final_command(self, node: Node) -> tuple[Node | None, str | None]:
+        kind = node.type
         if kind == 'command':
             return node, None
         if kind == 'redirected_statement':
             # tree-sitter-bash hangs the redirections of `a && b > log` on the
             # whole list, but they belong to `b` alone; either way `b` is last.
-            body = node.child_by_field_name('body')  # type: ignore[attr-defined]
+            body = node.child_by_field_name('body')
             if body is None:
                 return None, 'it is only a redirection'
             return self._final_command(body)
         if kind == 'list':
-            operator = node.children[-2].type  # type: ignore[attr-defined]
+            operator = node.children[-2].type
             if operator == '||':
                 return None, ('it ends in an `||` fallback, which would never run '
                               'once the shell is replaced')
-            return self._final_command(node.children[-1])  # type: ignore[attr-defined]
+            return self._final_command(node.children[-1])
         if kind == 'pipeline':
             return None, 'it ends in a pipeline; `exec` cannot replace the shell there'
         description = _COMPOUND.get(kind, f'a {kind.replace("_", " ")}')
         return None, f'it ends in {description}'
 
-    def _literal_command(self, command: object) -> tuple[str, ...] | None:
+    def _literal_command(self, command: Node) -> tuple[str, ...] | None:
         words: list[str] = []
-        for child in command.children:  # type: ignore[attr-defined]
+        for child in command.children:
             if child.type == 'command_name':
                 value = self._literal_word(child)
             elif child.type in ('word', 'number', 'raw_string', 'string', 'concatenation'):
@@ -361,15 +366,15 @@ class _TreeAnalysis:
             words.append(value)
         return tuple(words) if words else None
 
-    def _literal_word(self, node: object) -> str | None:
-        return literal_value(node, self.source)  # type: ignore[arg-type]
+    def _literal_word(self, node: Node) -> str | None:
+        return literal_value(node, self.source)
 
 
-def _walk(node: object) -> list[object]:
+def _walk(node: Node) -> list[Node]:
     out = []
     stack = [node]
     while stack:
         current = stack.pop()
         out.append(current)
-        stack.extend(current.children)  # type: ignore[attr-defined]
+        stack.extend(current.children)
     return out
