@@ -106,7 +106,7 @@ def follow_guide(tmp: pathlib.Path, files: dict[str, str], commands: list[str],
         assert command.startswith(_PYTHON), f'the guide runs a command this test cannot: {command}'
         argv = [sys.executable, *shlex.split(command[len(_PYTHON):])]
         done = subprocess.run(argv, cwd=copy, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=600)
+                              stderr=subprocess.STDOUT, text=True, timeout=600, check=False)
         results.append((command, done))
         if done.returncode != 0:
             break
@@ -151,29 +151,33 @@ def test_following_the_guide_adds_a_rule_that_passes_the_harness(tmp_path: pathl
     (copy / 'Dockerfile').write_text('FROM debian:12-slim\nSTOPSIGNAL 15\n')
     env = _environment(copy, tmp_path / 'boot-cli')
     fixed = subprocess.run([sys.executable, '-m', 'modcon', 'fix', '--select', CODE, 'Dockerfile'],
-                           cwd=copy, env=env, capture_output=True, text=True)
+                           cwd=copy, env=env, capture_output=True, text=True, check=False)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert (copy / 'Dockerfile').read_text() == 'FROM debian:12-slim\nSTOPSIGNAL SIGTERM\n'
 
 
-def _without(text: str, old: str, new: str = '') -> str:
-    assert old in text
-    return text.replace(old, new, 1)
+Steps = tuple[dict[str, str], list[str]]
+
+
+def _doc_section_left_out(files: dict[str, str], commands: list[str]) -> Steps:
+    assert '## Fix safety' in files[RULE_MODULE]
+    return {**files, RULE_MODULE: files[RULE_MODULE].replace('## Fix safety', '')}, commands
+
+
+def _docs_not_regenerated(files: dict[str, str], commands: list[str]) -> Steps:
+    return files, [c for c in commands if 'modcon.rulestable' not in c]
+
+
+def _findings_line_changed(files: dict[str, str], commands: list[str]) -> Steps:
+    name = next(n for n in files if n.endswith('/number.findings.txt'))
+    return {**files, name: files[name].replace('number', 'numeral', 1)}, commands
 
 
 MISTAKES = {
-    'a doc section left out': (
-        lambda files, commands: ({**files, RULE_MODULE: _without(files[RULE_MODULE], '## Fix safety')},
-                                 commands),
-        "docstring lacks '## Fix safety'"),
-    'the docs not regenerated': (
-        lambda files, commands: (files, [c for c in commands if 'rulestable' not in c]),
-        'README.md differs from the registry'),
-    'a findings line the harness does not print': (
-        lambda files, commands: ({**files, **{n: _without(b, 'number', 'numeral')
-                                              for n, b in files.items() if n.endswith('number.findings.txt')}},
-                                 commands),
-        'number.findings.txt differs'),
+    'a doc section left out': (_doc_section_left_out, "docstring lacks '## Fix safety'"),
+    'the docs not regenerated': (_docs_not_regenerated, 'README.md differs from the registry'),
+    'a findings line the harness does not print': (_findings_line_changed,
+                                                   'number.findings.txt differs'),
 }
 
 

@@ -56,8 +56,8 @@ def test_generated_docs_keep_what_is_around_the_markers(tmp_path: pathlib.Path) 
     (tmp_path / 'docs' / 'rules.md').write_text(f'intro\n{rulestable.START}{rulestable.END}\n')
     assert rulestable.stale_files(tmp_path, write=True) == ['README.md', 'docs/rules.md']
     readme = (tmp_path / 'README.md').read_text()
-    assert readme.startswith(f'# x\n{rulestable.START}| Code |') and readme.endswith('|\n'
-                                                                                 f'{rulestable.END}\nend\n')
+    assert readme.startswith(f'# x\n{rulestable.START}| Code |')
+    assert readme.endswith(f'|\n{rulestable.END}\nend\n')
     page = (tmp_path / 'docs' / 'rules.md').read_text()
     assert '## MC101 shell-form-command\n' in page and '### Fix safety\n' in page
     assert '](#1a-' not in page  # property links point into properties.md

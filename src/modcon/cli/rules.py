@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 from modcon.errors import ModconError
-from modcon.model import Rule
 from modcon.registry import find_rule
 from modcon.registry import load_rules
 from modcon.rulestable import readme_table
