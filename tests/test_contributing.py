@@ -59,7 +59,7 @@ sys.meta_path.insert(0, _PackageDir())
 
 def guide_files(text: str) -> dict[str, str]:
     """The files the guide shows, by path, with their exact content."""
-    return {path: body for path, body in _FILE_BLOCK.findall(text)}
+    return dict(_FILE_BLOCK.findall(text))
 
 
 def guide_commands(text: str) -> list[str]:

@@ -63,7 +63,7 @@ def test_generated_docs_keep_what_is_around_the_markers(tmp_path: pathlib.Path) 
     assert '](#1a-' not in page  # property links point into properties.md
     assert rulestable.stale_files(tmp_path, write=False) == []
     (tmp_path / 'README.md').write_text('no markers\n')
-    with pytest.raises(ValueError, match='README.md has no'):
+    with pytest.raises(ValueError, match=r'README\.md has no'):
         rulestable.stale_files(tmp_path, write=False)
 
 
