@@ -7,9 +7,9 @@ order, in a copy of the repository's files. ``.venv/bin/python`` there is
 this interpreter running the copy's own modcon, as ``pip install -e .`` in the
 copy would (the package folders come from the copy's pyproject.toml);
 ``make test``, the whole suite, is the one command not run here. So the guide
-and this test cannot drift apart: a wrong import, a missing doc section, a
-findings line the harness does not print, or a step left out makes it fail,
-as the mistakes below show.
+and this test cannot drift apart: a missing doc section, a step left out, a
+findings line the harness does not print or an import from a higher layer
+makes it fail, as the mistakes below show.
 """
 from __future__ import annotations
 
@@ -173,11 +173,23 @@ def _findings_line_changed(files: dict[str, str], commands: list[str]) -> Steps:
     return {**files, name: files[name].replace('number', 'numeral', 1)}, commands
 
 
+def _import_from_a_higher_layer(files: dict[str, str], commands: list[str]) -> Steps:
+    """A rule (rank 4) that reaches into a reporter (rank 5), inside its check."""
+    rule_module = files[RULE_MODULE].replace(
+        '    for ins in document.instructions:\n',
+        '    from modcon.reporters import text  # noqa: F401\n    for ins in document.instructions:\n', 1)
+    assert rule_module != files[RULE_MODULE]
+    return {**files, RULE_MODULE: rule_module}, commands
+
+
 MISTAKES = {
     'a doc section left out': (_doc_section_left_out, "docstring lacks '## Fix safety'"),
     'the docs not regenerated': (_docs_not_regenerated, 'README.md differs from the registry'),
     'a findings line the harness does not print': (_findings_line_changed,
                                                    'number.findings.txt differs'),
+    'an import from a higher layer': (
+        _import_from_a_higher_layer,
+        f'modcon.{RULE_MODULE[:-3].replace("/", ".")} (rank 4) imports modcon.reporters.text (rank 5)'),
 }
 
 
