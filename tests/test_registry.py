@@ -5,10 +5,12 @@ import json
 import pathlib
 import pickle
 import re
+import subprocess
+import sys
 
 import pytest
 
-from modcon.cli.rules import markdown_table
+from modcon import rulestable
 from modcon.entrypoints.code_document import CodeDocument
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.model import Document
@@ -30,11 +32,39 @@ def test_every_property_anchor_is_defined_in_the_docs() -> None:
         assert prop.anchor in anchors, prop
 
 
-def test_readme_rule_table_matches_the_registry() -> None:
+def test_readme_and_rules_doc_are_written_from_the_registry() -> None:
+    """README's table and docs/rules.md are what ``python -m modcon.rulestable --write``
+    writes; regenerate them after changing a rule."""
+    for name, generated in rulestable.generated_files(rulestable.sorted_rules()).items():
+        text = (ROOT / name).read_text()
+        assert rulestable.replace_generated(text, generated, name) == text, \
+            f'{name} differs from the registry: run python -m modcon.rulestable --write'
+
+
+def test_rules_markdown_prints_the_readme_table() -> None:
     readme = (ROOT / 'README.md').read_text()
-    table = readme.split('<!-- rules:start -->\n', 1)[1].split('<!-- rules:end -->', 1)[0]
-    rules = sorted(load_rules().values(), key=lambda r: r.code)
-    assert table == markdown_table(rules, 'docs/properties.md')
+    table = readme.split(rulestable.START, 1)[1].split(rulestable.END, 1)[0]
+    printed = subprocess.run([sys.executable, '-m', 'modcon', 'rules', '--format', 'markdown'],
+                             capture_output=True, text=True, check=True).stdout
+    assert printed == table
+    assert printed.count('\n') == len(rulestable.sorted_rules()) + 2
+
+
+def test_generated_docs_keep_what_is_around_the_markers(tmp_path: pathlib.Path) -> None:
+    (tmp_path / 'docs').mkdir()
+    (tmp_path / 'README.md').write_text(f'# x\n{rulestable.START}old\n{rulestable.END}\nend\n')
+    (tmp_path / 'docs' / 'rules.md').write_text(f'intro\n{rulestable.START}{rulestable.END}\n')
+    assert rulestable.stale_files(tmp_path, write=True) == ['README.md', 'docs/rules.md']
+    readme = (tmp_path / 'README.md').read_text()
+    assert readme.startswith(f'# x\n{rulestable.START}| Code |')
+    assert readme.endswith(f'|\n{rulestable.END}\nend\n')
+    page = (tmp_path / 'docs' / 'rules.md').read_text()
+    assert '## MC101 shell-form-command\n' in page and '### Fix safety\n' in page
+    assert '](#1a-' not in page  # property links point into properties.md
+    assert rulestable.stale_files(tmp_path, write=False) == []
+    (tmp_path / 'README.md').write_text('no markers\n')
+    with pytest.raises(ValueError, match=r'README\.md has no'):
+        rulestable.stale_files(tmp_path, write=False)
 
 
 def test_every_rule_is_documented_and_named_by_its_module() -> None:

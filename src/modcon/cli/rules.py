@@ -4,20 +4,9 @@ from __future__ import annotations
 import json
 
 from modcon.errors import ModconError
-from modcon.model import Rule
-from modcon.properties import DEFAULT_DOCS_URL
 from modcon.registry import find_rule
 from modcon.registry import load_rules
-
-
-def markdown_table(rules: list[Rule], docs_url: str = DEFAULT_DOCS_URL) -> str:
-    rows = ['| Code | Name | Property | Fix | What it does |',
-            '| --- | --- | --- | --- | --- |']
-    for r in rules:
-        prop = f'[{r.property.label}]({r.property.url(docs_url)})'
-        summary = r.summary.replace('|', r'\|')
-        rows.append(f'| {r.code} | `{r.name}` | {prop} | {r.fixable} | {summary} |')
-    return '\n'.join(rows) + '\n'
+from modcon.rulestable import readme_table
 
 
 def print_rules(fmt: str) -> int:
@@ -29,7 +18,7 @@ def print_rules(fmt: str) -> int:
             'fixable': r.fixable, 'aliases': list(r.aliases), 'summary': r.summary,
         } for r in rules], indent=2))
     elif fmt == 'markdown':
-        print(markdown_table(rules), end='')
+        print(readme_table(rules), end='')  # the README's table (modcon.rulestable)
     else:
         width = max(len(r.name) for r in rules)
         for r in rules:
