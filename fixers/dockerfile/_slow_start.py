@@ -20,6 +20,7 @@ import posixpath
 import re
 from collections.abc import Sequence
 
+from modcon.readers.javascript.package_scripts import PACKAGE_RUNNERS
 from modcon.readers.shell.simple_commands import BRANCH
 from modcon.readers.shell.simple_commands import CONDITION
 from modcon.readers.shell.simple_commands import FUNCTION
@@ -47,7 +48,6 @@ _MIGRATIONS: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
     (frozenset(('diesel',)), ('migration', 'run')),
     (frozenset(('mix',)), ('ecto.migrate',)),
 )
-_PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
 _DURATION = r'^(\d+(?:\.\d+)?)([smhd]?)$'
 _UNIT = {'': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400}
 _NAMED_VARIABLE = r'\$\{?[A-Za-z_][A-Za-z0-9_]*'
@@ -59,7 +59,7 @@ def migration(values: Sequence[str | None]) -> str | None:
     if not words:
         return None
     names = [posixpath.basename(w) for w in words]
-    if names[0] in _PACKAGE_RUNNERS:  # `npm run migrate`, `yarn db:migrate`
+    if names[0] in PACKAGE_RUNNERS:  # `npm run migrate`, `yarn db:migrate`
         script = next((w for w in words[1:] if not w.startswith('-') and w != 'run'), '')
         return f'{names[0]} {"run " if "run" in words else ""}{script}' \
             if 'migrat' in script else None

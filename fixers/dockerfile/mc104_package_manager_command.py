@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.entrypoints.resolve import PACKAGE_RUNNERS
 from modcon.fixers.dockerfile._exec_form import Rewrite
 from modcon.fixers.dockerfile._exec_form import json_array
 from modcon.model import Applicability
@@ -17,6 +16,7 @@ from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.javascript.package_scripts import PACKAGE_RUNNERS
 from modcon.readers.javascript.package_scripts import package_binary
 from modcon.readers.javascript.package_scripts import script_program
 from modcon.readers.shell.shell_form import analyze

@@ -14,11 +14,8 @@ from modcon.model import Hit
 from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.javascript.package_scripts import PACKAGE_RUNNERS
 from modcon.registry import rule
-
-# The same names as modcon.entrypoints.resolve (a test keeps them in step);
-# inits come from the one table, modcon.knowledge.inits.
-PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
 
 
 @rule(

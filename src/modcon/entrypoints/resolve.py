@@ -38,6 +38,7 @@ from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import arg_defaults
 from modcon.readers.dockerfile.syntax import copies_from_context
 from modcon.readers.dockerfile.syntax import parse_json_array
+from modcon.readers.javascript.package_scripts import PACKAGE_RUNNERS
 from modcon.readers.javascript.package_scripts import script_argv
 from modcon.readers.shell.expand import is_known
 
@@ -46,7 +47,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 DROPPERS = frozenset(('gosu', 'su-exec', 'chpst', 'setpriv'))
-PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
 PYTHON_NAME = re.compile(r'^python(\d+(\.\d+)?)?$')
 _NODE = frozenset(('node', 'nodejs'))
 # Tools that run a command in a project's environment (`uv run server.py`), with

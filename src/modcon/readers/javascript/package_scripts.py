@@ -30,6 +30,8 @@ ENV_WRAPPERS: dict[str, frozenset[str]] = {
     'dotenv': frozenset(('-e', '-c', '-v')),
 }
 # `npx X` runs X from node_modules/.bin (or downloads it): the program is X.
+# The programs whose `run`/script names this module reads.
+PACKAGE_RUNNERS = frozenset(('npm', 'yarn', 'pnpm'))
 NPX_FLAGS_WITH_ARG = frozenset(('-p', '--package', '-c', '--call'))
 # Package programs whose name differs from their package's (package.json `bin`).
 BINARIES: dict[str, str] = {
