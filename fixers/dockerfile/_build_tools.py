@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from modcon.fixers.dockerfile._caches import subcommand
 from modcon.readers.dockerfile.image_names import split
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script
+from modcon.readers.shell.simple_commands import subcommand
 
 _EXACT = frozenset((
     'build-essential', 'build-base', 'alpine-sdk', 'gcc', 'g++', 'clang', 'llvm', 'make',

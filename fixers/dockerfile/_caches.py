@@ -23,6 +23,7 @@ from modcon.model import Edit
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script
 from modcon.readers.shell.simple_commands import Word
+from modcon.readers.shell.simple_commands import subcommand
 
 _SET_ERREXIT = re.compile(r'^-[a-zA-Z]*e[a-zA-Z]*$')
 
@@ -37,21 +38,6 @@ def later_runs(runs: list[RunScript], run: RunScript) -> list[RunScript]:
     """The ``RUN``s after ``run`` in the shipped stages."""
     index = next(i for i, r in enumerate(runs) if r.instruction is run.instruction)
     return runs[index + 1:]
-
-
-def subcommand(command: Command, with_value: frozenset[str] = frozenset()) -> tuple[int, str] | None:
-    """The first argument that is not an option (``install`` in ``pip -q install x``)."""
-    args = command.args
-    i = 0
-    while i < len(args):
-        value = args[i].value
-        if value is None:
-            return None
-        if value.startswith('-'):
-            i += 2 if value in with_value else 1
-            continue
-        return i, value
-    return None
 
 
 def option_values(command: Command) -> list[str]:

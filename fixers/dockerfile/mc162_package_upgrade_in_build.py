@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.fixers.dockerfile._caches import subcommand
 from modcon.fixers.dockerfile._run_scripts import RunScript
 from modcon.fixers.dockerfile._run_scripts import runs_of
 from modcon.model import Applicability
@@ -15,6 +14,7 @@ from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import Command
+from modcon.readers.shell.simple_commands import subcommand
 from modcon.registry import rule
 
 _UPGRADES = {

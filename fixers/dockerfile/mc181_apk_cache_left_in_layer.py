@@ -8,13 +8,13 @@ from modcon.fixers.dockerfile._caches import append_step
 from modcon.fixers.dockerfile._caches import insert_after
 from modcon.fixers.dockerfile._caches import removes
 from modcon.fixers.dockerfile._caches import shipped_runs
-from modcon.fixers.dockerfile._caches import subcommand
 from modcon.fixers.dockerfile._run_scripts import mounted
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.shell.simple_commands import subcommand
 from modcon.registry import rule
 
 CACHE = '/var/cache/apk'

@@ -10,7 +10,6 @@ from modcon.fixers.dockerfile._caches import program_word
 from modcon.fixers.dockerfile._caches import removes
 from modcon.fixers.dockerfile._caches import runs_later
 from modcon.fixers.dockerfile._caches import shipped_runs
-from modcon.fixers.dockerfile._caches import subcommand
 from modcon.fixers.dockerfile._run_scripts import RunScript
 from modcon.fixers.dockerfile._run_scripts import build_env
 from modcon.fixers.dockerfile._run_scripts import mounts
@@ -21,6 +20,7 @@ from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import Command
+from modcon.readers.shell.simple_commands import subcommand
 from modcon.registry import rule
 
 # npm's own aliases (`npm help install`, `npm help ci`, `npm help update`).

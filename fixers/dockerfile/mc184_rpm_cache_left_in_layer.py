@@ -9,7 +9,6 @@ from modcon.fixers.dockerfile._caches import later_runs
 from modcon.fixers.dockerfile._caches import program_word
 from modcon.fixers.dockerfile._caches import removes
 from modcon.fixers.dockerfile._caches import shipped_runs
-from modcon.fixers.dockerfile._caches import subcommand
 from modcon.fixers.dockerfile._run_scripts import mounted
 from modcon.model import Fix
 from modcon.model import Hit
@@ -17,6 +16,7 @@ from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.readers.shell.simple_commands import Command
+from modcon.readers.shell.simple_commands import subcommand
 from modcon.registry import rule
 
 # The subcommands that download metadata or packages, per tool.

@@ -26,6 +26,7 @@ from modcon.readers.dockerfile.syntax import copies_from_context
 from modcon.readers.dockerfile.syntax import copy_words
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Word
+from modcon.readers.shell.simple_commands import subcommand
 
 PIP = re.compile(r'^pip(\d+(\.\d+)?)?$')
 PYTHON = re.compile(r'^python(\d+(\.\d+)?)?$')
@@ -75,16 +76,10 @@ def pip_install(command: Command) -> tuple[int, Word] | None:
             return None
     elif not PIP.match(name):
         return None
-    i = start
-    while i < len(args):
-        value = args[i].value
-        if value is None:
-            return None
-        if value.startswith('-'):
-            i += 2 if value in _PIP_BEFORE else 1
-            continue
-        return (i + 1, args[i]) if value == 'install' else None
-    return None
+    found = subcommand(command, _PIP_BEFORE, start)
+    if found is None or found[1] != 'install':
+        return None
+    return found[0] + 1, args[found[0]]
 
 
 def _is_location(value: str) -> bool:

@@ -199,6 +199,24 @@ def program_words(command: Command) -> tuple[tuple[str, ...], tuple[str | None, 
     return words, values
 
 
+def subcommand(command: Command, with_value: frozenset[str] = frozenset(),
+               start: int = 0) -> tuple[int, str] | None:
+    """The first argument from ``start`` on that is not an option (``install`` in
+    ``pip -q install x``), and its index; None when one is not literal. Options in
+    ``with_value`` take the next argument as theirs."""
+    args = command.args
+    i = start
+    while i < len(args):
+        value = args[i].value
+        if value is None:
+            return None
+        if value.startswith('-'):
+            i += 2 if value in with_value else 1
+            continue
+        return i, value
+    return None
+
+
 def argv_command(values: Sequence[str], start: int = 0, end: int | None = None, line: int = 1,
                  written: Sequence[str] | None = None) -> Command:
     """A command whose words are known to be literal (exec form, or proven by
