@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import ast
 import posixpath
-from typing import NamedTuple
 
+from modcon.named_tuple import NamedTuple
 from modcon.readers.python.syntax import parse
 from modcon.readers.python.syntax import span
 from modcon.source import SourceFile

@@ -14,11 +14,10 @@ is missing; ``npx -y`` and ``npx name@version`` are counted), and
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from modcon.fixers._piped_downloads import piped_downloads
 from modcon.fixers._piped_downloads import to_stdout
 from modcon.knowledge.packages import pip_install
+from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script
 

@@ -17,6 +17,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 RANKS: dict[str, int] = {
     # 0, ground: the data model and what every layer shares.
     'modcon.model': 0,
+    'modcon.document': 0,  # the rule contract's types, imported for type checkers only
+    'modcon.named_tuple': 0,
     'modcon.kinds': 0,
     'modcon.source': 0,
     'modcon.errors': 0,

@@ -11,9 +11,9 @@ import sys
 import pytest
 
 from modcon import rulestable
+from modcon.document import Document
 from modcon.entrypoints.code_document import CodeDocument
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.model import Document
 from modcon.model import FixAvailability
 from modcon.model import Kind
 from modcon.properties import Property

@@ -108,3 +108,13 @@ def test_a_dockerfile_check_imports_only_the_rules_its_instructions_need(
         tmp_path, 'FROM python:3.12-slim\nSTOPSIGNAL SIGKILL\nADD https://x.example/a /a\n'
                   'CMD python app.py\n'))
     assert more - bare == {'MC141', 'MC161', 'MC171', 'MC185'}
+
+
+def test_a_check_without_shell_code_never_imports_typing(tmp_path: pathlib.Path) -> None:
+    """modcon's modules import typing names only for type checkers (``TYPE_CHECKING``), and
+    their named tuples are ``modcon.named_tuple``'s: ``typing`` loads only with the shell
+    grammar (tree_sitter imports it)."""
+    modules = _imported_by_check(tmp_path, 'FROM python:3.12-slim\nEXPOSE 8000\n'
+                                           'CMD ["python", "app.py"]\n')
+    assert 'typing' not in modules
+    assert 'tree_sitter' not in modules

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from modcon.fixers.dockerfile._ports import ALL_INTERFACES
 from modcon.fixers.dockerfile._ports import LOOPBACK
 from modcon.fixers.dockerfile._ports import Port
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import ast
 

@@ -15,9 +15,9 @@ import functools
 import posixpath
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import copies_from_context
 from modcon.readers.dockerfile.syntax import copy_words

@@ -16,7 +16,8 @@ as ``curl ... | grep ok``, already decides its own status):
 from __future__ import annotations
 
 import posixpath
-from typing import NamedTuple
+
+from modcon.named_tuple import NamedTuple
 
 # curl's short options that take an argument: in a cluster such as `-so`,
 # the rest of the word (or the next word) is that argument, not more flags.

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._dockerignore import Pattern
@@ -27,6 +26,7 @@ from modcon.fixers.dockerfile._dockerignore import excluded
 from modcon.fixers.dockerfile._dockerignore import expand
 from modcon.fixers.dockerfile._dockerignore import sources
 from modcon.lazyregex import lazy_compile
+from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.simple_commands import read_commands
 
 HEADER = ('# Created by modcon (MC185): keeps these out of the build context, so\n'

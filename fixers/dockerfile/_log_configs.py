@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import NamedTuple
 
 from modcon.knowledge.logs import STDERR
 from modcon.knowledge.logs import STDOUT
 from modcon.lazyregex import lazy_compile
+from modcon.named_tuple import NamedTuple
 
 # Destinations that already are the container's streams (or nothing).
 _STREAMS = lazy_compile(r'^(/dev/(stdout|stderr|null|fd/[12])|/proc/(self|1)/fd/[12])$')

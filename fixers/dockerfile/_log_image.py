@@ -28,9 +28,6 @@ import re
 import shlex
 from collections.abc import Callable
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
-from typing import NamedTuple
-from typing import cast
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.knowledge import images
@@ -39,12 +36,16 @@ from modcon.knowledge.logs import STDERR
 from modcon.knowledge.logs import STDOUT
 from modcon.knowledge.logs import Software
 from modcon.model import Kind
+from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.shell.options import options
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import read_commands
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from typing import Any
+
     from modcon.entrypoints.resolve import Copy
     from modcon.project import Project
 
@@ -102,7 +103,7 @@ class ImageLogs:
         self.repository = images.repository(self.root_image)
         self.base = knowledge.LINKED_BY_BASE.get(self.repository)
         self._parsed: dict[int, tuple[Command, ...]] = {}
-        self.memo: dict[str, object] = {}  # results other modules compute once per image
+        self.memo: dict[str, Any] = {}  # results other modules compute once per image
 
     # -- RUN scripts ----------------------------------------------------------
 
@@ -346,10 +347,11 @@ class ImageLogs:
         return self.users[-1][1] if self.users else 'root'
 
     def instruction_at_line(self, line: int) -> Instruction | None:
-        if 'lines' not in self.memo:
-            self.memo['lines'] = {ins.line: ins for ins in self.sequence}
-        lines = cast('dict[int, Instruction]', self.memo['lines'])
-        return lines.get(line)
+        return self._instructions_by_line.get(line)
+
+    @functools.cached_property
+    def _instructions_by_line(self) -> dict[int, Instruction]:
+        return {ins.line: ins for ins in self.sequence}
 
     # -- copied files ---------------------------------------------------------
 
@@ -390,7 +392,8 @@ class ImageLogs:
         key = f'copied:{wanted}'
         if key not in self.memo:
             self.memo[key] = self._copied_file(wanted)
-        return self.memo[key]  # type: ignore[return-value]
+        copied: Copied | None = self.memo[key]
+        return copied
 
     def _is_dir(self, source: str) -> bool:
         key = f'is_dir:{source}'

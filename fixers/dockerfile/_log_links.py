@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._log_image import ImageLogs
 from modcon.fixers.dockerfile._log_image import is_root
 from modcon.fixers.dockerfile._log_targets import LogTarget
 from modcon.model import Edit
+from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.stages import is_posix_shell
 from modcon.readers.dockerfile.syntax import Instruction
 

@@ -24,13 +24,13 @@ else where the file becomes known (the install, the COPY of the config).
 from __future__ import annotations
 
 import posixpath
-from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile import _log_configs as configs
 from modcon.fixers.dockerfile._log_image import ImageLogs
 from modcon.fixers.dockerfile._log_targets import gather
 from modcon.knowledge.logs import CRON_PACKAGES
+from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.syntax import Instruction
 
 SUPERVISOR_CONFIGS = ('/etc/supervisor/', '/etc/supervisord.conf', '/etc/supervisor.d/',

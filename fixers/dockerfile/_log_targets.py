@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import NamedTuple
-from typing import cast
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile import _log_configs as configs
@@ -33,6 +31,7 @@ from modcon.fixers.dockerfile._log_image import ImageLogs
 from modcon.knowledge.logs import STDERR
 from modcon.knowledge.logs import STDOUT
 from modcon.model import Kind
+from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.syntax import Instruction
 
 NGINX_PROGRAMS = ('nginx', 'openresty')
@@ -68,7 +67,7 @@ def gather(document: DockerfileDocument, image: ImageLogs) -> list[LogTarget]:
     cached = image.memo.get('targets')
     if cached is None:
         cached = image.memo['targets'] = _gather(document, image)
-    return list(cast('list[LogTarget]', cached))
+    return list(cached)
 
 
 def _gather(document: DockerfileDocument, image: ImageLogs) -> list[LogTarget]:

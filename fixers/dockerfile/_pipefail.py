@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.knowledge import images
+from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.stages import DEFAULT_SHELL
 from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import is_posix_shell

@@ -16,9 +16,9 @@ import posixpath
 import re
 from collections.abc import Mapping
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.named_tuple import NamedTuple
 
 # Patterns, not compiled objects: `re` compiles them on first use, so a
 # Dockerfile without ports never pays for them at start-up.

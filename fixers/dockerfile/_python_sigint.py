@@ -8,9 +8,9 @@ the Dockerfile rule that asks (MC143) never loads libcst.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from modcon.knowledge.python_frameworks import HANDOFFS
+from modcon.named_tuple import NamedTuple
 
 # Frameworks that install their own SIGTERM handling when they take over the
 # program: the program stops on SIGTERM through them, whatever it does with

@@ -12,10 +12,9 @@ Also here: the stages whose layers end up in the image (``shipped_stages``),
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.lazyregex import lazy_compile
+from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.stages import SHELLS
 from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import Stages

@@ -16,12 +16,12 @@ document.
 from __future__ import annotations
 
 import posixpath
-from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import DROPPERS
 from modcon.knowledge.inits import INITS
 from modcon.model import Kind
+from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.stages import DEFAULT_SHELL
 from modcon.readers.dockerfile.stages import SHELLS
 from modcon.readers.dockerfile.stages import command_argv

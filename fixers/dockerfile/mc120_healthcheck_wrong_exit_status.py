@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._exec_form import Rewrite
@@ -24,6 +23,7 @@ from modcon.readers.dockerfile.stages import shell_for
 from modcon.readers.dockerfile.stages import shell_script
 from modcon.registry import rule
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.fixers.dockerfile._healthcheck_probe import Probe
 

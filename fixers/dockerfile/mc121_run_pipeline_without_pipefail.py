@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
-from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._exec_form import json_array
@@ -14,12 +12,14 @@ from modcon.model import Fix
 from modcon.model import FixAvailability
 from modcon.model import Hit
 from modcon.model import Kind
+from modcon.named_tuple import NamedTuple
 from modcon.properties import Property
 from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import is_posix_shell
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.registry import rule
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.fixers.dockerfile._pipefail import Pipeline
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._log_configs import is_stream
@@ -14,6 +13,7 @@ from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Kind
 from modcon.model import Severity
+from modcon.named_tuple import NamedTuple
 from modcon.properties import Property
 from modcon.readers.dockerfile import jsonish
 from modcon.readers.dockerfile.stages import commands

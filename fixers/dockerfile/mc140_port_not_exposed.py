@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._insert_line import insert_beside
@@ -17,6 +16,7 @@ from modcon.properties import Property
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.registry import rule
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.fixers.dockerfile._ports import Port
 

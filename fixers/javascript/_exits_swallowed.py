@@ -17,14 +17,13 @@ the exit graceful (pending output is written) and makes its status 1.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-from typing import NamedTuple
-
 from modcon.model import Edit
+from modcon.named_tuple import NamedTuple
 from modcon.readers.javascript.grammar import javascript_parser
 from modcon.readers.treesitter_text import TreeSitterText
 from modcon.readers.treesitter_text import preorder
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
 

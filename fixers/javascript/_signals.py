@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
-from typing import NamedTuple
 
+from modcon.named_tuple import NamedTuple
 from modcon.readers.javascript.grammar import javascript_parser
 from modcon.readers.treesitter_text import TreeSitterText
 from modcon.regions import Region
@@ -28,6 +27,7 @@ from modcon.regions import enclosing
 from modcon.regions import marked_regions
 from modcon.source import SourceFile
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
 

@@ -21,9 +21,9 @@ final ``pass`` or bare ``return``).
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
 
 from modcon.model import Edit
+from modcon.named_tuple import NamedTuple
 from modcon.readers.python.syntax import dotted_name
 from modcon.readers.python.syntax import span
 from modcon.source import SourceFile

@@ -22,11 +22,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import libcst as cst
 
 from modcon.fixers.python._main_path import dotted
+from modcon.named_tuple import NamedTuple
 
 MODULE = 'signal'
 

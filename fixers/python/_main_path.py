@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
 
 import libcst as cst
+
+from modcon.named_tuple import NamedTuple
 
 # Names of calls that start or block a program: `main()`, `app.run()`,
 # `server.serve_forever()`, `bot.polling()`, `client.loop_forever()`,

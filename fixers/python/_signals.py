@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
-from typing import TypeGuard
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -42,9 +40,14 @@ from modcon.knowledge.python_frameworks import REGISTRATIONS
 from modcon.knowledge.python_frameworks import Handoff
 from modcon.knowledge.python_frameworks import Registration
 from modcon.model import Edit
+from modcon.named_tuple import NamedTuple
 from modcon.readers.python.regions import marked_regions
 from modcon.readers.python.regions import region_around
 from modcon.source import SourceFile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeGuard
 
 HANDLER_NAMES = ('_exit_on_sigterm', '_modcon_exit_on_sigterm')
 MODULE_ALIASES = ('_signal', '_modcon_signal')

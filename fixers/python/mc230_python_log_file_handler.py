@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from modcon.entrypoints.code_document import CodeDocument
 from modcon.model import Applicability
@@ -15,6 +14,7 @@ from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from modcon.fixers._python_log_files import FileLog
 

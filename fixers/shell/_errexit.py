@@ -18,8 +18,8 @@ statuses and is left alone.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
+from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.script import BOURNE_SHELLS
 from modcon.readers.shell.script import interpreter
 from modcon.readers.shell.simple_commands import FUNCTION

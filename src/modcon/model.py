@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
-from typing import NamedTuple
-from typing import Protocol
-from typing import runtime_checkable
 
+from modcon.named_tuple import NamedTuple
 from modcon.properties import Property
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from modcon.source import SourceFile
-    from modcon.suppress import Pragmas
+    from modcon.document import Check
 
 
 Span = tuple[str, bool]  # a piece of a message, and whether it is code
@@ -264,39 +260,6 @@ class Position(NamedTuple):
 
     line: int
     column: int
-
-
-@runtime_checkable
-class Document(Protocol):
-    """What every document a rule receives offers: a file parsed once, for all rules.
-
-    ``DockerfileDocument`` and ``CodeDocument`` implement it; each adds what
-    its rules read (instructions and stages; the invocations of a code file).
-    """
-
-    @property
-    def source(self) -> SourceFile: ...
-
-    @property
-    def kind(self) -> Kind: ...
-
-    @property
-    def error(self) -> Exception | None:
-        """Why the file does not parse (then only ``SYNTAX_RULE`` runs), or None."""
-
-    @property
-    def SYNTAX_RULE(self) -> str | None:
-        """The rule that reports a file that does not parse, if its kind has one."""
-
-    def file_pragmas(self) -> Pragmas:
-        """The suppressions that hold for the whole file."""
-
-    def pragmas_in(self, start: int, end: int) -> Pragmas:
-        """The suppressions that hold for a finding over ``start..end``: pragmas
-        anywhere in the range, and those just above where it starts."""
-
-
-Check = Callable[[Document], Iterator[Hit]]
 
 
 class Rule(NamedTuple):

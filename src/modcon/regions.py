@@ -9,7 +9,8 @@ fixers place their edit after the region, or leave the file alone.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+from modcon.named_tuple import NamedTuple
 
 # A snippet marker in any comment syntax; python.regions reads it after `#`.
 SNIPPET_MARKER = re.compile(r'\[(START|END)\s+([^\]\s]+)\s*\]')

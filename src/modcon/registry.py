@@ -18,12 +18,8 @@ from collections.abc import Callable
 from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Iterator
-from typing import TypeVar
-from typing import cast
 
 from modcon.model import RULE_KINDS
-from modcon.model import Check
-from modcon.model import Document
 from modcon.model import FixAvailability
 from modcon.model import Hit
 from modcon.model import Kind
@@ -31,6 +27,15 @@ from modcon.model import Rule
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.rule_index import INDEX
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from typing import TypeVar
+
+    from modcon.document import Document
+
+    D = TypeVar('D', bound=Document)
+    CheckFunc = Callable[[D], Iterator[Hit]]  # a check reads the document of its rule's kind
 
 CODE_RE = re.compile(r'^MC[0-9]{3}$')
 NAME_RE = re.compile(r'^[a-z][a-z0-9]*(-[a-z0-9]+)*$')
@@ -50,10 +55,6 @@ READS: dict[str, frozenset[str]] = {}
 _loaded_modules: set[str] = set()
 _listed_kinds: set[Kind] = set()
 _complete_kinds: set[Kind] = set()
-
-D = TypeVar('D', bound=Document)
-CheckFunc = Callable[[D], Iterator[Hit]]  # a check reads the document of its rule's kind
-
 
 class RegistryError(Exception):
     """A rule declaration is broken: a bug in modcon, caught by the tests."""
@@ -114,7 +115,7 @@ def rule(
             severity=severity,
             # The engine gives each rule the document of its kind, which is
             # the one ``func`` declares (the type system cannot say so).
-            check=cast(Check, func),
+            check=func,  # type: ignore[arg-type]
             doc=doc,
             summary=' '.join(summary.split()),
             fixable=FixAvailability(fixable),

@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from collections.abc import Mapping
-from typing import Any
-from typing import NamedTuple
 
 from modcon.errors import ConfigError
+from modcon.named_tuple import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 EMPTY_SHA = '0' * 40
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
-from typing import NamedTuple
 
 from modcon.errors import ConfigError
 from modcon.model import Severity
+from modcon.named_tuple import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from modcon.action.workspace import Workspace
 

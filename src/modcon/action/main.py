@@ -12,9 +12,6 @@ import os
 import posixpath
 import sys
 from collections.abc import Mapping
-from typing import Any
-from typing import NamedTuple
-from typing import TextIO
 
 from modcon.action import summary as summaries
 from modcon.action.events import Context
@@ -48,10 +45,16 @@ from modcon.github import markdown as md
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Kind
+from modcon.named_tuple import NamedTuple
 from modcon.reporters import ReportContext
 from modcon.reporters.github import escape_data
 from modcon.reporters.github import escape_property
 from modcon.source import SourceFile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+    from typing import TextIO
 
 # The events whose workspace is a branch of the repository itself at its head:
 # the only ones that deliver the bot's pull request or run `verify`.

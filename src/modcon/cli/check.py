@@ -8,7 +8,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from modcon.engine.check import check_file
 from modcon.engine.config import Config
@@ -40,6 +39,7 @@ from modcon.reporters import ReportContext
 from modcon.reporters import renderer
 from modcon.source import SourceFile
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.entrypoints.invocation import Invocation
 

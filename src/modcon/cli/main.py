@@ -12,8 +12,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
-from typing import NoReturn
 
 from modcon import __version__
 from modcon.errors import EXIT_ERROR
@@ -21,6 +19,11 @@ from modcon.errors import EXIT_INTERRUPTED
 from modcon.errors import ModconError
 from modcon.errors import report_errors
 from modcon.reporters import FORMATS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+    from typing import NoReturn
 
 
 class _Formatter(argparse.HelpFormatter):

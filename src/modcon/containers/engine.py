@@ -30,12 +30,15 @@ import uuid
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
-from typing import Any
-from typing import NamedTuple
 
 from modcon.containers.pid1 import StopResult
 from modcon.containers.pid1 import settled
 from modcon.errors import ModconError
+from modcon.named_tuple import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ENGINES = ('docker', 'podman')
 CHOICES = ('auto', *ENGINES, 'namespace')

@@ -17,7 +17,8 @@ import time
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
-from typing import NamedTuple
+
+from modcon.named_tuple import NamedTuple
 
 
 class StopResult(NamedTuple):

@@ -10,7 +10,6 @@ from modcon.engine.scope import FileInput
 from modcon.engine.scope import document_for
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import RuleCrashed
-from modcon.model import Document
 from modcon.model import Finding
 from modcon.model import Fix
 from modcon.model import Kind
@@ -19,6 +18,10 @@ from modcon.model import Severity
 from modcon.project import Project
 from modcon.registry import rules_of_kind
 from modcon.source import SourceFile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.document import Document
 
 
 def check_source(source: SourceFile, kind: Kind, config: Config,

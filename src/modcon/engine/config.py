@@ -15,13 +15,16 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from typing import Any
-from typing import NamedTuple
 
 from modcon.errors import ConfigError
 from modcon.model import Applicability
 from modcon.model import Rule
+from modcon.named_tuple import NamedTuple
 from modcon.properties import DEFAULT_DOCS_URL
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_FILES = ('.modcon.toml', 'pyproject.toml')
 _KEYS = frozenset(('select', 'ignore', 'exclude', 'docs-url', 'fix-safety'))

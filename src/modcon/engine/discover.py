@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-from typing import NamedTuple
 
 from modcon.engine.config import Config
 from modcon.entrypoints.code_document import kind_of_code
 from modcon.errors import InputError
 from modcon.model import Kind
+from modcon.named_tuple import NamedTuple
 
 SKIP_DIRS = frozenset((
     '.git', '.hg', '.svn', '.jj', 'node_modules', 'bower_components', 'vendor', 'third_party',

@@ -4,11 +4,11 @@ from __future__ import annotations
 import os
 import re
 import stat
-from typing import TYPE_CHECKING
 
 from modcon.errors import InputError
 from modcon.source import SourceFile
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.engine.fixloop import FileResult
 

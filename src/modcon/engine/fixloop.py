@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from modcon.edits import apply_fixes
 from modcon.engine.check import check_source
@@ -23,14 +22,18 @@ from modcon.engine.scope import document_for
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import RuleCrashed
 from modcon.model import Applicability
-from modcon.model import Document
 from modcon.model import Finding
 from modcon.model import Fix
 from modcon.model import Kind
 from modcon.model import Rule
+from modcon.named_tuple import NamedTuple
 from modcon.project import OverlayProject
 from modcon.project import Project
 from modcon.source import SourceFile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.document import Document
 
 MAX_PASSES = 10
 

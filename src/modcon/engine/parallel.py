@@ -14,8 +14,6 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
-from typing import NamedTuple
 
 from modcon.engine.check import check_file
 from modcon.engine.config import Config
@@ -25,10 +23,12 @@ from modcon.errors import ModconError
 from modcon.errors import RuleCrashed
 from modcon.model import Finding
 from modcon.model import Kind
+from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.grammar import bash_parser
 from modcon.registry import rules_of_kind
 from modcon.source import SourceFile
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.entrypoints.resolve import Resolution
 

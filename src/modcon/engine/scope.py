@@ -19,23 +19,24 @@ import os
 import posixpath
 from collections.abc import Callable
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-from typing import Any
-from typing import NamedTuple
-from typing import Protocol
 
 from modcon.engine.discover import Target
 from modcon.engine.files import read_source
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import ModconError
 from modcon.model import CODE_KINDS
-from modcon.model import Document
 from modcon.model import Kind
+from modcon.named_tuple import NamedTuple
 from modcon.project import LocalProject
 from modcon.project import Project
 from modcon.source import SourceFile
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from typing import Any
+    from typing import Protocol
+
+    from modcon.document import Document
     from modcon.entrypoints.resolve import Resolution
 
 # How a code file named on its own (reached by no Dockerfile) is run.
@@ -76,17 +77,18 @@ def document_for(kind: Kind, source: SourceFile, invocations: tuple[Invocation, 
     raise ValueError(f'unknown kind {kind!r}')
 
 
-class Reader(Protocol):
-    """Where the scope reads files, and what a Dockerfile's build context is there."""
+if TYPE_CHECKING:  # pragma: no cover - a protocol is for type checkers only
+    class Reader(Protocol):
+        """Where the scope reads files, and what a Dockerfile's build context is there."""
 
-    def read(self, target: Target) -> str:
-        """The text of ``target``; ModconError when it cannot be read."""
+        def read(self, target: Target) -> str:
+            """The text of ``target``; ModconError when it cannot be read."""
 
-    def context(self, dockerfile: Target) -> Project:
-        """The build context of ``dockerfile``."""
+        def context(self, dockerfile: Target) -> Project:
+            """The build context of ``dockerfile``."""
 
-    def locate(self, dockerfile: Target, path: str, kind: Kind) -> Target:
-        """The file ``path`` of ``dockerfile``'s build context, as a target."""
+        def locate(self, dockerfile: Target, path: str, kind: Kind) -> Target:
+            """The file ``path`` of ``dockerfile``'s build context, as a target."""
 
 
 def context_of(dockerfile: Target) -> LocalProject:

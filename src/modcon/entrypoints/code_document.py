@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING
 
 from modcon.entrypoints.invocation import Invocation
 from modcon.lazyregex import lazy_compile
@@ -19,6 +18,7 @@ from modcon.model import Kind
 from modcon.source import SourceFile
 from modcon.suppress import Pragmas
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import ast
 

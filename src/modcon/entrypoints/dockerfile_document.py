@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from typing import TYPE_CHECKING
-from typing import TypeVar
 
 from modcon.knowledge import images
 from modcon.model import Kind
@@ -18,10 +16,13 @@ from modcon.source import SourceFile
 from modcon.suppress import Pragmas
 from modcon.suppress import directive_pragmas
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from typing import TypeVar
+
     from modcon.entrypoints.resolve import Resolution
 
-T = TypeVar('T')
+    T = TypeVar('T')
 
 
 class DockerfileDocument:

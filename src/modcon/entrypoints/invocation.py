@@ -8,7 +8,7 @@ those rules stay silent on it.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from modcon.named_tuple import NamedTuple
 
 
 class Invocation(NamedTuple):

@@ -19,14 +19,13 @@ import posixpath
 import re
 from collections import ChainMap
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
-from typing import NamedTuple
 
 from modcon.entrypoints.invocation import Invocation
 from modcon.knowledge.inits import INITS
 from modcon.knowledge.servers import Server
 from modcon.knowledge.servers import server_for
 from modcon.model import Kind
+from modcon.named_tuple import NamedTuple
 from modcon.project import Project
 from modcon.readers.dockerfile.image_names import global_args
 from modcon.readers.dockerfile.stages import DEFAULT_SHELL
@@ -42,6 +41,7 @@ from modcon.readers.javascript.package_scripts import PACKAGE_RUNNERS
 from modcon.readers.javascript.package_scripts import script_argv
 from modcon.readers.shell.expand import is_known
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
 

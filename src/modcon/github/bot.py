@@ -28,7 +28,6 @@ import enum
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from modcon.engine.fixloop import FixPlan
 from modcon.engine.fixloop import RuleChange
@@ -41,6 +40,7 @@ from modcon.github.gateway import Comparison
 from modcon.github.gateway import GitHubError
 from modcon.github.gateway import PullFacts
 from modcon.github.gateway import RepoGateway
+from modcon.named_tuple import NamedTuple
 
 COMMIT_PREFIX = 'modcon: '
 STOPPED_MARKER = '<!-- modcon:stopped -->'

@@ -2,7 +2,7 @@
 the bot's pull-request body and the README's table are made from."""
 from __future__ import annotations
 
-from typing import NamedTuple
+from modcon.named_tuple import NamedTuple
 
 
 class Command(NamedTuple):

@@ -22,8 +22,6 @@ from __future__ import annotations
 import enum
 import posixpath
 from collections.abc import Mapping
-from typing import Any
-from typing import NamedTuple
 
 from modcon.engine.config import Config
 from modcon.engine.discover import Target
@@ -46,6 +44,11 @@ from modcon.github.suggestions import unified_patch
 from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Kind
+from modcon.named_tuple import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 TRUSTED = ('admin', 'write')  # GitHub reports maintain as write and triage as read
 REVIEW_MARKER = '<!-- modcon:review -->'

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
-from typing import NamedTuple
 from typing import TypeVar
 from typing import cast
 from urllib.parse import quote
@@ -35,6 +34,7 @@ from github.PullRequest import ReviewComment
 from github.Repository import Repository
 
 from modcon.errors import ModconError
+from modcon.named_tuple import NamedTuple
 
 T = TypeVar('T')
 

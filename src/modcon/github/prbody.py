@@ -15,8 +15,6 @@ import html
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
-from typing import NamedTuple
 
 from modcon.engine.fixloop import FixPlan
 from modcon.engine.fixloop import RuleChange
@@ -25,6 +23,11 @@ from modcon.github import markdown as md
 from modcon.model import Finding
 from modcon.model import Kind
 from modcon.model import Rule
+from modcon.named_tuple import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MARKER = '<!-- modcon:pull-request -->'
 _STATE = re.compile(r'<!-- modcon:state (\{.*?\}) -->', re.DOTALL)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
-from typing import NamedTuple
 
 from modcon.diffs import unified_diff
+from modcon.named_tuple import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _HUNK = re.compile(r'^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@')
 

@@ -24,10 +24,13 @@ import re
 import time
 from collections.abc import Iterable
 from collections.abc import Mapping
-from typing import Any
-from typing import NamedTuple
 
 from modcon.knowledge.image_facts import ImageFacts
+from modcon.named_tuple import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SOURCES = ('engine', 'registry')
 TAG_TTL = 7 * 24 * 3600.0

@@ -2,7 +2,7 @@
 and for what the image's own config says (``image_config.py``)."""
 from __future__ import annotations
 
-from typing import NamedTuple
+from modcon.named_tuple import NamedTuple
 
 
 class ImageFacts(NamedTuple):

@@ -18,7 +18,8 @@ By program name (``posixpath.basename`` of the word that starts it):
 from __future__ import annotations
 
 import posixpath
-from typing import NamedTuple
+
+from modcon.named_tuple import NamedTuple
 
 
 class Init(NamedTuple):

@@ -18,9 +18,9 @@ No parsing here: plain data, importable by docs and tests.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from modcon.lazyregex import lazy_compile
+from modcon.named_tuple import NamedTuple
 
 STDOUT = 'stdout'
 STDERR = 'stderr'

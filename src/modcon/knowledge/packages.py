@@ -16,8 +16,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from typing import NamedTuple
 
+from modcon.named_tuple import NamedTuple
 from modcon.project import Project
 from modcon.readers.dockerfile.stages import Stage
 from modcon.readers.dockerfile.stages import Stages

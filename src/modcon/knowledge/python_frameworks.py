@@ -25,7 +25,8 @@ without the parser.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+
+from modcon.named_tuple import NamedTuple
 
 
 class Handoff(NamedTuple):

@@ -21,7 +21,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 from collections.abc import Sequence
-from typing import NamedTuple
+
+from modcon.named_tuple import NamedTuple
 
 
 class Server(NamedTuple):

@@ -8,11 +8,10 @@ SIGQUIT.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from modcon.knowledge import images
 from modcon.readers.dockerfile.syntax import Instruction
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import NamedTuple
+
+from modcon.named_tuple import NamedTuple
 
 COMPOSE_FILES = ('compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml')
 _PARENTS = 3  # how many folders above the Dockerfile's are searched

@@ -8,8 +8,7 @@ loading each other's parser.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
 

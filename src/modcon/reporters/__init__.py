@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from modcon.model import Finding
+from modcon.named_tuple import NamedTuple
 from modcon.source import SourceFile
 
 

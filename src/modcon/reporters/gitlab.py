@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from modcon.model import Finding
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.reporters import ReportContext
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # GitLab's scale is info < minor < major < critical < blocker; modcon has no
 # level above "error", so critical and blocker stay unused (as ESLint's

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from modcon.model import Finding
 from modcon.reporters import ReportContext
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _position(source: Any, offset: int) -> dict[str, int]:

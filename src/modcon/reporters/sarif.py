@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from modcon import __version__
 from modcon.model import Finding
 from modcon.model import Rule
 from modcon.model import Severity
 from modcon.reporters import ReportContext
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json'
 LEVELS = {Severity.ERROR: 'error', Severity.WARNING: 'warning', Severity.INFO: 'note'}

@@ -24,7 +24,6 @@ import posixpath
 import shutil
 import tempfile
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from modcon.containers.engine import BuildResult
 from modcon.containers.engine import ContainerRun
@@ -37,6 +36,7 @@ from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import Resolution
 from modcon.entrypoints.resolve import resolve
 from modcon.model import Kind
+from modcon.named_tuple import NamedTuple
 from modcon.project import LocalProject
 from modcon.project import OverlayProject
 from modcon.project import Project

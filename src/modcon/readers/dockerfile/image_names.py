@@ -13,13 +13,13 @@ has no default, the reference is chosen at build time and not judged.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-from typing import NamedTuple
 
 from modcon.lazyregex import lazy_compile
+from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import arg_defaults
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.entrypoints.dockerfile_document import DockerfileDocument
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import NamedTuple
 
 from modcon.lazyregex import lazy_compile
+from modcon.named_tuple import NamedTuple
 
 _ELEMENT = lazy_compile(r'''"((?:[^"\\]|\\.)*)"|'([^'\\]*)'|([^\s,\[\]"']+)''')
 _QUOTED_START = re.compile(r'\[\s*["\']')

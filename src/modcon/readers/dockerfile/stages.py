@@ -11,14 +11,14 @@ import posixpath
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-from typing import NamedTuple
 
+from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.image_names import is_windows
 from modcon.readers.dockerfile.syntax import Dockerfile
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import Instruction
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.knowledge.image_facts import ImageFacts
 

@@ -12,9 +12,9 @@ Tests check the result against BuildKit's own parser (PyPI ``dockerfile``).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from modcon.lazyregex import lazy_compile
+from modcon.named_tuple import NamedTuple
 
 KNOWN_INSTRUCTIONS = frozenset((
     'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM',

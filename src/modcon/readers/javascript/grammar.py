@@ -7,8 +7,8 @@ the rules (``modcon rule``) must not need the parser at all.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import tree_sitter
 

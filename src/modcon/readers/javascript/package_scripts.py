@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import posixpath
-from typing import NamedTuple
 
+from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.shell_form import analyze
 
 # Programs from node_modules/.bin that set variables (or load a .env file)

@@ -12,8 +12,8 @@ never between them.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
+from modcon.named_tuple import NamedTuple
 from modcon.regions import SNIPPET_MARKER
 from modcon.source import SourceFile
 

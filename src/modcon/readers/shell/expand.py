@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from modcon.readers.shell.words import double_quoted
 from modcon.readers.shell.words import unquoted
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
 

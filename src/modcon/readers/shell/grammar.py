@@ -7,8 +7,8 @@ most ``CMD``/``ENTRYPOINT`` lines are proven plain words without it (see
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import tree_sitter
 

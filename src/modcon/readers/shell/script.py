@@ -44,9 +44,7 @@ reliably (syntax errors, or text the grammar silently drops).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-from typing import NamedTuple
-
+from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.grammar import bash_parser
 from modcon.readers.shell.shell_form import BUILTINS
 from modcon.readers.shell.shell_form import RESERVED
@@ -56,6 +54,7 @@ from modcon.readers.shell.words import literal_value
 from modcon.readers.treesitter_text import TreeSitterText
 from modcon.readers.treesitter_text import preorder
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
 

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING
-from typing import NamedTuple
 
+from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.grammar import bash_parser
 from modcon.readers.shell.words import double_quoted
 from modcon.readers.shell.words import literal_value
 from modcon.readers.treesitter_text import TreeSitterText
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from tree_sitter import Node
 

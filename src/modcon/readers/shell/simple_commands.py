@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-from typing import NamedTuple
 
+from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.grammar import bash_parser
 from modcon.readers.shell.words import literal_value
 from modcon.readers.treesitter_text import TreeSitterText
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
 

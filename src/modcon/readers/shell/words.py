@@ -16,8 +16,8 @@ These rules were checked against a real ``/bin/sh`` (dash) and bash.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
 
