@@ -25,8 +25,8 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from modcon.fixers.python._main_path import dotted
 from modcon.named_tuple import NamedTuple
+from modcon.readers.python.cst_syntax import dotted_name
 
 MODULE = 'signal'
 
@@ -40,9 +40,9 @@ def _module(statement: cst.SimpleStatementLine) -> tuple[str, bool]:
     """The first module a line of imports names, and whether it is `import x`."""
     small = statement.body[0]
     if isinstance(small, cst.Import):
-        return dotted(small.names[0].name), True
+        return dotted_name(small.names[0].name), True
     assert isinstance(small, cst.ImportFrom)
-    return ('.' if small.relative else '') + (dotted(small.module) if small.module else ''), False
+    return ('.' if small.relative else '') + (dotted_name(small.module) if small.module else ''), False
 
 
 def _section(module: str) -> str:

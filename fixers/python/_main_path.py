@@ -26,6 +26,8 @@ from collections.abc import Iterator
 import libcst as cst
 
 from modcon.named_tuple import NamedTuple
+from modcon.readers.python.cst_syntax import dotted_name
+from modcon.readers.python.cst_syntax import last_name
 
 # Names of calls that start or block a program: `main()`, `app.run()`,
 # `server.serve_forever()`, `bot.polling()`, `client.loop_forever()`,
@@ -39,23 +41,6 @@ _CONFIGURES = frozenset({'logging.basicConfig', 'load_dotenv', 'dotenv.load_dote
                          'os.environ.setdefault', 'sys.path.insert', 'sys.path.append',
                          'warnings.filterwarnings', 'warnings.simplefilter'})
 _EXITS = frozenset({'sys.exit', 'exit', 'quit', 'os._exit'})
-
-
-def dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        inner = dotted(node.value)
-        return f'{inner}.{node.attr.value}' if inner else ''
-    return ''
-
-
-def _callee_name(call: cst.Call) -> str:
-    """The last name of what is called: `run` for `app.run()`, `main` for `main()`."""
-    func = call.func
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return func.value if isinstance(func, cst.Name) else ''
 
 
 class _Calls(cst.CSTVisitor):
@@ -89,7 +74,7 @@ def _catches_interrupt(handler: cst.ExceptHandler) -> bool:
     if kind is None:
         return False
     names = [e.value for e in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
-    return any(dotted(n) in ('KeyboardInterrupt', 'builtins.KeyboardInterrupt') for n in names)
+    return any(dotted_name(n) in ('KeyboardInterrupt', 'builtins.KeyboardInterrupt') for n in names)
 
 
 class _Leaves(cst.CSTVisitor):
@@ -109,7 +94,7 @@ class _Leaves(cst.CSTVisitor):
         self.leaves = True
 
     def visit_Call(self, node: cst.Call) -> None:
-        if dotted(node.func) in _EXITS:
+        if dotted_name(node.func) in _EXITS:
             self.leaves = True
 
 
@@ -181,7 +166,7 @@ class MainPath:
             node, function = roots.pop(0)
             yield node, function
             for call in _calls(node):
-                name = dotted(call.func)
+                name = dotted_name(call.func)
                 target = self.defs.get(name)
                 if target is not None and name not in seen and target.asynchronous is None:
                     seen.add(name)
@@ -205,8 +190,8 @@ class MainPath:
         return any(self._starts(call) for call in _calls(statement))
 
     def _starts(self, call: cst.Call) -> bool:
-        name = dotted(call.func)
-        return name in self.defs or bool(_STARTS.fullmatch(_callee_name(call)))
+        name = dotted_name(call.func)
+        return name in self.defs or bool(_STARTS.fullmatch(last_name(call.func)))
 
     def starts_nothing(self) -> bool:
         """Does running this module only define things (a Flask app for `wsgi.py`)?
@@ -215,7 +200,7 @@ class MainPath:
         calls that configure (`app.register_blueprint(bp)` on a module-level
         name, `logging.basicConfig()`); anything else may start the program.
         """
-        assigned = {dotted(t.target) for s in self.module.body
+        assigned = {dotted_name(t.target) for s in self.module.body
                     if isinstance(s, cst.SimpleStatementLine)
                     for small in s.body if isinstance(small, cst.Assign)
                     for t in small.targets}
@@ -250,7 +235,7 @@ class MainPath:
     def _configures(self, call: cst.Call, assigned: set[str]) -> bool:
         if any(self._starts(c) for c in _calls(call)):
             return False
-        name = dotted(call.func)
+        name = dotted_name(call.func)
         if name in _CONFIGURES:
             return True
         receiver = name.rpartition('.')[0]

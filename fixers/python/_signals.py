@@ -41,6 +41,8 @@ from modcon.knowledge.python_frameworks import Handoff
 from modcon.knowledge.python_frameworks import Registration
 from modcon.model import Edit
 from modcon.named_tuple import NamedTuple
+from modcon.readers.python.cst_syntax import dotted_name
+from modcon.readers.python.cst_syntax import last_name
 from modcon.readers.python.regions import marked_regions
 from modcon.readers.python.regions import region_around
 from modcon.source import SourceFile
@@ -167,7 +169,7 @@ class _Scanner(cst.CSTVisitor):
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            dotted = _dotted(alias.name)
+            dotted = dotted_name(alias.name)
             self.packages.add(dotted.split('.')[0])
             if isinstance(alias.name, cst.Name):
                 self._module_names.add(id(alias.name))
@@ -181,7 +183,7 @@ class _Scanner(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.module is None or node.relative:
             return
-        module = _dotted(node.module)
+        module = dotted_name(node.module)
         self.packages.add(module.split('.')[0])
         if isinstance(node.module, cst.Name):
             self._module_names.add(id(node.module))
@@ -189,7 +191,7 @@ class _Scanner(cst.CSTVisitor):
             self.star_modules.append(module)
             return
         for alias in node.names:
-            name = _dotted(alias.name)
+            name = dotted_name(alias.name)
             bound = alias.asname.name if alias.asname is not None else alias.name
             if isinstance(bound, cst.Name):
                 self._bind(bound.value, f'{module}.{name}')
@@ -204,11 +206,11 @@ class _Scanner(cst.CSTVisitor):
             self.other_uses.add(node.value)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.bases.extend(_dotted(base.value) for base in node.bases)
+        self.bases.extend(dotted_name(base.value) for base in node.bases)
 
     def visit_Call(self, node: cst.Call) -> None:
         method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
-        self.calls.append((_dotted(node.func), method, node))
+        self.calls.append((dotted_name(node.func), method, node))
 
     def _names_sigterm(self, args: Sequence[cst.Arg]) -> bool:
         if not args:
@@ -250,7 +252,7 @@ def _default_action(call: cst.Call, registration: Registration) -> str:
     Neither is a handler: as PID 1 the signal is dropped either way."""
     if registration.handler_argument is None or len(call.args) <= registration.handler_argument:
         return ''
-    name = _dotted(call.args[registration.handler_argument].value).rpartition('.')[2]
+    name = last_name(call.args[registration.handler_argument].value)
     return name if name in ('SIG_IGN', 'SIG_DFL') else ''
 
 
@@ -271,14 +273,6 @@ def _keywords_allow(handoff: Handoff, call: cst.Call) -> bool:
     if handoff.on_keywords:
         return any(literal(name) == value for name, value in handoff.on_keywords)
     return True
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f'{_dotted(node.value)}.{node.attr.value}'
-    return ''
 
 
 def _is_main_guard(node: cst.If) -> bool:
@@ -307,7 +301,7 @@ def _is_import_line(node: cst.BaseStatement) -> TypeGuard[cst.SimpleStatementLin
 def _is_future_import(node: cst.BaseStatement) -> bool:
     return isinstance(node, cst.SimpleStatementLine) and all(
         isinstance(s, cst.ImportFrom) and s.module is not None and
-        _dotted(s.module) == '__future__' for s in node.body)
+        dotted_name(s.module) == '__future__' for s in node.body)
 
 
 def _signal_import(node: cst.BaseStatement) -> str | None:
@@ -317,7 +311,7 @@ def _signal_import(node: cst.BaseStatement) -> str | None:
     for small in node.body:
         if isinstance(small, cst.Import):
             for alias in small.names:
-                if _dotted(alias.name) == 'signal':
+                if dotted_name(alias.name) == 'signal':
                     if alias.asname is None:
                         return 'signal'
                     if isinstance(alias.asname.name, cst.Name):
