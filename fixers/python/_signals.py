@@ -43,8 +43,8 @@ from modcon.model import Edit
 from modcon.named_tuple import NamedTuple
 from modcon.readers.python.cst_syntax import dotted_name
 from modcon.readers.python.cst_syntax import last_name
-from modcon.readers.python.regions import marked_regions
-from modcon.readers.python.regions import region_around
+from modcon.regions import python_regions
+from modcon.regions import region_around
 from modcon.source import SourceFile
 
 TYPE_CHECKING = False
@@ -331,7 +331,7 @@ class _Planner:
         self.scanner = scanner
         self.main = main
         self.main_path = main_path
-        self.regions = marked_regions(source)
+        self.regions = python_regions(source)
 
     def _line_start(self, line: int) -> int:
         starts = self.source.line_starts
