@@ -43,15 +43,9 @@ _CONFIGURES = frozenset({'logging.basicConfig', 'load_dotenv', 'dotenv.load_dote
 _EXITS = frozenset({'sys.exit', 'exit', 'quit', 'os._exit'})
 
 
-class _Calls(cst.CSTVisitor):
-    """Calls in a piece of code, not counting the bodies of nested definitions."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls: list[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
+class _OwnCode(cst.CSTVisitor):
+    """Visits a piece of code, not the bodies of the definitions in it: they
+    run only when called, which the main path follows by name."""
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -61,6 +55,17 @@ class _Calls(cst.CSTVisitor):
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
+
+
+class _Calls(_OwnCode):
+    """Calls in a piece of code, not counting the bodies of nested definitions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
 
 
 def _calls(node: cst.CSTNode) -> list[cst.Call]:
@@ -98,7 +103,7 @@ class _Leaves(cst.CSTVisitor):
             self.leaves = True
 
 
-class _InterruptCatches(cst.CSTVisitor):
+class _InterruptCatches(_OwnCode):
     """`except KeyboardInterrupt` blocks that end the program, and the calls around them.
 
     A handler inside a loop that neither breaks, returns, raises nor exits
@@ -110,15 +115,6 @@ class _InterruptCatches(cst.CSTVisitor):
         super().__init__()
         self.handlers: list[cst.ExceptHandler] = []
         self._loops = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
 
     def visit_While(self, node: cst.While) -> None:
         self._loops += 1
