@@ -112,3 +112,21 @@ def test_lines_inserted_before_a_region_first_line_or_after_its_last_are_outside
 
 def test_a_file_without_markers_has_no_regions() -> None:
     assert python_regions(SourceFile('app.py', 'import os\n# a comment\n')) == []
+
+
+def test_two_markers_of_the_same_lines_are_one_region() -> None:
+    # Each used to count as inside the other, and both were dropped: nothing was protected.
+    text = 'x = 1\n# [START run]  # fmt: off\nserve()\n# [END run]  # fmt: on\n'
+    regions = python_regions(SourceFile('app.py', text))
+    assert regions == [LineRegion(2, 4, '[START run]')]
+    assert region_around(regions, 3) == regions[0]
+
+
+def test_crossing_python_regions_are_one_span() -> None:
+    # Moving an edit out of one must not put it into the other.
+    text = ('# [START a]\nsetup()\n# [START b]\n# [END a]\nserve()\n# [END b]\n'
+            'done()\n')
+    regions = python_regions(SourceFile('app.py', text))
+    assert regions == [LineRegion(1, 6, '[START a]')]
+    assert region_around(regions, 5) == regions[0]
+    assert region_around(regions, 7) is None and region_around(regions, 1) is None

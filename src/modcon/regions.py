@@ -64,7 +64,13 @@ class LineRegion(NamedTuple):
 
 
 def python_regions(source: SourceFile) -> list[LineRegion]:
-    """The outermost marked regions of a Python file, in file order."""
+    """The protected spans of a Python file, in file order and apart from each other.
+
+    A region inside another counts as the outer one; regions that cross (one
+    starts inside the other and ends after it) count as one span, named after
+    the first: an edit moved out of one of them must not land in the other.
+    Two markers of the same lines (``[START x]  # fmt: off``) are one span.
+    """
     text = source.text
     if '[START' not in text and 'fmt:' not in text:
         return []
@@ -72,9 +78,14 @@ def python_regions(source: SourceFile) -> list[LineRegion]:
                         f'[START {r.name}]')
              for r in marked_regions(text, PYTHON_SNIPPET_MARKER)]
     found.extend(_format_off(source))
-    outermost = [r for r in found
-                 if not any(o != r and o.first <= r.first and r.last <= o.last for o in found)]
-    return sorted(set(outermost))
+    spans: list[LineRegion] = []
+    for region in sorted(found, key=lambda r: (r.first, -r.last)):
+        if spans and region.first <= spans[-1].last:  # inside or crossing the span before
+            if region.last > spans[-1].last:
+                spans[-1] = spans[-1]._replace(last=region.last)
+            continue
+        spans.append(region)
+    return spans
 
 
 def _format_off(source: SourceFile) -> list[LineRegion]:
