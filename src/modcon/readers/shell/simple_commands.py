@@ -22,6 +22,7 @@ are character offsets into the text.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 
 from modcon.named_tuple import NamedTuple
@@ -49,6 +50,8 @@ SUBSHELL = 'subshell'  # inside ( ... )
 # at the top level: a command inside anything else is "nested".
 _TOP_LEVEL = frozenset(('program', 'list', 'pipeline', 'redirected_statement'))
 _NOT_A_STATEMENT = frozenset(('comment', 'heredoc_body'))
+# Bytes that may lie between tokens are blanks (and the line ends of continuations).
+_NOT_BLANK = re.compile(rb'[^ \t\r\n]')
 _BRANCHING = frozenset(('if_statement', 'elif_clause', 'else_clause', 'case_statement',
                         'case_item', 'compound_statement'))
 
@@ -245,24 +248,19 @@ def first_unread_byte(root: Node, data: bytes) -> int | None:
     Between tokens there may be blanks, line ends and line continuations
     only; a here-document body is data and counts as read.
     """
-    covered = bytearray(len(data))
+    # ``data`` with every byte a token covers blanked: what is left to check.
+    uncovered = bytearray(data)
     stack = [root]
     while stack:
         node = stack.pop()
         if not node.children or node.type == 'heredoc_body':
-            covered[node.start_byte:node.end_byte] = b'\1' * (node.end_byte - node.start_byte)
+            uncovered[node.start_byte:node.end_byte] = b' ' * (node.end_byte - node.start_byte)
         else:
             stack.extend(node.children)
-    i = 0
-    while i < len(data):
-        if covered[i] or data[i] in b' \t\r\n':
-            i += 1
-        elif data[i:i + 2] == b'\\\n':
-            i += 2
-        elif data[i:i + 3] == b'\\\r\n':
-            i += 3
-        else:
-            return i
+    for found in _NOT_BLANK.finditer(uncovered):
+        at = found.start()
+        if not data.startswith((b'\\\n', b'\\\r\n'), at):  # a line continuation
+            return at
     return None
 
 

@@ -37,6 +37,8 @@ def unquoted(raw: str, word_start: bool = True) -> str | None:
     """
     if word_start and raw.startswith('~'):
         return None
+    if '\\' not in raw:  # most words: nothing to remove, so the text is the value
+        return raw if _UNQUOTED_SPECIAL.isdisjoint(raw) else None
     out: list[str] = []
     i = 0
     while i < len(raw):
@@ -89,9 +91,11 @@ def literal_value(node: Node, text: TreeSitterText) -> str | None:
         if value is None:
             return None
         values.append(value)
-    if '~' in text.raw(node) and _ASSIGNMENT_TILDE.match(text.raw(node)):
+    word = ''.join(values)
+    # Quote removal keeps every `~`: the value has one exactly when the text has.
+    if '~' in word and _ASSIGNMENT_TILDE.match(text.raw(node)):
         return None
-    return ''.join(values)
+    return word
 
 
 def _part_value(node: Node, text: TreeSitterText, word_start: bool) -> str | None:
