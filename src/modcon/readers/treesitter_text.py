@@ -16,17 +16,18 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 class TreeSitterText:
     """``text``, its UTF-8 bytes ``data``, and the byte -> character mapping."""
 
-    __slots__ = ('text', 'data', '_chars')
+    __slots__ = ('text', 'data', '_ascii', '_chars')
 
     def __init__(self, text: str) -> None:
         self.text = text
         # surrogatepass: a lone surrogate still gets the 3 bytes tree-sitter counts
         self.data = text.encode('utf-8', 'surrogatepass')
+        self._ascii = len(self.data) == len(text)  # bytes are characters
         self._chars: list[int] | None = None  # built on first use, for non-ASCII text
 
     def char(self, byte: int) -> int:
         """The character offset of the character that byte ``byte`` belongs to."""
-        if len(self.data) == len(self.text):  # ASCII: bytes are characters
+        if self._ascii:
             return byte
         if self._chars is None:
             self._chars = _char_index(self.text)
@@ -34,10 +35,14 @@ class TreeSitterText:
 
     def raw(self, node: Node) -> str:
         """The text of ``node`` as written."""
+        if self._ascii:
+            return self.text[node.start_byte:node.end_byte]
         return self.data[node.start_byte:node.end_byte].decode('utf-8', 'surrogatepass')
 
     def span(self, node: Node) -> tuple[int, int]:
         """The character offsets where ``node`` starts and ends."""
+        if self._ascii:
+            return node.start_byte, node.end_byte
         return self.char(node.start_byte), self.char(node.end_byte)
 
 

@@ -31,10 +31,6 @@ _DIRECTIVES = frozenset(('escape', 'syntax', 'check'))
 _DIRECTIVE_RE = re.compile(r'^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$')
 _TOKEN_WS_RE = re.compile(r'[\t\v\f\r ]+')
 _HEREDOC_RE = lazy_compile(r'^(\d*)<<(-?)([^<]*)$')
-_CONTINUATION = {
-    '\\': re.compile(r'(?:(?<=[^\\])|^)\\[ \t]*$'),
-    '`': re.compile(r'(?:(?<=[^`])|^)`[ \t]*$'),
-}
 # unicode.IsSpace in Go; Python's isspace() also counts \x1c-\x1f.
 _GO_SPACE = frozenset('\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005'
                       '\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000')
@@ -164,22 +160,32 @@ def _strip_go(text: str) -> str:
     return _rstrip_go(_lstrip_go(text))
 
 
+def _continuation(line: str, escape: str) -> int | None:
+    """Where the escape character that continues ``line`` is, or None.
+
+    As BuildKit's line-continuation pattern: the escape character, followed by
+    nothing but spaces and tabs, and not preceded by another escape character.
+    """
+    body = line.rstrip(' \t')
+    if body.endswith(escape) and (len(body) == 1 or body[-2] != escape):
+        return len(body) - 1
+    return None
+
+
 class _Lines:
-    """The file's physical lines as (content start, content end, next line start)."""
+    """The file's physical lines as (content start, content end)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.spans: list[tuple[int, int, int]] = []
+        self.spans: list[tuple[int, int]] = []
+        lines = text.split('\n')
+        if lines[-1] == '':  # the text ends with a line end (or is empty)
+            lines.pop()
         pos = 0
-        n = len(text)
-        while pos < n:
-            nl = text.find('\n', pos)
-            nxt = n if nl == -1 else nl + 1
-            end = n if nl == -1 else nl
-            while end > pos and text[end - 1] == '\r':  # BuildKit trims "\r\n" runs
-                end -= 1
-            self.spans.append((pos, end, nxt))
-            pos = nxt
+        for line in lines:
+            # BuildKit trims "\r\n" runs
+            self.spans.append((pos, pos + len(line.rstrip('\r'))))
+            pos += len(line) + 1
 
 
 class _Directives:
@@ -216,6 +222,9 @@ def _extract_flags(line: str, offset: int) -> tuple[tuple[str, ...], int]:
     Returns the flags (quotes and escapes removed) and the offset in ``line``
     where the arguments start.
     """
+    rest = line[offset:].lstrip()
+    if not rest.startswith('--'):  # most instructions: no flags
+        return (), len(line) - len(rest)
     words: list[str] = []
     word: list[str] = []
     in_spaces, in_word, in_quote = 0, 1, 2
@@ -505,7 +514,7 @@ def parse(text: str) -> Dockerfile:
     i = 0
     total = len(lines)
     while i < total:
-        start, end, _ = lines[i]
+        start, end = lines[i]
         if i == 0 and text.startswith('\ufeff', start):
             start += 1
         raw = text[start:end]
@@ -515,13 +524,14 @@ def parse(text: str) -> Dockerfile:
             comment = Comment(start + lead, end, i + 1, token[1:].strip())
             pending_comments.append(comment)
             all_comments.append(comment)
-        directives.observe(token, i + 1)
+        if not directives.done:
+            directives.observe(token, i + 1)
         escape = directives.escape
         content_start = start + lead
         content = '' if token.startswith('#') else token
         first_line = i + 1
         i += 1
-        cont = _CONTINUATION[escape].search(content)
+        cont = _continuation(content, escape)
         if cont is None and content == '':
             continue
 
@@ -540,13 +550,14 @@ def parse(text: str) -> Dockerfile:
         last_end = end
         empty_continuation = False
         if cont is not None:
-            take(content_start, content[:cont.start()])
+            take(content_start, content[:cont])
         else:
             take(content_start, content)
         while cont is not None and i < total:
-            start, end, _ = lines[i]
+            start, end = lines[i]
             raw = text[start:end]
-            directives.observe(raw, i + 1)
+            if not directives.done:
+                directives.observe(raw, i + 1)
             i += 1
             stripped = _lstrip_go(raw)
             if stripped.startswith('#'):
@@ -557,8 +568,8 @@ def parse(text: str) -> Dockerfile:
                 empty_continuation = True
                 continue
             last_end = end
-            cont = _CONTINUATION[escape].search(raw)
-            take(start, raw[:cont.start()] if cont is not None else raw)
+            cont = _continuation(raw, escape)
+            take(start, raw[:cont] if cont is not None else raw)
 
         logical = ''.join(logical_parts)
         keyword, name, kw_start, flags, args = _instruction_parts(logical, 0)
@@ -581,7 +592,7 @@ def parse(text: str) -> Dockerfile:
                 while True:
                     if i >= total:
                         raise DockerfileSyntaxError('unterminated heredoc', first_line)
-                    h_start, h_end, _ = lines[i]
+                    h_start, h_end = lines[i]
                     i += 1
                     candidate = text[h_start:h_end]
                     if chomp:
