@@ -16,7 +16,6 @@ from __future__ import annotations
 import fnmatch
 import json
 import posixpath
-import re
 from collections import ChainMap
 from collections.abc import Mapping
 
@@ -24,6 +23,7 @@ from modcon.entrypoints.invocation import Invocation
 from modcon.knowledge.inits import INITS
 from modcon.knowledge.servers import Server
 from modcon.knowledge.servers import server_for
+from modcon.lazyregex import lazy_compile
 from modcon.model import Kind
 from modcon.named_tuple import NamedTuple
 from modcon.project import Project
@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 DROPPERS = frozenset(('gosu', 'su-exec', 'chpst', 'setpriv'))
-PYTHON_NAME = re.compile(r'^python(\d+(\.\d+)?)?$')
+PYTHON_NAME = lazy_compile(r'^python(\d+(\.\d+)?)?$')
 _NODE = frozenset(('node', 'nodejs'))
 # Tools that run a command in a project's environment (`uv run server.py`), with
 # their options that take a value.
@@ -277,9 +277,8 @@ class _Image:
         if not any(c in clean for c in '*?['):
             return [clean]
         directory, pattern = posixpath.split(clean)
-        return [posixpath.join(directory, name) if directory else name
-                for name in self.project.list_dir(directory or '.')
-                if fnmatch.fnmatch(name, pattern)]
+        matched = fnmatch.filter(self.project.list_dir(directory or '.'), pattern)
+        return [posixpath.join(directory, name) if directory else name for name in matched]
 
     def locate(self, image_path: str) -> tuple[str, int] | None:
         """The context path a file of the image comes from, and the COPY line."""

@@ -118,7 +118,7 @@ def from_flag(ins: Instruction) -> str | None:
     return None
 
 
-WINDOWS_IMAGE = re.compile(r'(^|/)(windows|nanoserver|servercore|windowsservercore)([:/@-]|$)',
+WINDOWS_IMAGE = lazy_compile(r'(^|/)(windows|nanoserver|servercore|windowsservercore)([:/@-]|$)',
                            re.IGNORECASE)
 
 

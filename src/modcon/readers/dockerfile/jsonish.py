@@ -11,13 +11,12 @@ separated by commas, or the first one is quoted.
 from __future__ import annotations
 
 import json
-import re
 
 from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 
 _ELEMENT = lazy_compile(r'''"((?:[^"\\]|\\.)*)"|'([^'\\]*)'|([^\s,\[\]"']+)''')
-_QUOTED_START = re.compile(r'\[\s*["\']')
+_QUOTED_START = lazy_compile(r'\[\s*["\']')
 
 
 class Element(NamedTuple):

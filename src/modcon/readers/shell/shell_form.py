@@ -17,8 +17,8 @@ Tests run every conversion through a real ``/bin/sh`` to prove it.
 from __future__ import annotations
 
 import functools
-import re
 
+from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.grammar import bash_parser
 from modcon.readers.shell.words import double_quoted
@@ -79,10 +79,10 @@ _COMPOUND = {
 # or backslashes other than the four escapes POSIX defines.
 # A command made only of such words is proven literal without a parser; its
 # value is what POSIX quote removal gives (``_decode``).
-_WORD_RE = re.compile(
-    r'''(?:[A-Za-z0-9_./:@%+,=-]|[^\x00-\x7f]|\\[^\n]|'[^']*'|"(?:[^"\\$`]|\\[\\"$`])*")+''')
-_LITERAL_WORDS = re.compile(rf'{_WORD_RE.pattern}(?:[ \t]+{_WORD_RE.pattern})*')
-_SEGMENT = re.compile(r'''\\(.)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\\'"]+)''')
+_WORD = r'''(?:[A-Za-z0-9_./:@%+,=-]|[^\x00-\x7f]|\\[^\n]|'[^']*'|"(?:[^"\\$`]|\\[\\"$`])*")+'''
+_WORD_RE = lazy_compile(_WORD)
+_LITERAL_WORDS = lazy_compile(rf'{_WORD}(?:[ \t]+{_WORD})*')
+_SEGMENT = lazy_compile(r'''\\(.)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\\'"]+)''')
 
 
 class Analysis(NamedTuple):

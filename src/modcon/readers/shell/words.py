@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from modcon.lazyregex import lazy_compile
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
@@ -27,7 +29,7 @@ _UNQUOTED_SPECIAL = frozenset('*?[{}$`\'"')
 _DOUBLE_QUOTED_SPECIAL = frozenset('$`')
 _DOUBLE_QUOTED_ESCAPES = frozenset('$`"\\')
 # `NAME=...~` where the tilde follows the `=` or a `:` (bash expands it).
-_ASSIGNMENT_TILDE = re.compile(r'[A-Za-z_][A-Za-z0-9_]*=(?:.*[=:])?~', re.DOTALL)
+_ASSIGNMENT_TILDE = lazy_compile(r'[A-Za-z_][A-Za-z0-9_]*=(?:.*[=:])?~', re.DOTALL)
 
 
 def unquoted(raw: str, word_start: bool = True) -> str | None:
