@@ -28,7 +28,8 @@ _NO_FLAGS = frozenset(('CMD', 'ENTRYPOINT'))
 _DIRECTIVES = frozenset(('escape', 'syntax', 'check'))
 
 # Go's regexp \s is ASCII [\t\n\f\r ]; these mirror BuildKit's patterns.
-_DIRECTIVE_RE = lazy_compile(r'^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$')
+_DIRECTIVE_RE = lazy_compile(
+    r'^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$')
 _TOKEN_WS_RE = re.compile(r'[\t\v\f\r ]+')
 _HEREDOC_RE = lazy_compile(r'^(\d*)<<(-?)([^<]*)$')
 # unicode.IsSpace in Go; Python's isspace() also counts \x1c-\x1f.

@@ -86,14 +86,18 @@ def literal_value(node: Node, text: TreeSitterText) -> str | None:
     if node.type == 'command_name':
         children = node.children
         return literal_value(children[0], text) if len(children) == 1 else None
-    parts = node.children if node.type == 'concatenation' else [node]
-    values = []
-    for index, part in enumerate(parts):
-        value = _part_value(part, text, word_start=index == 0)
-        if value is None:
-            return None
-        values.append(value)
-    word = ''.join(values)
+    if node.type == 'concatenation':
+        values = []
+        for index, part in enumerate(node.children):
+            value = _part_value(part, text, word_start=index == 0)
+            if value is None:
+                return None
+            values.append(value)
+        word: str | None = ''.join(values)
+    else:  # most words are one part
+        word = _part_value(node, text, word_start=True)
+    if word is None:
+        return None
     # Quote removal keeps every `~`: the value has one exactly when the text has.
     if '~' in word and _ASSIGNMENT_TILDE.match(text.raw(node)):
         return None
