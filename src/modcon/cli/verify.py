@@ -47,7 +47,8 @@ def run_verify(args: argparse.Namespace) -> int:
         except InputError as exc:
             errors.append(exc)
             continue
-        document = item.document
+        document = item.dockerfile
+        assert document is not None, target.display  # the scope parses each Dockerfile as one
         if document.error is not None:
             errors.append(InputError(target.display, f'does not parse: {document.error.message}'))
             continue

@@ -52,7 +52,8 @@ def check_dockerfile(target: Target, config: Config, scope: Scope) -> Checked:
         item = scope.read(target)
     except ModconError as exc:
         return Checked(target, None, [], None, exc)
-    resolution = item.document.resolution if item.document.error is None else None
+    document = item.dockerfile
+    resolution = document.resolution if document is not None and document.error is None else None
     try:
         findings = check_file(item, config)
     except RuleCrashed as exc:

@@ -33,10 +33,10 @@ from modcon.source import SourceFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from typing import Any
     from typing import Protocol
 
     from modcon.document import Document
+    from modcon.entrypoints.dockerfile_document import DockerfileDocument
     from modcon.entrypoints.resolve import Resolution
 
 # How a code file named on its own (reached by no Dockerfile) is run.
@@ -51,12 +51,22 @@ class FileInput(NamedTuple):
     kind: Kind
     invocations: tuple[Invocation, ...] = ()
     project: Project | None = None  # a Dockerfile's build context
-    document: Any = None  # ``text`` parsed, once, for the engine (None: not parsed yet)
+    document: Document | None = None  # ``text`` parsed, once, for the engine (None: not parsed yet)
 
     @property
     def source(self) -> SourceFile:
         return self.document.source if self.document is not None \
             else SourceFile(self.path, self.text)
+
+    @property
+    def dockerfile(self) -> DockerfileDocument | None:
+        """The document as a Dockerfile's (its stages, where its command leads), when
+        this file is a Dockerfile and parsed; None otherwise."""
+        if self.kind != Kind.DOCKERFILE or self.document is None:
+            return None
+        from modcon.entrypoints.dockerfile_document import DockerfileDocument
+
+        return self.document if isinstance(self.document, DockerfileDocument) else None
 
     def with_text(self, text: str) -> FileInput:
         """The same file with another text (and no document: that was of the old text)."""
@@ -173,8 +183,9 @@ class Scope:
 
     def follow_input(self, dockerfile: Target, item: FileInput) -> None:
         """Follow the command of a Dockerfile read by ``read``, if it parses."""
-        if item.document.error is None:
-            self.follow(dockerfile, item.document.resolution)
+        document = item.dockerfile
+        if document is not None and document.error is None:
+            self.follow(dockerfile, document.resolution)
 
     def code(self, targets: Iterable[Target]) -> list[tuple[Target, tuple[Invocation, ...]]]:
         """The code files to check once the Dockerfiles of ``targets`` are followed:

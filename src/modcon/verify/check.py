@@ -35,7 +35,6 @@ from modcon.engine.scope import FileInput
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import Resolution
 from modcon.entrypoints.resolve import resolve
-from modcon.model import Kind
 from modcon.named_tuple import NamedTuple
 from modcon.project import LocalProject
 from modcon.project import OverlayProject
@@ -222,10 +221,10 @@ def verify_fixes(item: FileInput, final: Mapping[str, str], *, grace: float = 10
     """``verify`` on a Dockerfile the scope read, before and after the fixes in
     ``final`` (changed files by repository path); None when it is no Dockerfile,
     does not parse or runs nothing of the repository."""
-    if item.kind != Kind.DOCKERFILE or item.document is None or item.document.error is not None \
+    before_doc = item.dockerfile
+    if before_doc is None or before_doc.error is not None \
             or item.project is None:  # the scope gives every Dockerfile its build context
         return None
-    before_doc = item.document
     resolution = before_doc.resolution
     if not resolution.targets and resolution.handled_by is None:
         return None
