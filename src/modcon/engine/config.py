@@ -10,13 +10,12 @@ Keys (the same in both files; flags override them):
 """
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 import stat
 from collections.abc import Iterable
 
 from modcon.errors import ConfigError
+from modcon.lazyregex import lazy_compile
 from modcon.model import Applicability
 from modcon.model import Rule
 from modcon.named_tuple import NamedTuple
@@ -47,6 +46,10 @@ class Config(NamedTuple):
         return self.fix_safety.get(rule.code, default)
 
     def excluded(self, relative_path: str) -> bool:
+        if not self.exclude:
+            return False
+        import fnmatch  # only for a walk with `exclude` patterns
+
         parts = relative_path.replace(os.sep, '/').split('/')
         for pattern in self.exclude:
             if fnmatch.fnmatch(relative_path, pattern) or any(
@@ -81,7 +84,7 @@ def known_rules() -> dict[str, str]:
     return rules
 
 
-_RULE_MODULE = re.compile(r'mc([0-9]{3})_([a-z0-9_]+)\.py')
+_RULE_MODULE = lazy_compile(r'mc([0-9]{3})_([a-z0-9_]+)\.py')
 _LOOKALIKES = str.maketrans('LIO', '110')  # MC10l, MC1O1: a letter typed for a digit
 
 

@@ -11,11 +11,10 @@ through.
 from __future__ import annotations
 
 import os
-import re
 
 from modcon.engine.config import Config
-from modcon.entrypoints.code_document import kind_of_code
 from modcon.errors import InputError
+from modcon.lazyregex import lazy_compile
 from modcon.model import Kind
 from modcon.named_tuple import NamedTuple
 
@@ -37,8 +36,9 @@ NOT_DOCKERFILE_NAMES = (
     r'(?i)(\.(dockerignore|j2|jinja2?|tmpl|tpl|template|erb|in|orig|rej|bak|backup|old|swp'
     r'|md|rst|txt|json|ya?ml|toml|xml|html|lock|py|pyc|go|rs|js|ts|rb|java|sh|c|h)|~)$'
 )
-_DOCKERFILE = re.compile(DOCKERFILE_NAMES)
-_NOT_DOCKERFILE = re.compile(NOT_DOCKERFILE_NAMES)
+# Compiled when a folder is walked, or a file named explicitly has a code extension.
+_DOCKERFILE = lazy_compile(DOCKERFILE_NAMES)
+_NOT_DOCKERFILE = lazy_compile(NOT_DOCKERFILE_NAMES)
 DESCRIBED = 'Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*, Dockerfile-*, *-Dockerfile'
 
 
@@ -117,8 +117,11 @@ def discover(paths: list[str], config: Config, skipped: list[str] | None = None,
             errors.append(InputError(given, 'is a symlink to a directory; not followed'))
         else:
             # A file named explicitly is checked: as code by its extension,
-            # otherwise as a Dockerfile whatever its name.
-            kind = kind_of(os.path.basename(given)) or kind_of_code(given) or Kind.DOCKERFILE
+            # otherwise as a Dockerfile whatever its name (Dockerfile.bash is one).
+            from modcon.entrypoints.code_document import kind_of_code
+
+            code = kind_of_code(given)
+            kind = Kind.DOCKERFILE if code is None else kind_of(os.path.basename(given)) or code
             add(given, display, kind, os.path.dirname(os.path.abspath(given)))
     return targets, errors
 

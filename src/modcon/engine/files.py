@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
-import re
 import stat
 
 from modcon.errors import InputError
+from modcon.lazyregex import lazy_compile
 from modcon.source import SourceFile
 
 TYPE_CHECKING = False
@@ -72,7 +72,7 @@ def _utf16_or_32(data: bytes) -> str | None:
 
 TEMP_PREFIX = '.modcon-'
 TEMP_SUFFIX = '.tmp'
-_TEMP_NAME = re.compile(r'\.modcon-[a-z0-9_]{8}(\.tmp)?')
+_TEMP_NAME = lazy_compile(r'\.modcon-[a-z0-9_]{8}(\.tmp)?')
 _BOM = b'\xef\xbb\xbf'
 
 
