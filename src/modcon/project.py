@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections.abc import Mapping
 
 TYPE_CHECKING = False
@@ -34,12 +35,123 @@ class Project:
     def list_dir(self, path: str) -> list[str]:  # pragma: no cover - overridden
         return []
 
+    def forget(self) -> None:
+        """Drop what was read so far: modcon is about to write files."""
+
+
+class LocalTree:
+    """The working tree as one run sees it: each question asked of the system once.
+
+    A batch asks the same questions again and again: every Dockerfile of a
+    folder resolves that folder, looks for the same Compose files and reads the
+    same ``requirements.txt``. The answers are those of ``os.path.realpath``,
+    ``os.path.isfile``, ``os.path.isdir`` and ``os.listdir``, kept for the run
+    (the scope's reader holds one tree; its build contexts share it). Symbolic
+    links do not move while modcon runs; files may, when modcon writes them:
+    ``forget`` drops all but the resolved paths (``fixloop.fix_file`` calls it
+    before its caller writes).
+    """
+
+    def __init__(self) -> None:
+        self._cwd: str | None = None
+        self._real: dict[str, str] = {}
+        self._kinds: dict[str, str | None] = {}  # 'file', 'dir', 'other'; None: missing
+        self._names: dict[str, list[str]] = {}
+        self._texts: dict[str, str | None] = {}
+
+    def forget(self) -> None:
+        """Drop what the files said (not where paths lead): modcon is about to write."""
+        self._kinds.clear()
+        self._names.clear()
+        self._texts.clear()
+
+    def cwd(self) -> str:
+        if self._cwd is None:
+            self._cwd = os.getcwd()
+        return self._cwd
+
+    def realpath(self, path: str) -> str:
+        """``os.path.realpath(path)``, each folder of it resolved once per run."""
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = self._resolve(path)
+        return real
+
+    def _resolve(self, path: str) -> str:
+        # realpath resolves a path one name at a time, left to right: a plain
+        # name under a folder resolved already needs one lstat, or, for a link,
+        # the whole path resolved again.
+        if not os.path.isabs(path):
+            path = os.path.join(self.cwd(), path)  # getcwd() holds no links
+        parent, name = os.path.split(path)
+        if name in ('', os.curdir, os.pardir) or parent == path:
+            return os.path.realpath(path)
+        joined = os.path.join(self.realpath(parent), name)
+        try:
+            is_link = stat.S_ISLNK(os.lstat(joined).st_mode)
+        except OSError:
+            is_link = False
+        return os.path.realpath(joined) if is_link else joined
+
+    def _kind(self, path: str) -> str | None:
+        if path not in self._kinds:
+            try:
+                mode = os.stat(path).st_mode
+            except (OSError, ValueError):
+                self._kinds[path] = None
+            else:
+                self._kinds[path] = ('file' if stat.S_ISREG(mode) else
+                                     'dir' if stat.S_ISDIR(mode) else 'other')
+        return self._kinds[path]
+
+    def is_file(self, path: str) -> bool:
+        return self._kind(path) == 'file'
+
+    def is_dir(self, path: str) -> bool:
+        return self._kind(path) == 'dir'
+
+    def list_dir(self, path: str) -> list[str]:
+        """The names in folder ``path``, sorted ([] when it is none or cannot be read)."""
+        if path not in self._names:
+            names: list[str] = []
+            if self.is_dir(path):
+                try:
+                    names = sorted(os.listdir(path))
+                except OSError:
+                    pass
+            self._names[path] = names
+        return list(self._names[path])
+
+    def read(self, path: str) -> str | None:
+        """The text of file ``path``: None unless it is UTF-8, without NUL, at most 1 MiB."""
+        if path not in self._texts:
+            self._texts[path] = _text(path) if self.is_file(path) else None
+        return self._texts[path]
+
+
+def _text(path: str) -> str | None:
+    try:
+        with open(path, 'rb') as f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MAX_BYTES or b'\0' in data:
+        return None
+    try:
+        return data.decode('utf-8')
+    except UnicodeDecodeError:
+        return None
+
 
 class LocalProject(Project):
-    """The working tree under ``root``; never follows a path out of it."""
+    """The working tree under ``root``; never follows a path out of it.
 
-    def __init__(self, root: str) -> None:
-        self.root = os.path.realpath(root)
+    Build contexts of one run share its ``tree`` (a tree of their own otherwise).
+    """
+
+    def __init__(self, root: str, tree: LocalTree | None = None) -> None:
+        self.tree = tree if tree is not None else LocalTree()
+        self.root = self.tree.realpath(root)
         # Rules ask about the same paths again and again; symlinks do not move
         # while modcon runs, so each path is resolved once.
         self._resolved: dict[str, str | None] = {}
@@ -50,7 +162,7 @@ class LocalProject(Project):
         normal = posixpath.normpath(path.lstrip('/'))
         full: str | None = None
         if not normal.startswith('..'):
-            full = os.path.realpath(os.path.join(self.root, normal))
+            full = self.tree.realpath(os.path.join(self.root, normal))
             if full != self.root and not full.startswith(self.root + os.sep):
                 full = None
         self._resolved[path] = full
@@ -58,36 +170,22 @@ class LocalProject(Project):
 
     def read(self, path: str) -> str | None:
         full = self._full(path)
-        if full is None or not os.path.isfile(full):
-            return None
-        try:
-            with open(full, 'rb') as f:
-                data = f.read(MAX_BYTES + 1)
-        except OSError:
-            return None
-        if len(data) > MAX_BYTES or b'\0' in data:
-            return None
-        try:
-            return data.decode('utf-8')
-        except UnicodeDecodeError:
-            return None
+        return None if full is None else self.tree.read(full)
 
     def is_file(self, path: str) -> bool:
         full = self._full(path)
-        return full is not None and os.path.isfile(full)
+        return full is not None and self.tree.is_file(full)
 
     def is_dir(self, path: str) -> bool:
         full = self._full(path)
-        return full is not None and os.path.isdir(full)
+        return full is not None and self.tree.is_dir(full)
 
     def list_dir(self, path: str) -> list[str]:
         full = self._full(path)
-        if full is None or not os.path.isdir(full):
-            return []
-        try:
-            return sorted(os.listdir(full))
-        except OSError:
-            return []
+        return [] if full is None else self.tree.list_dir(full)
+
+    def forget(self) -> None:
+        self.tree.forget()
 
 
 class MappingProject(Project):
@@ -133,3 +231,6 @@ class OverlayProject(Project):
         prefix = '' if prefix == '.' else prefix + '/'
         added = {p[len(prefix):].split('/', 1)[0] for p in self.files if p.startswith(prefix)}
         return sorted(set(self.base.list_dir(path)) | added)
+
+    def forget(self) -> None:
+        self.base.forget()

@@ -17,6 +17,7 @@ from modcon.errors import InputError
 from modcon.lazyregex import lazy_compile
 from modcon.model import Kind
 from modcon.named_tuple import NamedTuple
+from modcon.project import LocalTree
 
 SKIP_DIRS = frozenset((
     '.git', '.hg', '.svn', '.jj', 'node_modules', 'bower_components', 'vendor', 'third_party',
@@ -95,10 +96,11 @@ def discover(paths: list[str], config: Config, skipped: list[str] | None = None,
     targets: list[Target] = []
     errors: list[InputError] = []
     seen: set[str] = set()
+    tree = LocalTree()  # each folder of the walk resolved once
 
     def add(path: str, display: str, kind: Kind, root: str) -> None:
-        real = os.path.realpath(path)
-        if os.path.islink(path) and not _inside(real, os.path.realpath(root)):
+        real = tree.realpath(path)
+        if os.path.islink(path) and not _inside(real, tree.realpath(root)):
             errors.append(InputError(display, 'is a symlink to outside the scanned tree; '
                                               'not followed'))
             return

@@ -135,9 +135,17 @@ def fix_source(
 
 
 def fix_file(item: FileInput, config: Config, threshold: Applicability) -> FileResult:
-    """``fix_source`` of a file the scope read (and parsed)."""
-    return fix_source(item.source, item.kind, config, threshold, item.invocations,
-                      item.project, item.document)
+    """``fix_source`` of a file the scope read (and parsed).
+
+    Its caller may write the result (``modcon fix``, the Action's fix mode): what
+    the build context said so far is forgotten, so that the files checked next
+    see the tree as the write leaves it (the ``.dockerignore`` a fix creates).
+    """
+    result = fix_source(item.source, item.kind, config, threshold, item.invocations,
+                        item.project, item.document)
+    if item.project is not None:
+        item.project.forget()
+    return result
 
 
 

@@ -28,6 +28,7 @@ from modcon.model import CODE_KINDS
 from modcon.model import Kind
 from modcon.named_tuple import NamedTuple
 from modcon.project import LocalProject
+from modcon.project import LocalTree
 from modcon.project import Project
 from modcon.source import SourceFile
 
@@ -101,14 +102,18 @@ if TYPE_CHECKING:  # pragma: no cover - a protocol is for type checkers only
             """The file ``path`` of ``dockerfile``'s build context, as a target."""
 
 
-def context_of(dockerfile: Target) -> LocalProject:
-    """The Dockerfile's build context: its folder, or what a Compose file says."""
+def context_of(dockerfile: Target, tree: LocalTree | None = None) -> LocalProject:
+    """The Dockerfile's build context: its folder, or what a Compose file says.
+
+    ``tree`` answers what the file system holds (a run's Dockerfiles share one).
+    """
     from modcon.readers.compose import build_for
 
-    build = build_for(dockerfile.path)
+    tree = tree if tree is not None else LocalTree()
+    build = build_for(dockerfile.path, tree)
     if build is None:
-        return LocalProject(os.path.dirname(dockerfile.path))
-    project = LocalProject(build.context)
+        return LocalProject(os.path.dirname(dockerfile.path), tree)
+    project = LocalProject(build.context, tree)
     project.compose = build
     return project
 
@@ -119,17 +124,19 @@ def _read_text(target: Target) -> str:
 
 class LocalReader:
     """The working tree. Dockerfiles in one folder share their build context
-    (and its cache of resolved paths)."""
+    (and its cache of resolved paths); all of them share what the file system
+    said (``project.LocalTree``), for the run."""
 
     def __init__(self, read: Callable[[Target], str] = _read_text) -> None:
         self.read = read
+        self.tree = LocalTree()
         self._contexts: dict[str, LocalProject] = {}
         self._by_dockerfile: dict[str, LocalProject] = {}
 
     def context(self, dockerfile: Target) -> LocalProject:
         known = self._by_dockerfile.get(dockerfile.path)
         if known is None:
-            found = context_of(dockerfile)
+            found = context_of(dockerfile, self.tree)
             key = f'{found.root}\0{found.compose.target if found.compose else ""}'
             known = self._by_dockerfile[dockerfile.path] = self._contexts.setdefault(key, found)
         return known
@@ -140,8 +147,8 @@ class LocalReader:
         # the context's display path, from the Dockerfile's
         base_display = posixpath.normpath(posixpath.join(
             posixpath.dirname(dockerfile.display),
-            os.path.relpath(base_real, os.path.realpath(folder)).replace(os.sep, '/')))
-        return Target(os.path.realpath(os.path.join(base_real, path)),
+            os.path.relpath(base_real, self.tree.realpath(folder)).replace(os.sep, '/')))
+        return Target(self.tree.realpath(os.path.join(base_real, path)),
                       posixpath.normpath(posixpath.join(base_display, path)), kind)
 
 

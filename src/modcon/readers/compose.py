@@ -26,6 +26,7 @@ import functools
 import os
 
 from modcon.named_tuple import NamedTuple
+from modcon.project import LocalTree
 
 COMPOSE_FILES = ('compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml')
 _PARENTS = 3  # how many folders above the Dockerfile's are searched
@@ -39,22 +40,26 @@ class ComposeBuild(NamedTuple):
     service: str
 
 
-def build_for(dockerfile: str) -> ComposeBuild | None:
-    """The Compose service that builds ``dockerfile`` (a path), if any."""
-    real = os.path.realpath(dockerfile)
+def build_for(dockerfile: str, tree: LocalTree | None = None) -> ComposeBuild | None:
+    """The Compose service that builds ``dockerfile`` (a path), if any.
+
+    ``tree`` answers what the file system holds (a run's Dockerfiles share one).
+    """
+    tree = tree if tree is not None else LocalTree()
+    real = tree.realpath(dockerfile)
     folder = os.path.dirname(real)
-    here = os.path.realpath(os.getcwd())
+    here = tree.realpath(tree.cwd())
     # never above the repository's root, nor above the folder modcon runs in
     # (the Action's workspace) when the Dockerfile is inside it
     inside = folder == here or folder.startswith(here + os.sep)
     for _ in range(_PARENTS + 1):
         for name in COMPOSE_FILES:
             path = os.path.join(folder, name)
-            if os.path.isfile(path):
-                found = _search(path, real)
+            if tree.is_file(path):
+                found = _search(path, real, tree)
                 if found is not None:
                     return found
-        if os.path.isdir(os.path.join(folder, '.git')) or (inside and folder == here):
+        if tree.is_dir(os.path.join(folder, '.git')) or (inside and folder == here):
             break  # the repository's root, or where modcon runs
         parent = os.path.dirname(folder)
         if parent == folder:
@@ -63,7 +68,7 @@ def build_for(dockerfile: str) -> ComposeBuild | None:
     return None
 
 
-def _search(compose_file: str, dockerfile: str) -> ComposeBuild | None:
+def _search(compose_file: str, dockerfile: str, tree: LocalTree) -> ComposeBuild | None:
     data = _load(compose_file)
     services = data.get('services') if isinstance(data, dict) else None
     if not isinstance(services, dict):
@@ -81,10 +86,10 @@ def _search(compose_file: str, dockerfile: str) -> ComposeBuild | None:
         if not isinstance(context, str) or not isinstance(name, str) or '://' in context \
                 or '$' in context + name:
             continue
-        root = os.path.realpath(os.path.join(base, context))
+        root = tree.realpath(os.path.join(base, context))
         if root != base and not root.startswith(base + os.sep):
             continue  # outside the Compose file's folder: not read
-        if os.path.realpath(os.path.join(root, name)) != dockerfile:
+        if tree.realpath(os.path.join(root, name)) != dockerfile:
             continue
         return ComposeBuild(root, target if isinstance(target, str) else None,
                             compose_file, str(service))
