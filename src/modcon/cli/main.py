@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from collections.abc import Sequence
 
 from modcon import __version__
@@ -22,7 +23,6 @@ from modcon.reporters import FORMATS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
     from typing import NoReturn
 
 
@@ -80,7 +80,102 @@ def _image_fact_sources(value: str) -> str:
     return ','.join(names)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments ``check`` and ``fix`` share."""
+    p.add_argument('paths', nargs='*', default=['.'], metavar='PATH',
+                   help='files or directories (default: .)')
+    p.add_argument('--format', choices=FORMATS, default='text',
+                   help='output format (default: text)')
+    p.add_argument('-o', '--output', metavar='FILE',
+                   help='write the report to FILE instead of stdout')
+    p.add_argument('--select', type=_codes, action='extend', metavar='CODES',
+                   help='only these rules (codes, prefixes such as MC1, or names)')
+    p.add_argument('--ignore', type=_codes, action='extend', default=[], metavar='CODES',
+                   help='skip these rules')
+    p.add_argument('--config', metavar='FILE',
+                   help='use this .modcon.toml or pyproject.toml (default: nearest one)')
+    p.add_argument('--docs-url', metavar='URL',
+                   help='base URL of docs/properties.md for the links in findings')
+    p.add_argument('--unsafe-fixes', action='store_true',
+                   help='also apply (fix) or count (check) unsafe fixes')
+    p.add_argument('-j', '--jobs', type=_positive, metavar='N',
+                   help='processes to check with (default: one per CPU for large '
+                        'batches; fix always uses one)')
+    p.add_argument('--exit-zero', action='store_true',
+                   help='exit 0 even when findings remain (errors still exit 2)')
+
+
+def _image_facts_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument('--image-facts', type=_image_fact_sources, metavar='SOURCES',
+                   help='read base images\' ENTRYPOINT, CMD, USER, ... from the image '
+                        'itself: engine (docker/podman image inspect), registry (its HTTP '
+                        'API; network), or engine,registry; cached. Default: off '
+                        '($MODCON_IMAGE_FACTS): the built-in table only')
+
+
+def _check_arguments(p: argparse.ArgumentParser) -> None:
+    _run_arguments(p)
+    _image_facts_argument(p)
+
+
+def _fix_arguments(p: argparse.ArgumentParser) -> None:
+    _run_arguments(p)
+    p.add_argument('--diff', action='store_true',
+                   help='print the changes as a unified diff and write nothing')
+    _image_facts_argument(p)
+
+
+def _rules_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument('--format', choices=('text', 'json', 'markdown'), default='text')
+
+
+def _rule_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument('code', metavar='CODE', help='a rule code (MC101) or name')
+
+
+def _explain_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument('paths', nargs='*', default=['.'], metavar='PATH')
+
+
+def _verify_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument('paths', nargs='*', default=['.'], metavar='PATH')
+    p.add_argument('--grace', type=_seconds, default=10.0, metavar='SECONDS',
+                   help='how long to wait after SIGTERM before SIGKILL (default: 10)')
+    p.add_argument('--settle', type=_seconds, default=1.0, metavar='SECONDS',
+                   help='how long the command runs before it is stopped (default: 1)')
+    p.add_argument('--format', choices=('text', 'json'), default='text')
+    p.add_argument('--engine', choices=('auto', 'docker', 'podman', 'namespace'),
+                   default='auto',
+                   help='build and stop the image with docker or podman; namespace: the '
+                        'PID-namespace emulation; auto (default): an engine when one '
+                        'works here, else the emulation')
+    _image_facts_argument(p)
+
+
+def _no_arguments(p: argparse.ArgumentParser) -> None:
+    """``action`` reads its inputs from the environment."""
+
+
+# Each command: its name, its summary in ``modcon --help``, and what adds its arguments.
+_COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
+    ('check', 'report findings; change nothing', _check_arguments),
+    ('fix', 'apply fixes in place (or show them with --diff)', _fix_arguments),
+    ('rules', 'list the rules', _rules_arguments),
+    ('rule', "print a rule's documentation", _rule_arguments),
+    ('explain-entrypoint', "show how each Dockerfile's command leads to the files it runs",
+     _explain_arguments),
+    ('verify', "run each container's command as PID 1 and stop it like docker stop (runs "
+               "the repository's code)", _verify_arguments),
+    ('action', 'run as the GitHub Action (reads INPUT_* and GITHUB_*)', _no_arguments),
+)
+
+_COMMAND_NAMES = frozenset(name for name, _, _ in _COMMANDS)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of ``command`` when the command line
+    starts with it: argparse then hands all that follows to that command's parser,
+    and no message or help lists the others."""
     parser = _Parser(
         prog='modcon',
         description='Find and fix where containers break the module-container properties.',
@@ -88,70 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument('--version', action='version', version=f'modcon {__version__}')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    sub_options: dict[str, Any] = {'formatter_class': _Formatter}
-
-    check = sub.add_parser('check', help='report findings; change nothing', **sub_options)
-    fix = sub.add_parser('fix', help='apply fixes in place (or show them with --diff)',
-                         **sub_options)
-    for p in (check, fix):
-        p.add_argument('paths', nargs='*', default=['.'], metavar='PATH',
-                       help='files or directories (default: .)')
-        p.add_argument('--format', choices=FORMATS, default='text',
-                       help='output format (default: text)')
-        p.add_argument('-o', '--output', metavar='FILE',
-                       help='write the report to FILE instead of stdout')
-        p.add_argument('--select', type=_codes, action='extend', metavar='CODES',
-                       help='only these rules (codes, prefixes such as MC1, or names)')
-        p.add_argument('--ignore', type=_codes, action='extend', default=[], metavar='CODES',
-                       help='skip these rules')
-        p.add_argument('--config', metavar='FILE',
-                       help='use this .modcon.toml or pyproject.toml (default: nearest one)')
-        p.add_argument('--docs-url', metavar='URL',
-                       help='base URL of docs/properties.md for the links in findings')
-        p.add_argument('--unsafe-fixes', action='store_true',
-                       help='also apply (fix) or count (check) unsafe fixes')
-        p.add_argument('-j', '--jobs', type=_positive, metavar='N',
-                       help='processes to check with (default: one per CPU for large '
-                            'batches; fix always uses one)')
-        p.add_argument('--exit-zero', action='store_true',
-                       help='exit 0 even when findings remain (errors still exit 2)')
-    fix.add_argument('--diff', action='store_true',
-                     help='print the changes as a unified diff and write nothing')
-
-    rules = sub.add_parser('rules', help='list the rules', **sub_options)
-    rules.add_argument('--format', choices=('text', 'json', 'markdown'), default='text')
-    rule = sub.add_parser('rule', help="print a rule's documentation", **sub_options)
-    rule.add_argument('code', metavar='CODE', help='a rule code (MC101) or name')
-    explain = sub.add_parser('explain-entrypoint', **sub_options,
-                             help='show how each Dockerfile\'s command leads to the files it runs')
-    explain.add_argument('paths', nargs='*', default=['.'], metavar='PATH')
-    verify = sub.add_parser('verify', **sub_options,
-                            help='run each container\'s command as PID 1 and stop it like '
-                                 'docker stop (runs the repository\'s code)')
-    verify.add_argument('paths', nargs='*', default=['.'], metavar='PATH')
-    verify.add_argument('--grace', type=_seconds, default=10.0, metavar='SECONDS',
-                        help='how long to wait after SIGTERM before SIGKILL (default: 10)')
-    verify.add_argument('--settle', type=_seconds, default=1.0, metavar='SECONDS',
-                        help='how long the command runs before it is stopped (default: 1)')
-    verify.add_argument('--format', choices=('text', 'json'), default='text')
-    verify.add_argument('--engine', choices=('auto', 'docker', 'podman', 'namespace'),
-                        default='auto',
-                        help='build and stop the image with docker or podman; namespace: the '
-                             'PID-namespace emulation; auto (default): an engine when one '
-                             'works here, else the emulation')
-    for p in (check, fix, verify):
-        p.add_argument('--image-facts', type=_image_fact_sources, metavar='SOURCES',
-                       help='read base images\' ENTRYPOINT, CMD, USER, ... from the image '
-                            'itself: engine (docker/podman image inspect), registry (its HTTP '
-                            'API; network), or engine,registry; cached. Default: off '
-                            '($MODCON_IMAGE_FACTS): the built-in table only')
-    sub.add_parser('action', help='run as the GitHub Action (reads INPUT_* and GITHUB_*)',
-                   **sub_options)
+    for name, summary, arguments in _COMMANDS:
+        if command in (None, name):
+            arguments(sub.add_parser(name, help=summary, formatter_class=_Formatter))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    first = argv[0] if argv else None
+    args = build_parser(first if first in _COMMAND_NAMES else None).parse_args(argv)
     if getattr(args, 'image_facts', None):
         # An environment variable, so that the checking worker processes see it too.
         os.environ['MODCON_IMAGE_FACTS'] = args.image_facts
