@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import gc
 
-from modcon.cli import main
-
 
 def console() -> None:
     """Run ``main`` in a process of its own, then end the process."""
+    gc.disable()  # before the command line is imported: see modcon/cli/collector.py
+    from modcon.cli import collector
+    from modcon.cli import main
+
+    collector.pause()
     status = main()
     # The interpreter's last collection would walk every module, rule and table
     # once more to free nothing: about a twentieth of a cold check. Frozen, it

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from modcon.cli import collector
 from modcon.engine.check import check_file
 from modcon.engine.config import Config
 from modcon.engine.config import check_rule_patterns
@@ -99,6 +100,7 @@ class CheckRun:
         self.sources: dict[str, SourceFile] = {}
         self.threshold = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
         self.nothing_checked: str | None = None  # why no file was found, when none was
+        self.begun = False  # a file was processed
 
     def process_all(self, targets: list[Target]) -> None:
         # Dockerfiles first: following each one's command brings the code its
@@ -106,6 +108,7 @@ class CheckRun:
         dockerfiles = [t for t in targets if t.kind == Kind.DOCKERFILE]
         jobs = 1 if self.fixing else jobs_for(self.args.jobs, len(dockerfiles))
         if jobs > 1:
+            collector.resume()  # before the workers fork: each collects
             for checked in check_dockerfiles(dockerfiles, self.config, jobs):
                 self.take(checked)
         else:
@@ -130,6 +133,9 @@ class CheckRun:
             self.sources[checked.source.path] = checked.source
 
     def process(self, target: Target, invocations: tuple[Invocation, ...] = ()) -> None:
+        if self.begun:
+            collector.resume()  # the work goes beyond one file: collect as usual
+        self.begun = True
         if self.report_file is not None and self.report_file.same_as(target.path):
             # Found by following a command: refuse it, and the report with it.
             self.errors.append(InputError(target.display, 'is the report file (-o); '

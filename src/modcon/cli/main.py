@@ -15,6 +15,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 
 from modcon import __version__
+from modcon.cli import collector
 from modcon.errors import EXIT_ERROR
 from modcon.errors import EXIT_INTERRUPTED
 from modcon.errors import ModconError
@@ -196,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, 'image_facts', None):
         # An environment variable, so that the checking worker processes see it too.
         os.environ['MODCON_IMAGE_FACTS'] = args.image_facts
+    if args.command not in ('check', 'fix'):
+        collector.resume()  # the others resume after their first file
     try:
         if args.command == 'check':
             from modcon.cli.check import run_check
