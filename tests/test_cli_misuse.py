@@ -23,6 +23,7 @@ from modcon.engine.discover import NOT_DOCKERFILE_NAMES
 from modcon.engine.discover import kind_of
 from modcon.engine.parallel import jobs_for
 from modcon.engine.parallel import usable_cpus
+from modcon.model import Message
 from modcon.printable import printable
 from tests.test_cli import DROP_DAC
 from tests.test_cli import EXEC_FORM
@@ -395,6 +396,29 @@ def test_control_characters_reach_the_terminal_escaped(tmp_path: pathlib.Path) -
 def test_printable_keeps_tabs_and_asked_for_newlines() -> None:
     assert printable('a\tb\nc\r') == 'a\tb\\x0ac\\x0d'
     assert printable('a\nb\x9b', newlines=True) == 'a\nb\\x9b'
+
+
+def test_printable_escapes_exactly_the_controls_and_format_characters() -> None:
+    """Every character, alone and in a line of plain text: the escaped ones are the C0 and
+    C1 controls but tab (and newline when kept), DEL, and the bidirectional and zero-width
+    format characters; every other character comes back as it was, as a plain str."""
+    unsafe = {*range(0x09), *range(0x0a, 0x20), *range(0x7f, 0xa0), 0x061c,
+              *range(0x200b, 0x2010), *range(0x2028, 0x202f), *range(0x2060, 0x206a), 0xfeff}
+
+    def shown(code: int) -> str:
+        if code not in unsafe:
+            return chr(code)
+        return f'\\x{code:02x}' if code < 0x100 else f'\\u{code:04x}'
+
+    for code in range(0x10000):  # one by one where the escaped ones are
+        char = chr(code)
+        assert printable(f'RUN {char} x') == f'RUN {shown(code)} x'
+        assert printable(char, newlines=True) == (char if code == 0x0a else shown(code))
+    for start in range(0, sys.maxunicode + 1, 0x100):  # all, a row at a time
+        row = range(start, start + 0x100)
+        assert printable(''.join(map(chr, row))) == ''.join(map(shown, row))
+    message = Message('keep `code`')
+    assert type(printable(message)) is str and printable(message) == message
 
 
 @pytest.mark.parametrize('encoding', ['utf-16', 'utf-16-le', 'utf-16-be', 'utf-32'])

@@ -12,8 +12,8 @@ import re
 from modcon.lazyregex import lazy_compile
 
 # C0 and C1 controls, DEL, and the bidirectional and zero-width format characters.
-_UNSAFE = re.compile('[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e'
-                     '\u2060-\u2069\ufeff]')
+_UNSAFE = lazy_compile('[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e'
+                        '\u2060-\u2069\ufeff]')
 _UNSAFE_KEEP_NEWLINES = lazy_compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f'
                                      '\u2028-\u202e\u2060-\u2069\ufeff]')
 
@@ -26,4 +26,6 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str, newlines: bool = False) -> str:
     """``text`` with every control character shown as an escape; tabs stay,
     and line breaks too when ``newlines``."""
+    if text.isprintable():  # every character above is non-printable to Python too
+        return str(text)  # a plain str, as from ``sub``
     return (_UNSAFE_KEEP_NEWLINES if newlines else _UNSAFE).sub(_escape, text)
