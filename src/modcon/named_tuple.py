@@ -47,7 +47,9 @@ else:
             packed = ''.join(f'{name}, ' for name in names)
             source = f'def __new__(_cls, {", ".join(names)}): return _tuple_new(_cls, ({packed}))'
             scope = {}
-            exec(compile(source, __name__, 'exec'), {'_tuple_new': _tuple_new}, scope)
+            # A string, not compile(): a process's first compile() builds the ast module's
+            # types, ~4 % of a cold check. (Each class's copy is named after this module.)
+            exec(source, {'_tuple_new': _tuple_new}, scope)
             code = _new_by_arity[arity] = scope['__new__']
         return code
 
@@ -90,7 +92,7 @@ else:
             template = _new_template(len(fields))
             new = type(template)(
                 template.__code__.replace(co_varnames=('_cls', *fields), co_name='__new__',
-                                          co_qualname=f'{name}.__new__'),
+                                          co_qualname=f'{name}.__new__', co_filename=__name__),
                 template.__globals__, '__new__', tuple(defaults.values()) or None)
             new.__qualname__ = f'{name}.__new__'
             body = {
