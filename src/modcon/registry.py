@@ -60,16 +60,6 @@ class RegistryError(Exception):
     """A rule declaration is broken: a bug in modcon, caught by the tests."""
 
 
-def cleandoc(doc: str) -> str:
-    """Dedent a docstring (what ``inspect.cleandoc`` does, without importing
-    ``inspect``, which costs milliseconds on every start)."""
-    lines = doc.expandtabs().split('\n')
-    indents = [len(ln) - len(ln.lstrip()) for ln in lines[1:] if ln.strip()]
-    margin = min(indents, default=0)
-    cleaned = [lines[0].strip(), *(ln[margin:].rstrip() for ln in lines[1:])]
-    return '\n'.join(cleaned).strip('\n')
-
-
 def rule(
         *,
         code: str,
@@ -90,7 +80,7 @@ def rule(
     reads = frozenset(reads)
 
     def decorator(func: CheckFunc[D]) -> CheckFunc[D]:
-        doc = cleandoc(func.__doc__ or '')
+        doc = func.__doc__ or ''  # dedented only when shown (Rule.doc)
         problems = [
             *([f'bad code {code!r}'] if not CODE_RE.match(code) else []),
             *([f'bad name {name!r}'] if not NAME_RE.match(name) else []),
@@ -106,7 +96,6 @@ def rule(
         if problems:
             where = f'{func.__module__}.{func.__qualname__}'
             raise RegistryError(f'{where}: {"; ".join(problems)}')
-        summary = doc.split('## What it does', 1)[1].strip().split('\n\n', 1)[0]
         RULES[code] = Rule(
             code=code,
             name=name,
@@ -116,8 +105,7 @@ def rule(
             # The engine gives each rule the document of its kind, which is
             # the one ``func`` declares (the type system cannot say so).
             check=func,  # type: ignore[arg-type]
-            doc=doc,
-            summary=' '.join(summary.split()),
+            docstring=doc,
             fixable=FixAvailability(fixable),
             aliases=tuple(aliases),
         )
