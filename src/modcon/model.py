@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 import functools
-import re
 from collections.abc import Iterator
 
+from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 from modcon.properties import Property
 
@@ -111,7 +111,7 @@ class Message(str):
         return cls(''.join(f'`{t}`' if code else t for t, code in spans), tuple(spans))
 
 
-_FIELD = re.compile(r'(?<!\{)\{\}(?!\})')
+_FIELD = lazy_compile(r'(?<!\{)\{\}(?!\})')  # a ``{}`` of Message.format
 
 
 def spans_of(text: str) -> tuple[Span, ...]:

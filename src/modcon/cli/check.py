@@ -22,7 +22,6 @@ from modcon.engine.parallel import Checked
 from modcon.engine.parallel import check_dockerfile
 from modcon.engine.parallel import check_dockerfiles
 from modcon.engine.parallel import jobs_for
-from modcon.engine.report_file import ReportFile
 from modcon.engine.scope import FileInput
 from modcon.engine.scope import Scope
 from modcon.errors import EXIT_CLEAN
@@ -42,6 +41,7 @@ from modcon.source import SourceFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.engine.report_file import ReportFile
     from modcon.entrypoints.invocation import Invocation
 
 
@@ -69,8 +69,11 @@ def run_files(args: argparse.Namespace, kind: type[CheckRun]) -> int:
     targets, errors = discover(args.paths, config, skipped)
     # Before anything is written: the report must not land on an input, and
     # its folder must be writable.
-    report_file = (ReportFile.open(args.output, ((t.path, t.display) for t in targets))
-                   if args.output else None)
+    report_file = None
+    if args.output:
+        from modcon.engine.report_file import ReportFile
+
+        report_file = ReportFile.open(args.output, ((t.path, t.display) for t in targets))
     run = kind(args, config, errors, report_file)
     if not targets and not errors:
         run.nothing_checked = nothing_found(args.paths, skipped)

@@ -15,12 +15,15 @@ from modcon.engine.discover import Target
 from modcon.engine.files import read_source
 from modcon.engine.files import write_fixed
 from modcon.engine.fixloop import fix_file
-from modcon.engine.report_file import ReportFile
 from modcon.engine.scope import FileInput
 from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.printable import printable
 from modcon.source import SourceFile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.engine.report_file import ReportFile
 
 
 def run_fix(args: argparse.Namespace) -> int:
