@@ -47,8 +47,10 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 def load_config(args: argparse.Namespace) -> Config:
     config = load_file(args.config) if args.config else discover_config(os.getcwd())
-    check_rule_patterns(args.select or (), '--select')
-    check_rule_patterns(args.ignore, '--ignore')
+    if args.select:  # (checking none would still list every rule module)
+        check_rule_patterns(args.select, '--select')
+    if args.ignore:
+        check_rule_patterns(args.ignore, '--ignore')
     if args.select:
         config = config._replace(select=tuple(args.select))
     if args.ignore:
