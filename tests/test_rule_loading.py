@@ -59,18 +59,23 @@ def test_onbuild_triggers_count_as_instructions() -> None:
     assert 'MC141' in codes and 'MC161' not in codes
 
 
-def _imported_by_check(tmp_path: pathlib.Path, text: str) -> list[str]:
+def _check_probe(tmp_path: pathlib.Path, text: str, before: str, report: str) -> str:
+    """Check a Dockerfile of ``text`` in a fresh process, ``before`` run first; the last
+    line of its stderr, where it writes ``report``, an expression (``status``: the exit status)."""
     (tmp_path / 'Dockerfile').write_text(text)
-    probe = (
-        'import json, sys\n'
-        'from modcon.cli import main\n'
-        'main(["check", "Dockerfile"])\n'
-        'sys.__stderr__.write(json.dumps(sorted(sys.modules)))\n'
-    )
+    probe = (f'{before}'
+             'from modcon.cli import main\n'
+             'status = main(["check", "Dockerfile"])\n'
+             f'sys.__stderr__.write({report})\n')
     env = {k: v for k, v in os.environ.items() if not k.startswith('MODCON')}
     done = subprocess.run([sys.executable, '-c', probe], cwd=tmp_path, capture_output=True,
                           text=True, env=env, check=False)
-    modules: list[str] = json.loads(done.stderr.splitlines()[-1])
+    return done.stderr.splitlines()[-1]
+
+
+def _imported_by_check(tmp_path: pathlib.Path, text: str) -> list[str]:
+    modules: list[str] = json.loads(_check_probe(
+        tmp_path, text, 'import json, sys\n', 'json.dumps(sorted(sys.modules))'))
     return modules
 
 
@@ -124,12 +129,11 @@ def test_a_dockerfile_check_compiles_no_python(tmp_path: pathlib.Path) -> None:
     """No ``compile()`` on the way: a process's first builds the ``ast`` module's
     types, about 4 % of a cold check (``modcon.named_tuple`` runs its templates from
     source for that reason)."""
-    (tmp_path / 'Dockerfile').write_text(
-        'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n'
-        'RUN pip install --no-cache-dir -r requirements.txt && rm -rf /tmp/* \\\n'
-        '    && echo "$(date)" > /built\nHEALTHCHECK CMD curl -f http://localhost/ || exit 1\n'
-        'CMD ["gunicorn", "app:app"]\n')
-    probe = (
+    text = ('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n'
+            'RUN pip install --no-cache-dir -r requirements.txt && rm -rf /tmp/* \\\n'
+            '    && echo "$(date)" > /built\nHEALTHCHECK CMD curl -f http://localhost/ || exit 1\n'
+            'CMD ["gunicorn", "app:app"]\n')
+    count_compiles = (
         'import builtins, sys\n'
         'compiled = []\n'
         'real = builtins.compile\n'
@@ -139,11 +143,5 @@ def test_a_dockerfile_check_compiles_no_python(tmp_path: pathlib.Path) -> None:
         '        compiled.append((caller, args[1:]))\n'
         '    return real(*args, **kwargs)\n'
         'builtins.compile = compile\n'
-        'from modcon.cli import main\n'
-        'status = main(["check", "Dockerfile"])\n'
-        'sys.__stderr__.write(repr((status, compiled)))\n'
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith('MODCON')}
-    done = subprocess.run([sys.executable, '-c', probe], cwd=tmp_path, capture_output=True,
-                          text=True, env=env, check=False)
-    assert done.stderr.splitlines()[-1] == '(1, [])'
+    assert _check_probe(tmp_path, text, count_compiles, 'repr((status, compiled))') == '(1, [])'
