@@ -53,6 +53,14 @@ def to_stdout(command: Command) -> bool:
     return False
 
 
+def may_pipe_download(text: str) -> bool:
+    """Whether ``piped_downloads`` can find anything in a script of ``text``, before it is
+    read: a fetcher's output reaches a runner through a pipe, or a runner's argument
+    substitutes a fetch (every word's text is a piece of ``text``)."""
+    return ('curl' in text or 'wget' in text) and (
+        '|' in text or _SUBSTITUTED_FETCH.search(text) is not None)
+
+
 def piped_downloads(script: Script) -> list[tuple[int, int, str]]:
     """``curl ... | sh`` and ``sh -c "$(curl ...)"`` in ``script``: where, and as shown."""
     found: list[tuple[int, int, str]] = []

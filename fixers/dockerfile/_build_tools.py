@@ -69,6 +69,14 @@ def _virtual(command: Command) -> str | None:
     return None
 
 
+def may_install_build_tools(text: str) -> bool:
+    """Whether a script of ``text`` can hold what ``installed_build_tools`` finds, before
+    it is read: a package manager of ``_INSTALL`` (apt-get, microdnf, ... each contains
+    one of these names) and its install word."""
+    return any(k in text for k in ('install', 'add')) and \
+        any(k in text for k in ('apt', 'apk', 'yum', 'dnf', 'zypper'))
+
+
 def installed_build_tools(script: Script) -> list[tuple[Command, list[str]]]:
     """The installs in ``script`` that add build packages kept in the layer."""
     installs: list[tuple[Command, list[str], str | None]] = []

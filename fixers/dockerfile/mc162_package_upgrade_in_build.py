@@ -28,6 +28,9 @@ _UPGRADES = {
     'zypper': frozenset(('update', 'up', 'dist-upgrade', 'dup', 'patch')),
 }
 _KEYWORDS = ('upgrade', 'update', 'dup', 'patch', 'distro-sync', 'up ')
+# Every apt and apk upgrade says `upgrade`; the managers that also upgrade with other
+# words (`yum update`, `zypper dup`) are named (microdnf and tdnf contain `dnf`).
+_UPGRADERS = ('upgrade', 'yum', 'dnf', 'zypper')
 # Commands that only refresh the package index.
 _REFRESH = {'apt-get': ('update',), 'apt': ('update',), 'apk': ('update',),
             'yum': ('makecache',), 'dnf': ('makecache',), 'zypper': ('refresh', 'ref')}
@@ -123,7 +126,8 @@ def package_upgrade_in_build(document: DockerfileDocument) -> Iterator[Hit]:
     """
     for stage in document.stages:
         for run in runs_of(document, stage):
-            if not any(k in run.text for k in _KEYWORDS):
+            if not any(k in run.text for k in _KEYWORDS) or \
+                    not any(k in run.text for k in _UPGRADERS):
                 continue
             for command in run.script.commands:
                 shown = upgrade(command)

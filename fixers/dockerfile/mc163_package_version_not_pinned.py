@@ -16,6 +16,9 @@ from modcon.properties import Property
 from modcon.registry import rule
 
 _KEYWORDS = ('pip', 'npm', 'yarn', 'pnpm', 'gem', 'go ', 'cargo')
+# Each reader in knowledge.packages needs its tool's install word: `install`, `add`
+# (yarn, pnpm), or one of npm's abbreviations (`npm i`), which come with `npm`.
+_INSTALLS = ('install', 'add', 'npm')
 
 
 @rule(
@@ -70,7 +73,8 @@ def package_version_not_pinned(document: DockerfileDocument) -> Iterator[Hit]:
     stages = document.stages
     for stage in stages:
         for run in runs_of(document, stage):
-            if not any(k in run.text for k in _KEYWORDS):
+            if not any(k in run.text for k in _KEYWORDS) or \
+                    not any(k in run.text for k in _INSTALLS):
                 continue
             read = None
             for command in run.script.commands:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.fixers._piped_downloads import may_pipe_download
 from modcon.fixers._piped_downloads import piped_downloads
 from modcon.fixers.dockerfile._run_scripts import runs_of
 from modcon.model import FixAvailability
@@ -56,7 +57,7 @@ def remote_script_piped_to_shell(document: DockerfileDocument) -> Iterator[Hit]:
     """
     for stage in document.stages:
         for run in runs_of(document, stage):
-            if 'curl' not in run.text and 'wget' not in run.text:
+            if not may_pipe_download(run.text):
                 continue
             for _, _, shown in piped_downloads(run.script):
                 ins = run.instruction

@@ -106,7 +106,7 @@ def apt_lists_left_in_layer(document: DockerfileDocument) -> Iterator[Hit]:
     """
     runs = list(shipped_runs(document))
     for run in runs:
-        if 'update' not in run.text:
+        if 'update' not in run.text or 'apt' not in run.text:
             continue
         updates = [c for c in run.script.commands if _apt(c) == 'update']
         if not updates or mounted(run.instruction, LISTS):

@@ -83,7 +83,7 @@ def pip_cache_left_in_layer(document: DockerfileDocument) -> Iterator[Hit]:
     heredoc fed to a command.
     """
     for run in shipped_runs(document):
-        if 'pip' not in run.text:
+        if 'pip' not in run.text or 'install' not in run.text:
             continue
         installs = []
         for command in run.script.commands:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._build_tools import installed_build_tools
+from modcon.fixers.dockerfile._build_tools import may_install_build_tools
 from modcon.fixers.dockerfile._build_tools import sdk_image
 from modcon.fixers.dockerfile._run_scripts import runs_of
 from modcon.fixers.dockerfile._run_scripts import shipped_stages
@@ -97,7 +98,7 @@ def build_tools_in_final_image(document: DockerfileDocument) -> Iterator[Hit]:
                   f'or distroless base')
     for stage in chain:
         for run in runs_of(document, stage):
-            if not any(k in run.text for k in ('install', 'add')):
+            if not may_install_build_tools(run.text):
                 continue
             for _, tools in installed_build_tools(run.script):
                 ins = run.instruction
