@@ -136,7 +136,12 @@ def _find_ignore_file(document: DockerfileDocument) -> tuple[str, str] | None:
 
 
 def sources(document: DockerfileDocument) -> list[Source]:
-    """Every context path that a ``COPY``/``ADD`` of any stage names."""
+    """Every context path that a ``COPY``/``ADD`` of any stage names (read once per
+    document: MC171, MC185 and its proposal all ask)."""
+    return document.derived(_sources)
+
+
+def _sources(document: DockerfileDocument) -> list[Source]:
     found = []
     for ins in document.instructions:
         # not ins.command: ONBUILD COPY copies from the downstream build's context
@@ -160,8 +165,10 @@ def expand(document: DockerfileDocument, source: Source) -> list[str]:
         next_level = []
         for base in matches:
             if any(c in segment for c in '*?['):
+                # fnmatchcase's test, compiled once: a folder may hold hundreds of names.
+                matches_segment = re.compile(fnmatch.translate(segment)).match
                 for name in project.list_dir(base or '.'):
-                    if fnmatch.fnmatchcase(name, segment):
+                    if matches_segment(name):
                         next_level.append(posixpath.join(base, name) if base else name)
             else:
                 next_level.append(posixpath.join(base, segment) if base else segment)

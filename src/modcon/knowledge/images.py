@@ -8,6 +8,7 @@ first (``image_config.py``) and the table is the fallback.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -51,8 +52,10 @@ KNOWN_IMAGES: dict[str, ImageFacts] = {
 _DIGEST = re.compile(r'@sha256:[0-9a-f]+$')
 
 
+@functools.lru_cache(maxsize=256)
 def repository(image: str) -> str:
-    """The repository of an image reference: ``docker.io/library/python:3`` -> ``python``."""
+    """The repository of an image reference: ``docker.io/library/python:3`` -> ``python``
+    (cached: every FROM is asked about by several rules, and a batch repeats images)."""
     name = _DIGEST.sub('', image.strip())
     slash = name.rfind('/')
     colon = name.rfind(':')
