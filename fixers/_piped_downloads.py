@@ -5,8 +5,6 @@ container's command), so both read the same pipelines the same way.
 """
 from __future__ import annotations
 
-import re
-
 from modcon.lazyregex import lazy_compile
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script
@@ -17,7 +15,7 @@ RUNNERS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'python', 'pytho
                      'perl', 'ruby', 'node', 'php', 'pwsh'))
 _WRAPPERS = frozenset(('sudo', 'env', 'command', 'exec', 'nice'))
 _SUBSTITUTED_FETCH = lazy_compile(r'(\$\(|`)\s*(curl|wget)\b')
-_PYTHON = re.compile(r'^python(\d+(\.\d+)?)?$')
+_PYTHON = lazy_compile(r'^python(\d+(\.\d+)?)?$')
 
 
 def _runner(command: Command) -> str | None:

@@ -9,8 +9,7 @@ toolchain image (``golang``, ``rust``, ``maven``, a JDK, the .NET SDK).
 """
 from __future__ import annotations
 
-import re
-
+from modcon.lazyregex import lazy_compile
 from modcon.readers.dockerfile.image_names import split
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script
@@ -22,7 +21,7 @@ _EXACT = frozenset((
     'musl-dev', 'linux-headers', 'gfortran', 'ninja-build', 'meson', 'golang', 'rustc',
     'cargo', 'gcc-c++', 'kernel-headers', 'binutils', 'bison', 'flex', 'swig',
 ))
-_PATTERN = re.compile(r'^(gcc|g\+\+|clang|cpp)-[\d.]+$|-(dev|devel)(:[a-z0-9]+)?$')
+_PATTERN = lazy_compile(r'^(gcc|g\+\+|clang|cpp)-[\d.]+$|-(dev|devel)(:[a-z0-9]+)?$')
 _INSTALL = {'apt-get': ('install',), 'apt': ('install',), 'apk': ('add',),
             'yum': ('install', 'groupinstall'), 'dnf': ('install', 'groupinstall'),
             'microdnf': ('install',), 'zypper': ('install', 'in')}
@@ -33,7 +32,7 @@ _REMOVE = {'apt-get': ('purge', 'remove', 'autoremove'), 'apt': ('purge', 'remov
 _WITH_VALUE = frozenset(('-o', '--option', '-t', '--target-release', '-X', '--repository',
                          '--virtual', '--setopt', '--installroot', '--releasever'))
 # JDK tags of the Java images (`eclipse-temurin:21-jdk`, `openjdk:17-jdk-slim`).
-_JDK_TAG = re.compile(r'(^|-)jdk($|-)')
+_JDK_TAG = lazy_compile(r'(^|-)jdk($|-)')
 _SDK_IMAGES = frozenset(('golang', 'rust', 'gcc', 'maven', 'gradle', 'mcr.microsoft.com/dotnet/sdk',
                          'swift', 'haskell', 'clojure', 'elixir', 'buildpack-deps'))
 

@@ -19,13 +19,14 @@ from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._run_scripts import RunScript
 from modcon.fixers.dockerfile._run_scripts import runs_of
 from modcon.fixers.dockerfile._run_scripts import shipped_stages
+from modcon.lazyregex import lazy_compile
 from modcon.model import Edit
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script
 from modcon.readers.shell.simple_commands import Word
 from modcon.readers.shell.simple_commands import subcommand
 
-_SET_ERREXIT = re.compile(r'^-[a-zA-Z]*e[a-zA-Z]*$')
+_SET_ERREXIT = lazy_compile(r'^-[a-zA-Z]*e[a-zA-Z]*$')
 
 
 def shipped_runs(document: DockerfileDocument) -> Iterator[RunScript]:

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from modcon.fixers.dockerfile._ports import ALL_INTERFACES
 from modcon.fixers.dockerfile._ports import LOOPBACK
 from modcon.fixers.dockerfile._ports import Port
+from modcon.lazyregex import lazy_compile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -200,12 +201,12 @@ class _PythonPorts:
 
 # -- JavaScript ---------------------------------------------------------------------
 
-_LISTEN = re.compile(r'\.listen\(\s*([^,)\n]+)(?:,\s*[\'"]([^\'"]*)[\'"])?')
-_LISTEN_OBJECT = re.compile(r'\.listen\(\s*\{([^}]*)\}')
-_ENV_DEFAULT = re.compile(
+_LISTEN = lazy_compile(r'\.listen\(\s*([^,)\n]+)(?:,\s*[\'"]([^\'"]*)[\'"])?')
+_LISTEN_OBJECT = lazy_compile(r'\.listen\(\s*\{([^}]*)\}')
+_ENV_DEFAULT = lazy_compile(
     r'^(?:parseInt\(|Number\()?\s*process\.env\.([A-Za-z_]\w*)\s*\)?\s*(?:\|\||\?\?)\s*'
     r'(?:parseInt\(|Number\()?\s*[\'"]?(\d{1,5})[\'"]?')
-_ENV_ONLY = re.compile(r'^(?:parseInt\(|Number\()?\s*process\.env\.([A-Za-z_]\w*)')
+_ENV_ONLY = lazy_compile(r'^(?:parseInt\(|Number\()?\s*process\.env\.([A-Za-z_]\w*)')
 
 
 def _strip_comments(text: str) -> str:

@@ -73,7 +73,7 @@ def nginx_logs(text: str) -> list[ConfigLog]:
 
 _APACHE = lazy_compile(r'^[ \t]*(CustomLog|ErrorLog|TransferLog|ForensicLog|ScriptLog)[ \t]+'
                        r'("[^"]*"|\S+)', re.IGNORECASE | re.MULTILINE)
-_SERVER_ROOT = re.compile(r'^[ \t]*ServerRoot[ \t]+"?([^"\s]+)"?', re.IGNORECASE | re.MULTILINE)
+_SERVER_ROOT = lazy_compile(r'^[ \t]*ServerRoot[ \t]+"?([^"\s]+)"?', re.IGNORECASE | re.MULTILINE)
 # Folders that a distribution's ServerRoot-relative `logs` points at.
 _LOG_DIR_OF_ROOT = {'/var/www': '/var/log/apache2', '/etc/httpd': '/var/log/httpd'}
 
@@ -171,7 +171,7 @@ class CronWrite(NamedTuple):
     line: int
 
 
-_CRON_SCHEDULE = re.compile(r'^(@\w+|(\S+\s+){4}\S+)\s+')
+_CRON_SCHEDULE = lazy_compile(r'^(@\w+|(\S+\s+){4}\S+)\s+')
 
 
 def cron_writes(text: str, system: bool) -> list[CronWrite]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-import shlex
 from collections.abc import Callable
 from collections.abc import Iterator
 
@@ -35,6 +34,7 @@ from modcon.knowledge import logs as knowledge
 from modcon.knowledge.logs import STDERR
 from modcon.knowledge.logs import STDOUT
 from modcon.knowledge.logs import Software
+from modcon.lazyregex import lazy_compile
 from modcon.model import Kind
 from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.syntax import Instruction
@@ -56,7 +56,7 @@ LINK_TARGETS = {
 }
 _SHELLS = frozenset(('sh', 'bash', 'dash', 'ash'))
 # Words that must appear in a RUN before it is worth parsing for installs.
-_PACKAGE_STEMS = re.compile(r'nginx|apache2|httpd|php|supervisor|squid|haproxy|logrotate|'
+_PACKAGE_STEMS = lazy_compile(r'nginx|apache2|httpd|php|supervisor|squid|haproxy|logrotate|'
                             r'cron|filebeat|fluent|promtail|vector|td-agent')
 _ROOT_USERS = frozenset(('root', '0'))
 
@@ -113,6 +113,8 @@ class ImageLogs:
             argv = ins.args.json
             if len(argv) >= 3 and posixpath.basename(argv[0]) in _SHELLS and argv[1] == '-c':
                 return argv[2]
+            import shlex  # exec-form RUNs only
+
             return shlex.join(argv)
         text = ins.args.text
         if ins.heredocs:
@@ -480,8 +482,8 @@ def _nothing() -> str | None:
     return None
 
 
-_LN = re.compile(r'(^|[\s;&|(])ln\s')
-_VARIABLE = re.compile(r'\$(?:\{(\w+)\}|(\w+))')
+_LN = lazy_compile(r'(^|[\s;&|(])ln\s')
+_VARIABLE = lazy_compile(r'\$(?:\{(\w+)\}|(\w+))')
 
 
 def _may_link(text: str) -> bool:

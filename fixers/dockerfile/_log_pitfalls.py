@@ -26,12 +26,15 @@ from __future__ import annotations
 import posixpath
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.fixers.dockerfile import _log_configs as configs
 from modcon.fixers.dockerfile._log_image import ImageLogs
 from modcon.fixers.dockerfile._log_targets import gather
 from modcon.knowledge.logs import CRON_PACKAGES
 from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.syntax import Instruction
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.fixers.dockerfile._log_configs import Setting
 
 SUPERVISOR_CONFIGS = ('/etc/supervisor/', '/etc/supervisord.conf', '/etc/supervisor.d/',
                       '/etc/supervisord.d/')
@@ -97,6 +100,8 @@ def _supervisord(document: DockerfileDocument, image: ImageLogs) -> list[Pitfall
     config, runs = _supervisord_config_paths(document)
     if not runs:
         return []
+    from modcon.fixers.dockerfile import _log_configs as configs  # supervisord runs
+
     prefixes = SUPERVISOR_CONFIGS + ((config,) if config else ())
     out: list[Pitfall] = []
     for copied in image.copied_under(prefixes):
@@ -127,8 +132,10 @@ def _supervisord(document: DockerfileDocument, image: ImageLogs) -> list[Pitfall
     return out
 
 
-def _check_log(section: dict[str, configs.Setting], key: str, where: tuple[str, int],
+def _check_log(section: dict[str, Setting], key: str, where: tuple[str, int],
                what: str, default: str, better: str) -> list[str]:
+    from modcon.fixers.dockerfile import _log_configs as configs
+
     setting = section.get(key)
     value = setting.value if setting is not None else default
     origin, line = where
@@ -174,6 +181,10 @@ def _cron(document: DockerfileDocument, image: ImageLogs) -> list[Pitfall]:
                 text = named.read() if named is not None else None
                 if named is not None and text:
                     crontabs.append((text, named.origin, named.instruction, False))
+    if not crontabs:
+        return []
+    from modcon.fixers.dockerfile import _log_configs as configs  # crontabs to read
+
     out = []
     for text, where, ins, system in crontabs:
         for write in configs.cron_writes(text, system):

@@ -25,7 +25,6 @@ import posixpath
 import re
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.fixers.dockerfile import _log_configs as configs
 from modcon.fixers.dockerfile._log_image import LINK_TARGETS
 from modcon.fixers.dockerfile._log_image import ImageLogs
 from modcon.knowledge.logs import STDERR
@@ -135,6 +134,8 @@ def _from_configs(document: DockerfileDocument, image: ImageLogs) -> list[LogTar
         text = copied.read()
         if not text:
             continue
+        from modcon.fixers.dockerfile import _log_configs as configs  # a copied server config
+
         programs: tuple[str, ...]
         if kind == 'nginx':
             logs, writer, programs = configs.nginx_logs(text), 'nginx', NGINX_PROGRAMS
@@ -207,6 +208,8 @@ def _from_gunicorn_config(document: DockerfileDocument, image: ImageLogs) -> lis
     text = copied.read()
     if not text:
         return []
+    from modcon.fixers.dockerfile import _log_configs as configs  # a copied gunicorn config
+
     return [LogTarget(
         path=log.path, stream=log.stream, role=log.role, writer='gunicorn',
         origin=f'`{log.directive}` in {copied.origin}:{log.line}, copied at line '
@@ -222,6 +225,7 @@ def _from_python(document: DockerfileDocument, image: ImageLogs) -> list[LogTarg
     if project is None or not targets:
         return []
     from modcon.fixers._python_log_files import file_logs  # ast: only when Python runs
+    from modcon.fixers.dockerfile import _log_configs as configs
 
     found = []
     for target in targets:

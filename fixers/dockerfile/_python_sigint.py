@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from modcon.knowledge.python_frameworks import HANDOFFS
+from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 
 # Frameworks that install their own SIGTERM handling when they take over the
@@ -23,7 +24,7 @@ HANDOFF_PACKAGES = frozenset(name.split('.')[0] for h in HANDOFFS if not h.on_ke
 
 # `# modcon: ignore-file=MC201` (or `ignore=`): the program's authors chose
 # `STOPSIGNAL SIGINT` over MC201's handler.
-_MC201_OFF = re.compile(r'modcon:\s*ignore(?:-file)?\s*=[^\n]*'
+_MC201_OFF = lazy_compile(r'modcon:\s*ignore(?:-file)?\s*=[^\n]*'
                         r'\b(?:MC201|python-sigterm-not-handled)\b', re.IGNORECASE)
 
 

@@ -1,7 +1,6 @@
 """MC101: CMD or ENTRYPOINT in shell form keeps a shell as PID 1."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
@@ -9,6 +8,7 @@ from modcon.fixers.dockerfile._exec_form import Rewrite
 from modcon.fixers.dockerfile._exec_form import json_array
 from modcon.knowledge.ignores_sigterm import ignoring_program
 from modcon.knowledge.ignores_sigterm import remedy
+from modcon.lazyregex import lazy_compile
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
@@ -26,7 +26,7 @@ from modcon.registry import rule
 
 # `$@`, `$1`, `${2}`, `$#`, `$*`, `$0`: a script that reads these would start
 # to see CMD and `docker run` arguments once ENTRYPOINT is in exec form.
-_POSITIONAL = re.compile(r'\$(?:[@*#0-9]|\{[@*#0-9])')
+_POSITIONAL = lazy_compile(r'\$(?:[@*#0-9]|\{[@*#0-9])')
 
 
 @rule(

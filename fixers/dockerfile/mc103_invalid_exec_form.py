@@ -6,9 +6,6 @@ import re
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.fixers.dockerfile._exec_form import Rewrite
-from modcon.fixers.dockerfile._exec_form import json_array
-from modcon.fixers.dockerfile._exec_form import json_string
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
@@ -120,6 +117,10 @@ def _problems(reading: jsonish.Reading | None) -> Message:
 def _fix(document: DockerfileDocument, command: Command, reading: jsonish.Reading) -> Fix | None:
     if reading.trailing or not reading.elements:
         return None
+    from modcon.fixers.dockerfile._exec_form import Rewrite  # fixes only
+    from modcon.fixers.dockerfile._exec_form import json_array
+    from modcon.fixers.dockerfile._exec_form import json_string
+
     rewrite = Rewrite(document, command.outer, command.instruction)
     bare = [e for e in reading.elements if e.kind == 'bare']
     if any(re.search(_VARIABLE, e.value) for e in bare):

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import json
 import posixpath
-import re
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.fixers.dockerfile._exec_form import Rewrite
-from modcon.fixers.dockerfile._exec_form import json_array
+from modcon.lazyregex import lazy_compile
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import Hit
@@ -33,9 +31,9 @@ ON_SIGTERM = {
             'its cleanup skipped), then exits with a failure status for an ordinary stop',
 }
 # `npm ci`, `npm install`, `yarn`, `yarn install`, `pnpm install` (not `yarn build`).
-_INSTALL = re.compile(r'\b(?:npm\s+(?:ci|install|i)\b|pnpm\s+(?:install|i)\b|'
+_INSTALL = lazy_compile(r'\b(?:npm\s+(?:ci|install|i)\b|pnpm\s+(?:install|i)\b|'
                       r'yarn(?:\s+install\b|(?=\s*(?:$|&&|;|\|\||\\|--))))')
-_GLOBAL = re.compile(r'\s(?:-g|--global)\b')
+_GLOBAL = lazy_compile(r'\s(?:-g|--global)\b')
 
 
 def _runner_argv(ins: Instruction) -> tuple[str, ...] | None:
@@ -157,6 +155,9 @@ def package_manager_command(document: DockerfileDocument) -> Iterator[Hit]:
         lost = (f'`{binary}`{source} no longer has node_modules/.bin on PATH nor the npm_* '
                 f'variables {runner} sets')
         why = f'{why}; {lost}' if why else lost
+    from modcon.fixers.dockerfile._exec_form import Rewrite  # fixes only
+    from modcon.fixers.dockerfile._exec_form import json_array
+
     edits = Rewrite(document, instruction, instruction).argv(argv, (), None)
     title = f'Run the script\'s command directly: {instruction.name} {json_array(argv)}'
     if why:

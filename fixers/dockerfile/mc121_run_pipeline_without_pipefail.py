@@ -4,9 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.fixers.dockerfile._exec_form import json_array
-from modcon.fixers.dockerfile._insert_line import has_pragma
-from modcon.fixers.dockerfile._insert_line import insert_before
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import FixAvailability
@@ -154,6 +151,9 @@ def _covered_by(document: DockerfileDocument, stage: Stage, fixed: set[int]) -> 
 
 
 def _fix(document: DockerfileDocument, stage: Stage, first: _Flagged) -> tuple[Fix | None, str]:
+    from modcon.fixers.dockerfile._exec_form import json_array
+    from modcon.fixers.dockerfile._insert_line import has_pragma
+    from modcon.fixers.dockerfile._insert_line import insert_before
     from modcon.fixers.dockerfile._pipefail import bash_available
     from modcon.fixers.dockerfile._pipefail import pipefail_shell
     from modcon.fixers.dockerfile._pipefail import pipelines

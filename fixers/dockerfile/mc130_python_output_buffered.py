@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import PYTHON_NAME
 from modcon.knowledge import images
+from modcon.lazyregex import lazy_compile
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
@@ -20,7 +20,7 @@ from modcon.registry import rule
 
 _PYTHON_IMAGES = frozenset(('python', 'pypy'))
 # Words of a CMD or ENTRYPOINT that start a Python program.
-_PYTHON_WORD = re.compile(r'(^|/)(python[\d.]*|pypy[\d.]*|gunicorn|uvicorn|hypercorn|daphne|'
+_PYTHON_WORD = lazy_compile(r'(^|/)(python[\d.]*|pypy[\d.]*|gunicorn|uvicorn|hypercorn|daphne|'
                           r'celery|flask|django-admin)$|\.py$')
 
 

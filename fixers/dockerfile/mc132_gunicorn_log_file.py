@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.fixers.dockerfile._log_configs import is_stream
+from modcon.lazyregex import lazy_compile
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
@@ -23,7 +23,7 @@ from modcon.registry import rule
 # gunicorn's log-file options and the stream `-` means for each
 # (https://docs.gunicorn.org/en/stable/settings.html#logging).
 FLAGS = {'--access-logfile': 'stdout', '--error-logfile': 'stderr', '--log-file': 'stderr'}
-_ENV_FLAG = re.compile(r'(--access-logfile|--error-logfile|--log-file)(=|[ \t]+)([^\s"\'\\]+)')
+_ENV_FLAG = lazy_compile(r'(--access-logfile|--error-logfile|--log-file)(=|[ \t]+)([^\s"\'\\]+)')
 
 
 class _Flag(NamedTuple):
@@ -99,6 +99,10 @@ def gunicorn_log_file(document: DockerfileDocument) -> Iterator[Hit]:
 
     if gunicorn_argv(document) is not None:
         found.extend(_env_flags(document))
+    if not found:
+        return
+    from modcon.fixers.dockerfile._log_configs import is_stream  # a flag to judge
+
     argv_text = ' '.join(document.resolution.argv)
     for ins, flag in found:
         stream = FLAGS[flag.flag]

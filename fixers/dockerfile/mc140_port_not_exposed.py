@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.fixers.dockerfile._insert_line import insert_beside
 from modcon.fixers.dockerfile._start_commands import StartCommand
 from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.model import Fix
@@ -116,6 +115,8 @@ def port_not_exposed(document: DockerfileDocument) -> Iterator[Hit]:
                f'{"them" if plural else "it"} with `EXPOSE`: `docker image inspect`, `docker '
                f'run -P` and whoever writes the Compose file or Kubernetes Service cannot see '
                f'{"them" if plural else "it"}')
+    from modcon.fixers.dockerfile._insert_line import insert_beside  # with a finding only
+
     fix = Fix.safe(f'Add `EXPOSE {ports}`', insert_beside(document, instruction,
                                                           f'EXPOSE {ports}'))
     yield Hit(instruction.start, instruction.end, message, fix)

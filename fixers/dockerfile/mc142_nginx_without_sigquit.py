@@ -5,7 +5,6 @@ import posixpath
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.fixers.dockerfile._insert_line import insert_beside
 from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.knowledge.servers import server_for
 from modcon.knowledge.stop_signals import base_sets_sigquit
@@ -91,6 +90,8 @@ def nginx_without_sigquit(document: DockerfileDocument) -> Iterator[Hit]:
         return
     name = posixpath.basename(first)
     ins = program.instruction
+    from modcon.fixers.dockerfile._insert_line import insert_beside  # with a finding only
+
     fix = Fix.safe('Declare `STOPSIGNAL SIGQUIT` (nginx\'s graceful shutdown)',
                    insert_beside(document, ins, 'STOPSIGNAL SIGQUIT'))
     yield Hit(ins.start, ins.end,

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.fixers.dockerfile._insert_line import insert_beside
 from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.knowledge.stop_signals import stop_signal
 from modcon.model import Fix
@@ -96,6 +95,7 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
     ins = _pid1_command(document)
     if ins is None:
         return
+    from modcon.fixers.dockerfile._insert_line import insert_beside
     from modcon.fixers.dockerfile._python_sigint import opts_out_of_mc201
     from modcon.fixers.dockerfile._python_sigint import sigint_only
 
@@ -134,6 +134,8 @@ def _server_stops_on_sigint(document: DockerfileDocument) -> Iterator[Hit]:
     ins = _pid1_command(document)
     if ins is None:
         return
+    from modcon.fixers.dockerfile._insert_line import insert_beside  # with a finding only
+
     fix = Fix.safe('Declare `STOPSIGNAL SIGINT`, the signal the server stops on',
                    insert_beside(document, ins, 'STOPSIGNAL SIGINT'))
     yield Hit(ins.start, ins.end,

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.lazyregex import lazy_compile
 from modcon.model import FixAvailability
 from modcon.model import Hit
 from modcon.model import Kind
@@ -13,10 +14,10 @@ from modcon.properties import Property
 from modcon.readers.dockerfile.syntax import copy_words
 from modcon.registry import rule
 
-_HTTP = re.compile(r'^https?://', re.IGNORECASE)
+_HTTP = lazy_compile(r'^https?://', re.IGNORECASE)
 # BuildKit's rules for a git source (frontend/dockerfile: IsGitURL and friends).
-_GIT = re.compile(r'^(git@|git://|ssh://)|\.git(#|$)|^https?://[^#]*\.git($|#)', re.IGNORECASE)
-_COMMIT = re.compile(r'#[0-9a-f]{40}(:|$)', re.IGNORECASE)
+_GIT = lazy_compile(r'^(git@|git://|ssh://)|\.git(#|$)|^https?://[^#]*\.git($|#)', re.IGNORECASE)
+_COMMIT = lazy_compile(r'#[0-9a-f]{40}(:|$)', re.IGNORECASE)
 
 
 @rule(

@@ -5,9 +5,6 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._run_scripts import runs_of
-from modcon.knowledge.packages import context_reader
-from modcon.knowledge.packages import image_files
-from modcon.knowledge.packages import unpinned
 from modcon.model import FixAvailability
 from modcon.model import Hit
 from modcon.model import Kind
@@ -76,6 +73,10 @@ def package_version_not_pinned(document: DockerfileDocument) -> Iterator[Hit]:
             if not any(k in run.text for k in _KEYWORDS) or \
                     not any(k in run.text for k in _INSTALLS):
                 continue
+            from modcon.knowledge.packages import context_reader  # a RUN that may install
+            from modcon.knowledge.packages import image_files
+            from modcon.knowledge.packages import unpinned
+
             read = None
             for command in run.script.commands:
                 if read is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.fixers._startup_fetches import startup_fetches
 from modcon.fixers.dockerfile._run_scripts import read_run
 from modcon.fixers.dockerfile._start_commands import final_commands
 from modcon.model import FixAvailability
@@ -88,6 +87,8 @@ def install_at_startup(document: DockerfileDocument) -> Iterator[Hit]:
         script = _script(document, ins)
         if script is None:
             continue
+        from modcon.fixers._startup_fetches import startup_fetches  # a command that may fetch
+
         fetches = startup_fetches(script)
         if not fetches:
             continue

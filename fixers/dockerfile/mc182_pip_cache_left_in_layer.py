@@ -10,7 +10,6 @@ from modcon.fixers.dockerfile._caches import runs_later
 from modcon.fixers.dockerfile._caches import shipped_runs
 from modcon.fixers.dockerfile._run_scripts import build_env
 from modcon.fixers.dockerfile._run_scripts import mounts
-from modcon.knowledge.packages import pip_install
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Kind
@@ -85,6 +84,8 @@ def pip_cache_left_in_layer(document: DockerfileDocument) -> Iterator[Hit]:
     for run in shipped_runs(document):
         if 'pip' not in run.text or 'install' not in run.text:
             continue
+        from modcon.knowledge.packages import pip_install  # a RUN that may run pip
+
         installs = []
         for command in run.script.commands:
             found = pip_install(command)

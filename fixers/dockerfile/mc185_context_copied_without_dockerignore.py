@@ -7,7 +7,6 @@ from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._dockerignore import ignore_file
 from modcon.fixers.dockerfile._dockerignore import ignore_file_names
 from modcon.fixers.dockerfile._dockerignore import sources
-from modcon.fixers.dockerfile._ignore_proposal import proposal
 from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import FixAvailability
@@ -92,6 +91,8 @@ def context_copied_without_dockerignore(document: DockerfileDocument) -> Iterato
     # `Dockerfile.dev`) usually has siblings, so its file is its own.
     own_name = specific[:-len('.dockerignore')]
     name = shared if own_name.lower() in ('dockerfile', 'containerfile') else specific
+    from modcon.fixers.dockerfile._ignore_proposal import proposal  # only with a finding
+
     content, left_out = proposal(document)
     note = f'; left out because the build needs them: {", ".join(left_out)}' if left_out else ''
     fix = Fix.make(f'Create `{name}` with the usual entries (review: the image no longer gets '

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 from modcon.readers.javascript.grammar import javascript_parser
 from modcon.readers.treesitter_text import TreeSitterText
@@ -61,8 +62,8 @@ SUGGESTIVE_WORDS = frozenset({
     'graceful', 'gracefully', 'shutdown', 'terminate', 'terminator', 'termination',
     'terminus', 'signal', 'signals', 'exit', 'death', 'cleanup', 'lifecycle',
 })
-_CAMEL = re.compile(r'([a-z0-9])([A-Z])')
-_WORD_SPLIT = re.compile(r'[^a-z0-9]+')
+_CAMEL = lazy_compile(r'([a-z0-9])([A-Z])')
+_WORD_SPLIT = lazy_compile(r'[^a-z0-9]+')
 LISTEN_METHODS = frozenset({'on', 'once', 'addListener', 'prependListener',
                             'prependOnceListener'})
 SERVER_MODULES = frozenset({'http', 'https', 'http2', 'net', 'tls'})

@@ -20,12 +20,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import time
 from collections.abc import Iterable
 from collections.abc import Mapping
 
 from modcon.knowledge.image_facts import ImageFacts
+from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 
 TYPE_CHECKING = False
@@ -41,7 +41,7 @@ _MANIFEST_TYPES = ', '.join((
     'application/vnd.oci.image.manifest.v1+json',
     'application/vnd.docker.distribution.manifest.v2+json',
 ))
-_CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
+_CHALLENGE = lazy_compile(r'(\w+)="([^"]*)"')
 _PLATFORM = {'os': 'linux', 'architecture': 'amd64'}
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 
 from modcon.knowledge.image_facts import ImageFacts
+from modcon.lazyregex import lazy_compile
 
 _LIBRARY = 'https://github.com/docker-library/'
 _NONE = ImageFacts(None)
@@ -49,7 +49,7 @@ KNOWN_IMAGES: dict[str, ImageFacts] = {
     'maven': ImageFacts(('/usr/local/bin/mvn-entrypoint.sh',), source=f'{_LIBRARY}maven'),
 }
 
-_DIGEST = re.compile(r'@sha256:[0-9a-f]+$')
+_DIGEST = lazy_compile(r'@sha256:[0-9a-f]+$')
 
 
 @functools.lru_cache(maxsize=256)

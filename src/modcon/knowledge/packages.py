@@ -14,9 +14,9 @@ the build as soon as the mirror drops the old version.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable
 
+from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 from modcon.project import Project
 from modcon.readers.dockerfile.stages import Stage
@@ -28,8 +28,8 @@ from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Word
 from modcon.readers.shell.simple_commands import subcommand
 
-PIP = re.compile(r'^pip(\d+(\.\d+)?)?$')
-PYTHON = re.compile(r'^python(\d+(\.\d+)?)?$')
+PIP = lazy_compile(r'^pip(\d+(\.\d+)?)?$')
+PYTHON = lazy_compile(r'^python(\d+(\.\d+)?)?$')
 _PIP_WITH_VALUE = frozenset((
     '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-i', '--index-url',
     '--extra-index-url', '-f', '--find-links', '-t', '--target', '--prefix', '--root',
@@ -42,7 +42,7 @@ _PIP_WITH_VALUE = frozenset((
 _PIP_BEFORE = frozenset(('--python', '--log', '--proxy', '--retries', '--timeout',
                          '--exists-action', '--trusted-host', '--cert', '--client-cert',
                          '--cache-dir', '--use-feature', '--use-deprecated'))
-_EXACT = re.compile(r'===?|\s@\s|@\s*(https?|git\+|file:)')
+_EXACT = lazy_compile(r'===?|\s@\s|@\s*(https?|git\+|file:)')
 _NPM_INSTALL = frozenset(('install', 'i', 'in', 'ins', 'inst', 'insta', 'instal', 'isnt',
                           'isnta', 'isntal', 'isntall', 'add'))
 _NPM_WITH_VALUE = frozenset(('--prefix', '-C', '--workspace', '-w', '--cache', '--userconfig',
