@@ -56,8 +56,8 @@ LINK_TARGETS = {
 }
 _SHELLS = frozenset(('sh', 'bash', 'dash', 'ash'))
 # Words that must appear in a RUN before it is worth parsing for installs.
-_PACKAGE_STEMS = lazy_compile(r'nginx|apache2|httpd|php|supervisor|squid|haproxy|logrotate|'
-                            r'cron|filebeat|fluent|promtail|vector|td-agent')
+_PACKAGE_STEMS = ('nginx', 'apache2', 'httpd', 'php', 'supervisor', 'squid', 'haproxy',
+                  'logrotate', 'cron', 'filebeat', 'fluent', 'promtail', 'vector', 'td-agent')
 _ROOT_USERS = frozenset(('root', '0'))
 
 
@@ -144,7 +144,7 @@ class ImageLogs:
         found = []
         for ins in self.runs:
             text = self.script(ins)
-            if not _PACKAGE_STEMS.search(text):
+            if not any(stem in text for stem in _PACKAGE_STEMS):
                 continue
             for command in self.commands_of(ins):
                 name = command.name
