@@ -125,12 +125,9 @@ def _find_ignore_file(document: DockerfileDocument) -> tuple[str, str] | None:
     project = document.project
     if project is not None:
         for name in ignore_file_names(document.source.path):
-            text = project.read(name)
-            if text is not None:
-                found = (name, text)
-                break
-            if project.is_file(name):  # present but unreadable (binary, huge)
-                found = (name, '')
+            if project.is_file(name):  # one look-up for the usual answer, none
+                text = project.read(name)
+                found = (name, text if text is not None else '')  # '': unreadable (binary, huge)
                 break
     return found
 
