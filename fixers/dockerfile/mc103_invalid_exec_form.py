@@ -14,11 +14,14 @@ from modcon.model import Kind
 from modcon.model import Message
 from modcon.model import Severity
 from modcon.properties import Property
-from modcon.readers.dockerfile import jsonish
 from modcon.readers.dockerfile.stages import Command
 from modcon.readers.dockerfile.stages import commands
 from modcon.readers.dockerfile.stages import shell_for
 from modcon.registry import rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.readers.dockerfile import jsonish
 
 # Patterns, not compiled objects: `re` compiles them on first use, so a file
 # without an invalid exec form never pays for them at start-up.
@@ -76,7 +79,11 @@ def invalid_exec_form(document: DockerfileDocument) -> Iterator[Hit]:
     for command in commands(document.stages):
         ins = command.instruction
         error = ins.args.json_error
-        if error is None or not jsonish.intends_json(ins.args.text):
+        if error is None:
+            continue
+        from modcon.readers.dockerfile import jsonish  # arguments BuildKit could not read
+
+        if not jsonish.intends_json(ins.args.text):
             continue
         keyword = f'ONBUILD {ins.name}' if command.onbuild else ins.name
         if ins.name == 'HEALTHCHECK':

@@ -15,7 +15,6 @@ from modcon.model import Kind
 from modcon.model import Severity
 from modcon.named_tuple import NamedTuple
 from modcon.properties import Property
-from modcon.readers.dockerfile import jsonish
 from modcon.readers.dockerfile.stages import commands
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.registry import rule
@@ -137,6 +136,8 @@ def _flags(ins: Instruction, prefix: tuple[str, ...] = ()) -> list[_Flag]:
                 ins.source_offset(args.offset + end - 1) + 1)
 
     if args.json is not None:
+        from modcon.readers.dockerfile import jsonish  # exec form that runs gunicorn
+
         reading = jsonish.read(args.text)
         if reading is None or any(e.kind != 'json' for e in reading.elements):
             return []
