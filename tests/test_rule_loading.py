@@ -117,10 +117,20 @@ def test_a_dockerfile_check_imports_only_the_rules_its_instructions_need(
 
 def test_a_check_without_shell_code_never_imports_typing(tmp_path: pathlib.Path) -> None:
     """modcon's modules import typing names only for type checkers (``TYPE_CHECKING``), and
-    their named tuples are ``modcon.named_tuple``'s: ``typing`` loads only with the shell
-    grammar (tree_sitter imports it)."""
+    their named tuples are ``modcon.named_tuple``'s."""
     modules = _imported_by_check(tmp_path, 'FROM python:3.12-slim\nEXPOSE 8000\n'
                                            'CMD ["python", "app.py"]\n')
+    assert 'typing' not in modules
+    assert 'tree_sitter._binding' not in modules
+
+
+def test_the_shell_grammar_loads_without_typing(tmp_path: pathlib.Path) -> None:
+    """tree-sitter's ``__init__`` imports ``typing`` for type checkers' sake; the check
+    loads its compiled binding alone (``readers/grammars.py``)."""
+    modules = _imported_by_check(tmp_path, 'FROM python:3.12-slim\n'
+                                           'RUN pip install -r requirements.txt | tee /log\n'
+                                           'CMD ["python", "app.py"]\n')
+    assert 'tree_sitter._binding' in modules  # the RUN line was parsed by the grammar
     assert 'typing' not in modules
     assert 'tree_sitter' not in modules
 

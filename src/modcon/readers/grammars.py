@@ -1,20 +1,58 @@
-"""Load a tree-sitter grammar's compiled language, and nothing else of its package.
+"""Load tree-sitter and its grammars' compiled languages, and nothing else of their packages.
 
 The grammar packages (tree-sitter-bash, tree-sitter-javascript) import
 ``importlib.resources`` in their ``__init__`` for syntax-highlighting queries
 that modcon never reads; that import pulls in ``pathlib``, ``tempfile`` and the
-compression modules, about 8 ms of a Dockerfile check's 60. The compiled
-``_binding`` module is loaded straight from the package's folder instead, by
-the same machinery ``import`` uses; should that fail (another layout, a zipped
+compression modules, about 8 ms of a Dockerfile check's 60. tree-sitter's own
+``__init__`` imports ``typing`` (and ``contextlib`` with it) for one protocol
+class that only type checkers read, about 4 ms more. Each package's compiled
+``_binding`` module is loaded straight from its folder instead, by the same
+machinery ``import`` uses; should that fail (another layout, a zipped
 install), the package is imported as usual.
 """
 from __future__ import annotations
 
 import importlib.machinery
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from types import ModuleType
+
+    import tree_sitter
+
+
+def parser(package: str) -> tree_sitter.Parser:
+    """A tree-sitter parser of the grammar in ``package`` (``tree_sitter_bash``...)."""
+    binding = load_tree_sitter()
+    made: tree_sitter.Parser = binding.Parser(binding.Language(language(package)))
+    return made
+
+
+def load_tree_sitter() -> ModuleType:
+    """tree-sitter's classes (``Parser``, ``Language``, ``Node``...), the same ones
+    ``import tree_sitter`` gives: its binding is registered under its own name, so
+    a later import of the package takes it from ``sys.modules``."""
+    loaded = sys.modules.get('tree_sitter')
+    if loaded is not None:
+        return loaded
+    binding = sys.modules.get('tree_sitter._binding') or _binding('tree_sitter')
+    if binding is None:
+        return importlib.import_module('tree_sitter')
+    sys.modules['tree_sitter._binding'] = binding
+    return binding
 
 
 def language(package: str) -> object:
     """``<package>.language()``: the grammar's language pointer for ``tree_sitter.Language``."""
+    binding = _binding(package)
+    if binding is None:
+        return importlib.import_module(package).language()
+    return binding.language()
+
+
+def _binding(package: str) -> ModuleType | None:
+    """``<package>._binding`` loaded without ``<package>/__init__.py``; None if not found."""
     name = f'{package}._binding'
     spec = importlib.machinery.PathFinder.find_spec(package)
     folders = (spec.submodule_search_locations or []) if spec is not None else []
@@ -28,5 +66,5 @@ def language(package: str) -> object:
             except ImportError:  # no such file with this suffix
                 continue
             loader.exec_module(module)
-            return module.language()
-    return importlib.import_module(package).language()
+            return module
+    return None

@@ -15,8 +15,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 @functools.cache
 def javascript_parser() -> tree_sitter.Parser:
-    import tree_sitter
+    from modcon.readers.grammars import parser
 
-    from modcon.readers.grammars import language
-
-    return tree_sitter.Parser(tree_sitter.Language(language('tree_sitter_javascript')))
+    return parser('tree_sitter_javascript')
