@@ -265,6 +265,23 @@ def test_a_config_that_is_not_a_small_regular_file_is_refused(
     assert re.search(r'is not a regular file|larger than 1 MiB|Is a directory', result.stderr)
 
 
+@pytest.mark.parametrize('command', ['check', 'fix', 'explain-entrypoint', 'verify'])
+def test_a_deleted_working_folder_is_one_line(tmp_path: pathlib.Path, command: str) -> None:
+    """A shell left in a folder another process removed: paths cannot be resolved."""
+    dockerfile = write(tmp_path / 'app' / 'Dockerfile', SHELL_FORM)
+    gone = tmp_path / 'gone'
+    gone.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != 'MODCON_DEBUG'}
+    result = subprocess.run(
+        ['sh', '-c', 'cd "$1" && rmdir "$1" && shift && exec "$@"', 'sh', str(gone),
+         sys.executable, '-m', 'modcon', command, str(dockerfile)],
+        capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 2, result.stderr
+    assert_one_line_errors(result.stderr, 1)
+    assert 'the current folder no longer exists' in result.stderr
+    assert dockerfile.read_text() == SHELL_FORM
+
+
 # -- silent all-clear ----------------------------------------------------------------
 
 @pytest.mark.parametrize(('args', 'toml', 'expected'), [

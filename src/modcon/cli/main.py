@@ -200,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command not in ('check', 'fix'):
         collector.resume()  # the others resume after their first file
     try:
+        if args.command in ('check', 'fix', 'explain-entrypoint', 'verify'):
+            _require_working_folder()
         if args.command == 'check':
             from modcon.cli.check import run_check
 
@@ -240,3 +242,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
 
+
+def _require_working_folder() -> None:
+    """Paths are read relative to the working folder: refuse to start in one that was deleted
+    (a shell left in a folder another process removed), rather than fail half-way."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        raise ModconError('the current folder no longer exists (was it deleted?); '
+                          'cd to an existing folder and run modcon again') from None
