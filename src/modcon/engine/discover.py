@@ -11,6 +11,7 @@ through.
 from __future__ import annotations
 
 import os
+import stat
 
 from modcon.engine.config import Config
 from modcon.errors import InputError
@@ -58,8 +59,13 @@ def kind_of(name: str) -> Kind | None:
     return None
 
 
-def _display(path: str) -> str:
-    relative = os.path.relpath(path)
+def _display(path: str, here: str | None = None) -> str:
+    """``path`` relative to the working folder (``here``, when known), unless it lies
+    outside."""
+    if here is not None:  # relpath would ask the system for it twice
+        relative = os.path.relpath(os.path.join(here, path), here)
+    else:
+        relative = os.path.relpath(path)
     return path if relative.startswith('..') else relative
 
 
@@ -98,9 +104,9 @@ def discover(paths: list[str], config: Config, skipped: list[str] | None = None,
     seen: set[str] = set()
     tree = LocalTree()  # each folder of the walk resolved once
 
-    def add(path: str, display: str, kind: Kind, root: str) -> None:
+    def add(path: str, display: str, kind: Kind, root: str, link: bool) -> None:
         real = tree.realpath(path)
-        if os.path.islink(path) and not _inside(real, tree.realpath(root)):
+        if link and not _inside(real, tree.realpath(root)):
             errors.append(InputError(display, 'is a symlink to outside the scanned tree; '
                                               'not followed'))
             return
@@ -109,22 +115,27 @@ def discover(paths: list[str], config: Config, skipped: list[str] | None = None,
         seen.add(real)
         targets.append(Target(real, display, kind))
 
+    here = os.getcwd()  # once: a long list of files names each relative to it
     for given in paths:
-        display = _display(given) if given not in ('.', './') else given
-        if not os.path.lexists(given):
+        try:
+            mode = os.lstat(given).st_mode
+        except OSError:
             errors.append(InputError(given, 'no such file or directory'))
-        elif os.path.isdir(given) and not os.path.islink(given):
+            continue
+        link = stat.S_ISLNK(mode)
+        if stat.S_ISDIR(mode):
             _walk(given, config, add, notes)
-        elif os.path.islink(given) and os.path.isdir(given):
+        elif link and os.path.isdir(given):
             errors.append(InputError(given, 'is a symlink to a directory; not followed'))
         else:
             # A file named explicitly is checked: as code by its extension,
             # otherwise as a Dockerfile whatever its name (Dockerfile.bash is one).
             from modcon.entrypoints.code_document import kind_of_code
 
+            absolute = os.path.normpath(os.path.join(here, given))
             code = kind_of_code(given)
             kind = Kind.DOCKERFILE if code is None else kind_of(os.path.basename(given)) or code
-            add(given, display, kind, os.path.dirname(os.path.abspath(given)))
+            add(given, _display(given, here), kind, os.path.dirname(absolute), link)
     return targets, errors
 
 
@@ -157,7 +168,7 @@ def _walk(root: str, config: Config, add,  # type: ignore[no-untyped-def]
             if why:
                 skipped.append(f'{_display(path)}: {why}')
                 continue
-            add(path, _display(path), kind, root)
+            add(path, _display(path), kind, root, os.path.islink(path))
 
 
 def nothing_found(paths: list[str], skipped: list[str]) -> str:
