@@ -47,3 +47,19 @@ def test_work_grows_linearly_with_the_number_of_lines(line: str) -> None:
     # Four times the lines: about four times the work when linear, sixteen when
     # quadratic (a scan of the stage for every RUN was).
     assert large < 6 * small, (small, large)
+
+
+@pytest.mark.parametrize('build', [
+    pytest.param(lambda n: ' | '.join(['cat'] * n), id='pipeline'),
+    pytest.param(lambda n: ' && '.join(f'apt-get install -y p{i}' for i in range(n)),
+                 id='and-chain'),
+])
+def test_work_grows_linearly_with_the_length_of_one_command(build) -> None:  # type: ignore[no-untyped-def]
+    """Each command of a pipeline used to list the whole pipeline to find its place,
+    and each command of a chain climbed to the root (the grammar nests a chain as
+    deep as it is long): 20,000 `cat |` took minutes."""
+    def work(n: int) -> int:
+        return _lines_executed(f'FROM python:3.12-slim\nRUN {build(n)}\nCMD python app.py\n')
+
+    small, large = work(100), work(400)
+    assert large < 6 * small, (small, large)

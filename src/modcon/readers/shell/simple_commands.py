@@ -292,6 +292,8 @@ class _Reader:
         self.statements: list[Statement] = []
         self.member_of: dict[tuple[int, int], tuple[int, int]] = {}
         self.final_nodes: set[int] = set()
+        self.pipelines: dict[int, dict[int, int]] = {}  # pipeline node: member node: index
+        self.places: dict[int, tuple[bool, bool, int, int]] = {}  # node: what `_place` says
 
     def run(self) -> Script:
         data = self.source.data
@@ -327,10 +329,14 @@ class _Reader:
         return -1
 
     def _chain(self, node: Node) -> list[Node]:
-        """``a && b && c`` as [a, b, c]; anything else as itself."""
-        if node.type == 'list' and len(node.children) == 3 and node.children[1].type == '&&':
-            return [*self._chain(node.children[0]), node.children[2]]
-        return [node]
+        """``a && b && c`` as [a, b, c]; anything else as itself.
+
+        The grammar nests the chain to the left, as deep as it is long: read in a loop."""
+        tail: list[Node] = []
+        while node.type == 'list' and len(node.children) == 3 and node.children[1].type == '&&':
+            tail.append(node.children[2])
+            node = node.children[0]
+        return [node, *reversed(tail)]
 
     # -- the command the text ends with -----------------------------------------
 
@@ -432,16 +438,25 @@ class _Reader:
             self.walk(child, around._replace(background=after or background))
 
     def walk_list(self, node: Node, around: _Around) -> bool:
-        """``a && b`` and ``a || b``; False for a list of another shape."""
-        named = _named(node.children)
-        operators = [c.type for c in node.children if c.type in ('&&', '||')]
-        if len(named) != 2 or len(operators) != 1:
-            return False
-        left_mark = OR_LEFT if operators[0] == '||' else AND_LEFT
+        """``a && b`` and ``a || b``; False for a list of another shape.
+
+        The grammar nests a chain to the left (``a && b || c`` is ``(a && b) || c``),
+        as deep as it is long: its left spine is followed in a loop, each right-hand
+        command kept with its context, and the commands walked in order."""
         plain = around._replace(pipeline=None)
-        self.walk(named[0], plain._replace(context=around.context | {left_mark}))
-        right = around.context | {FALLBACK} if operators[0] == '||' else around.context
-        self.walk(named[1], plain._replace(context=right))
+        context = around.context
+        rights: list[tuple[Node, _Around]] = []
+        while (parts := _and_or(node)) is not None:
+            left, operator, right = parts
+            fallback = context | {FALLBACK} if operator == '||' else context
+            rights.append((right, plain._replace(context=fallback)))
+            context = context | {OR_LEFT if operator == '||' else AND_LEFT}
+            node = left
+        if not rights:
+            return False
+        self.walk(node, plain._replace(context=context))
+        for right, right_around in reversed(rights):
+            self.walk(right, right_around)
         return True
 
     def walk_substitutions(self, node: Node, around: _Around) -> None:
@@ -513,21 +528,43 @@ class _Reader:
 
     def _place(self, node: Node) -> tuple[bool, bool, int, int]:
         """Nested, substituted, and the place in the innermost pipeline that
-        holds the command with nothing nesting in between."""
-        nested = substituted = False
-        pipe_index, pipe_length = -1, 0
-        current, parent = node, node.parent
-        while parent is not None:
-            if parent.type == 'pipeline' and pipe_index == -1 and not nested:
-                named = [c for c in parent.children if c.is_named]
-                pipe_length = len(named)
-                pipe_index = next(i for i, c in enumerate(named) if c.id == current.id)
-            if parent.type in ('command_substitution', 'process_substitution'):
-                substituted = True
-            if parent.type not in _TOP_LEVEL:
-                nested = True
-            current, parent = parent, parent.parent
-        return nested, substituted, pipe_index, pipe_length
+        holds the command with nothing nesting in between.
+
+        Each node's answer follows from its parent's, which is remembered: the
+        commands of a chain thousands deep share their ancestors' answers instead
+        of each climbing to the root."""
+        climbed = []
+        current = node
+        while current.id not in self.places:
+            parent = current.parent
+            if parent is None:
+                self.places[current.id] = (False, False, -1, 0)
+                break
+            climbed.append((current, parent))
+            current = parent
+        for current, parent in reversed(climbed):
+            nested, substituted, pipe_index, pipe_length = self.places[parent.id]
+            kind = parent.type
+            if kind == 'pipeline':
+                pipe_index, pipe_length = self._pipeline_place(parent, current)
+            elif kind not in _TOP_LEVEL:  # nested: a pipeline further up does not hold it
+                pipe_index, pipe_length = -1, 0
+            self.places[current.id] = (
+                nested or kind not in _TOP_LEVEL,
+                substituted or kind in ('command_substitution', 'process_substitution'),
+                pipe_index, pipe_length)
+        return self.places[node.id]
+
+    def _pipeline_place(self, pipeline: Node, member: Node) -> tuple[int, int]:
+        """``member``'s index among ``pipeline``'s commands, and how many there are.
+
+        Each pipeline's members are listed once, for all of them: a pipeline of
+        n commands costs n, not n squared (20,000 `cat |` took minutes)."""
+        places = self.pipelines.get(pipeline.id)
+        if places is None:
+            members = [c.id for c in pipeline.children if c.is_named]
+            places = self.pipelines[pipeline.id] = {id_: i for i, id_ in enumerate(members)}
+        return places[member.id], len(places)
 
     def _redirects(self, command: Node) -> tuple[Redirect, ...]:
         """The file redirections that apply to ``command``: its own, and those of a
@@ -552,6 +589,17 @@ class _Reader:
                 else None
             out.append(Redirect(operator.strip(), target))
         return tuple(out)
+
+
+def _and_or(node: Node) -> tuple[Node, str, Node] | None:
+    """``a && b`` or ``a || b`` as (a, operator, b); None for anything else."""
+    if node.type != 'list':
+        return None
+    named = _named(node.children)
+    operators = [c.type for c in node.children if c.type in ('&&', '||')]
+    if len(named) != 2 or len(operators) != 1:
+        return None
+    return named[0], operators[0], named[1]
 
 
 def _arguments(command: Node) -> list[Node]:
