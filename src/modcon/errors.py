@@ -42,6 +42,19 @@ class RuleCrashed(ModconError):
         self.exc = exc
 
 
+class TooDeep(RuleCrashed):
+    """A rule ran out of Python's stack on a file nested deeper than any real one (a
+    chain of thousands of ``&&``): reported per file like a crash, but as the limit it is."""
+
+    def __init__(self, code: str, path: str, exc: RecursionError) -> None:
+        ModconError.__init__(
+            self, f'{path}: nested too deeply for rule {code} to read (more levels of '
+                  f'commands or brackets than Python\'s recursion limit); not checked')
+        self.code = code
+        self.path = path
+        self.exc = exc
+
+
 def report_errors(errors: Sequence[ModconError]) -> None:
     """Each error as one line on stderr (and its cause's traceback with MODCON_DEBUG)."""
     from modcon.printable import printable

@@ -10,6 +10,7 @@ from modcon.engine.scope import FileInput
 from modcon.engine.scope import document_for
 from modcon.entrypoints.invocation import Invocation
 from modcon.errors import RuleCrashed
+from modcon.errors import TooDeep
 from modcon.model import Finding
 from modcon.model import Fix
 from modcon.model import Kind
@@ -47,6 +48,8 @@ def check_source(source: SourceFile, kind: Kind, config: Config,
     for rule in rules:
         try:
             hits = list(rule.check(document))
+        except RecursionError as exc:
+            raise TooDeep(rule.code, source.path, exc) from exc
         except Exception as exc:  # a bug in a rule must not stop the other files
             raise RuleCrashed(rule.code, source.path, exc) from exc
         for hit in hits:

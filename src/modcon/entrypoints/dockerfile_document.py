@@ -69,9 +69,14 @@ class DockerfileDocument:
         """Where the container's command leads in the build context (computed once)."""
         if self._resolution is None:
             from modcon.entrypoints.resolve import resolve
+            from modcon.entrypoints.resolve import unfollowed
             from modcon.project import Project as Empty
 
-            self._resolution = resolve(self, self.source.path, self.project or Empty())
+            try:
+                self._resolution = resolve(self, self.source.path, self.project or Empty())
+            except RecursionError:  # a command of thousands of `&&`, or stages as many
+                self._resolution = unfollowed(
+                    self.source.path, 'not followed: nested deeper than Python\'s recursion limit')
         return self._resolution
 
     def derived(self, compute: Callable[[DockerfileDocument], T]) -> T:

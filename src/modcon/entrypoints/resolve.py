@@ -209,12 +209,13 @@ class _Image:
         if ins.name != 'COPY' or ins.heredocs or self.depth >= 4:
             return None
         ref = next((f.split('=', 1)[1] for f in ins.flags if f.startswith('--from=')), '')
-        for stage in self.document.stages:
-            if stage.index >= self.final.index:
-                break  # a stage can only copy from the stages before it
-            if ref.lower() == stage.name or ref == str(stage.index):
-                return stage
-        return None
+        by_name, by_index = self.document.derived(_stage_references)
+        named, numbered = by_name.get(ref.lower()), by_index.get(ref)
+        stage = named if numbered is None or (named is not None and named.index < numbered.index) \
+            else numbered
+        if stage is None or stage.index >= self.final.index:
+            return None  # an image, or not a stage before this one: it cannot copy from it
+        return stage
 
     def _copy_from_stage(self, ins: Instruction, stage: Stage, scope: Mapping[str, str]) -> None:
         """``COPY --from=STAGE``: the files of the build context that STAGE copied
@@ -305,6 +306,18 @@ class _Image:
         return command_argv(ins, self.shell)
 
 
+def _stage_references(document: DockerfileDocument) -> tuple[dict[str, Stage], dict[str, Stage]]:
+    """The stages a ``COPY --from=`` can name, by name and by number (the first of a name):
+    looked up once per copy instead of scanning the stages (cubic over a chain of them)."""
+    by_name: dict[str, Stage] = {}
+    by_index: dict[str, Stage] = {}
+    for stage in document.stages:
+        if stage.name:
+            by_name.setdefault(stage.name, stage)
+        by_index[str(stage.index)] = stage
+    return by_name, by_index
+
+
 def _interpreter_target(argv: list[str], flags_with_arg: frozenset[str]) -> tuple[str, int] | None:
     """The script argument after an interpreter's options, and its index."""
     i = 1
@@ -322,12 +335,16 @@ def _interpreter_target(argv: list[str], flags_with_arg: frozenset[str]) -> tupl
     return None
 
 
+def unfollowed(dockerfile: str, why: str) -> Resolution:
+    """A command that was not followed, and why: it leads to no file."""
+    return Resolution(dockerfile, (), [Step(why)], [], None, '/', {}, [], None, None)
+
+
 def resolve(document: DockerfileDocument, dockerfile: str, project: Project) -> Resolution:
     """Follow ``dockerfile``'s command (paths relative to its build context)."""
     steps: list[Step] = []
     if document.error is not None:
-        return Resolution(dockerfile, (), [Step('the Dockerfile does not parse')], [], None, '/',
-                          {}, [], None, None)
+        return unfollowed(dockerfile, 'the Dockerfile does not parse')
     target = None
     if project.compose is not None:
         compose = project.compose

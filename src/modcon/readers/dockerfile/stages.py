@@ -143,12 +143,14 @@ class Stages:
         """The SHELL in effect in ``stage`` (before ``before``), or None for the default."""
         # Rules ask once per RUN: a bisection over the stage's SHELLs keeps that
         # linear overall (a scan of the stage for each RUN was quadratic).
-        starts, shells = self._shells(stage)
-        count = len(starts) if before is None else bisect.bisect_left(starts, before.start)
-        if count:
-            return shells[count - 1]
-        if stage.parent is not None:
-            return self.shell(self.stages[stage.parent])
+        while True:
+            starts, shells = self._shells(stage)
+            count = len(starts) if before is None else bisect.bisect_left(starts, before.start)
+            if count:
+                return shells[count - 1]
+            if stage.parent is None:
+                break
+            stage, before = self.stages[stage.parent], None  # what the parent ends with
         known = self._image_facts(stage.image)
         return known.shell if known else None
 
@@ -166,13 +168,15 @@ class Stages:
 
     def entrypoint(self, stage: Stage) -> Entrypoint:
         """The ENTRYPOINT the stage's image ends with."""
-        for ins in reversed(stage.instructions):
-            if ins.name == 'ENTRYPOINT':
-                if not ins.args.text:
-                    return Entrypoint('none', ins)  # `ENTRYPOINT []` clears it
-                return Entrypoint('exec' if ins.is_exec_form else 'shell', ins)
-        if stage.parent is not None:
-            return self.entrypoint(self.stages[stage.parent])
+        while True:
+            for ins in reversed(stage.instructions):
+                if ins.name == 'ENTRYPOINT':
+                    if not ins.args.text:
+                        return Entrypoint('none', ins)  # `ENTRYPOINT []` clears it
+                    return Entrypoint('exec' if ins.is_exec_form else 'shell', ins)
+            if stage.parent is None:
+                break
+            stage = self.stages[stage.parent]
         known = self._image_facts(stage.image)
         if known is None:
             return Entrypoint('unknown')

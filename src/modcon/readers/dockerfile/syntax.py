@@ -307,6 +307,10 @@ def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
 
     try:
         value = json.loads(stripped)
+    except RecursionError:
+        # `[[[[...` a thousand deep: Python's decoder gives up (Go's allows 10,000
+        # levels); taken as not JSON, which BuildKit reads as shell form.
+        return None, 'invalid-json'
     except ValueError:
         try:
             json.JSONDecoder().raw_decode(stripped)

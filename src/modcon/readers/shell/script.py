@@ -189,15 +189,23 @@ def final_command(text: str) -> FinalCommand | str:
 
 
 def _top_commands(node: Node) -> list[Node]:
-    """The simple commands of a top-level statement that always run in order."""
-    if node.type == 'command':
-        return [node]
-    if node.type == 'redirected_statement':
-        body = node.child_by_field_name('body')
-        return [] if body is None else _top_commands(body)
-    if node.type == 'list':
-        return [c for child in node.children for c in _top_commands(child)]
-    return []
+    """The simple commands of a top-level statement that always run in order.
+
+    Without recursion: ``a && b && c`` is a list inside a list, as deep as the
+    chain is long."""
+    found: list[Node] = []
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        if node.type == 'command':
+            found.append(node)
+        elif node.type == 'redirected_statement':
+            body = node.child_by_field_name('body')
+            if body is not None:
+                pending.append(body)
+        elif node.type == 'list':
+            pending.extend(reversed(node.children))
+    return found
 
 
 class _Script:
