@@ -104,7 +104,9 @@ def test_the_registry_api_tells_the_same(tmp_path: pathlib.Path, token_auth: boo
         context.mkdir()
         (context / 'marker').write_text(name)
         (context / 'Dockerfile').write_text(f'FROM scratch\nCOPY marker /\n{config}\n')
-        tiny[name] = found.build(str(context)).image
+        built = found.build(str(context))
+        assert built.image is not None, built.log  # the engine's own words, not a TypeError
+        tiny[name] = built.image
     with local_registry(tmp_path, token_auth=token_auth) as registry:
         for name, image in tiny.items():
             podman('push', '--tls-verify=false', image, f'{registry.host}/team/{name}:1')
