@@ -59,13 +59,10 @@ def kind_of(name: str) -> Kind | None:
     return None
 
 
-def _display(path: str, here: str | None = None) -> str:
-    """``path`` relative to the working folder (``here``, when known), unless it lies
-    outside."""
-    if here is not None:  # relpath would ask the system for it twice
-        relative = os.path.relpath(os.path.join(here, path), here)
-    else:
-        relative = os.path.relpath(path)
+def _display(path: str, here: str) -> str:
+    """``path`` relative to the working folder ``here``, unless it lies outside
+    (``here`` is asked once per run: ``relpath`` alone asks the system twice a call)."""
+    relative = os.path.relpath(os.path.join(here, path), here)
     return path if relative.startswith('..') else relative
 
 
@@ -124,7 +121,7 @@ def discover(paths: list[str], config: Config, skipped: list[str] | None = None,
             continue
         link = stat.S_ISLNK(mode)
         if stat.S_ISDIR(mode):
-            _walk(given, config, add, notes)
+            _walk(given, config, add, notes, here)
         elif link and os.path.isdir(given):
             errors.append(InputError(given, 'is a symlink to a directory; not followed'))
         else:
@@ -140,7 +137,7 @@ def discover(paths: list[str], config: Config, skipped: list[str] | None = None,
 
 
 def _walk(root: str, config: Config, add,  # type: ignore[no-untyped-def]
-          skipped: list[str]) -> None:
+          skipped: list[str], here: str) -> None:
     ignored = _git_ignored(root)
     for directory, dirnames, filenames in os.walk(root):
         relative_dir = os.path.relpath(directory, root)
@@ -153,7 +150,7 @@ def _walk(root: str, config: Config, add,  # type: ignore[no-untyped-def]
                    'excluded by the config' if config.excluded(rel) else None)
             if why:
                 if name not in _VCS_DIRS:
-                    skipped.append(f'{_display(os.path.join(directory, name))}/: {why}')
+                    skipped.append(f'{_display(os.path.join(directory, name), here)}/: {why}')
                 continue
             kept.append(name)
         dirnames[:] = kept
@@ -166,9 +163,9 @@ def _walk(root: str, config: Config, add,  # type: ignore[no-untyped-def]
             why = ('git-ignored' if rel in ignored else
                    'excluded by the config' if config.excluded(rel) else None)
             if why:
-                skipped.append(f'{_display(path)}: {why}')
+                skipped.append(f'{_display(path, here)}: {why}')
                 continue
-            add(path, _display(path), kind, root, os.path.islink(path))
+            add(path, _display(path, here), kind, root, os.path.islink(path))
 
 
 def nothing_found(paths: list[str], skipped: list[str]) -> str:
