@@ -3,7 +3,10 @@ recursion where a real Dockerfile could come near; beyond that a file gets one l
 that says why it was not checked, never a traceback, and the other files go on."""
 from __future__ import annotations
 
+import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
@@ -73,3 +76,22 @@ def test_a_command_nested_beyond_the_limit_is_one_line(
     assert err.startswith('modcon: error: deep.Dockerfile: nested too deeply for rule MC')
     assert 'a bug in modcon' not in err
     assert 'Dockerfile:2:1' in out  # the other file was checked
+
+
+@pytest.mark.parametrize('expression', [
+    pytest.param('(' * 5000 + '1' + ')' * 5000, id='brackets'),
+    pytest.param('-' * 50_000 + '1', id='unary-minus'),
+])
+def test_python_nested_beyond_cpythons_parser_is_not_given_to_libcst(
+        tmp_path: pathlib.Path, expression: str) -> None:
+    """libcst's native parser overflows its stack on such code: the process died of a
+    segmentation fault, taking every other file's report with it."""
+    (tmp_path / 'Dockerfile').write_text('FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\n'
+                                         'CMD python app.py\n')
+    (tmp_path / 'app.py').write_text(f'x = {expression}\nwhile True:\n    pass\n')
+    env = {k: v for k, v in os.environ.items() if k != 'MODCON_DEBUG'}
+    done = subprocess.run([sys.executable, '-m', 'modcon', 'check', '.'], cwd=tmp_path,
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr  # findings, and no crash
+    assert 'Dockerfile:4:1' in done.stdout  # the shell-form CMD, reported
+    assert done.stderr == ''

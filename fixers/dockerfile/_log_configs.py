@@ -112,7 +112,7 @@ def gunicorn_logs(text: str, cwd: str) -> list[ConfigLog]:
 
     try:
         module = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # the last: too deep
         return []
     found = []
     for statement in module.body:

@@ -91,8 +91,10 @@ def _python_problem(text: str) -> str | None:
         hint = ' (Python 2 code?)' if 'Missing parentheses' in (exc.msg or '') or \
             (exc.msg or '').startswith('multiple exception types') else ''
         return f'{kind}: {exc.msg}{where}{hint}'
-    except (ValueError, RecursionError) as exc:
+    except ValueError as exc:
         return f'{type(exc).__name__}: {exc}'
+    except (RecursionError, MemoryError) as exc:  # what `python` itself stops with
+        return f'{type(exc).__name__}: {str(exc) or "nested too deeply for the parser"}'
     return None
 
 

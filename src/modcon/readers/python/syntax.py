@@ -17,7 +17,9 @@ def parse(text: str) -> ast.Module | None:
     """``text`` as a module, or None when it does not parse."""
     try:
         return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):  # ValueError: a NUL byte
+    # ValueError: a NUL byte; RecursionError and MemoryError: nesting too deep for the
+    # parser (`- - - ... 1` fifty thousand times: "source too complex to parse")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
