@@ -63,3 +63,16 @@ def test_work_grows_linearly_with_the_length_of_one_command(build) -> None:  # t
 
     small, large = work(100), work(400)
     assert large < 6 * small, (small, large)
+
+
+def test_work_grows_linearly_with_a_chain_of_stages() -> None:
+    """Each stage continuing the one before and copying from it: the inherited SHELL,
+    platform and base image were looked up the chain for every RUN, and every stage
+    copied from was laid out from the first stage (cubic, then quadratic)."""
+    def work(n: int) -> int:
+        stages = ''.join(f'FROM s{i - 1} AS s{i}\nCOPY --from=s{i - 1} /a /a\nRUN echo {i}\n'
+                         for i in range(1, n))
+        return _lines_executed(f'FROM alpine:3 AS s0\n{stages}CMD python app.py\n')
+
+    small, large = work(100), work(400)
+    assert large < 6 * small, (small, large)

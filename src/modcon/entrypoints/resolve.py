@@ -127,6 +127,12 @@ def _substitute(text: str, env: Mapping[str, str]) -> str:
     return WordSplitter(text, envs=env).dequote()
 
 
+# Each stage a `COPY --from=` reads is laid out from its first stage: a chain of
+# thousands of stages, each copying from the one before, would cost their number
+# squared. Real Dockerfiles copy from a few; past this many, the copies are not followed.
+MAX_STAGE_IMAGES = 64
+
+
 class _Image:
     """What the final stage's image looks like: env, workdir, copied files, command."""
 
@@ -205,7 +211,8 @@ class _Image:
                 self.dirs.add(target)
 
     def _from_stage(self, ins: Instruction) -> Stage | None:
-        """The stage of this file a ``COPY --from=`` names (None: an image, or too deep)."""
+        """The stage of this file a ``COPY --from=`` names (None: an image, too deep, or
+        one stage too many to lay out)."""
         if ins.name != 'COPY' or ins.heredocs or self.depth >= 4:
             return None
         ref = next((f.split('=', 1)[1] for f in ins.flags if f.startswith('--from=')), '')
@@ -215,6 +222,8 @@ class _Image:
             else numbered
         if stage is None or stage.index >= self.final.index:
             return None  # an image, or not a stage before this one: it cannot copy from it
+        if stage.index not in self.stage_images and len(self.stage_images) >= MAX_STAGE_IMAGES:
+            return None
         return stage
 
     def _copy_from_stage(self, ins: Instruction, stage: Stage, scope: Mapping[str, str]) -> None:

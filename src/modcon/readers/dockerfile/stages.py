@@ -20,7 +20,12 @@ from modcon.readers.dockerfile.syntax import Instruction
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from typing import Any
+    from typing import TypeVar
+
     from modcon.knowledge.image_facts import ImageFacts
+
+    T = TypeVar('T')
 
 DEFAULT_SHELL = ('/bin/sh', '-c')
 # Programs that run `-c` scripts and script files as a POSIX shell does.
@@ -60,6 +65,7 @@ class Stages:
         self._image_facts = image_facts  # what is known of an external base image
         self.stages: list[Stage] = []
         self._shell_index: dict[int, tuple[list[int], list[tuple[str, ...]]]] = {}
+        self._facts: dict[str, dict[int, Any]] = {}  # what _inherited found, by stage
         current: list[Instruction] = []
         head: tuple[Instruction, str | None, str, str | None, int | None] | None = None
         by_name: dict[str, int] = {}
@@ -127,32 +133,56 @@ class Stages:
         return self.lineage(self.final)
 
     def root_image(self, stage: Stage) -> str:
-        while stage.parent is not None:
-            stage = self.stages[stage.parent]
-        return stage.image
+        """The external image ``stage`` builds on, through the stages it continues."""
+        return self._inherited(stage, 'root', lambda s: None, lambda root: root.image)
 
     def is_windows(self, stage: Stage) -> bool:
-        while True:
-            if stage.platform and stage.platform.lower().startswith('windows'):
-                return True
-            if stage.parent is None:
-                return is_windows(stage.image)
-            stage = self.stages[stage.parent]
+        return self._inherited(
+            stage, 'windows',
+            lambda s: (True,) if s.platform and s.platform.lower().startswith('windows') else None,
+            lambda root: is_windows(root.image))
 
     def shell(self, stage: Stage, before: Instruction | None = None) -> tuple[str, ...] | None:
         """The SHELL in effect in ``stage`` (before ``before``), or None for the default."""
         # Rules ask once per RUN: a bisection over the stage's SHELLs keeps that
         # linear overall (a scan of the stage for each RUN was quadratic).
-        while True:
+        if before is not None:
             starts, shells = self._shells(stage)
-            count = len(starts) if before is None else bisect.bisect_left(starts, before.start)
+            count = bisect.bisect_left(starts, before.start)
             if count:
                 return shells[count - 1]
             if stage.parent is None:
-                break
-            stage, before = self.stages[stage.parent], None  # what the parent ends with
-        known = self._image_facts(stage.image)
+                return self._base_shell(stage)
+            stage = self.stages[stage.parent]  # what the parent ends with
+        return self._inherited(stage, 'shell', self._last_shell, self._base_shell)
+
+    def _last_shell(self, stage: Stage) -> tuple[tuple[str, ...]] | None:
+        shells = self._shells(stage)[1]
+        return (shells[-1],) if shells else None
+
+    def _base_shell(self, root: Stage) -> tuple[str, ...] | None:
+        known = self._image_facts(root.image)
         return known.shell if known else None
+
+    def _inherited(self, stage: Stage, fact: str, own: Callable[[Stage], tuple[T] | None],
+                   at_root: Callable[[Stage], T]) -> T:
+        """``fact`` of ``stage``: what the stage itself says (``own``, a 1-tuple, or None
+        when it says nothing), else what the stage it continues says, down to ``at_root``
+        of the first one. Each stage is answered once and remembered: rules ask per
+        instruction, and a chain of stages can be thousands long."""
+        memo: dict[int, T] = self._facts.setdefault(fact, {})
+        climbed = []
+        while stage.index not in memo:
+            said = own(stage)
+            if said is None and stage.parent is not None:
+                climbed.append(stage)
+                stage = self.stages[stage.parent]
+                continue
+            memo[stage.index] = said[0] if said is not None else at_root(stage)
+        answer = memo[stage.index]
+        for passed in climbed:
+            memo[passed.index] = answer
+        return answer
 
     def _shells(self, stage: Stage) -> tuple[list[int], list[tuple[str, ...]]]:
         """Where each SHELL of ``stage`` starts, and its argv, in file order."""
