@@ -95,3 +95,19 @@ def test_python_nested_beyond_cpythons_parser_is_not_given_to_libcst(
     assert done.returncode == 1, done.stderr  # findings, and no crash
     assert 'Dockerfile:4:1' in done.stdout  # the shell-form CMD, reported
     assert done.stderr == ''
+
+
+def test_an_env_that_doubles_forty_times_is_not_expanded(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`ENV A1=${A0}${A0}` forty times: expanding it would take a terabyte (the
+    check never ended); past 64 KiB the value is dropped and the command not followed."""
+    doubling = ''.join(f'ENV A{i}=${{A{i - 1}}}${{A{i - 1}}}\n' for i in range(1, 40))
+    (tmp_path / 'Dockerfile').write_text(f'FROM python:3.12-slim\nENV A0=xx\n{doubling}'
+                                         'WORKDIR /app/$A39\nCMD python $A39.py\n')
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(['explain-entrypoint', 'Dockerfile']) == 0
+    out = capsys.readouterr().out
+    assert 'not followed: substitution makes $A16 longer than 64 KiB' in out
+    assert cli.main(['check', 'Dockerfile']) == 1  # the other rules still report
+    assert 'MC101' in capsys.readouterr().out

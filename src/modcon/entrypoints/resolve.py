@@ -131,6 +131,10 @@ def _substitute(text: str, env: Mapping[str, str]) -> str:
 # thousands of stages, each copying from the one before, would cost their number
 # squared. Real Dockerfiles copy from a few; past this many, the copies are not followed.
 MAX_STAGE_IMAGES = 64
+# An ENV value that substitution makes longer than this is not kept, and the command
+# is not followed: `ENV A1=$A0$A0`, `ENV A2=$A1$A1`, ... forty lines on would take a
+# terabyte. A literal value is bounded by the file and always kept.
+MAX_SUBSTITUTED = 64 * 1024
 
 
 class _Image:
@@ -149,6 +153,7 @@ class _Image:
         self.dirs = {'/'}  # folders known to exist in the image
         self.copies: list[Copy] = []
         self.via: dict[int, str] = {}  # COPY --from lines: the stage they copy from
+        self.overgrown: str | None = None  # an ENV that substitution made too long to keep
         stages = document.stages
         self.final = stage or stages.final
         self.shell = stages.shell(self.final) or DEFAULT_SHELL
@@ -179,6 +184,12 @@ class _Image:
 
                 pairs = [list(kv) for kv in
                          extract_key_values(True, args, self.env, text)]
+                overgrown = [key for key, value in pairs if len(value) > MAX_SUBSTITUTED]
+                if overgrown:
+                    self.overgrown = self.overgrown or overgrown[0]
+                    pairs = [[key, value] for key, value in pairs if key not in overgrown]
+                    for key in overgrown:
+                        self.env.pop(key, None)
             for key, value in pairs:
                 self.env[key] = value
         elif name == 'WORKDIR':
@@ -365,6 +376,9 @@ def resolve(document: DockerfileDocument, dockerfile: str, project: Project) -> 
         if compose.target and target is None:
             steps.append(Step(f'no stage is named {compose.target}: the final stage is read'))
     image = _Image(document, project, target)
+    if image.overgrown is not None:
+        return unfollowed(dockerfile, f'not followed: substitution makes ${image.overgrown} '
+                                      f'longer than {MAX_SUBSTITUTED // 1024} KiB')
     final = image.final
     steps.append(Step(f'{"target" if target else "final"} stage: FROM {final.image}',
                       final.from_instruction.line))
