@@ -198,16 +198,10 @@ class Stages:
 
     def entrypoint(self, stage: Stage) -> Entrypoint:
         """The ENTRYPOINT the stage's image ends with."""
-        while True:
-            for ins in reversed(stage.instructions):
-                if ins.name == 'ENTRYPOINT':
-                    if not ins.args.text:
-                        return Entrypoint('none', ins)  # `ENTRYPOINT []` clears it
-                    return Entrypoint('exec' if ins.is_exec_form else 'shell', ins)
-            if stage.parent is None:
-                break
-            stage = self.stages[stage.parent]
-        known = self._image_facts(stage.image)
+        return self._inherited(stage, 'entrypoint', _own_entrypoint, self._base_entrypoint)
+
+    def _base_entrypoint(self, root: Stage) -> Entrypoint:
+        known = self._image_facts(root.image)
         if known is None:
             return Entrypoint('unknown')
         return Entrypoint('none' if known.entrypoint is None else 'exec', None, known)
@@ -275,6 +269,16 @@ class Command(NamedTuple):
     @property
     def onbuild(self) -> bool:
         return self.outer is not self.instruction
+
+
+def _own_entrypoint(stage: Stage) -> tuple[Entrypoint] | None:
+    """The stage's last ENTRYPOINT, when it has one."""
+    for ins in reversed(stage.instructions):
+        if ins.name == 'ENTRYPOINT':
+            if not ins.args.text:
+                return (Entrypoint('none', ins),)  # `ENTRYPOINT []` clears it
+            return (Entrypoint('exec' if ins.is_exec_form else 'shell', ins),)
+    return None
 
 
 def commands(stages: Stages, names: tuple[str, ...] = ('CMD', 'ENTRYPOINT', 'HEALTHCHECK'),
