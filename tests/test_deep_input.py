@@ -111,3 +111,18 @@ def test_an_env_that_doubles_forty_times_is_not_expanded(
     assert 'not followed: substitution makes $A16 longer than 64 KiB' in out
     assert cli.main(['check', 'Dockerfile']) == 1  # the other rules still report
     assert 'MC101' in capsys.readouterr().out
+
+
+def test_syntax_newer_than_this_python_still_reaches_libcst(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Only nesting keeps a file from libcst: a `type` statement (Python 3.12) that an
+    older interpreter's parser refuses is still read, and its missing handler found."""
+    (tmp_path / 'Dockerfile').write_text('FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\n'
+                                         'CMD ["python", "app.py"]\n')
+    (tmp_path / 'app.py').write_text('type Number = int\n\n\ndef main():\n    while True:\n'
+                                     '        pass\n\n\nif __name__ == "__main__":\n'
+                                     '    main()\n')
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(['check', '.']) == 1
+    assert 'MC201' in capsys.readouterr().out

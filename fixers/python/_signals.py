@@ -43,7 +43,6 @@ from modcon.model import Edit
 from modcon.named_tuple import NamedTuple
 from modcon.readers.python.cst_syntax import dotted_name
 from modcon.readers.python.cst_syntax import last_name
-from modcon.readers.python.syntax import parse as python_parse
 from modcon.regions import python_regions
 from modcon.regions import region_around
 from modcon.source import SourceFile
@@ -83,12 +82,11 @@ def plan(source: SourceFile, argvs: Sequence[tuple[str, ...]]) -> Plan | Handled
     no main block and only defines functions or classes (imports aside), or
     holds nothing but a docstring. A file of imports alone is planned:
     importing may well start the program.
+
+    ``source`` must not nest deeper than CPython's own parser accepts: libcst's
+    native parser overflows its stack there (a segmentation fault, the whole run
+    dying with it), so the caller checks that first (``syntax.too_deep``).
     """
-    # libcst's native parser overflows its stack on nesting that CPython's own
-    # parser refuses (a segmentation fault: the whole run would die with it),
-    # so it reads only what CPython reads.
-    if python_parse(source.text) is None:
-        return None
     try:
         module = cst.parse_module(source.text)
     except (cst.ParserSyntaxError, RecursionError):

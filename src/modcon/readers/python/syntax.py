@@ -23,6 +23,21 @@ def parse(text: str) -> ast.Module | None:
         return None
 
 
+def too_deep(text: str) -> bool:
+    """Whether CPython's parser refuses ``text`` for how deeply it nests (brackets,
+    indentation, expressions), not for its syntax: code that ``python`` cannot even
+    compile, and that crashes libcst's native parser (its stack overflows)."""
+    try:
+        ast.parse(text)
+    except (RecursionError, MemoryError):
+        return True
+    except SyntaxError as exc:  # IndentationError too
+        return (exc.msg or '').startswith(('too many nested', 'too many levels'))
+    except ValueError:
+        return False
+    return False
+
+
 def dotted_name(node: ast.AST) -> str:
     """``a.b.c`` for a name or a chain of attributes on one; '' for anything else."""
     if isinstance(node, ast.Name):
