@@ -10,10 +10,13 @@ import pytest
 
 from modcon.engine.check import check_source
 from modcon.engine.config import Config
+from modcon.engine.fixloop import fix_source
+from modcon.model import Applicability
+from modcon.model import Kind
 from modcon.source import SourceFile
 
 
-def _lines_executed(text: str) -> int:
+def _lines_executed(text: str, fixing: bool = False) -> int:
     count = 0
 
     def trace(frame, event, arg):  # type: ignore[no-untyped-def]
@@ -25,10 +28,17 @@ def _lines_executed(text: str) -> int:
     def start(frame, event, arg):  # type: ignore[no-untyped-def]
         return trace if 'modcon' in frame.f_code.co_filename else None
 
-    check_source(SourceFile('Dockerfile', 'FROM alpine:3\nRUN true\n'), 'dockerfile', Config())
+    def run(text: str) -> None:
+        if fixing:
+            fix_source(SourceFile('Dockerfile', text), Kind.DOCKERFILE, Config(),
+                       Applicability.UNSAFE)
+        else:
+            check_source(SourceFile('Dockerfile', text), 'dockerfile', Config())
+
+    run('FROM alpine:3\nRUN true\n')
     sys.settrace(start)
     try:
-        check_source(SourceFile('Dockerfile', text), 'dockerfile', Config())
+        run(text)
     finally:
         sys.settrace(None)
     return count
@@ -37,6 +47,11 @@ def _lines_executed(text: str) -> int:
 @pytest.mark.parametrize('line', [
     pytest.param('RUN echo {i} && true\n', id='RUN'),
     pytest.param('SHELL ["/bin/sh", "-c"]\nRUN echo {i}\n', id='SHELL-and-RUN'),
+    # Each of these RUNs asks for the files copied and the variables set before it.
+    pytest.param('COPY requirements{i}.txt .\nRUN pip install flask\n', id='COPY-and-pip'),
+    pytest.param('ENV V{i}=1\nRUN npm install\n', id='ENV-and-npm'),
+    # A finding per stage: each looked up its instruction and its pragmas in a list.
+    pytest.param('FROM alpine:3 AS s{i}\nCMD app {i}\n', id='findings'),
 ])
 def test_work_grows_linearly_with_the_number_of_lines(line: str) -> None:
     def work(n: int) -> int:
@@ -73,6 +88,20 @@ def test_work_grows_linearly_with_a_chain_of_stages() -> None:
         stages = ''.join(f'FROM s{i - 1} AS s{i}\nCOPY --from=s{i - 1} /a /a\nRUN echo {i}\n'
                          for i in range(1, n))
         return _lines_executed(f'FROM alpine:3 AS s0\n{stages}CMD python app.py\n')
+
+    small, large = work(100), work(400)
+    assert large < 6 * small, (small, large)
+
+
+@pytest.mark.parametrize('line', [
+    pytest.param('FROM alpine:3 AS s{i}\nCMD app {i}\n', id='shell-form'),
+    pytest.param('RUN pip install flask\n', id='pip'),
+])
+def test_fixing_grows_linearly_with_the_number_of_fixes(line: str) -> None:
+    """Each fix was checked for a collision against every fix taken before it."""
+    def work(n: int) -> int:
+        body = ''.join(line.format(i=i) for i in range(n))
+        return _lines_executed(f'FROM python:3.12-slim\n{body}', fixing=True)
 
     small, large = work(100), work(400)
     assert large < 6 * small, (small, large)

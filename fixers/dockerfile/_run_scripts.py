@@ -179,16 +179,16 @@ def argv_script(argv: tuple[str, ...]) -> Script:
 
 
 def build_env(stages: Stages, stage: Stage, before: Instruction) -> dict[str, str]:
-    """``ENV`` and ``ARG`` values a ``RUN`` sees (quotes removed; variables not expanded)."""
-    env: dict[str, str] = {}
-    for link in stages.lineage(stage):
-        for ins in link.instructions:
-            if ins.start >= before.start and link is stage:
-                break
-            if ins.name == 'ARG':  # one without a default sets nothing
-                env.update((k, v) for k, v in arg_defaults(ins.args.text).items() if v is not None)
-            elif ins.name == 'ENV':
-                env.update(_env_pairs(ins.args.text))
+    """``ENV`` and ``ARG`` values a ``RUN`` sees (quotes removed; variables not expanded).
+    Shared between the ``RUN`` lines that see the same: not to be changed."""
+    return stages.state_before(stage, before, build_env, _with_env, {})
+
+
+def _with_env(env: dict[str, str], ins: Instruction) -> dict[str, str]:
+    if ins.name == 'ARG':  # one without a default sets nothing
+        return {**env, **{k: v for k, v in arg_defaults(ins.args.text).items() if v is not None}}
+    if ins.name == 'ENV':
+        return {**env, **_env_pairs(ins.args.text)}
     return env
 
 

@@ -90,8 +90,7 @@ class DockerfileDocument:
 
     def instruction_at(self, offset: int) -> Instruction | None:
         """The instruction whose text contains ``offset`` (or starts after it)."""
-        starts = [ins.start for ins in self.instructions]
-        index = bisect.bisect_right(starts, offset) - 1
+        index = bisect.bisect_right(self.derived(_instruction_starts), offset) - 1
         if index < 0:
             return self.instructions[0] if self.instructions else None
         return self.instructions[index]
@@ -108,8 +107,19 @@ class DockerfileDocument:
         instruction = self.instruction_at(start)
         above = Pragmas() if instruction is None else Pragmas.parse(
             [c.text for c in instruction.comments], file_wide=False)
-        inside = [c.text for c in self.syntax.comments if start <= c.start < end]
+        comments = self.syntax.comments
+        starts = self.derived(_comment_starts)
+        inside = [c.text for c in comments[bisect.bisect_left(starts, start):
+                                           bisect.bisect_left(starts, end)]]
         return above | Pragmas.parse(inside, file_wide=False, foreign=False)
+
+
+def _instruction_starts(document: DockerfileDocument) -> list[int]:
+    return [ins.start for ins in document.instructions]
+
+
+def _comment_starts(document: DockerfileDocument) -> list[int]:
+    return [comment.start for comment in document.syntax.comments]
 
 
 def _instruction_names(document: DockerfileDocument) -> frozenset[str]:

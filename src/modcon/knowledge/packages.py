@@ -294,29 +294,31 @@ def context_reader(project: Project | None, workdir: str, copies: dict[str, str]
 def image_files(stages: Stages, stage: Stage, before: Instruction, project: Project | None,
                 ) -> tuple[str, dict[str, str]]:
     """The ``WORKDIR`` before ``before`` and the files copied from the context so far
-    (image path -> context path; folders map folder to folder)."""
-    workdir = '/'
-    copies: dict[str, str] = {}
-    for link in stages.lineage(stage):
-        for ins in link.instructions:
-            if link is stage and ins.start >= before.start:
-                break
-            if ins.name == 'WORKDIR':
-                workdir = posixpath.normpath(posixpath.join(workdir, ins.args.text.strip('"\'')))
-            elif copies_from_context(ins):
-                words = copy_words(ins.args.text)
-                if len(words) < 2:
-                    continue
-                *sources, dest = words
-                target = posixpath.normpath(posixpath.join(workdir, dest))
-                into = dest.endswith('/') or len(sources) > 1 or dest in ('.', './')
-                for source in sources:
-                    clean = posixpath.normpath(source.lstrip('/'))
-                    is_dir = project is not None and project.is_dir(clean)
-                    if is_dir or clean == '.':
-                        copies[target] = clean
-                    elif into or target == workdir:
-                        copies[posixpath.join(target, posixpath.basename(clean))] = clean
-                    else:
-                        copies[target] = clean
-    return workdir, copies
+    (image path -> context path; folders map folder to folder). Shared between the
+    ``RUN`` lines that see the same: not to be changed."""
+    def step(state: tuple[str, dict[str, str]], ins: Instruction) -> tuple[str, dict[str, str]]:
+        workdir, copies = state
+        if ins.name == 'WORKDIR':
+            return posixpath.normpath(posixpath.join(workdir, ins.args.text.strip('"\''))), copies
+        if not copies_from_context(ins):
+            return state
+        words = copy_words(ins.args.text)
+        if len(words) < 2:
+            return state
+        copies = dict(copies)
+        *sources, dest = words
+        target = posixpath.normpath(posixpath.join(workdir, dest))
+        into = dest.endswith('/') or len(sources) > 1 or dest in ('.', './')
+        for source in sources:
+            clean = posixpath.normpath(source.lstrip('/'))
+            is_dir = project is not None and project.is_dir(clean)
+            if is_dir or clean == '.':
+                copies[target] = clean
+            elif into or target == workdir:
+                copies[posixpath.join(target, posixpath.basename(clean))] = clean
+            else:
+                copies[target] = clean
+        return workdir, copies
+
+    nothing: dict[str, str] = {}
+    return stages.state_before(stage, before, (image_files, project), step, ('/', nothing))

@@ -66,6 +66,7 @@ class Stages:
         self.stages: list[Stage] = []
         self._shell_index: dict[int, tuple[list[int], list[tuple[str, ...]]]] = {}
         self._facts: dict[str, dict[int, Any]] = {}  # what _inherited found, by stage
+        self._folds: dict[object, dict[int, Any]] = {}  # what state_before folded, by stage
         current: list[Instruction] = []
         head: tuple[Instruction, str | None, str, str | None, int | None] | None = None
         by_name: dict[str, int] = {}
@@ -183,6 +184,38 @@ class Stages:
         for passed in climbed:
             memo[passed.index] = answer
         return answer
+
+    def state_before(self, stage: Stage, before: Instruction, key: object,
+                     step: Callable[[T, Instruction], T], initial: T) -> T:
+        """``step`` folded over the instructions of ``stage``'s lineage up to ``before``
+        (the stages it continues in full, then its own until ``before``): the build
+        state a ``RUN`` sees, such as its environment or the files copied so far.
+
+        Rules ask for every ``RUN``: the state after each instruction is remembered
+        (per ``key``), and a later question goes on from the last one answered, so
+        thousands of ``RUN`` lines cost a step each, not a scan of all the lines before
+        them; no instruction past ``before`` is stepped over. ``step`` must return a new
+        state when an instruction changes it and the same one otherwise: states are
+        shared."""
+        memo: dict[int, tuple[T, list[int], list[T]]] = self._folds.setdefault(key, {})
+        if stage.index not in memo:
+            state = initial
+            for link in self.lineage(stage):
+                if link.index not in memo:
+                    memo[link.index] = (state, [ins.start for ins in link.instructions], [])
+                if link is not stage:
+                    state = self._fold(memo[link.index], link, len(link.instructions), step)
+        entry = memo[stage.index]
+        return self._fold(entry, stage, bisect.bisect_left(entry[1], before.start), step)
+
+    @staticmethod
+    def _fold(entry: tuple[T, list[int], list[T]], stage: Stage, count: int,
+              step: Callable[[T, Instruction], T]) -> T:
+        """The state after the first ``count`` instructions of ``stage``."""
+        begin, _, after = entry
+        for ins in stage.instructions[len(after):count]:
+            after.append(step(after[-1] if after else begin, ins))
+        return after[count - 1] if count else begin
 
     def _shells(self, stage: Stage) -> tuple[list[int], list[tuple[str, ...]]]:
         """Where each SHELL of ``stage`` starts, and its argv, in file order."""
