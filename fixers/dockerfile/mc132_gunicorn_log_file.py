@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import posixpath
-import re
+from collections.abc import Callable
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
@@ -102,7 +102,7 @@ def gunicorn_log_file(document: DockerfileDocument) -> Iterator[Hit]:
         return
     from modcon.fixers.dockerfile._log_configs import is_stream  # a flag to judge
 
-    argv_text = ' '.join(document.resolution.argv)
+    tails = _tail_reads(' '.join(document.resolution.argv))
     for ins, flag in found:
         stream = FLAGS[flag.flag]
         if flag.value is None:
@@ -118,11 +118,29 @@ def gunicorn_log_file(document: DockerfileDocument) -> Iterator[Hit]:
                    f'shippers never see it: `{flag.flag} -` sends it to {stream}')
         title = f'Log to {stream}: `{flag.flag} -`'
         applicability = Applicability.SAFE
-        if re.search(rf'\btail\b[^;&|]*{re.escape(flag.value)}', argv_text):
+        if tails(flag.value):
             applicability = Applicability.UNSAFE
             title += ' (unsafe: `tail` reads the file)'
         fix = Fix.make(title, (Edit(flag.start, flag.end, flag.replacement),), applicability)
         yield Hit(ins.start, ins.end, message, fix)
+
+
+_TAIL = lazy_compile(r'\btail\b')
+
+
+def _tail_reads(text: str) -> Callable[[str], bool]:
+    """Whether a `tail` in ``text`` reads a path: the path follows it with no `;`,
+    `&` or `|` between (``tail -f /var/log/app.log``). Each `tail` is found once, not
+    once per flag: a command can carry thousands."""
+    after = [m.end() for m in _TAIL.finditer(text)]
+
+    def reads(path: str) -> bool:
+        for start in after:
+            found = text.find(path, start)
+            if found != -1 and not any(c in text[start:found] for c in ';&|'):
+                return True
+        return False
+    return reads
 
 
 def _flags(ins: Instruction, prefix: tuple[str, ...] = ()) -> list[_Flag]:
