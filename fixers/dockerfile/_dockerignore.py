@@ -10,7 +10,6 @@ a path is excluded when it or one of its parent folders matches.
 """
 from __future__ import annotations
 
-import fnmatch
 import functools
 import posixpath
 import re
@@ -162,8 +161,10 @@ def expand(document: DockerfileDocument, source: Source) -> list[str]:
         next_level = []
         for base in matches:
             if any(c in segment for c in '*?['):
+                from modcon.readers import globs  # most COPY lines name no glob
+
                 # fnmatchcase's test, compiled once: a folder may hold hundreds of names.
-                matches_segment = re.compile(fnmatch.translate(segment)).match
+                matches_segment = globs.matcher(segment)
                 for name in project.list_dir(base or '.'):
                     if matches_segment(name):
                         next_level.append(posixpath.join(base, name) if base else name)

@@ -7,12 +7,12 @@ follows the change, not the size of the repository.
 """
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from collections.abc import Iterable
 
 from modcon.engine.discover import kind_of
 from modcon.project import Project
+from modcon.readers import globs
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import parse
 
@@ -32,7 +32,7 @@ def _covers(source: str, relative: str) -> bool:
     if source == '.':
         return True
     return (relative == source or relative.startswith(source + '/')
-            or fnmatch.fnmatch(relative, source))
+            or globs.matcher(source)(relative) is not None)
 
 
 def related_dockerfiles(project: Project, changed: Iterable[str], *,

@@ -13,7 +13,6 @@ are recognised and left alone. Every step is recorded, so
 """
 from __future__ import annotations
 
-import fnmatch
 import json
 import posixpath
 from collections import ChainMap
@@ -297,8 +296,11 @@ class _Image:
         clean = posixpath.normpath(source.lstrip('/'))
         if not any(c in clean for c in '*?['):
             return [clean]
+        from modcon.readers import globs  # most COPY lines name no glob
+
         directory, pattern = posixpath.split(clean)
-        matched = fnmatch.filter(self.project.list_dir(directory or '.'), pattern)
+        matches = globs.matcher(pattern)
+        matched = [name for name in self.project.list_dir(directory or '.') if matches(name)]
         return [posixpath.join(directory, name) if directory else name for name in matched]
 
     def locate(self, image_path: str) -> tuple[str, int] | None:
