@@ -4,10 +4,12 @@ has the seconds, also for ENV, whose quadratic cost was a dict copy per line tha
 no line count sees)."""
 from __future__ import annotations
 
+import pathlib
 import sys
 
 import pytest
 
+from modcon.cli.main import main
 from modcon.engine.check import check_source
 from modcon.engine.config import Config
 from modcon.engine.fixloop import fix_source
@@ -104,4 +106,35 @@ def test_fixing_grows_linearly_with_the_number_of_fixes(line: str) -> None:
         return _lines_executed(f'FROM python:3.12-slim\n{body}', fixing=True)
 
     small, large = work(100), work(400)
+    assert large < 6 * small, (small, large)
+
+
+def test_work_grows_linearly_with_the_background_jobs_of_an_entrypoint_script(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """MC150 read the whole script again for each `&` in it: 2,000 took a minute."""
+    monkeypatch.chdir(tmp_path)
+
+    def work(n: int) -> int:
+        (tmp_path / 'Dockerfile').write_text(
+            'FROM alpine:3\nCOPY start.sh /start.sh\nENTRYPOINT ["/start.sh"]\n')
+        (tmp_path / 'start.sh').write_text('#!/bin/sh\n' + 'app &\n' * n + 'wait\n')
+        count = 0
+
+        def trace(frame, event, arg):  # type: ignore[no-untyped-def]
+            nonlocal count
+            count += event == 'line'
+            return trace
+
+        sys.settrace(lambda frame, event, arg: trace if 'modcon' in frame.f_code.co_filename
+                     else None)
+        try:
+            status = main(['check', '--jobs', '1', 'Dockerfile'])
+        finally:
+            sys.settrace(None)
+        assert status == 1 and 'MC301' in capsys.readouterr().out
+        return count
+
+    work(10)  # rules and grammars loaded
+    small, large = work(50), work(200)
     assert large < 6 * small, (small, large)

@@ -82,14 +82,18 @@ def background_processes_without_init(document: DockerfileDocument) -> Iterator[
     if start.init is not None or not start.steps:
         return
     by_instruction: dict[Instruction, list[StartStep]] = {}
+    reported: dict[str, bool] = {}  # by script: each is read once, not once per `&` in it
     for step in start.steps:
         command = step.command
         if not command.background or command.context & {FUNCTION, SUBSTITUTION}:
             continue
         if step.script is None and not step.instruction.is_exec_form:
             continue  # a shell-form CMD/ENTRYPOINT with `&`: MC101 reports it
-        if step.script is not None and _mc301_reports(document, step.script):
-            continue
+        if step.script is not None:
+            if step.script not in reported:
+                reported[step.script] = _mc301_reports(document, step.script)
+            if reported[step.script]:
+                continue
         by_instruction.setdefault(step.instruction, []).append(step)
     for ins, steps in by_instruction.items():
         listed = ', '.join(f'`{_short(s.command.written)} &` ({s.where})' for s in steps[:3])
