@@ -59,6 +59,25 @@ def test_another_tools_pragma_counts_only_above_the_instruction() -> None:
     assert _findings('MC180', 'Dockerfile', above, Kind.DOCKERFILE) == []
 
 
+PIPE = 'RUN wget -O - https://example.com/x.tgz | tar xz\n'
+
+
+@pytest.mark.parametrize(('code', 'pragma', 'instruction'), [
+    ('MC121', '# modcon: ignore=MC121', PIPE),
+    ('MC121', '# MODCON: IGNORE=mc121', PIPE),
+    ('MC121', '# Modcon: ignore=run-pipeline-without-pipefail', PIPE),
+    ('MC121', '# hadolint ignore=DL4006', PIPE),
+    ('MC121', '# HADOLINT ignore=dl4006', PIPE),
+    ('MC121', '# Tally ignore=hadolint/DL4006', PIPE),
+    ('MC101', '# CHECK=skip=JSONArgsRecommended', 'CMD python app.py\n'),
+])
+def test_a_pragma_is_read_in_any_letter_case(code: str, pragma: str, instruction: str) -> None:
+    text = f'FROM debian:12\n{pragma}\n{instruction}'
+    assert _findings(code, 'Dockerfile', text, Kind.DOCKERFILE) == []
+    unread = text.replace('#', '# note:', 1)  # no longer starting with its word
+    assert len(_findings(code, 'Dockerfile', unread, Kind.DOCKERFILE)) == 1
+
+
 def test_rules_leave_suppression_to_the_engine() -> None:
     """No rule reads the registry to silence its own findings (MC201 once did)."""
     readers = [p.name for p in FIXERS.rglob('*.py') if 'RULES[' in p.read_text()]

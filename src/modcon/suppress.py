@@ -30,7 +30,7 @@ from modcon.model import Rule
 _MODCON = lazy_compile(r'^modcon:\s*(ignore|ignore-file)\s*=\s*([\w,\s-]+)$', re.IGNORECASE)
 _HADOLINT = lazy_compile(r'^hadolint\s+(global\s+)?ignore\s*=\s*([\w,\s]+?)(\s+#.*)?$',
                          re.IGNORECASE)
-_CHECK = re.compile(r'^check\s*=\s*(.*)$', re.IGNORECASE)
+_CHECK = lazy_compile(r'^check\s*=\s*(.*)$', re.IGNORECASE)
 _TALLY = lazy_compile(r'^tally\s+(global\s+)?ignore\s*=\s*([\w,/\s-]+?)\s*(;.*)?$', re.IGNORECASE)
 
 
@@ -62,23 +62,27 @@ class Pragmas:
         """The pragmas in ``comments``; ``foreign=False`` reads modcon's own only."""
         tokens: set[str] = set()
         for text in comments:
-            match = _MODCON.match(text)
-            if match and (match[1].lower() == 'ignore-file') == file_wide:
-                tokens |= _names(match[2])
+            # Each pragma starts with its own word (any case); a comment that starts
+            # otherwise is none of them, and no expression is compiled for it.
+            head = text[:1].lower()
+            if head == 'm':
+                match = _MODCON.match(text)
+                if match and (match[1].lower() == 'ignore-file') == file_wide:
+                    tokens |= _names(match[2])
+            elif not foreign:
                 continue
-            if not foreign:
-                continue
-            match = _HADOLINT.match(text)
-            if match and bool(match[1]) == file_wide:
-                tokens |= {f'hadolint:{n}' for n in _names(match[2])}
-                continue
-            match = _TALLY.match(text)
-            if match and bool(match[1]) == file_wide:
-                tokens |= {f'tally:{n}' for n in _names(match[2])}
-                continue
-            match = _CHECK.match(text)
-            if match and not file_wide:
-                tokens |= _check_skips(match[1])
+            elif head == 'h':
+                match = _HADOLINT.match(text)
+                if match and bool(match[1]) == file_wide:
+                    tokens |= {f'hadolint:{n}' for n in _names(match[2])}
+            elif head == 't':
+                match = _TALLY.match(text)
+                if match and bool(match[1]) == file_wide:
+                    tokens |= {f'tally:{n}' for n in _names(match[2])}
+            elif head == 'c':
+                match = _CHECK.match(text)
+                if match and not file_wide:
+                    tokens |= _check_skips(match[1])
         return cls(tokens)
 
     def silences(self, rule: Rule) -> bool:
