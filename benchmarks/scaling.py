@@ -2,7 +2,8 @@
 
     python benchmarks/scaling.py [--max-lines 40000]
 
-For each shape of line (RUN, ENV, quoted ENV, COPY, WORKDIR), a Dockerfile of
+For each shape of line (RUN, ENV, quoted ENV, COPY, WORKDIR, COPY+pip, a stage with
+a CMD), a Dockerfile of
 n such lines is checked in this process for n doubling up to ``--max-lines``
 (all under the 1 MiB input cap). Prints seconds and microseconds per line;
 linear time shows as a flat per-line column, quadratic time as one that
@@ -26,6 +27,10 @@ SHAPES = {
     'ENV quoted': 'ENV V{i}="x {i}"\n',
     'COPY': 'COPY a{i} /b/\n',
     'WORKDIR': 'WORKDIR /w{i}\n',
+    # Each RUN asks for the files copied and the variables set before it (MC163, MC182).
+    'COPY+pip': 'COPY r{i}.txt .\nRUN pip install flask\n',
+    # A finding per stage (MC101), each looking up its instruction and pragmas.
+    'stage+CMD': 'FROM alpine:3 AS s{i}\nCMD app {i}\n',
 }
 
 
@@ -38,11 +43,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument('--max-lines', type=int, default=40000)
     parser.add_argument('--min-lines', type=int, default=2500)
+    parser.add_argument('--shape', action='append', choices=list(SHAPES),
+                        help='only this shape (repeatable; default: all)')
     args = parser.parse_args()
     check_source(SourceFile('Dockerfile', dockerfile(SHAPES['RUN'], 10)), 'dockerfile', Config())
     print('| lines | shape | KiB | seconds | µs per line |')
     print('| ---: | --- | ---: | ---: | ---: |')
     for shape, line in SHAPES.items():
+        if args.shape and shape not in args.shape:
+            continue
         n = args.min_lines
         while n <= args.max_lines:
             text = dockerfile(line, n)
