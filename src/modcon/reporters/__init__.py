@@ -21,6 +21,24 @@ class ReportContext(NamedTuple):
 
 
 Renderer = Callable[[list[Finding], ReportContext], str]
+
+# Up to this many characters of a finding's line are quoted in a report.
+EXCERPT_WIDTH = 240
+
+
+def excerpt(source: SourceFile, finding: Finding) -> str:
+    """The finding's first line as a report quotes it: whole when it is at most
+    ``EXCERPT_WIDTH`` characters; a longer one (a minified script, a generated
+    command) cut to that width from a little before the finding's column, with
+    ``…`` where it was cut. A report then grows with the number of findings, not
+    with findings times the length of their line: 2,000 findings on one 18 KB
+    line printed 37 MB."""
+    line = source.line_text(finding.begin.line)
+    if len(line) <= EXCERPT_WIDTH:
+        return line
+    start = min(max(finding.begin.column - 1 - EXCERPT_WIDTH // 4, 0), len(line) - EXCERPT_WIDTH)
+    end = start + EXCERPT_WIDTH
+    return ('…' if start else '') + line[start:end] + ('…' if end < len(line) else '')
 FORMATS = ('text', 'json', 'sarif', 'github', 'gitlab', 'checkstyle', 'junit')
 
 

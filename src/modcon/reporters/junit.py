@@ -13,6 +13,7 @@ from __future__ import annotations
 from modcon import __version__
 from modcon.model import Finding
 from modcon.reporters import ReportContext
+from modcon.reporters import excerpt
 from modcon.reporters.checkstyle import attribute
 from modcon.reporters.checkstyle import files_in_order
 from modcon.reporters.checkstyle import text
@@ -31,7 +32,7 @@ def details(f: Finding, context: ReportContext) -> str:
              f'{f.rule.code} {f.rule.name}', f.message]
     source = context.sources.get(f.path)
     if source is not None:
-        lines.append(f'  {f.begin.line} | {source.line_text(f.begin.line)}')
+        lines.append(f'  {f.begin.line} | {excerpt(source, f)}')
     if f.fix is not None:
         lines.append(f'Fix ({f.fix.applicability.label}): {f.fix.title}')
     lines.append(f'Property {f.property.label}: {url}')

@@ -10,6 +10,7 @@ from modcon.model import Finding
 from modcon.model import Severity
 from modcon.printable import printable
 from modcon.reporters import ReportContext
+from modcon.reporters import excerpt
 
 _COLORS = {Severity.ERROR: '31', Severity.WARNING: '33', Severity.INFO: '36'}
 
@@ -41,7 +42,7 @@ def render(findings: list[Finding], context: ReportContext) -> str:
         if source is not None:
             number = str(f.begin.line)
             gutter = ' ' * len(number)
-            lines.append(f'  {number} | {printable(source.line_text(f.begin.line))}')
+            lines.append(f'  {number} | {printable(excerpt(source, f))}')
             if f.finish.line > f.begin.line:
                 more = f.finish.line - f.begin.line
                 lines.append(f'  {gutter} | ... ({more} more line{"s" if more > 1 else ""})')
