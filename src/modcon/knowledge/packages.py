@@ -270,7 +270,7 @@ def unpinned(command: Command, read: Callable[[str], str | None]) -> Unpinned | 
     return pip_unpinned(command, read)
 
 
-def context_reader(project: Project | None, workdir: str, copies: dict[str, str]
+def context_reader(project: Project | None, workdir: str, copies: Copied
                    ) -> Callable[[str], str | None]:
     """Read a file the build copied into the image, from the build context.
 
@@ -281,9 +281,10 @@ def context_reader(project: Project | None, workdir: str, copies: dict[str, str]
         if project is None:
             return None
         image_path = posixpath.normpath(posixpath.join(workdir, path))
-        source = copies.get(image_path)
+        whole = copies.whole()
+        source = whole.get(image_path)
         if source is None:
-            for dest, src in copies.items():
+            for dest, src in whole.items():
                 if image_path.startswith(dest.rstrip('/') + '/') and project.is_dir(src):
                     source = posixpath.join(src, posixpath.relpath(image_path, dest))
                     break
@@ -291,12 +292,41 @@ def context_reader(project: Project | None, workdir: str, copies: dict[str, str]
     return read
 
 
+class Copied:
+    """The files a build copied from its context so far: image path -> context path
+    (folders map folder to folder), in the order they were first copied.
+
+    Each ``COPY`` adds its own on top of those before it and shares them, so a
+    stage of thousands of ``COPY`` lines is not copied once per line; the whole map
+    is put together when a file is looked up (``whole``), which few ``RUN`` lines do.
+    """
+
+    __slots__ = ('_before', '_added', '_whole')
+
+    def __init__(self, before: Copied | None = None, added: dict[str, str] | None = None
+                 ) -> None:
+        self._before = before
+        self._added = added or {}
+        self._whole: dict[str, str] | None = None if before is not None else dict(self._added)
+
+    def whole(self) -> dict[str, str]:
+        if self._whole is None:
+            pending = []
+            node: Copied | None = self
+            while node is not None and node._whole is None:
+                pending.append(node)
+                node = node._before
+            whole = dict(node._whole) if node is not None and node._whole is not None else {}
+            for later in reversed(pending):
+                whole.update(later._added)  # a path copied again keeps its place, as in a dict
+            self._whole = whole
+        return self._whole
+
+
 def image_files(stages: Stages, stage: Stage, before: Instruction, project: Project | None,
-                ) -> tuple[str, dict[str, str]]:
-    """The ``WORKDIR`` before ``before`` and the files copied from the context so far
-    (image path -> context path; folders map folder to folder). Shared between the
-    ``RUN`` lines that see the same: not to be changed."""
-    def step(state: tuple[str, dict[str, str]], ins: Instruction) -> tuple[str, dict[str, str]]:
+                ) -> tuple[str, Copied]:
+    """The ``WORKDIR`` before ``before`` and the files copied from the context so far."""
+    def step(state: tuple[str, Copied], ins: Instruction) -> tuple[str, Copied]:
         workdir, copies = state
         if ins.name == 'WORKDIR':
             return posixpath.normpath(posixpath.join(workdir, ins.args.text.strip('"\''))), copies
@@ -305,7 +335,7 @@ def image_files(stages: Stages, stage: Stage, before: Instruction, project: Proj
         words = copy_words(ins.args.text)
         if len(words) < 2:
             return state
-        copies = dict(copies)
+        added: dict[str, str] = {}
         *sources, dest = words
         target = posixpath.normpath(posixpath.join(workdir, dest))
         into = dest.endswith('/') or len(sources) > 1 or dest in ('.', './')
@@ -313,12 +343,11 @@ def image_files(stages: Stages, stage: Stage, before: Instruction, project: Proj
             clean = posixpath.normpath(source.lstrip('/'))
             is_dir = project is not None and project.is_dir(clean)
             if is_dir or clean == '.':
-                copies[target] = clean
+                added[target] = clean
             elif into or target == workdir:
-                copies[posixpath.join(target, posixpath.basename(clean))] = clean
+                added[posixpath.join(target, posixpath.basename(clean))] = clean
             else:
-                copies[target] = clean
-        return workdir, copies
+                added[target] = clean
+        return workdir, Copied(copies, added)
 
-    nothing: dict[str, str] = {}
-    return stages.state_before(stage, before, (image_files, project), step, ('/', nothing))
+    return stages.state_before(stage, before, (image_files, project), step, ('/', Copied()))
