@@ -1,8 +1,6 @@
 """``apply_fixes``: which fixes are taken when their edits collide, and at what cost."""
 from __future__ import annotations
 
-import sys
-
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -11,6 +9,7 @@ from modcon.edits import apply_fixes
 from modcon.model import Applicability
 from modcon.model import Edit
 from modcon.model import Fix
+from tests.linecount import lines_executed
 
 TEXT = 'abcdefghijklmnopqrstuvwxyz' * 2
 
@@ -68,19 +67,8 @@ def test_taking_fixes_grows_linearly_with_their_number() -> None:
     def work(n: int) -> int:
         text = 'CMD app\n' * n
         fixes = [Fix.safe('exec form', Edit(8 * i + 4, 8 * i + 7, '["app"]')) for i in range(n)]
-        count = 0
-
-        def trace(frame, event, arg):  # type: ignore[no-untyped-def]
-            nonlocal count
-            count += event == 'line'
-            return trace
-
-        sys.settrace(lambda frame, event, arg: trace if 'modcon' in frame.f_code.co_filename
-                     else None)
-        try:
-            fixed, taken = apply_fixes(text, fixes, Applicability.SAFE)
-        finally:
-            sys.settrace(None)
+        (fixed, taken), count = lines_executed(
+            lambda: apply_fixes(text, fixes, Applicability.SAFE))
         assert len(taken) == n and fixed.count('["app"]') == n
         return count
 

@@ -5,7 +5,6 @@ no line count sees)."""
 from __future__ import annotations
 
 import pathlib
-import sys
 
 import pytest
 
@@ -16,20 +15,10 @@ from modcon.engine.fixloop import fix_source
 from modcon.model import Applicability
 from modcon.model import Kind
 from modcon.source import SourceFile
+from tests.linecount import lines_executed
 
 
 def _lines_executed(text: str, fixing: bool = False) -> int:
-    count = 0
-
-    def trace(frame, event, arg):  # type: ignore[no-untyped-def]
-        nonlocal count
-        if event == 'line':
-            count += 1
-        return trace
-
-    def start(frame, event, arg):  # type: ignore[no-untyped-def]
-        return trace if 'modcon' in frame.f_code.co_filename else None
-
     def run(text: str) -> None:
         if fixing:
             fix_source(SourceFile('Dockerfile', text), Kind.DOCKERFILE, Config(),
@@ -38,12 +27,7 @@ def _lines_executed(text: str, fixing: bool = False) -> int:
             check_source(SourceFile('Dockerfile', text), 'dockerfile', Config())
 
     run('FROM alpine:3\nRUN true\n')
-    sys.settrace(start)
-    try:
-        run(text)
-    finally:
-        sys.settrace(None)
-    return count
+    return lines_executed(lambda: run(text))[1]
 
 
 @pytest.mark.parametrize('line', [
@@ -119,19 +103,7 @@ def test_work_grows_linearly_with_the_background_jobs_of_an_entrypoint_script(
         (tmp_path / 'Dockerfile').write_text(
             'FROM alpine:3\nCOPY start.sh /start.sh\nENTRYPOINT ["/start.sh"]\n')
         (tmp_path / 'start.sh').write_text('#!/bin/sh\n' + 'app &\n' * n + 'wait\n')
-        count = 0
-
-        def trace(frame, event, arg):  # type: ignore[no-untyped-def]
-            nonlocal count
-            count += event == 'line'
-            return trace
-
-        sys.settrace(lambda frame, event, arg: trace if 'modcon' in frame.f_code.co_filename
-                     else None)
-        try:
-            status = main(['check', '--jobs', '1', 'Dockerfile'])
-        finally:
-            sys.settrace(None)
+        status, count = lines_executed(lambda: main(['check', '--jobs', '1', 'Dockerfile']))
         assert status == 1 and 'MC301' in capsys.readouterr().out
         return count
 
