@@ -175,7 +175,15 @@ def test_interrupted_fix_says_which_files_it_rewrote(
 
     monkeypatch.setattr(run, 'write_atomic', write_then_interrupt)
     monkeypatch.chdir(tmp_path)
-    assert cli.main(['fix', '.']) == cli.EXIT_INTERRUPTED
+    # Ctrl-C raises KeyboardInterrupt only where SIGINT has Python's handler: a process
+    # started as a background job of a non-interactive shell (a CI runner's, or `cmd &`)
+    # inherits SIGINT ignored, and then the signal would be lost.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        status = cli.main(['fix', '.'])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert status == cli.EXIT_INTERRUPTED
     err = capsys.readouterr().err
     assert err == 'modcon: interrupted after rewriting 2 files: a/Dockerfile, b/Dockerfile\n'
     assert (tmp_path / 'a' / 'Dockerfile').read_text() == EXEC_FORM
