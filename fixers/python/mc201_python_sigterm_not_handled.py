@@ -152,7 +152,7 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     if document.python_ast is None:  # newer syntax than this Python's is fine for libcst, but
         from modcon.readers.python.syntax import too_deep
 
-        if too_deep(document.source.text):  # nesting CPython refuses crashes libcst's parser
+        if too_deep(document.python_error):  # nesting CPython refuses crashes libcst's parser
             return
     from modcon.fixers.python._signals import Handled  # libcst: loaded only when needed
     from modcon.fixers.python._signals import plan

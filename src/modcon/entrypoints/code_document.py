@@ -43,12 +43,21 @@ class CodeDocument:
     def is_entrypoint(self) -> bool:
         return any(i.as_main for i in self.invocations)
 
-    @functools.cached_property
+    @property
     def python_ast(self) -> ast.Module | None:
         """The file read by the stdlib ``ast``, or None if it does not parse."""
-        from modcon.readers.python.syntax import parse
+        return self._python_reading[0]
 
-        return parse(self.source.text)
+    @property
+    def python_error(self) -> Exception | None:
+        """Why the stdlib ``ast`` could not read the file (None: it could)."""
+        return self._python_reading[1]
+
+    @functools.cached_property
+    def _python_reading(self) -> tuple[ast.Module | None, Exception | None]:
+        from modcon.readers.python.syntax import parse_or_why
+
+        return parse_or_why(self.source.text)
 
     def _pragmas(self, lines: list[str], kind: str) -> Pragmas:
         tokens: set[str] = set()

@@ -15,27 +15,28 @@ from modcon.source import SourceFile
 
 def parse(text: str) -> ast.Module | None:
     """``text`` as a module, or None when it does not parse."""
+    return parse_or_why(text)[0]
+
+
+def parse_or_why(text: str) -> tuple[ast.Module | None, Exception | None]:
+    """``text`` as a module, or None and the exception the parser stopped with."""
     try:
-        return ast.parse(text)
+        return ast.parse(text), None
     # ValueError: a NUL byte; RecursionError and MemoryError: nesting too deep for the
     # parser (`- - - ... 1` fifty thousand times: "source too complex to parse")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return None, exc
 
 
-def too_deep(text: str) -> bool:
-    """Whether CPython's parser refuses ``text`` for how deeply it nests (brackets,
-    indentation, expressions), not for its syntax: code that ``python`` cannot even
-    compile, and that crashes libcst's native parser (its stack overflows)."""
-    try:
-        ast.parse(text)
-    except (RecursionError, MemoryError):
+def too_deep(error: Exception | None) -> bool:
+    """Whether the parser's ``error`` (from ``parse_or_why``) refuses the code for how
+    deeply it nests (brackets, indentation, expressions), not for its syntax: code that
+    ``python`` cannot even compile, and that crashes libcst's native parser (its stack
+    overflows)."""
+    if isinstance(error, (RecursionError, MemoryError)):
         return True
-    except SyntaxError as exc:  # IndentationError too
-        return (exc.msg or '').startswith(('too many nested', 'too many levels'))
-    except ValueError:
-        return False
-    return False
+    return isinstance(error, SyntaxError) and (  # IndentationError too
+        (error.msg or '').startswith(('too many nested', 'too many levels')))
 
 
 def dotted_name(node: ast.AST) -> str:
