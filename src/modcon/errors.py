@@ -33,26 +33,25 @@ class RuleCrashed(ModconError):
     """A rule raised: a bug in modcon, reported per file so the run goes on."""
 
     def __init__(self, code: str, path: str, exc: BaseException) -> None:
-        super().__init__(
-            f'{path}: internal error in rule {code}: {type(exc).__name__}: {exc} '
-            '(a bug in modcon; please report it)',
-        )
+        super().__init__(self.describe(code, path, exc))
         self.code = code
         self.path = path
         self.exc = exc
+
+    @staticmethod
+    def describe(code: str, path: str, exc: BaseException) -> str:
+        return (f'{path}: internal error in rule {code}: {type(exc).__name__}: {exc} '
+                '(a bug in modcon; please report it)')
 
 
 class TooDeep(RuleCrashed):
     """A rule ran out of Python's stack on a file nested deeper than any real one (a
     chain of thousands of ``&&``): reported per file like a crash, but as the limit it is."""
 
-    def __init__(self, code: str, path: str, exc: RecursionError) -> None:
-        ModconError.__init__(
-            self, f'{path}: nested too deeply for rule {code} to read (more levels of '
-                  f'commands or brackets than Python\'s recursion limit); not checked')
-        self.code = code
-        self.path = path
-        self.exc = exc
+    @staticmethod
+    def describe(code: str, path: str, exc: BaseException) -> str:
+        return (f'{path}: nested too deeply for rule {code} to read (more levels of '
+                f'commands or brackets than Python\'s recursion limit); not checked')
 
 
 def report_errors(errors: Sequence[ModconError]) -> None:
