@@ -227,9 +227,9 @@ class _Image:
             return None
         ref = next((f.split('=', 1)[1] for f in ins.flags if f.startswith('--from=')), '')
         by_name, by_index = self.document.derived(_stage_references)
-        named, numbered = by_name.get(ref.lower()), by_index.get(ref)
-        stage = named if numbered is None or (named is not None and named.index < numbered.index) \
-            else numbered
+        # The first stage of the file that the name or the number names.
+        stage = min((s for s in (by_name.get(ref.lower()), by_index.get(ref)) if s is not None),
+                    key=lambda s: s.index, default=None)
         if stage is None or stage.index >= self.final.index:
             return None  # an image, or not a stage before this one: it cannot copy from it
         if stage.index not in self.stage_images and len(self.stage_images) >= MAX_STAGE_IMAGES:
