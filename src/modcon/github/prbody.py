@@ -9,13 +9,13 @@ rewritten; the bot's commit identity).
 """
 from __future__ import annotations
 
-import difflib
 import hashlib
 import html
 import json
 import re
 from collections.abc import Sequence
 
+from modcon.diffs import changed_lines
 from modcon.engine.fixloop import FixPlan
 from modcon.engine.fixloop import RuleChange
 from modcon.github import command_table
@@ -64,9 +64,7 @@ def section(doc: str, heading: str) -> str:
 
 
 def _snippet(before: str, after: str) -> str:
-    lines = [line for line in difflib.unified_diff(
-        before.splitlines(), after.splitlines(), lineterm='', n=0,
-    ) if not line.startswith(('---', '+++', '@@'))]
+    lines = changed_lines(before, after)
     if len(lines) > MAX_DIFF_LINES:
         more = len(lines) - MAX_DIFF_LINES
         lines = lines[:MAX_DIFF_LINES] + [f'  ... {more} more lines']

@@ -8,9 +8,10 @@ applying the patch can never conflict.
 """
 from __future__ import annotations
 
-import difflib
 import re
 
+from modcon.diffs import lines
+from modcon.diffs import opcodes
 from modcon.diffs import unified_diff
 from modcon.named_tuple import NamedTuple
 
@@ -31,7 +32,8 @@ def hunks(patch: str) -> list[Hunk]:
     found: list[Hunk] = []
     current: list[int] = []
     start = line = 0
-    for text in patch.splitlines():
+    rows = patch.split('\n')  # lines as git counts them; GitHub's patch has no last newline
+    for text in rows[:-1] if rows[-1] == '' else rows:
         match = _HUNK.match(text)
         if match:
             if current:
@@ -60,12 +62,11 @@ class Split(NamedTuple):
 
 def suggest(path: str, before: str, after: str, patch: str) -> Split:
     """Suggestions for ``path`` that turn ``before`` into ``after``, or a patch."""
-    old = before.splitlines(keepends=True)
-    new = after.splitlines(keepends=True)
+    old = lines(before)
+    new = lines(after)
     in_diff = hunks(patch)
     comments: list[dict[str, Any]] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes(old, new):
         if op == 'equal':
             continue
         first, last = i1 + 1, i2  # the original lines replaced (1-based)
