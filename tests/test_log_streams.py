@@ -92,7 +92,12 @@ def test_basicconfig_filename_on_a_link_writes_to_the_captured_stdout(
 @pytest.mark.skipif(sys.version_info < (3, 10, 1), reason='bpo-45401: rolls over special files')
 def test_a_rotating_handler_leaves_a_link_alone_on_current_python(tmp_path: pathlib.Path) -> None:
     """Since 3.9.8/3.10.1 (bpo-45401) rotation skips files that are not regular
-    files; older Pythons rename the link, which is why MC230 reports them."""
+    files; older Pythons rename the link, which is why MC230 reports them.
+
+    Python 3.13 asks the stream for its position before that check, which a
+    pipe refuses: until CPython gh-143237 was fixed, every record written
+    through a link to a piped stdout (a container's) was lost. Before 3.13
+    they all arrive; from 3.13 on, all arrive or all are lost that way."""
     link = tmp_path / 'app.log'
     link.symlink_to('/dev/stdout')
     program = ('import logging, logging.handlers, sys\n'
@@ -101,7 +106,12 @@ def test_a_rotating_handler_leaves_a_link_alone_on_current_python(tmp_path: path
                'for i in range(5): log.warning("record %d is longer than ten bytes", i)\n')
     result = subprocess.run([sys.executable, '-c', program, str(link)],
                             capture_output=True, text=True, timeout=30, check=True)
-    assert result.stdout.count('is longer than ten bytes') == 5
+    arrived = result.stdout.count('is longer than ten bytes')
+    lost = result.stderr.count('UnsupportedOperation: underlying stream is not seekable')
+    if sys.version_info < (3, 13):
+        assert (arrived, lost) == (5, 0), result.stderr
+    else:
+        assert (arrived, lost) in ((5, 0), (0, 5)), result.stderr
     assert link.is_symlink() and not (tmp_path / 'app.log.1').exists()
 
 

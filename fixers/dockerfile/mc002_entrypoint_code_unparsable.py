@@ -80,7 +80,11 @@ def entrypoint_code_unparsable(document: DockerfileDocument) -> Iterator[Hit]:
 
 
 def _python_problem(text: str) -> str | None:
-    """Why ``text`` is not Python 3 (``compile``'s own message), or None."""
+    """Why ``text`` is not Python 3 (``compile``'s own message), or None.
+
+    Code nested too deeply is said in modcon's words: Python 3.11 gives no
+    message, 3.12 and later their own, and a finding must read the same
+    whichever Python runs modcon."""
     import ast
 
     try:
@@ -94,7 +98,7 @@ def _python_problem(text: str) -> str | None:
     except ValueError as exc:
         return f'{type(exc).__name__}: {exc}'
     except (RecursionError, MemoryError) as exc:  # what `python` itself stops with
-        return f'{type(exc).__name__}: {str(exc) or "nested too deeply for the parser"}'
+        return f'{type(exc).__name__}: nested too deeply for the parser'
     return None
 
 

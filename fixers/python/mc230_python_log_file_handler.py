@@ -45,8 +45,10 @@ def python_log_file_handler(document: CodeDocument) -> Iterator[Hit]:
     invisible, fills the disk and disappears with the container. For a file
     with a constant path, MC131 links it to the stream in the Dockerfile.
     A rotating handler renames the file it writes (Python before 3.9.8 and
-    3.10.1 renames even a link), and rotating a stream means nothing; a
-    computed path cannot be linked in advance.
+    3.10.1 renames even a link), and rotating a stream means nothing; Python
+    3.13, until CPython gh-143237 was fixed, even loses every record it writes
+    through a link to a pipe, which a container's stdout is. A computed path
+    cannot be linked in advance.
 
     ## Example
     ```python

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from typing import NamedTuple as NamedTuple
 else:
     import operator
+    import sys
 
     try:
         from _collections import _tuplegetter as _field  # what collections.namedtuple uses
@@ -57,10 +58,13 @@ else:
         fields = ', '.join(f'{name}={value!r}' for name, value in zip(self._fields, self))
         return f'{type(self).__name__}({fields})'
 
+    # As collections.namedtuple's: a TypeError since Python 3.13, a ValueError before.
+    _UNEXPECTED_FIELD = TypeError if sys.version_info >= (3, 13) else ValueError
+
     def _replace(self, /, **changes):
         result = self._make(map(changes.pop, self._fields, self))
         if changes:
-            raise ValueError(f'Got unexpected field names: {list(changes)!r}')
+            raise _UNEXPECTED_FIELD(f'Got unexpected field names: {list(changes)!r}')
         return result
 
     @classmethod
