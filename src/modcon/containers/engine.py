@@ -50,6 +50,11 @@ TRUSTED_EVENTS = frozenset(('push', 'schedule', 'workflow_dispatch'))
 # a TLS-intercepting proxy verify (see docs/verify.md).
 HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
 KILLED_WARNING = 'resorting to SIGKILL'  # podman's words when the grace period ran out
+# Buildah before 1.43 fails a build whose cache lookup meets a layer that another
+# build's `rmi` removed meanwhile (containers/buildah#5674); the same build run
+# again succeeds. Any other failure is the Dockerfile's and is not retried.
+RACED_LAYER = 'layer not known'
+BUILD_RETRIES = 2
 
 
 class EngineError(ModconError):
@@ -135,16 +140,19 @@ class Engine:
         args += ['--label', f'org.modcon.build={uuid.uuid4().hex}']
         if tag:
             args += ['-t', tag]
-        with tempfile.TemporaryDirectory(prefix='modcon-build-') as scratch:
-            iidfile = os.path.join(scratch, 'iid')
-            start = time.monotonic()
-            result = self._run(*args, '--iidfile', iidfile, context, timeout=timeout)
-            seconds = time.monotonic() - start
-            log = (result.stdout + result.stderr)[-4000:]
-            if result.returncode != 0 or not os.path.isfile(iidfile):
-                return BuildResult(None, seconds, log)
-            with open(iidfile) as f:
-                return BuildResult(f.read().strip(), seconds, log)
+        start = time.monotonic()
+        for _attempt in range(1 + BUILD_RETRIES):
+            with tempfile.TemporaryDirectory(prefix='modcon-build-') as scratch:
+                iidfile = os.path.join(scratch, 'iid')
+                result = self._run(*args, '--iidfile', iidfile, context,
+                                   timeout=max(1.0, timeout - (time.monotonic() - start)))
+                log = (result.stdout + result.stderr)[-4000:]
+                if result.returncode == 0 and os.path.isfile(iidfile):
+                    with open(iidfile) as f:
+                        return BuildResult(f.read().strip(), time.monotonic() - start, log)
+            if RACED_LAYER not in log:
+                break
+        return BuildResult(None, time.monotonic() - start, log)
 
     def has_image(self, image: str) -> bool:
         return self._run('image', 'inspect', '--format', '{{.Id}}', image).returncode == 0
