@@ -120,6 +120,10 @@ def test_an_existing_ignore_file_is_never_replaced() -> None:
     pytest.param('app?.py', 'app1.py', True, id='question mark'),
     pytest.param('*.py[cod]', 'x.pyc', True, id='character class'),
     pytest.param('a.b', 'axb', False, id='dot is literal'),
+    pytest.param('\ufeff.env', '.env', True, id='byte-order mark before the first line'),
+    pytest.param('  #secret', '#secret', True, id='a comment starts at the first character'),
+    pytest.param('a\x0cb\r\nc', 'a', False, id='lines end at newlines only'),
+    pytest.param('a\x0cb\r\nc', 'c', True, id='a CR before the newline is not the pattern\'s'),
 ))
 def test_dockerignore_patterns_match_like_buildkit(patterns: str, path: str,
                                                    expected: bool) -> None:

@@ -75,11 +75,15 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 
 
 def parse(text: str) -> list[Pattern]:
-    """The patterns of a ``.dockerignore`` (moby's ``ignorefile.ReadAll``)."""
+    """The patterns of a ``.dockerignore`` (moby's ``ignorefile.ReadAll``): lines end
+    at ``\n``, a byte-order mark before the first is dropped, and a line is a
+    comment only when ``#`` is its very first character (``  # x`` is a pattern)."""
     patterns = []
-    for raw in text.splitlines():
+    for raw in text.removeprefix('\ufeff').split('\n'):
+        if raw.startswith('#'):
+            continue
         line = raw.strip()
-        if not line or line.startswith('#'):
+        if not line:
             continue
         exclusion = line.startswith('!')
         if exclusion:
