@@ -165,3 +165,16 @@ def test_the_work_grows_linearly_with_the_number_of_changed_places() -> None:
 
     small, large = work(1_000), work(4_000)
     assert large < 5 * small, (small, large)
+
+
+def test_past_its_budget_the_diff_shows_the_rest_replaced_whole(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Anchoring re-reads a stretch for each level of anchors; lines out of order
+    could make that quadratic, so the lines it may look at are counted. Without
+    any budget left, a large stretch is one hunk: still a diff that applies."""
+    before = ''.join(f'FROM alpine AS s{i}\nCMD run{i}\n' for i in range(300))
+    after = before.replace('CMD run1\n', 'CMD ["run1"]\n').replace('CMD run299\n', 'CMD ["run299"]\n')
+    monkeypatch.setattr(diffs, '_COMPARED_AT_MOST', 0)
+    assert diffs.unified_diff('f', before, after).count('\n@@') == 2
+    monkeypatch.setattr(diffs, '_LOOKS_PER_LINE', 0)
+    diff = diffs.unified_diff('f', before, after)
+    assert diff.count('@@ -') == 1 and apply(diff, before) == after

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 # A stretch of up to this many line pairs goes to difflib as it is: its work on
 # it is at worst about that many steps (a few tenths of a second).
 _COMPARED_AT_MOST = 1_000_000
+_LOOKS_PER_LINE = 20
 
 
 def lines(text: str) -> list[str]:
@@ -141,6 +142,10 @@ def matching_blocks(old: Sequence[str], new: Sequence[str],
 
     found: list[tuple[int, int, int]] = []
     stretches = [(0, len(old), 0, len(new))]
+    # Anchoring looks at every line of a stretch; lines out of order (a file
+    # reversed) could make it look at them again for each anchor. Past this
+    # many lines looked at, what is left is shown replaced whole.
+    budget = _LOOKS_PER_LINE * (len(old) + len(new))
     while stretches:
         alo, ahi, blo, bhi = stretches.pop()
         if (ahi - alo) * (bhi - blo) <= _COMPARED_AT_MOST:
@@ -154,7 +159,8 @@ def matching_blocks(old: Sequence[str], new: Sequence[str],
         while alo < ahi and blo < bhi and old[ahi - 1] == new[bhi - 1]:
             found.append((ahi - 1, bhi - 1, 1))
             ahi, bhi = ahi - 1, bhi - 1
-        anchors = _anchors(old, new, alo, ahi, blo, bhi)
+        budget -= (ahi - alo) + (bhi - blo)
+        anchors = _anchors(old, new, alo, ahi, blo, bhi) if budget >= 0 else []
         if not anchors:
             if alo < ahi and blo < bhi and (ahi - alo) * (bhi - blo) <= _COMPARED_AT_MOST:
                 stretches.append((alo, ahi, blo, bhi))
