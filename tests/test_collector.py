@@ -62,9 +62,11 @@ def test_other_commands_collect_from_the_start(tmp_path: pathlib.Path, command: 
 
 
 def test_main_called_in_a_program_leaves_its_collector_alone(tmp_path: pathlib.Path) -> None:
+    # Python 3.12 starts with objects of its own frozen: compare with that.
     code = ('import gc, sys\nfrom modcon.cli import main\n'
+            'frozen = gc.get_freeze_count()\n'
             'main(["check", "Dockerfile"])\n'
-            'sys.stderr.write(repr((gc.isenabled(), gc.get_freeze_count())))\n')
+            'sys.stderr.write(repr((gc.isenabled(), gc.get_freeze_count() - frozen)))\n')
     (tmp_path / 'Dockerfile').write_text(SHELL_FORM)
     done = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120, check=False)
