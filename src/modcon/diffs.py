@@ -60,7 +60,7 @@ def changed_lines(before: str, after: str, context: int = 0) -> list[str]:
     line endings or hunk headers: for a short excerpt."""
     old = [line.rstrip('\n') for line in lines(before)]
     new = [line.rstrip('\n') for line in lines(after)]
-    return [line.rstrip('\n') for line in _hunks(old, new, context) if not line.startswith('@@')]
+    return [line for line in _hunks(old, new, context) if not line.startswith('@@')]
 
 
 def _hunks(old: Sequence[str], new: Sequence[str], context: int) -> Iterator[str]:
@@ -165,11 +165,10 @@ def matching_blocks(old: Sequence[str], new: Sequence[str],
             if alo < ahi and blo < bhi and (ahi - alo) * (bhi - blo) <= _COMPARED_AT_MOST:
                 stretches.append((alo, ahi, blo, bhi))
             continue  # otherwise shown as replaced whole
-        edges = [(alo - 1, blo - 1), *anchors, (ahi, bhi)]
-        for (i, j), (next_i, next_j) in zip(edges, edges[1:]):
-            if (i, j) != (alo - 1, blo - 1):
-                found.append((i, j, 1))
-            stretches.append((i + 1, next_i, j + 1, next_j))
+        found.extend((i, j, 1) for i, j in anchors)
+        edges = [(alo - 1, blo - 1), *anchors, (ahi, bhi)]  # the pieces lie between them
+        stretches.extend((i + 1, next_i, j + 1, next_j)
+                         for (i, j), (next_i, next_j) in zip(edges, edges[1:]))
     merged: list[tuple[int, int, int]] = []
     for i, j, size in sorted(found):
         if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
