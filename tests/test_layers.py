@@ -31,6 +31,7 @@ RANKS: dict[str, int] = {
     'modcon.registry': 0,
     'modcon.project': 0,
     'modcon.lazyregex': 0,
+    'modcon.layered': 0,
     'modcon.rule_index': 0,  # generated; registry.load_rules reads it
     # 1, readers: parsing and reading, no rule logic, no tables of programs.
     'modcon.readers': 1,

@@ -27,6 +27,10 @@ from modcon.readers.shell.simple_commands import Statement
 from modcon.readers.shell.simple_commands import argv_command
 from modcon.readers.shell.simple_commands import read_commands
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.layered import Layered
+
 _LONE_HEREDOC = lazy_compile(r'^<<([A-Za-z_][A-Za-z0-9_]*|"[^"]+"|\'[^\']+\')$')
 
 
@@ -178,17 +182,20 @@ def argv_script(argv: tuple[str, ...]) -> Script:
     return Script(text, (argv_command(argv),), (statement,), parsed=True, readable=True)
 
 
-def build_env(stages: Stages, stage: Stage, before: Instruction) -> dict[str, str]:
-    """``ENV`` and ``ARG`` values a ``RUN`` sees (quotes removed; variables not expanded).
-    Shared between the ``RUN`` lines that see the same: not to be changed."""
-    return stages.state_before(stage, before, build_env, _with_env, {})
+def build_env(stages: Stages, stage: Stage, before: Instruction) -> Layered:
+    """``ENV`` and ``ARG`` values a ``RUN`` sees (quotes removed; variables not expanded):
+    one layer per instruction that sets some, shared by the ``RUN`` lines after it."""
+    from modcon.layered import Layered  # only RUN lines that install packages ask
+
+    return stages.state_before(stage, before, build_env, _with_env, Layered())
 
 
-def _with_env(env: dict[str, str], ins: Instruction) -> dict[str, str]:
+def _with_env(env: Layered, ins: Instruction) -> Layered:
     if ins.name == 'ARG':  # one without a default sets nothing
-        return {**env, **{k: v for k, v in arg_defaults(ins.args.text).items() if v is not None}}
+        return env.with_layer({k: v for k, v in arg_defaults(ins.args.text).items()
+                               if v is not None})
     if ins.name == 'ENV':
-        return {**env, **_env_pairs(ins.args.text)}
+        return env.with_layer(_env_pairs(ins.args.text))
     return env
 
 

@@ -28,6 +28,10 @@ from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Word
 from modcon.readers.shell.simple_commands import subcommand
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.layered import Layered
+
 PIP = lazy_compile(r'^pip(\d+(\.\d+)?)?$')
 PYTHON = lazy_compile(r'^python(\d+(\.\d+)?)?$')
 _PIP_WITH_VALUE = frozenset((
@@ -270,7 +274,7 @@ def unpinned(command: Command, read: Callable[[str], str | None]) -> Unpinned | 
     return pip_unpinned(command, read)
 
 
-def context_reader(project: Project | None, workdir: str, copies: Copied
+def context_reader(project: Project | None, workdir: str, copies: Layered
                    ) -> Callable[[str], str | None]:
     """Read a file the build copied into the image, from the build context.
 
@@ -281,10 +285,9 @@ def context_reader(project: Project | None, workdir: str, copies: Copied
         if project is None:
             return None
         image_path = posixpath.normpath(posixpath.join(workdir, path))
-        whole = copies.whole()
-        source = whole.get(image_path)
+        source = copies.get(image_path)
         if source is None:
-            for dest, src in whole.items():
+            for dest, src in copies.items():
                 if image_path.startswith(dest.rstrip('/') + '/') and project.is_dir(src):
                     source = posixpath.join(src, posixpath.relpath(image_path, dest))
                     break
@@ -292,41 +295,14 @@ def context_reader(project: Project | None, workdir: str, copies: Copied
     return read
 
 
-class Copied:
-    """The files a build copied from its context so far: image path -> context path
-    (folders map folder to folder), in the order they were first copied.
-
-    Each ``COPY`` adds its own on top of those before it and shares them, so a
-    stage of thousands of ``COPY`` lines is not copied once per line; the whole map
-    is put together when a file is looked up (``whole``), which few ``RUN`` lines do.
-    """
-
-    __slots__ = ('_before', '_added', '_whole')
-
-    def __init__(self, before: Copied | None = None, added: dict[str, str] | None = None
-                 ) -> None:
-        self._before = before
-        self._added = added or {}
-        self._whole: dict[str, str] | None = None if before is not None else dict(self._added)
-
-    def whole(self) -> dict[str, str]:
-        if self._whole is None:
-            pending = []
-            node: Copied | None = self
-            while node is not None and node._whole is None:
-                pending.append(node)
-                node = node._before
-            whole = dict(node._whole) if node is not None and node._whole is not None else {}
-            for later in reversed(pending):
-                whole.update(later._added)  # a path copied again keeps its place, as in a dict
-            self._whole = whole
-        return self._whole
-
-
 def image_files(stages: Stages, stage: Stage, before: Instruction, project: Project | None,
-                ) -> tuple[str, Copied]:
-    """The ``WORKDIR`` before ``before`` and the files copied from the context so far."""
-    def step(state: tuple[str, Copied], ins: Instruction) -> tuple[str, Copied]:
+                ) -> tuple[str, Layered]:
+    """The ``WORKDIR`` before ``before`` and the files copied from the context so far
+    (image path -> context path; folders map folder to folder), in the order first
+    copied: one layer per ``COPY``, shared by the ``RUN`` lines after it."""
+    from modcon.layered import Layered  # only RUN lines that read a copied file ask
+
+    def step(state: tuple[str, Layered], ins: Instruction) -> tuple[str, Layered]:
         workdir, copies = state
         if ins.name == 'WORKDIR':
             return posixpath.normpath(posixpath.join(workdir, ins.args.text.strip('"\''))), copies
@@ -348,6 +324,6 @@ def image_files(stages: Stages, stage: Stage, before: Instruction, project: Proj
                 added[posixpath.join(target, posixpath.basename(clean))] = clean
             else:
                 added[target] = clean
-        return workdir, Copied(copies, added)
+        return workdir, copies.with_layer(added)
 
-    return stages.state_before(stage, before, (image_files, project), step, ('/', Copied()))
+    return stages.state_before(stage, before, (image_files, project), step, ('/', Layered()))
