@@ -39,6 +39,8 @@ def excerpt(source: SourceFile, finding: Finding) -> str:
     start = min(max(finding.begin.column - 1 - EXCERPT_WIDTH // 4, 0), len(line) - EXCERPT_WIDTH)
     end = start + EXCERPT_WIDTH
     return ('…' if start else '') + line[start:end] + ('…' if end < len(line) else '')
+
+
 FORMATS = ('text', 'json', 'sarif', 'github', 'gitlab', 'checkstyle', 'junit')
 
 

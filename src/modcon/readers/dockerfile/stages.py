@@ -196,7 +196,8 @@ class Stages:
         thousands of ``RUN`` lines cost a step each, not a scan of all the lines before
         them; no instruction past ``before`` is stepped over. ``step`` must return a new
         state when an instruction changes it and the same one otherwise: states are
-        shared."""
+        shared, and every one is kept, so a state that grows (variables, copied files)
+        is a new layer on the one before (``modcon.layered``), never a copy of it."""
         memo: dict[int, tuple[T, list[int], list[T]]] = self._folds.setdefault(key, {})
         if stage.index not in memo:
             state = initial
