@@ -8,5 +8,13 @@ __all__ = ['GoParseError', 'buildkit_instructions']
 
 
 def buildkit_instructions(text: str) -> tuple[dockerfile.Command, ...]:
-    """Parse ``text`` with BuildKit's Go parser; raises ``dockerfile.GoParseError``."""
+    """Parse ``text`` with BuildKit's Go parser; raises ``dockerfile.GoParseError``.
+
+    A byte that is not UTF-8 (a lone surrogate, ``source.decode``) goes in as a
+    private-use character: BuildKit gives no byte above ASCII a meaning, and the
+    binding can neither take such a str (the process dies) nor return such bytes.
+    """
+    if not text.isascii():
+        text = ''.join(chr(0xe000 + ord(c) - 0xdc00) if '\udc80' <= c <= '\udcff' else c
+                       for c in text)
     return dockerfile.parse_string(text)

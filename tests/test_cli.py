@@ -80,14 +80,14 @@ def test_usage_error_exits_two(tmp_path: pathlib.Path) -> None:
 
 def test_bad_inputs_are_one_line_errors_and_the_rest_is_checked(tmp_path: pathlib.Path) -> None:
     write(tmp_path / 'good' / 'Dockerfile', SHELL_FORM)
-    write(tmp_path / 'latin1' / 'Dockerfile', 'FROM alpine\nLABEL a="caf\xe9"\n'.encode('latin-1'))
+    write(tmp_path / 'utf16' / 'Dockerfile', 'FROM alpine\nCMD app\n'.encode('utf-16'))
     write(tmp_path / 'binary' / 'Dockerfile', b'\x7fELF\x02\x01\x00\x00')
     write(tmp_path / 'empty' / 'Dockerfile', b'')
     write(tmp_path / 'huge' / 'Dockerfile', b'FROM alpine\n' + b'# x\n' * 300_000)
     result = modcon('check', '.', cwd=tmp_path)
     assert result.returncode == 2
     assert_one_line_errors(result.stderr, 4)
-    assert 'latin1/Dockerfile: is not UTF-8 text' in result.stderr
+    assert 'utf16/Dockerfile: is UTF-16 text' in result.stderr
     assert 'binary/Dockerfile: is a binary file' in result.stderr
     assert 'empty/Dockerfile: is empty' in result.stderr
     assert 'huge/Dockerfile: is larger than 1 MiB' in result.stderr

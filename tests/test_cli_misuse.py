@@ -413,9 +413,9 @@ def test_control_characters_reach_the_terminal_escaped(tmp_path: pathlib.Path) -
     assert '\u202e' not in result.stdout
     assert 'evil\\x1b[2J\\x07.Dockerfile:2:1:' in result.stdout
     assert '2 | CMD app \\x1b]0;owned\\x07 --x\\u202e' in result.stdout
-    broken = write(tmp_path / 'sub' / 'bad\x1bname', b'FROM caf\xe9\n')
+    broken = write(tmp_path / 'sub' / 'bad\x1bname', b'FROM alpine\0\n')
     errors = modcon('check', str(broken.relative_to(tmp_path)), cwd=tmp_path)
-    assert 'bad\\x1bname: is not UTF-8' in errors.stderr and '\x1b' not in errors.stderr
+    assert 'bad\\x1bname: is a binary file' in errors.stderr and '\x1b' not in errors.stderr
 
 
 def test_printable_keeps_tabs_and_asked_for_newlines() -> None:
@@ -425,14 +425,18 @@ def test_printable_keeps_tabs_and_asked_for_newlines() -> None:
 
 def test_printable_escapes_exactly_the_controls_and_format_characters() -> None:
     """Every character, alone and in a line of plain text: the escaped ones are the C0 and
-    C1 controls but tab (and newline when kept), DEL, and the bidirectional and zero-width
-    format characters; every other character comes back as it was, as a plain str."""
+    C1 controls but tab (and newline when kept), DEL, the bidirectional and zero-width
+    format characters, and lone surrogates (a byte that is not UTF-8 shown as that byte);
+    every other character comes back as it was, as a plain str."""
     unsafe = {*range(0x09), *range(0x0a, 0x20), *range(0x7f, 0xa0), 0x061c,
-              *range(0x200b, 0x2010), *range(0x2028, 0x202f), *range(0x2060, 0x206a), 0xfeff}
+              *range(0x200b, 0x2010), *range(0x2028, 0x202f), *range(0x2060, 0x206a),
+              *range(0xd800, 0xe000), 0xfeff}
 
     def shown(code: int) -> str:
         if code not in unsafe:
             return chr(code)
+        if 0xdc80 <= code <= 0xdcff:
+            return f'\\x{code - 0xdc00:02x}'
         return f'\\x{code:02x}' if code < 0x100 else f'\\u{code:04x}'
 
     for code in range(0x10000):  # one by one where the escaped ones are

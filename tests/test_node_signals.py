@@ -467,7 +467,7 @@ def test_loading_the_rule_does_not_import_tree_sitter() -> None:
 
 REGION_FIXTURES = sorted(p for code in ('MC401', 'MC301')
                          for p in (FIXTURES.parent / code).glob('*.input.*')
-                         if '[START' in p.read_text() or 'prettier-ignore' in p.read_text())
+                         if b'[START' in p.read_bytes() or b'prettier-ignore' in p.read_bytes())
 
 
 @pytest.mark.parametrize('case', REGION_FIXTURES, ids=lambda p: f'{p.parent.name}/{p.name}')

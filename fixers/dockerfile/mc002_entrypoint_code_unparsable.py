@@ -10,6 +10,7 @@ from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
+from modcon.source import undecodable
 
 
 @rule(
@@ -24,8 +25,8 @@ def entrypoint_code_unparsable(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does
     Reports a Python or JavaScript file that the container's command runs
     (followed as `modcon explain-entrypoint` shows) but that modcon cannot
-    parse: Python 2 code, a `TabError`, a syntax error, broken JavaScript, or
-    a file that is not UTF-8 text. The finding names the file and the reason.
+    parse: Python 2 code, a `TabError`, a syntax error, broken JavaScript, a
+    binary file, or Python that is not UTF-8 text. The finding names the file and the reason.
 
     ## Why is this bad?
     The signal rules (MC201, MC401) read the program to see whether it stops
@@ -63,7 +64,10 @@ def entrypoint_code_unparsable(document: DockerfileDocument) -> Iterator[Hit]:
         text = project.read(target.path)
         reason: str | None
         if text is None:
-            reason = 'it is not UTF-8 text (or is over 1 MB)'
+            reason = 'it is binary (or is over 1 MB)'
+        elif target.kind == Kind.PYTHON and (at := undecodable(text)) is not None:
+            # Python itself refuses it, unless a coding line names another encoding.
+            reason = f'it is not UTF-8 text (invalid byte at offset {at})'
         elif target.kind == Kind.PYTHON:
             reason = _python_problem(text)
         else:

@@ -23,6 +23,7 @@ from modcon.readers.dockerfile.stages import shell_for
 from modcon.readers.shell.shell_form import Analysis
 from modcon.readers.shell.shell_form import analyze
 from modcon.registry import rule
+from modcon.source import undecodable
 
 # `$@`, `$1`, `${2}`, `$#`, `$*`, `$0`: a script that reads these would start
 # to see CMD and `docker run` arguments once ENTRYPOINT is in exec form.
@@ -137,6 +138,14 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
                    severity=Severity.INFO)
     analysis = analyze(ins.args.text, posix=not is_bash(shell))
     shell_text = ' '.join(shell)
+    carried = analysis.argv if analysis.argv is not None else (analysis.script or '',)
+    if analysis.problem is None and any(undecodable(word) is not None for word in carried):
+        # BuildKit reads exec form as JSON, which turns such a byte into U+FFFD.
+        return Hit(start, end, f'`{keyword}` in shell form keeps `{shell_text}` as PID 1, '
+                               f'which does not pass SIGTERM on; no automatic fix because the '
+                               f'command holds a byte that is not UTF-8, which exec form cannot '
+                               f'carry (BuildKit would pass U+FFFD instead); write it as '
+                               f'UTF-8, or start the command with `exec`')
     if analysis.problem is not None:
         advice = f'; {analysis.advice}' if analysis.advice else ''
         return Hit(start, end, f'`{keyword}` in shell form keeps `{shell_text}` as PID 1, '

@@ -3,7 +3,9 @@
 A file name or a Dockerfile line can hold escape sequences that move the
 cursor, retitle the window or hide text (``\\x1b[2K``), and bidirectional
 controls that reorder what is shown (Trojan Source). They are printed as
-visible escapes instead: ``\\x1b``, ``\\u202e``.
+visible escapes instead: ``\\x1b``, ``\\u202e``. So is a byte that is not UTF-8,
+which modcon reads as a lone surrogate (``source.decode``): ``\\xfc``, never a
+raw byte that a UTF-8 terminal or pipe cannot take.
 """
 from __future__ import annotations
 
@@ -11,16 +13,19 @@ import re
 
 from modcon.lazyregex import lazy_compile
 
-# C0 and C1 controls, DEL, and the bidirectional and zero-width format characters.
+# C0 and C1 controls, DEL, the bidirectional and zero-width format characters, and
+# lone surrogates.
 _UNSAFE = lazy_compile('[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e'
-                        '\u2060-\u2069\ufeff]')
+                        '\u2060-\u2069\ud800-\udfff\ufeff]')
 _UNSAFE_KEEP_NEWLINES = lazy_compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f'
-                                     '\u2028-\u202e\u2060-\u2069\ufeff]')
+                                     '\u2028-\u202e\u2060-\u2069\ud800-\udfff\ufeff]')
 
 
 def _escape(match: re.Match[str]) -> str:
-    ch = match[0]
-    return f'\\x{ord(ch):02x}' if ord(ch) < 0x100 else f'\\u{ord(ch):04x}'
+    code = ord(match[0])
+    if 0xdc80 <= code <= 0xdcff:  # a byte that is not UTF-8: shown as that byte
+        return f'\\x{code - 0xdc00:02x}'
+    return f'\\x{code:02x}' if code < 0x100 else f'\\u{code:04x}'
 
 
 def printable(text: str, newlines: bool = False) -> str:
@@ -29,3 +34,17 @@ def printable(text: str, newlines: bool = False) -> str:
     if text.isprintable():  # every character above is non-printable to Python too
         return str(text)  # a plain str, as from ``sub``
     return (_UNSAFE_KEEP_NEWLINES if newlines else _UNSAFE).sub(_escape, text)
+
+
+_SURROGATE = lazy_compile('[\ud800-\udfff]')
+
+
+def utf8_text(text: str) -> str:
+    """``text`` as valid UTF-8 can carry it, for reports read by programs (JSON, SARIF,
+    XML): a byte of a file name or a file that is not UTF-8 becomes U+FFFD, as Rust's
+    ``to_string_lossy`` makes it; everything else is kept."""
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        return _SURROGATE.sub('\ufffd', text)
+    return text

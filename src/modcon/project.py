@@ -11,6 +11,8 @@ import posixpath
 import stat
 from collections.abc import Mapping
 
+from modcon.source import decode
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.readers.compose import ComposeBuild
@@ -123,7 +125,8 @@ class LocalTree:
         return list(self._names[path])
 
     def read(self, path: str) -> str | None:
-        """The text of file ``path``: None unless it is UTF-8, without NUL, at most 1 MiB."""
+        """The text of file ``path`` (``source.decode``): None unless it is without NUL and
+        at most 1 MiB."""
         if path not in self._texts:
             self._texts[path] = _text(path) if self.is_file(path) else None
         return self._texts[path]
@@ -137,10 +140,7 @@ def _text(path: str) -> str | None:
         return None
     if len(data) > MAX_BYTES or b'\0' in data:
         return None
-    try:
-        return data.decode('utf-8')
-    except UnicodeDecodeError:
-        return None
+    return decode(data)  # a byte that is not UTF-8 is kept, as Docker and the shell keep it
 
 
 class LocalProject(Project):

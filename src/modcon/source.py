@@ -1,9 +1,35 @@
-"""A file's text with the index that turns offsets into lines and columns."""
+"""A file's text with the index that turns offsets into lines and columns, and the one
+way modcon turns a file's bytes into that text and back."""
 from __future__ import annotations
 
 import bisect
 
 from modcon.model import Position
+
+# Docker, the shell and Node read a file's bytes as they are: a Latin-1 `LABEL` or
+# comment (a byte that is not UTF-8) builds and runs. modcon reads such a byte as a
+# lone surrogate (U+DC80-U+DCFF, Python's "surrogateescape", as for file names), so
+# the rules see the rest of the file as text, and writes it back as the same byte.
+_BYTES_AS_TEXT = 'surrogateescape'
+
+
+def decode(data: bytes) -> str:
+    """A file's bytes as text: UTF-8, each byte that is not kept as a lone surrogate."""
+    return data.decode('utf-8', _BYTES_AS_TEXT)
+
+
+def encode(text: str) -> bytes:
+    """Text made by ``decode`` (and edited) as bytes: every byte ``decode`` kept, as it was."""
+    return text.encode('utf-8', _BYTES_AS_TEXT)
+
+
+def undecodable(text: str) -> int | None:
+    """The byte offset of the first byte of ``text`` that is not UTF-8 (None: all are)."""
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError as exc:  # only ``decode``'s surrogates fail
+        return len(text[:exc.start].encode('utf-8'))
+    return None
 
 
 class SourceFile:

@@ -25,6 +25,7 @@ from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.project import Project
 from modcon.source import SourceFile
+from modcon.source import undecodable
 
 
 class Workspace:
@@ -52,8 +53,16 @@ class Workspace:
 
     def read(self, relative: str) -> SourceFile:
         """The text of the workspace file ``relative``: inside the workspace, a
-        regular file, at most 1 MiB, UTF-8; otherwise InputError."""
-        return read_source(self.locate(relative), relative)
+        regular file, at most 1 MiB, UTF-8; otherwise InputError.
+
+        UTF-8 only, unlike the command line: the Action commits fixes through the
+        API as text, which cannot carry a byte that is not UTF-8.
+        """
+        source = read_source(self.locate(relative), relative)
+        at = undecodable(source.text)
+        if at is not None:
+            raise InputError(relative, f'is not UTF-8 text (invalid byte at offset {at})')
+        return source
 
     def input_path(self, name: str, value: str) -> str:
         """A path input (``paths``, ``sarif_file``, ``config``) as a path relative

@@ -35,6 +35,7 @@ from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Kind
 from modcon.printable import printable
+from modcon.printable import utf8_text
 from modcon.reporters import ReportContext
 from modcon.reporters import renderer
 from modcon.source import SourceFile
@@ -205,7 +206,8 @@ class CheckRun:
         nothing = self.nothing_checked or ('see the errors below' if self.errors else None)
         context = ReportContext(self.config.docs_url, self.sources, color,
                                 checked=len(self.sources), nothing_checked=nothing)
-        return renderer(args.format)(self.findings, context)
+        # Valid UTF-8 whatever the file names and texts hold (the text format escapes them).
+        return utf8_text(renderer(args.format)(self.findings, context))
 
 
 def files_phrase(count: int) -> str:

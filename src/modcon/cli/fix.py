@@ -20,6 +20,7 @@ from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.printable import printable
 from modcon.source import SourceFile
+from modcon.source import encode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -123,8 +124,14 @@ class FixRun(CheckRun):
             return
         out = sys.stdout
         diffs = ''.join(self.diffs)
-        # Raw for `git apply`; escaped for the eyes on a terminal.
-        out.write(printable(diffs, newlines=True) if out.isatty() else diffs)
+        raw = getattr(out, 'buffer', None)
+        if out.isatty():  # escaped for the eyes on a terminal
+            out.write(printable(diffs, newlines=True))
+        elif raw is not None:  # for `git apply`: the files' own bytes, UTF-8 or not
+            out.flush()
+            raw.write(encode(diffs))
+        else:
+            out.write(diffs)
         out.flush()
         report = self.render(to_terminal=False)
         if self.report_file is not None:

@@ -7,6 +7,8 @@ import stat
 from modcon.errors import InputError
 from modcon.lazyregex import lazy_compile
 from modcon.source import SourceFile
+from modcon.source import decode
+from modcon.source import encode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -16,7 +18,7 @@ MAX_BYTES = 1024 * 1024
 
 
 def read_source(path: str, display: str | None = None) -> SourceFile:
-    """Read ``path`` as UTF-8 text, or raise InputError with a one-line reason."""
+    """Read ``path`` as text (``source.decode``), or raise InputError with a one-line reason."""
     name = display or path
     try:
         info = os.stat(path)
@@ -45,11 +47,7 @@ def read_source(path: str, display: str | None = None) -> SourceFile:
                                f'(convert it: iconv -f {wide} -t UTF-8)')
     if b'\0' in data:
         raise InputError(name, 'is a binary file (contains NUL bytes)')
-    try:
-        text = data.decode('utf-8')
-    except UnicodeDecodeError as exc:
-        raise InputError(name, f'is not UTF-8 text (invalid byte at offset {exc.start})') from None
-    return SourceFile(name, text)
+    return SourceFile(name, decode(data))  # a byte that is not UTF-8 is kept as it is
 
 
 def _utf16_or_32(data: bytes) -> str | None:
@@ -100,7 +98,7 @@ def write_atomic(path: str, text: str) -> None:
         others = info.st_nlink - 1
         raise InputError(path, f'has {others} other hard link{"s" if others > 1 else ""}, '
                                f'which replacing it would leave with the old text')
-    data = text.encode('utf-8')
+    data = encode(text)
     if not data.startswith(_BOM) and _starts_with_bom(real):
         data = _BOM + data
     remove_stale_temps(directory)
@@ -180,7 +178,7 @@ def create_new(path: str, text: str) -> bool:
     except FileExistsError:
         return False
     with os.fdopen(fd, 'wb') as f:
-        f.write(text.encode('utf-8'))
+        f.write(encode(text))
     return True
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from modcon.engine.discover import Target
 from modcon.engine.files import read_source
 from modcon.entrypoints.invocation import Invocation
+from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.model import CODE_KINDS
 from modcon.model import Kind
@@ -31,6 +32,7 @@ from modcon.project import LocalProject
 from modcon.project import LocalTree
 from modcon.project import Project
 from modcon.source import SourceFile
+from modcon.source import undecodable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -175,6 +177,12 @@ class Scope:
         yet (``follow``).
         """
         text = self.reader.read(target)
+        if target.kind == Kind.PYTHON:
+            # Docker and the shell take any bytes; Python refuses a file that is not UTF-8
+            # (unless a coding line says otherwise), and modcon's Python parsers read UTF-8.
+            at = undecodable(text)
+            if at is not None:
+                raise InputError(target.display, f'is not UTF-8 text (invalid byte at offset {at})')
         project = self.reader.context(target) if target.kind == Kind.DOCKERFILE else None
         document = document_for(target.kind, SourceFile(target.display, text), invocations,
                                 project)

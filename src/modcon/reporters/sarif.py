@@ -52,9 +52,18 @@ def _rule(rule: Rule, docs_url: str) -> dict[str, Any]:
     }
 
 
+def _uri(path: str) -> str:
+    """``path`` as a URI reference: a byte of the name that is not UTF-8 (a lone
+    surrogate, as Python reads file names) percent-encoded, so the URI names that file."""
+    path = path.replace('\\', '/')
+    if path.isascii():
+        return path
+    return ''.join(f'%{ord(c) - 0xdc00:02X}' if '\udc80' <= c <= '\udcff' else c for c in path)
+
+
 def _result(f: Finding, index: int, context: ReportContext) -> dict[str, Any]:
     source = context.sources[f.path]
-    uri = f.path.replace('\\', '/')
+    uri = _uri(f.path)
     url = f.property.url(context.docs_url)
     result: dict[str, Any] = {
         'ruleId': f.rule.code,

@@ -321,7 +321,14 @@ def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
         return None, 'invalid-json'
     if not all(isinstance(v, str) for v in value):
         return None, 'not-strings'
-    return tuple(value), None
+    return tuple(v if v.isascii() else _go_string(v) for v in value), None
+
+
+def _go_string(value: str) -> str:
+    """A JSON string as Go's ``encoding/json`` decodes it: a byte that is not UTF-8 (read
+    as a lone surrogate, ``source.decode``) and a lone ``\\udXXX`` escape each become
+    U+FFFD, so an exec-form argument cannot carry a Latin-1 byte as a shell word can."""
+    return ''.join('\ufffd' if '\ud800' <= c <= '\udfff' else c for c in value)
 
 
 def arg_defaults(text: str) -> dict[str, str | None]:

@@ -1,0 +1,160 @@
+"""Files that are not UTF-8: read, reported and fixed as Docker and the shell read them.
+
+BuildKit and ``/bin/sh`` take a file's bytes as they are, so a Latin-1 comment,
+``LABEL`` or ``echo`` builds and runs. modcon checks such a file instead of
+refusing it, writes every byte outside its edits back as it was, and never puts
+such a byte where Docker would change it (exec form is JSON, read as UTF-8).
+Python refuses a file that is not UTF-8, and so does modcon, in one line.
+Output stays valid UTF-8 even where stdout is strict about it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+
+from modcon.action.workspace import Workspace
+from modcon.errors import InputError
+from modcon.printable import printable
+from modcon.printable import utf8_text
+from modcon.source import decode
+from modcon.source import encode
+from modcon.source import undecodable
+
+SCHEMA = pathlib.Path(__file__).resolve().parent / 'data' / 'sarif-schema-2.1.0.json'
+
+DOCKERFILE = (b'FROM node:20-slim\n'
+              b'# Gr\xf6\xdfe aus M\xfcnchen\n'
+              b'LABEL maintainer="J\xfcrgen"\n'
+              b'COPY entry.sh server.js /\n'
+              b'CMD /entry.sh node /server.js\n')
+ENTRY = b'#!/bin/sh\n# Startskript f\xfcr den Server\necho "Gr\xfc\xdf Gott"\n"$@"\n'
+
+
+def modcon(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[bytes]:
+    """modcon with a stdout that refuses what is not UTF-8, as on many desktops."""
+    env = {k: v for k, v in os.environ.items() if k != 'MODCON_DEBUG'}
+    env['PYTHONIOENCODING'] = 'utf-8:strict'
+    return subprocess.run([sys.executable, '-m', 'modcon', *args], cwd=cwd,
+                          capture_output=True, env=env, timeout=60)
+
+
+@pytest.fixture
+def repo(tmp_path: pathlib.Path) -> pathlib.Path:
+    (tmp_path / 'Dockerfile').write_bytes(DOCKERFILE)
+    (tmp_path / 'entry.sh').write_bytes(ENTRY)
+    (tmp_path / 'entry.sh').chmod(0o755)
+    (tmp_path / 'server.js').write_text('process.on("SIGTERM", () => process.exit(0));\n'
+                                        'setInterval(() => {}, 1000);\n')
+    return tmp_path
+
+
+def test_the_codec_gives_back_every_byte() -> None:
+    data = bytes(range(1, 256)) + 'Grüß'.encode() + b'\xed\xa0\x80\xc3'
+    assert encode(decode(data)) == data
+    assert undecodable(decode(b'caf\xc3\xa9 ok')) is None
+    assert undecodable(decode('Grüß '.encode() + b'\xfc!')) == len('Grüß '.encode())
+
+
+def test_printed_as_the_byte_it_was_and_sent_to_programs_as_u_fffd() -> None:
+    assert printable(decode(b'J\xfcrgen')) == 'J\\xfcrgen'
+    assert utf8_text(decode(b'J\xfcrgen')) == 'J\ufffdrgen'
+    assert utf8_text('plain, ü') == 'plain, ü'
+
+
+def test_a_latin1_dockerfile_is_checked_not_refused(repo: pathlib.Path) -> None:
+    done = modcon('check', '.', cwd=repo)
+    out, err = done.stdout.decode('utf-8'), done.stderr.decode('utf-8')  # valid UTF-8
+    assert done.returncode == 1, err
+    assert 'Traceback' not in err and 'error' not in err
+    assert 'Dockerfile:5:1: warning MC101' in out
+    assert 'entry.sh:4:1: warning MC301' in out
+    assert 'Checked 3 files' in out
+
+
+def test_fix_keeps_every_other_byte_and_git_applies_the_diff(repo: pathlib.Path) -> None:
+    subprocess.run(['git', 'init', '-q', '.'], cwd=repo, check=True)
+    subprocess.run(['git', 'add', '-A'], cwd=repo, check=True)
+    diff = modcon('fix', '--diff', '.', cwd=repo)
+    assert diff.returncode == 1 and b'Traceback' not in diff.stderr
+    assert b'\n LABEL maintainer="J\xfcrgen"\n' in diff.stdout  # context: the file's own bytes
+    assert (repo / 'Dockerfile').read_bytes() == DOCKERFILE  # --diff writes nothing
+    subprocess.run(['git', 'apply', '-'], cwd=repo, input=diff.stdout, check=True)
+    applied = (repo / 'Dockerfile').read_bytes()
+    subprocess.run(['git', 'checkout', '-q', '.'], cwd=repo, check=True)
+
+    fixed = modcon('fix', '.', cwd=repo)
+    assert fixed.returncode in (0, 1) and b'Traceback' not in fixed.stderr
+    written = (repo / 'Dockerfile').read_bytes()
+    assert written == applied
+    assert written == DOCKERFILE.replace(b'CMD /entry.sh node /server.js\n',
+                                         b'CMD ["/entry.sh", "node", "/server.js"]\n')
+    assert (repo / 'entry.sh').read_bytes() == ENTRY.replace(b'\n"$@"\n', b'\nexec "$@"\n')
+    again = modcon('fix', '--diff', '.', cwd=repo)
+    assert again.stdout == b''  # nothing more to change
+
+
+def test_the_fixed_script_still_says_its_bytes(repo: pathlib.Path) -> None:
+    """The shell runs the fixed script as it ran the original: the same bytes out."""
+    modcon('fix', '.', cwd=repo)
+    for script in (ENTRY, (repo / 'entry.sh').read_bytes()):
+        (repo / 'run.sh').write_bytes(script)
+        done = subprocess.run(['/bin/sh', str(repo / 'run.sh'), 'printf', 'x\\n'],
+                              capture_output=True, check=True)
+        assert done.stdout == b'Gr\xfc\xdf Gott\nx\n'
+
+
+def test_a_command_holding_such_a_byte_is_reported_without_a_fix(tmp_path: pathlib.Path) -> None:
+    """Exec form is JSON, which BuildKit reads as UTF-8: `\\xfc` would reach the program as
+    U+FFFD. The command keeps its shell form and the finding says why."""
+    original = b'FROM python:3.12\nENV PYTHONUNBUFFERED=1\nCMD python3 /app.py "Gr\xfc\xdf"\n'
+    (tmp_path / 'Dockerfile').write_bytes(original)
+    done = modcon('fix', '.', cwd=tmp_path)
+    assert done.returncode == 1
+    assert (tmp_path / 'Dockerfile').read_bytes() == original
+    assert 'exec form cannot carry' in done.stdout.decode('utf-8')
+
+
+def test_python_that_is_not_utf8_is_one_line_and_left_alone(tmp_path: pathlib.Path) -> None:
+    code = b'# -*- coding: latin-1 -*-\n# Gr\xf6\xdfe\nimport time\ntime.sleep(60)\n'
+    (tmp_path / 'app.py').write_bytes(code)
+    (tmp_path / 'Dockerfile').write_bytes(b'FROM python:3.12\nCOPY app.py /app.py\n'
+                                          b'CMD ["python", "/app.py"]\n')
+    done = modcon('fix', '.', cwd=tmp_path)
+    err = done.stderr.decode('utf-8')
+    assert done.returncode == 2 and 'Traceback' not in err
+    assert 'modcon: error: app.py: is not UTF-8 text (invalid byte at offset 30)' in err
+    assert 'it is not UTF-8 text (invalid byte at offset 30)' in done.stdout.decode('utf-8')
+    assert (tmp_path / 'app.py').read_bytes() == code
+
+
+@pytest.mark.parametrize('fmt', ['text', 'json', 'sarif', 'github', 'gitlab', 'checkstyle',
+                                 'junit'])
+def test_every_format_is_utf8_whatever_the_names_and_texts_hold(tmp_path: pathlib.Path,
+                                                                fmt: str) -> None:
+    name = b'Dockerfile.caf\xe9'
+    (tmp_path / os.fsdecode(name)).write_bytes(b'FROM alpine:3.20\n# \xe9\nCMD app --serve\n')
+    done = modcon('check', '--format', fmt, '.', cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    out = done.stdout.decode('utf-8')  # strict: raises on any byte that is not UTF-8
+    assert fmt == 'sarif' or '\ufffd' in out or '\\xe9' in out
+    if fmt == 'sarif':
+        log = json.loads(out)
+        jsonschema.validate(log, json.loads(SCHEMA.read_text()))
+        uris = {r['locations'][0]['physicalLocation']['artifactLocation']['uri']
+                for r in log['runs'][0]['results']}
+        assert uris == {'Dockerfile.caf%E9'}  # names the file's bytes
+    elif fmt in ('json', 'gitlab'):
+        json.loads(out)
+
+
+def test_the_action_still_refuses_what_it_cannot_commit(tmp_path: pathlib.Path) -> None:
+    """The Action commits fixes through the API as text, which cannot carry such a byte."""
+    (tmp_path / 'Dockerfile').write_bytes(DOCKERFILE)
+    with pytest.raises(InputError, match=r'is not UTF-8 text \(invalid byte at offset 22\)'):
+        Workspace(str(tmp_path)).read('Dockerfile')
