@@ -61,6 +61,15 @@ def test_the_codec_gives_back_every_byte() -> None:
     assert undecodable(decode('Grüß '.encode() + b'\xfc!')) == len('Grüß '.encode())
 
 
+def test_exec_form_reads_such_a_byte_as_go_does() -> None:
+    """BuildKit decodes exec form with Go's encoding/json: U+FFFD for a byte that is not
+    UTF-8 and for an unpaired surrogate escape; a pair is one character."""
+    from modcon.readers.dockerfile.syntax import parse_json_array
+
+    assert parse_json_array(decode(b'["a", "Gr\xfc\xdf"]')) == (('a', 'Gr\ufffd\ufffd'), None)
+    assert parse_json_array('["x\\udc80", "\\ud83d\\ude00"]') == (('x\ufffd', '\U0001f600'), None)
+
+
 def test_printed_as_the_byte_it_was_and_sent_to_programs_as_u_fffd() -> None:
     assert printable(decode(b'J\xfcrgen')) == 'J\\xfcrgen'
     assert utf8_text(decode(b'J\xfcrgen')) == 'J\ufffdrgen'

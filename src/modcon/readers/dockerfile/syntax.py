@@ -326,7 +326,7 @@ def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
 
 def _go_string(value: str) -> str:
     """A JSON string as Go's ``encoding/json`` decodes it: a byte that is not UTF-8 (read
-    as a lone surrogate, ``source.decode``) and a lone ``\\udXXX`` escape each become
+    as a lone surrogate, ``source.decode``) and an unpaired ``\\udc80`` escape each become
     U+FFFD, so an exec-form argument cannot carry a Latin-1 byte as a shell word can."""
     return ''.join('\ufffd' if '\ud800' <= c <= '\udfff' else c for c in value)
 
