@@ -22,7 +22,9 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
+from check_speed import WORK
 from check_speed import _env
+from check_speed import export
 from check_speed import install_modcon
 from check_speed import machine
 
@@ -80,8 +82,13 @@ def main() -> int:
     parser.add_argument('--node', type=int, default=100)
     parser.add_argument('--runs', type=int, default=3)
     args = parser.parse_args()
-    modcon = install_modcon(sys.executable)
     with tempfile.TemporaryDirectory(prefix='modcon-entrypoints-') as tmp:
+        # HEAD as `pip install` leaves it (not editable), as check_speed.py installs it.
+        head = export('HEAD', pathlib.Path(tmp) / 'src-HEAD')
+        version = '%d.%d' % sys.version_info[:2]
+        tool = install_modcon(pathlib.Path(tmp) / 'src-HEAD', WORK / f'venv-{version}',
+                              sys.executable, head)
+        modcon = pathlib.Path(tool.lint[0])
         template = pathlib.Path(tmp) / 'template'
         files = build(template, args.python, args.node)
         times = []

@@ -162,6 +162,25 @@ def test_fix_mode_rewrites_the_workspace_for_the_user(fake_github: FakeGitHub,
     assert '### Fixed (2)' in result.summary
 
 
+def test_fix_mode_goes_round_until_no_file_needs_another_fix(fake_github: FakeGitHub,
+                                                             tmp_path: pathlib.Path) -> None:
+    """The script's `exec` makes Python PID 1, which the Dockerfile then needs
+    STOPSIGNAL SIGINT for: one run writes both."""
+    repo = fake_github.create_repo('octo/app', {
+        'Dockerfile': ('FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\nCOPY entry.sh /entry.sh\n'
+                       'ENTRYPOINT ["/entry.sh"]\nCMD ["python", "-m", "http.server", "8000"]\n'),
+        'entry.sh': ('#!/bin/sh\necho starting\n"$@"\n', '100755'),
+    })
+    run = ActionRun(fake_github, repo, tmp_path, event_name='workflow_dispatch',
+                    event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
+                    ref='refs/heads/main', inputs={'mode': 'fix'})
+    result = run.run()
+    assert result.code == 0, result.stdout + result.stderr
+    assert (run.workspace / 'entry.sh').read_text().endswith('exec "$@"\n')
+    assert 'STOPSIGNAL SIGINT\n' in (run.workspace / 'Dockerfile').read_text()
+    assert result.outputs['fixed_files'].split('\n') == ['Dockerfile', 'entry.sh']
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason='needs root to own files as another user')
 def test_a_workspace_owned_by_the_runner_works_and_stays_theirs(
         fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:

@@ -102,6 +102,28 @@ def test_a_rerun_with_nothing_new_writes_nothing(fake_github: FakeGitHub,
     assert len(bot_pulls(fake_github)) == 1
 
 
+# Fixing the script makes Python PID 1, which ignores SIGTERM: the Dockerfile needs
+# STOPSIGNAL SIGINT too, a fix that only the script's fix calls for.
+STDLIB_SERVER = ('FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\nCOPY entry.sh /entry.sh\n'
+                 'ENTRYPOINT ["/entry.sh"]\nCMD ["python", "-m", "http.server", "8000"]\n')
+WRAPPER = ('#!/bin/sh\necho starting\n"$@"\n', '100755')
+
+
+def test_the_first_pull_request_holds_the_fixes_that_other_fixes_call_for(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': STDLIB_SERVER, 'entry.sh': WRAPPER})
+    result = run_bot(fake_github, repo, tmp_path, 'first')
+    assert result.code == 0, result.stdout + result.stderr
+    assert repo.read_file('entry.sh', BRANCH).endswith('exec "$@"\n')
+    assert 'STOPSIGNAL SIGINT\n' in repo.read_file('Dockerfile', BRANCH)
+    subjects = [c.message.splitlines()[0] for c in repo.commits(BRANCH)[:2]]
+    assert subjects[0].startswith('modcon: MC143') and subjects[1].startswith('modcon: MC301')
+    fake_github.reset_log()
+    again = run_bot(fake_github, repo, tmp_path, 'again')  # the next run has nothing to add
+    assert again.outputs['pr_outcome'] == 'unchanged', again.stdout + again.stderr
+    assert fake_github.write_requests() == []
+
+
 def test_a_new_defect_updates_the_same_pull_request(fake_github: FakeGitHub,
                                                     tmp_path: pathlib.Path) -> None:
     repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL, 'README.md': 'x\n'})

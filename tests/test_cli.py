@@ -375,3 +375,28 @@ def test_rules_and_rule(tmp_path: pathlib.Path) -> None:
     unknown = modcon('rule', 'MC999', cwd=tmp_path)
     assert unknown.returncode == 2
     assert_one_line_errors(unknown.stderr, 1)
+
+
+def test_fix_goes_round_until_no_file_needs_another_fix(tmp_path: pathlib.Path) -> None:
+    """The script's fix makes Python PID 1, which the Dockerfile's fix then depends on: one
+    `fix` (and one `fix --diff`) does both, and a second run has nothing left."""
+    write(tmp_path / 'Dockerfile', 'FROM python:3.12-slim\nCOPY entry.sh /entry.sh\n'
+                                   'CMD /entry.sh python -m http.server 8000\n')
+    write(tmp_path / 'entry.sh', '#!/bin/sh\necho hi\n"$@"\n')
+    subprocess.run(['git', 'init', '-q', '.'], cwd=tmp_path, check=True)
+    diff = modcon('fix', '--diff', '.', cwd=tmp_path)
+    assert '+STOPSIGNAL SIGINT\n' in diff.stdout and '+exec "$@"\n' in diff.stdout
+    assert diff.stdout.count('--- a/Dockerfile') == 1  # one diff per file, over all rounds
+    assert '5 fixes in 2 files would be applied' in diff.stderr
+    subprocess.run(['git', 'apply', '-'], cwd=tmp_path, input=diff.stdout, text=True, check=True)
+    applied = {name: (tmp_path / name).read_bytes() for name in ('Dockerfile', 'entry.sh')}
+    subprocess.run(['git', 'checkout', '-q', '--', '.'], cwd=tmp_path, check=False)
+    write(tmp_path / 'Dockerfile', 'FROM python:3.12-slim\nCOPY entry.sh /entry.sh\n'
+                                   'CMD /entry.sh python -m http.server 8000\n')
+    write(tmp_path / 'entry.sh', '#!/bin/sh\necho hi\n"$@"\n')
+    fixed = modcon('fix', '.', cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert 'Fixed 5 findings in 2 files.' in fixed.stderr
+    assert {name: (tmp_path / name).read_bytes() for name in applied} == applied
+    again = modcon('fix', '--diff', '.', cwd=tmp_path)
+    assert again.stdout == '' and '0 fixes in 0 files' in again.stderr

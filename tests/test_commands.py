@@ -307,6 +307,25 @@ def test_fix_reaches_the_entrypoint_code_the_container_runs(fake_github: FakeGit
     assert 'MC301' in replies(fake_github, number)[0]
 
 
+def test_one_fix_command_makes_the_fixes_that_other_fixes_call_for(
+        fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
+    """The script's `exec` makes Python PID 1, which the Dockerfile then needs
+    STOPSIGNAL SIGINT for: one `/modcon fix` commits both."""
+    repo, number = setup(fake_github, branch_files={
+        'svc/Dockerfile': ('FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\n'
+                           'COPY entry.sh /entry.sh\nENTRYPOINT ["/entry.sh"]\n'
+                           'CMD ["python", "-m", "http.server", "8000"]\n'),
+        'svc/entry.sh': '#!/bin/sh\necho starting\n"$@"\n',
+    })
+    result, _ = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert result.code == 0, result.stdout + result.stderr
+    assert repo.read_file('svc/entry.sh', 'feature').endswith('exec "$@"\n')
+    assert 'STOPSIGNAL SIGINT\n' in repo.read_file('svc/Dockerfile', 'feature')
+    again, _ = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert again.code == 0, again.stdout + again.stderr
+    assert 'Nothing to fix' in replies(fake_github, number)[-1]
+
+
 def test_the_commands_the_bots_pull_request_advertises_work_on_it(
         fake_github: FakeGitHub, tmp_path: pathlib.Path) -> None:
     from tests.test_bot import bot_pulls

@@ -72,6 +72,25 @@ def test_a_shell_entrypoint_wrapping_python(tmp_path: pathlib.Path) -> None:
     assert script.endswith('exec "$@"\n')
 
 
+def test_one_fix_run_is_enough_when_a_script_fix_changes_the_dockerfiles_need(
+        tmp_path: pathlib.Path) -> None:
+    """Once the script `exec`s Python, Python is PID 1 and ignores SIGTERM (no handler of its
+    own: the server is the standard library's), so the Dockerfile needs `STOPSIGNAL SIGINT`
+    too. One run fixed only the script and said "no findings"; the container still hung."""
+    root = project(tmp_path, {
+        'Dockerfile': ('FROM python:3.12-slim\nCOPY entry.sh /entry.sh\n'
+                       'ENTRYPOINT ["/entry.sh"]\nCMD ["python", "-m", "http.server", "0"]\n'),
+        'entry.sh': '#!/bin/sh\necho starting\n"$@"\n',
+    })
+    (root / 'entry.sh').chmod(0o755)
+    before, after = before_and_after(root)
+    assert before['killed']
+    assert after['stopped_in_grace'] and after['exit_code'] == 0, after
+    assert 'STOPSIGNAL SIGINT' in (root / 'Dockerfile').read_text()
+    again = modcon('fix', '--diff', '.', cwd=root)
+    assert again.stdout == '' and '0 fixes' in again.stderr
+
+
 @pytest.mark.skipif(shutil.which('node') is None, reason='needs node')
 def test_a_node_http_server(tmp_path: pathlib.Path) -> None:
     root = project(tmp_path, {

@@ -52,20 +52,25 @@ class LocalTree:
     links do not move while modcon runs; files may, when modcon writes them:
     ``forget`` drops all but the resolved paths (``fixloop.fix_file`` calls it
     before its caller writes).
+
+    ``pending`` holds texts modcon would write, by real path (``fix --diff``
+    writes nothing, yet each round of its fixes must see the one before): they
+    are read in place of the files, and a file they add is there.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, pending: Mapping[str, str] | None = None) -> None:
         self._cwd: str | None = None
         self._real: dict[str, str] = {}
         self._kinds: dict[str, str | None] = {}  # 'file', 'dir', 'other'; None: missing
         self._names: dict[str, list[str]] = {}
-        self._texts: dict[str, str | None] = {}
+        self._texts: dict[str, str | None] = dict(pending or {})
+        self._pending = frozenset(self._texts)
 
     def forget(self) -> None:
         """Drop what the files said (not where paths lead): modcon is about to write."""
         self._kinds.clear()
         self._names.clear()
-        self._texts.clear()
+        self._texts = {path: self._texts[path] for path in self._pending}
 
     def cwd(self) -> str:
         if self._cwd is None:
@@ -96,6 +101,8 @@ class LocalTree:
         return os.path.realpath(joined) if is_link else joined
 
     def _kind(self, path: str) -> str | None:
+        if path in self._pending:
+            return 'file'
         if path not in self._kinds:
             try:
                 mode = os.stat(path).st_mode
@@ -118,10 +125,11 @@ class LocalTree:
             names: list[str] = []
             if self.is_dir(path):
                 try:
-                    names = sorted(os.listdir(path))
+                    names = os.listdir(path)
                 except OSError:
                     pass
-            self._names[path] = names
+            added = {os.path.basename(p) for p in self._pending if os.path.dirname(p) == path}
+            self._names[path] = sorted(added.union(names))
         return list(self._names[path])
 
     def read(self, path: str) -> str | None:

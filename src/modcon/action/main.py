@@ -101,6 +101,7 @@ class _Run:
         self.files = Workspace(self.workspace)  # every read and write goes through it
         self.notes: list[str] = []
         self.errors: list[ModconError] = []
+        self.targets: list[Target] = []  # the files of this run, as discover found them
         self._repo: Any = None
 
     # -- the GitHub connection, made only when needed ----------------------
@@ -150,7 +151,8 @@ class _Run:
             plan = plan._replace(everything=True, base=base,
                                  description=f'{plan.description}; mode pr reads every file '
                                              f'in paths')
-        files = self._read(self._targets(plan, config))
+        self.targets = self._targets(plan, config)
+        files = self._read(self.targets)
 
         threshold = Applicability.UNSAFE if self.inputs.unsafe_fixes else Applicability.SAFE
         if mode == 'check':
@@ -183,29 +185,51 @@ class _Run:
     def _fix(self, files: dict[str, FileInput], config: Config,
              threshold: Applicability) -> Done:
         """`mode: fix`: fix the workspace's files in place (``files`` then holds
-        their new texts)."""
+        their new texts), round after round as ``modcon fix`` does, until a round
+        changes nothing."""
+        from modcon.engine.fixloop import MAX_ROUNDS
+
         fixed: list[Finding] = []
         findings: list[Finding] = []
-        for name, item in list(files.items()):
-            try:
-                result = fix_file(item, config, threshold)
-                for path in write_fixed(self.files.locate(name), result):
-                    give_back(path, workspace_owner(self.workspace))
-            except (ModconError, OSError) as exc:
-                self.errors.append(exc if isinstance(exc, ModconError)
-                                   else ModconError(f'{name}: cannot write: {exc}'))
-                continue
-            if result.changed:
-                fixed.extend(result.applied)
-                files[name] = item.with_text(result.fixed)
-            findings.extend(result.findings)
+        current = files
+        for _round in range(MAX_ROUNDS):
+            findings = []
+            changed = False
+            for name, item in list(current.items()):
+                try:
+                    result = fix_file(item, config, threshold)
+                    for path in write_fixed(self.files.locate(name), result):
+                        give_back(path, workspace_owner(self.workspace))
+                except (ModconError, OSError) as exc:
+                    error = exc if isinstance(exc, ModconError) else \
+                        ModconError(f'{name}: cannot write: {exc}')
+                    if str(error) not in {str(e) for e in self.errors}:  # once, not a round
+                        self.errors.append(error)
+                    continue
+                if result.changed:
+                    fixed.extend(result.applied)
+                    files[name] = item.with_text(result.fixed)
+                    changed = True
+                findings.extend(result.findings)
+            if not changed:
+                break
+            current = self._read(self.targets, {})  # the files as this round wrote them
         return Done(findings, fixed)
 
-    def _read(self, targets: list[Target]) -> dict[str, FileInput]:
+    def _read(self, targets: list[Target],
+              pending: Mapping[str, str] | None = None) -> dict[str, FileInput]:
         """Each file to scan, read once, by display path, with what its rules need
-        (``scope.gather``: the same scope as ``modcon fix``)."""
-        return {item.path: item for item in gather(targets, LocalReader(self._read_file),
-                                                   self.errors)}
+        (``scope.gather``: the same scope as ``modcon fix``). ``pending``: texts to
+        read in place of files (real path -> text); an error then was said already."""
+        errors = self.errors if pending is None else []
+        return {item.path: item for item in gather(targets, LocalReader(self._read_file, pending),
+                                                   errors)}
+
+    def _again(self, texts: Mapping[str, str]) -> list[FileInput]:
+        """The files of this run read again, as fixes not yet written leave them
+        (``plan_fixes``; ``texts``: display path -> text)."""
+        pending = {self.files.locate(name): text for name, text in texts.items()}
+        return list(self._read(self.targets, pending).values())
 
     def _read_file(self, target: Target) -> str:
         """The one place the Action reads a file of the workspace: confined to it
@@ -291,7 +315,7 @@ class _Run:
         from modcon.github.bot import deliver
 
         assert plan.base
-        fixes = plan_fixes(list(files.values()), config, threshold)
+        fixes = plan_fixes(list(files.values()), config, threshold, self._again)
         modes = {name: _mode(os.path.join(self.workspace, name)) for name in fixes.final}
         verified = self._verify(files, fixes.final) if self.inputs.verify else []
         result = deliver(self.repo(), fixes, base=plan.base, base_sha=self.context.sha,

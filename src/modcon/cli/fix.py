@@ -16,8 +16,11 @@ from modcon.engine.files import read_source
 from modcon.engine.files import write_fixed
 from modcon.engine.fixloop import fix_file
 from modcon.engine.scope import FileInput
+from modcon.engine.scope import LocalReader
+from modcon.engine.scope import Scope
 from modcon.errors import InputError
 from modcon.errors import ModconError
+from modcon.model import Finding
 from modcon.printable import printable
 from modcon.source import SourceFile
 from modcon.source import encode
@@ -31,11 +34,22 @@ def run_fix(args: argparse.Namespace) -> int:
     return run_files(args, FixRun)
 
 
+# Rounds over the whole run: a fix in one file can change what another needs.
+MAX_ROUNDS = 4
+
+
 class FixRun(CheckRun):
     """One ``fix`` run: fixes files one by one, in one process, then reports.
 
     Fixing stays in one process: fixes write files, and two Dockerfiles of one
     folder may both create its ``.dockerignore``.
+
+    Files depend on each other: once a fix makes an entrypoint script `exec` its
+    program, that program is PID 1, and the Dockerfile that runs it may need a
+    fix of its own (``STOPSIGNAL SIGINT`` for Python). So the run goes round
+    again, over files as the last round left them, until a round changes
+    nothing: a second ``modcon fix`` then has nothing to do. ``--diff`` writes
+    nothing; its rounds read the texts it would write (``LocalTree``'s pending).
     """
 
     fixing = True
@@ -43,11 +57,36 @@ class FixRun(CheckRun):
     def __init__(self, args: argparse.Namespace, config: Config,
                  errors: list[ModconError], report_file: ReportFile | None) -> None:
         super().__init__(args, config, errors, report_file)
-        self.diffs: list[str] = []
         self.fixed_count = 0
-        self.diffed_files = 0  # --diff: the files fix would change
         self.written: list[str] = []  # the files fix rewrote or created, as displayed
         self.writing: tuple[Target, str] | None = None  # the file being written, and its text
+        # --diff: what fix would write (real path -> text), and what was there before
+        # (real path -> displayed path, text; '' for a file a fix adds), in order.
+        self.pending: dict[str, str] = {}
+        self.before: dict[str, tuple[str, str]] = {}
+        self.changed = False  # this round changed a file (or would, with --diff)
+
+    def process_all(self, targets: list[Target]) -> None:
+        first: tuple[list[Finding], dict[str, SourceFile]] | None = None
+        seen_errors = {str(e) for e in self.errors}
+        for round_number in range(MAX_ROUNDS):
+            self.changed = False
+            if round_number:
+                self.scope = Scope(LocalReader(pending=self.pending))
+                self.findings, self.sources = [], {}
+            before_round = len(self.errors)
+            super().process_all(targets)
+            # An error (an unreadable file) is said once, not once a round.
+            new = [e for e in self.errors[before_round:] if str(e) not in seen_errors]
+            seen_errors.update(str(e) for e in new)
+            self.errors[before_round:] = new
+            if first is None:
+                first = self.findings, self.sources
+            if not self.changed:
+                break
+        if self.args.diff and first is not None:
+            # Nothing is written, so the files' own findings stand.
+            self.findings, self.sources = first
 
     def handle(self, target: Target, item: FileInput) -> None:
         """Fix one file read by the scope: write it, or keep its diff (``--diff``)."""
@@ -75,25 +114,35 @@ class FixRun(CheckRun):
                 return
             self.writing = None
             if result.fixed != result.original:
-                self.written.append(target.display)
+                self._wrote(target.display)
             folder, shown = os.path.dirname(target.path), os.path.dirname(target.display)
-            self.written.extend(os.path.join(shown, os.path.relpath(p, folder)) for p in created)
+            for created_path in created:
+                self._wrote(os.path.join(shown, os.path.relpath(created_path, folder)))
+            self.changed = self.changed or result.fixed != result.original or bool(created)
             self.fixed_count += len(result.applied)
             self.findings.extend(result.findings)
             self.sources[source.path] = SourceFile(source.path, result.fixed)
             return
-        if result.changed:  # --diff: nothing is written, so the findings stand
-            beside = os.path.dirname(target.display)
+        if result.changed:  # --diff: kept for the next round and the diff
+            self.changed = True
             if result.fixed != result.original:
-                self.diffs.append(unified_diff(target.display, result.original, result.fixed))
+                self._would_write(target.path, target.display, result.original, result.fixed)
+            folder, shown = os.path.dirname(target.path), os.path.dirname(target.display)
             for name, text in result.created.items():
-                self.diffs.append(unified_diff(os.path.join(beside, name), '', text))
+                self._would_write(os.path.join(folder, name), os.path.join(shown, name), '', text)
             self.fixed_count += len(result.applied)
-            self.diffed_files += 1
             self.findings.extend(check_file(item, self.config))
         else:
             self.findings.extend(result.findings)
         self.sources[source.path] = source
+
+    def _wrote(self, display: str) -> None:
+        if display not in self.written:
+            self.written.append(display)
+
+    def _would_write(self, path: str, display: str, original: str, text: str) -> None:
+        self.before.setdefault(path, (display, original))
+        self.pending[path] = text
 
     def say_what_was_written(self) -> None:
         """On Ctrl-C: which files fix had rewritten already (each completely)."""
@@ -123,7 +172,9 @@ class FixRun(CheckRun):
                       f'{files_phrase(changed_files)}.', file=sys.stderr)
             return
         out = sys.stdout
-        diffs = ''.join(self.diffs)
+        diffs = ''.join(unified_diff(display, original, self.pending[path])
+                        for path, (display, original) in self.before.items()
+                        if self.pending[path] != original)
         raw = getattr(out, 'buffer', None)
         if out.isatty():  # escaped for the eyes on a terminal
             out.write(printable(diffs, newlines=True))
@@ -138,6 +189,8 @@ class FixRun(CheckRun):
             self.write_report(report)
         elif args.format != 'text':
             sys.stderr.write(report)
+        changed_files = sum(self.pending[path] != original
+                            for path, (_display, original) in self.before.items())
         print(f'{fixed_count} fix{"es" if fixed_count != 1 else ""} in '
-              f'{files_phrase(self.diffed_files)} would be applied (nothing written).',
+              f'{files_phrase(changed_files)} would be applied (nothing written).',
               file=sys.stderr)

@@ -12,7 +12,9 @@ every commit built from the list sits on the one before it.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Mapping
 
 from modcon.edits import apply_fixes
 from modcon.engine.check import check_source
@@ -185,35 +187,32 @@ class FixPlan(NamedTuple):
         return [f for change in self.changes for f in change.fixed]
 
 
+# Rounds over all the files: a fix in one can change what another needs (``plan_fixes``).
+MAX_ROUNDS = 4
+
+
 def plan_fixes(inputs: list[FileInput], config: Config,
-               threshold: Applicability = Applicability.SAFE) -> FixPlan:
-    """Fix every file once; cut what each rule did in each pass into changes."""
-    steps: dict[tuple[int, str], RuleChange] = {}
+               threshold: Applicability = Applicability.SAFE,
+               again: Callable[[Mapping[str, str]], list[FileInput]] | None = None) -> FixPlan:
+    """Fix every file; cut what each rule did in each pass into changes.
+
+    Files depend on each other: once a script `exec`s Python, the Dockerfile that
+    runs it may need ``STOPSIGNAL SIGINT``. ``again`` reads the same files as if
+    they held the given texts (path -> text); with it, the plan goes round over
+    the files as the last round left them until a round changes nothing, and
+    each round's changes follow the last's.
+    """
+    steps: dict[tuple[int, int, str], RuleChange] = {}
     taken = {item.path for item in inputs}  # a fix never adds a file that is there
+    texts: dict[str, str] = {}
     remaining: list[Finding] = []
-    for item in inputs:
-        result = fix_file(item, config, threshold)
-        remaining.extend(result.findings)
-        for number, fix_pass in enumerate(result.passes):
-            before = fix_pass.text
-            for part, after in fix_pass.steps(threshold):
-                change = steps.setdefault((number, part.rule.code),
-                                          RuleChange(part.rule, {}, {}, []))
-                changed = after != before
-                if changed:
-                    change.before.setdefault(item.path, before)
-                    change.files[item.path] = after
-                for name, text in part.created.items():
-                    new_path = posixpath.normpath(posixpath.join(posixpath.dirname(item.path),
-                                                                 name))
-                    if new_path not in taken:
-                        taken.add(new_path)
-                        change.before[new_path] = ''
-                        change.files[new_path] = text
-                        changed = True
-                if changed:
-                    change.fixed.extend(part.applied)
-                before = after
+    for round_number in range(MAX_ROUNDS):
+        remaining = []
+        changed = _plan_round(round_number, inputs, config, threshold, steps, taken, texts,
+                              remaining)
+        if not changed or again is None:
+            break
+        inputs = again(texts)
     changes: list[RuleChange] = []
     for key in sorted(steps):
         change = steps[key]
@@ -225,6 +224,41 @@ def plan_fixes(inputs: list[FileInput], config: Config,
         else:
             changes.append(change)
     return FixPlan(changes, remaining)
+
+
+def _plan_round(round_number: int, inputs: list[FileInput], config: Config,
+                threshold: Applicability, steps: dict[tuple[int, int, str], RuleChange],
+                taken: set[str], texts: dict[str, str], remaining: list[Finding]) -> bool:
+    """One round of ``plan_fixes``: its changes into ``steps``, each file's text after
+    them into ``texts``, what is left into ``remaining``; whether anything changed."""
+    any_change = False
+    for item in inputs:
+        result = fix_file(item, config, threshold)
+        remaining.extend(result.findings)
+        for number, fix_pass in enumerate(result.passes):
+            before = fix_pass.text
+            for part, after in fix_pass.steps(threshold):
+                change = steps.setdefault((round_number, number, part.rule.code),
+                                          RuleChange(part.rule, {}, {}, []))
+                changed = after != before
+                if changed:
+                    change.before.setdefault(item.path, before)
+                    change.files[item.path] = after
+                for name, text in part.created.items():
+                    new_path = posixpath.normpath(posixpath.join(posixpath.dirname(item.path),
+                                                                 name))
+                    if new_path not in taken:
+                        taken.add(new_path)
+                        change.before[new_path] = ''
+                        change.files[new_path] = texts[new_path] = text
+                        changed = True
+                if changed:
+                    change.fixed.extend(part.applied)
+                    any_change = True
+                before = after
+        if result.fixed != result.original:
+            texts[item.path] = result.fixed
+    return any_change
 
 
 def _merge(into: RuleChange, later: RuleChange) -> None:

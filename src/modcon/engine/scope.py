@@ -19,6 +19,7 @@ import os
 import posixpath
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Mapping
 
 from modcon.engine.discover import Target
 from modcon.engine.files import read_source
@@ -129,11 +130,18 @@ class LocalReader:
     (and its cache of resolved paths); all of them share what the file system
     said (``project.LocalTree``), for the run."""
 
-    def __init__(self, read: Callable[[Target], str] = _read_text) -> None:
-        self.read = read
-        self.tree = LocalTree()
+    def __init__(self, read: Callable[[Target], str] = _read_text,
+                 pending: Mapping[str, str] | None = None) -> None:
+        """``pending``: texts to read in place of files, by real path (``LocalTree``)."""
+        self._read_file = read
+        self._pending = pending or {}
+        self.tree = LocalTree(pending)
         self._contexts: dict[str, LocalProject] = {}
         self._by_dockerfile: dict[str, LocalProject] = {}
+
+    def read(self, target: Target) -> str:
+        pending = self._pending.get(target.path)
+        return pending if pending is not None else self._read_file(target)
 
     def context(self, dockerfile: Target) -> LocalProject:
         known = self._by_dockerfile.get(dockerfile.path)

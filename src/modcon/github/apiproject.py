@@ -6,6 +6,7 @@ the head commit pinned when the command was accepted, only when a rule asks.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 
 from modcon.engine.discover import Target
 from modcon.errors import InputError
@@ -35,6 +36,7 @@ class ApiProject(Project):
         # What was read is kept by full path, so projects of one commit share it.
         self._files: dict[str, str | None] = shares._files if shares else {}
         self._dirs: dict[str, list[str] | None] = shares._dirs if shares else {}
+        self._added: set[str] = shares._added if shares else set()  # the pending paths
 
     def _full(self, path: str) -> str | None:
         normal = posixpath.normpath(path.lstrip('/'))
@@ -50,13 +52,24 @@ class ApiProject(Project):
             self._files[full] = text_of(self.repo.read_file(full, self.ref))
         return self._files[full]
 
+    def pending(self, texts: Mapping[str, str]) -> None:
+        """Read ``texts`` (full path -> text) in place of the commit's files."""
+        for path, text in texts.items():
+            self._files[posixpath.normpath(path)] = text
+            self._added.add(posixpath.normpath(path))
+
     def _listing(self, path: str) -> list[str] | None:
         full = self._full(path)
         if full is None:
             return None
         key = '' if full == '.' else full
         if key not in self._dirs:
-            self._dirs[key] = self.repo.list_entries(key, self.ref)
+            listed = self.repo.list_entries(key, self.ref)
+            added = {posixpath.basename(p) for p in self._added
+                     if posixpath.dirname(p) == key}
+            if added:
+                listed = sorted(added.union(listed or []))
+            self._dirs[key] = listed
         return self._dirs[key]
 
     def is_dir(self, path: str) -> bool:
@@ -71,10 +84,16 @@ class ApiProject(Project):
 
 class ApiReader:
     """The scope's ``Reader`` for one commit read through the API: paths are
-    relative to the repository root; a Dockerfile's build context is its folder."""
+    relative to the repository root; a Dockerfile's build context is its folder.
 
-    def __init__(self, repo: RepoGateway, ref: str) -> None:
+    ``pending``: texts to read in place of the commit's (path -> text), as fixes
+    planned but not yet committed leave them.
+    """
+
+    def __init__(self, repo: RepoGateway, ref: str,
+                 pending: Mapping[str, str] | None = None) -> None:
         self.files = ApiProject(repo, ref, '')
+        self.files.pending(pending or {})
         self._contexts: dict[str, ApiProject] = {}
 
     def read(self, target: Target) -> str:

@@ -149,7 +149,16 @@ def _run(repo: RepoGateway, request: Request, config: Config) -> str:
     head = pull.head_sha  # pinned: everything below reads and builds on this commit
     inputs, protected = _read_scope(repo, request.number, head)
     threshold = Applicability.UNSAFE if request.command == 'fix --unsafe' else Applicability.SAFE
-    plan = plan_fixes(inputs, config, threshold)
+    dockerfiles = [Target(i.path, i.path, Kind.DOCKERFILE) for i in inputs
+                   if i.kind == Kind.DOCKERFILE]
+
+    def again(texts: Mapping[str, str]) -> list[FileInput]:
+        """The same scope, as the planned fixes leave it."""
+        found = gather(dockerfiles, ApiReader(repo, head, pending=texts))
+        return sorted((i for i in found if not i.path.startswith('.github/')),
+                      key=lambda i: (i.kind != Kind.DOCKERFILE, i.path))
+
+    plan = plan_fixes(inputs, config, threshold, again)
     if request.command == 'check':
         return _check_reply(plan, config, head)
     notes = [f'Files under `.github/` are never changed: {", ".join(md.code(p) for p in protected)}.']\
