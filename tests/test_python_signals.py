@@ -675,3 +675,32 @@ def test_the_handler_runs_before_the_first_statement_that_starts_the_program(
 ))
 def test_a_module_that_only_defines_things_is_not_a_program(text: str, flagged: bool) -> None:
     assert bool(_findings(text)) is flagged
+
+
+def test_a_plan_is_answered_again_only_for_the_same_text_and_commands(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fix loop's last pass and the fix run's next round ask about the same text:
+    libcst parses it once. Any other text, path or command is planned afresh."""
+    import libcst
+
+    from modcon.fixers.python import _signals
+
+    parsed: list[str] = []
+    real_parse = libcst.parse_module
+
+    def counting(text: str) -> libcst.Module:
+        parsed.append(text)
+        return real_parse(text)
+
+    monkeypatch.setattr(_signals.cst, 'parse_module', counting)
+    monkeypatch.setattr(_signals, '_PLANS', {})
+    loop = 'import time\nwhile True:\n    time.sleep(1)\n'
+    first = _signals.plan(SourceFile('app.py', loop), [('python', 'app.py')])
+    again = _signals.plan(SourceFile('app.py', loop), [('python', 'app.py')])
+    assert again == first and isinstance(first, _signals.Plan) and len(parsed) == 1
+    handled = 'import signal, sys\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\n' + loop
+    assert isinstance(_signals.plan(SourceFile('app.py', handled), [('python', 'app.py')]),
+                      _signals.Handled)
+    _signals.plan(SourceFile('other.py', loop), [('python', 'app.py')])
+    _signals.plan(SourceFile('app.py', loop), [('python', '-u', 'app.py')])
+    assert len(parsed) == 4

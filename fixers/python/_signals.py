@@ -75,7 +75,28 @@ class Handled(NamedTuple):
     reason: str
 
 
+# The plans of the texts seen last, by path, digest of the text and commands: the fix
+# loop's last pass and the fix run's next round ask again about the same text, and
+# parsing with libcst is most of what a Python file costs.
+_PLANS: dict[tuple[str, bytes, tuple[tuple[str, ...], ...]], Plan | Handled | None] = {}
+_PLANS_KEPT = 4096
+
+
 def plan(source: SourceFile, argvs: Sequence[tuple[str, ...]]) -> Plan | Handled | None:
+    """``_plan``, answered again from what it said about the same text and commands."""
+    import hashlib
+
+    digest = hashlib.blake2b(source.text.encode('utf-8', 'surrogatepass'), digest_size=16)
+    key = (source.path, digest.digest(), tuple(tuple(argv) for argv in argvs))
+    if key in _PLANS:
+        return _PLANS[key]
+    result = _PLANS[key] = _plan(source, argvs)
+    if len(_PLANS) > _PLANS_KEPT:
+        del _PLANS[next(iter(_PLANS))]  # the oldest
+    return result
+
+
+def _plan(source: SourceFile, argvs: Sequence[tuple[str, ...]]) -> Plan | Handled | None:
     """Plan the SIGTERM handler of ``source``, run as main by the commands ``argvs``.
 
     None when libcst cannot parse the file or nothing in it runs: it has
