@@ -14,6 +14,7 @@ from modcon.engine.config import Config
 from modcon.engine.discover import Target
 from modcon.engine.files import read_source
 from modcon.engine.files import write_fixed
+from modcon.engine.fixloop import MAX_ROUNDS
 from modcon.engine.fixloop import fix_file
 from modcon.engine.scope import FileInput
 from modcon.engine.scope import LocalReader
@@ -32,10 +33,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 def run_fix(args: argparse.Namespace) -> int:
     return run_files(args, FixRun)
-
-
-# Rounds over the whole run: a fix in one file can change what another needs.
-MAX_ROUNDS = 4
 
 
 class FixRun(CheckRun):

@@ -187,7 +187,8 @@ class FixPlan(NamedTuple):
         return [f for change in self.changes for f in change.fixed]
 
 
-# Rounds over all the files: a fix in one can change what another needs (``plan_fixes``).
+# Rounds over all the files of a run: a fix in one can change what another needs
+# (``plan_fixes``; ``modcon fix`` and the Action's fix mode round the same way).
 MAX_ROUNDS = 4
 
 
