@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -21,9 +22,9 @@ import pytest
 from modcon.action.workspace import Workspace
 from modcon.errors import InputError
 from modcon.printable import printable
-from modcon.printable import utf8_text
 from modcon.source import decode
 from modcon.source import encode
+from modcon.source import lossy
 from modcon.source import undecodable
 
 SCHEMA = pathlib.Path(__file__).resolve().parent / 'data' / 'sarif-schema-2.1.0.json'
@@ -72,8 +73,8 @@ def test_exec_form_reads_such_a_byte_as_go_does() -> None:
 
 def test_printed_as_the_byte_it_was_and_sent_to_programs_as_u_fffd() -> None:
     assert printable(decode(b'J\xfcrgen')) == 'J\\xfcrgen'
-    assert utf8_text(decode(b'J\xfcrgen')) == 'J\ufffdrgen'
-    assert utf8_text('plain, ü') == 'plain, ü'
+    assert lossy(decode(b'J\xfcrgen')) == 'J\ufffdrgen'
+    assert lossy('plain, ü') == 'plain, ü'
 
 
 def test_a_latin1_dockerfile_is_checked_not_refused(repo: pathlib.Path) -> None:
@@ -167,3 +168,27 @@ def test_the_action_still_refuses_what_it_cannot_commit(tmp_path: pathlib.Path) 
     (tmp_path / 'Dockerfile').write_bytes(DOCKERFILE)
     with pytest.raises(InputError, match=r'is not UTF-8 text \(invalid byte at offset 22\)'):
         Workspace(str(tmp_path)).read('Dockerfile')
+
+
+@pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare')
+def test_verify_runs_such_files_before_and_after_the_fix(tmp_path: pathlib.Path) -> None:
+    """`modcon verify` lays the files out as they are (it wrote them as UTF-8 and died on
+    the first such byte); the script runs Python, which stops only after the fix."""
+    (tmp_path / 'Dockerfile').write_bytes(
+        b'FROM python:3.12-slim\n# Gr\xf6\xdfe\nENV PYTHONUNBUFFERED=1\nCOPY entry.sh /entry.sh\n'
+        b'ENTRYPOINT ["/entry.sh"]\nCMD ["python", "-m", "http.server", "0"]\n')
+    (tmp_path / 'entry.sh').write_bytes(b'#!/bin/sh\n# f\xfcr den Server\necho "Gr\xfc\xdf"\n"$@"\n')
+    (tmp_path / 'entry.sh').chmod(0o755)
+
+    def verify() -> dict:
+        done = modcon('verify', '--engine', 'namespace', '--grace', '1.5', '--settle', '0.8',
+                      '--format', 'json', '.', cwd=tmp_path)
+        assert b'Traceback' not in done.stderr, done.stderr
+        return json.loads(done.stdout)[0]
+
+    before = verify()
+    assert before['verified'] and before['killed']
+    modcon('fix', '.', cwd=tmp_path)
+    after = verify()
+    assert after['stopped_in_grace'] and after['exit_code'] == 0
+    assert b'# f\xfcr den Server\n' in (tmp_path / 'entry.sh').read_bytes()

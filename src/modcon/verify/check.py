@@ -40,6 +40,7 @@ from modcon.project import LocalProject
 from modcon.project import OverlayProject
 from modcon.project import Project
 from modcon.source import SourceFile
+from modcon.source import encode
 
 METHOD_NAMESPACE = 'namespace'  # the emulation: PID 1 of a new PID namespace, host files
 
@@ -83,8 +84,7 @@ def _lay_out(resolution: Resolution, project: Project, root: str,
             return
         target = os.path.join(root, image_path.lstrip('/'))
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, 'w', encoding='utf-8') as f:
-            f.write(text)
+        _write(target, text)
         if text.startswith('#!') or source.endswith('.sh'):
             os.chmod(target, 0o755)
         count += 1
@@ -147,14 +147,19 @@ def _context_dir(project: Project) -> str | None:
     return project.root if isinstance(project, LocalProject) else None
 
 
+def _write(path: str, text: str) -> None:
+    """``text`` as the file it was read from holds it: a byte that is not UTF-8 stays."""
+    with open(path, 'wb') as f:
+        f.write(encode(text))
+
+
 def _build_and_stop(engine: Engine, document: DockerfileDocument, context: str,
                     overlay: Mapping[str, str], grace: float, settle: float) -> ContainerRun:
     """Build the document's text (fixed or not) in ``context`` with ``overlay``'s
     files written over a copy of it, then stop the image like ``docker stop``."""
     with tempfile.TemporaryDirectory(prefix='modcon-verify-') as scratch:
         dockerfile = os.path.join(scratch, 'Dockerfile')
-        with open(dockerfile, 'w', encoding='utf-8') as f:
-            f.write(document.source.text)
+        _write(dockerfile, document.source.text)
         if overlay:
             copy = os.path.join(scratch, 'context')
             shutil.copytree(context, copy, symlinks=True,
@@ -162,8 +167,7 @@ def _build_and_stop(engine: Engine, document: DockerfileDocument, context: str,
             for path, text in overlay.items():
                 target = os.path.join(copy, path.lstrip('/'))
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(target, 'w', encoding='utf-8') as f:
-                    f.write(text)
+                _write(target, text)
             context = copy
         try:
             return engine.build_and_stop(context, dockerfile=dockerfile, grace=grace,
