@@ -4,6 +4,8 @@ from __future__ import annotations
 import dockerfile
 from dockerfile import GoParseError
 
+from modcon.source import undecoded_byte
+
 __all__ = ['GoParseError', 'buildkit_instructions']
 
 
@@ -15,6 +17,6 @@ def buildkit_instructions(text: str) -> tuple[dockerfile.Command, ...]:
     binding can neither take such a str (the process dies) nor return such bytes.
     """
     if not text.isascii():
-        text = ''.join(chr(0xe000 + ord(c) - 0xdc00) if '\udc80' <= c <= '\udcff' else c
+        text = ''.join(c if (byte := undecoded_byte(c)) is None else chr(0xe000 + byte)
                        for c in text)
     return dockerfile.parse_string(text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from modcon.lazyregex import lazy_compile
+from modcon.source import undecoded_byte
 
 # C0 and C1 controls, DEL, the bidirectional and zero-width format characters, and
 # lone surrogates.
@@ -22,9 +23,8 @@ _UNSAFE_KEEP_NEWLINES = lazy_compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\
 
 
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match[0])
-    if 0xdc80 <= code <= 0xdcff:  # a byte that is not UTF-8: shown as that byte
-        return f'\\x{code - 0xdc00:02x}'
+    byte = undecoded_byte(match[0])  # a byte that is not UTF-8: shown as that byte
+    code = ord(match[0]) if byte is None else byte
     return f'\\x{code:02x}' if code < 0x100 else f'\\u{code:04x}'
 
 
@@ -35,16 +35,3 @@ def printable(text: str, newlines: bool = False) -> str:
         return str(text)  # a plain str, as from ``sub``
     return (_UNSAFE_KEEP_NEWLINES if newlines else _UNSAFE).sub(_escape, text)
 
-
-_SURROGATE = lazy_compile('[\ud800-\udfff]')
-
-
-def utf8_text(text: str) -> str:
-    """``text`` as valid UTF-8 can carry it, for reports read by programs (JSON, SARIF,
-    XML): a byte of a file name or a file that is not UTF-8 becomes U+FFFD, as Rust's
-    ``to_string_lossy`` makes it; everything else is kept."""
-    try:
-        text.encode('utf-8')
-    except UnicodeEncodeError:
-        return _SURROGATE.sub('\ufffd', text)
-    return text

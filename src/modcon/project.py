@@ -63,14 +63,14 @@ class LocalTree:
         self._real: dict[str, str] = {}
         self._kinds: dict[str, str | None] = {}  # 'file', 'dir', 'other'; None: missing
         self._names: dict[str, list[str]] = {}
-        self._texts: dict[str, str | None] = dict(pending or {})
-        self._pending = frozenset(self._texts)
+        self.pending: Mapping[str, str] = dict(pending or {})
+        self._texts: dict[str, str | None] = dict(self.pending)
 
     def forget(self) -> None:
         """Drop what the files said (not where paths lead): modcon is about to write."""
         self._kinds.clear()
         self._names.clear()
-        self._texts = {path: self._texts[path] for path in self._pending}
+        self._texts = dict(self.pending)
 
     def cwd(self) -> str:
         if self._cwd is None:
@@ -101,7 +101,7 @@ class LocalTree:
         return os.path.realpath(joined) if is_link else joined
 
     def _kind(self, path: str) -> str | None:
-        if path in self._pending:
+        if path in self.pending:
             return 'file'
         if path not in self._kinds:
             try:
@@ -128,7 +128,7 @@ class LocalTree:
                     names = os.listdir(path)
                 except OSError:
                     pass
-            added = {os.path.basename(p) for p in self._pending if os.path.dirname(p) == path}
+            added = {os.path.basename(p) for p in self.pending if os.path.dirname(p) == path}
             self._names[path] = sorted(added.union(names))
         return list(self._names[path])
 

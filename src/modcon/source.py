@@ -23,6 +23,23 @@ def encode(text: str) -> bytes:
     return text.encode('utf-8', _BYTES_AS_TEXT)
 
 
+def undecoded_byte(char: str) -> int | None:
+    """The byte that a lone surrogate made by ``decode`` stands for (None: any other character)."""
+    code = ord(char)
+    return code - 0xdc00 if 0xdc80 <= code <= 0xdcff else None
+
+
+def lossy(text: str) -> str:
+    """``text`` as valid UTF-8 can carry it: each lone surrogate (a byte ``decode`` kept, or
+    an unpaired ``\\udc80`` JSON escape) becomes U+FFFD, as Go's ``encoding/json`` and
+    Rust's ``to_string_lossy`` make it; everything else is kept."""
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        return ''.join('\ufffd' if '\ud800' <= c <= '\udfff' else c for c in text)
+    return text
+
+
 def undecodable(text: str) -> int | None:
     """The byte offset of the first byte of ``text`` that is not UTF-8 (None: all are)."""
     try:

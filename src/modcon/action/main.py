@@ -213,7 +213,7 @@ class _Run:
                 findings.extend(result.findings)
             if not changed:
                 break
-            current = self._read(self.targets, {})  # the files as this round wrote them
+            current = {item.path: item for item in self._again({})}  # as this round wrote them
         return Done(findings, fixed)
 
     def _read(self, targets: list[Target],

@@ -35,10 +35,10 @@ from modcon.model import Applicability
 from modcon.model import Finding
 from modcon.model import Kind
 from modcon.printable import printable
-from modcon.printable import utf8_text
 from modcon.reporters import ReportContext
 from modcon.reporters import renderer
 from modcon.source import SourceFile
+from modcon.source import lossy
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -207,7 +207,7 @@ class CheckRun:
         context = ReportContext(self.config.docs_url, self.sources, color,
                                 checked=len(self.sources), nothing_checked=nothing)
         # Valid UTF-8 whatever the file names and texts hold (the text format escapes them).
-        return utf8_text(renderer(args.format)(self.findings, context))
+        return lossy(renderer(args.format)(self.findings, context))
 
 
 def files_phrase(count: int) -> str:

@@ -134,13 +134,12 @@ class LocalReader:
                  pending: Mapping[str, str] | None = None) -> None:
         """``pending``: texts to read in place of files, by real path (``LocalTree``)."""
         self._read_file = read
-        self._pending = pending or {}
         self.tree = LocalTree(pending)
         self._contexts: dict[str, LocalProject] = {}
         self._by_dockerfile: dict[str, LocalProject] = {}
 
     def read(self, target: Target) -> str:
-        pending = self._pending.get(target.path)
+        pending = self.tree.pending.get(target.path)
         return pending if pending is not None else self._read_file(target)
 
     def context(self, dockerfile: Target) -> LocalProject:

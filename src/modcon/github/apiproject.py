@@ -29,7 +29,9 @@ def text_of(data: bytes | None) -> str | None:
 
 class ApiProject(Project):
     def __init__(self, repo: RepoGateway, ref: str, root: str,
-                 shares: ApiProject | None = None) -> None:
+                 shares: ApiProject | None = None, pending: Mapping[str, str] | None = None,
+                 ) -> None:
+        """``pending``: texts (full path -> text) read in place of the commit's files."""
         self.repo = repo
         self.ref = ref
         self.root = root
@@ -37,6 +39,9 @@ class ApiProject(Project):
         self._files: dict[str, str | None] = shares._files if shares else {}
         self._dirs: dict[str, list[str] | None] = shares._dirs if shares else {}
         self._added: set[str] = shares._added if shares else set()  # the pending paths
+        for path, text in (pending or {}).items():
+            self._files[posixpath.normpath(path)] = text
+            self._added.add(posixpath.normpath(path))
 
     def _full(self, path: str) -> str | None:
         normal = posixpath.normpath(path.lstrip('/'))
@@ -51,12 +56,6 @@ class ApiProject(Project):
         if full not in self._files:
             self._files[full] = text_of(self.repo.read_file(full, self.ref))
         return self._files[full]
-
-    def pending(self, texts: Mapping[str, str]) -> None:
-        """Read ``texts`` (full path -> text) in place of the commit's files."""
-        for path, text in texts.items():
-            self._files[posixpath.normpath(path)] = text
-            self._added.add(posixpath.normpath(path))
 
     def _listing(self, path: str) -> list[str] | None:
         full = self._full(path)
@@ -92,8 +91,7 @@ class ApiReader:
 
     def __init__(self, repo: RepoGateway, ref: str,
                  pending: Mapping[str, str] | None = None) -> None:
-        self.files = ApiProject(repo, ref, '')
-        self.files.pending(pending or {})
+        self.files = ApiProject(repo, ref, '', pending=pending)
         self._contexts: dict[str, ApiProject] = {}
 
     def read(self, target: Target) -> str:

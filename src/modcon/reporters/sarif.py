@@ -8,6 +8,7 @@ from modcon.model import Finding
 from modcon.model import Rule
 from modcon.model import Severity
 from modcon.reporters import ReportContext
+from modcon.source import undecoded_byte
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def _uri(path: str) -> str:
     path = path.replace('\\', '/')
     if path.isascii():
         return path
-    return ''.join(f'%{ord(c) - 0xdc00:02X}' if '\udc80' <= c <= '\udcff' else c for c in path)
+    return ''.join(c if (byte := undecoded_byte(c)) is None else f'%{byte:02X}' for c in path)
 
 
 def _result(f: Finding, index: int, context: ReportContext) -> dict[str, Any]:

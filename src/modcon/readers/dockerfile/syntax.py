@@ -15,6 +15,7 @@ import re
 
 from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
+from modcon.source import lossy
 
 KNOWN_INSTRUCTIONS = frozenset((
     'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM',
@@ -321,14 +322,10 @@ def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
         return None, 'invalid-json'
     if not all(isinstance(v, str) for v in value):
         return None, 'not-strings'
-    return tuple(v if v.isascii() else _go_string(v) for v in value), None
+    # Go's encoding/json, which BuildKit reads it with, makes U+FFFD of a byte that is not
+    # UTF-8: an exec-form argument cannot carry a Latin-1 byte as a shell word can.
+    return tuple(map(lossy, value)), None
 
-
-def _go_string(value: str) -> str:
-    """A JSON string as Go's ``encoding/json`` decodes it: a byte that is not UTF-8 (read
-    as a lone surrogate, ``source.decode``) and an unpaired ``\\udc80`` escape each become
-    U+FFFD, so an exec-form argument cannot carry a Latin-1 byte as a shell word can."""
-    return ''.join('\ufffd' if '\ud800' <= c <= '\udfff' else c for c in value)
 
 
 def arg_defaults(text: str) -> dict[str, str | None]:
