@@ -32,6 +32,7 @@ RANKS: dict[str, int] = {
     'modcon.project': 0,
     'modcon.lazyregex': 0,
     'modcon.layered': 0,
+    'modcon.code_cache': 0,  # the console script's cache of compiled modules
     'modcon.rule_index': 0,  # generated; registry.load_rules reads it
     # 1, readers: parsing and reading, no rule logic, no tables of programs.
     'modcon.readers': 1,

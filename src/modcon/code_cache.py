@@ -1,0 +1,243 @@
+"""One file with the compiled code of the modules a ``modcon`` run imports.
+
+A cold ``modcon check`` imports about a hundred of modcon's own modules. For
+each one Python's path finder looks the name up in the package's folder, then
+the source loader opens the module's ``.pyc``, checks its header against the
+source and reads it: about a sixth of a cold check (docs/benchmarks.md). The
+console script puts a ``CodeCache`` first on ``sys.meta_path``; it reads one
+file, ``modcon/__pycache__/code-cache.<tag>.bin``, once, and serves the
+modules it holds from memory.
+
+It is a cache of the ``.pyc`` files, kept by their rules:
+
+* an entry is a ``.pyc``'s code with the source modification time and size
+  the ``.pyc`` was written for; a module whose source no longer matches
+  (edited, upgraded, moved) is imported as usual, from its source;
+* it is filled only from ``.pyc`` files the running interpreter wrote and
+  checked (timestamp-based, this interpreter's magic number), and only where
+  Python writes bytecode (not under ``-B`` or ``PYTHONDONTWRITEBYTECODE``);
+  with ``-O`` or a ``PYTHONPYCACHEPREFIX`` it is not used at all;
+* after a run that imported one of the package's modules from elsewhere, the
+  run writes it again, adding those modules; a reader sees the old file or
+  the new one, never a part (written aside, then renamed);
+* a file it cannot read, of another interpreter, or damaged, is passed over:
+  every module then loads as if there were no cache.
+
+Only the console script (``modcon``, ``python -m modcon``) installs it; code
+that imports modcon as a library gets the usual import system.
+"""
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+from importlib.machinery import ModuleSpec
+from importlib.machinery import SourceFileLoader
+from types import CodeType  # loaded already: the interpreter's start needs it
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from collections.abc import Sequence
+    from types import ModuleType
+
+_FORMAT = b'modcon code cache 1\n'
+_PYC_HEADER = 16  # magic number, flags, source mtime, source size
+_MASK = 0xFFFFFFFF  # a .pyc keeps the source's mtime and size modulo 2**32
+
+# name -> (is_package, source mtime, source size, offset, length of its code)
+Index = dict[str, tuple[bool, int, int, int, int]]
+Entry = tuple[bool, int, int, bytes]  # is_package, source mtime, source size, code
+
+
+class CachedLoader(SourceFileLoader):
+    """A source module whose code comes from the cache. Everything else (its
+    source, file name, resources) is the source loader's."""
+
+    def __init__(self, fullname: str, path: str, code: memoryview) -> None:
+        super().__init__(fullname, path)
+        self._code: memoryview | None = code
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        code, self._code = self._code, None  # a reload reads the .pyc, as without the cache
+        if code is not None and fullname == self.name:
+            try:
+                loaded = marshal.loads(code)
+            except (EOFError, ValueError, TypeError):
+                loaded = None
+            if isinstance(loaded, CodeType):
+                return loaded
+        return super().get_code(fullname)
+
+
+class CodeCache:
+    """The meta path finder of one package's cache (``package``: its top-level name)."""
+
+    def __init__(self, package: str, path: str) -> None:
+        self.package = package
+        self.path = path  # the cache file
+        self._prefix = package + '.'
+        self._index: Index = {}
+        self._data = memoryview(b'')
+        self.served: dict[str, str] = {}  # name -> source path
+        self.missed: set[str] = set()
+        self._read()
+
+    def _read(self) -> None:
+        try:
+            with open(self.path, 'rb') as f:
+                data = f.read()
+        except OSError:
+            return
+        header = _FORMAT + _interpreter()
+        if not data.startswith(header):
+            return
+        start = len(header) + 4
+        size = int.from_bytes(data[len(header):start], 'little')
+        try:
+            index = marshal.loads(data[start:start + size])
+        except (EOFError, ValueError, TypeError):
+            return
+        if isinstance(index, dict):
+            self._index = index
+            self._data = memoryview(data)[start + size:]
+
+    def find_spec(self, name: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
+        if not name.startswith(self._prefix):
+            return None
+        entry = self._index.get(name)
+        if entry is None or path is None or len(path) != 1:
+            self.missed.add(name)
+            return None
+        try:
+            is_package, mtime, size, offset, length = entry
+            origin = _source_path(path[0], name, is_package)
+            code = self._data[offset:offset + length]
+            stat = os.stat(origin)
+        except (OSError, ValueError, TypeError):
+            self.missed.add(name)
+            return None
+        if (int(stat.st_mtime) & _MASK, stat.st_size & _MASK) != (mtime, size) or \
+                len(code) != length:
+            self.missed.add(name)  # the source changed since: import it as usual
+            return None
+        spec = ModuleSpec(name, CachedLoader(name, origin, code), origin=origin,
+                          is_package=is_package)
+        spec.has_location = True
+        if is_package:
+            spec.submodule_search_locations = [os.path.dirname(origin)]
+        self.served[name] = origin
+        return spec
+
+    def save(self) -> bool:
+        """Write the cache again when this run imported modules of the package that
+        it did not hold (or held for an older source), and the interpreter writes
+        bytecode. The entries of modules this run did not import are kept while
+        their sources are unchanged. True if it wrote."""
+        if not self.missed or sys.dont_write_bytecode or \
+                not os.access(os.path.dirname(self.path), os.W_OK):
+            return False  # as Python leaves a .pyc unwritten
+        import importlib.util
+
+        entries: dict[str, Entry] = {}
+        for name in self.missed:
+            spec = getattr(sys.modules.get(name), '__spec__', None)
+            if spec is not None and spec.has_location and spec.origin and spec.cached:
+                entry = _entry_from_pyc(spec.origin, spec.cached, importlib.util.MAGIC_NUMBER,
+                                        spec.submodule_search_locations is not None)
+                if entry is not None:
+                    entries[name] = entry
+        if not entries:
+            return False  # nothing to add: the modules missed have no usable .pyc
+        for name, (is_package, mtime, size, offset, length) in self._index.items():
+            if name in entries or name in self.missed:
+                continue
+            if name not in self.served and not self._unchanged(name, is_package, mtime, size):
+                continue
+            entries[name] = (is_package, mtime, size, bytes(self._data[offset:offset + length]))
+        return _write(self.path, entries)
+
+    def _unchanged(self, name: str, is_package: bool, mtime: int, size: int) -> bool:
+        """Whether a module this run did not import still has the source its entry
+        was made from (looked for where its package is)."""
+        parent = sys.modules.get(name.rpartition('.')[0])
+        folders = getattr(parent, '__path__', None)
+        if not folders or len(folders) != 1:
+            return False
+        try:
+            stat = os.stat(_source_path(folders[0], name, is_package))
+        except OSError:
+            return False
+        return (int(stat.st_mtime) & _MASK, stat.st_size & _MASK) == (mtime, size)
+
+
+def _interpreter() -> bytes:
+    """Which interpreter a cache is for: code objects are only good for the one
+    that compiled them."""
+    return f'{sys.implementation.cache_tag} {sys.version}\n'.encode('utf-8', 'replace')
+
+
+def _source_path(folder: str, name: str, is_package: bool) -> str:
+    last = name.rpartition('.')[2]
+    if is_package:
+        return os.path.join(folder, last, '__init__.py')
+    return os.path.join(folder, last + '.py')
+
+
+def _entry_from_pyc(source: str, cached: str, magic: bytes, is_package: bool) -> Entry | None:
+    """The code of ``cached`` if it is a timestamp ``.pyc`` of this interpreter
+    that still matches ``source``, as the import system would accept it."""
+    try:
+        stat = os.stat(source)
+        with open(cached, 'rb') as f:
+            pyc = f.read()
+    except OSError:
+        return None
+    if len(pyc) <= _PYC_HEADER or pyc[:4] != magic or pyc[4:8] != bytes(4):
+        return None  # another interpreter's, or hash-based
+    mtime = int.from_bytes(pyc[8:12], 'little')
+    size = int.from_bytes(pyc[12:16], 'little')
+    if (mtime, size) != (int(stat.st_mtime) & _MASK, stat.st_size & _MASK):
+        return None
+    return is_package, mtime, size, pyc[_PYC_HEADER:]
+
+
+def _write(path: str, entries: dict[str, Entry]) -> bool:
+    index: Index = {}
+    blob = bytearray()
+    for name in sorted(entries):
+        is_package, mtime, size, code = entries[name]
+        index[name] = (is_package, mtime, size, len(blob), len(code))
+        blob += code
+    head = marshal.dumps(index)
+    aside = f'{path}.{os.getpid()}.tmp'
+    try:
+        with open(aside, 'wb') as f:
+            f.write(_FORMAT + _interpreter() + len(head).to_bytes(4, 'little') + head)
+            f.write(blob)
+        os.replace(aside, path)
+    except OSError:
+        try:
+            os.unlink(aside)
+        except OSError:
+            pass
+        return False
+    return True
+
+
+def cache_file(package_folder: str) -> str:
+    return os.path.join(package_folder, '__pycache__',
+                        f'code-cache.{sys.implementation.cache_tag}.bin')
+
+
+def install(package: str, package_folder: str) -> CodeCache | None:
+    """Serve ``package``'s modules from its cache from here on (None where a cache
+    cannot apply: no cache tag, ``-O``, or ``.pyc`` files kept elsewhere)."""
+    if sys.implementation.cache_tag is None or sys.flags.optimize or sys.pycache_prefix:
+        return None
+    for finder in sys.meta_path:
+        if isinstance(finder, CodeCache) and finder.package == package:
+            return finder  # installed already (console() run twice in one process)
+    cache = CodeCache(package, cache_file(package_folder))
+    sys.meta_path.insert(0, cache)
+    return cache
