@@ -1,5 +1,6 @@
-"""The ``modcon`` command line: ``main`` (``cli/main.py``) parses the arguments and
-hands over to one module per command: ``check``, ``fix``, ``explain``
+"""The ``modcon`` command line: ``main`` (``cli/main.py``) reads the arguments
+(``cli/plain.py`` a line of only paths, argparse in ``cli/parser.py`` any
+other) and hands over to one module per command: ``check``, ``fix``, ``explain``
 (explain-entrypoint), ``verify`` and ``rules`` (rules, rule). Its exit codes
 are the ground's (``errors.EXIT_*``)."""
 from __future__ import annotations

@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
@@ -42,11 +41,12 @@ from modcon.source import lossy
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.cli.plain import RunArguments
     from modcon.engine.report_file import ReportFile
     from modcon.entrypoints.invocation import Invocation
 
 
-def load_config(args: argparse.Namespace) -> Config:
+def load_config(args: RunArguments) -> Config:
     config = load_file(args.config) if args.config else discover_config(os.getcwd())
     if args.select:  # (checking none would still list every rule module)
         check_rule_patterns(args.select, '--select')
@@ -61,11 +61,11 @@ def load_config(args: argparse.Namespace) -> Config:
     return config
 
 
-def run_check(args: argparse.Namespace) -> int:
+def run_check(args: RunArguments) -> int:
     return run_files(args, CheckRun)
 
 
-def run_files(args: argparse.Namespace, kind: type[CheckRun]) -> int:
+def run_files(args: RunArguments, kind: type[CheckRun]) -> int:
     """Discover the files under ``args.paths`` and run ``kind`` over them."""
     config = load_config(args)
     skipped: list[str] = []
@@ -95,7 +95,7 @@ class CheckRun:
 
     fixing = False
 
-    def __init__(self, args: argparse.Namespace, config: Config,
+    def __init__(self, args: RunArguments, config: Config,
                  errors: Sequence[ModconError], report_file: ReportFile | None) -> None:
         self.args = args
         self.config = config

@@ -1,7 +1,6 @@
 """``modcon fix``: the check run, fixing each file in place (or showing the fixes as a diff)."""
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -28,10 +27,11 @@ from modcon.source import encode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.cli.plain import RunArguments
     from modcon.engine.report_file import ReportFile
 
 
-def run_fix(args: argparse.Namespace) -> int:
+def run_fix(args: RunArguments) -> int:
     return run_files(args, FixRun)
 
 
@@ -51,7 +51,7 @@ class FixRun(CheckRun):
 
     fixing = True
 
-    def __init__(self, args: argparse.Namespace, config: Config,
+    def __init__(self, args: RunArguments, config: Config,
                  errors: list[ModconError], report_file: ReportFile | None) -> None:
         super().__init__(args, config, errors, report_file)
         self.fixed_count = 0

@@ -5,8 +5,6 @@ Exit codes: 0 every container stopped on SIGTERM within the grace period,
 """
 from __future__ import annotations
 
-import argparse
-
 from modcon.cli.explain import say_if_none
 from modcon.engine.config import Config
 from modcon.engine.discover import discover
@@ -20,10 +18,14 @@ from modcon.errors import report_errors
 from modcon.model import Kind
 from modcon.printable import printable
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from types import SimpleNamespace
+
 EXIT_UNVERIFIED = 3
 
 
-def run_verify(args: argparse.Namespace) -> int:
+def run_verify(args: SimpleNamespace) -> int:
     """``modcon verify``: stop each container's command like ``docker stop``."""
     import json
 
