@@ -36,8 +36,10 @@ print(json.dumps({
 '''
 
 
-def _env(bytecode: bool = True, path: pathlib.Path | None = None) -> dict[str, str]:
+def _env(cache_home: pathlib.Path, bytecode: bool = True,
+         path: pathlib.Path | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith('PYTHON')}
+    env['XDG_CACHE_HOME'] = str(cache_home)
     if path is not None:
         env['PYTHONPATH'] = str(path)
     if not bytecode:
@@ -48,6 +50,7 @@ def _env(bytecode: bool = True, path: pathlib.Path | None = None) -> dict[str, s
 class Package:
     def __init__(self, root: pathlib.Path) -> None:
         self.root = root
+        self.cache_home = root / 'cache'
         self.folder = root / 'pkg'
         (self.folder / 'sub').mkdir(parents=True)
         (self.folder / '__init__.py').write_text('')
@@ -57,7 +60,10 @@ class Package:
 
     @property
     def cache(self) -> pathlib.Path:
-        return pathlib.Path(code_cache.cache_file(str(self.folder)))
+        """The one cache file of this package (asserted one)."""
+        found = list((self.cache_home / 'modcon').glob('*'))
+        assert len(found) <= 1, found
+        return found[0] if found else self.cache_home / 'modcon' / 'none'
 
     def write_a(self, text: str, mtime: int | None = None) -> None:
         path = self.folder / 'a.py'
@@ -66,7 +72,7 @@ class Package:
             os.utime(path, (mtime, mtime))
 
     def run(self, *modules: str, bytecode: bool = True) -> dict[str, object]:
-        env = _env(bytecode, self.root)
+        env = _env(self.cache_home, bytecode, self.root)
         done = subprocess.run([sys.executable, '-c', _RUN, *(modules or ('pkg.a', 'pkg.sub.b'))],
                               capture_output=True, text=True, env=env, cwd=self.root, timeout=60)
         assert done.returncode == 0, done.stderr
@@ -80,10 +86,19 @@ def pkg(tmp_path: pathlib.Path) -> Package:
     return Package(tmp_path)
 
 
-def test_the_second_run_takes_the_modules_from_the_cache(pkg: Package) -> None:
+def test_the_second_run_takes_the_modules_from_the_cache(
+        pkg: Package, monkeypatch: pytest.MonkeyPatch) -> None:
     first = pkg.run()
     assert first['served'] == [] and first['missed'] == ['pkg.a', 'pkg.sub', 'pkg.sub.b']
     assert first['saved'] is True and pkg.cache.is_file()
+    # In the user's cache folder, named for the interpreter and the package's folder;
+    # nothing is added to the package (pip uninstall would leave it behind).
+    assert pkg.cache.name.startswith(f'code-{sys.implementation.cache_tag}-')
+    assert pkg.cache.stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv('XDG_CACHE_HOME', str(pkg.cache_home))
+    assert str(pkg.cache) == code_cache.cache_file(str(pkg.folder))
+    assert sorted(p.name for p in (pkg.folder / '__pycache__').iterdir()) == [
+        f'__init__.{sys.implementation.cache_tag}.pyc', f'a.{sys.implementation.cache_tag}.pyc']
     second = pkg.run()
     assert second['served'] == ['pkg.a', 'pkg.sub', 'pkg.sub.b'] and second['missed'] == []
     assert second['saved'] is False  # nothing new: the file is not written again
@@ -143,10 +158,38 @@ def test_a_damaged_cache_is_passed_over_and_written_again(pkg: Package, damage: 
     assert pkg.run()['served'] == ['pkg.a', 'pkg.sub', 'pkg.sub.b']
 
 
+def test_a_cache_others_may_write_is_not_read(pkg: Package) -> None:
+    pkg.run()
+    pkg.cache.chmod(0o620)
+    shared = pkg.run()
+    assert shared['served'] == [] and shared['value'] == 1
+
+
+@pytest.mark.skipif(not hasattr(os, 'geteuid') or os.geteuid() != 0, reason='chown needs root')
+def test_a_cache_of_another_user_is_not_read(pkg: Package) -> None:
+    pkg.run()
+    os.chown(pkg.cache, 65534, 65534)
+    theirs = pkg.run()
+    assert theirs['served'] == [] and theirs['value'] == 1
+
+
+def test_each_copy_of_the_package_has_a_cache_of_its_own(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
+    one = code_cache.cache_file(str(tmp_path / 'venv-a' / 'modcon'))
+    other = code_cache.cache_file(str(tmp_path / 'venv-b' / 'modcon'))
+    assert one != other and os.path.dirname(one) == str(tmp_path / 'cache' / 'modcon')
+    assert code_cache.cache_file(str(tmp_path / 'venv-a' / 'modcon')) == one
+    # A relative XDG_CACHE_HOME is ignored, as the XDG spec says.
+    monkeypatch.setenv('XDG_CACHE_HOME', 'relative/cache')
+    monkeypatch.setenv('HOME', str(tmp_path / 'home'))
+    assert code_cache.cache_file(str(tmp_path)).startswith(str(tmp_path / 'home' / '.cache' / 'modcon'))
+
+
 def test_a_traceback_through_a_cached_module_shows_its_source_line(pkg: Package) -> None:
     pkg.write_a('def value():\n    raise LookupError("from a")\n')
     run = [sys.executable, '-c', _RUN, 'pkg.a']
-    env = _env(path=pkg.root)
+    env = _env(pkg.cache_home, path=pkg.root)
     subprocess.run(run, capture_output=True, env=env, cwd=pkg.root, timeout=60)
     assert pkg.cache.is_file()
     done = subprocess.run(run, capture_output=True, text=True, env=env, cwd=pkg.root, timeout=60)
@@ -166,7 +209,8 @@ def test_modcon_itself_starts_from_its_cache_and_reports_the_same(tmp_path: path
              'from modcon.__main__ import console\n'
              'console()\n')
     runs = [subprocess.run([sys.executable, '-c', probe], capture_output=True, text=True,
-                           env=_env(), cwd=tmp_path, timeout=120) for _ in range(2)]
+                           env=_env(tmp_path / 'cache'), cwd=tmp_path, timeout=120)
+            for _ in range(2)]
     assert runs[1].stderr.strip() == 'CachedLoader', runs[1].stderr
     assert runs[0].returncode == runs[1].returncode == 1  # the shell-form CMD
     assert 'MC101' in runs[1].stdout and runs[0].stdout == runs[1].stdout

@@ -3,10 +3,15 @@
 A cold ``modcon check`` imports about a hundred of modcon's own modules. For
 each one Python's path finder looks the name up in the package's folder, then
 the source loader opens the module's ``.pyc``, checks its header against the
-source and reads it: about a sixth of a cold check (docs/benchmarks.md). The
+source and reads it: about a tenth of a cold check (docs/benchmarks.md). The
 console script puts a ``CodeCache`` first on ``sys.meta_path``; it reads one
-file, ``modcon/__pycache__/code-cache.<tag>.bin``, once, and serves the
-modules it holds from memory.
+file once and serves the modules it holds from memory.
+
+The file is in the user's cache folder (``$XDG_CACHE_HOME/modcon``, else
+``~/.cache/modcon``, as black and pre-commit keep theirs), one per installed
+copy of modcon and interpreter: ``code-cpython-311-<key of the folder>.bin``.
+Not in the package's ``__pycache__``: ``pip uninstall`` would leave it behind,
+and a system-wide install is not the user's to write.
 
 It is a cache of the ``.pyc`` files, kept by their rules:
 
@@ -20,8 +25,9 @@ It is a cache of the ``.pyc`` files, kept by their rules:
 * after a run that imported one of the package's modules from elsewhere, the
   run writes it again, adding those modules; a reader sees the old file or
   the new one, never a part (written aside, then renamed);
-* a file it cannot read, of another interpreter, or damaged, is passed over:
-  every module then loads as if there were no cache.
+* a file it cannot read, of another interpreter, damaged, not the user's own
+  or writable by others (it holds code that will run) is passed over: every
+  module then loads as if there were no cache.
 
 Only the console script (``modcon``, ``python -m modcon``) installs it; code
 that imports modcon as a library gets the usual import system.
@@ -85,6 +91,8 @@ class CodeCache:
     def _read(self) -> None:
         try:
             with open(self.path, 'rb') as f:
+                if not _private(os.fstat(f.fileno())):
+                    return
                 data = f.read()
         except OSError:
             return
@@ -134,9 +142,14 @@ class CodeCache:
         it did not hold (or held for an older source), and the interpreter writes
         bytecode. The entries of modules this run did not import are kept while
         their sources are unchanged. True if it wrote."""
-        if not self.missed or sys.dont_write_bytecode or \
-                not os.access(os.path.dirname(self.path), os.W_OK):
+        if not self.missed or sys.dont_write_bytecode:
             return False  # as Python leaves a .pyc unwritten
+        try:
+            os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+        except OSError:
+            return False
+        if not os.access(os.path.dirname(self.path), os.W_OK):
+            return False  # not the .pyc files' cost for nothing
         import importlib.util
 
         entries: dict[str, Entry] = {}
@@ -212,7 +225,8 @@ def _write(path: str, entries: dict[str, Entry]) -> bool:
     head = marshal.dumps(index)
     aside = f'{path}.{os.getpid()}.tmp'
     try:
-        with open(aside, 'wb') as f:
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        with open(fd, 'wb') as f:
             f.write(_FORMAT + _interpreter() + len(head).to_bytes(4, 'little') + head)
             f.write(blob)
         os.replace(aside, path)
@@ -225,9 +239,28 @@ def _write(path: str, entries: dict[str, Entry]) -> bool:
     return True
 
 
+def _private(info: os.stat_result) -> bool:
+    """A regular file of this user's that no one else may write."""
+    own = not hasattr(os, 'getuid') or info.st_uid == os.getuid()
+    return own and (info.st_mode & 0o170022) == 0o100000  # S_IFREG, not group/other-writable
+
+
 def cache_file(package_folder: str) -> str:
-    return os.path.join(package_folder, '__pycache__',
-                        f'code-cache.{sys.implementation.cache_tag}.bin')
+    """Where the cache of the package in ``package_folder`` is kept."""
+    home = os.environ.get('XDG_CACHE_HOME', '')
+    if not os.path.isabs(home):  # unset, or relative: the XDG spec says to ignore it
+        home = os.path.join(os.path.expanduser('~'), '.cache')
+    return os.path.join(home, 'modcon',
+                        f'code-{sys.implementation.cache_tag}-{_key(package_folder)}.bin')
+
+
+def _key(folder: str) -> str:
+    """A short, stable name for ``folder`` (64-bit FNV-1a of its path; ``hashlib``
+    would cost more than the whole lookup it names)."""
+    value = 0xCBF29CE484222325
+    for byte in os.fsencode(folder):
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f'{value:016x}'
 
 
 def install(package: str, package_folder: str) -> CodeCache | None:
