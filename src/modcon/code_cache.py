@@ -11,7 +11,9 @@ The file is in the user's cache folder (``$XDG_CACHE_HOME/modcon``, else
 ``~/.cache/modcon``, as black and pre-commit keep theirs), one per installed
 copy of modcon and interpreter: ``code-cpython-311-<key of the folder>.bin``.
 Not in the package's ``__pycache__``: ``pip uninstall`` would leave it behind,
-and a system-wide install is not the user's to write.
+and a system-wide install is not the user's to write. Each file names the
+folder it was made for; a run that writes its own removes those whose folder
+is gone (a deleted virtualenv).
 
 It is a cache of the ``.pyc`` files, kept by their rules:
 
@@ -78,9 +80,11 @@ class CachedLoader(SourceFileLoader):
 class CodeCache:
     """The meta path finder of one package's cache (``package``: its top-level name)."""
 
-    def __init__(self, package: str, path: str) -> None:
+    def __init__(self, package: str, folder: str, path: str) -> None:
         self.package = package
         self.path = path  # the cache file
+        # What the file must start with: the format, the interpreter, the package's folder.
+        self.header = _FORMAT + _interpreter() + os.fsencode(folder) + b'\n'
         self._prefix = package + '.'
         self._index: Index = {}
         self._data = memoryview(b'')
@@ -96,7 +100,7 @@ class CodeCache:
                 data = f.read()
         except OSError:
             return
-        header = _FORMAT + _interpreter()
+        header = self.header
         if not data.startswith(header):
             return
         start = len(header) + 4
@@ -168,7 +172,10 @@ class CodeCache:
             if name not in self.served and not self._unchanged(name, is_package, mtime, size):
                 continue
             entries[name] = (is_package, mtime, size, bytes(self._data[offset:offset + length]))
-        return _write(self.path, entries)
+        if not _write(self.path, self.header, entries):
+            return False
+        _prune(os.path.dirname(self.path))
+        return True
 
     def _unchanged(self, name: str, is_package: bool, mtime: int, size: int) -> bool:
         """Whether a module this run did not import still has the source its entry
@@ -187,7 +194,8 @@ class CodeCache:
 def _interpreter() -> bytes:
     """Which interpreter a cache is for: code objects are only good for the one
     that compiled them."""
-    return f'{sys.implementation.cache_tag} {sys.version}\n'.encode('utf-8', 'replace')
+    version = ' '.join(sys.version.split())  # one line (some builds break it in two)
+    return f'{sys.implementation.cache_tag} {version}\n'.encode('utf-8', 'replace')
 
 
 def _source_path(folder: str, name: str, is_package: bool) -> str:
@@ -215,7 +223,7 @@ def _entry_from_pyc(source: str, cached: str, magic: bytes, is_package: bool) ->
     return is_package, mtime, size, pyc[_PYC_HEADER:]
 
 
-def _write(path: str, entries: dict[str, Entry]) -> bool:
+def _write(path: str, header: bytes, entries: dict[str, Entry]) -> bool:
     index: Index = {}
     blob = bytearray()
     for name in sorted(entries):
@@ -227,7 +235,7 @@ def _write(path: str, entries: dict[str, Entry]) -> bool:
     try:
         fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         with open(fd, 'wb') as f:
-            f.write(_FORMAT + _interpreter() + len(head).to_bytes(4, 'little') + head)
+            f.write(header + len(head).to_bytes(4, 'little') + head)
             f.write(blob)
         os.replace(aside, path)
     except OSError:
@@ -237,6 +245,34 @@ def _write(path: str, entries: dict[str, Entry]) -> bool:
             pass
         return False
     return True
+
+
+def _prune(folder: str) -> None:
+    """Remove the caches of copies of modcon that are gone (a deleted virtualenv,
+    a test's temporary copy), and files left half-written a day ago or more."""
+    import time
+
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith('code-'):
+            continue  # the folder is modcon's: image facts are kept there too
+        path = os.path.join(folder, name)
+        try:
+            if name.endswith('.tmp'):
+                if os.stat(path).st_mtime < time.time() - 86400:
+                    os.unlink(path)
+                continue
+            if not name.endswith('.bin'):
+                continue
+            with open(path, 'rb') as f:
+                lines = f.read(8192).split(b'\n', 3)
+            if len(lines) == 4 and lines[0] + b'\n' == _FORMAT and not os.path.isdir(lines[2]):
+                os.unlink(path)
+        except OSError:
+            continue
 
 
 def _private(info: os.stat_result) -> bool:
@@ -271,6 +307,6 @@ def install(package: str, package_folder: str) -> CodeCache | None:
     for finder in sys.meta_path:
         if isinstance(finder, CodeCache) and finder.package == package:
             return finder  # installed already (console() run twice in one process)
-    cache = CodeCache(package, cache_file(package_folder))
+    cache = CodeCache(package, package_folder, cache_file(package_folder))
     sys.meta_path.insert(0, cache)
     return cache
