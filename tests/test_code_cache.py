@@ -129,6 +129,12 @@ def test_modules_a_run_did_not_import_stay_in_the_cache(pkg: Package) -> None:
     with_b = pkg.run('pkg.sub.b')  # a run that needs other modules adds them
     assert with_b['missed'] == ['pkg.sub', 'pkg.sub.b'] and with_b['saved'] is True
     assert pkg.run()['served'] == ['pkg.a', 'pkg.sub', 'pkg.sub.b']
+    # A run that writes the cache again (a.py changed) without importing pkg.sub at all
+    # keeps its modules: one command's run does not throw out another's.
+    pkg.write_a('def value():\n    return 5\n', mtime=2_000_000_000)
+    only_a = pkg.run('pkg.a')
+    assert only_a['missed'] == ['pkg.a'] and only_a['saved'] is True
+    assert pkg.run()['served'] == ['pkg.a', 'pkg.sub', 'pkg.sub.b']
 
 
 def test_without_bytecode_nothing_is_written_and_a_cache_is_still_read(pkg: Package) -> None:

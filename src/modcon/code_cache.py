@@ -48,13 +48,16 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Sequence
     from types import ModuleType
 
-_FORMAT = b'modcon code cache 1\n'
+# Every format's first three lines: this name and the format's number, the interpreter,
+# the package folder.
+_NAME = b'modcon code cache '
+_FORMAT = _NAME + b'2\n'
 _PYC_HEADER = 16  # magic number, flags, source mtime, source size
 _MASK = 0xFFFFFFFF  # a .pyc keeps the source's mtime and size modulo 2**32
 
-# name -> (is_package, source mtime, source size, offset, length of its code)
-Index = dict[str, tuple[bool, int, int, int, int]]
-Entry = tuple[bool, int, int, bytes]  # is_package, source mtime, source size, code
+# name -> (source path, source mtime, source size, offset and length of its code)
+Index = dict[str, tuple[str, int, int, int, int]]
+Entry = tuple[str, int, int, bytes]  # source path, mtime, size, code
 
 
 class CachedLoader(SourceFileLoader):
@@ -88,7 +91,7 @@ class CodeCache:
         self._prefix = package + '.'
         self._index: Index = {}
         self._data = memoryview(b'')
-        self.served: dict[str, str] = {}  # name -> source path
+        self.served: set[str] = set()
         self.missed: set[str] = set()
         self._read()
 
@@ -122,23 +125,23 @@ class CodeCache:
             self.missed.add(name)
             return None
         try:
-            is_package, mtime, size, offset, length = entry
-            origin = _source_path(path[0], name, is_package)
+            origin, mtime, size, offset, length = entry
+            folder, file = os.path.split(origin)
+            is_package = file == '__init__.py'
+            where = os.path.split(folder) if is_package else (folder, file[:-3])
             code = self._data[offset:offset + length]
-            stat = os.stat(origin)
+            if where != (path[0], name.rpartition('.')[2]) or \
+                    _stamp(origin) != (mtime, size) or len(code) != length:
+                raise ValueError(origin)  # elsewhere, or changed since: import it as usual
         except (OSError, ValueError, TypeError):
             self.missed.add(name)
-            return None
-        if (int(stat.st_mtime) & _MASK, stat.st_size & _MASK) != (mtime, size) or \
-                len(code) != length:
-            self.missed.add(name)  # the source changed since: import it as usual
             return None
         spec = ModuleSpec(name, CachedLoader(name, origin, code), origin=origin,
                           is_package=is_package)
         spec.has_location = True
         if is_package:
-            spec.submodule_search_locations = [os.path.dirname(origin)]
-        self.served[name] = origin
+            spec.submodule_search_locations = [folder]
+        self.served.add(name)
         return spec
 
     def save(self) -> bool:
@@ -160,35 +163,24 @@ class CodeCache:
         for name in self.missed:
             spec = getattr(sys.modules.get(name), '__spec__', None)
             if spec is not None and spec.has_location and spec.origin and spec.cached:
-                entry = _entry_from_pyc(spec.origin, spec.cached, importlib.util.MAGIC_NUMBER,
-                                        spec.submodule_search_locations is not None)
+                entry = _entry_from_pyc(spec.origin, spec.cached, importlib.util.MAGIC_NUMBER)
                 if entry is not None:
                     entries[name] = entry
         if not entries:
             return False  # nothing to add: the modules missed have no usable .pyc
-        for name, (is_package, mtime, size, offset, length) in self._index.items():
+        for name, (origin, mtime, size, offset, length) in self._index.items():
             if name in entries or name in self.missed:
                 continue
-            if name not in self.served and not self._unchanged(name, is_package, mtime, size):
+            try:
+                if name not in self.served and _stamp(origin) != (mtime, size):
+                    continue  # not imported by this run, and changed or gone since
+            except OSError:
                 continue
-            entries[name] = (is_package, mtime, size, bytes(self._data[offset:offset + length]))
+            entries[name] = (origin, mtime, size, bytes(self._data[offset:offset + length]))
         if not _write(self.path, self.header, entries):
             return False
         _prune(os.path.dirname(self.path))
         return True
-
-    def _unchanged(self, name: str, is_package: bool, mtime: int, size: int) -> bool:
-        """Whether a module this run did not import still has the source its entry
-        was made from (looked for where its package is)."""
-        parent = sys.modules.get(name.rpartition('.')[0])
-        folders = getattr(parent, '__path__', None)
-        if not folders or len(folders) != 1:
-            return False
-        try:
-            stat = os.stat(_source_path(folders[0], name, is_package))
-        except OSError:
-            return False
-        return (int(stat.st_mtime) & _MASK, stat.st_size & _MASK) == (mtime, size)
 
 
 def _interpreter() -> bytes:
@@ -198,18 +190,17 @@ def _interpreter() -> bytes:
     return f'{sys.implementation.cache_tag} {version}\n'.encode('utf-8', 'replace')
 
 
-def _source_path(folder: str, name: str, is_package: bool) -> str:
-    last = name.rpartition('.')[2]
-    if is_package:
-        return os.path.join(folder, last, '__init__.py')
-    return os.path.join(folder, last + '.py')
+def _stamp(source: str) -> tuple[int, int]:
+    """What a timestamp ``.pyc`` records of its source: mtime and size, modulo 2**32."""
+    info = os.stat(source)
+    return int(info.st_mtime) & _MASK, info.st_size & _MASK
 
 
-def _entry_from_pyc(source: str, cached: str, magic: bytes, is_package: bool) -> Entry | None:
+def _entry_from_pyc(source: str, cached: str, magic: bytes) -> Entry | None:
     """The code of ``cached`` if it is a timestamp ``.pyc`` of this interpreter
     that still matches ``source``, as the import system would accept it."""
     try:
-        stat = os.stat(source)
+        stamp = _stamp(source)
         with open(cached, 'rb') as f:
             pyc = f.read()
     except OSError:
@@ -218,17 +209,17 @@ def _entry_from_pyc(source: str, cached: str, magic: bytes, is_package: bool) ->
         return None  # another interpreter's, or hash-based
     mtime = int.from_bytes(pyc[8:12], 'little')
     size = int.from_bytes(pyc[12:16], 'little')
-    if (mtime, size) != (int(stat.st_mtime) & _MASK, stat.st_size & _MASK):
+    if (mtime, size) != stamp:
         return None
-    return is_package, mtime, size, pyc[_PYC_HEADER:]
+    return source, mtime, size, pyc[_PYC_HEADER:]
 
 
 def _write(path: str, header: bytes, entries: dict[str, Entry]) -> bool:
     index: Index = {}
     blob = bytearray()
     for name in sorted(entries):
-        is_package, mtime, size, code = entries[name]
-        index[name] = (is_package, mtime, size, len(blob), len(code))
+        origin, mtime, size, code = entries[name]
+        index[name] = (origin, mtime, size, len(blob), len(code))
         blob += code
     head = marshal.dumps(index)
     aside = f'{path}.{os.getpid()}.tmp'
@@ -269,7 +260,7 @@ def _prune(folder: str) -> None:
                 continue
             with open(path, 'rb') as f:
                 lines = f.read(8192).split(b'\n', 3)
-            if len(lines) == 4 and lines[0] + b'\n' == _FORMAT and not os.path.isdir(lines[2]):
+            if len(lines) == 4 and lines[0].startswith(_NAME) and not os.path.isdir(lines[2]):
                 os.unlink(path)
         except OSError:
             continue
