@@ -106,6 +106,24 @@ finally:
     print("finally ran", flush=True)
 '''
 
+# `import signal` sorts before `import time`: the fix puts it on line 1.
+FIRST_LINE_LOOP = '''\
+import time
+
+
+def main():
+    try:
+        open("ready", "w").close()
+        while True:
+            time.sleep(0.1)
+    finally:
+        print("finally ran", flush=True)
+
+
+if __name__ == "__main__":
+    main()
+'''
+
 ASYNCIO_SERVICE = '''\
 import asyncio
 import pathlib
@@ -134,6 +152,9 @@ asyncio.run(main())
     pytest.param('loop.py', LOOP, id='loop in a main block'),
     pytest.param('server.py', HTTP_SERVER, id='http.server serve_forever'),
     pytest.param('service.py', ASYNCIO_SERVICE, id='asyncio.run service'),
+    # Python reads the code past a UTF-8 byte order mark; the import the fix puts on
+    # line 1 must go after it, or the program no longer starts.
+    pytest.param('bom.py', '\ufeff' + FIRST_LINE_LOOP, id='a byte order mark, then the import'),
 ))
 def test_the_fixed_program_stops_on_sigterm_and_runs_its_cleanup(
         tmp_path: pathlib.Path, name: str, program: str) -> None:

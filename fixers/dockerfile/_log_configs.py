@@ -110,8 +110,10 @@ def gunicorn_logs(text: str, cwd: str) -> list[ConfigLog]:
     """``accesslog`` and ``errorlog`` set to file paths in a gunicorn.conf.py."""
     import ast  # the stdlib parser is enough: only constant assignments count
 
+    from modcon.readers.python.syntax import code_of
+
     try:
-        module = ast.parse(text)
+        module = ast.parse(code_of(text))
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # the last: too deep
         return []
     found = []

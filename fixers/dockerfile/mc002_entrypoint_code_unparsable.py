@@ -91,8 +91,10 @@ def _python_problem(text: str) -> str | None:
     whichever Python runs modcon."""
     import ast
 
+    from modcon.readers.python.syntax import code_of
+
     try:
-        ast.parse(text)
+        ast.parse(code_of(text))
     except SyntaxError as exc:  # TabError and IndentationError are SyntaxErrors
         kind = type(exc).__name__
         where = f' (line {exc.lineno})' if exc.lineno else ''

@@ -43,6 +43,8 @@ from modcon.model import Edit
 from modcon.named_tuple import NamedTuple
 from modcon.readers.python.cst_syntax import dotted_name
 from modcon.readers.python.cst_syntax import last_name
+from modcon.readers.python.syntax import code_of
+from modcon.readers.python.syntax import line_start
 from modcon.regions import python_regions
 from modcon.regions import region_around
 from modcon.source import SourceFile
@@ -109,7 +111,7 @@ def _plan(source: SourceFile, argvs: Sequence[tuple[str, ...]]) -> Plan | Handle
     dying with it), so the caller checks that first (``syntax.too_deep``).
     """
     try:
-        module = cst.parse_module(source.text)
+        module = cst.parse_module(code_of(source.text))
     except (cst.ParserSyntaxError, RecursionError):
         return None
     scanner = _Scanner(source.text)
@@ -359,8 +361,8 @@ class _Planner:
         self.regions = python_regions(source)
 
     def _line_start(self, line: int) -> int:
-        starts = self.source.line_starts
-        return starts[line - 1] if line <= len(starts) else len(self.text)
+        return line_start(self.source, line) if line <= len(self.source.line_starts) \
+            else len(self.text)
 
     def _first_line(self, node: cst.BaseStatement) -> int:
         """The first line of ``node``, with the comment lines attached above it."""

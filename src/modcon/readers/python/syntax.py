@@ -12,6 +12,21 @@ import ast
 
 from modcon.source import SourceFile
 
+# A UTF-8 byte order mark, which Windows editors put first: Python reads the code
+# past it, but its parsers refuse it in a ``str`` (and libcst drops it unsaid).
+BOM = '\ufeff'
+
+
+def code_of(text: str) -> str:
+    """``text`` as Python reads it: past a byte order mark."""
+    return text[1:] if text.startswith(BOM) else text
+
+
+def line_start(source: SourceFile, line: int) -> int:
+    """Where the code of line ``line`` starts (1-based): past a byte order mark on line 1,
+    so that nothing is ever put before it."""
+    return source.offset(line) + (1 if line == 1 and source.text.startswith(BOM) else 0)
+
 
 def parse(text: str) -> ast.Module | None:
     """``text`` as a module, or None when it does not parse."""
@@ -21,7 +36,7 @@ def parse(text: str) -> ast.Module | None:
 def parse_or_why(text: str) -> tuple[ast.Module | None, Exception | None]:
     """``text`` as a module, or None and the exception the parser stopped with."""
     try:
-        return ast.parse(text), None
+        return ast.parse(code_of(text)), None
     # ValueError: a NUL byte; RecursionError and MemoryError: nesting too deep for the
     # parser (`- - - ... 1` fifty thousand times: "source too complex to parse")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -50,9 +65,11 @@ def dotted_name(node: ast.AST) -> str:
 
 
 def char_offset(source: SourceFile, line: int, byte_column: int) -> int:
-    """``ast``'s position (1-based line, UTF-8 byte column) as a character offset."""
-    text = source.line_text(line)
-    return source.offset(line) + len(text.encode()[:byte_column].decode(errors='replace'))
+    """``ast``'s position (1-based line, UTF-8 byte column, read past a byte order mark)
+    as a character offset."""
+    skip = line_start(source, line) - source.offset(line)  # 1: past a byte order mark
+    text = source.line_text(line)[skip:]
+    return source.offset(line) + skip + len(text.encode()[:byte_column].decode(errors='replace'))
 
 
 def span(source: SourceFile, node: ast.AST) -> tuple[int, int]:
