@@ -86,6 +86,7 @@ def _environment(copy: pathlib.Path, boot: pathlib.Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(('PYTEST_', 'PYTHON', 'MODCON_'))}
     env['PYTHONPATH'] = str(boot)
+    env['XDG_CACHE_HOME'] = str(boot / 'cache')  # the copy's code cache: not the user's
     return env
 
 

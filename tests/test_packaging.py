@@ -1,6 +1,7 @@
 """The package as users install it: layout, the wheel, and a light start-up."""
 from __future__ import annotations
 
+import os
 import pathlib
 import subprocess
 import sys
@@ -44,7 +45,8 @@ def test_wheel_installs_fixers_inside_modcon(tmp_path: pathlib.Path) -> None:
     dockerfile = tmp_path / 'Dockerfile'
     dockerfile.write_text('FROM python:3.12-slim\nCMD python app.py\n')
     result = subprocess.run([python, '-m', 'modcon', 'check', str(dockerfile)],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True,
+                            env={**os.environ, 'XDG_CACHE_HOME': str(tmp_path / 'cache')})
     assert result.returncode == 1, result.stderr
     assert 'MC101' in result.stdout
 
