@@ -179,6 +179,16 @@ def test_a_cache_of_another_user_is_not_read(pkg: Package) -> None:
     assert theirs['served'] == [] and theirs['value'] == 1
 
 
+def test_a_missing_home_is_not_made_for_a_cache(pkg: Package) -> None:
+    env = _env(pkg.cache_home, path=pkg.root)
+    del env['XDG_CACHE_HOME']
+    env['HOME'] = str(pkg.root / 'no-such-home')
+    done = subprocess.run([sys.executable, '-c', _RUN, 'pkg.a'], capture_output=True, text=True,
+                          env=env, cwd=pkg.root, timeout=60)
+    assert done.returncode == 0 and json.loads(done.stdout)['saved'] is False, done.stderr
+    assert not (pkg.root / 'no-such-home').exists()
+
+
 def test_each_copy_of_the_package_has_a_cache_of_its_own(
         tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))

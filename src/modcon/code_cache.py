@@ -151,11 +151,14 @@ class CodeCache:
         their sources are unchanged. True if it wrote."""
         if not self.missed or sys.dont_write_bytecode:
             return False  # as Python leaves a .pyc unwritten
+        folder = os.path.dirname(self.path)
+        if not os.path.isdir(os.path.dirname(os.path.dirname(folder))):
+            return False  # no home (HOME=/nonexistent): a cache is no reason to make one
         try:
-            os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+            os.makedirs(folder, mode=0o700, exist_ok=True)
         except OSError:
             return False
-        if not os.access(os.path.dirname(self.path), os.W_OK):
+        if not os.access(folder, os.W_OK):
             return False  # not the .pyc files' cost for nothing
         import importlib.util
 
