@@ -1,0 +1,93 @@
+"""MC350: a script the container runs has Windows line endings, so it cannot run."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from modcon.entrypoints.code_document import CodeDocument
+from modcon.model import Edit
+from modcon.model import Fix
+from modcon.model import FixAvailability
+from modcon.model import Hit
+from modcon.model import Kind
+from modcon.model import Severity
+from modcon.properties import Property
+from modcon.registry import rule
+
+
+@rule(
+    code='MC350',
+    name='entrypoint-script-windows-line-endings',
+    kind=Kind.SHELL,
+    property=Property.DISPOSABLE,
+    severity=Severity.ERROR,
+    fixable=FixAvailability.SOMETIMES,
+)
+def entrypoint_script_windows_line_endings(document: CodeDocument) -> Iterator[Hit]:
+    """## What it does
+    Finds shell scripts that a container runs whose lines end in a carriage
+    return and a line feed (CRLF, as Windows editors and `git config
+    core.autocrlf true` write them), and converts their line endings to LF.
+
+    ## Why is this bad?
+    Neither the kernel nor the shell takes a carriage return for the end of a
+    line. Run by its `#!/bin/sh` line, the script names an interpreter
+    `/bin/sh\\r` that does not exist, and the container does not start: Docker
+    says `exec /entrypoint.sh: no such file or directory`, for a file that is
+    plainly there. Run by a shell (`sh entrypoint.sh`), every line's last word
+    ends in `\\r`: `then\\r` is no keyword, and `exec "$@"\\r` passes the
+    program an argument it never had. A container that cannot start cannot be
+    started or replaced at any moment.
+
+    ## Example
+    ```sh
+    #!/bin/sh␍
+    envsubst < /etc/app.tpl > /etc/app.conf␍
+    exec "$@"␍
+    ```
+
+    ## Use instead
+    ```sh
+    #!/bin/sh
+    envsubst < /etc/app.tpl > /etc/app.conf
+    exec "$@"
+    ```
+
+    Or keep the file LF in every checkout with a `.gitattributes` line such as
+    `*.sh text eol=lf`.
+
+    ## Fix safety
+    Safe: the fix removes the carriage return before each line feed and
+    nothing else, when every line of the script ends in CRLF. The script could
+    not run as it was; after the fix it runs the commands it reads as written.
+    A script whose lines end one way and the other is reported without a fix:
+    which carriage returns are meant is for its author to say.
+    """
+    text = document.source.text
+    crlf = text.count('\r\n')
+    if not crlf:
+        return
+    first_line = text[:text.find('\n') + 1] if '\n' in text else text
+    mixed = crlf != text.count('\n')
+    if mixed and not first_line.endswith('\r\n'):
+        return  # a carriage return here and there: not the file's line endings
+    name = document.source.path.replace('\\', '/').rsplit('/', 1)[-1]
+    if first_line.startswith('#!'):
+        last = (first_line[2:].split() or ['sh'])[-1]
+        effect = (f'the kernel reads its `#!` line with the carriage return (`{last}\\r`), '
+                  f'so run directly it cannot start (`no such file or directory`), and run '
+                  f'by a shell every line ends in a stray `\\r`')
+    else:
+        effect = ('the shell reads a stray `\\r` at the end of every line (`then\\r` is no '
+                  'keyword; `exec app\\r` passes `app` an argument it never had)')
+    message = f'`{name}` has Windows line endings (CRLF): {effect}'
+    end = len(text)  # the finding is the whole file: the fix touches every line
+    if mixed:
+        yield Hit(0, end, f'{message}; no automatic fix: some lines end in LF only, so '
+                          'which carriage returns are meant is unclear; convert the file to LF')
+        return
+    edits = []
+    at = text.find('\r\n')
+    while at != -1:
+        edits.append(Edit(at, at + 1, ''))
+        at = text.find('\r\n', at + 2)
+    yield Hit(0, end, message, Fix.safe('Convert the line endings to LF', *edits))
