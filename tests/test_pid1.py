@@ -71,6 +71,16 @@ def test_a_command_that_exits_early_is_not_verified(tmp_path: pathlib.Path) -> N
     assert 'exited with 3 before it was stopped' in result.reason
 
 
+def test_a_command_that_cannot_start_is_said_so(tmp_path: pathlib.Path) -> None:
+    script = tmp_path / 'entrypoint.sh'
+    script.write_bytes(b'#!/bin/sh\r\nexec "$@"\r\n')  # the kernel looks for /bin/sh\r
+    script.chmod(0o755)
+    result = stop_like_docker([str(script), 'sleep', '5'], cwd=str(tmp_path), grace=1.0)
+    assert not result.verified
+    assert result.reason.startswith('the command cannot start: failed to execute'), result.reason
+    assert 'namespace' not in result.reason
+
+
 def test_a_program_still_busy_starting_is_not_quiet() -> None:
     import subprocess as sp
     import time

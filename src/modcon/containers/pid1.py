@@ -199,6 +199,12 @@ def stop_like_docker(
                 proc.kill()
             proc.wait()
             text = output()
+            if text.startswith('unshare: failed to execute'):
+                # The namespace is there; the program is not startable (a script whose
+                # `#!` line names no program, a file that is not executable).
+                return StopResult(False, f'the command cannot start: '
+                                         f'{text.strip()[len("unshare: "):][:200]}',
+                                  exit_code=proc.returncode, output=text)
             if text.startswith('unshare:'):
                 return StopResult(False, 'no PID namespace (needs root or user namespaces): '
                                          f'{text.strip()[:200]}', output=text)
