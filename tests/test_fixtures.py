@@ -55,13 +55,16 @@ INTERPRETERS = {'python': 'python', 'shell': 'sh', 'javascript': 'node'}
 
 
 def _invocations(case: pathlib.Path, kind: str) -> tuple[Invocation, ...]:
-    """Code fixtures are entrypoints run as the container's main program,
-    unless the case name says ``not-main`` (imported, e.g. by gunicorn)."""
+    """Code fixtures are entrypoints run as the container's main program by their
+    interpreter (``sh x.sh``), unless the case name says ``not-main`` (imported,
+    e.g. by gunicorn) or ``exec-form`` (the runtime runs the file itself:
+    ``ENTRYPOINT ["/x.sh"]``)."""
     if kind == 'dockerfile':
         return ()
     name = case.name.replace('.input', '')
     as_main = 'not-main' not in name
-    return (Invocation('Dockerfile', 1, (INTERPRETERS[kind], name), as_main),)
+    argv = (f'/{case.name}',) if 'exec-form' in name else (INTERPRETERS[kind], name)
+    return (Invocation('Dockerfile', 1, argv, as_main),)
 
 
 def _render(findings: list[Finding]) -> str:

@@ -71,8 +71,9 @@ def entrypoint_script_windows_line_endings(document: CodeDocument) -> Iterator[H
     if mixed and not first_line.endswith('\r\n'):
         return  # a carriage return here and there: not the file's line endings
     name = document.source.path.replace('\\', '/').rsplit('/', 1)[-1]
-    if first_line.startswith('#!'):
-        last = (first_line[2:].split() or ['sh'])[-1]
+    shebang = first_line.lstrip('\ufeff')  # a byte order mark before it is MC351's
+    if shebang.startswith('#!'):
+        last = (shebang[2:].split() or ['sh'])[-1]
         effect = (f'the kernel reads its `#!` line with the carriage return (`{last}\\r`), '
                   f'so run directly it cannot start (`no such file or directory`), and run '
                   f'by a shell every line ends in a stray `\\r`')

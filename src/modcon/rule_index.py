@@ -54,6 +54,7 @@ INDEX: dict[str, tuple[tuple[str, tuple[tuple[str, frozenset[str]], ...]], ...]]
         ('mc301_entrypoint_script_without_exec', (('MC301', frozenset()),)),
         ('mc320_entrypoint_script_hides_failures', (('MC320', frozenset()),)),
         ('mc350_entrypoint_script_windows_line_endings', (('MC350', frozenset()),)),
+        ('mc351_entrypoint_script_without_interpreter_line', (('MC351', frozenset()),)),
         ('mc370_script_installs_at_startup', (('MC370', frozenset()),)),
     ),
     'javascript': (

@@ -71,7 +71,6 @@ def _utf16_or_32(data: bytes) -> str | None:
 TEMP_PREFIX = '.modcon-'
 TEMP_SUFFIX = '.tmp'
 _TEMP_NAME = lazy_compile(r'\.modcon-[a-z0-9_]{8}(\.tmp)?')
-_BOM = b'\xef\xbb\xbf'
 
 
 def write_atomic(path: str, text: str) -> None:
@@ -80,7 +79,8 @@ def write_atomic(path: str, text: str) -> None:
     The text is written to a temporary file in the same directory and renamed
     over the original, so readers never see a half-written file. Bytes are
     written exactly as given: line endings are never translated, and a UTF-8
-    byte-order mark the file starts with stays.
+    byte-order mark is a character of the text like any other: it stays unless a fix
+    removes it.
 
     A file nobody may write (mode 0444) is refused, as is one with other hard
     links: the rename would leave them holding the old text. The temporary
@@ -99,8 +99,6 @@ def write_atomic(path: str, text: str) -> None:
         raise InputError(path, f'has {others} other hard link{"s" if others > 1 else ""}, '
                                f'which replacing it would leave with the old text')
     data = encode(text)
-    if not data.startswith(_BOM) and _starts_with_bom(real):
-        data = _BOM + data
     remove_stale_temps(directory)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=directory)
     try:
@@ -119,11 +117,6 @@ def write_atomic(path: str, text: str) -> None:
         except FileNotFoundError:
             pass
         raise
-
-
-def _starts_with_bom(path: str) -> bool:
-    with open(path, 'rb') as f:
-        return f.read(3) == _BOM
 
 
 def _lock(fd: int, blocking: bool) -> bool:

@@ -1,0 +1,116 @@
+"""MC350 and MC351: scripts the container cannot start; after the fix they run.
+
+Judged by running them: the kernel executes the script by its `#!` line, as a
+container runtime does with an exec-form ENTRYPOINT, and a real `/bin/sh` runs it
+as `sh script` does.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+from modcon.cli.main import main
+from modcon.engine.config import Config
+from modcon.engine.fixloop import fix_source
+from modcon.entrypoints.invocation import Invocation
+from modcon.model import Applicability
+from modcon.source import SourceFile
+
+FIXTURES = pathlib.Path(__file__).parent / 'fixtures' / 'MC350'
+CONFIG = Config(select=('MC350', 'MC351'))
+
+
+def _fixed(name: str, text: str) -> str:
+    invocations = (Invocation('Dockerfile', 4, (f'/{name}', 'echo', 'ran')),)
+    result = fix_source(SourceFile(name, text), 'shell', CONFIG, Applicability.SAFE,
+                        invocations)
+    return result.fixed
+
+
+def _script(folder: pathlib.Path, text: str) -> pathlib.Path:
+    path = folder / 'entrypoint.sh'
+    path.write_bytes(text.encode())
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize('text', [
+    '#!/bin/sh\r\nset -e\r\necho starting >&2\r\nexec "$@"\r\n',
+    (FIXTURES / 'env-bash.input.sh').read_bytes().decode(),
+], ids=['sh', 'env bash'])
+def test_the_script_starts_only_after_the_fix(tmp_path: pathlib.Path, text: str) -> None:
+    env = {**os.environ, 'PATH': '/usr/local/bin:/usr/bin:/bin'}
+
+    broken = _script(tmp_path, text)
+    try:  # the kernel looks for `/bin/sh\r`; `env` (which exists) for `bash\r`
+        direct = subprocess.run([broken, 'echo', 'ran'], capture_output=True, text=True,
+                                env=env, check=False)
+        assert direct.returncode == 127 and direct.stdout == '', direct
+    except FileNotFoundError:
+        pass
+    by_shell = subprocess.run(['/bin/sh', broken, 'echo', 'ran'], capture_output=True,
+                              text=True, env=env, check=False)
+    assert by_shell.returncode != 0 and by_shell.stdout != 'ran\n'
+
+    fixed_text = _fixed('entrypoint.sh', text)
+    assert fixed_text == text.replace('\r\n', '\n')
+    fixed = _script(tmp_path, fixed_text)
+    run = subprocess.run([fixed, 'echo', 'ran'], capture_output=True, text=True, env=env,
+                         check=False)
+    assert (run.returncode, run.stdout) == (0, 'ran\n'), run.stderr
+
+
+def test_mixed_line_endings_are_left_as_they_are() -> None:
+    text = (FIXTURES / 'mixed.input.sh').read_bytes().decode()
+    assert _fixed('mixed.sh', text) == text
+
+
+def test_a_byte_order_mark_before_the_interpreter_line_is_removed(tmp_path: pathlib.Path) -> None:
+    text = '\ufeff#!/bin/sh\nexec "$@"\n'
+    broken = _script(tmp_path, text)
+    with pytest.raises(OSError) as refused:  # the kernel sees no `#!` at byte 0
+        subprocess.run([broken, 'echo', 'ran'], capture_output=True, check=False)
+    assert refused.value.errno == errno.ENOEXEC
+
+    fixed_text = _fixed('entrypoint.sh', text)
+    assert fixed_text == text[1:]
+    fixed = _script(tmp_path, fixed_text)
+    run = subprocess.run([fixed, 'echo', 'ran'], capture_output=True, text=True, check=False)
+    assert (run.returncode, run.stdout) == (0, 'ran\n'), run.stderr
+
+
+def test_a_script_without_an_interpreter_line_is_reported_and_left(tmp_path: pathlib.Path) -> None:
+    text = 'exec "$@"\n'
+    script = _script(tmp_path, text)
+    with pytest.raises(OSError) as refused:
+        subprocess.run([script, 'echo', 'ran'], capture_output=True, check=False)
+    assert refused.value.errno == errno.ENOEXEC
+    # A shell runs it, as `sh -c` or tini's execvp would: only the runtime's own exec fails.
+    by_shell = subprocess.run(['/bin/sh', '-c', f'{script} echo ran'], capture_output=True,
+                              text=True, check=False)
+    assert by_shell.stdout == 'ran\n'
+    assert _fixed('entrypoint.sh', text) == text
+
+
+def test_modcon_fix_writes_the_script_without_its_byte_order_mark(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The file on disk, not only the text in memory: the writer keeps every character
+    it is given and adds none back (it once put a removed mark back, so that each run
+    'fixed' the same finding again)."""
+    (tmp_path / 'Dockerfile').write_text(
+        'FROM alpine:3.20\nCOPY entrypoint.sh /entrypoint.sh\n'
+        'ENTRYPOINT ["/entrypoint.sh"]\nCMD ["echo", "ran"]\n')
+    script = _script(tmp_path, '\ufeff#!/bin/sh\r\nexec "$@"\r\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(['fix', '.']) == 0
+    assert script.read_bytes() == b'#!/bin/sh\nexec "$@"\n'
+    assert 'Fixed 2 findings in 1 file' in capsys.readouterr().err
+    assert main(['fix', '.']) == 0
+    assert 'Fixed 0 findings' in capsys.readouterr().err
+    run = subprocess.run([script, 'echo', 'ran'], capture_output=True, text=True, check=False)
+    assert (run.returncode, run.stdout) == (0, 'ran\n'), run.stderr
