@@ -156,6 +156,21 @@ def _signals_as_in_a_container() -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, ())
 
 
+_CANNOT_EXECUTE = 'unshare: failed to execute'
+
+
+def _ended_early(status: int, text: str) -> StopResult:
+    """The command ended before it was stopped: it exited, or, when unshare says it
+    failed to execute it (a script whose `#!` line names no program, a file that is
+    not executable), it never started; the namespace was made either way."""
+    if text.startswith(_CANNOT_EXECUTE):
+        return StopResult(False, f'the command cannot start: '
+                                 f'{text.strip()[len("unshare: "):][:200]}',
+                          exit_code=status, output=text)
+    return StopResult(False, f'the command exited with {status} before it was stopped',
+                      exit_code=status, output=text)
+
+
 def stop_like_docker(
         argv: Sequence[str],
         *,
@@ -199,22 +214,13 @@ def stop_like_docker(
                 proc.kill()
             proc.wait()
             text = output()
-            if text.startswith('unshare: failed to execute'):
-                # The namespace is there; the program is not startable (a script whose
-                # `#!` line names no program, a file that is not executable).
-                return StopResult(False, f'the command cannot start: '
-                                         f'{text.strip()[len("unshare: "):][:200]}',
-                                  exit_code=proc.returncode, output=text)
-            if text.startswith('unshare:'):
+            if text.startswith('unshare:') and not text.startswith(_CANNOT_EXECUTE):
                 return StopResult(False, 'no PID namespace (needs root or user namespaces): '
                                          f'{text.strip()[:200]}', output=text)
-            return StopResult(False, f'the command exited with {proc.returncode} before it '
-                                     f'was stopped', exit_code=proc.returncode, output=text)
+            return _ended_early(proc.returncode, text)
         while True:
             if proc.poll() is not None:
-                text = output()
-                return StopResult(False, f'the command exited with {proc.returncode} before it '
-                                         f'was stopped', exit_code=proc.returncode, output=text)
+                return _ended_early(proc.returncode, output())
             elapsed = time.monotonic() - start
             if ready is None and settled(init, elapsed, settle, looks):
                 break
