@@ -44,7 +44,6 @@ from modcon.named_tuple import NamedTuple
 from modcon.readers.python.cst_syntax import dotted_name
 from modcon.readers.python.cst_syntax import last_name
 from modcon.readers.python.syntax import code_of
-from modcon.readers.python.syntax import line_start
 from modcon.regions import python_regions
 from modcon.regions import region_around
 from modcon.source import SourceFile
@@ -361,7 +360,7 @@ class _Planner:
         self.regions = python_regions(source)
 
     def _line_start(self, line: int) -> int:
-        return line_start(self.source, line) if line <= len(self.source.line_starts) \
+        return self.source.offset(line) if line <= len(self.source.line_starts) \
             else len(self.text)
 
     def _first_line(self, node: cst.BaseStatement) -> int:
@@ -572,8 +571,6 @@ class _Planner:
                       body: Sequence[cst.BaseStatement]) -> Edit:
         text = self.text
         at = self._line_start(line)
-        if at == 0 and text.startswith('\ufeff'):
-            at = 1
         nl = self._newline(at)
         content = nl if at == len(text) and text and not text.endswith('\n') else ''
         top_level = not indent

@@ -5,7 +5,7 @@ import os
 from collections.abc import Iterator
 
 from modcon.entrypoints.code_document import CodeDocument
-from modcon.entrypoints.invocation import Invocation
+from modcon.fixers._where_run import where_run
 from modcon.knowledge.inits import init_named
 from modcon.model import Fix
 from modcon.model import FixAvailability
@@ -162,7 +162,7 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     if result is None or isinstance(result, Handled):
         return
     name = os.path.basename(document.source.path) or document.source.path
-    where = _where(runs[0], len(runs) - 1)
+    where = where_run(runs[0], len(runs) - 1)
     init = _init_of(runs[0].argv)
     if init is None:
         message = (f'`{name}` runs as PID 1{where} and does not handle SIGTERM, so '
@@ -187,23 +187,6 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     else:
         title = f'Exit with status 0 on SIGTERM: add a handler {result.place}'
     yield Hit(result.start, result.end, message, Fix.safe(title, *result.edits), severity)
-
-
-def _where(invocation: Invocation, others: int) -> str:
-    """` (`python app.py`, Dockerfile line 12)`, or less when less is known."""
-    import shlex
-
-    parts = []
-    if invocation.argv:
-        parts.append(f'`{shlex.join(invocation.argv)}`')
-    if invocation.dockerfile:
-        line = f' line {invocation.line}' if invocation.line else ''
-        parts.append(f'{invocation.dockerfile}{line}')
-    where = ', '.join(parts)
-    if others:
-        more = f'{others} more command{"s" if others > 1 else ""}'
-        where = f'{where}; {more}' if where else more
-    return f' ({where})' if where else ''
 
 
 def _init_of(argv: tuple[str, ...]) -> str | None:

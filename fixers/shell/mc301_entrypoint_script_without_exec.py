@@ -100,7 +100,7 @@ def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
     status = ending.status
     if status in ('fine', 'not-shell'):
         return
-    name = document.source.path.replace('\\', '/').rsplit('/', 1)[-1]
+    name = document.source.file_name
     subject = f'`{name}` runs as PID 1 ({_where(document.invocations)})'
     line = document.source.position(ending.start).line
     start, end = ending.start, ending.end

@@ -80,7 +80,7 @@ def entrypoint_script_hides_failures(document: CodeDocument) -> Iterator[Hit]:
     if found is None:
         return
     source = document.source
-    name = source.path.replace('\\', '/').rsplit('/', 1)[-1]
+    name = source.file_name
     named = [f'`{_short(c.written)}` (line {c.line})' for c in found.commands[:3]]
     more = len(found.commands) - 3
     if more > 0:

@@ -12,6 +12,7 @@ from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
+from modcon.source import BOM
 
 
 @rule(
@@ -70,8 +71,8 @@ def entrypoint_script_windows_line_endings(document: CodeDocument) -> Iterator[H
     mixed = crlf != text.count('\n')
     if mixed and not first_line.endswith('\r\n'):
         return  # a carriage return here and there: not the file's line endings
-    name = document.source.path.replace('\\', '/').rsplit('/', 1)[-1]
-    shebang = first_line.lstrip('\ufeff')  # a byte order mark before it is MC351's
+    name = document.source.file_name
+    shebang = first_line.removeprefix(BOM)  # a byte order mark before it is MC351's
     if shebang.startswith('#!'):
         last = (shebang[2:].split() or ['sh'])[-1]
         effect = (f'the kernel reads its `#!` line with the carriage return (`{last}\\r`), '

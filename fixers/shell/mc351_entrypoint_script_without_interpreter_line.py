@@ -5,6 +5,7 @@ import posixpath
 from collections.abc import Iterator
 
 from modcon.entrypoints.code_document import CodeDocument
+from modcon.fixers._where_run import where_run
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import FixAvailability
@@ -13,8 +14,7 @@ from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
 from modcon.registry import rule
-
-_BOM = '\ufeff'
+from modcon.source import BOM
 
 
 @rule(
@@ -59,7 +59,7 @@ def entrypoint_script_without_interpreter_line(document: CodeDocument) -> Iterat
     without a `#!` line is reported without a fix: which shell it was written
     for (`sh` or `bash`) is for its author to say.
     """
-    name = document.source.path.replace('\\', '/').rsplit('/', 1)[-1]
+    name = document.source.file_name
     direct = [i for i in document.invocations
               if i.as_main and i.argv and posixpath.basename(i.argv[0]) == name]
     if not direct:
@@ -68,20 +68,17 @@ def entrypoint_script_without_interpreter_line(document: CodeDocument) -> Iterat
     if text.startswith('#!'):
         return
     first = direct[0]
-    where = f'`{" ".join(first.argv)}`'
-    if first.dockerfile is not None:
-        where += f', {first.dockerfile} line {first.line}' if first.line else \
-            f', {first.dockerfile}'
+    where = where_run(first, len(direct) - 1)
     end = text.find('\n')
     end = len(text) if end == -1 else end
     cannot = ('so the kernel cannot tell which program runs it and the container does not '
               'start (`exec format error`)')
-    if text.startswith(_BOM + '#!'):
-        yield Hit(0, end, f'`{name}` is run directly by the container ({where}) but starts '
+    if text.startswith(BOM + '#!'):
+        yield Hit(0, end, f'`{name}` is run directly by the container{where} but starts '
                           f'with a byte order mark (U+FEFF) before its `#!` line, {cannot}',
                   Fix.safe('Remove the byte order mark', Edit(0, 1, '')))
         return
-    yield Hit(0, end, f'`{name}` is run directly by the container ({where}) but has no `#!` '
+    yield Hit(0, end, f'`{name}` is run directly by the container{where} but has no `#!` '
                       f'line, {cannot}; no automatic fix: add `#!/bin/sh` (or `#!/bin/bash` '
                       f'if it uses bash) as its first line, or run it as '
                       f'`["sh", "{first.argv[0]}"]`')

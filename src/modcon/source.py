@@ -49,6 +49,11 @@ def undecodable(text: str) -> int | None:
     return None
 
 
+# A UTF-8 byte order mark, which some editors put first. Docker, Python and editors
+# read a file past it: it is no column, and nothing goes before it.
+BOM = '\ufeff'
+
+
 class SourceFile:
     """The decoded text of one file, addressed by character offsets.
 
@@ -83,13 +88,20 @@ class SourceFile:
         """
         index = bisect.bisect_right(self.line_starts, offset) - 1
         column = offset - self.line_starts[index] + 1
-        if index == 0 and offset > 0 and self.text.startswith('\ufeff'):
+        if index == 0 and offset > 0 and self.text.startswith(BOM):
             column -= 1
         return Position(index + 1, column)
 
     def offset(self, line: int, column: int = 1) -> int:
-        """The offset of a 1-based line and column."""
-        return self.line_starts[line - 1] + column - 1
+        """The offset of a 1-based line and column (``position``'s inverse: line 1
+        starts past a byte order mark)."""
+        past_bom = 1 if line == 1 and self.text.startswith(BOM) else 0
+        return self.line_starts[line - 1] + past_bom + column - 1
+
+    @property
+    def file_name(self) -> str:
+        """The last part of ``path`` (``/`` or ``\\`` separated)."""
+        return self.path.replace('\\', '/').rsplit('/', 1)[-1]
 
     def line_text(self, line: int) -> str:
         """The content of a 1-based line, without its line ending."""
@@ -99,7 +111,7 @@ class SourceFile:
             end = len(self.text)
         if end > start and self.text[end - 1] == '\r':
             end -= 1
-        if start == 0 and self.text.startswith('\ufeff'):
+        if start == 0 and self.text.startswith(BOM):
             start = 1
         return self.text[start:end]
 

@@ -10,22 +10,14 @@ from __future__ import annotations
 
 import ast
 
+from modcon.source import BOM
 from modcon.source import SourceFile
-
-# A UTF-8 byte order mark, which Windows editors put first: Python reads the code
-# past it, but its parsers refuse it in a ``str`` (and libcst drops it unsaid).
-BOM = '\ufeff'
 
 
 def code_of(text: str) -> str:
-    """``text`` as Python reads it: past a byte order mark."""
+    """``text`` as Python reads it: past a byte order mark, which Python skips but its
+    parsers refuse in a ``str`` (and libcst drops unsaid)."""
     return text[1:] if text.startswith(BOM) else text
-
-
-def line_start(source: SourceFile, line: int) -> int:
-    """Where the code of line ``line`` starts (1-based): past a byte order mark on line 1,
-    so that nothing is ever put before it."""
-    return source.offset(line) + (1 if line == 1 and source.text.startswith(BOM) else 0)
 
 
 def parse(text: str) -> ast.Module | None:
@@ -67,9 +59,8 @@ def dotted_name(node: ast.AST) -> str:
 def char_offset(source: SourceFile, line: int, byte_column: int) -> int:
     """``ast``'s position (1-based line, UTF-8 byte column, read past a byte order mark)
     as a character offset."""
-    skip = line_start(source, line) - source.offset(line)  # 1: past a byte order mark
-    text = source.line_text(line)[skip:]
-    return source.offset(line) + skip + len(text.encode()[:byte_column].decode(errors='replace'))
+    text = source.line_text(line)  # both start past a byte order mark on line 1
+    return source.offset(line) + len(text.encode()[:byte_column].decode(errors='replace'))
 
 
 def span(source: SourceFile, node: ast.AST) -> tuple[int, int]:
