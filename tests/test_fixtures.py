@@ -63,8 +63,9 @@ def _invocations(case: pathlib.Path, kind: str) -> tuple[Invocation, ...]:
         return ()
     name = case.name.replace('.input', '')
     as_main = 'not-main' not in name
-    argv = (f'/{case.name}',) if 'exec-form' in name else (INTERPRETERS[kind], name)
-    return (Invocation('Dockerfile', 1, argv, as_main),)
+    direct = 'exec-form' in name
+    argv = (f'/{case.name}',) if direct else (INTERPRETERS[kind], name)
+    return (Invocation('Dockerfile', 1, argv, as_main, direct),)
 
 
 def _render(findings: list[Finding]) -> str:

@@ -7,6 +7,7 @@ as `sh script` does.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import pathlib
 import subprocess
@@ -25,7 +26,7 @@ CONFIG = Config(select=('MC350', 'MC351'))
 
 
 def _fixed(name: str, text: str) -> str:
-    invocations = (Invocation('Dockerfile', 4, (f'/{name}', 'echo', 'ran')),)
+    invocations = (Invocation('Dockerfile', 4, (f'/{name}', 'echo', 'ran'), direct=True),)
     result = fix_source(SourceFile(name, text), 'shell', CONFIG, Applicability.SAFE,
                         invocations)
     return result.fixed
@@ -114,3 +115,26 @@ def test_modcon_fix_writes_the_script_without_its_byte_order_mark(
     assert 'Fixed 0 findings' in capsys.readouterr().err
     run = subprocess.run([script, 'echo', 'ran'], capture_output=True, text=True, check=False)
     assert (run.returncode, run.stdout) == (0, 'ran\n'), run.stderr
+
+
+@pytest.mark.parametrize(('command', 'found'), (
+    pytest.param('ENTRYPOINT ["/usr/local/bin/start"]', True, id='renamed by COPY'),
+    pytest.param('ENTRYPOINT ["start"]', True, id='renamed, found on PATH'),
+    pytest.param('ENTRYPOINT ["tini", "--", "start"]', False, id='behind an init'),
+    pytest.param('ENTRYPOINT ["/bin/sh", "/usr/local/bin/start"]', False, id='run by sh'),
+    pytest.param('ENTRYPOINT /usr/local/bin/start', False, id='shell form'),
+))
+def test_a_script_copied_under_another_name_is_followed(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], command: str, found: bool) -> None:
+    """What the runtime executes is the image's path, whatever the repository calls the
+    file: `COPY docker/start.sh /usr/local/bin/start` is run directly as `start`."""
+    (tmp_path / 'docker').mkdir()
+    (tmp_path / 'Dockerfile').write_text(
+        f'FROM alpine:3.20\nRUN apk add --no-cache tini\n'
+        f'COPY docker/start.sh /usr/local/bin/start\n{command}\nCMD ["echo", "ran"]\n')
+    _script(tmp_path / 'docker', 'exec "$@"\n').rename(tmp_path / 'docker' / 'start.sh')
+    monkeypatch.chdir(tmp_path)
+    main(['check', '--select', 'MC351', '--format', 'json', '.'])
+    reported = json.loads(capsys.readouterr().out)
+    assert [f['path'] for f in reported] == (['docker/start.sh'] if found else [])

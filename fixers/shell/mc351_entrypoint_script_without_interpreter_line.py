@@ -1,7 +1,6 @@
 """MC351: a script the container runs directly has no `#!` line the kernel can read."""
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 
 from modcon.entrypoints.code_document import CodeDocument
@@ -60,8 +59,7 @@ def entrypoint_script_without_interpreter_line(document: CodeDocument) -> Iterat
     for (`sh` or `bash`) is for its author to say.
     """
     name = document.source.file_name
-    direct = [i for i in document.invocations
-              if i.as_main and i.argv and posixpath.basename(i.argv[0]) == name]
+    direct = [i for i in document.invocations if i.as_main and i.direct]
     if not direct:
         return  # run by a shell (`sh x.sh`, `sh -c`), which needs no `#!` line
     text = document.source.text

@@ -18,3 +18,7 @@ class Invocation(NamedTuple):
     line: int  # the line of that CMD/ENTRYPOINT (0 when unknown)
     argv: tuple[str, ...]  # the command as resolved, e.g. ('python', '-u', 'app.py')
     as_main: bool = True  # the file is the program's main module or script, not an import
+    # The file is the command's program itself, which the container runtime hands to the
+    # kernel (`ENTRYPOINT ["/entry.sh"]`), not an argument of an interpreter, a shell or
+    # an init (`sh /entry.sh`, `tini -- /entry.sh`), which would run it without a `#!` line.
+    direct: bool = False

@@ -444,10 +444,13 @@ class _Follow:
         self.steps.append(Step(text))
 
     def run(self) -> Resolution:
-        return self.follow(list(self.full))
+        return self.follow(list(self.full), direct=True)
 
-    def follow(self, argv: list[str]) -> Resolution:
-        for _ in range(12):
+    def follow(self, argv: list[str], direct: bool = False) -> Resolution:
+        """Where ``argv`` leads; ``direct``: it is the container's own command, whose
+        program the runtime executes itself (until a wrapper takes over)."""
+        for turn in range(12):
+            direct = direct and turn == 0
             if not argv:
                 self.note('the command is empty')
                 return self.done()
@@ -527,7 +530,7 @@ class _Follow:
             found = server_for(argv, self.image.env)
             if found is not None:
                 return self.serve(found[0], *found)
-            return self.program(argv)
+            return self.program(argv, direct)
         self.note('gave up after too many wrappers')
         return self.done()
 
@@ -597,7 +600,7 @@ class _Follow:
         self.note(f'{interpreter} runs {image_path}, which no COPY brings from the repository')
         return self.done()
 
-    def program(self, argv: list[str]) -> Resolution:
+    def program(self, argv: list[str], direct: bool = False) -> Resolution:
         name = argv[0]
         if '/' in name:
             candidates = [posixpath.normpath(posixpath.join(self.cwd, name))]
@@ -614,12 +617,12 @@ class _Follow:
                 self.note(f'{candidate} (from the repository) is not a script modcon reads')
                 return self.done()
             self.note(f'{name} is {candidate}, a {kind} script')
-            return self.target(found, kind, candidate, argv[1:])
+            return self.target(found, kind, candidate, argv[1:], direct)
         self.note(f'{name} is not a file of the repository (a program of the image)')
         return self.done()
 
     def target(self, found: tuple[str, int], kind: Kind, image_path: str,
-               rest: list[str] | None = None) -> Resolution:
+               rest: list[str] | None = None, direct: bool = False) -> Resolution:
         path, copy_line = found
         if any(t.path == path for t in self.targets):
             self.note(f'{image_path} runs again: a loop, not followed further')
@@ -628,7 +631,8 @@ class _Follow:
         through = f', through stage {via} (COPY --from)' if via else ''
         self.steps.append(Step(f'{image_path} comes from {path} in the build context{through}',
                                copy_line))
-        self.targets.append(Target(path, kind, Invocation(self.dockerfile, self.line, self.full)))
+        self.targets.append(Target(path, kind, Invocation(self.dockerfile, self.line, self.full,
+                                                          direct=direct)))
         if kind == Kind.SHELL and len(self.targets) > 8:
             self.note('gave up after too many scripts')
         elif kind == Kind.SHELL:
