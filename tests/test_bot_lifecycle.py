@@ -11,6 +11,7 @@ from __future__ import annotations
 import pathlib
 import subprocess
 import sys
+import time
 
 from tests.actionkit import EXEC
 from tests.actionkit import SHELL
@@ -66,7 +67,14 @@ class Story:
         return push_event(self.fake, self.repo, before=before or '0' * 40, after=after)
 
     def run(self, event: dict | None = None, **inputs: str) -> Result:
-        """One workflow run on ``main``: a push ``event``, or a dispatch."""
+        """One workflow run on ``main``: a push ``event``, or a dispatch.
+
+        Real runs are seconds apart, and a commit's SHA covers its time to the
+        second: a run here waits for the next second, or the commits it writes
+        could be the very objects a run before it wrote (the same tree, parent,
+        message and second), which no real run would meet.
+        """
+        time.sleep(1 - time.time() % 1)
         self.steps += 1
         self.fake.reset_log()
         sha = event['after'] if event else self.repo.branch_sha('main')
