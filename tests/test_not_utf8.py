@@ -4,7 +4,8 @@ BuildKit and ``/bin/sh`` take a file's bytes as they are, so a Latin-1 comment,
 ``LABEL`` or ``echo`` builds and runs. modcon checks such a file instead of
 refusing it, writes every byte outside its edits back as it was, and never puts
 such a byte where Docker would change it (exec form is JSON, read as UTF-8).
-Python refuses a file that is not UTF-8, and so does modcon, in one line.
+Python refuses a file that is not UTF-8, and so does modcon, in one line. The
+Action and `/modcon fix` commit such a file through the API with every byte kept.
 Output stays valid UTF-8 even where stdout is strict about it.
 """
 from __future__ import annotations
@@ -20,12 +21,12 @@ import jsonschema
 import pytest
 
 from modcon.action.workspace import Workspace
-from modcon.errors import InputError
 from modcon.printable import printable
 from modcon.source import decode
 from modcon.source import encode
 from modcon.source import lossy
 from modcon.source import undecodable
+from tests.fakegithub import FakeGitHub
 
 SCHEMA = pathlib.Path(__file__).resolve().parent / 'data' / 'sarif-schema-2.1.0.json'
 
@@ -163,11 +164,98 @@ def test_every_format_is_utf8_whatever_the_names_and_texts_hold(tmp_path: pathli
         json.loads(out)
 
 
-def test_the_action_still_refuses_what_it_cannot_commit(tmp_path: pathlib.Path) -> None:
-    """The Action commits fixes through the API as text, which cannot carry such a byte."""
+# -- the Action and the comment commands: through the API -----------------------
+
+FIXED_DOCKERFILE = DOCKERFILE.replace(b'CMD /entry.sh node /server.js\n',
+                                      b'CMD ["/entry.sh", "node", "/server.js"]\n')
+FIXED_ENTRY = ENTRY.replace(b'\n"$@"\n', b'\nexec "$@"\n')
+LATIN1_FILES = {'Dockerfile': DOCKERFILE, 'entry.sh': (ENTRY, '100755'),
+                'server.js': 'process.on("SIGTERM", () => process.exit(0));\n'
+                             'setInterval(() => {}, 1000);\n'}
+
+
+def _sent_only_utf8(fake: FakeGitHub) -> None:
+    """Every request body modcon sent is JSON that GitHub can store: no lone surrogate,
+    which Python's JSON encoder would write as ``\\udcfc``."""
+    for request in fake.write_requests():
+        text = json.dumps(request.body)
+        assert '\\udc' not in text.lower(), f'{request.method} {request.path} sent a lone surrogate'
+
+
+def test_the_bots_pull_request_keeps_every_byte(fake_github: FakeGitHub,
+                                                tmp_path: pathlib.Path) -> None:
+    """`mode: pr` commits through the API: a file with a byte that is not UTF-8 goes up
+    as a base64 blob, so the fix lands with every other byte as it was, and a second
+    run finds the branch up to date."""
+    from tests.test_bot import BRANCH
+    from tests.test_bot import run_bot
+
+    repo = fake_github.create_repo('octo/app', LATIN1_FILES)
+    result = run_bot(fake_github, repo, tmp_path, 'first', sarif_file='modcon.sarif')
+    assert result.code == 0, result.stdout + result.stderr
+    assert 'Traceback' not in result.stderr and 'not UTF-8' not in result.stdout + result.stderr
+    assert repo.read_bytes('Dockerfile', BRANCH) == FIXED_DOCKERFILE
+    assert repo.read_bytes('entry.sh', BRANCH) == FIXED_ENTRY
+    assert repo.read_bytes('Dockerfile', 'main') == DOCKERFILE
+    [pull] = fake_github.pulls('octo/app')
+    assert '`Dockerfile` line 5 | MC101' in pull['body']
+    _sent_only_utf8(fake_github)
+    json.loads((tmp_path / 'first' / 'workspace' / 'modcon.sarif').read_bytes().decode('utf-8'))
+
+    commits = len(repo.commits(BRANCH))
+    fake_github.reset_log()
+    again = run_bot(fake_github, repo, tmp_path, 'again')
+    assert again.code == 0, again.stdout + again.stderr
+    assert len(repo.commits(BRANCH)) == commits
+    assert [r for r in fake_github.write_requests() if '/git/' in r.path] == []
+
+
+def test_fix_on_a_pull_request_pushes_every_byte(fake_github: FakeGitHub,
+                                                 tmp_path: pathlib.Path) -> None:
+    """`/modcon fix` reads the pull request through the API and pushes the fix: the
+    Latin-1 bytes around it stay as they were."""
+    from tests.test_commands import command
+    from tests.test_commands import setup
+
+    repo, number = setup(fake_github, branch_files=LATIN1_FILES)
+    result, _ = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert result.code == 0, result.stdout + result.stderr
+    assert repo.read_bytes('Dockerfile', 'feature') == FIXED_DOCKERFILE
+    assert repo.read_bytes('entry.sh', 'feature') == FIXED_ENTRY
+    _sent_only_utf8(fake_github)
+
+
+def test_a_fork_gets_no_suggestion_that_would_change_such_a_byte(fake_github: FakeGitHub,
+                                                                 tmp_path: pathlib.Path) -> None:
+    """A suggestion is text, replacing whole lines: a line holding such a byte would
+    come back with U+FFFD in its place. That change comes as a patch instead, whose
+    context `git apply` checks."""
+    from tests.test_commands import REPO
+    from tests.test_commands import command
+    from tests.test_commands import replies
+
+    repo = fake_github.create_repo(REPO, {'README.md': 'hi\n'})
+    fake_github.add_user('maintainer')
+    fake_github.set_permission(REPO, 'maintainer', 'maintain')
+    fork = fake_github.create_fork(REPO, 'mallory/app')
+    fork.create_branch('patch-1')
+    fork.commit('patch-1', {'Dockerfile': b'FROM debian:12-slim\n'
+                                          b'RUN apt-get update && apt-get install -y curl '
+                                          b'&& echo "Gr\xfc\xdf"\n'
+                                          b'CMD ["curl", "--version"]\n'},
+                'Add it', author_name='Mallory', author_email='m@example.com')
+    number = fake_github.open_pull(REPO, 'mallory:patch-1', 'main', title='Add it')
+    result, _ = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert result.code == 0, result.stdout + result.stderr
+    assert all('\ufffd' not in c['body'] for r in fake_github.reviews(REPO, number)
+               for c in r['comments'])
+    assert 'git apply modcon.patch' in replies(fake_github, number)[0]
+    _sent_only_utf8(fake_github)
+
+
+def test_the_action_reads_such_a_file_as_the_command_line_does(tmp_path: pathlib.Path) -> None:
     (tmp_path / 'Dockerfile').write_bytes(DOCKERFILE)
-    with pytest.raises(InputError, match=r'is not UTF-8 text \(invalid byte at offset 22\)'):
-        Workspace(str(tmp_path)).read('Dockerfile')
+    assert encode(Workspace(str(tmp_path)).read('Dockerfile').text) == DOCKERFILE
 
 
 @pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare')

@@ -16,6 +16,7 @@ from modcon.errors import ModconError
 from modcon.model import Finding
 from modcon.model import Severity
 from modcon.reporters.github import annotation
+from modcon.source import lossy
 
 ANNOTATIONS_PER_LEVEL = 10
 SUMMARY_LIMIT = 1024 * 1024  # bytes per step summary
@@ -29,7 +30,7 @@ def write_outputs(path: str | None, values: Mapping[str, str]) -> None:
         delimiter = f'ghadelimiter_{uuid.uuid4()}'
         if delimiter in value or delimiter in name:
             raise ModconError(f'output {name} contains its own delimiter')
-        lines.append(f'{name}<<{delimiter}\n{value}\n{delimiter}\n')
+        lines.append(f'{name}<<{delimiter}\n{lossy(value)}\n{delimiter}\n')
     with open(path, 'a', encoding='utf-8') as f:
         f.write(''.join(lines))
 
@@ -49,7 +50,7 @@ def path_lines(paths: Sequence[str]) -> str:
 def append_summary(path: str | None, markdown: str) -> None:
     if not path:
         return
-    data = markdown.encode('utf-8')
+    data = lossy(markdown).encode('utf-8')
     if len(data) > SUMMARY_LIMIT - 1024:
         note = '\n\n_The summary was cut short: GitHub shows at most 1 MiB per step._\n'
         data = data[:SUMMARY_LIMIT - 1024 - len(note)].rsplit(b'\n', 1)[0] + note.encode()

@@ -25,7 +25,7 @@ from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.project import Project
 from modcon.source import SourceFile
-from modcon.source import undecodable
+from modcon.source import lossy
 
 
 class Workspace:
@@ -53,16 +53,13 @@ class Workspace:
 
     def read(self, relative: str) -> SourceFile:
         """The text of the workspace file ``relative``: inside the workspace, a
-        regular file, at most 1 MiB, UTF-8; otherwise InputError.
+        regular file, at most 1 MiB; otherwise InputError.
 
-        UTF-8 only, unlike the command line: the Action commits fixes through the
-        API as text, which cannot carry a byte that is not UTF-8.
+        Read as the command line reads it: a byte that is not UTF-8 is kept
+        (``source.decode``); a commit through the API carries it in a base64
+        blob (``gateway.write_commit``).
         """
-        source = read_source(self.locate(relative), relative)
-        at = undecodable(source.text)
-        if at is not None:
-            raise InputError(relative, f'is not UTF-8 text (invalid byte at offset {at})')
-        return source
+        return read_source(self.locate(relative), relative)
 
     def input_path(self, name: str, value: str) -> str:
         """A path input (``paths``, ``sarif_file``, ``config``) as a path relative
@@ -100,7 +97,7 @@ class Workspace:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise ConfigError(f'input {name} names a special file, not a file: {value!r}')
             f.truncate(0)
-            f.write(text.encode('utf-8'))
+            f.write(lossy(text).encode('utf-8'))
         give_back(full, owner)
         return relative
 

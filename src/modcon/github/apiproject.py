@@ -14,17 +14,15 @@ from modcon.github.gateway import RepoGateway
 from modcon.model import Kind
 from modcon.project import MAX_BYTES
 from modcon.project import Project
+from modcon.source import decode
 
 
 def text_of(data: bytes | None) -> str | None:
-    """A file read through the API as text, or None when it is missing, too large,
-    binary or not UTF-8."""
+    """A file read through the API as text (a byte that is not UTF-8 kept, as the
+    command line keeps it), or None when it is missing, too large or binary."""
     if data is None or len(data) > MAX_BYTES or b'\0' in data:
         return None
-    try:
-        return data.decode('utf-8')
-    except UnicodeDecodeError:
-        return None
+    return decode(data)
 
 
 class ApiProject(Project):
@@ -97,7 +95,7 @@ class ApiReader:
     def read(self, target: Target) -> str:
         text = self.files.read(target.path)
         if text is None:
-            raise InputError(target.display, 'missing, too large, binary or not UTF-8 at '
+            raise InputError(target.display, 'missing, too large or binary at '
                                              f'{self.files.ref[:12]}')
         return text
 

@@ -41,6 +41,7 @@ from modcon.github.gateway import GitHubError
 from modcon.github.gateway import PullFacts
 from modcon.github.gateway import RepoGateway
 from modcon.named_tuple import NamedTuple
+from modcon.source import encode
 
 COMMIT_PREFIX = 'modcon: '
 STOPPED_MARKER = '<!-- modcon:stopped -->'
@@ -264,7 +265,7 @@ def _head_has(repo: RepoGateway, head: str, changed: list[tuple[str, str]],
         return False
     for path, text in final.items():
         current = repo.read_file(path, head)
-        if current is None or current.decode('utf-8', 'replace') != text:
+        if current is None or current != encode(text):
             return False
     return True
 

@@ -10,9 +10,14 @@ that timed out or failed with a 5xx may still have been applied, so before
 trying again the operation looks for its own result (the pull request for
 the branch, the comment with the marker) and uses it if it is there. Git
 objects need no such care: the same content is the same object.
+
+What goes up is what GitHub can store. A file keeps every byte: one that is not
+UTF-8 goes as a base64 blob. Titles, bodies and comments are shown text: such a
+byte, quoted from a file, goes as U+FFFD (``source.lossy``).
 """
 from __future__ import annotations
 
+import base64
 import os
 import time
 from collections.abc import Callable
@@ -35,6 +40,10 @@ from github.Repository import Repository
 
 from modcon.errors import ModconError
 from modcon.named_tuple import NamedTuple
+from modcon.printable import printable
+from modcon.source import encode
+from modcon.source import lossy
+from modcon.source import undecodable
 
 T = TypeVar('T')
 
@@ -313,6 +322,9 @@ class RepoGateway:
     def create_review(self, number: int, *, commit: str, body: str, marker: str,
                       comments: list[dict[str, Any]]) -> int:
         """One review (event COMMENT) with suggested changes; made once even if retried."""
+        body = lossy(body)
+        comments = [{**c, 'body': lossy(c['body'])} for c in comments]
+
         def find() -> int | None:
             for review in self._repo.get_pull(number).get_reviews():
                 if marker in (review.body or ''):
@@ -340,14 +352,28 @@ class RepoGateway:
         as the token's identity (the workflow token: ``github-actions[bot]``).
         """
         parent_list = list(parents)
+        for path in files:
+            if undecodable(path) is not None:
+                raise GitHubError(f'{printable(path)}: a file name that is not UTF-8 cannot be '
+                                  f'committed through the API')
 
         def run() -> CommitFacts:
             tree = self._repo.get_git_tree(base_tree)
-            elements = [InputGitTreeElement(path, mode, 'blob', content=text)
+            elements = [self._tree_element(path, text, mode)
                         for path, (text, mode) in sorted(files.items())]
             new_tree = self._repo.create_git_tree(elements, base_tree=tree)
-            return self._create_commit(message, new_tree, parent_list)
+            return self._create_commit(lossy(message), new_tree, parent_list)
         return self.call('create a commit', run)
+
+    def _tree_element(self, path: str, text: str, mode: str) -> InputGitTreeElement:
+        """A file of a new tree. A text with a byte that is not UTF-8 (``source.decode``
+        keeps it) cannot go as a tree's ``content``, which is a JSON string: it goes
+        up first as a blob of its exact bytes, in base64."""
+        if undecodable(text) is None:
+            return InputGitTreeElement(path, mode, 'blob', content=text)
+        data = base64.b64encode(encode(text)).decode('ascii')
+        blob = self._repo.create_git_blob(data, 'base64')
+        return InputGitTreeElement(path, mode, 'blob', sha=blob.sha)
 
     def write_tree_commit(self, *, parents: Iterable[str], tree: str, message: str) -> CommitFacts:
         """A commit with an existing tree (used to start a branch over)."""
@@ -438,6 +464,8 @@ class RepoGateway:
         return self.call(f'look for the pull request of {branch}', run)
 
     def create_pull(self, *, title: str, body: str, branch: str, base: str) -> PullFacts:
+        title, body = lossy(title), lossy(body)
+
         def run() -> PullFacts:
             try:
                 pull = self._repo.create_pull(base=base, head=branch, title=title, body=body,
@@ -453,6 +481,7 @@ class RepoGateway:
                          recover=lambda: self.find_pull(branch, base))
 
     def edit_pull(self, number: int, **fields: str) -> None:
+        fields = {name: lossy(value) for name, value in fields.items()}
         self.call(f'update pull request #{number}',
                   # the callers name edit()'s own keywords: title, body, state
                   lambda: self._repo.get_pull(number).edit(**fields))  # type: ignore[arg-type]
@@ -495,6 +524,8 @@ class RepoGateway:
         return self.call('look for the dashboard issue', run)
 
     def create_issue(self, *, title: str, body: str, marker: str) -> int:
+        title, body = lossy(title), lossy(body)
+
         def recover() -> int | None:
             found = self.find_issue(marker)
             return found[0] if found else None
@@ -503,6 +534,7 @@ class RepoGateway:
                          recover=recover)
 
     def edit_issue(self, number: int, **fields: str) -> None:
+        fields = {name: lossy(value) for name, value in fields.items()}
         self.call(f'update issue #{number}',
                   # the callers name edit()'s own keywords: title, body, state
                   lambda: self._repo.get_issue(number).edit(**fields))  # type: ignore[arg-type]
@@ -519,6 +551,7 @@ class RepoGateway:
 
     def upsert_comment(self, number: int, marker: str, body: str) -> int:
         """Edit the comment carrying ``marker``, or create it; returns its id."""
+        body = lossy(body)
         existing = self.find_comment(number, marker)
         if existing is not None:
             comment_id, old = existing

@@ -24,6 +24,7 @@ from modcon.model import Finding
 from modcon.model import Kind
 from modcon.model import Rule
 from modcon.named_tuple import NamedTuple
+from modcon.source import lossy
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -241,7 +242,8 @@ def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
         body = '\n'.join(lines) + '\n'
         if len(body) < (LONG_BODY if not fold else md.MAX_BODY - 2000):
             break
-    body = md.fit(body, md.MAX_BODY - 4000, 'The list was cut short to fit; see the commits.')
+    # Shown text: a byte of a file that is not UTF-8 shows as U+FFFD (source.lossy).
+    body = lossy(md.fit(body, md.MAX_BODY - 4000, 'The list was cut short to fit; see the commits.'))
     digest = hashlib.sha256(f'{title}\n{body}'.encode()).hexdigest()[:16]
     payload = json.dumps({**state, 'hash': digest}, sort_keys=True, separators=(',', ':'))
     extra = md.fit(_verification(verified), 1900)

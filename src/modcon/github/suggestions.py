@@ -14,6 +14,7 @@ from modcon.diffs import lines
 from modcon.diffs import opcodes
 from modcon.diffs import unified_diff
 from modcon.named_tuple import NamedTuple
+from modcon.source import undecodable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -86,6 +87,10 @@ def suggest(path: str, before: str, after: str, patch: str) -> Split:
         if hunk is None or not all(n in hunk.lines for n in range(first, last + 1)):
             return Split([], True)
         text = ''.join(line.rstrip('\r\n') + '\n' for line in replacement)
+        if undecodable(text) is not None:
+            # Shown text carries such a byte as U+FFFD: committing the suggestion would
+            # change it. A patch's context lines make `git apply` check it instead.
+            return Split([], True)
         fence = _fence(text)
         comment: dict[str, Any] = {
             'path': path,
