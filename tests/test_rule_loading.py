@@ -135,6 +135,33 @@ def test_the_shell_grammar_loads_without_typing(tmp_path: pathlib.Path) -> None:
     assert 'tree_sitter' not in modules
 
 
+def test_docker_word_rules_load_without_dockerfile_parses_parser(tmp_path: pathlib.Path) -> None:
+    """An ENV with a variable and a quoted COPY go through dockerfile-parse's word rules;
+    its ``util`` module is loaded alone (``readers/dockerfile/word_rules.py``): not its
+    parser, which imports ``logging``."""
+    modules = _imported_by_check(tmp_path, 'FROM python:3.12-slim\nENV HOME=/srv APP=$HOME/app\n'
+                                           'COPY "app.py" $APP/\nCMD ["python", "/srv/app/app.py"]\n')
+    assert 'dockerfile_parse.util' in modules  # the ENV was substituted by its rules
+    assert 'dockerfile_parse' not in modules
+    assert 'logging' not in modules
+
+
+def test_the_word_rules_are_the_module_dockerfile_parse_itself_uses() -> None:
+    """Loaded alone first, then the package: one module, not two copies."""
+    code = ('import sys\n'
+            'from modcon.readers.dockerfile import word_rules\n'
+            'alone = word_rules.util()\n'
+            'import dockerfile_parse.parser, dockerfile_parse.util\n'
+            'assert alone is sys.modules["dockerfile_parse.util"]\n'
+            'assert dockerfile_parse.parser.extract_key_values is alone.extract_key_values\n'
+            'p = dockerfile_parse.DockerfileParser(fileobj=__import__("io").BytesIO())\n'
+            'p.content = "FROM a\\nENV A=1\\nENV B=$A\\n"\n'
+            'assert p.envs == {"A": "1", "B": "1"}, p.envs\n')
+    done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+
+
 def test_a_dockerfile_check_compiles_no_python(tmp_path: pathlib.Path) -> None:
     """No ``compile()`` on the way: a process's first builds the ``ast`` module's
     types, about 4 % of a cold check (``modcon.named_tuple`` runs its templates from

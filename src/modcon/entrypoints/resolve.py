@@ -26,6 +26,7 @@ from modcon.lazyregex import lazy_compile
 from modcon.model import Kind
 from modcon.named_tuple import NamedTuple
 from modcon.project import Project
+from modcon.readers.dockerfile import word_rules
 from modcon.readers.dockerfile.image_names import global_args
 from modcon.readers.dockerfile.stages import DEFAULT_SHELL
 from modcon.readers.dockerfile.stages import SHELLS
@@ -112,18 +113,16 @@ def _words(ins: Instruction, env: Mapping[str, str]) -> list[str]:
     if _plain(ins.args.text):  # nothing to substitute or unquote
         return ins.args.text.split()
     # Docker's own word rules and variable substitution, from dockerfile-parse.
-    from dockerfile_parse.util import WordSplitter
-
+    splitter = word_rules.util().WordSplitter(ins.args.text, envs=env)
     # split() yields only whole words; its stub says `str | None` for the word it builds.
-    return [word for word in WordSplitter(ins.args.text, envs=env).split() if word is not None]
+    return [word for word in splitter.split() if word is not None]
 
 
 def _substitute(text: str, env: Mapping[str, str]) -> str:
     if _plain(text):
         return text.strip()
-    from dockerfile_parse.util import WordSplitter
-
-    return WordSplitter(text, envs=env).dequote()
+    dequoted: str = word_rules.util().WordSplitter(text, envs=env).dequote()
+    return dequoted
 
 
 # Each stage a `COPY --from=` reads is laid out from its first stage: a chain of
@@ -179,10 +178,8 @@ class _Image:
                 key, _, value = text.partition(' ')
                 pairs = [[key, value.strip()]]
             else:
-                from dockerfile_parse.util import extract_key_values
-
                 pairs = [list(kv) for kv in
-                         extract_key_values(True, args, self.env, text)]
+                         word_rules.util().extract_key_values(True, args, self.env, text)]
                 overgrown = [key for key, value in pairs if len(value) > MAX_SUBSTITUTED]
                 if overgrown:
                     self.overgrown = self.overgrown or overgrown[0]
