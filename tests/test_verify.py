@@ -183,3 +183,21 @@ def test_auto_without_an_engine_falls_back_to_the_emulation(tmp_path: pathlib.Pa
                            cwd=root, env=no_engine,
                            capture_output=True, text=True, timeout=60)
     assert named.returncode == 2 and named.stderr.startswith('modcon: error: podman is not usable')
+
+
+def test_a_script_the_runtime_cannot_execute_does_not_start(tmp_path: pathlib.Path) -> None:
+    """The runtime execs an exec-form command's program itself: a script whose `#!` comes
+    after a byte order mark cannot start (unshare's execvp would hand it to /bin/sh, so
+    the emulation checks the first bytes as the kernel does). After the fix it runs."""
+    root = project(tmp_path, {
+        'Dockerfile': ('FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\n'
+                       'COPY docker/entry.sh /usr/local/bin/entry\nCOPY app.py /srv/app.py\n'
+                       'ENTRYPOINT ["entry"]\nCMD ["python", "/srv/app.py"]\n'),
+        'docker/entry.sh': '\ufeff#!/bin/sh\nset -e\nexec "$@"\n',
+        'app.py': PY_LOOP,
+    })
+    before, after = before_and_after(root)
+    assert not before['verified']
+    assert 'cannot start: exec format error' in before['summary']
+    assert 'after a byte order mark' in before['summary']
+    assert after['verified'] and after['stopped_in_grace'] and after['exit_code'] == 0, after

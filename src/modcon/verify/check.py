@@ -201,11 +201,35 @@ def emulate(document: DockerfileDocument, dockerfile: str, project: Project, *,
         if program is None:
             return Verification(dockerfile, argv, StopResult(
                 False, f'{command[0]} is not installed on this machine'))
+        refused = _exec_format_error(program) if program.startswith(root + os.sep) else None
+        if refused is not None:
+            return Verification(dockerfile, argv, StopResult(
+                False, f'the command cannot start: exec format error: {refused}'))
         cwd = os.path.join(root, resolution.workdir.lstrip('/'))
         os.makedirs(cwd, exist_ok=True)
         result = stop_like_docker(command, cwd=cwd, env=env, grace=grace, settle=settle,
                                   stop_signal=_stop_signal(document))
     return Verification(dockerfile, argv, result)
+
+
+def _exec_format_error(path: str) -> str | None:
+    """Why the kernel would refuse to execute the repository's file ``path`` itself,
+    as the container runtime does with the command's program (None: it would run it).
+
+    The runtime calls execve, which runs a script only by the `#!` at its first byte.
+    The emulation starts the command through ``unshare``, whose ``execvp`` (glibc's)
+    would hand such a file to ``/bin/sh`` instead and hide the failure.
+    """
+    try:
+        with open(path, 'rb') as f:
+            head = f.read(5)
+    except OSError:
+        return None
+    if head.startswith((b'#!', b'\x7fELF')):
+        return None
+    where = 'after a byte order mark' if head.startswith(b'\xef\xbb\xbf#!') else 'at its first byte'
+    return (f'{os.path.basename(path)} has no `#!` line {where}, so the runtime cannot '
+            f'execute it (a shell would run it)')
 
 
 def _stop_signal(document: DockerfileDocument) -> int:
