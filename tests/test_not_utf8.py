@@ -132,15 +132,86 @@ def test_a_command_holding_such_a_byte_is_reported_without_a_fix(tmp_path: pathl
 
 
 def test_python_that_is_not_utf8_is_one_line_and_left_alone(tmp_path: pathlib.Path) -> None:
-    code = b'# -*- coding: latin-1 -*-\n# Gr\xf6\xdfe\nimport time\ntime.sleep(60)\n'
+    """Without a coding line, Python refuses such a file (SyntaxError), and so does modcon."""
+    code = b'# Gr\xf6\xdfe\nimport time\ntime.sleep(60)\n'
+    (tmp_path / 'app.py').write_bytes(code)
+    (tmp_path / 'Dockerfile').write_bytes(b'FROM python:3.12\nCOPY app.py /app.py\n'
+                                          b'CMD ["python", "/app.py"]\n')
+    assert subprocess.run([sys.executable, str(tmp_path / 'app.py')],
+                          capture_output=True).returncode == 1  # Python's own verdict
+    done = modcon('fix', '.', cwd=tmp_path)
+    err = done.stderr.decode('utf-8')
+    assert done.returncode == 2 and 'Traceback' not in err
+    assert 'modcon: error: app.py: is not UTF-8 text (invalid byte at offset 4)' in err
+    assert 'it is not UTF-8 text (invalid byte at offset 4)' in done.stdout.decode('utf-8')
+    assert (tmp_path / 'app.py').read_bytes() == code
+
+
+LATIN1_PYTHON = (b'# -*- coding: latin-1 -*-\n# Gr\xf6\xdfe aus M\xfcnchen\nimport pathlib\n'
+                 b'import time\n\n'
+                 b'def main():\n'
+                 b'    try:\n'
+                 b'        pathlib.Path("ready").write_bytes("Gr\xfc\xdf".encode("latin-1"))\n'
+                 b'        while True:\n'
+                 b'            time.sleep(86400)\n'
+                 b'    finally:\n'
+                 b'        pathlib.Path("stopped").write_text("finally")\n\n'
+                 b'if __name__ == "__main__":\n'
+                 b'    main()\n')
+
+
+def test_python_with_a_coding_line_is_read_and_fixed_byte_for_byte(tmp_path: pathlib.Path) -> None:
+    """PEP 263: Python reads such a file by the encoding its coding line names, so it runs;
+    modcon reads it the same way (a one-byte encoding), fixes it, and writes every byte
+    it did not edit as it was."""
+    (tmp_path / 'app.py').write_bytes(LATIN1_PYTHON)
+    (tmp_path / 'Dockerfile').write_bytes(b'FROM python:3.12\nENV PYTHONUNBUFFERED=1\n'
+                                          b'COPY app.py /app.py\nCMD ["python", "/app.py"]\n')
+    done = modcon('fix', '.', cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    fixed = (tmp_path / 'app.py').read_bytes()
+    assert b'import signal\n' in fixed and b'raise SystemExit(0)' in fixed
+    added = iter(fixed.splitlines(keepends=True))
+    assert all(line in added for line in LATIN1_PYTHON.splitlines(keepends=True)), \
+        'every original line, its bytes unchanged, in order'
+    assert modcon('fix', '--diff', '.', cwd=tmp_path).stdout == b''  # nothing more to do
+
+
+@pytest.mark.skipif(shutil.which('unshare') is None, reason='needs unshare')
+def test_python_with_a_coding_line_stops_on_sigterm_after_the_fix(tmp_path: pathlib.Path) -> None:
+    """Judged by running it: as PID 1 the original ignores SIGTERM; the fixed file still
+    says its Latin-1 string and runs its `finally` on SIGTERM."""
+    from modcon.containers.pid1 import stop_like_docker
+
+    (tmp_path / 'app.py').write_bytes(LATIN1_PYTHON)
+    (tmp_path / 'Dockerfile').write_bytes(b'FROM python:3.12\nENV PYTHONUNBUFFERED=1\n'
+                                          b'COPY app.py /app.py\nCMD ["python", "/app.py"]\n')
+
+    def stop() -> object:
+        for marker in ('ready', 'stopped'):
+            (tmp_path / marker).unlink(missing_ok=True)
+        return stop_like_docker([sys.executable, 'app.py'], cwd=str(tmp_path), grace=1.5,
+                                ready=lambda _output: (tmp_path / 'ready').exists())
+
+    before = stop()
+    assert before.verified and before.killed, before.describe()
+    modcon('fix', '.', cwd=tmp_path)
+    after = stop()
+    assert after.verified and after.exited_in_grace and after.exit_code == 0, after.describe()
+    assert (tmp_path / 'stopped').read_text() == 'finally'
+    assert (tmp_path / 'ready').read_bytes() == b'Gr\xfc\xdf'
+
+
+def test_a_coding_line_modcon_does_not_read_is_one_line(tmp_path: pathlib.Path) -> None:
+    """Shift JIS: a second byte can be `\\`, so the bytes cannot be read one for one."""
+    code = b'# -*- coding: shift_jis -*-\nNAME = "\x83\\"\nimport time\ntime.sleep(60)\n'
     (tmp_path / 'app.py').write_bytes(code)
     (tmp_path / 'Dockerfile').write_bytes(b'FROM python:3.12\nCOPY app.py /app.py\n'
                                           b'CMD ["python", "/app.py"]\n')
     done = modcon('fix', '.', cwd=tmp_path)
     err = done.stderr.decode('utf-8')
     assert done.returncode == 2 and 'Traceback' not in err
-    assert 'modcon: error: app.py: is not UTF-8 text (invalid byte at offset 30)' in err
-    assert 'it is not UTF-8 text (invalid byte at offset 30)' in done.stdout.decode('utf-8')
+    assert "its coding line names, 'shift_jis'" in err
     assert (tmp_path / 'app.py').read_bytes() == code
 
 
@@ -280,3 +351,31 @@ def test_verify_runs_such_files_before_and_after_the_fix(tmp_path: pathlib.Path)
     after = verify()
     assert after['stopped_in_grace'] and after['exit_code'] == 0
     assert b'# f\xfcr den Server\n' in (tmp_path / 'entry.sh').read_bytes()
+
+
+@pytest.mark.parametrize(('data', 'read'), (
+    pytest.param(b'#!/usr/bin/env python\n# coding=cp1252\nx = "\x80"\n', '#!/usr/bin/env python\n'
+                 '# coding=cp1252\nx = "\u20ac"\n', id='second line, after a shebang'),
+    pytest.param(b'# vim: set fileencoding=iso-8859-15 :\nx = "\xa4"\n',
+                 '# vim: set fileencoding=iso-8859-15 :\nx = "\u20ac"\n', id='vim style'),
+    pytest.param(b'import os\n# coding: latin-1\nx = "\xe9"\n', None,
+                 id='second line after code: not a coding line'),
+    pytest.param(b'# coding: cp1252\nx = "\x81"\n', None, id='a byte the encoding refuses'),
+    pytest.param(b'# coding: utf-8\nx = "\xe9"\n', None, id='says UTF-8, is not'),
+    pytest.param(b'# coding: no-such-codec\nx = "\xe9"\n', None, id='unknown encoding'),
+    pytest.param(b'# coding: utf-16\nx = "\xe9"\n', None, id='not one byte per character'),
+    pytest.param(b'x = "caf\xc3\xa9"\n', 'x = "caf\xe9"\n', id='UTF-8 as it is'),
+))
+def test_python_reads_what_its_coding_line_says(data: bytes, read: str | None) -> None:
+    """Each case as Python itself decides: it compiles the bytes exactly when modcon
+    reads them, to the same text."""
+    from modcon.readers.python.encoding import readable_code
+
+    assert readable_code(decode(data)) == read
+    try:
+        compiled = compile(data, 'case.py', 'exec')
+    except SyntaxError:
+        compiled = None
+    assert (compiled is not None) == (read is not None)
+    if read is not None:
+        assert compile(read, 'case.py', 'exec').co_consts == compiled.co_consts

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import ast
 
+from modcon.readers.python.encoding import readable_code
 from modcon.source import BOM
 from modcon.source import SourceFile
 
 
 def code_of(text: str) -> str:
     """``text`` as Python reads it: past a byte order mark, which Python skips but its
-    parsers refuse in a ``str`` (and libcst drops unsaid)."""
-    return text[1:] if text.startswith(BOM) else text
+    parsers refuse in a ``str`` (and libcst drops unsaid); and with the bytes a coding
+    line's one-byte encoding gives meaning to read by it (``encoding.readable_code``),
+    one character for one, so every position is the text's own."""
+    code = text[1:] if text.startswith(BOM) else text
+    readable = readable_code(code)
+    return readable if readable is not None else code
 
 
 def parse(text: str) -> ast.Module | None:
