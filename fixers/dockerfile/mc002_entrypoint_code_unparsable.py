@@ -26,7 +26,8 @@ def entrypoint_code_unparsable(document: DockerfileDocument) -> Iterator[Hit]:
     Reports a Python or JavaScript file that the container's command runs
     (followed as `modcon explain-entrypoint` shows) but that modcon cannot
     parse: Python 2 code, a `TabError`, a syntax error, broken JavaScript, a
-    binary file, or Python that is not UTF-8 text. The finding names the file and the reason.
+    binary file, or Python that is not UTF-8 text (nor in a one-byte encoding that its
+    coding line names). The finding names the file and the reason.
 
     ## Why is this bad?
     The signal rules (MC201, MC401) read the program to see whether it stops
