@@ -18,6 +18,7 @@ import posixpath
 from collections import ChainMap
 from collections.abc import Mapping
 
+from modcon.entrypoints.code_document import kind_of_code
 from modcon.entrypoints.invocation import Invocation
 from modcon.knowledge.inits import INITS
 from modcon.knowledge.servers import Server
@@ -755,9 +756,7 @@ def _kind_by_content(path: str, text: str) -> Kind | None:
         if program in _NODE:
             return Kind.JAVASCRIPT
         return None
-    extension = posixpath.splitext(path)[1]
-    return {'.sh': Kind.SHELL, '.py': Kind.PYTHON, '.js': Kind.JAVASCRIPT,
-            '.mjs': Kind.JAVASCRIPT, '.cjs': Kind.JAVASCRIPT}.get(extension)
+    return kind_of_code(path)
 
 
 def explain(resolution: Resolution) -> str:
