@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import shlex
 import shutil
+import subprocess
 
 import pytest
 
@@ -132,3 +134,50 @@ def test_scripts_that_need_the_shell_run_under_sh(command: str) -> None:
 def test_which_package_installs_a_program(name: str, package_json: str,
                                           package: str | None) -> None:
     assert package_binary(name, package_json) == package
+
+
+ARGV_JS = ("process.on('SIGTERM', () => process.exit(0));\n"
+           "console.log(JSON.stringify(process.argv.slice(2)));\n")
+
+
+@pytest.mark.skipif(NODE is None or NPM is None, reason='needs `node` and `npm`')
+@pytest.mark.parametrize('command', (
+    'CMD ["npm", "start", "--", "--port", "80", "a b"]',
+    'CMD npm start -- --port 80 "a b"',
+    'CMD ["npm", "run", "serve", "--", "--verbose"]',
+    'ENTRYPOINT ["npm", "start", "--"]\nCMD ["--port", "80"]',
+    'CMD ["npm", "start"]',
+))
+def test_the_program_gets_the_arguments_npm_gave_it(tmp_path: pathlib.Path, command: str) -> None:
+    """Judged by running both: real npm with the Dockerfile's words, then the fixed
+    command; the program prints the arguments it got, and they are the same."""
+    assert NODE is not None and NPM is not None
+    (tmp_path / 'package.json').write_text(json.dumps(
+        {'name': 'app', 'version': '1.0.0', 'license': 'MIT',
+         'scripts': {'start': 'node server.js', 'serve': 'node server.js'}}))
+    (tmp_path / 'server.js').write_text(ARGV_JS)
+    (tmp_path / 'Dockerfile').write_text(f'FROM node:22-slim\nWORKDIR /app\nCOPY . .\n{command}\n')
+    path = os.pathsep.join([*dict.fromkeys([os.path.dirname(NODE), os.path.dirname(NPM)]),
+                            '/usr/bin', '/bin'])
+    env = {'PATH': path, 'HOME': str(tmp_path / '.home')}
+
+    def printed(argv: list[str]) -> list[str]:
+        done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def container_argv() -> list[str]:
+        lines = (tmp_path / 'Dockerfile').read_text().splitlines()
+        words: list[str] = []
+        for keyword in ('ENTRYPOINT ', 'CMD '):
+            line = next((ln for ln in lines if ln.startswith(keyword)), None)
+            if line is not None:
+                words += json.loads(line[len(keyword):]) if line[len(keyword)] == '[' \
+                    else shlex.split(line[len(keyword):])
+        return words
+
+    before = printed(container_argv())
+    assert main(['fix', '--select', 'MC104', str(tmp_path)]) in (0, 1)
+    fixed = container_argv()
+    assert fixed[0] == 'node', fixed  # the program itself now
+    assert printed(fixed) == before

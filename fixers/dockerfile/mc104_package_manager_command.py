@@ -92,6 +92,13 @@ def package_manager_command(document: DockerfileDocument) -> Iterator[Hit]:
     `prestart`/`poststart` script would no longer run, or the code reads the
     `npm_*` variables npm sets (`npm_package_version`, ...).
 
+    Arguments after `--` (`npm start -- --port 80`) are what npm, yarn and
+    pnpm append to the script's command: the program gets them after the
+    script's own. An `ENTRYPOINT ["npm", "start", "--"]` passes its `CMD`
+    on, and the rewrite keeps the `CMD`. Other words after the script's name
+    (`npm start --if-present`, or a `CMD` after an `ENTRYPOINT` without `--`)
+    may be the runner's own options: no fix.
+
     A program from `node_modules/.bin` (`vue-cli-service serve`, `next
     start`, `npx next start`), of a package the `package.json` depends on, is
     run by its path in the image (`/app/node_modules/.bin/next`) when the
@@ -138,6 +145,15 @@ def package_manager_command(document: DockerfileDocument) -> Iterator[Hit]:
                               f'(`{"`, `".join(program.dropped)}`); set them with `ENV` and '
                               f'run `{" ".join(argv)}` directly in exec form')
         return
+    passed = _passed_arguments(document, instruction)
+    if passed is None:
+        words = resolution.argv or _runner_argv(instruction) or ()
+        yield Hit(start, end, f'{message}; no automatic fix: `{" ".join(words)}` gives {runner} '
+                              f'arguments beyond the script\'s name, which it may read itself or '
+                              f'pass on; run the program directly in exec form with the '
+                              f'arguments it should get')
+        return
+    argv = (*argv, *passed)
     package_json = _package_json(document)
     applicability, why = _safety(document, runner, name, argv, package_json)
     binary = posixpath.basename(argv[0])
@@ -164,6 +180,45 @@ def package_manager_command(document: DockerfileDocument) -> Iterator[Hit]:
         title += f' ({why})'
     fix = Fix.make(title, edits, applicability) if edits else None
     yield Hit(start, end, message, fix)
+
+
+def _passed_arguments(document: DockerfileDocument,
+                      instruction: Instruction) -> tuple[str, ...] | None:
+    """The arguments the runner appends to the script's command, to append to the
+    program's argv in turn; None when modcon cannot tell what the runner does with them.
+
+    npm, yarn and pnpm pass the words after ``--`` to the script (npm appends them to
+    its command line); other words after the script's name may be the runner's own
+    options (`--if-present`, `--silent`: npm reads them as its configuration), so they
+    get no fix. An ENTRYPOINT that ends in ``--`` passes its CMD on: the rewrite keeps
+    the CMD, which the program then gets.
+    """
+    words = list(_runner_argv(instruction) or ())
+    selected = _after_script_name(words)
+    if selected is None:
+        return None
+    extra = words[selected:]
+    entrypoint, cmd = document.stages.final_commands()
+    appended = instruction is entrypoint and cmd is not None and bool(
+        cmd.args.json if cmd.args.json is not None else cmd.args.text.strip())
+    if appended:
+        return () if extra == ['--'] else None
+    if not extra:
+        return ()
+    return tuple(extra[1:]) if extra[0] == '--' else None
+
+
+def _after_script_name(words: list[str]) -> int | None:
+    """Where the words after the script's name start in a runner's argv (``npm run
+    serve``, ``yarn start``), the runner's own leading options skipped."""
+    i = 1
+    while i < len(words) and words[i].startswith('-') and words[i] != '--':
+        i += 1
+    if i >= len(words) or words[i] == '--':
+        return None
+    if words[i] in ('run', 'run-script'):
+        return i + 2 if i + 1 < len(words) else None
+    return i + 1
 
 
 def _package_json(document: DockerfileDocument) -> str | None:
