@@ -756,3 +756,90 @@ def test_a_plan_is_answered_again_only_for_the_same_text_and_commands(
     _signals.plan(SourceFile('other.py', loop), [('python', 'app.py')])
     _signals.plan(SourceFile('app.py', loop), [('python', '-u', 'app.py')])
     assert len(parsed) == 4
+
+
+# -- threads that outlive the main thread ----------------------------------------
+
+THREADED = '''\
+import pathlib
+import threading
+import time
+
+stop = threading.Event()
+
+
+def poll():
+    {loop}
+
+
+def main():
+    threading.Thread(target=poll{daemon}).start()
+    try:
+        pathlib.Path("ready").touch()
+        while True:
+            time.sleep(86400)
+    finally:
+        stop.set()
+        pathlib.Path("stopped").write_text("finally")
+
+
+if __name__ == "__main__":
+    main()
+'''
+FOREVER = 'while True:\n        time.sleep(0.1)'
+UNTIL_STOPPED = 'while True:\n        if stop.wait(0.1):\n            break'
+
+
+@needs_unshare
+@pytest.mark.parametrize(('loop', 'daemon'), (
+    pytest.param(FOREVER, ', daemon=True', id='a daemon thread'),
+    pytest.param(UNTIL_STOPPED, '', id='a thread the shutdown ends'),
+))
+def test_a_thread_that_ends_with_the_program_gets_the_fix(tmp_path: pathlib.Path, loop: str,
+                                                          daemon: str) -> None:
+    program = THREADED.format(loop=loop, daemon=daemon)
+    _before, after = _shutdown_marker(tmp_path, 'app.py', program)
+    assert after.exit_code == 0, after.output
+
+
+@needs_unshare
+def test_a_thread_that_never_ends_gets_no_fix_since_the_handler_would_not_stop_it(
+        tmp_path: pathlib.Path) -> None:
+    """The handler the fix would add, applied by hand: the main thread's `finally` runs,
+    then Python waits for the thread, and the container is killed all the same. So the
+    finding stays, without a fix, and says which function keeps it alive."""
+    from modcon.edits import apply_fixes
+    from modcon.fixers.python._signals import plan
+    from modcon.model import Fix
+
+    program = THREADED.format(loop=FOREVER, daemon='')
+    [finding] = _findings(program)
+    assert finding.fix is None
+    assert 'it runs `poll()` in a thread (line 14) that is not a daemon thread' in finding.message
+
+    planned = plan(SourceFile('app.py', program), [('python', 'app.py')])
+    assert planned is not None and planned.edits  # what the fix would have been
+    with_handler, _ = apply_fixes(program, [Fix.safe('handler', *planned.edits)],
+                                  Applicability.SAFE)
+    handled = _stop(_write(tmp_path, 'app.py', with_handler))
+    assert handled.verified and handled.killed, handled.describe()
+    assert (tmp_path / 'stopped').read_text() == 'finally'  # its cleanup ran, and yet
+
+
+@needs_unshare
+def test_a_file_that_rebinds_the_name_signal_gets_the_module_under_another(
+        tmp_path: pathlib.Path) -> None:
+    """`import os.path as signal` after `import signal`: the name is os.path where the
+    handler runs, so the fix imports the module as `_signal` (it reused `signal` and the
+    fixed program died at start with AttributeError)."""
+    program = ('import pathlib\nimport signal\nimport time\n\nimport os.path as signal\n\n\n'
+               'if __name__ == "__main__":\n'
+               '    try:\n'
+               '        pathlib.Path(signal.join("ready"))  # os.path, as the file means it\n'
+               '        pathlib.Path("ready").touch()\n'
+               '        time.sleep(86400)\n'
+               '    finally:\n'
+               '        pathlib.Path("stopped").write_text("finally")\n')
+    assert 'import signal as _signal\n' in _fixed('app.py', program)
+    _before, after = _shutdown_marker(tmp_path, 'app.py', program)
+    assert after.exit_code == 0, after.output

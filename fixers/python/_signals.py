@@ -383,6 +383,16 @@ class _Planner:
     def _last_line(self, node: cst.CSTNode) -> int:
         return self.positions[node].end.line
 
+    def _names_only_the_module(self, name: str, unbound: bool = False) -> bool:
+        """Whether ``name`` means the signal module wherever the file uses it: bound by
+        nothing but ``import signal [as name]`` (``import os.path as signal`` or ``from
+        blinker import signal`` make it something else), nor assigned or defined
+        (``unbound``: also when nothing binds it at all)."""
+        bound = self.scanner.aliases.get(name)
+        if name in self.scanner.other_uses:
+            return False
+        return bound == {'signal'} or (unbound and bound is None)
+
     def _free_name(self, candidates: Sequence[str], stem: str) -> str:
         names = [*candidates, *(f'{stem}_{n}' for n in range(2, 100))]
         return next(n for n in names if re.search(rf'\b{n}\b', self.text) is None)
@@ -479,10 +489,11 @@ class _Planner:
         else:
             visible = imports
         module_name = next((n for n in map(_signal_import, visible) if n is not None
-                            and n not in self.scanner.other_uses), None)
+                            and self._names_only_the_module(n)), None)
         import_line = ''
         if module_name is None:
-            taken = 'signal' in self.scanner.other_uses or self.scanner.star_import
+            taken = not self._names_only_the_module('signal', unbound=True) or \
+                self.scanner.star_import
             module_name = self._free_name(MODULE_ALIASES, '_modcon_signal') if taken \
                 else 'signal'
             import_line = 'import signal' if module_name == 'signal' \

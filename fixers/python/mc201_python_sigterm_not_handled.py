@@ -140,7 +140,12 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     loop catches the `SystemExit`. With the `KeyboardInterrupt` handler, a
     SIGTERM that arrives outside the `try` (during start-up, say) ends the
     program as an unhandled Ctrl-C does (status 130, with a traceback).
-    Non-daemon threads keep the process alive after the main thread exits.
+    Non-daemon threads keep the process alive after the main thread exits:
+    when the file runs a function that loops forever (`while True:` without
+    `break` or `return`) in such a thread (`threading.Thread(target=f)`
+    without `daemon=True`, an executor's `submit(f)` or `map(f, ...)`,
+    `run_in_executor(None, f)`), it is reported without a fix, since the
+    handler alone would leave the container still hanging.
     A program that waits on a child process ends it early (the child is
     killed when the program exits, as it would have been at the end of the
     grace period); forward the signal to the child instead. Children started
@@ -177,6 +182,17 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     if not result.edits:
         yield Hit(result.start, result.end,
                   f'{message}; no automatic fix: {result.no_fix_reason}', None, severity)
+        return
+    from modcon.fixers.python._threads import endless_thread
+
+    endless = endless_thread(document.python_ast) if document.python_ast is not None else None
+    if endless is not None:
+        yield Hit(result.start, result.end,
+                  f'{message}; no automatic fix: it runs `{endless.function}()` in a thread '
+                  f'(line {endless.line}) that is not a daemon thread and loops forever, and '
+                  f'Python waits for it after SIGTERM ends the main thread, so the container '
+                  f'still would not stop; make it a daemon thread (`daemon=True`) or end it '
+                  f'in the program\'s shutdown, then handle SIGTERM', None, severity)
         return
     if result.interrupt:
         message += (f'; it stops through `except KeyboardInterrupt` {result.interrupt}, '
