@@ -363,6 +363,57 @@ def test_the_summary_says_how_many_files_were_checked(
     assert in_process('check', 'b', 'c', cwd=tmp_path).stdout == 'Checked 2 files: no findings.\n'
 
 
+# -- explain-entrypoint refuses the files check refuses ---------------------------
+
+EXPLAINED = 'FROM alpine:3.20\nCOPY app.py /app.py\nCMD ["python", "/app.py"]\n'
+
+
+def test_explain_entrypoint_reports_bad_dockerfiles_as_check_does(
+        tmp_path: pathlib.Path, in_process: Callable[..., Ran]) -> None:
+    """It printed nothing and exited 0: an all-clear for files it never read."""
+    write(tmp_path / 'm' / 'Dockerfile', EXPLAINED)
+    write(tmp_path / 'm' / 'app.py', 'print(1)\n')
+    os.mkfifo(tmp_path / 'm' / 'Dockerfile.fifo')
+    write(tmp_path / 'm' / 'Dockerfile.empty', b'')
+    write(tmp_path / 'm' / 'Dockerfile.bin', b'\x00\x01FROM')
+    write(tmp_path / 'm' / 'Dockerfile.u16', b'\xff\xfeF\x00R\x00O\x00M\x00\n\x00')
+    (tmp_path / 'm' / 'loop.Dockerfile').symlink_to('loop.Dockerfile')
+    checked = in_process('check', 'm', cwd=tmp_path)
+    explained = in_process('explain-entrypoint', 'm', cwd=tmp_path)
+    assert explained.returncode == checked.returncode == 2
+    assert_one_line_errors(explained.stderr, 5)
+    assert explained.stderr == checked.stderr
+    assert 'm/loop.Dockerfile: cannot read: Too many levels of symbolic links' in explained.stderr
+    assert explained.stdout.startswith('m/Dockerfile:\n')  # the good one is still explained
+    assert '=> runs app.py (python) as the main program' in explained.stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('setpriv'),
+                    reason='root drops its file-permission override with setpriv')
+def test_explain_entrypoint_reports_unreadable_files_as_check_does(
+        tmp_path: pathlib.Path) -> None:
+    """A mode-000 script the command runs was explained as one that runs nothing."""
+    write(tmp_path / 'a' / 'Dockerfile', 'FROM alpine:3.20\nCOPY e.sh /e.sh\n'
+                                          'ENTRYPOINT ["/e.sh"]\n')
+    write(tmp_path / 'a' / 'e.sh', '#!/bin/sh\nexec app\n').chmod(0o000)
+    write(tmp_path / 'b' / 'Dockerfile', EXPLAINED).chmod(0o000)
+    write(tmp_path / 'c' / 'Dockerfile', EXPLAINED)
+    write(tmp_path / 'c' / 'app.py', 'print(1)\n')
+
+    def run(command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*DROP_DAC, sys.executable, '-m', 'modcon', command, 'a',
+                               'b/Dockerfile', 'c'],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    checked, explained = run('check'), run('explain-entrypoint')
+    assert explained.returncode == checked.returncode == 2
+    assert_one_line_errors(explained.stderr, 2)
+    assert explained.stderr == checked.stderr
+    assert 'b/Dockerfile: cannot read: Permission denied' in explained.stderr
+    assert 'a/e.sh: cannot read: Permission denied' in explained.stderr
+    assert 'c/Dockerfile:\n' in explained.stdout  # the readable one is still explained
+
+
 # -- discovery agrees with pre-commit ------------------------------------------------
 
 NAMES = {

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 from modcon.engine.config import Config
 from modcon.engine.discover import Target
@@ -11,7 +12,7 @@ from modcon.engine.scope import code_scope
 from modcon.engine.scope import explained
 from modcon.errors import EXIT_CLEAN
 from modcon.errors import EXIT_ERROR
-from modcon.errors import InputError
+from modcon.errors import ModconError
 from modcon.errors import report_errors
 from modcon.model import Kind
 from modcon.printable import printable
@@ -20,16 +21,18 @@ from modcon.printable import printable
 def run_explain(paths: list[str]) -> int:
     """``modcon explain-entrypoint``: how each Dockerfile's command was followed."""
     skipped: list[str] = []
-    targets, errors = discover(paths, Config(), skipped)
+    targets, found_errors = discover(paths, Config(), skipped)
+    errors: list[ModconError] = list(found_errors)
     dockerfiles = [t for t in targets if t.kind == Kind.DOCKERFILE]
-    for text in explained(code_scope(dockerfiles)):
+    # Read as `check` reads: a file it refuses is refused here, with its error.
+    for text in explained(code_scope(dockerfiles, errors)):
         sys.stdout.write(printable(text, newlines=True))
     say_if_none(dockerfiles, errors, paths, skipped)
     report_errors(errors)
     return EXIT_ERROR if errors else EXIT_CLEAN
 
 
-def say_if_none(dockerfiles: list[Target], errors: list[InputError], paths: list[str],
+def say_if_none(dockerfiles: list[Target], errors: Sequence[ModconError], paths: list[str],
                  skipped: list[str]) -> None:
     """Tell, on stderr, that there was no Dockerfile to look at, and why."""
     if not dockerfiles and not errors:

@@ -237,15 +237,17 @@ class Scope:
                          list(self._resolutions))
 
 
-def code_scope(dockerfiles: Iterable[Target]) -> CodeScope:
-    """The entrypoint code that the Dockerfiles' containers run."""
+def code_scope(dockerfiles: Iterable[Target],
+               errors: list[ModconError] | None = None) -> CodeScope:
+    """The entrypoint code that the Dockerfiles' containers run.
+
+    Every file is read as ``modcon check`` reads it, the code reached included,
+    and each one that cannot be read has its error appended to ``errors``: an
+    explanation built on a file that was not read would pass for an all-clear
+    (an unreadable script reads as one that runs nothing).
+    """
     scope = Scope()
-    for dockerfile in dockerfiles:
-        try:
-            item = scope.read(dockerfile)
-        except ModconError:
-            continue  # reported when the Dockerfile itself is read
-        scope.follow_input(dockerfile, item)
+    _read_dockerfiles_and_code(scope, list(dockerfiles), errors)
     return scope.scope()
 
 
@@ -262,8 +264,26 @@ def gather(targets: Iterable[Target], reader: Reader | None = None,
     parsed once, with what its rules need, in the order of ``targets`` and then of
     the code their Dockerfiles reach. A file that cannot be read is left out and
     its error appended to ``errors``."""
-    scope = Scope(reader)
     listed = list(targets)
+    files, code = _read_dockerfiles_and_code(Scope(reader), listed, errors)
+    order = [*(t for t in listed if t.kind == Kind.DOCKERFILE), *(t for t, _ in code)]
+    position = {t.path: i for i, t in enumerate(listed)}
+    order.sort(key=lambda t: position.get(t.path, len(position)))
+    return [files[t.path] for t in order if t.path in files]
+
+
+def _read_dockerfiles_and_code(
+        scope: Scope, listed: list[Target], errors: list[ModconError] | None,
+) -> tuple[dict[str, FileInput], list[tuple[Target, tuple[Invocation, ...]]]]:
+    """Read the Dockerfiles of ``listed``, follow their commands, then read the code
+    files (``Scope.code``): the files read, by path, and the code files with their
+    invocations.
+
+    The one reading that ``gather`` (the Action, the bot) and ``code_scope``
+    (``explain-entrypoint``) share: each file is read by ``Scope.read``, as
+    ``modcon check`` reads it, so all refuse the same files with the same errors,
+    appended to ``errors`` in the order read.
+    """
     files: dict[str, FileInput] = {}
 
     def take(target: Target, invocations: tuple[Invocation, ...] = ()) -> FileInput | None:
@@ -283,7 +303,4 @@ def gather(targets: Iterable[Target], reader: Reader | None = None,
     code = scope.code(listed)
     for target, invocations in code:
         take(target, invocations)
-    order = [*(t for t in listed if t.kind == Kind.DOCKERFILE), *(t for t, _ in code)]
-    position = {t.path: i for i, t in enumerate(listed)}
-    order.sort(key=lambda t: position.get(t.path, len(position)))
-    return [files[t.path] for t in order if t.path in files]
+    return files, code
