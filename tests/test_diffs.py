@@ -7,10 +7,13 @@ properties below hold on both paths.
 """
 from __future__ import annotations
 
+import os
+import pathlib
 import random
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 from hypothesis import given
@@ -20,6 +23,7 @@ from hypothesis import strategies as st
 from modcon import diffs
 from modcon.github import suggestions
 from modcon.github.prbody import _snippet
+from modcon.source import encode
 from tests.linecount import lines_executed
 
 # Each is a line break to str.splitlines, and an ordinary character to git,
@@ -178,3 +182,127 @@ def test_past_its_budget_the_diff_shows_the_rest_replaced_whole(monkeypatch) -> 
     monkeypatch.setattr(diffs, '_LOOKS_PER_LINE', 0)
     diff = diffs.unified_diff('f', before, after)
     assert diff.count('@@ -') == 1 and apply(diff, before) == after
+
+
+# -- file names in the headers: quoted as git quotes them ---------------------------
+
+needs_git = pytest.mark.skipif(shutil.which('git') is None, reason='git is not installed')
+NOT_UTF8 = b'Dockerfile.\xff'.decode('utf-8', 'surrogateescape')  # as modcon holds the name
+# name -> the file a raw name in the headers would make `git apply` patch (or None)
+ODD_NAMES = {
+    'Dockerfile.tab\tx': 'Dockerfile.tab',
+    'sub\tdir/Dockerfile': 'sub/Dockerfile',
+    'Dockerfile.nl\nx': 'Dockerfile.nl',
+    'Dockerfile.q"x': None,
+    'Dockerfile.back\\x': None,
+    'Dockerfile.sp x': 'Dockerfile.sp',
+    'Dockerfile.é': None,
+    NOT_UTF8: None,
+    'Dockerfile': None,
+}
+BEFORE = 'FROM alpine:3\nCMD python app.py\n'
+# git's defaults, whatever the user's configuration says
+GIT_SETTINGS = ['user.email=a@b', 'user.name=a', 'core.quotePath=true', 'diff.noprefix=false',
+                'diff.mnemonicPrefix=false']
+
+
+def git(*args: str, cwd: pathlib.Path, stdin: bytes | None = None) -> bytes:
+    configured = [arg for setting in GIT_SETTINGS for arg in ('-c', setting)]
+    return subprocess.run(['git', *configured, *args], cwd=cwd, input=stdin,
+                          capture_output=True, check=True).stdout
+
+
+def tree(root: pathlib.Path) -> dict[bytes, bytes]:
+    """Every file under ``root`` but git's own, by its path's bytes."""
+    found = {}
+    for folder, subfolders, files in os.walk(os.fsencode(root)):
+        subfolders[:] = [s for s in subfolders if s != b'.git']
+        for name in files:
+            path = os.path.join(folder, name)
+            with open(path, 'rb') as f:
+                found[os.path.relpath(path, os.fsencode(root))] = f.read()
+    return found
+
+
+def repo_with(root: pathlib.Path, names: list[str]) -> pathlib.Path:
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(BEFORE.encode())
+    git('init', '-q', cwd=root)
+    git('add', '-A', cwd=root)
+    git('commit', '-qm', 'before', cwd=root)
+    return root
+
+
+def run_modcon(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if k != 'MODCON_DEBUG'}
+    return subprocess.run([sys.executable, '-m', 'modcon', *args], cwd=cwd, env=env,
+                          capture_output=True, timeout=60, check=False)
+
+
+@needs_git
+@pytest.mark.parametrize('name', ODD_NAMES, ids=ascii)
+def test_git_applies_fix_diff_to_exactly_the_file_fix_writes(
+        tmp_path: pathlib.Path, name: str) -> None:
+    """A raw tab ended the name for `git apply` (it patched `Dockerfile.tab`); a raw
+    newline made it reject the patch ("patch fragment without header")."""
+    decoy = ODD_NAMES[name]
+    names = [name, *([decoy] if decoy else [])]
+    patched = repo_with(tmp_path / 'patched', names)
+    fixed = repo_with(tmp_path / 'fixed', names)
+    diff = run_modcon('fix', '--diff', name, cwd=patched)
+    assert diff.returncode == 1 and b'Traceback' not in diff.stderr, diff.stderr
+    git('apply', '-', cwd=patched, stdin=diff.stdout)
+    written = run_modcon('fix', name, cwd=fixed)
+    assert written.returncode == 0 and b'Traceback' not in written.stderr, written.stderr
+    assert tree(patched) == tree(fixed)
+    assert (patched / name).read_bytes() != BEFORE.encode()
+    if decoy:
+        assert (patched / decoy).read_bytes() == BEFORE.encode()
+    if name == 'Dockerfile':
+        assert diff.stdout.startswith(b'--- a/Dockerfile\n+++ b/Dockerfile\n@@ ')  # plain stays plain
+
+
+HEADER_NAMES = ['Dockerfile', 'sq\'x', '$x', 's x', 't\tx', 's p\tx', 'n\nx', 'q"x', 'b\\x',
+                'é', NOT_UTF8, 'c\x01\x1b\x7f\a\b\v\f\rx', 'd\tir/f', 'new\tfile', 'new file']
+
+
+@needs_git
+def test_headers_are_quoted_exactly_as_git_diff_writes_them(tmp_path: pathlib.Path) -> None:
+    """git's quote.c with `core.quotePath` at its default; a tab after a name with a space."""
+    old = [n for n in HEADER_NAMES if not n.startswith('new')]
+    repo = repo_with(tmp_path, old)
+    after = BEFORE.replace('CMD python app.py', 'CMD ["python", "app.py"]')
+    files = {n: ('' if n.startswith('new') else BEFORE, after) for n in HEADER_NAMES}
+    for name in HEADER_NAMES:
+        (repo / name).write_bytes(after.encode())
+    git('add', '-A', cwd=repo)
+    for name in HEADER_NAMES:
+        written = git('diff', 'HEAD', '--', f':(literal){name}', cwd=repo)
+        without_index = b''.join(line for line in written.splitlines(keepends=True)
+                                 if not line.startswith(b'index '))
+        ours = encode(suggestions.unified_patch({name: files[name]}))
+        assert ours == without_index, name
+        assert ours.split(b'\n', 1)[1].removeprefix(b'new file mode 100644\n') == \
+            encode(diffs.unified_diff(name, *files[name]))
+
+    for name in HEADER_NAMES:  # and git applies our patch of them all
+        if name.startswith('new'):
+            (repo / name).unlink()
+        else:
+            (repo / name).write_bytes(BEFORE.encode())
+    git('apply', '-', cwd=repo, stdin=encode(suggestions.unified_patch(files)))
+    assert all((repo / name).read_bytes() == after.encode() for name in HEADER_NAMES)
+
+
+@pytest.mark.parametrize(('name', 'quoted'), [
+    pytest.param('a/Dockerfile', 'a/Dockerfile', id='plain'),
+    pytest.param('a/s x', 'a/s x', id='space'),
+    pytest.param('a/t\tx', '"a/t\\tx"', id='tab'),
+    pytest.param('a/q"b\\', '"a/q\\"b\\\\"', id='quote-backslash'),
+    pytest.param('a/é', '"a/\\303\\251"', id='utf-8'),
+    pytest.param(f'a/{NOT_UTF8}', '"a/Dockerfile.\\377"', id='not-utf-8'),
+    pytest.param('a/\x00\x1f\x7f', '"a/\\000\\037\\177"', id='octal'),
+])
+def test_git_quoted(name: str, quoted: str) -> None:
+    assert diffs.git_quoted(name) == quoted

@@ -17,12 +17,20 @@ from __future__ import annotations
 
 import bisect
 
+from modcon.source import encode
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from collections.abc import Iterator
     from collections.abc import Sequence
 
     Opcode = tuple[str, int, int, int, int]
+
+# The bytes git writes with a backslash and a letter in a quoted name; the other
+# controls, DEL and every byte past ASCII as three octal digits (git's quote.c
+# with ``core.quotePath`` at its default).
+_C_ESCAPES = {0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r',
+              0x22: '"', 0x5c: '\\'}
 
 # A stretch of up to this many line pairs goes to difflib as it is: its work on
 # it is at worst about that many steps (a few tenths of a second).
@@ -50,9 +58,41 @@ def unified_diff(path: str, before: str, after: str) -> str:
 
     name = path.lstrip('/')
     old, new = marked(before), marked(after)
-    head = f'--- {"/dev/null" if before == "" and after else f"a/{name}"}\n+++ b/{name}\n'
+    created = before == '' and after != ''
+    head = (f'--- {"/dev/null" if created else file_label("a/", name)}\n'
+            f'+++ {file_label("b/", name)}\n')
     body = ''.join(_hunks(old, new, context=3))
     return head + body if body else ''
+
+
+def file_label(prefix: str, path: str) -> str:
+    """The name on a ``---`` or ``+++`` line, as git writes it: quoted when it must be
+    (``git_quoted``), and followed by a tab when it holds a space, so that ``patch``
+    does not take what follows the space for a timestamp."""
+    return git_quoted(prefix + path) + ('\t' if ' ' in path else '')
+
+
+def git_quoted(name: str) -> str:
+    """``name`` (with its ``a/`` or ``b/``) as git writes it in a diff's headers.
+
+    As it is, or, when it holds a control character, a double quote, a backslash or
+    a byte past ASCII, in double quotes with C escapes (``"a/x\\ty"``, ``\\303\\251``
+    for ``é``). Written raw, a tab ends the name for ``git apply`` (it patched
+    another file) and a newline breaks the patch. A byte of a name that is not UTF-8
+    (kept as a lone surrogate, see ``source.decode``) is quoted as that byte.
+    """
+    data = encode(name)
+    if all(0x20 <= byte < 0x7f and byte not in _C_ESCAPES for byte in data):
+        return name
+    return '"' + ''.join(_quoted_byte(byte) for byte in data) + '"'
+
+
+def _quoted_byte(byte: int) -> str:
+    if byte in _C_ESCAPES:
+        return '\\' + _C_ESCAPES[byte]
+    if byte < 0x20 or byte >= 0x7f:
+        return f'\\{byte:03o}'
+    return chr(byte)
 
 
 def changed_lines(before: str, after: str, context: int = 0) -> list[str]:

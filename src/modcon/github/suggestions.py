@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from modcon.diffs import git_quoted
 from modcon.diffs import lines
 from modcon.diffs import opcodes
 from modcon.diffs import unified_diff
@@ -106,6 +107,6 @@ def suggest(path: str, before: str, after: str, patch: str) -> Split:
 
 def unified_patch(files: dict[str, tuple[str, str]]) -> str:
     """A patch for ``git apply``: path -> (before, after)."""
-    return ''.join(f'diff --git a/{path} b/{path}\n'
+    return ''.join(f'diff --git {git_quoted(f"a/{path}")} {git_quoted(f"b/{path}")}\n'
                    + ('new file mode 100644\n' if files[path][0] == '' else '')
                    + unified_diff(path, *files[path]) for path in sorted(files))
