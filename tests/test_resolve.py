@@ -246,3 +246,25 @@ def test_a_compose_file_that_does_not_apply_is_ignored(tmp_path: pathlib.Path,
     dockerfile.write_text('FROM python:3.12\nCOPY main.py /main.py\nCMD ["python", "/main.py"]\n')
     scope = code_scope([Target(str(dockerfile), 'svc/Dockerfile', 'dockerfile')])
     assert [t.display for t in scope.targets] == ['svc/main.py']
+
+
+def test_a_script_that_cannot_be_read_is_not_taken_for_one_that_runs_nothing() -> None:
+    """A script the project cannot read (unreadable, binary, too large) is not read as
+    empty text: that explained it as one that 'ends without running a program'."""
+
+    class Unreadable(MappingProject):
+        def read(self, path: str) -> str | None:
+            return None if path.lstrip('/') == 'entry.sh' else super().read(path)
+
+        def is_file(self, path: str) -> bool:
+            return path.lstrip('/') in self.files
+
+    document = DockerfileDocument(SourceFile(
+        'Dockerfile', 'FROM alpine:3\nCOPY entry.sh /entry.sh\nENTRYPOINT ["/entry.sh"]\n'
+                      'CMD ["node", "server.js"]\n'))
+    resolution = resolve(document, 'Dockerfile',
+                         Unreadable({'entry.sh': '#!/bin/sh\nexec "$@"\n'}))
+    steps = [step.text for step in resolution.steps]
+    assert 'entry.sh cannot be read (unreadable, binary or over 1 MiB): not followed further' \
+        in steps
+    assert not any('without running a program' in step for step in steps)

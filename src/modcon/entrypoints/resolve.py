@@ -637,7 +637,12 @@ class _Follow:
             # An entrypoint script ends by running its program (`exec "$@"`,
             # the CMD; or `exec python /app/server.py`): follow it, as the
             # program that stays running (MC301 says when it is not `exec`ed).
-            words = self.shell_command(path, self.image.project.read(path) or '', rest or [])
+            text = self.image.project.read(path)
+            if text is None:
+                self.note(f'{path} cannot be read (unreadable, binary or over 1 MiB): '
+                          f'not followed further')
+                return self.done()
+            words = self.shell_command(path, text, rest or [])
             if words:
                 return self.follow(words)
         return self.done()
