@@ -154,3 +154,76 @@ def test_scripts_a_container_does_not_run_are_left_alone() -> None:
                         Config(select=('MC301',)), Applicability.SAFE,
                         (Invocation('Dockerfile', 3, ('python3', 'app.py'), as_main=False),))
     assert not result.changed and not result.findings
+
+
+def _shell_path(shell: str, tmp_path: pathlib.Path) -> str:
+    """The program to start ``shell`` with; BusyBox runs its ash as ``ash``."""
+    path = shutil.which(shell)
+    if path is None:
+        pytest.skip(f'no {shell}')
+    if shell != 'busybox':
+        return path
+    ash = tmp_path / 'ash'
+    ash.symlink_to(path)
+    return str(ash)
+
+
+ALIAS_SHELLS = ('sh', 'dash', 'bash', 'busybox')
+
+
+@pytest.mark.parametrize('shell', ALIAS_SHELLS)
+def test_a_command_named_by_an_alias_gets_no_exec(tmp_path: pathlib.Path, shell: str) -> None:
+    # dash and BusyBox ash expand aliases in scripts (bash only under `shopt -s
+    # expand_aliases` or as sh); `exec` never does: `exec n` looks for a program
+    # called `n`. So modcon leaves the script alone and says why.
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    (bin_dir / 'stub').write_text(STUB)
+    (bin_dir / 'stub').chmod(0o755)
+    script = '#!/bin/sh\nalias a=true n=\'stub --flag\'\nn "$@"\n'
+    result = fix_source(SourceFile('entrypoint.sh', script), 'shell', Config(select=('MC301',)),
+                        Applicability.UNSAFE,
+                        (Invocation('Dockerfile', 3, ('/entrypoint.sh', 'one')),))
+    assert result.fixed == script
+    [finding] = result.findings
+    assert finding.fix is None and 'ends in `n`, an alias' in finding.message
+
+    program = _shell_path(shell, tmp_path)
+    record = tmp_path / 'record.json'
+    env = {'PATH': f'{bin_dir}:/usr/bin:/bin', 'RECORD': str(record)}
+
+    def run(text: str) -> tuple[int, object]:
+        (tmp_path / 'entrypoint.sh').write_text(text)
+        record.unlink(missing_ok=True)
+        done = subprocess.run([program, 'entrypoint.sh', 'one'], cwd=tmp_path, env=env,
+                              capture_output=True, timeout=10)
+        return done.returncode, json.loads(record.read_text())['argv'] if record.exists() else None
+
+    status, argv = run(script)
+    naive_status, naive_argv = run(script.replace('\nn "$@"', '\nexec n "$@"'))
+    assert naive_status == 127 and naive_argv is None  # `exec n`: not found, in every shell
+    if argv is not None:  # the shell expanded the alias: the naive fix breaks the script
+        assert status == 0 and argv == ['--flag', 'one']
+    else:  # bash: no alias expansion, so the script never ran the program
+        assert shell == 'bash' and status == 127
+    if shell in ('dash', 'busybox'):
+        assert argv is not None
+
+
+@pytest.mark.parametrize('shell', ALIAS_SHELLS)
+def test_an_alias_for_another_name_does_not_stop_the_fix(tmp_path: pathlib.Path,
+                                                        shell: str) -> None:
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    (bin_dir / 'stub').write_text(STUB)
+    (bin_dir / 'stub').chmod(0o755)
+    (tmp_path / 'sub').mkdir()
+    program = _shell_path(shell, tmp_path)
+    script = '#!/bin/sh\nalias ll=\'ls -l\'\nstub "$@"\n'
+    fixed = _fix(script)
+    assert fixed == script.replace('\nstub', '\nexec stub')
+    before, before_status, shell_pid = _record(tmp_path, program, script, ARGS, status=3)
+    after, after_status, fixed_pid = _record(tmp_path, program, fixed, ARGS, status=3)
+    assert before['ppid'] == shell_pid and after['pid'] == fixed_pid
+    assert before['argv'] == after['argv'] == list(ARGS)
+    assert before_status == after_status == 3

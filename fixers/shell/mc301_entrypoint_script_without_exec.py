@@ -74,25 +74,30 @@ def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
     before. Scripts that `trap` anything are never edited (the trap is
     deliberate, and `exec` would discard it, EXIT traps included).
 
-    The fix is unsafe when the command's name could be a shell function
-    (`exec` runs only programs): an expansion such as `"$@"` in a script that
-    defines functions, or a plain name in a script that sources other
-    scripts. Two small differences remain under bash, as with every `exec`
-    there: the program sees `SHLVL` one lower and no `_` variable. And if `$1`
-    starts with `-`, `"$@"` failed with "not found" before; `exec "$@"` fails
-    too, but bash reads the word as an option of `exec` first.
+    The fix is unsafe when the command's name could be a shell function or
+    an alias (`exec` runs only programs, and expands no alias): an expansion
+    such as `"$@"` in a script that defines functions, a plain name in a
+    script that sources other scripts, or in one that defines aliases whose
+    names modcon cannot read (`alias "$a"`). Two small differences remain
+    under bash, as with every `exec` there: the program sees `SHLVL` one
+    lower and no `_` variable. And if `$1` starts with `-`, `"$@"` failed
+    with "not found" before; `exec "$@"` fails too, but bash reads the word
+    as an option of `exec` first.
 
     Reported without a fix: a last command inside a `# [START x]` ... `# [END
     x]` region (the lines a published documentation snippet quotes), a final
     program that ignores SIGTERM as PID 1 (`tail -f`, `sleep infinity`,
     `cat`), which `exec` would not make stop (the finding names the remedy:
     an init, or a `trap` that ends the wait), a `trap`, background jobs
-    (`&`), a final pipeline, `||` fallback, compound command, subshell, shell builtin,
-    `wait` or `eval`, a final command inside an `if`/`case` branch or a
-    function (modcon edits only the last top-level command), and scripts
-    tree-sitter cannot read reliably (as info). Already fine, and not
-    reported: every path to the end of the script ends in `exec PROGRAM`,
-    in an `exit` with a status of its own (`exit 1`), or runs nothing more.
+    (`&`), a final pipeline, `||` fallback, compound command, subshell, shell
+    builtin, `wait` or `eval`, a command named by an alias the script
+    defines (dash and BusyBox ash expand `n` after `alias n=node`, but
+    `exec n` looks for a program called `n`), a final command inside an
+    `if`/`case` branch or a function (modcon edits only the last top-level
+    command), and scripts tree-sitter cannot read reliably (as info).
+    Already fine, and not reported: every path to the end of the script ends
+    in `exec PROGRAM`, in an `exit` with a status of its own (`exit 1`), or
+    runs nothing more.
     """
     if not document.is_entrypoint:
         return

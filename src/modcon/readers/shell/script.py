@@ -18,6 +18,9 @@ statement the reading goes to where the program is started:
   call of a function defined in the script ends where the function body ends;
   these are followed to decide whether the script is already fine, but modcon
   never edits inside them;
+* a command whose name is an alias the script defines (``alias n=node``)
+  cannot get ``exec``: ``exec`` does not expand aliases (``exec n`` looks for
+  a program called ``n``), while dash and busybox ash expand them in scripts;
 * a bare ``exit`` or ``exit $?`` after the final command passes its status
   through, so the command before it is the final command (``"$@"; exit $?``
   gets ``exec "$@"; exit $?``, the ``exit`` is then unreachable and the status
@@ -38,12 +41,13 @@ name, after any ``VAR=x`` prefixes and redirections.
 
 **Report only** (``problem`` says why): a ``trap`` anywhere; a background job
 (``&``) anywhere; a final pipeline, ``||`` fallback, compound command, shell
-builtin, function, ``wait`` or ``exec`` without a program; a final command
-inside a branch or a function; and any script tree-sitter cannot read
+builtin, function, alias, ``wait`` or ``exec`` without a program; a final
+command inside a branch or a function; and any script tree-sitter cannot read
 reliably (syntax errors, or text the grammar silently drops).
 """
 from __future__ import annotations
 
+from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.grammar import bash_parser
 from modcon.readers.shell.shell_form import BUILTINS
@@ -58,6 +62,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from tree_sitter import Node
 
+# `NAME=` at the start of an `alias` operand, before any quote or expansion:
+# the alias's name is known even when its value is not (`alias n="$NODE"`).
+_ALIAS_NAME = lazy_compile(r'[^\s\'"\\$`=]+(?==)')
 # Interpreters whose grammar tree-sitter-bash reads and whose `exec` replaces
 # the shell; a script with another shebang (python, node, fish) is not read.
 BOURNE_SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'ksh', 'mksh', 'zsh', 'busybox'))
@@ -158,6 +165,8 @@ def final_command(text: str) -> FinalCommand | str:
     for node in preorder(root):
         if node.type == 'function_definition':
             script.define(node)
+        elif node.type == 'command' and script.name(node) == 'alias':
+            script.define_aliases(node)
         elif node.type == 'variable_assignment':
             name = node.child_by_field_name('name')
             if name is not None:
@@ -213,6 +222,8 @@ class _Script:
         self.source = TreeSitterText(text)
         self.text = text
         self.functions: dict[str, Node] = {}
+        self.aliases: dict[str, Node] = {}  # name -> the first `alias` command defining it
+        self.unknown_alias: Node | None = None  # an `alias` whose name is not literal
         self.sources = False
         self._calling: list[str] = []
 
@@ -260,6 +271,8 @@ class _Script:
                 name = self.name(node)
                 if name in ('.', 'source'):
                     self.sources = True
+                elif name == 'alias':
+                    self.define_aliases(node)
                 elif name == 'trap' and self._sets_trap(node):
                     traps.append(node)
             elif node.type == '&' and node.parent is not None and not (
@@ -290,6 +303,24 @@ class _Script:
         if name is not None:
             self.functions[self.source.raw(name)] = function
 
+    def define_aliases(self, command: Node) -> None:
+        """Take in ``alias a=b c='d e'``, to refuse ``exec`` before an alias.
+
+        Anywhere in the script, run or not: an alias set in a branch or a
+        function may be in effect when the last command is read."""
+        for word in self.arguments(command):
+            value = self.literal(word)
+            if value is not None:
+                name, equals, _ = value.partition('=')
+                if equals and name:
+                    self.aliases.setdefault(name, command)
+                continue
+            match = _ALIAS_NAME.match(self.source.raw(word))
+            if match is not None:
+                self.aliases.setdefault(match[0], command)
+            elif self.unknown_alias is None:  # `alias "$@"`, `alias $NAME=x`
+                self.unknown_alias = command
+
     def _fix(self, command: Node) -> ScriptEnding:
         name_node = command.child_by_field_name('name')
         assert name_node is not None
@@ -300,8 +331,12 @@ class _Script:
             unsafe = (f'if `{shown}` expands to the name of a shell function, '
                       f'`exec` cannot run it')
         elif name is not None and '/' not in name and self.sources:
-            unsafe = (f'if `{name}` is a function from a sourced script, '
+            unsafe = (f'if `{name}` is a function or an alias from a sourced script, '
                       f'`exec` cannot run it')
+        elif name is not None and self.unknown_alias is not None:
+            shown_alias = _short(self.source.raw(self.unknown_alias))
+            unsafe = (f'if `{shown_alias}` on line {self.line(self.unknown_alias)} makes '
+                      f'`{name}` an alias, `exec` cannot run it')
         return ScriptEnding('fix', *self.source.span(command),
                             exec_at=self.source.char(name_node.start_byte), program=shown,
                             unsafe=unsafe)
@@ -469,6 +504,14 @@ class _Script:
                         advice='put `exec` before the program that does the work')
         if name in ('exit', 'return'):
             return _FINE
+        if name is not None and name in self.aliases:
+            alias = self.aliases[name]
+            return _End(node=command, problem=f'ends in `{name}`, an alias (`'
+                                              f'{_short(self.source.raw(alias))}` on line '
+                                              f'{self.line(alias)})',
+                        advice=f'`exec` does not expand aliases, so `exec {name}` would look '
+                               f'for a program called `{name}`; write out the command the '
+                               'alias stands for, with `exec`')
         if name is not None and name in self.functions:
             return self._function_call(command, name)
         if name in ('.', 'source'):
