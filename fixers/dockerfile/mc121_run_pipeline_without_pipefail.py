@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.model import Applicability
 from modcon.model import Fix
 from modcon.model import FixAvailability
 from modcon.model import Hit
@@ -29,6 +28,19 @@ class _Flagged(NamedTuple):
     shell: tuple[str, ...]
 
 
+class _After(NamedTuple):
+    """What a SHELL declared above a RUN reaches after it, in the RUN's stage.
+
+    ``kind`` is ``'restore'`` when something there must keep the old shell
+    (``why`` names it), ``'shell'`` when the stage's own SHELL (``until``) takes over
+    first, ``'end'`` when only RUNs that pipefail cannot break follow.
+    """
+
+    kind: str
+    until: Instruction | None = None
+    why: str = ''
+
+
 @rule(
     code='MC121',
     name='run-pipeline-without-pipefail',
@@ -42,8 +54,8 @@ def run_pipeline_without_pipefail(document: DockerfileDocument) -> Iterator[Hit]
     """## What it does
     Finds `RUN` instructions with a pipeline whose left-hand command can
     fail unnoticed (`curl ... | tar -x`, `wget -O- ... | sh`), under a shell
-    without `pipefail`, and declares a `SHELL` with `-o pipefail` before the
-    first of them where the shell supports it.
+    without `pipefail`, and declares a `SHELL` with `-o pipefail` for them
+    where the shell supports it.
 
     ## Why is this bad?
     A pipeline's exit status is its last command's. When the download in
@@ -57,6 +69,7 @@ def run_pipeline_without_pipefail(document: DockerfileDocument) -> Iterator[Hit]
     ```dockerfile
     FROM alpine:3.20
     RUN wget -qO- https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    CMD tool serve | tee /var/log/tool.log
     ```
 
     ## Use instead
@@ -64,60 +77,69 @@ def run_pipeline_without_pipefail(document: DockerfileDocument) -> Iterator[Hit]
     FROM alpine:3.20
     SHELL ["/bin/sh", "-o", "pipefail", "-c"]
     RUN wget -qO- https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    SHELL ["/bin/sh", "-c"]
+    CMD tool serve | tee /var/log/tool.log
     ```
 
     ## Fix safety
     Unsafe, because the build changes on purpose: a step whose left-hand
-    command fails now fails, where it used to pass. The `SHELL` keeps the
-    shell in effect and only adds `-o pipefail`; it applies to every later
-    shell-form instruction of the stage and of stages built `FROM` it,
-    including a shell-form `CMD`, whose pipelines then report their first
-    failure too (see [1b](#1b-return-meaningful-exit-codes)). Commands
-    without a pipe behave exactly as before.
+    command fails now fails, where it used to pass. The new `SHELL` keeps the
+    shell in effect and only adds `-o pipefail`; it goes above the first
+    flagged `RUN` of the stage. A `SHELL` also applies to every later
+    shell-form instruction of the stage and to stages built `FROM` it, and,
+    as the image's config, to a shell-form `HEALTHCHECK` when it runs. So
+    when one of those comes after the `RUN` (a shell-form `CMD`, `ENTRYPOINT`
+    or `HEALTHCHECK`, a shell-form `ONBUILD` one, a stage built `FROM` this
+    one, or a later `RUN` that pipefail could break: a pipeline that ends
+    early by design, `yes | ...`, `... | head`, `grep -q`, a heredoc, or a
+    pragma comment above it), the previous `SHELL` (`["/bin/sh", "-c"]` when
+    none was declared) is declared again right below the `RUN`, and only
+    that `RUN` runs with pipefail; a later flagged `RUN` gets a pair of its
+    own. Otherwise the new `SHELL` covers the later `RUN`s of the stage too,
+    up to its next `SHELL` or its end, and the title says so: those `RUN`s
+    have no pipeline that pipefail could break, and at the end of the stage
+    the image keeps the new `SHELL` (images built `FROM` it elsewhere inherit
+    it). Commands without a pipe behave exactly as before.
 
     The fix is offered only where the shell has `pipefail`: bash, zsh, ksh,
     BusyBox ash, and `/bin/sh` on Alpine and BusyBox images. On Debian and
     Ubuntu images `/bin/sh` is dash, which lacks it: the finding suggests
-    `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` (display only: bash
-    behaves differently from dash in other ways). No fix either when a
-    pipeline it would reach ends early by design (`yes | ...`, `... | head`,
-    `grep -q`): pipefail would turn their SIGPIPE into a failure; or when a
-    pragma comment sits above the `RUN` (the new line would take it over).
+    `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` in the same way (display
+    only: bash behaves differently from dash in other ways). No fix either
+    when the `RUN` also has a pipeline that ends early by design (pipefail
+    would turn its SIGPIPE into a failure), when a pragma comment sits above
+    the `RUN` (the new line would take it over), or when the old `SHELL` has
+    to come back after a `RUN` that ends the file with a line continuation.
 
     Not reported: pipelines after `set -o pipefail` in the same `RUN`,
     pipelines whose left side is only `echo`/`printf`, `yes | ...` and
     similar, heredoc and exec-form `RUN`s, Windows stages and non-POSIX
-    shells. Only the first finding of a stage carries the fix; the `SHELL`
-    covers the rest.
+    shells.
     """
     stages = document.stages
     if not any('|' in ins.args.text for ins in document.instructions if ins.name == 'RUN'):
         return  # the common case: no pipe at all
-    fixed_stages: set[int] = set()
+    config_users = _config_users(document)
     for stage in stages:
         if stages.is_windows(stage):
             continue
         flagged = list(_flagged(document, stage))
         if not flagged:
             continue
-        inherited = _covered_by(document, stage, fixed_stages)
-        if inherited:
-            fix, why = None, ''
-        else:
-            fix, why = _fix(document, stage, flagged[0])
-        applies = fix is not None and fix.applicability > Applicability.DISPLAY_ONLY
-        if applies:
-            fixed_stages.add(stage.index)
-        for index, item in enumerate(flagged):
-            if inherited:
-                note = f'; {inherited}'
-            elif index and applies:
-                note = f'; the `SHELL` added by the fix on line {flagged[0].ins.line} covers it'
-            elif why:
-                note = f'; no automatic fix: {why}'
-            else:
-                note = ''
-            yield _hit(item, fix if index == 0 else None, note)
+        afters = _afters(stage, config_users.get(stage.index, ''))
+        covered_until, covered = -1, ''  # a fix's SHELL covers the RUNs before this offset
+        for item in flagged:
+            if item.ins.start < covered_until:
+                yield _hit(item, None, covered)
+                continue
+            after = afters[item.ins.start]
+            fix, why = _fix(document, stage, item, after)
+            note = f'; no automatic fix: {why}' if why else ''
+            if fix is not None and after.kind != 'restore':
+                covered_until = after.until.start if after.until else stage.instructions[-1].end
+                covered = note or (f'; the `SHELL` added by the fix on line {item.ins.line} '
+                                   'covers it')
+            yield _hit(item, fix, note)
 
 
 def _flagged(document: DockerfileDocument, stage: Stage) -> Iterator[_Flagged]:
@@ -138,68 +160,129 @@ def _flagged(document: DockerfileDocument, stage: Stage) -> Iterator[_Flagged]:
                 break  # one finding per RUN
 
 
-def _covered_by(document: DockerfileDocument, stage: Stage, fixed: set[int]) -> str:
-    """Why a parent stage's fix already covers this stage ('' if none does)."""
-    stages = document.stages
-    current = stage
-    while current.parent is not None:
-        parent = stages.stages[current.parent]
-        if parent.index in fixed and not any(i.name == 'SHELL' for i in stage.instructions):
-            return f'the fix in stage `{parent.name or parent.index}` covers it'
-        current = parent
-    return ''
+def _afters(stage: Stage, config_user: str) -> dict[int, _After]:
+    """What a SHELL declared above each instruction of ``stage`` reaches after it (see
+    ``_After``), by the instruction's start: one pass back from the end of the stage,
+    where ``config_user`` (if any) needs the old SHELL in the image config."""
+    after = _After('restore', why=config_user) if config_user else _After('end')
+    found: dict[int, _After] = {}
+    for ins in reversed(stage.instructions):
+        found[ins.start] = after
+        after = _meets(ins) or after
+    return found
 
 
-def _fix(document: DockerfileDocument, stage: Stage, first: _Flagged) -> tuple[Fix | None, str]:
+def _meets(ins: Instruction) -> _After | None:
+    """What a SHELL declared above ``ins`` meets there: its end (``ins`` is a SHELL),
+    something that needs the old SHELL (``restore``), or nothing that matters (None:
+    not a shell-form instruction, or a RUN that pipefail cannot break)."""
+    from modcon.fixers.dockerfile._insert_line import has_pragma
+
+    if ins.name == 'SHELL' and ins.args.json:
+        return _After('shell', ins)
+    if not _uses_shell(ins):
+        return None
+    where = f'the `{ins.name}` on line {ins.line}'
+    if ins.name != 'RUN':
+        return _After('restore', why=where)
+    if ins.heredocs:
+        return _After('restore', why=f'the heredoc `RUN` on line {ins.line}')
+    found = _pipelines(ins)
+    if found is None:
+        return _After('restore', why=f'{where}, which modcon cannot read')
+    if any(p.sigpipe_prone for p in found):
+        return _After('restore', why=f'{where}, whose pipeline ends early by design')
+    if has_pragma(ins):
+        return _After('restore', why=f'{where}, under a pragma comment')
+    return None
+
+
+def _pipelines(ins: Instruction) -> list[Pipeline] | None:
+    from modcon.fixers.dockerfile._pipefail import pipelines
+
+    return pipelines(ins.args.text)
+
+
+def _uses_shell(ins: Instruction) -> bool:
+    """A shell-form RUN, CMD, ENTRYPOINT or HEALTHCHECK: it runs under the SHELL."""
+    return (ins.name in _SHELL_FORM and not ins.is_exec_form
+            and bool(ins.args.text or ins.heredocs))
+
+
+def _config_users(document: DockerfileDocument) -> dict[int, str]:
+    """For each stage, what in this Dockerfile takes the SHELL the stage ends with
+    from its image config: a stage built FROM it, a shell-form ONBUILD instruction
+    (it runs in the builds FROM the image), or a shell-form HEALTHCHECK the image
+    has, its own or inherited (the runtime starts it under the image's SHELL,
+    wherever its line is). One pass over the stages: a parent comes first."""
+    found: dict[int, str] = {}
+    children: dict[int, str] = {}
+    healthchecks: dict[int, str] = {}
+    for stage in document.stages:
+        inherited = healthchecks.get(stage.parent, '') if stage.parent is not None else ''
+        healthchecks[stage.index] = next(
+            (f'the shell-form `HEALTHCHECK` on line {ins.line}' for ins in stage.instructions
+             if ins.name == 'HEALTHCHECK' and _uses_shell(ins)), inherited)
+        onbuild = next((f'the `ONBUILD {ins.sub.name}` on line {ins.line}'
+                        for ins in stage.instructions
+                        if ins.sub is not None and _uses_shell(ins.sub)), '')
+        found[stage.index] = onbuild or healthchecks[stage.index]
+        if stage.parent is not None:
+            children.setdefault(stage.parent, f'the stage built `FROM` this one on line '
+                                              f'{stage.from_instruction.line}')
+    return {index: children.get(index) or user for index, user in found.items()}
+
+
+def _fix(document: DockerfileDocument, stage: Stage, item: _Flagged,
+         after: _After) -> tuple[Fix | None, str]:
     from modcon.fixers.dockerfile._exec_form import json_array
     from modcon.fixers.dockerfile._insert_line import has_pragma
+    from modcon.fixers.dockerfile._insert_line import insert_after
     from modcon.fixers.dockerfile._insert_line import insert_before
     from modcon.fixers.dockerfile._pipefail import bash_available
     from modcon.fixers.dockerfile._pipefail import pipefail_shell
-    from modcon.fixers.dockerfile._pipefail import pipelines
 
-    new_shell, why = pipefail_shell(document, stage, first.shell)
-    ins = first.ins
+    ins = item.ins
+    if any(p.sigpipe_prone for p in _pipelines(ins) or ()):
+        return None, ('it also has a pipeline that ends early by design (`yes |`, `| head`, '
+                      '`grep -q`), which pipefail would fail')
     if has_pragma(ins):
         return None, ('a pragma comment sits above the `RUN` and a new `SHELL` line would take '
                       'it over')
-    if new_shell is None:
-        if bash_available(document, stage):
-            line = f'SHELL {json_array(("/bin/bash", "-o", "pipefail", "-c"))}'
-            return Fix.display_only(f'Run with bash and pipefail: `{line}`',
-                                    insert_before(document, ins, line)), why
+    new_shell, why = pipefail_shell(document, stage, item.shell)
+    if new_shell is None and not bash_available(document, stage):
         return None, why
-    for later in _reached(document, stage, ins):
-        if later.name == 'RUN' and later.heredocs:
-            continue
-        text = later.command.args.text
-        if later.command.is_exec_form or '|' not in text:
-            continue
-        for pipeline in pipelines(text) or ():
-            if pipeline.sigpipe_prone:
-                return None, (f'line {later.line} has a pipeline that ends early by design '
-                              f'(`yes |`, `| head`, `grep -q`), which pipefail would fail')
-    line = f'SHELL {json_array(new_shell)}'
-    return Fix.unsafe(f'Declare `{line}` (failing pipelines now fail the build)',
-                      insert_before(document, ins, line)), ''
+    line = f'SHELL {json_array(new_shell or ("/bin/bash", "-o", "pipefail", "-c"))}'
+    old = f'SHELL {json_array(item.shell)}'
+    edits = [insert_before(document, ins, line)]
+    if after.kind == 'restore':
+        restore = insert_after(document, ins, old)
+        if restore.start < ins.end:
+            return None, (f'{after.why} needs the old `SHELL` back after this `RUN`, '
+                          'and nothing can follow it: it ends the file with a line '
+                          'continuation')
+        edits.append(restore)
+    title = _title(ins, line, old, after)
+    if new_shell is None:
+        return Fix.display_only(f'Run with bash and pipefail: {title[0].lower()}{title[1:]}',
+                                *edits), why
+    return Fix.unsafe(title, *edits), ''
 
 
-def _reached(document: DockerfileDocument, stage: Stage,
-             first: Instruction) -> Iterator[Instruction]:
-    """Shell-form instructions a SHELL inserted before ``first`` applies to."""
-    stages = document.stages
-    for ins in stage.instructions:
-        if ins.start >= first.start and ins.command.name in _SHELL_FORM:
-            yield ins
-    for other in stages:
-        current = other
-        while current.parent is not None:
-            current = stages.stages[current.parent]
-            if current.index == stage.index:
-                for ins in other.instructions:
-                    if ins.command.name in _SHELL_FORM:
-                        yield ins
-                break
+def _title(run: Instruction, line: str, old: str, after: _After) -> str:
+    """What the fix declares, and exactly which RUNs run under it."""
+    if after.kind == 'restore':
+        return (f'Declare `{line}` above line {run.line} and `{old}` again below it (kept '
+                f'for {after.why}): only the `RUN` on line {run.line} runs with pipefail, and '
+                'fails the build when a pipeline in it fails')
+    if after.kind == 'shell':
+        assert after.until is not None
+        return (f'Declare `{line}` above line {run.line}: the `RUN`s from line {run.line} up to '
+                f'the `SHELL` on line {after.until.line} run with pipefail, and fail the build '
+                'when a pipeline in them fails')
+    return (f'Declare `{line}` above line {run.line}: the `RUN`s from line {run.line} to the end '
+            'of the stage run with pipefail, and fail the build when a pipeline in them fails; '
+            'the image keeps this `SHELL`')
 
 
 def _hit(item: _Flagged, fix: Fix | None, note: str) -> Hit:
