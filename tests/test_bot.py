@@ -590,3 +590,16 @@ def test_pr_mode_delivers_only_for_real_branches_on_allowed_events(
         assert 'only checks' in result.summary and 'Stopped like' not in result.summary
         assert result.outputs['pr_outcome'] == ''
     assert bot_pulls(fake_github) == [] and fake_github.issues('octo/app') == []
+
+
+def test_a_linked_dockerfile_stays_a_link_and_its_target_is_fixed(fake_github: FakeGitHub,
+                                                                  tmp_path: pathlib.Path) -> None:
+    """`modcon fix` writes through a link; the bot, committing by path, would have
+    replaced the link with a file. It fixes the file the link points to instead."""
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': ('docker/Dockerfile', '120000'),
+                                                'docker/Dockerfile': SHELL})
+    result = run_bot(fake_github, repo, tmp_path, 'first')
+    assert result.code == 0, result.stdout + result.stderr
+    assert repo.mode('Dockerfile', BRANCH) == '120000'
+    assert repo.read_bytes('Dockerfile', BRANCH) == b'docker/Dockerfile'
+    assert repo.read_file('docker/Dockerfile', BRANCH) == EXEC

@@ -13,6 +13,8 @@ import copy
 import pathlib
 import re
 
+import pytest
+
 from tests.actionkit import BAD_JSON
 from tests.actionkit import EXEC
 from tests.actionkit import FIXED_JSON
@@ -362,3 +364,29 @@ def test_the_readme_and_the_help_list_the_commands_the_parser_accepts() -> None:
         assert parse(f'/modcon {command.words}') == command.words
         assert f'`/modcon {command.words}`: {command.does}' in HELP
     assert parse('/modcon frobnicate') is None
+
+
+@pytest.mark.parametrize('files', (
+    pytest.param({'Dockerfile': ('/etc/passwd', '120000')}, id='a link out of the repository'),
+    pytest.param({'Dockerfile': ('.github/docker/Dockerfile', '120000'),
+                  '.github/docker/Dockerfile': SHELL}, id='a link to a file of .github/'),
+    pytest.param({'Dockerfile': ('docker/Dockerfile', '120000'), 'docker/Dockerfile': SHELL},
+                 id='a link to a file in the pull request'),
+))
+def test_a_linked_dockerfile_is_never_written_through(fake_github: FakeGitHub,
+                                                      tmp_path: pathlib.Path,
+                                                      files: dict) -> None:
+    """GitHub answers a link to a file with the target's content: committed back at the
+    link's path, the fix would replace the link with text. The link is left as it is;
+    the file it points to is fixed at its own path when the pull request holds it."""
+    repo, number = setup(fake_github, branch_files=files)
+    result, _comment_id = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert 'Traceback' not in result.stderr, result.stderr
+    assert len(replies(fake_github, number)) == 1
+    assert repo.mode('Dockerfile', 'feature') == '120000'
+    assert repo.read_bytes('Dockerfile', 'feature') == files['Dockerfile'][0].encode()
+    if 'docker/Dockerfile' in files:
+        assert repo.read_file('docker/Dockerfile', 'feature') == EXEC
+    if '.github/docker/Dockerfile' in files:
+        assert repo.read_file('.github/docker/Dockerfile', 'feature') == SHELL
+

@@ -115,6 +115,11 @@ class FakeRepo:
             raise FileNotFoundError(f"{self.full_name}@{ref or self.default_branch}: {path}")
         return self.store.read_blob(entry.sha)
 
+    def mode(self, path: str, ref: str | None = None) -> str | None:
+        """The git mode of ``path`` at ``ref`` (``100644``, ``120000``...), None if absent."""
+        entry = self.store.entry_at(self._tree_of(ref), path)
+        return entry.mode if entry is not None else None
+
     def read_file(self, path: str, ref: str | None = None) -> str:
         return self.read_bytes(path, ref).decode("utf-8")
 

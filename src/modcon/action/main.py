@@ -40,6 +40,7 @@ from modcon.engine.related import related_dockerfiles
 from modcon.engine.scope import FileInput
 from modcon.engine.scope import LocalReader
 from modcon.engine.scope import gather
+from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.github import markdown as md
 from modcon.model import Applicability
@@ -255,6 +256,23 @@ class _Run:
         return 1 if outcome.status is Status.FAILED else 0
 
     def _targets(self, plan: ScanPlan, config: Config) -> list[Target]:
+        return [self._through_links(t) for t in self._found(plan, config)]
+
+    def _through_links(self, target: Target) -> Target:
+        """``target`` named by the file a symbolic link to it points to, inside the
+        workspace: `modcon fix` writes through a link, and a commit at the link's path
+        (`mode: pr`) would replace the link with the fixed text."""
+        full = os.path.join(self.workspace, target.display)
+        if not os.path.islink(full):
+            return target
+        try:
+            real = self.files.locate(target.display)
+        except InputError:  # out of the workspace: reading it says so
+            return target
+        display = os.path.relpath(real, self.files.root).replace(os.sep, '/')
+        return Target(os.path.join(self.workspace, display), display, target.kind)
+
+    def _found(self, plan: ScanPlan, config: Config) -> list[Target]:
         if plan.everything:
             targets, errors = discover(list(self.inputs.paths), config)
             self.errors.extend(errors)

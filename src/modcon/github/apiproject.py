@@ -95,7 +95,7 @@ class ApiReader:
     def read(self, target: Target) -> str:
         text = self.files.read(target.path)
         if text is None:
-            raise InputError(target.display, 'missing, too large or binary at '
+            raise InputError(target.display, 'missing, a link, a submodule, too large or binary at '
                                              f'{self.files.ref[:12]}')
         return text
 

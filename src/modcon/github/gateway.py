@@ -267,9 +267,17 @@ class RepoGateway:
         return self.call(f'read commit {sha[:12]}', lambda: self._repo.get_git_commit(sha).tree.sha)
 
     def read_file(self, path: str, ref: str) -> bytes | None:
+        """The bytes of the regular file ``path`` at ``ref``; None for anything else.
+
+        Not a folder, a submodule, a file too large for the contents API (its
+        ``encoding`` is ``none``), nor a symbolic link: for a link to a file GitHub
+        answers with the target's content, under the target's path, and a fix of
+        that text committed at the link's path would replace the link.
+        """
         def run() -> bytes | None:
             content = _unless_missing(lambda: self._repo.get_contents(path, ref=ref), None)
-            if content is None or isinstance(content, list):
+            if content is None or isinstance(content, list) or content.type != 'file' \
+                    or content.encoding != 'base64' or content.path != path.strip('/'):
                 return None
             return content.decoded_content
         return self.call(f'read {path} at {ref[:12]}', run)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import time
 
 from .. import shapes
@@ -111,7 +112,17 @@ def get_contents(ctx: Ctx, owner: str, repo: str, path: str = "") -> Response:
         return Response(200, [shapes.content_entry(ctx.urls, found, c, ref) for c in children])
     if entry.type == "blob" and entry.mode != "120000":
         return Response(200, shapes.content_file(ctx.urls, found, path, entry.sha, store.read_blob(entry.sha), ref))
+    if entry.mode == "120000":
+        # As GitHub documents: a link whose target is a regular file of the repository
+        # is answered with that file's content, under the target's own path.
+        target = store.read_blob(entry.sha).decode("utf-8", errors="replace")
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        linked = None if target.startswith("/") or resolved.startswith("..") else \
+            store.entry_at(tree, resolved)
+        if linked is not None and linked.type == "blob" and linked.mode != "120000":
+            return Response(200, shapes.content_file(ctx.urls, found, resolved, linked.sha,
+                                                      store.read_blob(linked.sha), ref))
     out = shapes.content_entry(ctx.urls, found, entry, ref)
     if entry.mode == "120000":
-        out["target"] = store.read_blob(entry.sha).decode("utf-8", errors="replace")
+        out["target"] = target
     return Response(200, out)
