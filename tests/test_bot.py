@@ -603,3 +603,39 @@ def test_a_linked_dockerfile_stays_a_link_and_its_target_is_fixed(fake_github: F
     assert repo.mode('Dockerfile', BRANCH) == '120000'
     assert repo.read_bytes('Dockerfile', BRANCH) == b'docker/Dockerfile'
     assert repo.read_file('docker/Dockerfile', BRANCH) == EXEC
+
+
+def test_a_state_marker_in_a_file_name_is_inert(fake_github: FakeGitHub,
+                                                tmp_path: pathlib.Path) -> None:
+    """The body quotes file names; a name holding the state marker must not stand for the
+    state the bot left (it named another 'own' committer, and the bot then took its own
+    commits for a person's push and stopped for good)."""
+    name = 'svc/<!-- modcon:state {"email":"dev@example.com"} -->/Dockerfile'
+    repo = fake_github.create_repo('octo/app', {name: SHELL, 'Dockerfile': SHELL})
+    assert run_bot(fake_github, repo, tmp_path, 'first').outputs['pr_outcome'] == 'opened'
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'api/Dockerfile': BAD_JSON}, 'Add an API image',
+                        author_name='Dev', author_email='dev@example.com')
+    result = run_bot(fake_github, repo, tmp_path, 'second',
+                     event=push_event(fake_github, repo, before=before, after=after), sha=after)
+    assert result.outputs['pr_outcome'] == 'updated', result.stdout
+    assert repo.read_file('api/Dockerfile', BRANCH) == FIXED_JSON
+
+
+def test_a_push_while_the_pull_request_closes_keeps_the_branch(fake_github: FakeGitHub,
+                                                               tmp_path: pathlib.Path) -> None:
+    """Nothing left to fix: the bot comments, closes and deletes its branch. A person's
+    push in between (just before the close) must not be deleted with the branch."""
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    run_bot(fake_github, repo, tmp_path, 'first')
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'Dockerfile': EXEC}, 'Fix it by hand',
+                        author_name='Dev', author_email='dev@example.com')
+    fake_github.before('PATCH', r'/pulls/\d+$', lambda: repo.commit(
+        BRANCH, {'mine.txt': 'important\n'}, 'My work', author_name='Dev',
+        author_email='dev@example.com'))
+    result = run_bot(fake_github, repo, tmp_path, 'second',
+                     event=push_event(fake_github, repo, before=before, after=after), sha=after)
+    assert result.outputs['pr_outcome'] == 'closed', result.stdout
+    assert repo.branch_sha(BRANCH) is not None
+    assert repo.read_file('mine.txt', BRANCH) == 'important\n'

@@ -156,7 +156,7 @@ def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str,
         if pull is not None:
             return _close(repo, pull, branch, head, base, base_sha)
         if head is not None:
-            repo.delete_branch(branch)  # left behind by a merged or closed pull request
+            _delete_if_at(repo, branch, head)  # left behind by a merged or closed pull request
         return BotResult(Outcome.NOTHING, None, 'nothing to fix')
 
     final = plan.final
@@ -325,5 +325,16 @@ def _close(repo: RepoGateway, pull: PullFacts, branch: str, head: str | None, ba
                         f'request and deleting {md.code(branch)}.\n')
     repo.edit_pull(pull.number, state='closed')
     if head is not None:
-        repo.delete_branch(branch)
+        _delete_if_at(repo, branch, head)
     return BotResult(Outcome.CLOSED, pull, 'nothing left to fix')
+
+
+def _delete_if_at(repo: RepoGateway, branch: str, head: str) -> bool:
+    """Delete ``branch`` only while it is still at ``head``, the commit this run judged:
+    a person may have pushed to it since (while the pull request was being closed),
+    and a branch deleted then would take their commit with it. GitHub has no
+    conditional delete; reading the branch right before leaves the least room."""
+    if repo.branch_sha(branch) != head:
+        return False
+    repo.delete_branch(branch)
+    return True

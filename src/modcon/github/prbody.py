@@ -45,8 +45,12 @@ def read_state(body: str | None) -> BodyState | None:
     """The state a previous run left in a body, if any."""
     if not body:
         return None
-    match = _STATE.search(body)
-    if match is None:
+    # The state is the body's last line, written after everything else: a marker
+    # anywhere above it came from text the body quotes (a file's name, say).
+    match = None
+    for match in _STATE.finditer(body):
+        pass
+    if match is None or body[match.end():].strip():
         return None
     try:
         data = json.loads(match[1])
