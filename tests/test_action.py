@@ -231,3 +231,26 @@ def test_outputs_use_a_delimiter_the_value_cannot_forge(tmp_path: pathlib.Path) 
     assert parse_outputs(path.read_text()) == {'fixed_files': tricky, 'findings': '3'}
     delimiters = [line.split('<<', 1)[1] for line in path.read_text().splitlines() if '<<' in line]
     assert len(set(delimiters)) == 2 and all(d.startswith('ghadelimiter_') for d in delimiters)
+
+
+@pytest.mark.parametrize('breakage', ('nested config', 'nested event', 'no workspace'))
+def test_what_the_step_is_given_broken_is_one_error_line(fake_github: FakeGitHub,
+                                                         tmp_path: pathlib.Path,
+                                                         breakage: str) -> None:
+    """A config or event nested thousands deep (tomllib and json recurse per level) and a
+    workspace that is not there: one `::error` line and exit 2, not a traceback."""
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    run = ActionRun(fake_github, repo, tmp_path, event_name='workflow_dispatch',
+                    event=dispatch_event(fake_github, repo), sha=repo.branch_sha('main'),
+                    ref='refs/heads/main')
+    if breakage == 'nested config':
+        (run.workspace / '.modcon.toml').write_text('a = ' + '[' * 5000 + ']' * 5000 + '\n')
+    elif breakage == 'nested event':
+        run.event_path.write_text('[' * 100_000 + ']' * 100_000)
+    else:
+        run.env['GITHUB_WORKSPACE'] = str(tmp_path / 'not-checked-out')
+    result = run.run()
+    assert 'Traceback' not in result.stderr, result.stderr
+    assert result.code == 2
+    [line] = result.stdout.splitlines()
+    assert line.startswith('::error title=modcon::')

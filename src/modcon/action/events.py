@@ -45,6 +45,9 @@ def read_context(env: Mapping[str, str]) -> Context:
                 loaded = json.load(f)
         except (OSError, ValueError) as exc:
             raise ConfigError(f'cannot read the event at GITHUB_EVENT_PATH: {exc}') from None
+        except RecursionError:  # json recurses per level of nesting
+            raise ConfigError('cannot read the event at GITHUB_EVENT_PATH: '
+                              'nested too deeply') from None
         if not isinstance(loaded, dict):
             raise ConfigError('the event at GITHUB_EVENT_PATH is not a JSON object')
         check_shape(env.get('GITHUB_EVENT_NAME', ''), loaded)

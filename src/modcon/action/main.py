@@ -40,6 +40,7 @@ from modcon.engine.related import related_dockerfiles
 from modcon.engine.scope import FileInput
 from modcon.engine.scope import LocalReader
 from modcon.engine.scope import gather
+from modcon.errors import ConfigError
 from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.github import markdown as md
@@ -127,6 +128,9 @@ class _Run:
     # -- the run ------------------------------------------------------------
 
     def run(self) -> int:
+        if not os.path.isdir(self.workspace):
+            raise ConfigError(f'GITHUB_WORKSPACE is not a folder: {self.workspace!r} (check out '
+                              f'the repository first, with actions/checkout)')
         trust_workspace(self.workspace)
         os.chdir(self.workspace)
         self.inputs = confined(self.inputs, self.files)

@@ -195,6 +195,8 @@ def load_file(path: str) -> Config:
         data = tomllib.loads(read_bounded(path).decode('utf-8'))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f'{path}: invalid TOML: {" ".join(str(exc).split())}') from None
+    except RecursionError:  # `a = [[[[...` thousands deep: tomllib recurses per level
+        raise ConfigError(f'{path}: invalid TOML: nested too deeply') from None
     if os.path.basename(path) == 'pyproject.toml':
         tool = data.get('tool', {})
         if not isinstance(tool, dict):
