@@ -47,9 +47,7 @@ def read_state(body: str | None) -> BodyState | None:
         return None
     # The state is the body's last line, written after everything else: a marker
     # anywhere above it came from text the body quotes (a file's name, say).
-    match = None
-    for match in _STATE.finditer(body):
-        pass
+    match = next(reversed(list(_STATE.finditer(body))), None)
     if match is None or body[match.end():].strip():
         return None
     try:
