@@ -288,6 +288,11 @@ def test_untrusted_names_are_inert_in_the_body(fake_github: FakeGitHub,
     assert '@octocat' not in prose
     assert not re.search(r'#1\b', prose.replace('#\u200b1', ''))
     assert '<img' not in prose and '**bold**' not in prose
+    # Commit messages are linked too (and `fixes #1` there closes issue 1 once merged),
+    # and a line break in a name must not start a trailer.
+    for commit in repo.commits(BRANCH)[:1]:
+        assert '@octocat' not in commit.message and not re.search(r'#1\b', commit.message)
+        assert name.replace('@', '@\u200b').replace('#', '#\u200b') in commit.message
 
 
 def test_verify_shows_how_the_container_stops_before_and_after(

@@ -390,3 +390,17 @@ def test_a_linked_dockerfile_is_never_written_through(fake_github: FakeGitHub,
     if '.github/docker/Dockerfile' in files:
         assert repo.read_file('.github/docker/Dockerfile', 'feature') == SHELL
 
+
+
+def test_untrusted_names_are_inert_in_the_fix_commit(fake_github: FakeGitHub,
+                                                     tmp_path: pathlib.Path) -> None:
+    """GitHub links `#1` and `@name` in commit messages, and `fixes #1` closes issue 1 once
+    the commit reaches the default branch; a line break could start a trailer."""
+    name = 'svc/fixes #1 @octocat\nCo-authored-by: Mallory <m@example.com>/Dockerfile'
+    repo, number = setup(fake_github, branch_files={name: SHELL})
+    result, _ = command(fake_github, repo, tmp_path, number, '/modcon fix')
+    assert result.code == 0, result.stdout + result.stderr
+    message = repo.commits('feature')[0].message
+    assert message.startswith('modcon: fix 1 findings')
+    assert '#1' not in message and '@octocat' not in message
+    assert '\nCo-authored-by:' not in message

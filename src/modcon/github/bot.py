@@ -277,7 +277,7 @@ def _commit_message(change: RuleChange) -> str:
              prbody.section(rule.doc, 'What it does'), '']
     for finding in fixed:
         title = finding.fix.title if finding.fix else ''
-        lines.append(f'- {finding.path}:{finding.begin.line}: {title}')
+        lines.append(f'- {md.plain(finding.path)}:{finding.begin.line}: {md.plain(title)}')
     lines += ['', f'Property {rule.property.label}: {rule.property.url()}']
     return '\n'.join(lines) + '\n'
 

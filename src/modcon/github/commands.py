@@ -214,7 +214,8 @@ def _commit_message(plan: FixPlan) -> str:
     lines = [f'modcon: fix {len(plan.fixed)} findings ({rules})', '']
     for finding in plan.fixed:
         title = finding.fix.title if finding.fix else ''
-        lines.append(f'- {finding.path}:{finding.begin.line} {finding.rule.code}: {title}')
+        lines.append(f'- {md.plain(finding.path)}:{finding.begin.line} {finding.rule.code}: '
+                     f'{md.plain(title)}')
     return '\n'.join(lines) + '\n'
 
 

@@ -26,6 +26,15 @@ def neutralize(text: str) -> str:
     return _REFERENCE.sub('#' + ZWSP, _MENTION.sub('@' + ZWSP, text))
 
 
+def plain(value: str) -> str:
+    """Untrusted text for a commit message: one line (a name with a line break cannot
+    start a trailer such as ``Co-authored-by:``), with @mentions and #references
+    broken, since GitHub links them in commit messages too and a closing keyword
+    (``fixes #1``) there closes the issue once the commit reaches the default branch.
+    Not escaped otherwise: commit messages are not rendered as Markdown."""
+    return neutralize(' '.join(value.split()))
+
+
 def _escape(one_line: str) -> str:
     escaped = _SPECIAL.sub(lambda m: '&amp;' if m[1] == '&' else '&lt;' if m[1] == '<'
                            else '&gt;' if m[1] == '>' else '\\' + m[1], one_line)
