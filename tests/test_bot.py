@@ -644,3 +644,31 @@ def test_a_push_while_the_pull_request_closes_keeps_the_branch(fake_github: Fake
     assert result.outputs['pr_outcome'] == 'closed', result.stdout
     assert repo.branch_sha(BRANCH) is not None
     assert repo.read_file('mine.txt', BRANCH) == 'important\n'
+
+
+def test_a_marker_in_an_outsiders_text_does_not_make_it_the_bots(fake_github: FakeGitHub,
+                                                                 tmp_path: pathlib.Path) -> None:
+    """Anyone can write modcon's markers into their own issue or comment; the bot would
+    then have written its dashboard or its closing note there, under their name."""
+    fake_github.add_user('mallory')
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL, 'jobs/Dockerfile': PIPE})
+    bait = fake_github.create_issue('octo/app', 'Free crypto: see below',
+                                    '<!-- modcon:dashboard -->\nclick here', user='mallory')
+    run_bot(fake_github, repo, tmp_path, 'first', dashboard='true')
+    issues = {i['number']: i for i in fake_github.issues('octo/app')}
+    assert issues[bait]['body'] == '<!-- modcon:dashboard -->\nclick here'
+    assert any(n != bait and i['body'].startswith('<!-- modcon:dashboard -->')
+               for n, i in issues.items())
+
+    number = bot_pulls(fake_github)[0]['number']
+    fake_github.add_comment('octo/app', number, 'nice <!-- modcon:closed -->', user='mallory')
+    before = repo.branch_sha('main')
+    after = repo.commit('main', {'Dockerfile': EXEC, 'jobs/Dockerfile': None}, 'Fix by hand',
+                        author_name='Dev', author_email='dev@example.com')
+    result = run_bot(fake_github, repo, tmp_path, 'second',
+                     event=push_event(fake_github, repo, before=before, after=after), sha=after)
+    assert result.outputs['pr_outcome'] == 'closed', result.stdout
+    comments = fake_github.comments('octo/app', number)
+    assert [c['body'] for c in comments if c['user'] == 'mallory'] == \
+        ['nice <!-- modcon:closed -->']
+    assert any('Nothing is left to fix' in c['body'] for c in comments if c['user'] != 'mallory')

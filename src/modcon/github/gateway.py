@@ -204,6 +204,22 @@ def _unless_missing(read: Callable[[], T], missing: T) -> T:
         raise
 
 
+# Who may have written an item that carries one of modcon's markers: the bot itself
+# (the workflow token is the `github-actions[bot]` account), or an account with write
+# access, whose token a workflow may give modcon instead.
+_WRITERS = frozenset(('OWNER', 'MEMBER', 'COLLABORATOR'))
+
+
+def _may_be_ours(item: Any) -> bool:
+    """Whether modcon may have written ``item`` (an issue, comment or review): anyone
+    can put a marker in their own text, and modcon would then edit that text, under
+    their name, in place of its own."""
+    user = getattr(item, 'user', None)
+    if user is not None and getattr(user, 'type', None) == 'Bot':
+        return True
+    return getattr(item, 'author_association', None) in _WRITERS
+
+
 def _commit_facts(commit: Commit) -> CommitFacts:
     git = commit.commit
     return CommitFacts(
@@ -335,7 +351,7 @@ class RepoGateway:
 
         def find() -> int | None:
             for review in self._repo.get_pull(number).get_reviews():
-                if marker in (review.body or ''):
+                if marker in (review.body or '') and _may_be_ours(review):
                     return review.id
             return None
 
@@ -526,7 +542,8 @@ class RepoGateway:
                 for n, issue in enumerate(listing):
                     if pages is not None and n >= 100 * pages:
                         break
-                    if issue.pull_request is None and (issue.body or '').startswith(marker):
+                    if issue.pull_request is None and (issue.body or '').startswith(marker) \
+                            and _may_be_ours(issue):
                         return issue.number, issue.state, issue.body or ''
             return None
         return self.call('look for the dashboard issue', run)
@@ -552,7 +569,7 @@ class RepoGateway:
     def find_comment(self, number: int, marker: str) -> tuple[int, str] | None:
         def run() -> tuple[int, str] | None:
             for comment in self._repo.get_issue(number).get_comments():
-                if marker in (comment.body or ''):
+                if marker in (comment.body or '') and _may_be_ours(comment):
                     return comment.id, comment.body
             return None
         return self.call(f'read the comments of #{number}', run)
