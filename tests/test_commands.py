@@ -404,3 +404,20 @@ def test_untrusted_names_are_inert_in_the_fix_commit(fake_github: FakeGitHub,
     assert message.startswith('modcon: fix 1 findings')
     assert '#1' not in message and '@octocat' not in message
     assert '\nCo-authored-by:' not in message
+
+
+@pytest.mark.parametrize(('body', 'command'), (
+    ('/modcon fix', 'fix'),
+    ('  /MODCON   Fix  \r\nthanks!', 'fix'),
+    ('\n\n/modcon check\nmore lines', 'check'),
+    ('/modcon fix\u2028please', None),  # one line on GitHub: trailing text
+    ('/modcon fix\x0bmore', None),
+    ('    /modcon fix', None),  # an indented code block
+    ('\t/modcon fix', None),
+    ('/modcon fix please', None),
+))
+def test_a_command_is_exactly_the_first_line_as_github_shows_it(body: str,
+                                                                command: str | None) -> None:
+    from modcon.github.commands import parse
+
+    assert parse(body) == command

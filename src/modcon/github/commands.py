@@ -63,7 +63,11 @@ def parse(body: str | None) -> str | None:
     """The command on the comment's first line, or None when it is not exactly one."""
     if not body:
         return None
-    first = body.lstrip('\r\n').splitlines()[0] if body.strip() else ''
+    # A line ends at a line feed only, as GitHub renders it: U+2028 or a vertical tab
+    # leaves the text after it on the same line, where it makes the comment no command.
+    first = body.lstrip('\r\n').split('\n', 1)[0].rstrip('\r')
+    if first.startswith(('    ', '\t')):
+        return None  # an indented code block shows a command, it does not give one
     words = first.strip().lower().split()
     if len(words) < 2 or words[0] != '/modcon':
         return None
