@@ -254,3 +254,22 @@ def test_what_the_step_is_given_broken_is_one_error_line(fake_github: FakeGitHub
     assert result.code == 2
     [line] = result.stdout.splitlines()
     assert line.startswith('::error title=modcon::')
+
+
+@pytest.mark.parametrize(('prefix', 'valid'), (
+    ('modcon', True), ('modcon/', True), ('team/modcon', True), ('ünï', True), ('end.', True),
+    ('.hidden', False), ('a@{b', False), ('x.lock', False), ('modcon//x', False), ('/', False),
+    ('bot\x01', False), ('-x', False), ('a..b', False), ('a b', False), ('a:b', False),
+))
+def test_the_branch_prefix_is_checked_by_gits_rules(prefix: str, valid: bool) -> None:
+    """A prefix git refuses is one clear error before anything is written (it got past,
+    and the run wrote trees and commits before GitHub refused the branch)."""
+    from modcon.action.inputs import read_inputs
+    from modcon.errors import ConfigError
+
+    env = {'INPUT_GITHUB_TOKEN': 't', 'INPUT_PR_BRANCH_PREFIX': prefix}
+    if valid:
+        assert read_inputs(env).pr_branch_prefix == prefix
+    else:
+        with pytest.raises(ConfigError, match='pr_branch_prefix is not a valid branch name'):
+            read_inputs(env)

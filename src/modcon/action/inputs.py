@@ -55,6 +55,19 @@ def _words(value: str) -> tuple[str, ...]:
     return tuple(part for part in value.replace(',', ' ').split() if part)
 
 
+def _branch_part(prefix: str) -> bool:
+    """Whether ``prefix`` can start a branch name (``PREFIX/main``), by git's own
+    rules (``git check-ref-format``): checked here, a bad one is one clear error
+    before anything is written, not a refused branch after the commits."""
+    parts = prefix.strip('/').split('/')
+    return bool(prefix.strip('/')) and not prefix.startswith('-') and \
+        not any(c in prefix for c in ' ~^:?*[\\') and \
+        not any(ord(c) < 0x20 or c == '\x7f' for c in prefix) and \
+        '..' not in prefix and '@{' not in prefix and \
+        all(part and not part.startswith('.') and not part.endswith('.lock')
+            for part in parts)
+
+
 def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     mode = raw_input(env, 'mode', 'check') or 'check'
     if mode not in MODES:
@@ -65,7 +78,7 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     if fail_on not in FAIL_ON:
         raise ConfigError(f'input fail_on must be one of {", ".join(FAIL_ON)}, not {fail_on!r}')
     prefix = raw_input(env, 'pr_branch_prefix', 'modcon') or 'modcon'
-    if any(c in prefix for c in ' ~^:?*[\\') or '..' in prefix or prefix.startswith('-'):
+    if not _branch_part(prefix):
         raise ConfigError(f'input pr_branch_prefix is not a valid branch name part: {prefix!r}')
     paths = tuple(raw_input(env, 'paths', '.').split()) or ('.',)
     grace = raw_input(env, 'verify_grace', '10') or '10'
