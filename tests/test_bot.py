@@ -102,6 +102,25 @@ def test_a_rerun_with_nothing_new_writes_nothing(fake_github: FakeGitHub,
     assert len(bot_pulls(fake_github)) == 1
 
 
+def test_the_next_scheduled_run_with_nothing_new_writes_nothing(fake_github: FakeGitHub,
+                                                                tmp_path: pathlib.Path) -> None:
+    """Another workflow run (another run id, so another link to it in the body) with
+    nothing new: the body is not rewritten for the link alone."""
+    repo = fake_github.create_repo('octo/app', {'Dockerfile': SHELL})
+    sha = repo.branch_sha('main')
+    for run_id, name in (('4242', 'first'), ('4243', 'next')):
+        fake_github.reset_log()
+        action = ActionRun(fake_github, repo, tmp_path / name, event_name='schedule',
+                           event=dispatch_event(fake_github, repo), sha=sha,
+                           ref='refs/heads/main', inputs={'mode': 'pr'})
+        action.env['GITHUB_RUN_ID'] = run_id
+        result = action.run()
+        assert result.code == 0, result.stdout + result.stderr
+    assert result.outputs['pr_outcome'] == 'unchanged'
+    assert fake_github.write_requests() == []
+    assert '/actions/runs/4242' in bot_pulls(fake_github)[0]['body']
+
+
 # Fixing the script makes Python PID 1, which ignores SIGTERM: the Dockerfile needs
 # STOPSIGNAL SIGINT too, a fix that only the script's fix calls for.
 STDLIB_SERVER = ('FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\nCOPY entry.sh /entry.sh\n'

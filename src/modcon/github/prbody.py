@@ -220,8 +220,9 @@ def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
            verified: Sequence[Verified] = ()) -> tuple[str, str]:
     """The title and body of the bot's pull request for ``plan``.
 
-    The verification results are left out of the body's hash: their timings
-    differ from run to run, and must not make every run rewrite the body.
+    The verification results and the link to the run are left out of the body's
+    hash: their timings and the run differ from run to run, and must not make every
+    run rewrite the body. The link names the run that last wrote the body.
     """
     fixed = plan.fixed
     rules = ', '.join(c.rule.code for c in plan.changes)
@@ -238,15 +239,16 @@ def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
         ]
         if run_url:
             lines.extend([f'This pull request is updated by the modcon workflow '
-                          f'([latest run]({run_url})) and closed when nothing is left to fix.',
-                          ''])
+                          f'([the run that last wrote it]({run_url})) and closed when '
+                          f'nothing is left to fix.', ''])
         lines.append(COMMANDS)
         body = '\n'.join(lines) + '\n'
         if len(body) < (LONG_BODY if not fold else md.MAX_BODY - 2000):
             break
     # Shown text: a byte of a file that is not UTF-8 shows as U+FFFD (source.lossy).
     body = lossy(md.fit(body, md.MAX_BODY - 4000, 'The list was cut short to fit; see the commits.'))
-    digest = hashlib.sha256(f'{title}\n{body}'.encode()).hexdigest()[:16]
+    hashed = body.replace(f']({run_url})', '](run)') if run_url else body
+    digest = hashlib.sha256(f'{title}\n{hashed}'.encode()).hexdigest()[:16]
     payload = json.dumps({**state, 'hash': digest}, sort_keys=True, separators=(',', ':'))
     extra = md.fit(_verification(verified), 1900)
     return title, f'{body}{extra}\n<!-- modcon:state {payload} -->\n'
