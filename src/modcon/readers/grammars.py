@@ -6,14 +6,16 @@ that modcon never reads; that import pulls in ``pathlib``, ``tempfile`` and the
 compression modules, about 8 ms of a Dockerfile check's 60. tree-sitter's own
 ``__init__`` imports ``typing`` (and ``contextlib`` with it) for one protocol
 class that only type checkers read, about 4 ms more. Each package's compiled
-``_binding`` module is loaded straight from its folder instead, by the same
-machinery ``import`` uses; should that fail (another layout, a zipped
-install), the package is imported as usual.
+``_binding`` module is loaded straight from its folder instead
+(``readers.alone``); should that fail (another layout, a zipped install), the
+package is imported as usual.
 """
 from __future__ import annotations
 
-import importlib.machinery
+import importlib
 import sys
+
+from modcon.readers.alone import submodule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -36,35 +38,14 @@ def load_tree_sitter() -> ModuleType:
     loaded = sys.modules.get('tree_sitter')
     if loaded is not None:
         return loaded
-    binding = sys.modules.get('tree_sitter._binding') or _binding('tree_sitter')
-    if binding is None:
-        return importlib.import_module('tree_sitter')
-    sys.modules['tree_sitter._binding'] = binding
-    return binding
+    binding = submodule('tree_sitter', '_binding')
+    return binding if binding is not None else importlib.import_module('tree_sitter')
 
 
 def language(package: str) -> object:
     """``<package>.language()``: the grammar's language pointer for ``tree_sitter.Language``."""
-    binding = _binding(package)
+    binding = submodule(package, '_binding')
     if binding is None:
         return importlib.import_module(package).language()
     return binding.language()
 
-
-def _binding(package: str) -> ModuleType | None:
-    """``<package>._binding`` loaded without ``<package>/__init__.py``; None if not found."""
-    name = f'{package}._binding'
-    spec = importlib.machinery.PathFinder.find_spec(package)
-    folders = (spec.submodule_search_locations or []) if spec is not None else []
-    for folder in folders:
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            path = f'{folder}/_binding{suffix}'
-            loader = importlib.machinery.ExtensionFileLoader(name, path)
-            try:
-                module = loader.create_module(importlib.machinery.ModuleSpec(name, loader,
-                                                                             origin=path))
-            except ImportError:  # no such file with this suffix
-                continue
-            loader.exec_module(module)
-            return module
-    return None
