@@ -351,10 +351,20 @@ def shell_script(argv: Sequence[str]) -> str | None:
 
 
 def shell_for(stages: Stages, command: Command) -> tuple[str, ...] | None:
-    """The shell a shell-form command runs under, or None when it is not a POSIX sh."""
+    """The shell a shell-form command runs under, or None when it is not a POSIX sh.
+
+    A CMD or ENTRYPOINT is wrapped in the SHELL in effect at its line when the image
+    is built. A HEALTHCHECK is not: the image keeps ``CMD-SHELL`` and its text, and
+    the engine runs it under the image's own, final SHELL (moby's health checks),
+    whatever SHELL a later line of the stage, or a stage built from it, declares.
+    """
     if stages.is_windows(command.stage):
         return None
-    shell = stages.shell(command.stage, before=command.outer)
+    if command.instruction.name == 'HEALTHCHECK':
+        image = stages.final if command.stage in stages.lineage(stages.final) else command.stage
+        shell = stages.shell(image)
+    else:
+        shell = stages.shell(command.stage, before=command.outer)
     if shell is None:
         return DEFAULT_SHELL
     return shell if is_posix_shell(shell) else None
