@@ -138,3 +138,21 @@ def test_a_script_copied_under_another_name_is_followed(
     main(['check', '--select', 'MC351', '--format', 'json', '.'])
     reported = json.loads(capsys.readouterr().out)
     assert [f['path'] for f in reported] == (['docker/start.sh'] if found else [])
+
+
+def test_a_line_another_fix_adds_to_a_crlf_script_gets_no_carriage_return(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MC320 adds `set -e` in the file's line ending. Applied in the same round as the
+    conversion to LF, it kept its `\\r` (`set -e\\r`: "Illegal option -"), and the script
+    that ran before the fix no longer started. Judged by running it."""
+    (tmp_path / 'Dockerfile').write_text('FROM alpine:3.20\nCOPY entrypoint.sh /entrypoint.sh\n'
+                                         'ENTRYPOINT ["/entrypoint.sh"]\n')
+    script = _script(tmp_path, '#!/bin/sh\r\ncd /tmp\r\nexec "$@"\r\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(['fix', '--unsafe-fixes', '.']) == 0
+    fixed = script.read_bytes()
+    assert b'\r' not in fixed and b'set -e\n' in fixed, fixed
+    run = subprocess.run(['/bin/sh', str(script), 'echo', 'ran'], capture_output=True,
+                         text=True, check=False)
+    assert (run.returncode, run.stdout) == (0, 'ran\n'), run.stderr
+    assert main(['fix', '--unsafe-fixes', '--diff', '.']) == 0  # nothing more to do

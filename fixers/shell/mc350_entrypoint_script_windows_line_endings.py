@@ -87,9 +87,9 @@ def entrypoint_script_windows_line_endings(document: CodeDocument) -> Iterator[H
         yield Hit(0, end, f'{message}; no automatic fix: some lines end in LF only, so '
                           'which carriage returns are meant is unclear; convert the file to LF')
         return
-    edits = []
-    at = text.find('\r\n')
-    while at != -1:
-        edits.append(Edit(at, at + 1, ''))
-        at = text.find('\r\n', at + 2)
-    yield Hit(0, end, message, Fix.safe('Convert the line endings to LF', *edits))
+    # One edit over the whole file, not one per carriage return: a fix of another rule
+    # in the same round (MC320's `set -e` line) would be written with the file's CRLF
+    # between them and keep its `\r`; overlapping this edit, it waits for the next round
+    # and reads the file as LF.
+    yield Hit(0, end, message, Fix.safe('Convert the line endings to LF',
+                                        Edit(0, end, text.replace('\r\n', '\n'))))
