@@ -201,3 +201,21 @@ def test_a_script_the_runtime_cannot_execute_does_not_start(tmp_path: pathlib.Pa
     assert 'cannot start: exec format error' in before['summary']
     assert 'after a byte order mark' in before['summary']
     assert after['verified'] and after['stopped_in_grace'] and after['exit_code'] == 0, after
+
+
+@pytest.mark.parametrize('stop', ('SIGKILL', '9'))
+def test_stopsignal_sigkill_is_a_kill_not_an_exit(tmp_path: pathlib.Path, stop: str) -> None:
+    """unshare, whose child died of SIGKILL, exits 1 ("sigprocmask unblock failed"): that
+    read as the program exiting 1 in grace. Docker reports 137, and nothing ran."""
+    root = project(tmp_path, {
+        'Dockerfile': (f'FROM python:3.12-slim\nSTOPSIGNAL {stop}\nCOPY app.py /app.py\n'
+                       'CMD ["python", "/app.py"]\n'),
+        'app.py': PY_LOOP,
+    })
+    result = modcon('verify', '--engine', 'namespace', '--grace', GRACE, '--settle', '0.8',
+                    '--format', 'json', '.', cwd=root)
+    [run] = json.loads(result.stdout)
+    assert run['verified'] and run['killed'] and not run['stopped_in_grace'], run
+    assert run['exit_code'] == 137 and 'SIGKILL' in run['summary']
+    assert 'cleanup ran' not in run['output']
+    assert result.returncode == 1

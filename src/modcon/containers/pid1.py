@@ -36,10 +36,14 @@ class StopResult(NamedTuple):
     seconds: float = 0.0  # from SIGTERM to exit (or to the SIGKILL)
     killed: bool = False  # still running at the end of the grace period
     output: str = ''
+    outright: bool = False  # killed by the stop signal itself (`STOPSIGNAL SIGKILL`)
 
     def describe(self) -> str:
         if not self.verified:
             return f'not verified: {self.reason}'
+        if self.outright:
+            return (f'killed at once by its stop signal, SIGKILL (exit {self.exit_code}): '
+                    f'no cleanup could run')
         if self.killed:
             return f'ignored SIGTERM, killed after {self.seconds:.0f} s (exit {self.exit_code})'
         return f'exited {self.exit_code} in {self.seconds:.2f} s'
@@ -136,6 +140,16 @@ def settled(pid: int, elapsed: float, settle: float, looks: list[bool]) -> bool:
         return True
     looks.append(quiet(pid))
     return len(looks) >= 3 and all(looks[-3:])
+
+
+# What unshare says, exiting 1, when its child (the namespace's PID 1) died of SIGKILL:
+# it tries to die of the same signal and cannot (SIGKILL cannot be reset or unblocked).
+_CHILD_KILLED = 'unshare: sigprocmask unblock failed'
+
+
+def _killed_outright(returncode: int, text: str) -> bool:
+    """Whether the command died of SIGKILL, as unshare reports it."""
+    return returncode == -signal.SIGKILL or (returncode == 1 and _CHILD_KILLED in text)
 
 
 def _docker_status(returncode: int) -> int:
@@ -245,5 +259,11 @@ def stop_like_docker(
             proc.wait()
             return StopResult(True, exited_in_grace=False, exit_code=128 + signal.SIGKILL,
                               seconds=time.monotonic() - stopped, killed=True, output=output())
+        text = output()
+        if _killed_outright(returncode, text):
+            # `STOPSIGNAL SIGKILL` (or 9): the program had no say; Docker reports 137.
+            return StopResult(True, exited_in_grace=False, exit_code=128 + signal.SIGKILL,
+                              seconds=time.monotonic() - stopped, killed=True, output=text,
+                              outright=True)
         return StopResult(True, exited_in_grace=True, exit_code=_docker_status(returncode),
-                          seconds=time.monotonic() - stopped, output=output())
+                          seconds=time.monotonic() - stopped, output=text)
