@@ -400,3 +400,26 @@ def test_fix_goes_round_until_no_file_needs_another_fix(tmp_path: pathlib.Path) 
     assert {name: (tmp_path / name).read_bytes() for name in applied} == applied
     again = modcon('fix', '--diff', '.', cwd=tmp_path)
     assert again.stdout == '' and '0 fixes in 0 files' in again.stderr
+
+
+@pytest.mark.parametrize(('pyproject', 'honoured'), (
+    ('[tool.modcon]\nignore = ["MC101"]\n', True),
+    ('[ tool.modcon ]\nignore = ["MC101"]\n', True),
+    ('[tool."modcon"]\nignore = ["MC101"]\n', True),
+    ('tool.modcon.ignore = ["MC101"]\n', True),
+    ('[tool]\nmodcon = { ignore = ["MC101"] }\n', True),
+    ('[project]\nname = "x"\n# see [tool.modcon] in the docs\n', False),
+))
+def test_pyproject_holds_the_config_however_toml_spells_the_table(
+        tmp_path: pathlib.Path, pyproject: str, honoured: bool) -> None:
+    """Found by the file's TOML, not by its bytes: a spelling TOML allows was ignored, and
+    a comment naming the table hid the config file in the folder above."""
+    write(tmp_path / '.modcon.toml', 'ignore = ["MC101"]\n')  # the parent's: also ignores it
+    (tmp_path / 'sub').mkdir()
+    write(tmp_path / 'sub' / 'Dockerfile', SHELL_FORM)
+    write(tmp_path / 'sub' / 'pyproject.toml', pyproject)
+    out = modcon('check', cwd=tmp_path / 'sub').stdout
+    assert 'MC101' not in out, out  # from the pyproject.toml, or else from the parent
+    if honoured:
+        write(tmp_path / '.modcon.toml', 'select = ["MC101"]\n')  # the parent: only MC101
+        assert 'MC101' not in modcon('check', cwd=tmp_path / 'sub').stdout

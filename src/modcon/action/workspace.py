@@ -18,6 +18,7 @@ from modcon.action.workflow import give_back
 from modcon.action.workflow import workspace_owner
 from modcon.engine.config import CONFIG_FILES
 from modcon.engine.config import Config
+from modcon.engine.config import has_modcon_table
 from modcon.engine.config import load_file
 from modcon.engine.files import read_source
 from modcon.errors import ConfigError
@@ -25,6 +26,7 @@ from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.project import Project
 from modcon.source import SourceFile
+from modcon.source import encode
 from modcon.source import lossy
 
 
@@ -111,7 +113,7 @@ class Workspace:
         for name in CONFIG_FILES:
             if not os.path.lexists(os.path.join(self.root, name)):
                 continue
-            if name == 'pyproject.toml' and '[tool.modcon' not in self._config_text(name):
+            if name == 'pyproject.toml' and not has_modcon_table(encode(self._config_text(name))):
                 continue
             return load_file(self.locate(name))
         return Config()

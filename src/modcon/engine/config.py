@@ -229,5 +229,21 @@ def _has_modcon_table(path: str) -> bool:
         data = read_bounded(path)
     except ConfigError:
         return True  # let load_file say what is wrong with it
-    return b'[tool.modcon' in data or (b'[tool]' in data and
-                                       b'modcon' in data.split(b'[tool]', 1)[1])
+    return has_modcon_table(data)
+
+
+def has_modcon_table(data: bytes) -> bool:
+    """Whether a pyproject.toml's bytes hold a ``tool.modcon`` table, however TOML
+    spells it (``[tool.modcon]``, ``[ tool . "modcon" ]``, a dotted key); a file that
+    does not parse but names modcon counts, so that ``load_file`` says what is wrong.
+    A comment that names the table is not one: such a file does not hide a config
+    file further up."""
+    if b'modcon' not in data:
+        return False  # most pyproject.toml files: no parse needed
+    import tomllib
+
+    try:
+        tool = tomllib.loads(data.decode('utf-8')).get('tool')
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError):
+        return True
+    return isinstance(tool, dict) and 'modcon' in tool
