@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import shutil
 import stat
 import subprocess
@@ -423,3 +424,23 @@ def test_pyproject_holds_the_config_however_toml_spells_the_table(
     if honoured:
         write(tmp_path / '.modcon.toml', 'select = ["MC101"]\n')  # the parent: only MC101
         assert 'MC101' not in modcon('check', cwd=tmp_path / 'sub').stdout
+
+
+def test_sarif_uris_decode_to_the_file_names(tmp_path: pathlib.Path) -> None:
+    """Found by probing: `%` was not encoded (`x%FF` and the byte 0xFF collided, `%2F`
+    decoded to a slash), a backslash became a slash, spaces and line breaks went raw."""
+    from urllib.parse import unquote_to_bytes
+
+    names = ['Dockerfile.x%FF', 'Dockerfile.pct%2F%0A', 'Dockerfile.a\\b', 'Dockerfile.sp ace',
+             'Dockerfile.q"<>', 'Dockerfile.nl\nx', 'a:b.Dockerfile', 'Dockerfile.caf\xe9']
+    for name in names:
+        write(tmp_path / name, SHELL_FORM)
+    (tmp_path / b'Dockerfile.x\xff'.decode('utf-8', 'surrogateescape')).write_text(SHELL_FORM)
+    result = modcon('check', '--format', 'sarif', '.', cwd=tmp_path)
+    log = json.loads(result.stdout)
+    jsonschema.validate(log, json.loads(SCHEMA.read_text()))
+    uris = {r['locations'][0]['physicalLocation']['artifactLocation']['uri']
+            for r in log['runs'][0]['results']}
+    decoded = {unquote_to_bytes(uri) for uri in uris}
+    assert decoded == {n.encode() for n in names} | {b'Dockerfile.x\xff'}
+    assert all(re.fullmatch(r"[A-Za-z0-9._~/%-]+", uri) for uri in uris), uris

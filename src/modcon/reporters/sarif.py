@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from modcon import __version__
 from modcon.model import Finding
 from modcon.model import Rule
 from modcon.model import Severity
 from modcon.reporters import ReportContext
-from modcon.source import undecoded_byte
+from modcon.source import encode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -54,12 +55,14 @@ def _rule(rule: Rule, docs_url: str) -> dict[str, Any]:
 
 
 def _uri(path: str) -> str:
-    """``path`` as a URI reference: a byte of the name that is not UTF-8 (a lone
-    surrogate, as Python reads file names) percent-encoded, so the URI names that file."""
-    path = path.replace('\\', '/')
-    if path.isascii():
-        return path
-    return ''.join(c if (byte := undecoded_byte(c)) is None else f'%{byte:02X}' for c in path)
+    """``path`` (``/``-separated) as a relative URI reference that decodes to exactly
+    that name: every byte but letters, digits, ``-._~`` and the separators
+    percent-encoded, ``%`` itself and a byte that is not UTF-8 (a lone surrogate, as
+    Python reads file names) included. Spaces, quotes, ``<``, line breaks and a
+    backslash (a name's character on POSIX, not a separator) are not URI characters;
+    an unencoded ``%2F`` would decode to another path, and a ``:`` in the first segment
+    would read as a scheme."""
+    return quote(encode(path), safe='/')
 
 
 def _result(f: Finding, index: int, context: ReportContext) -> dict[str, Any]:
