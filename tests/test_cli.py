@@ -444,3 +444,26 @@ def test_sarif_uris_decode_to_the_file_names(tmp_path: pathlib.Path) -> None:
     decoded = {unquote_to_bytes(uri) for uri in uris}
     assert decoded == {n.encode() for n in names} | {b'Dockerfile.x\xff'}
     assert all(re.fullmatch(r"[A-Za-z0-9._~/%-]+", uri) for uri in uris), uris
+
+
+def test_fix_diff_plans_what_fix_writes_for_dockerfiles_sharing_a_folder(
+        tmp_path: pathlib.Path) -> None:
+    """`fix` fixes the files one by one: once the first Dockerfile's fix adds the folder's
+    .dockerignore, the others of the folder are covered by it. `--diff` planned one
+    ignore file per Dockerfile (`Dockerfile.dev.dockerignore` too), which BuildKit would
+    then use instead: applied, the diff built differently from what `fix` writes."""
+    for side in ('fixed', 'diffed'):
+        folder = tmp_path / side
+        for name in ('Dockerfile', 'Dockerfile.dev', 'api.Dockerfile'):
+            write(folder / name, 'FROM alpine:3.20\nCOPY . /app\nCMD ["/app/run"]\n')
+        subprocess.run(['git', 'init', '-q', str(folder)], check=True)
+    assert modcon('fix', '--unsafe-fixes', '.', cwd=tmp_path / 'fixed').returncode == 0
+    diff = modcon('fix', '--diff', '--unsafe-fixes', '.', cwd=tmp_path / 'diffed')
+    subprocess.run(['git', 'apply', '-'], cwd=tmp_path / 'diffed', input=diff.stdout,
+                   text=True, check=True)
+
+    def files(folder: pathlib.Path) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+    assert files(tmp_path / 'diffed') == files(tmp_path / 'fixed')
+    assert '.dockerignore' in files(tmp_path / 'fixed')

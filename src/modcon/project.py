@@ -72,6 +72,15 @@ class LocalTree:
         self._names.clear()
         self._texts = dict(self.pending)
 
+    def stage(self, path: str, text: str) -> None:
+        """From now on, read ``text`` at the real path ``path``, as if written: ``fix
+        --diff`` makes what one file's fix would write visible to the files after it in
+        the same round, as ``fix`` does by writing it."""
+        self.pending = {**self.pending, path: text}
+        self._texts[path] = text
+        self._kinds.pop(path, None)
+        self._names.pop(os.path.dirname(path), None)
+
     def cwd(self) -> str:
         if self._cwd is None:
             self._cwd = os.getcwd()

@@ -22,6 +22,7 @@ from modcon.errors import InputError
 from modcon.errors import ModconError
 from modcon.model import Finding
 from modcon.printable import printable
+from modcon.project import LocalTree
 from modcon.source import SourceFile
 from modcon.source import encode
 
@@ -140,6 +141,11 @@ class FixRun(CheckRun):
     def _would_write(self, path: str, display: str, original: str, text: str) -> None:
         self.before.setdefault(path, (display, original))
         self.pending[path] = text
+        # The files after this one, in this round, see it as `fix` would have written it
+        # (a second Dockerfile of the folder finds the .dockerignore the first one adds).
+        tree = getattr(self.scope.reader, 'tree', None)
+        if isinstance(tree, LocalTree):
+            tree.stage(path, text)
 
     def say_what_was_written(self) -> None:
         """On Ctrl-C: which files fix had rewritten already (each completely)."""
