@@ -75,13 +75,18 @@ def test_a_report_path_naming_an_input_is_refused(
 
 def test_a_report_path_that_is_an_entrypoint_the_command_runs_is_refused(
         tmp_path: pathlib.Path) -> None:
-    write(tmp_path / 'Dockerfile', 'FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\n'
-                                   'COPY app.py .\nCMD ["python", "app.py"]\n')
     app = write(tmp_path / 'app.py', 'import time\nwhile True:\n    time.sleep(1)\n')
-    result = modcon('check', '-o', 'app.py', cwd=tmp_path)
-    assert result.returncode == 2
-    assert 'app.py: is the report file (-o); not checked' in result.stderr
-    assert app.read_text() == 'import time\nwhile True:\n    time.sleep(1)\n'
+    # A script in front, whose fix (`exec`) makes `fix` go round again.
+    write(tmp_path / 'entry.sh', '#!/bin/sh\ncd /app\npython app.py\n')
+    write(tmp_path / 'Dockerfile', 'FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\n'
+                                   'COPY entry.sh /entry.sh\nCOPY app.py /app/app.py\n'
+                                   'ENTRYPOINT ["/entry.sh"]\n')
+    for command in ('check', 'fix'):
+        result = modcon(command, '-o', 'app.py', cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr.count('app.py: is the report file (-o); not checked') == 1
+        # fix's later rounds no longer had a report file to refuse, and fixed it (MC201)
+        assert app.read_text() == 'import time\nwhile True:\n    time.sleep(1)\n', command
 
 
 def test_a_report_that_cannot_be_written_fails_before_any_fix(

@@ -107,6 +107,7 @@ class CheckRun:
         self.threshold = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
         self.nothing_checked: str | None = None  # why no file was found, when none was
         self.begun = False  # a file was processed
+        self.refused: str | None = None  # the code file refused as the report file (-o)
 
     def process_all(self, targets: list[Target]) -> None:
         # Dockerfiles first: following each one's command brings the code its
@@ -148,7 +149,10 @@ class CheckRun:
                                                           'not checked'))
             self.report_file.close()
             self.report_file = None  # the report goes to stdout instead
+            self.refused = target.path
             return
+        if target.path == self.refused:
+            return  # refused as the report file in an earlier round: never fixed either
         if target.kind == Kind.DOCKERFILE and not self.fixing:
             self.take(check_dockerfile(target, self.config, self.scope))
             return
