@@ -219,3 +219,31 @@ def test_stopsignal_sigkill_is_a_kill_not_an_exit(tmp_path: pathlib.Path, stop: 
     assert run['exit_code'] == 137 and 'SIGKILL' in run['summary']
     assert 'cleanup ran' not in run['output']
     assert result.returncode == 1
+
+
+KEYBOARD_INTERRUPT_LOOP = ('import time\ntry:\n    while True:\n        time.sleep(0.1)\n'
+                           'except KeyboardInterrupt:\n    print("stopped on SIGINT", flush=True)\n')
+
+
+@pytest.mark.parametrize(('stop', 'verified'), (
+    pytest.param('ARG S=2\nSTOPSIGNAL $S', True, id='a build argument'),
+    pytest.param('ENV SIG=SIGINT\nSTOPSIGNAL ${SIG}', True, id='an ENV value'),
+    pytest.param('STOPSIGNAL 999', False, id='no such signal'),
+    pytest.param('STOPSIGNAL SIGBOGUS', False, id='no such name'),
+))
+def test_the_stop_signal_is_read_as_docker_reads_it(tmp_path: pathlib.Path, stop: str,
+                                                    verified: bool) -> None:
+    """Docker substitutes build arguments and ENV values in STOPSIGNAL: the program stops
+    on the SIGINT it asks for (it got SIGTERM and was killed). A signal that does not
+    exist is no result (it was 'ignored SIGTERM')."""
+    root = project(tmp_path, {
+        'Dockerfile': (f'FROM python:3.12-slim\n{stop}\nCOPY app.py /app.py\n'
+                       'CMD ["python", "/app.py"]\n'),
+        'app.py': KEYBOARD_INTERRUPT_LOOP,
+    })
+    [run] = verify(root)
+    if verified:
+        assert run['verified'] and run['stopped_in_grace'] and run['exit_code'] == 0, run
+        assert 'stopped on SIGINT' in run['output']
+    else:
+        assert not run['verified'] and 'names no signal Docker can send' in run['reason'], run

@@ -205,10 +205,13 @@ def emulate(document: DockerfileDocument, dockerfile: str, project: Project, *,
         if refused is not None:
             return Verification(dockerfile, argv, StopResult(
                 False, f'the command cannot start: exec format error: {refused}'))
+        stop = _stop_signal(document, {**_build_args(document), **resolution.env})
+        if isinstance(stop, str):
+            return Verification(dockerfile, argv, StopResult(False, stop))
         cwd = os.path.join(root, resolution.workdir.lstrip('/'))
         os.makedirs(cwd, exist_ok=True)
         result = stop_like_docker(command, cwd=cwd, env=env, grace=grace, settle=settle,
-                                  stop_signal=_stop_signal(document))
+                                  stop_signal=stop)
     return Verification(dockerfile, argv, result)
 
 
@@ -232,17 +235,49 @@ def _exec_format_error(path: str) -> str | None:
             f'execute it (a shell would run it)')
 
 
-def _stop_signal(document: DockerfileDocument) -> int:
-    """The signal ``docker stop`` sends: the image's ``STOPSIGNAL``, else SIGTERM."""
+def _build_args(document: DockerfileDocument) -> dict[str, str]:
+    """The build arguments the final stage declares, with their defaults (an ``ARG NAME``
+    without one takes the default of the ``ARG`` before the first ``FROM``)."""
+    from modcon.readers.dockerfile.image_names import global_args
+    from modcon.readers.dockerfile.syntax import arg_defaults
+
+    known = global_args(document)
+    args: dict[str, str] = {}
+    for stage in document.stages.final_lineage:
+        for ins in stage.instructions:
+            if ins.name == 'ARG':
+                for name, value in arg_defaults(ins.args.text).items():
+                    args[name] = value if value is not None else known.get(name) or ''
+    return args
+
+
+def _stop_signal(document: DockerfileDocument, env: Mapping[str, str]) -> int | str:
+    """The signal ``docker stop`` sends: the image's ``STOPSIGNAL``, else SIGTERM; or,
+    as text, why there is none to send (Docker refuses the build, or the stop).
+
+    ``STOPSIGNAL`` takes build arguments and ``ENV`` values (``STOPSIGNAL $SIGNAL``),
+    as Docker substitutes them; ``env`` holds both as the final stage sees them.
+    """
     import signal
 
     from modcon.knowledge.stop_signals import normalize
     from modcon.knowledge.stop_signals import stop_signal
+    from modcon.readers.dockerfile import word_rules
 
     ins = stop_signal(document)
-    name = normalize(ins.args.text) if ins is not None else None
-    return getattr(signal, name, signal.SIGTERM) if name else signal.SIGTERM
-
+    if ins is None:
+        return signal.SIGTERM
+    text = ins.args.text.strip()
+    if '$' in text:
+        text = word_rules.util().WordSplitter(text, envs=dict(env)).dequote().strip()
+    name = normalize(text) if text else None
+    if name is not None and name.startswith('signal ') and 0 < int(name[7:]) < signal.NSIG:
+        return int(name[7:])  # a number without a name in the table (SIGRTMIN+n, say)
+    number = getattr(signal, name, None) if name is not None and name.isidentifier() else None
+    if not isinstance(number, int) or not 0 < number < signal.NSIG:
+        return (f'STOPSIGNAL {ins.args.text.strip() or "(empty)"} (line {ins.line}) names no '
+                f'signal Docker can send')
+    return number
 
 def verify_fixes(item: FileInput, final: Mapping[str, str], *, grace: float = 10.0,
                  ) -> tuple[Verification, Verification] | None:
