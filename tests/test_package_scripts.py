@@ -145,6 +145,7 @@ ARGV_JS = ("process.on('SIGTERM', () => process.exit(0));\n"
     'CMD ["npm", "start", "--", "--port", "80", "a b"]',
     'CMD npm start -- --port 80 "a b"',
     'CMD ["npm", "run", "serve", "--", "--verbose"]',
+    'CMD ["npm", "run", "--silent", "serve"]',  # an option of npm's before the name
     'ENTRYPOINT ["npm", "start", "--"]\nCMD ["--port", "80"]',
     'CMD ["npm", "start"]',
 ))

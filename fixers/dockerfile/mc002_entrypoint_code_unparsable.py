@@ -66,11 +66,13 @@ def entrypoint_code_unparsable(document: DockerfileDocument) -> Iterator[Hit]:
         reason: str | None
         if text is None:
             reason = 'it is binary (or is over 1 MB)'
-        elif target.kind == Kind.PYTHON and (at := _unreadable_byte(text)) is not None:
+        elif target.kind == Kind.PYTHON and undecodable(text) is not None:
             # Python itself refuses it, unless a coding line names another encoding.
+            from modcon.readers.python.encoding import unreadable_byte
             from modcon.readers.python.encoding import unreadable_reason
 
-            reason = f'it {unreadable_reason(text, at)}'
+            at = unreadable_byte(text)
+            reason = _python_problem(text) if at is None else f'it {unreadable_reason(text, at)}'
         elif target.kind == Kind.PYTHON:
             reason = _python_problem(text)
         else:
@@ -84,17 +86,6 @@ def entrypoint_code_unparsable(document: DockerfileDocument) -> Iterator[Hit]:
                   f'`{target.path}` is run by this command but cannot be parsed as '
                   f'{"Python" if target.kind == Kind.PYTHON else "JavaScript"}: {reason}; '
                   f'modcon cannot check how it stops', None)
-
-
-def _unreadable_byte(text: str) -> int | None:
-    """Where the first byte Python cannot read is: one that is not UTF-8, when no coding
-    line names a one-byte encoding that reads it (None: Python reads the file)."""
-    at = undecodable(text)
-    if at is None:
-        return None
-    from modcon.readers.python.encoding import readable_code
-
-    return at if readable_code(text) is None else None
 
 
 def _python_problem(text: str) -> str | None:

@@ -17,6 +17,7 @@ from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.javascript.package_scripts import PACKAGE_RUNNERS
 from modcon.readers.javascript.package_scripts import package_binary
 from modcon.readers.javascript.package_scripts import script_program
+from modcon.readers.javascript.package_scripts import script_selection
 from modcon.readers.shell.shell_form import analyze
 from modcon.registry import rule
 
@@ -194,10 +195,10 @@ def _passed_arguments(document: DockerfileDocument,
     the CMD, which the program then gets.
     """
     words = list(_runner_argv(instruction) or ())
-    selected = _after_script_name(words)
+    selected = script_selection(words) if words else None
     if selected is None:
         return None
-    extra = words[selected:]
+    extra = words[selected.end:]
     entrypoint, cmd = document.stages.final_commands()
     appended = instruction is entrypoint and cmd is not None and bool(
         cmd.args.json if cmd.args.json is not None else cmd.args.text.strip())
@@ -206,19 +207,6 @@ def _passed_arguments(document: DockerfileDocument,
     if not extra:
         return ()
     return tuple(extra[1:]) if extra[0] == '--' else None
-
-
-def _after_script_name(words: list[str]) -> int | None:
-    """Where the words after the script's name start in a runner's argv (``npm run
-    serve``, ``yarn start``), the runner's own leading options skipped."""
-    i = 1
-    while i < len(words) and words[i].startswith('-') and words[i] != '--':
-        i += 1
-    if i >= len(words) or words[i] == '--':
-        return None
-    if words[i] in ('run', 'run-script'):
-        return i + 2 if i + 1 < len(words) else None
-    return i + 1
 
 
 def _package_json(document: DockerfileDocument) -> str | None:

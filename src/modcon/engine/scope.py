@@ -184,16 +184,15 @@ class Scope:
         yet (``follow``).
         """
         text = self.reader.read(target)
-        if target.kind == Kind.PYTHON:
-            # Docker and the shell take any bytes; Python refuses a file that is not UTF-8
-            # unless a coding line names its encoding (modcon reads the one-byte ones).
-            at = undecodable(text)
-            if at is not None:
-                from modcon.readers.python.encoding import readable_code
-                from modcon.readers.python.encoding import unreadable_reason
+        # Docker and the shell take any bytes; Python refuses a file that is not UTF-8
+        # unless a coding line names its encoding (modcon reads the one-byte ones).
+        if target.kind == Kind.PYTHON and undecodable(text) is not None:  # UTF-8: no
+            from modcon.readers.python.encoding import unreadable_byte
+            from modcon.readers.python.encoding import unreadable_reason
 
-                if readable_code(text) is None:
-                    raise InputError(target.display, unreadable_reason(text, at))
+            at = unreadable_byte(text)
+            if at is not None:
+                raise InputError(target.display, unreadable_reason(text, at))
         project = self.reader.context(target) if target.kind == Kind.DOCKERFILE else None
         document = document_for(target.kind, SourceFile(target.display, text), invocations,
                                 project)

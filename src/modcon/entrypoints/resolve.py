@@ -40,6 +40,7 @@ from modcon.readers.dockerfile.syntax import copies_from_context
 from modcon.readers.dockerfile.syntax import parse_json_array
 from modcon.readers.javascript.package_scripts import PACKAGE_RUNNERS
 from modcon.readers.javascript.package_scripts import script_argv
+from modcon.readers.javascript.package_scripts import script_selection
 from modcon.readers.shell.expand import is_known
 
 TYPE_CHECKING = False
@@ -705,15 +706,11 @@ class _Follow:
         if not args:
             self.note(f'{runner} without a script')
             return None
-        if args[0] in ('run', 'run-script'):
-            name = args[1] if len(args) > 1 else ''
-        elif args[0] in ('start', 'test'):
-            name = args[0]
-        elif runner in ('yarn', 'pnpm'):
-            name = args[0]
-        else:
+        selection = script_selection(argv)
+        if selection is None:
             self.note(f'{runner} {args[0]} is not a package script')
             return None
+        name = selection.name
         found = self.image.locate(posixpath.join(self.cwd, 'package.json'))
         scripts: dict[str, str] = {}
         if found:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Sequence
 
 from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.shell_form import analyze
@@ -54,6 +55,34 @@ class ScriptProgram(NamedTuple):
     argv: tuple[str, ...]
     dropped: tuple[str, ...] = ()  # variables set by wrappers or `VAR=x` prefixes, as written
     whole: bool = True  # the script is this one command (no `&&` list before it)
+
+
+class ScriptSelection(NamedTuple):
+    name: str  # the package script ('' for `npm run` without one)
+    end: int  # where the words after its name start in the runner's argv
+
+
+def script_selection(argv: Sequence[str]) -> ScriptSelection | None:
+    """The package script a runner's command runs (`npm start`, `npm run serve`,
+    `yarn dev`) and where the words after its name start; None when the command runs
+    none (`npm install`, `npm` alone). The runner's own options before the name are
+    skipped (`npm --silent run serve`), up to a ``--``."""
+    named: list[int] = []  # where the first two words that are not options stand
+    for i in range(1, len(argv)):
+        if argv[i] == '--' or len(named) == 2:
+            break
+        if not argv[i].startswith('-'):
+            named.append(i)
+    if not named:
+        return None
+    first = argv[named[0]]
+    if first in ('run', 'run-script'):
+        if len(named) < 2:
+            return ScriptSelection('', len(argv))
+        return ScriptSelection(argv[named[1]], named[1] + 1)
+    if first in ('start', 'test') or posixpath.basename(argv[0]) in ('yarn', 'pnpm'):
+        return ScriptSelection(first, named[0] + 1)
+    return None
 
 
 def script_program(command: str) -> ScriptProgram | None:

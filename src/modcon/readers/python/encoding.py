@@ -18,6 +18,7 @@ import codecs
 import functools
 
 from modcon.lazyregex import lazy_compile
+from modcon.source import undecodable
 
 # PEP 263's pattern, on the first or second line.
 _CODING = lazy_compile(r'^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)')
@@ -82,6 +83,14 @@ def readable_code(text: str) -> str | None:
     if any(table.get(ord(c), '') is None for c in text if ord(c) in _KEPT_BYTES):
         return None  # a byte the declared encoding refuses: Python refuses the file
     return text.translate(table)
+
+
+def unreadable_byte(text: str) -> int | None:
+    """The offset of the first byte of ``text`` Python cannot read: one that is not
+    UTF-8, unless a coding line names a one-byte encoding that reads it (None: Python
+    reads the file)."""
+    at = undecodable(text)
+    return at if at is not None and readable_code(text) is None else None
 
 
 def unreadable_reason(text: str, at: int) -> str:
