@@ -1,7 +1,6 @@
 """MC103: exec-form JSON that is not valid, so Docker silently runs it as shell form."""
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 
@@ -94,6 +93,8 @@ def invalid_exec_form(document: DockerfileDocument) -> Iterator[Hit]:
             message = Message.format('`{}` has a JSON element that is not a string; BuildKit '
                                      'refuses to build this Dockerfile', keyword)
         else:
+            import json  # only an invalid exec form gets here: not loaded at start-up
+
             # The Dockerfile's text goes in as data: its backticks stay text.
             message = Message.format('`{}` is not valid exec-form JSON ({}), so Docker runs '
                                      'it as a shell command: `/bin/sh -c {}`',

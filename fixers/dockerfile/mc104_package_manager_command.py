@@ -1,7 +1,6 @@
 """MC104: the container runs `npm start` (or yarn, pnpm) instead of the program itself."""
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Iterator
 
@@ -243,6 +242,8 @@ def _safety(document: DockerfileDocument, runner: str, name: str, argv: tuple[st
     project = document.project
     resolution = document.resolution
     scripts: dict[str, str] = {}
+    import json  # only a package manager's command gets here: not loaded at start-up
+
     try:
         data = json.loads(package_json or '{}')
     except ValueError:

@@ -13,10 +13,10 @@ are recognised and left alone. Every step is recorded, so
 """
 from __future__ import annotations
 
-import json
 import posixpath
 from collections import ChainMap
 from collections.abc import Mapping
+from collections.abc import Sequence
 
 from modcon.entrypoints.code_document import kind_of_code
 from modcon.entrypoints.invocation import Invocation
@@ -356,6 +356,16 @@ def _interpreter_target(argv: list[str], flags_with_arg: frozenset[str]) -> tupl
     return None
 
 
+def _shown(argv: Sequence[str]) -> str:
+    """``json.dumps(list(argv))``; for words of printable ASCII without quotes or
+    backslashes, which it writes as they are, without loading ``json``."""
+    if all(w.isascii() and w.isprintable() and '"' not in w and '\\' not in w for w in argv):
+        return '[' + ', '.join(f'"{w}"' for w in argv) + ']'
+    import json
+
+    return json.dumps(list(argv))
+
+
 def unfollowed(dockerfile: str, why: str) -> Resolution:
     """A command that was not followed, and why: it leads to no file."""
     return Resolution(dockerfile, (), [Step(why)], [], None, '/', {}, [], None, None)
@@ -390,18 +400,18 @@ def resolve(document: DockerfileDocument, dockerfile: str, project: Project) -> 
         argv = image.argv_of(ep)
         line = ep.line
         form = 'exec' if ep.is_exec_form else 'shell'
-        steps.append(Step(f'ENTRYPOINT ({form} form): {json.dumps(list(argv))}', ep.line))
+        steps.append(Step(f'ENTRYPOINT ({form} form): {_shown(argv)}', ep.line))
         if cmd is not None:
             if ep.is_exec_form:
                 argv = argv + image.argv_of(cmd)
-                steps.append(Step(f'CMD appended: {json.dumps(list(image.argv_of(cmd)))}',
+                steps.append(Step(f'CMD appended: {_shown(image.argv_of(cmd))}',
                                   cmd.line))
             else:
                 steps.append(Step('CMD is ignored: the ENTRYPOINT is in shell form', cmd.line))
     elif cmd is not None:
         argv = image.argv_of(cmd)
         line = cmd.line
-        steps.append(Step(f'CMD: {json.dumps(list(argv))}', cmd.line))
+        steps.append(Step(f'CMD: {_shown(argv)}', cmd.line))
     else:
         steps.append(Step('no ENTRYPOINT or CMD in this Dockerfile: the base image decides'))
         return Resolution(dockerfile, (), steps, [], None, image.workdir, image.env, image.copies,
@@ -714,6 +724,8 @@ class _Follow:
         found = self.image.locate(posixpath.join(self.cwd, 'package.json'))
         scripts: dict[str, str] = {}
         if found:
+            import json  # few commands need it: not loaded at start-up
+
             try:
                 data = json.loads(self.image.project.read(found[0]) or '{}')
                 scripts = {k: v for k, v in (data.get('scripts') or {}).items()

@@ -10,8 +10,6 @@ separated by commas, or the first one is quoted.
 """
 from __future__ import annotations
 
-import json
-
 from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 
@@ -56,6 +54,8 @@ def read(text: str) -> Reading | None:
         if match is None:
             return None
         if match[1] is not None:
+            import json  # only exec forms that fail strict parsing get here
+
             try:
                 value = json.loads(f'"{match[1]}"')
             except ValueError:

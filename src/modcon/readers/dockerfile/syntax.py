@@ -304,6 +304,9 @@ def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
     stripped = _lstrip_go(text)
     if not stripped.startswith('['):
         return None, None
+    plain = _plain_strings(stripped)
+    if plain is not None:
+        return tuple(map(lossy, plain)), None
     import json  # most files never need it; it costs a millisecond at start-up
 
     try:
@@ -326,6 +329,36 @@ def parse_json_array(text: str) -> tuple[tuple[str, ...] | None, str | None]:
     # UTF-8: an exec-form argument cannot carry a Latin-1 byte as a shell word can.
     return tuple(map(lossy, value)), None
 
+
+_JSON_SPACE = ' \t\n\r'
+
+
+def _plain_strings(text: str) -> list[str] | None:
+    """The strings of ``text`` when it is a JSON array of strings without escapes,
+    as ``json.loads`` reads it, else None: the common exec form, read without
+    loading ``json``. Anything else (escapes, other values, errors) is left to it."""
+    strings: list[str] = []
+    pos = _after_space(text, 1)  # text[0] is '['
+    closed = text.startswith(']', pos)
+    while not closed:
+        if not text.startswith('"', pos):
+            return None
+        end = text.find('"', pos + 1)
+        string = text[pos + 1:end]
+        if end == -1 or '\\' in string or (string and min(string) < ' '):
+            return None  # an escape, or a character JSON refuses raw
+        strings.append(string)
+        pos = _after_space(text, end + 1)
+        closed = text.startswith(']', pos)
+        if not closed:
+            if not text.startswith(',', pos):
+                return None
+            pos = _after_space(text, pos + 1)
+    return strings if _after_space(text, pos + 1) == len(text) else None
+
+
+def _after_space(text: str, pos: int) -> int:
+    return len(text) - len(text[pos:].lstrip(_JSON_SPACE))
 
 
 def arg_defaults(text: str) -> dict[str, str | None]:

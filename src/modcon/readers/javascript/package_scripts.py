@@ -16,7 +16,6 @@ server.js` runs `node server.js`.
 """
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Sequence
 
@@ -132,6 +131,8 @@ def package_binary(name: str, package_json: str | None) -> str | None:
     a dependency (``vue-cli-service`` of ``@vue/cli-service``)."""
     if name in _NODE or package_json is None:
         return None
+    import json  # few commands need it: not loaded at start-up
+
     try:
         data = json.loads(package_json)
     except ValueError:
