@@ -353,6 +353,31 @@ def test_sarif_validates_against_the_schema(tmp_path: pathlib.Path) -> None:
             for r in run['results']} == {'Dockerfile', 'sub/Dockerfile'}
 
 
+def test_a_fix_that_creates_a_file_carries_it_in_sarif_and_json(tmp_path: pathlib.Path) -> None:
+    """MC185's fix edits nothing in the Dockerfile and creates its .dockerignore: SARIF
+    needs a replacement in every artifact change, and both formats must carry the
+    file, exactly as ``modcon fix`` writes it."""
+    write(tmp_path / 'svc' / 'Dockerfile', 'FROM python:3.12-slim\nCOPY . /app\n'
+                                           'CMD ["python", "/app/app.py"]\n')
+    write(tmp_path / 'svc' / 'app.py', 'print(1)\n')
+    log = json.loads(modcon('check', '--format', 'sarif', cwd=tmp_path).stdout)
+    jsonschema.validate(log, json.loads(SCHEMA.read_text()))
+    [result] = [r for r in log['runs'][0]['results'] if r['ruleId'] == 'MC185']
+    [change] = result['fixes'][0]['artifactChanges']
+    [finding] = [f for f in json.loads(modcon('check', '--format', 'json', cwd=tmp_path).stdout)
+                 if f['code'] == 'MC185']
+    assert finding['fix']['edits'] == []
+    [created] = finding['fix']['creates']
+    modcon('fix', '--unsafe-fixes', '--select', 'MC185', cwd=tmp_path)
+    written = (tmp_path / 'svc' / '.dockerignore').read_text()
+    assert created == {'path': 'svc/.dockerignore', 'content': written}
+    assert change['artifactLocation']['uri'] == 'svc/.dockerignore'
+    assert change['replacements'] == [{
+        'deletedRegion': {'startLine': 1, 'startColumn': 1, 'endLine': 1, 'endColumn': 1,
+                          'charOffset': 0, 'charLength': 0},
+        'insertedContent': {'text': written}}]
+
+
 def test_github_annotations_are_escaped(tmp_path: pathlib.Path) -> None:
     write(tmp_path / 'odd,name:50%.Dockerfile', SHELL_FORM)
     out = modcon('check', '--format', 'github', cwd=tmp_path).stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import posixpath
 from collections.abc import Iterator
 
 from modcon.lazyregex import lazy_compile
@@ -198,6 +199,11 @@ class NewFile(NamedTuple):
 
     path: str  # relative to the folder of the finding's file, '/'-separated
     content: str
+
+
+def created_path(finding_path: str, name: str) -> str:
+    """Where a fix creates ``name`` (a ``NewFile.path``) for a finding in ``finding_path``."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(finding_path), name))
 
 
 class Fix(NamedTuple):

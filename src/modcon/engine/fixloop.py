@@ -11,7 +11,6 @@ every commit built from the list sits on the one before it.
 """
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ from modcon.model import Finding
 from modcon.model import Fix
 from modcon.model import Kind
 from modcon.model import Rule
+from modcon.model import created_path
 from modcon.named_tuple import NamedTuple
 from modcon.project import OverlayProject
 from modcon.project import Project
@@ -246,8 +246,7 @@ def _plan_round(round_number: int, inputs: list[FileInput], config: Config,
                     change.before.setdefault(item.path, before)
                     change.files[item.path] = after
                 for name, text in part.created.items():
-                    new_path = posixpath.normpath(posixpath.join(posixpath.dirname(item.path),
-                                                                 name))
+                    new_path = created_path(item.path, name)
                     if new_path not in taken:
                         taken.add(new_path)
                         change.before[new_path] = ''

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from modcon.model import Finding
+from modcon.model import created_path
 from modcon.reporters import ReportContext
 
 TYPE_CHECKING = False
@@ -33,6 +34,9 @@ def finding_dict(f: Finding, context: ReportContext) -> dict[str, Any]:
                 }
                 for e in f.fix.edits
             ],
+            # Files the fix adds (a .dockerignore), named as ``path`` is: never overwritten.
+            'creates': [{'path': created_path(f.path, c.path), 'content': c.content}
+                        for c in f.fix.creates],
         }
     return {
         'code': f.rule.code,

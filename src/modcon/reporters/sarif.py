@@ -8,6 +8,7 @@ from modcon import __version__
 from modcon.model import Finding
 from modcon.model import Rule
 from modcon.model import Severity
+from modcon.model import created_path
 from modcon.reporters import ReportContext
 from modcon.source import encode
 
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
 SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json'
 LEVELS = {Severity.ERROR: 'error', Severity.WARNING: 'warning', Severity.INFO: 'note'}
 INFORMATION_URI = 'https://github.com/modcon/modcon'
+
+
+_EMPTY_START = {'startLine': 1, 'startColumn': 1, 'endLine': 1, 'endColumn': 1,
+                'charOffset': 0, 'charLength': 0}
 
 
 def _region(source: Any, start: int, end: int) -> dict[str, int]:
@@ -83,19 +88,23 @@ def _result(f: Finding, index: int, context: ReportContext) -> dict[str, Any]:
         'properties': {'propertyUrl': url},
     }
     if f.fix is not None:
-        result['fixes'] = [{
-            'description': {'text': f.fix.title},
-            'artifactChanges': [{
-                'artifactLocation': {'uri': uri},
-                'replacements': [
-                    {
-                        'deletedRegion': _region(source, e.start, e.end),
-                        'insertedContent': {'text': e.content},
-                    }
-                    for e in f.fix.edits
-                ],
-            }],
-        }]
+        changes = [{
+            'artifactLocation': {'uri': uri},
+            'replacements': [
+                {
+                    'deletedRegion': _region(source, e.start, e.end),
+                    'insertedContent': {'text': e.content},
+                }
+                for e in f.fix.edits
+            ],
+        }] if f.fix.edits else []
+        # A file the fix creates: its whole text inserted at the start of an empty artifact.
+        changes += [{
+            'artifactLocation': {'uri': _uri(created_path(f.path, c.path))},
+            'replacements': [{'deletedRegion': _EMPTY_START,
+                              'insertedContent': {'text': c.content}}],
+        } for c in f.fix.creates]
+        result['fixes'] = [{'description': {'text': f.fix.title}, 'artifactChanges': changes}]
         result['properties']['fixApplicability'] = f.fix.applicability.label
     return result
 
