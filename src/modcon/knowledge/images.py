@@ -56,7 +56,9 @@ _DIGEST = lazy_compile(r'@sha256:[0-9a-f]+$')
 def repository(image: str) -> str:
     """The repository of an image reference: ``docker.io/library/python:3`` -> ``python``
     (cached: every FROM is asked about by several rules, and a batch repeats images)."""
-    name = _DIGEST.sub('', image.strip())
+    name = image.strip()
+    if '@sha256:' in name:
+        name = _DIGEST.sub('', name)
     slash = name.rfind('/')
     colon = name.rfind(':')
     if colon > slash:

@@ -118,9 +118,23 @@ def from_flag(ins: Instruction) -> str | None:
     return None
 
 
-WINDOWS_IMAGE = lazy_compile(r'(^|/)(windows|nanoserver|servercore|windowsservercore)([:/@-]|$)',
-                           re.IGNORECASE)
+_WINDOWS_NAMES = frozenset(('windows', 'nanoserver', 'servercore', 'windowsservercore'))
 
 
 def is_windows(image: str) -> bool:
-    return bool(WINDOWS_IMAGE.search(image))
+    """Whether ``image`` is a Windows base image: a path component named for one
+    (``mcr.microsoft.com/windows/servercore:ltsc2022``, ``nanoserver``), or a tag
+    with such a word (``python:3.12-windowsservercore-ltsc2022``, ``golang:nanoserver``).
+
+    A doubt leans to Windows, where modcon leaves commands as they are: read as
+    POSIX shell, a ``cmd`` command would be rewritten into another one (``%PORT%``
+    no longer expanded, backslashes read as escapes)."""
+    image = image.lower()
+    tag = image.rpartition('/')[2].partition(':')[2].partition('@')[0]
+    if any(word in _WINDOWS_NAMES for word in tag.split('-')):
+        return True
+    for part in image.split('/'):
+        name = part.split(':', 1)[0].split('@', 1)[0].split('-', 1)[0]
+        if name in _WINDOWS_NAMES:
+            return True
+    return False
