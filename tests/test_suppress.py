@@ -4,13 +4,18 @@ from __future__ import annotations
 import pathlib
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
+from modcon import suppress
 from modcon.engine.check import check_source
 from modcon.engine.config import Config
 from modcon.entrypoints.invocation import Invocation
 from modcon.model import Finding
 from modcon.model import Kind
 from modcon.source import SourceFile
+from modcon.suppress import Pragmas
 
 FIXTURES = pathlib.Path(__file__).parent / 'fixtures'
 FIXERS = pathlib.Path(__file__).parent.parent / 'fixers'
@@ -82,3 +87,24 @@ def test_rules_leave_suppression_to_the_engine() -> None:
     """No rule reads the registry to silence its own findings (MC201 once did)."""
     readers = [p.name for p in FIXERS.rglob('*.py') if 'RULES[' in p.read_text()]
     assert readers == []
+
+
+PRAGMA_PIECES = ['hadolint', 'Hadolint', 'hadolınt', ' ', 'ignore', '=', 'DL3008', ',', 'global',
+                 'modcon:', 'ignore-file', 'MC101', 'tally', 'TALLY', 'check', 'Check',
+                 'skip=JSONArgsRecommended', ';', 'This', 'The', 'K', 'x', '-', 'hado']
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PRAGMA_PIECES), min_size=1, max_size=7).map(''.join),
+       st.booleans())
+def test_comments_passed_over_without_their_expression_hold_no_pragma(
+        comment: str, file_wide: bool) -> None:
+    """``# This …`` or ``# Copy …`` is passed over without matching (or compiling) the
+    pragma expressions; what is read must be what the expressions alone read."""
+    every_head = suppress._pragma_word
+    suppress._pragma_word = lambda text: text[:1].lower()  # every comment to its expression
+    try:
+        by_expressions = Pragmas.parse([comment], file_wide=file_wide).tokens
+    finally:
+        suppress._pragma_word = every_head
+    assert Pragmas.parse([comment], file_wide=file_wide).tokens == by_expressions

@@ -47,6 +47,24 @@ def _check_skips(value: str) -> set[str]:
     return skips
 
 
+_WORDS = {'m': 'modcon', 'h': 'hadolint', 't': 'tally', 'c': 'check'}
+
+
+def _pragma_word(text: str) -> str:
+    """The first letter of the pragma word ``text`` may start with, or ''. A comment
+    whose first word is plainly another (``# This``, ``# Copy``) is none: its
+    expression, matched case-insensitively, is not even compiled. A head that is not
+    ASCII goes to the expression, whose case folding reads ``ı`` as ``i``."""
+    head = text[:1].lower()
+    word = _WORDS.get(head)
+    if word is None:
+        return ''
+    start = text[:len(word)]
+    if start.isascii() and start.lower() != word:
+        return ''
+    return head
+
+
 class Pragmas:
     """The suppressions one comment block (or a whole file) carries.
 
@@ -64,7 +82,7 @@ class Pragmas:
         for text in comments:
             # Each pragma starts with its own word (any case); a comment that starts
             # otherwise is none of them, and no expression is compiled for it.
-            head = text[:1].lower()
+            head = _pragma_word(text)
             if head == 'm':
                 match = _MODCON.match(text)
                 if match and (match[1].lower() == 'ignore-file') == file_wide:

@@ -11,8 +11,6 @@ Tests check the result against BuildKit's own parser (PyPI ``dockerfile``).
 """
 from __future__ import annotations
 
-import re
-
 from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 from modcon.source import lossy
@@ -31,7 +29,7 @@ _DIRECTIVES = frozenset(('escape', 'syntax', 'check'))
 # Go's regexp \s is ASCII [\t\n\f\r ]; these mirror BuildKit's patterns.
 _DIRECTIVE_RE = lazy_compile(
     r'^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$')
-_TOKEN_WS_RE = re.compile(r'[\t\v\f\r ]+')
+_TOKEN_BLANKS = '\t\v\f\r '  # what separates a keyword from its arguments
 _HEREDOC_RE = lazy_compile(r'^(\d*)<<(-?)([^<]*)$')
 # unicode.IsSpace in Go; Python's isspace() also counts \x1c-\x1f.
 _GO_SPACE = frozenset('\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005'
@@ -199,7 +197,8 @@ class _Directives:
     def observe(self, token: str, line: int) -> None:
         if self.done:
             return
-        match = _DIRECTIVE_RE.match(token) if token.startswith('#') else None
+        # A directive is `# key=value`: a comment without `=` never needs the pattern.
+        match = _DIRECTIVE_RE.match(token) if token.startswith('#') and '=' in token else None
         if match is None:
             self.done = True
             return
@@ -470,7 +469,7 @@ def _check_name_values(name: str, text: str, escape: str, line: int) -> None:
     if not words:
         return
     if '=' not in words[0]:
-        if len(_TOKEN_WS_RE.split(text, maxsplit=1)) < 2:
+        if not any(blank in text for blank in _TOKEN_BLANKS):
             raise DockerfileSyntaxError(f'{name} must have two arguments', line)
         return
     for word in words:
@@ -526,8 +525,9 @@ def _split_command(logical: str, offset: int) -> tuple[str, int, int]:
     start = offset
     while start < len(logical) and _is_space(logical[start]):
         start += 1
-    match = _TOKEN_WS_RE.search(logical, start)
-    end = match.start() if match else len(logical)
+    end = start
+    while end < len(logical) and logical[end] not in _TOKEN_BLANKS:
+        end += 1
     # Trailing blanks of the whole line never count as a separator.
     return logical[start:end], start, end
 
