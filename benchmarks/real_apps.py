@@ -600,7 +600,7 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
     from modcon.project import LocalProject
     from modcon.verify.check import _in_root
     from modcon.verify.check import _lay_out
-    from modcon.verify.check import _stop_signal
+    from modcon.verify.check import stop_signal_for
 
     project = LocalProject(str(stage))
     document = DockerfileDocument(read_source(str(stage / app.dockerfile), app.dockerfile), project)
@@ -633,11 +633,14 @@ def run_copy(stage: pathlib.Path, app: App, deps: pathlib.Path | None, kind: str
         command = [_in_root(root, word, resolution) for word in resolution.argv]
         if shutil.which(command[0], path=env['PATH']) is None:
             return Run(False, reason=f'{command[0]} is not installed here')
+        stop = stop_signal_for(document, resolution)
+        if isinstance(stop, str):
+            return Run(False, reason=stop)
         cwd = os.path.join(root, resolution.workdir.lstrip('/'))
         os.makedirs(cwd, exist_ok=True)
         seen: dict[str, Any] = {'listened': False, 'ready_after': 0.0, 'port': None}
         result = stop_like_docker(command, cwd=cwd, env=env, grace=args.grace,
-                                  stop_signal=_stop_signal(document),
+                                  stop_signal=stop,
                                   ready=readiness(args.settle, args.hold, seen),
                                   ready_timeout=args.settle + 30)
     if not result.verified:

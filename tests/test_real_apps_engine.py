@@ -7,8 +7,10 @@ PID-namespace emulation, with the reason.
 from __future__ import annotations
 
 import importlib.util
+import json
 import pathlib
 import socket
+import subprocess
 import sys
 import time
 
@@ -92,3 +94,29 @@ Error: building at STEP "COPY ./certs /app/certs": checking on sources under "/t
 '''
     assert real_apps.build_failure(copy) == (
         '`COPY ./certs /app/certs`: copier: stat: "/certs": no such file or directory')
+
+
+def test_an_app_runs_before_and_after_the_fix(tmp_path: pathlib.Path) -> None:
+    """The whole benchmark on one app that needs nothing installed: it hangs as
+    published (shell form, no handler) and stops on SIGTERM after ``modcon fix``.
+    Run as a script, as documented, so a change in what it imports breaks this test."""
+    app = tmp_path / 'apps' / 'tiny'
+    app.mkdir(parents=True)
+    (app / 'Dockerfile').write_text('FROM python:3.11-slim\nWORKDIR /app\nCOPY app.py .\n'
+                                    'STOPSIGNAL $SIGNAL\nARG SIGNAL=SIGTERM\n'
+                                    'CMD python app.py\n')
+    (app / 'app.py').write_text(
+        'import http.server, os\n'
+        "server = http.server.HTTPServer(('127.0.0.1', int(os.environ['PORT'])),\n"
+        '                                http.server.SimpleHTTPRequestHandler)\n'
+        'server.serve_forever()\n')
+    records = tmp_path / 'records.json'
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARK), '--apps', str(tmp_path / 'apps'), '--cache',
+         str(tmp_path / 'cache'), '--grace', '2', '--settle', '10', '--json', str(records)],
+        capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [record] = json.loads(records.read_text())['records']
+    runs = record['runs']
+    assert runs['before']['killed'] and runs['before']['exit_code'] == 137, runs
+    assert runs['safe']['stopped'] and runs['safe']['exit_code'] == 0, runs

@@ -205,7 +205,7 @@ def emulate(document: DockerfileDocument, dockerfile: str, project: Project, *,
         if refused is not None:
             return Verification(dockerfile, argv, StopResult(
                 False, f'the command cannot start: exec format error: {refused}'))
-        stop = _stop_signal(document, {**_build_args(document), **resolution.env})
+        stop = stop_signal_for(document, resolution)
         if isinstance(stop, str):
             return Verification(dockerfile, argv, StopResult(False, stop))
         cwd = os.path.join(root, resolution.workdir.lstrip('/'))
@@ -249,6 +249,12 @@ def _build_args(document: DockerfileDocument) -> dict[str, str]:
                 for name, value in arg_defaults(ins.args.text).items():
                     args[name] = value if value is not None else known.get(name) or ''
     return args
+
+
+def stop_signal_for(document: DockerfileDocument, resolution: Resolution) -> int | str:
+    """The signal ``docker stop`` sends to the container of ``document``, whose command
+    ``resolution`` followed; or, as text, why there is none to send."""
+    return _stop_signal(document, {**_build_args(document), **resolution.env})
 
 
 def _stop_signal(document: DockerfileDocument, env: Mapping[str, str]) -> int | str:
