@@ -23,6 +23,32 @@ from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import parse
 
+# Shell options that make the shell read start-up files (``/etc/profile``,
+# ``~/.bashrc``, ``$ENV``) before it runs the command: login and interactive.
+_STARTUP_LONG_OPTIONS = frozenset(('--login', '--interactive'))
+
+
+def startup_files(shell: Sequence[str], document: DockerfileDocument) -> str | None:
+    """Why ``shell`` reads start-up files before its command, or None when it does not.
+
+    Such a shell sets up the environment (conda, nvm, rvm put their ``PATH`` in
+    ``/etc/profile`` or ``~/.bashrc``): dropping it would start another program,
+    or the same one with another environment; with ``exec`` the files still run.
+    """
+    program = shell[0].replace('\\', '/').rsplit('/', 1)[-1].lower() if shell else ''
+    if program == 'zsh':
+        return '`zsh` always reads `.zshenv`'
+    for word in shell[1:]:
+        if word in _STARTUP_LONG_OPTIONS:
+            return f'`{word}` makes the shell read its start-up files'
+        if word.startswith('-') and not word.startswith('--') and \
+                ('l' in word or 'i' in word):
+            return f'`{word}` makes the shell read its start-up files'
+    if program == 'bash' and any(
+            ins.name == 'ENV' and 'BASH_ENV' in ins.args.text for ins in document.instructions):
+        return '`bash` reads the file `BASH_ENV` names'
+    return None
+
 
 def json_string(value: str) -> str:
     import json  # loaded only when a fix is rendered

@@ -19,6 +19,7 @@ import posixpath
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import DROPPERS
+from modcon.entrypoints.resolve import after_wrapper_options
 from modcon.knowledge.inits import INITS
 from modcon.model import Kind
 from modcon.named_tuple import NamedTuple
@@ -91,6 +92,12 @@ def exec_step(argv: tuple[str, ...], instruction: Instruction) -> StartStep:
     return StartStep(command, instruction, None, False)
 
 
+def _wrapped(name: str, words: list[tuple[str, Instruction]]) -> list[tuple[str, Instruction]]:
+    """The words of the command that the wrapper ``words[0]`` runs."""
+    rest = after_wrapper_options(name, [w for w, _ in words[1:]])
+    return words[len(words) - len(rest):] if rest else []
+
+
 class _Unwrap:
     def __init__(self, document: DockerfileDocument) -> None:
         self.document = document
@@ -124,24 +131,10 @@ class _Unwrap:
                 self.init = name
                 if not init.runs_command:
                     return  # s6-svscan: its argument is a folder of services
-                rest = words[1:]
-                values = [w for w, _ in rest]
-                if '--' in values:
-                    rest = rest[values.index('--') + 1:]
-                else:
-                    while rest and rest[0][0].startswith('-'):
-                        rest = rest[1:]
-                words = rest
+                words = _wrapped(name, words)
                 continue
-            if name in DROPPERS:
-                words = words[2:] if name in ('gosu', 'su-exec') else words[1:]
-                while words and words[0][0].startswith('-'):
-                    words = words[1:]
-                continue
-            if name == 'env':
-                words = words[1:]
-                while words and (words[0][0].startswith('-') or '=' in words[0][0]):
-                    words = words[1:]
+            if name in DROPPERS or name == 'env':
+                words = _wrapped(name, words)
                 continue
             if name in SHELLS and len(words) >= 3 and words[1][0].startswith('-') \
                     and 'c' in words[1][0]:

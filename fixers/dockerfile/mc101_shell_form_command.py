@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._exec_form import Rewrite
 from modcon.fixers.dockerfile._exec_form import json_array
+from modcon.fixers.dockerfile._exec_form import startup_files
 from modcon.knowledge.ignores_sigterm import ignoring_program
 from modcon.knowledge.ignores_sigterm import remedy
 from modcon.lazyregex import lazy_compile
@@ -20,6 +21,7 @@ from modcon.readers.dockerfile.stages import Command
 from modcon.readers.dockerfile.stages import commands
 from modcon.readers.dockerfile.stages import is_bash
 from modcon.readers.dockerfile.stages import shell_for
+from modcon.readers.dockerfile.stages import shell_script
 from modcon.readers.shell.shell_form import Analysis
 from modcon.readers.shell.shell_form import analyze
 from modcon.registry import rule
@@ -28,6 +30,8 @@ from modcon.source import undecodable
 # `$@`, `$1`, `${2}`, `$#`, `$*`, `$0`: a script that reads these would start
 # to see CMD and `docker run` arguments once ENTRYPOINT is in exec form.
 _POSITIONAL = lazy_compile(r'\$(?:[@*#0-9]|\{[@*#0-9])')
+# `-c`, `-ec`, `-lc`: options that take no argument, with `c` (`-o` takes one).
+_SCRIPT_OPTION = lazy_compile(r'-[a-np-zA-NP-Z]*c[a-np-zA-NP-Z]*')
 
 
 @rule(
@@ -83,6 +87,11 @@ def shell_form_command(document: DockerfileDocument) -> Iterator[Hit]:
     needs the shell (variables, `&&` lists, redirections, `VAR=x` prefixes),
     the shell stays, under the `SHELL` in effect, and `exec` goes on the last
     command only, so it replaces the shell once everything before it has run.
+    A shell that reads start-up files first (`bash --login`, `-l`, `-i`, zsh,
+    bash with `BASH_ENV`: conda and nvm images set `PATH` there) stays too,
+    with `exec`, even for literal words. `CMD sh -c "cd /app && app"` gets
+    `exec` inside its script: without the outer shell, the inner one is PID 1,
+    and dash runs even a lone command as its child.
 
     Safe, except where the argv that an ENTRYPOINT receives would change:
     a shell-form `CMD` is handed to an exec-form ENTRYPOINT as
@@ -160,8 +169,10 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
                                f'exec form or `exec` would not make the container stop; no '
                                f'automatic fix: {remedy(_final_command(analysis))}')
     rewrite = Rewrite(document, command.outer, ins)
-    if analysis.argv is not None and ins.name != 'ENTRYPOINT':
-        edits = rewrite.argv(analysis.argv, analysis.spans, analysis.comment)
+    startup = startup_files(shell, document)
+    if analysis.argv is not None and ins.name != 'ENTRYPOINT' and startup is None:
+        argv = _exec_in_script(analysis.argv)
+        edits = rewrite.argv(argv, analysis.spans, analysis.comment)
         if ins.flags:
             message = (f'BuildKit reads `{ins.flags[0]}` as a flag of `{keyword}` and refuses '
                        f'to build; in exec form it is an argument')
@@ -174,8 +185,8 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
             message = (f'`{keyword}` in shell form runs {program} under `{shell_text}`, '
                        f'which stays PID 1 and does not pass SIGTERM on')
             severity = None
-        title = f'Use exec form: {keyword} {json_array(analysis.argv)}'
-        applicability, why = _cmd_argv_safety(document, command, analysis.argv)
+        title = f'Use exec form: {keyword} {json_array(argv)}'
+        applicability, why = _cmd_argv_safety(document, command, argv)
         if ins.flags:  # it does not build today, so there is no behaviour to keep
             applicability, why = Applicability.SAFE, ''
         if why:
@@ -191,12 +202,33 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
     message = (f'`{keyword}` in shell form keeps `{shell_text}` as PID 1 while {program} '
                f'runs, so SIGTERM never reaches it')
     title = f'Use exec form and `exec {analysis.name or "the program"}` so it replaces the shell'
+    if startup is not None and analysis.argv is not None:
+        title += f' (the shell stays: {startup})'
     applicability = Applicability.SAFE
     if ins.name == 'ENTRYPOINT' and _POSITIONAL.search(ins.args.text):
         applicability = Applicability.UNSAFE
         title += ' (CMD and `docker run` arguments now reach `$@`)'
     fix = Fix.make(title, edits, applicability) if edits else None
     return Hit(start, end, message, fix)
+
+
+def _exec_in_script(argv: tuple[str, ...]) -> tuple[str, ...]:
+    """``sh -c "cd /app && app"`` as words, with `exec` on the script's last command.
+
+    Without the outer shell, the inner one is PID 1, and dash (Debian's `sh`)
+    runs even a lone command as its child: `exec` makes the program PID 1.
+    Left as they are: scripts that cannot take `exec` or already have it."""
+    script = shell_script(argv)
+    if script is None or not _SCRIPT_OPTION.fullmatch(argv[1]):
+        return argv
+    inner = analyze(script, posix=not is_bash(argv[:1]))
+    if inner.problem is not None or inner.already_execs or \
+            ignoring_program(inner.program) is not None:
+        return argv
+    at = inner.spans[0][0] if inner.argv is not None else inner.exec_at
+    if at is None:  # pragma: no cover - a fixable analysis has one or the other
+        return argv
+    return (*argv[:2], f'{script[:at]}exec {script[at:]}', *argv[3:])
 
 
 def _cmd_argv_safety(document: DockerfileDocument, command: Command,

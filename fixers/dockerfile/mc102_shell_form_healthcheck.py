@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._exec_form import Rewrite
 from modcon.fixers.dockerfile._exec_form import json_array
+from modcon.fixers.dockerfile._exec_form import startup_files
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Kind
@@ -74,12 +75,18 @@ def shell_form_healthcheck(document: DockerfileDocument) -> Iterator[Hit]:
         keyword = 'ONBUILD HEALTHCHECK' if command.onbuild else 'HEALTHCHECK'
         rewrite = Rewrite(document, command.outer, ins)
         program = f'`{analysis.name}`' if analysis.name else 'the probe'
-        if analysis.argv is not None:
+        startup = startup_files(shell, document)
+        if analysis.argv is not None and startup is None:
             edits = rewrite.argv(analysis.argv, analysis.spans, analysis.comment)
             title = f'Use exec form: CMD {json_array(analysis.argv)}'
+        elif analysis.already_execs:
+            continue  # `exec probe` under a shell that must stay: nothing to gain
         else:
-            edits = rewrite.script(shell, analysis.script, analysis.exec_at, analysis.comment)
+            exec_at = analysis.spans[0][0] if analysis.argv is not None else analysis.exec_at
+            edits = rewrite.script(shell, analysis.script, exec_at, analysis.comment)
             title = f'Use exec form and `exec {analysis.name or "the probe"}`'
+            if startup is not None and analysis.argv is not None:
+                title += f' (the shell stays: {startup})'
         message = (f'`{keyword}` in shell form runs {program} under `{" ".join(shell)}`; '
                    f'on timeout only the shell is killed and the probe lingers')
         yield Hit(command.outer.start, command.outer.end, message,

@@ -63,6 +63,37 @@ ENV_RUNNERS = {
     'pdm': frozenset(('-p', '--project')),
     'hatch': frozenset(('-e', '--env')),
 }
+# The options that take a value (as the next word) of the programs that run
+# the rest of their arguments: inits, `env` and the user switchers. Without
+# them, `tini -e 143 app` would read `143` as the program. The inits' (tini's
+# `-e CODE` and `-p SIGNAL`, dumb-init's `-r s:r`) mean the same wherever used.
+_INIT_OPTIONS = frozenset(('-p', '-e', '-r', '--rewrite'))
+WRAPPER_OPTIONS = {
+    'env': frozenset(('-u', '--unset', '-C', '--chdir', '-S', '--split-string')),
+    'chpst': frozenset(('-u', '-U', '-b', '-e', '-/', '-n', '-l', '-L', '-m', '-d', '-o',
+                        '-p', '-f', '-c', '-r', '-t')),
+    'setpriv': frozenset(('--ruid', '--euid', '--reuid', '--rgid', '--egid', '--regid',
+                          '--groups', '--inh-caps', '--ambient-caps', '--bounding-set',
+                          '--securebits', '--pdeathsig', '--selinux-label',
+                          '--apparmor-profile', '--landlock-access', '--landlock-rule',
+                          '--seccomp-filter')),
+}
+
+
+def after_wrapper_options(program: str, words: list[str]) -> list[str]:
+    """The command a wrapper (init, ``env``, user switcher) runs: ``words``, its
+    arguments, without its options and their values, ``VAR=x`` for ``env``, and
+    the user that ``gosu``/``su-exec`` take first."""
+    if program in ('gosu', 'su-exec'):
+        words = words[1:]
+    options = _INIT_OPTIONS if program in INITS else WRAPPER_OPTIONS.get(program, frozenset())
+    rest = _after_options(words, options)
+    if program == 'env':
+        while rest and '=' in rest[0]:
+            rest = rest[1:]
+    return rest
+
+
 _PYTHON_FLAGS_WITH_ARG = frozenset(('-W', '-X', '-Q'))
 _NODE_FLAGS_WITH_ARG = frozenset(('-r', '--require', '--import', '--loader', '-e', '--eval',
                                   '-p', '--print', '--input-type', '--title', '--env-file'))
@@ -474,26 +505,16 @@ class _Follow:
                           f'{init.what}; modcon does not follow it further')
                 return self.done()
             if init is not None:
-                rest = argv[1:]
-                if '--' in rest:
-                    rest = rest[rest.index('--') + 1:]
-                else:
-                    while rest and rest[0].startswith('-'):
-                        rest = rest[1:]
+                rest = after_wrapper_options(program, argv[1:])
                 self.note(f'{program} is an init: it forwards signals to {" ".join(rest[:1])}')
                 argv = rest
                 continue
             if program in DROPPERS:
                 self.note(f'{program} changes the user and runs the rest')
-                argv = argv[2:] if program in ('gosu', 'su-exec') else argv[1:]
-                while argv and argv[0].startswith('-'):
-                    argv = argv[1:]
+                argv = after_wrapper_options(program, argv[1:])
                 continue
             if program == 'env':
-                rest = argv[1:]
-                while rest and (rest[0].startswith('-') or '=' in rest[0]):
-                    rest = rest[1:]
-                argv = rest
+                argv = after_wrapper_options(program, argv[1:])
                 continue
             if program == 'exec':
                 argv = argv[1:]
