@@ -247,3 +247,29 @@ def test_the_stop_signal_is_read_as_docker_reads_it(tmp_path: pathlib.Path, stop
         assert 'stopped on SIGINT' in run['output']
     else:
         assert not run['verified'] and 'names no signal Docker can send' in run['reason'], run
+
+
+PY_HANDLES_SIGTERM = ('import signal, sys, time\n'
+                      'def stop(*_):\n    print("shutdown ran", flush=True)\n    sys.exit(0)\n'
+                      'signal.signal(signal.SIGTERM, stop)\nprint("up", flush=True)\n'
+                      'while True:\n    time.sleep(0.1)\n')
+
+
+@pytest.mark.parametrize('command', [
+    pytest.param('CMD ["sh", "-c", "python3 app.py --port $PORT"]', id='sh-c'),
+    pytest.param('ENTRYPOINT ["/bin/sh", "-c"]\nCMD ["python3 app.py --port ${PORT:-80}"]',
+                 id='script-in-cmd'),
+])
+def test_an_exec_form_sh_c_keeps_dash_in_front_until_mc105_adds_exec(
+        tmp_path: pathlib.Path, command: str) -> None:
+    """The program handles SIGTERM itself, but dash runs it as a child and, as PID 1,
+    ignores the signal: nothing reached the program before MC105's `exec`."""
+    root = project(tmp_path, {
+        'Dockerfile': f'FROM python:3.12-slim\nWORKDIR /srv\nCOPY app.py .\nENV PORT=8080\n'
+                      f'{command}\n',
+        'app.py': PY_HANDLES_SIGTERM,
+    })
+    before, after = before_and_after(root)
+    assert 'exec python3 app.py' in (root / 'Dockerfile').read_text()
+    assert before['verified'] and before['killed'] and before['exit_code'] == 137, before
+    assert after['verified'] and after['stopped_in_grace'] and after['exit_code'] == 0, after

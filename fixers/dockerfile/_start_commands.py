@@ -52,6 +52,16 @@ class StartStep(NamedTuple):
         return f'`{self.script}` line {self.command.line}'
 
 
+class ShellString(NamedTuple):
+    """A shell the start-up runs on a script given as words: ``["sh", "-c", "script"]``."""
+
+    shell: str  # the shell as written (`sh`, `/bin/dash`)
+    option: str  # the word with `c` (`-c`, `-ec`)
+    script: str
+    instruction: Instruction  # the CMD or ENTRYPOINT whose word the script is
+    position: int  # the script's place among that instruction's words
+
+
 class StartCommand(NamedTuple):
     steps: tuple[StartStep, ...]
     init: str | None  # an init in front of everything (tini, dumb-init, ...)
@@ -61,6 +71,7 @@ class StartCommand(NamedTuple):
     cmd: Instruction | None
     # Shell `sh -c` strings or scripts that could not be read (tree-sitter found an error).
     unreadable: tuple[Instruction, ...] = ()
+    shell_strings: tuple[ShellString, ...] = ()  # in the order start-up meets them
 
 
 def final_commands(document: DockerfileDocument) -> tuple[Instruction | None, Instruction | None]:
@@ -106,6 +117,10 @@ class _Unwrap:
         self.program: StartStep | None = None
         self.pid1 = True
         self.unreadable: list[Instruction] = []
+        self.shell_strings: list[ShellString] = []
+        # id of each (word, instruction) pair of the Dockerfile's own words: its place
+        # among its instruction's words (a script's words have none).
+        self.places: dict[int, int] = {}
 
     def run(self) -> StartCommand:
         entrypoint, cmd = final_commands(self.document)
@@ -115,11 +130,14 @@ class _Unwrap:
             words.extend((w, entrypoint) for w in command_argv(entrypoint, shell))
         if cmd is not None and (entrypoint is None or entrypoint.is_exec_form):
             words.extend((w, cmd) for w in command_argv(cmd, shell))
+        # Where each word stands among its instruction's own words.
+        self.places = {id(pair): i - sum(1 for _, ins in words[:i] if ins is not pair[1])
+                       for i, pair in enumerate(words)}
         if words:
             self.follow(words, depth=0)
         return StartCommand(tuple(self.steps), self.init, self.program,
                             self.program is not None and self.pid1, entrypoint, cmd,
-                            tuple(self.unreadable))
+                            tuple(self.unreadable), tuple(self.shell_strings))
 
     def follow(self, words: list[tuple[str, Instruction]], depth: int) -> None:
         while words and depth < 8:
@@ -138,7 +156,11 @@ class _Unwrap:
                 continue
             if name in SHELLS and len(words) >= 3 and words[1][0].startswith('-') \
                     and 'c' in words[1][0]:
-                self.shell_string(words[2][0], words[2][1])
+                text, carrier = words[2]
+                place = self.places.get(id(words[2]))
+                if place is not None:  # words of the Dockerfile, not of a script
+                    self.shell_strings.append(ShellString(word, words[1][0], text, carrier, place))
+                self.shell_string(text, carrier)
                 return
             script = self._script_path(words)
             if script is not None:

@@ -15,6 +15,7 @@ INDEX: dict[str, tuple[tuple[str, tuple[tuple[str, frozenset[str]], ...]], ...]]
         ('mc102_shell_form_healthcheck', (('MC102', frozenset(['HEALTHCHECK'])),)),
         ('mc103_invalid_exec_form', (('MC103', frozenset()),)),
         ('mc104_package_manager_command', (('MC104', frozenset()),)),
+        ('mc105_shell_c_without_exec', (('MC105', frozenset(['CMD', 'ENTRYPOINT'])),)),
         ('mc120_healthcheck_wrong_exit_status', (('MC120', frozenset(['HEALTHCHECK'])),)),
         ('mc121_run_pipeline_without_pipefail', (('MC121', frozenset(['RUN'])),)),
         ('mc130_python_output_buffered', (('MC130', frozenset()),)),

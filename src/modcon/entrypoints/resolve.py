@@ -53,6 +53,9 @@ PYTHON_NAME = lazy_compile(r'^python(\d+(\.\d+)?)?$')
 _NODE = frozenset(('node', 'nodejs'))
 # Tools that run a command in a project's environment (`uv run server.py`), with
 # their options that take a value.
+# Shells whose `-c` keeps even a lone last command as a child: dash (Debian's and
+# Ubuntu's sh, measured with dash 0.5.12), and `sh`/`ash`, which may be dash.
+CHILD_KEEPING_SHELLS = frozenset(('sh', 'dash', 'ash'))
 ENV_RUNNERS = {
     'uv': frozenset(('--with', '--with-requirements', '--with-editable', '--python', '-p',
                      '--project', '--directory', '--env-file', '--extra', '--group',
@@ -131,6 +134,9 @@ class Resolution(NamedTuple):
     stage: Stage | None
     package_script: tuple[str, str, str] | None  # (runner, script name, command) for npm start
     server: Server | None = None  # the server the command starts (servers.SERVERS)
+    # A shell that stays in front of the program, its parent (`sh -c` under dash, or a
+    # script file that does not `exec` it), as the steps name it; None: none stays.
+    behind_shell: str | None = None
 
 
 def _plain(text: str) -> bool:
@@ -463,12 +469,13 @@ class _Follow:
         self.cwd = image.workdir  # `sh -c "cd /app && ..."` moves it
         self.package_script: tuple[str, str, str] | None = None
         self.server: Server | None = None
+        self.behind_shell: str | None = None
 
     def done(self) -> Resolution:
         image = self.image
         return Resolution(self.dockerfile, self.full, self.steps, self.targets, self.handled_by,
                           image.workdir, image.env, image.copies, image.final, self.package_script,
-                          self.server)
+                          self.server, self.behind_shell)
 
     def serve(self, shown: str, key: str, server: Server) -> Resolution:
         """The command starts a known server: note what it does with SIGTERM."""
@@ -716,10 +723,13 @@ class _Follow:
         if words[:1] == ['exec']:
             words = words[1:]
             shown = 'execs'
+        elif what.endswith(' -c') and what[:-3] not in CHILD_KEEPING_SHELLS:
+            shown = 'runs last'  # bash execs a last simple command of `-c` itself
         else:
-            # `sh -c 'cmd'` execs a last simple command itself (dash, bash); a
-            # script file keeps the shell as the parent (MC301 reports it).
-            shown = 'runs last' if what.endswith(' -c') else 'runs last, as a child of the shell'
+            # A script file keeps the shell as the parent (MC301 reports it); so does
+            # `sh -c` under dash, Debian's and Ubuntu's sh, even for one command (MC105).
+            shown = 'runs last, as a child of the shell'
+            self.behind_shell = self.behind_shell or what
         written = ' '.join(final.source.raw(final.command).split())
         expanded = ' '.join(words)
         line = f'{what} {shown}: {written}'
@@ -803,6 +813,9 @@ def explain(resolution: Resolution) -> str:
     if resolution.targets:
         for target in resolution.targets:
             lines.append(f'  => runs {target.path} ({target.kind}) as the main program')
+    elif resolution.handled_by and resolution.behind_shell:
+        lines.append(f'  => {resolution.handled_by} handles SIGTERM itself, but {resolution.behind_shell} '
+                     f'stays in front of it and gets SIGTERM instead: it must `exec` the program')
     elif resolution.handled_by:
         lines.append(f'  => {resolution.handled_by} handles SIGTERM itself: nothing to change')
     elif resolution.server is not None:

@@ -1,0 +1,151 @@
+"""MC105: exec form that runs `sh -c "..."` whose last command is not `exec`ed."""
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import CHILD_KEEPING_SHELLS
+from modcon.fixers.dockerfile._exec_form import json_string
+from modcon.fixers.dockerfile._start_commands import ShellString
+from modcon.fixers.dockerfile._start_commands import start_command
+from modcon.knowledge.ignores_sigterm import ignoring_program
+from modcon.knowledge.ignores_sigterm import remedy
+from modcon.lazyregex import lazy_compile
+from modcon.model import Edit
+from modcon.model import Fix
+from modcon.model import Hit
+from modcon.model import Kind
+from modcon.model import Severity
+from modcon.properties import Property
+from modcon.readers.shell.shell_form import analyze
+from modcon.registry import rule
+
+# `-c`, `-ec`, `-xc`: options without an argument, one of them `c` (`-o` takes one).
+_SCRIPT_OPTION = lazy_compile(r'-[a-np-zA-NP-Z]*c[a-np-zA-NP-Z]*')
+
+
+@rule(
+    code='MC105',
+    name='shell-c-without-exec',
+    kind=Kind.DOCKERFILE,
+    property=Property.SIGNALS,
+    severity=Severity.WARNING,
+    reads=('CMD', 'ENTRYPOINT'),
+)
+def shell_c_without_exec(document: DockerfileDocument) -> Iterator[Hit]:
+    """## What it does
+    Finds an exec-form `CMD` or `ENTRYPOINT` of the final image that starts
+    `sh -c "<script>"` (also `dash` and `ash`, and `ENTRYPOINT ["sh", "-c"]`
+    with the script in `CMD`), directly or through an init, `gosu` or an
+    entrypoint script that runs its arguments, when the script's last command
+    is not `exec`ed. The fix puts `exec` in front of it.
+
+    ## Why is this bad?
+    Exec form is chosen so the program is PID 1 and gets `docker stop`'s
+    SIGTERM. Through `sh -c` it is not: dash, the `sh` of Debian and Ubuntu
+    images (and older busybox), runs even a lone command as its child and
+    stays PID 1. As PID 1
+    the shell ignores SIGTERM, so the program never hears of the stop and is
+    killed when the grace period ends, its shutdown skipped. Behind an init
+    the shell dies at once instead, and the program is killed with the
+    container just the same. `sh -c` is usually there to expand a variable
+    such as `$PORT`; `exec` keeps that.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    CMD ["sh", "-c", "gunicorn --bind 0.0.0.0:$PORT app:app"]
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM python:3.12-slim
+    CMD ["sh", "-c", "exec gunicorn --bind 0.0.0.0:$PORT app:app"]
+    ```
+
+    ## Fix safety
+    Safe: the same program runs with the same arguments, environment and
+    folder; `exec` only makes it replace the shell, which had nothing left to
+    do but wait for it. The script is read with a real shell grammar. No fix
+    for a script that needs the shell to stay (pipelines, `||` fallbacks,
+    background jobs, traps, compound commands) or whose last command is a
+    builtin, nor for a program that ignores SIGTERM as PID 1 too
+    (`tail -f`, `sleep infinity`); the finding says why. `bash -c` is left
+    alone: bash execs a script's last simple command itself. A shell-form
+    command is MC101's.
+    """
+    seen: set[int] = set()
+    start = start_command(document)
+    for found in start.shell_strings:
+        if posixpath.basename(found.shell) not in CHILD_KEEPING_SHELLS or \
+                not found.instruction.is_exec_form or \
+                not _SCRIPT_OPTION.fullmatch(found.option) or id(found.instruction) in seen:
+            continue
+        seen.add(id(found.instruction))
+        hit = _check(document, found, start.init)
+        if hit is not None:
+            yield hit
+
+
+def _check(document: DockerfileDocument, found: ShellString, init: str | None) -> Hit | None:
+    ins = found.instruction
+    analysis = analyze(found.script, posix=True)
+    if analysis.already_execs:
+        return None
+    intro = f'`{posixpath.basename(found.shell)} {found.option}` runs this `{ins.name}` script and'
+    if analysis.problem is not None:
+        advice = f'; {analysis.advice}' if analysis.advice else ''
+        return Hit(ins.start, ins.end, f'{intro} {_stays(init, "the program")}, so SIGTERM '
+                                       f'never reaches the program; no automatic fix because '
+                                       f'{analysis.problem}{advice}')
+    ignoring = ignoring_program(analysis.program)
+    if ignoring is not None:
+        return Hit(ins.start, ins.end, f'{intro} {_stays(init, f"`{ignoring}`")}; `{ignoring}` ignores '
+                                       f'SIGTERM as PID 1 too, so `exec` would not make the '
+                                       f'container stop; no automatic fix: '
+                                       f'{remedy(found.script.strip())}')
+    at = analysis.spans[0][0] if analysis.argv is not None else analysis.exec_at
+    if at is None:  # pragma: no cover - a fixable analysis has one or the other
+        return None
+    program = f'`{analysis.name}`' if analysis.name else 'the program'
+    message = (f'{intro} {_stays(init, program)} (dash, the `sh` of Debian and Ubuntu, and '
+               f'older busybox do not replace themselves with a last command), so SIGTERM '
+               f'never reaches {program}')
+    edit = _insert_exec(document, found, at)
+    fix = Fix.safe(f'Add `exec` so {program} replaces the shell', edit) \
+        if edit is not None else None
+    return Hit(ins.start, ins.end, message, fix)
+
+
+def _stays(init: str | None, program: str) -> str:
+    """Where the shell stays: PID 1, or behind an init, whose SIGTERM ends the shell alone."""
+    if init is None:
+        return f'stays PID 1 with {program} as its child'
+    return f'stays between `{init}` and {program}'
+
+
+def _insert_exec(document: DockerfileDocument, found: ShellString, at: int) -> Edit | None:
+    """``exec `` at ``at`` of the script, as an edit of its JSON string in the file."""
+    from modcon.readers.dockerfile import jsonish
+
+    ins = found.instruction
+    args = ins.args
+    reading = jsonish.read(args.text)
+    if reading is None or found.position >= len(reading.elements):
+        return None
+    element = reading.elements[found.position]
+    if element.kind != 'json' or element.value != found.script:
+        return None
+
+    def place(start: int, end: int) -> tuple[int, int]:
+        return (ins.source_offset(args.offset + start),
+                ins.source_offset(args.offset + end - 1) + 1)
+
+    start, end = place(element.start, element.end)
+    text = document.source.text
+    if text[start:end] == f'"{found.script}"':  # no escapes, no line break: insert in place
+        return Edit.insert(start + 1 + at, 'exec ')
+    if text[start:end] != args.text[element.start:element.end]:
+        return None  # the string is broken over lines: leave it to the author
+    return Edit(start, end, json_string(f'{found.script[:at]}exec {found.script[at:]}'))
