@@ -10,6 +10,10 @@ tree-sitter-javascript and answers two questions for MC401:
   cleanup short;
 * if not, which text to insert where, in the file's own style (quotes,
   semicolons, indentation, line endings), without touching anything else.
+  A program that shuts down on Ctrl-C through a SIGINT listener the fix cannot
+  run for SIGTERM too (an inline function, one registered inside a function,
+  several) gets no fix: a handler that just exits would skip that shutdown. A
+  listener that only closes the kept servers and exits is what the handler does.
 
 Offsets are character offsets into the text (tree-sitter counts UTF-8 bytes;
 ``modcon.readers.treesitter_text`` converts).
@@ -107,6 +111,7 @@ class Handler(NamedTuple):
     servers: tuple[str, ...]  # the servers the handler closes (may be empty)
     reuses: str | None = None  # the program's own SIGINT handler, now run on SIGTERM too
     keep: tuple[int, str] | None = None  # (offset, `const server = `): keep what listen() returns
+    no_fix_reason: str = ''  # set when nothing is to be inserted (``content`` is empty)
 
 
 def plan_sigterm_handler(text: str) -> Handler | None:
@@ -129,6 +134,23 @@ def plan_sigterm_handler(text: str) -> Handler | None:
     source = SourceFile('', text)
     style = _Style.of(root, src)
     own = _sigint_handler(statements, src)
+    kept = tuple(dict.fromkeys(name for name, _ in servers))
+    listeners = [n for n in _sigint_listeners(root, src)
+                 if (own is None or n.start_byte < own[1].start_byte
+                     or n.end_byte > own[1].end_byte)
+                 and not _closes_and_exits_only(n, kept, src)]
+    if listeners:
+        # The program shuts down on Ctrl-C in a way the fix cannot run on SIGTERM
+        # too (an inline listener, one inside a function, or several): a handler that
+        # just exits would skip that shutdown.
+        first = listeners[0]
+        row = first.start_point.row + 1
+        start = source.offset(row)
+        reason = (f'it shuts down on Ctrl-C through its own SIGINT listener (line {row}), '
+                  f'which SIGTERM should run too: give that listener a name and add '
+                  f'`process.on({style.quoted("SIGTERM")}, name)` beside it')
+        return Handler(start, start + len(source.line_text(row)), start, '', kept,
+                       no_fix_reason=reason)
     regions = _regions(root, src)
     keep = None
     if own is None and not servers and len(unkept) == 1 and \
@@ -523,6 +545,74 @@ def _sigint_handler(statements: list[Node], src: TreeSitterText) -> tuple[str, N
             continue
         return src.raw(args[1]), statement
     return None
+
+
+def _sigint_listeners(root: Node, src: TreeSitterText) -> list[Node]:
+    """Every ``process.on('SIGINT', ...)`` call in the file (``once``,
+    ``addListener``, ... too), wherever it is."""
+    found = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        stack.extend(reversed(node.named_children))
+        if node.type != 'call_expression':
+            continue
+        function = node.child_by_field_name('function')
+        arguments = node.child_by_field_name('arguments')
+        if function is None or arguments is None or function.type != 'member_expression':
+            continue
+        prop = function.child_by_field_name('property')
+        args = arguments.named_children
+        if prop is not None and src.raw(prop) in LISTEN_METHODS and \
+                _is_process(function.child_by_field_name('object'), src) and \
+                args and _literal(args[0], src) == 'SIGINT':
+            found.append(node)
+    return sorted(found, key=lambda n: n.start_byte)
+
+
+def _closes_and_exits_only(listener_call: Node, servers: tuple[str, ...],
+                           src: TreeSitterText) -> bool:
+    """Does the SIGINT listener of ``listener_call`` do nothing but what the fix's
+    handler does: ``process.exit(...)``, and ``close()`` of a server the file keeps
+    at its top level (with nothing but ``process.exit`` in the callback)?"""
+    arguments = listener_call.child_by_field_name('arguments')
+    args = arguments.named_children if arguments is not None else []
+    return len(args) == 2 and _only_closes_and_exits(args[1], servers, src)
+
+
+def _only_closes_and_exits(function: Node, servers: tuple[str, ...],
+                           src: TreeSitterText) -> bool:
+    if function.type not in ('arrow_function', 'function_expression', 'function'):
+        return False
+    body = function.child_by_field_name('body')
+    if body is None:
+        return False
+    if body.type != 'statement_block':
+        calls = [_unwrap(body)]
+    else:
+        statements = [n for n in body.named_children if n.type != 'comment']
+        if not all(st.type == 'expression_statement' and st.named_children
+                   for st in statements):
+            return False
+        calls = [_unwrap(st.named_children[0]) for st in statements]
+    for call in calls:
+        if call is None or call.type != 'call_expression':
+            return False
+        callee = call.child_by_field_name('function')
+        arguments = call.child_by_field_name('arguments')
+        if callee is None or arguments is None or callee.type != 'member_expression':
+            return False
+        obj = callee.child_by_field_name('object')
+        prop = callee.child_by_field_name('property')
+        method = src.raw(prop) if prop is not None else ''
+        if method == 'exit' and _is_process(obj, src):
+            continue
+        args = arguments.named_children
+        if method != 'close' or obj is None or obj.type != 'identifier' or \
+                src.raw(obj) not in servers or len(args) > 1 or \
+                (args and not _only_closes_and_exits(args[0], (), src)):
+            return False
+    return True
 
 
 def _is_prologue(statement: Node) -> bool:

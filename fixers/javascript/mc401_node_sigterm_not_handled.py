@@ -93,6 +93,10 @@ def node_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     its own shutdown path: the fix adds `process.on('SIGTERM', shutdown)`
     right after it, so SIGTERM runs the same code (Node passes it the
     signal's name, `'SIGTERM'`) and the exit status is whatever it chooses.
+    An inline SIGINT listener that does more than close the kept server and
+    exit (it logs, or exits with its own status), or one registered inside a
+    function, gets no fix: the finding asks to name it and register it for
+    SIGTERM too, since a separate handler would skip what it does.
 
     A `listen()` known to return a Promise (fastify, vite's `createServer()`)
     is not taken for a server; one the file cannot see (a fastify app from a
@@ -160,6 +164,10 @@ def node_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
     else:
         message = (f'{who} runs this file as PID 1, where Node ignores SIGTERM unless it is '
                    f'handled: `docker stop` waits out the grace period, then kills it')
+    if handler.no_fix_reason:
+        yield Hit(handler.start, handler.end,
+                  f'{message}; no automatic fix: {handler.no_fix_reason}', None, severity)
+        return
     if handler.reuses:
         title = f'Run `{handler.reuses}` on SIGTERM too, as on SIGINT'
     elif handler.servers:

@@ -19,7 +19,14 @@ insertion points included, from the added import down to the first statement
 after the handler: lines outside it stay byte for byte.
 
 The inserted handler raises ``SystemExit(0)``: ``finally`` blocks, context
-managers and ``atexit`` run, and the status is 0. It is installed only while
+managers and ``atexit`` run, and the status is 0. A program that stops on Ctrl-C
+through a SIGINT handler of its own (``signal.signal(SIGINT, stop)`` setting a
+flag its loop checks, ``loop.add_signal_handler(SIGINT, event.set)``) has its
+shutdown there, which ``SystemExit`` would skip: SIGTERM gets the same handler,
+registered right after each SIGINT registration (the same call, for SIGTERM),
+unless the handler does nothing but exit. A registration that may not run when
+the code around it does (in an ``if``, a loop, a ``try``) or whose arguments
+might differ a second time (a call) gets no fix. It is installed only while
 SIGTERM is still at its default, so a handler that an imported module set up
 (which this file cannot see) is never replaced.
 """
@@ -68,6 +75,7 @@ class Plan(NamedTuple):
     place: str  # where the handler goes, for the fix title
     no_fix_reason: str = ''
     interrupt: str = ''  # SIGTERM raises KeyboardInterrupt: where the program catches it
+    sigint: str = ''  # SIGTERM gets the program's own SIGINT handler: which, where
 
 
 class Handled(NamedTuple):
@@ -149,7 +157,12 @@ class _Scanner(cst.CSTVisitor):
         self.other_uses: set[str] = set()  # names used as something else than a module
         # `signal.signal(SIGTERM, SIG_IGN or SIG_DFL)`: installs no handler
         self.resets: list[tuple[str, cst.Call]] = []
+        # `signal.signal(SIGINT, stop)`, `loop.add_signal_handler(SIGINT, ...)`: the
+        # program's own way to stop on Ctrl-C, which SIGTERM has to take too
+        self.sigint: list[tuple[cst.Call, Registration]] = []
         self._module_names: set[int] = set()  # ids of Name nodes that are module references
+        self.sigterm_in_code = False  # SIGTERM named by the code (not a comment nor docstring)
+        self.called: set[str] = set()  # the last names of everything called: `main`, `run`
 
     @property
     def star_import(self) -> bool:
@@ -177,6 +190,9 @@ class _Scanner(cst.CSTVisitor):
                     continue
                 args = node.args[:1] if registration.first_argument_only else node.args
                 if not self._names_sigterm(args):
+                    if _names_sigint(args) and not _default_action(node, registration) \
+                            and not _interrupts(node, registration):
+                        self.sigint.append((node, registration))
                     continue
                 reset = _default_action(node, registration)
                 if reset:
@@ -230,6 +246,20 @@ class _Scanner(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> None:
         if id(node) not in self._module_names:
             self.other_uses.add(node.value)
+        if node.value == 'SIGTERM':
+            self.sigterm_in_code = True
+
+    def visit_Expr(self, node: cst.Expr) -> bool:
+        # A docstring or a bare string says nothing about the code's signals.
+        return not isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if _SIGTERM_WORD.search(node.value):  # `getattr(signal, "SIGTERM")`
+            self.sigterm_in_code = True
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        if _SIGTERM_WORD.search(node.value):
+            self.sigterm_in_code = True
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.bases.extend(dotted_name(base.value) for base in node.bases)
@@ -237,6 +267,7 @@ class _Scanner(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
         self.calls.append((dotted_name(node.func), method, node))
+        self.called.add(last_name(node.func))
 
     def _names_sigterm(self, args: Sequence[cst.Arg]) -> bool:
         if not args:
@@ -249,8 +280,9 @@ class _Scanner(cst.CSTVisitor):
         if 'SIGTERM' in found:
             return True
         # `for sig in (SIGINT, SIGTERM): signal.signal(sig, ...)`: the signal is
-        # a variable; count it when the file names SIGTERM somewhere.
-        return not found and _SIGTERM_WORD.search(self.text) is not None
+        # a variable; count it when the code names SIGTERM somewhere (a comment
+        # or a docstring that mentions it handles nothing).
+        return not found and self.sigterm_in_code
 
 
 class _SignalNames(cst.CSTVisitor):
@@ -270,6 +302,23 @@ class _SignalNames(cst.CSTVisitor):
         except ValueError:
             return
         self.names.add('SIGTERM' if number == 15 else f'#{number}')
+
+
+def _names_sigint(args: Sequence[cst.Arg]) -> bool:
+    found: set[str] = set()
+    for arg in args:
+        collector = _SignalNames()
+        arg.value.visit(collector)
+        found |= collector.names
+    return bool(found & {'SIGINT', '#2'})
+
+
+def _interrupts(call: cst.Call, registration: Registration) -> bool:
+    """`signal.signal(SIGINT, signal.default_int_handler)`: Ctrl-C raises
+    KeyboardInterrupt, CPython's default; the `except KeyboardInterrupt` path."""
+    handler = registration.handler_argument
+    return handler is not None and len(call.args) > handler and \
+        last_name(call.args[handler].value) == 'default_int_handler'
 
 
 def _default_action(call: cst.Call, registration: Registration) -> str:
@@ -498,6 +547,10 @@ class _Planner:
                 else 'signal'
             import_line = 'import signal' if module_name == 'signal' \
                 else f'import signal as {module_name}'
+        sigint = [(call, registration) for call, registration in self.scanner.sigint
+                  if not _only_exits(call, self.module)]
+        if sigint:
+            return self._sigint_plan(sigint, module_name, import_line, prelude, imports, body)
         catch = self.main_path.interrupt_catch()
         interrupt = ''
         if catch is not None:
@@ -558,6 +611,73 @@ class _Planner:
             else 'before the first statement that starts the program' if self.main is not None \
             else 'after the imports'
         return self._plan(tuple(edits), place, interrupt)
+
+    def _sigint_plan(self, registrations: Sequence[tuple[cst.Call, Registration]],
+                     module_name: str, import_line: str,
+                     prelude: Sequence[cst.BaseStatement],
+                     imports: Sequence[cst.SimpleStatementLine],
+                     body: Sequence[cst.BaseStatement]) -> Plan:
+        """The program stops on Ctrl-C through a SIGINT handler of its own (a flag its
+        loop checks, an event its coroutine waits for): SIGTERM gets the same
+        handler, registered right after each SIGINT registration, so that its
+        shutdown runs and it exits the way it chooses. A handler that exits at once
+        would skip that shutdown. Only registrations that run whenever the code
+        around them runs (a statement of the module, the main block or a function
+        the file calls, not inside an `if` or a loop) with arguments that can be
+        written again.
+        A handler that does nothing but exit (`sys.exit(130)`, `raise
+        KeyboardInterrupt`) has no shutdown of its own to run: the file gets the
+        usual handler, whose `SystemExit(0)` runs the same `finally` blocks."""
+        owners = _StatementOwners()
+        self.module.visit(owners)
+        edits: list[Edit] = []
+        names: list[str] = []
+        for call, _registration in registrations:
+            line = self._start_line(call)
+            statement = owners.statements.get(id(call))
+            owner = owners.owner.get(id(statement)) if statement is not None else None
+            mirrored = _mirrored_call(self.module, call, f'{module_name}.SIGTERM')
+            if statement is None or mirrored is None or not (
+                    isinstance(owner, cst.Module) or
+                    (isinstance(owner, cst.FunctionDef) and
+                     owner.name.value in self.scanner.called) or
+                    (owner is self.main and owner is not None)):
+                return self._no_fix(line, f'it handles SIGINT (Ctrl-C) its own way (line '
+                                          f'{line}), in a way the fix cannot repeat for '
+                                          f'SIGTERM; register the same handler for SIGTERM')
+            after = self._last_line(statement) + 1
+            region = region_around(self.regions, after) or region_around(self.regions, line)
+            if region is not None:
+                return self._no_fix(line, f'the handler would go inside the marked region '
+                                          f'`{region.name}` (lines {region.first}-'
+                                          f'{region.last}), which must not be edited')
+            at = self._line_start(after)
+            nl = self._newline(self._line_start(line))
+            indent = self.source.line_text(line)[:self.positions[statement].start.column]
+            unit = self.module.default_indent
+            content = nl if at == len(self.text) and not self.text.endswith('\n') else ''
+            content += nl.join([
+                f'{indent}# On SIGTERM (docker stop), stop as on Ctrl-C: the same handler.',
+                f'{indent}if {module_name}.getsignal({module_name}.SIGTERM) is '
+                f'{module_name}.SIG_DFL:',
+                f'{indent}{unit}{mirrored}',
+            ]) + nl
+            edits.append(Edit.insert(at, content))
+            handler = call.args[1].value if len(call.args) > 1 else None
+            names.append(f'`{self.module.code_for_node(handler)}` (line {line})'
+                         if isinstance(handler, (cst.Name, cst.Attribute)) else f'line {line}')
+        if import_line:
+            spot = signal_import_spot(imports, self._attached_line, self._last_line)
+            if spot is not None and region_around(self.regions, spot.line) is not None:
+                return self._no_fix(spot.line, 'the `import signal` would go inside a marked '
+                                               'region, which must not be edited')
+            anchor_line = self._last_line(prelude[-1]) + 1 if prelude else \
+                self._first_line(body[0])
+            edits.insert(0, self._import_edit(spot, anchor_line, import_line, prelude, body))
+        edits.sort(key=lambda edit: edit.start)
+        sigint = ', '.join(names)
+        return self._plan(tuple(edits), 'after its SIGINT registration', '')._replace(
+            sigint=sigint)
 
     def _import_edit(self, spot: ImportSpot | None, anchor_line: int, import_line: str,
                      prelude: Sequence[cst.BaseStatement],
@@ -635,6 +755,93 @@ class _Planner:
         if line > count:
             return len(self.text)
         return source.line_starts[line - 1] + len(source.line_text(line))
+
+
+_EXITS = frozenset({'sys.exit', 'exit', 'quit', 'os._exit'})
+
+
+def _only_exits(call: cst.Call, module: cst.Module) -> bool:
+    """Does the handler ``call`` registers (its second argument) do nothing but exit
+    or raise: a function of the module whose body is one such statement, or such a
+    lambda?"""
+    if len(call.args) < 2:
+        return False
+    handler = call.args[1].value
+    if isinstance(handler, cst.Lambda):
+        body = handler.body
+        return isinstance(body, cst.Call) and dotted_name(body.func) in _EXITS
+    if not isinstance(handler, cst.Name):
+        return False
+    function = next((s for s in module.body if isinstance(s, cst.FunctionDef)
+                     and s.name.value == handler.value), None)
+    if function is None or not isinstance(function.body, (cst.IndentedBlock,
+                                                          cst.SimpleStatementSuite)):
+        return False
+    statements = [s for s in function.body.body if not _is_docstring(s)] \
+        if isinstance(function.body, cst.IndentedBlock) else \
+        [cst.SimpleStatementLine(body=function.body.body)]
+    if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine) or \
+            len(statements[0].body) != 1:
+        return False
+    small = statements[0].body[0]
+    return isinstance(small, cst.Raise) or (
+        isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and
+        dotted_name(small.value.func) in _EXITS)
+
+
+class _StatementOwners(cst.CSTVisitor):
+    """For each call, the simple statement it is the whole of (``signal.signal(...)``
+    on a line of its own); for each simple statement, the module or compound
+    statement whose body holds it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statements: dict[int, cst.SimpleStatementLine] = {}
+        self.owner: dict[int, cst.CSTNode] = {}
+        self._stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.SimpleStatementLine):
+            if self._stack:
+                self.owner[id(node)] = self._stack[-1]
+            if len(node.body) == 1 and isinstance(node.body[0], cst.Expr) and \
+                    isinstance(node.body[0].value, cst.Call):
+                self.statements[id(node.body[0].value)] = node
+        if isinstance(node, (cst.Module, cst.BaseCompoundStatement)):
+            self._stack.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, (cst.Module, cst.BaseCompoundStatement)):
+            self._stack.pop()
+
+
+# Calls that may be made again for the same answer: the running event loop.
+_REPEATABLE_CALLS = frozenset({'get_running_loop', 'get_event_loop'})
+
+
+def _repeatable(node: cst.BaseExpression, callee: bool = False) -> bool:
+    """Can ``node`` be evaluated a second time with the same result and no side
+    effect? Names, attributes, literals, lambdas; in a callee, the event loop."""
+    if isinstance(node, (cst.Name, cst.Lambda, cst.Integer, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _repeatable(node.value, callee)
+    return callee and isinstance(node, cst.Call) and not node.args and \
+        last_name(node.func) in _REPEATABLE_CALLS and _repeatable(node.func, callee)
+
+
+def _mirrored_call(module: cst.Module, call: cst.Call, sigterm: str) -> str | None:
+    """``call`` written again for ``sigterm`` (its first argument replaced), or
+    None when it cannot be repeated as it is: keywords, ``*args``, or an
+    argument or callee that might do something else the second time."""
+    args = call.args
+    if not args or any(a.keyword is not None or a.star for a in args) or \
+            not _repeatable(call.func, callee=True) or \
+            not all(_repeatable(a.value) for a in args[1:]):
+        return None
+    rest = ''.join(f', {module.code_for_node(a.value)}' for a in args[1:])
+    return f'{module.code_for_node(call.func)}({sigterm}{rest})'
 
 
 def _handler_lines(module: str, handler: str, unit: str, indent: str,

@@ -84,6 +84,15 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
 
     The handler is what the program's own shutdown needs:
 
+    * when it stops on Ctrl-C through a SIGINT handler of its own
+      (`signal.signal(SIGINT, stop)` setting a flag its loop checks,
+      `loop.add_signal_handler(SIGINT, event.set)`), SIGTERM gets that same
+      handler: the same call, for SIGTERM, right after each SIGINT
+      registration, so its shutdown runs and the status is the one it
+      chooses. A registration that may not run when the code around it does
+      (in an `if`, a loop or a `try`, or a function the file never calls), or
+      whose arguments might differ a second time (a call), gets no fix; a
+      handler that does nothing but exit takes the `SystemExit(0)` below;
     * when its main path stops through `except KeyboardInterrupt` (module
       code, or a function of the same file it calls by name, not a coroutine
       nor a thread, and not a handler that swallows the interrupt in a loop),
@@ -194,7 +203,12 @@ def python_sigterm_not_handled(document: CodeDocument) -> Iterator[Hit]:
                   f'still would not stop; make it a daemon thread (`daemon=True`) or end it '
                   f'in the program\'s shutdown, then handle SIGTERM', None, severity)
         return
-    if result.interrupt:
+    if result.sigint:
+        message += (f'; it stops on Ctrl-C through its own SIGINT handler {result.sigint}, '
+                    f'which the fix registers for SIGTERM too')
+        title = (f'Stop on SIGTERM as on Ctrl-C: register the SIGINT handler '
+                 f'{result.sigint} for SIGTERM too, {result.place}')
+    elif result.interrupt:
         message += (f'; it stops through `except KeyboardInterrupt` {result.interrupt}, '
                     f'where the fix sends SIGTERM too (the alternative, `STOPSIGNAL SIGINT` in '
                     f'the Dockerfile, is MC143)')
