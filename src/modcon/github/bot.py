@@ -11,13 +11,17 @@ branch, the bot stops and says why in a comment.
 
 The pull request's life after that, as the next run sees it:
 
-* open, someone else's commits on the branch: stopped (a comment says how to
-  have modcon start afresh);
+* the branch already builds on a newer commit of the base than this run's
+  (runs finishing out of order, an old run re-run): left as it is;
+* open, someone else's commits on the branch (a `/modcon fix` commit counts as
+  someone else's: a person asked for it): stopped (a comment says how to have
+  modcon start afresh);
 * closed or merged, someone else's commits on the branch: the branch is kept
   as ``<branch>-closed-<date>`` and modcon starts afresh with a new pull
   request (a merged or closed pull request is never reopened);
-* closed by a person with only modcon's commits and the same fixes: left
-  closed (declined) until the fixes change;
+* closed by a person with only modcon's commits and the same fixes (the same
+  rules in the same files, whatever else changed in them): left closed
+  (declined) until the fixes change;
 * a branch without a pull request (GitHub refused to open one): adopted;
 * nothing left to fix: the open pull request is closed, the branch deleted.
 """
@@ -25,6 +29,8 @@ from __future__ import annotations
 
 import datetime
 import enum
+import hashlib
+import re
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -40,6 +46,7 @@ from modcon.github.gateway import Comparison
 from modcon.github.gateway import GitHubError
 from modcon.github.gateway import PullFacts
 from modcon.github.gateway import RepoGateway
+from modcon.github.gateway import blob_sha
 from modcon.named_tuple import NamedTuple
 from modcon.source import encode
 
@@ -49,6 +56,8 @@ CLOSED_MARKER = '<!-- modcon:closed -->'
 SET_ASIDE_MARKER = '<!-- modcon:set-aside -->'
 WEB_FLOW = 'noreply@github.com'  # GitHub's committer for commits made through the API
 ATTEMPTS = 4
+# The subjects of the bot's own commits (``_commit_message`` and the restart).
+_OWN_SUBJECT = re.compile(rf'{COMMIT_PREFIX}(?:MC\d+ |start again from )')
 ACTIONS_SETTING = ('Settings → Actions → General → Workflow permissions → "Allow GitHub '
                    'Actions to create and approve pull requests"')
 
@@ -122,11 +131,26 @@ def explain_failure(exc: GitHubError, branch: str) -> str:
     return f'{text}.'
 
 
-def _is_ours(commit: CommitFacts, email: str | None) -> bool:
-    if not commit.message.startswith(COMMIT_PREFIX):
+def identities(state: prbody.BodyState | None) -> frozenset[str]:
+    """The author emails of the bot's own commits on its branch, as its body records
+    them: one per token it ran with (the workflow token, then a GitHub App's, say)."""
+    if state is None:
+        return frozenset()
+    listed = state.data.get('emails')
+    if isinstance(listed, list):
+        return frozenset(str(e) for e in listed if e)
+    email = state.data.get('email')  # a body written before the list
+    return frozenset((str(email),)) if email else frozenset()
+
+
+def _is_ours(commit: CommitFacts, emails: frozenset[str]) -> bool:
+    """Whether the bot made ``commit`` on its own: one rule's fixes, or a restart. A
+    `/modcon fix` commit (same token, same prefix) was a person's request, and what
+    it changed must not be dropped by the next restart."""
+    if not _OWN_SUBJECT.match(commit.message):
         return False
-    if email:
-        return commit.author_email == email
+    if emails:
+        return commit.author_email in emails
     return commit.committer_email == WEB_FLOW
 
 
@@ -136,21 +160,35 @@ def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str,
     latest = repo.latest_pull(branch, base)
     pull = latest if latest is not None and latest.state == 'open' else None
     state = prbody.read_state(latest.body) if latest else None
-    email = str(state.data.get('email', '')) if state else ''
+    emails = identities(state)
     head = repo.branch_sha(branch)
     comparison = repo.compare(base_sha, head) if head else None
     set_aside = None
 
     if head and comparison is not None:
-        foreign = [c for c in comparison.commits if not _is_ours(c, email)]
+        only_branch, newer = _branch_commits(repo, base, base_sha, head, comparison)
+        if newer:
+            # The branch already builds on commits of the base this run's checkout
+            # does not have (a re-run of an older event, or runs finishing out of
+            # order): acting on the older checkout would undo them. The run for the
+            # newer commit keeps the pull request right.
+            return BotResult(Outcome.UNCHANGED, pull,
+                             f'{branch} already builds on a newer commit of {base} '
+                             f'({newer[0][:12]}) than this run\'s {base_sha[:12]}; left as it is')
+        foreign = [c for c in only_branch if not _is_ours(c, emails)]
         if foreign:
             if pull is not None or latest is None:
                 return _stop(repo, pull, branch, foreign)
+            if not plan.changes:
+                # Nothing to start afresh for: their branch stays as it is.
+                return BotResult(Outcome.NOTHING, None, 'nothing to fix')
             # The pull request was closed (or merged) with someone's commits on
             # its branch: they stay on a branch of their own, and modcon starts
             # afresh from the base.
             set_aside = _set_aside(repo, branch, head)
             head = comparison = None
+        elif not emails:  # a body without the record: the commits just judged are ours
+            emails = frozenset(c.author_email for c in only_branch if c.author_email)
 
     if not plan.changes:
         if pull is not None:
@@ -160,25 +198,26 @@ def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str,
         return BotResult(Outcome.NOTHING, None, 'nothing to fix')
 
     final = plan.final
-    has = head is not None and comparison is not None and comparison.files is not None \
-        and _head_has(repo, head, comparison.files, final)
-    if pull is None and has and latest is not None and not latest.merged \
-            and latest.head_sha == head:
+    has = head is not None and comparison is not None \
+        and _head_has(repo, head, comparison, final)
+    if pull is None and latest is not None and not latest.merged and head is not None \
+            and latest.head_sha == head and _same_fixes(state, plan, has):
         # Closed by a person with only modcon's commits, and nothing new since.
         return BotResult(Outcome.DECLINED, latest,
                          f'#{latest.number} with these fixes was closed without merging; modcon '
-                         f'opens a new pull request when the fixes change (delete branch '
-                         f'{branch} to have one now)')
+                         f'opens a new pull request when the fixes change (another rule or '
+                         f'another file to fix; delete branch {branch} to have one now)')
 
     commits: list[str] = []
     if not has:
-        commits, email = _write_commits(repo, plan, base=base, base_sha=base_sha, branch=branch,
-                                        head=head, comparison=comparison, email=email,
-                                        modes=modes)
+        commits, authors = _write_commits(repo, plan, base=base, base_sha=base_sha,
+                                          branch=branch, head=head, comparison=comparison,
+                                          modes=modes)
+        emails |= authors
     opened = pull is None
-    updated = _refresh_pull(repo, pull, plan, base=base, base_sha=base_sha, branch=branch,
-                            labels=labels, docs_url=docs_url, email=email, run_url=run_url,
-                            verified=verified)
+    updated, edited = _refresh_pull(repo, pull, plan, base=base, base_sha=base_sha,
+                                    branch=branch, labels=labels, docs_url=docs_url,
+                                    emails=emails, run_url=run_url, verified=verified)
     if set_aside is not None and latest is not None:
         repo.upsert_comment(latest.number, SET_ASIDE_MARKER,
                             f'{SET_ASIDE_MARKER}\nmodcon started afresh in #{updated.number}. '
@@ -191,19 +230,59 @@ def _deliver_once(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str,
             what += f'; the old branch is kept as {set_aside}'
     elif commits:
         outcome, what = Outcome.UPDATED, f'{len(plan.fixed)} fixes in {len(final)} files'
+    elif edited:
+        outcome, what = Outcome.UPDATED, 'the title and body were brought up to date'
     else:
         outcome, what = Outcome.UNCHANGED, 'the pull request already has these fixes'
     return BotResult(outcome, updated, what, tuple(commits))
 
 
+def _branch_commits(repo: RepoGateway, base: str, base_sha: str, head: str,
+                    comparison: Comparison) -> tuple[list[CommitFacts], list[str]]:
+    """The commits only the branch has, and the commits of the base it already has
+    that ``base_sha`` lacks (newest first).
+
+    ``comparison`` lists the branch's commits that ``base_sha`` lacks; when the base
+    has moved on since, some of them are the base's own (an update merges the base
+    in), and they are nobody's push to the branch.
+    """
+    base_head = repo.branch_sha(base)
+    if base_head is None or base_head == base_sha or not comparison.commits:
+        return comparison.commits, []
+    only_branch = repo.compare(base_head, head).commits
+    own = {c.sha for c in only_branch}
+    newer = [c.sha for c in reversed(comparison.commits) if c.sha not in own]
+    return only_branch, newer
+
+
+def fixes_key(plan: FixPlan) -> str:
+    """What the plan fixes, as a short hash: which rule fixes how many places in which
+    file. Not the texts: an edit elsewhere in a fixed file changes them, not the fixes."""
+    keys = sorted(f'{f.rule.code} {f.path}' for f in plan.fixed)
+    return hashlib.sha256('\n'.join(keys).encode()).hexdigest()[:16]
+
+
+def _same_fixes(state: prbody.BodyState | None, plan: FixPlan, has: bool) -> bool:
+    """Whether the closed pull request (its body's ``state``) held the fixes of ``plan``.
+    A body from before the state recorded them: whether the branch holds these texts."""
+    if state is not None and 'fixes' in state.data:
+        return bool(state.data['fixes'] == fixes_key(plan))
+    return has
+
+
 def _write_commits(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str, branch: str,
-                   head: str | None, comparison: Comparison | None, email: str,
-                   modes: Mapping[str, str]) -> tuple[list[str], str]:
-    """Put the plan's commits on ``branch``: one per rule, on top of the base."""
+                   head: str | None, comparison: Comparison | None,
+                   modes: Mapping[str, str]) -> tuple[list[str], frozenset[str]]:
+    """Put the plan's commits on ``branch``: one per rule, on top of the base.
+    Returns them and their author emails (the token's identity)."""
+    authors: set[str] = set()
     parent = base_sha
     base_tree = repo.commit_tree(base_sha)
     commits: list[str] = []
-    if head:
+    # When the base already holds the old head (it was merged), the new commits
+    # fast-forward from it as they are.
+    held = comparison is not None and comparison.status in ('behind', 'identical')
+    if head and not held:
         # Start over from the base in a commit that descends from the old head,
         # so the update stays a fast-forward (no force push, nothing lost).
         parents = [head] if comparison is not None and comparison.status == 'ahead' \
@@ -213,7 +292,7 @@ def _write_commits(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str
             message=f'{COMMIT_PREFIX}start again from {base} at {base_sha[:12]}\n\n'
                     f'The fixes below are made again on the current {base}.',
         )
-        email = email or restart.author_email
+        authors.add(restart.author_email)
         commits.append(restart.sha)
         parent = restart.sha
 
@@ -225,7 +304,7 @@ def _write_commits(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str
                       for path, text in files_so_far.items()}
         commit = repo.write_commit(parents=[parent], base_tree=base_tree, files=everything,
                                    message=_commit_message(change))
-        email = email or commit.author_email
+        authors.add(commit.author_email)
         commits.append(commit.sha)
         parent = commit.sha
 
@@ -233,7 +312,7 @@ def _write_commits(repo: RepoGateway, plan: FixPlan, *, base: str, base_sha: str
         repo.move_branch(branch, parent)
     else:
         repo.create_branch(branch, parent)
-    return commits, email
+    return commits, frozenset(authors - {''})
 
 
 def _set_aside(repo: RepoGateway, branch: str, head: str) -> str:
@@ -258,9 +337,12 @@ def _set_aside(repo: RepoGateway, branch: str, head: str) -> str:
     return name
 
 
-def _head_has(repo: RepoGateway, head: str, changed: list[tuple[str, str]],
+def _head_has(repo: RepoGateway, head: str, comparison: Comparison,
               final: Mapping[str, str]) -> bool:
     """Whether the branch already changes exactly these files, to exactly this text."""
+    changed = comparison.files
+    if changed is None:  # more files than GitHub lists in a comparison
+        return _tree_has(repo, comparison.merge_base, head, final)
     if {path for path, _ in changed} != set(final):
         return False
     for path, text in final.items():
@@ -268,6 +350,20 @@ def _head_has(repo: RepoGateway, head: str, changed: list[tuple[str, str]],
         if current is None or current != encode(text):
             return False
     return True
+
+
+def _tree_has(repo: RepoGateway, merge_base: str, head: str,
+              final: Mapping[str, str]) -> bool:
+    """``_head_has`` from the two trees, for a change too large to compare."""
+    before = repo.tree_entries(merge_base) if merge_base else None
+    after = repo.tree_entries(head)
+    if before is None or after is None:
+        return False
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    if changed != set(final):
+        return False
+    return all(path in after and after[path][1] == blob_sha(encode(text))
+               for path, text in final.items())
 
 
 def _commit_message(change: RuleChange) -> str:
@@ -284,28 +380,34 @@ def _commit_message(change: RuleChange) -> str:
 
 def _refresh_pull(repo: RepoGateway, pull: PullFacts | None, plan: FixPlan, *, base: str,
                   base_sha: str, branch: str, labels: tuple[str, ...], docs_url: str,
-                  email: str, run_url: str | None,
-                  verified: Sequence[prbody.Verified] = ()) -> PullFacts:
+                  emails: frozenset[str], run_url: str | None,
+                  verified: Sequence[prbody.Verified] = ()) -> tuple[PullFacts, bool]:
+    """The pull request opened or brought up to date, and whether its title or body
+    was rewritten (a run that failed before it left them behind)."""
     title, body = prbody.render(plan, base=base, docs_url=docs_url,
-                                state={'v': 1, 'email': email, 'base': base_sha},
+                                state={'v': 1, 'emails': sorted(emails), 'base': base_sha,
+                                       'fixes': fixes_key(plan)},
                                 run_url=run_url, verified=verified)
     if pull is None:
         pull = repo.create_pull(title=title, body=body, branch=branch, base=base)
         repo.add_labels(pull.number, labels)
-        return pull._replace(title=title, body=body)
-    if prbody.body_hash(pull.body) != prbody.body_hash(body) or pull.title != title:
+        return pull._replace(title=title, body=body), True
+    edited = prbody.body_hash(pull.body) != prbody.body_hash(body) or pull.title != title \
+        or identities(prbody.read_state(pull.body)) != emails  # a new token's commits
+    if edited:
         repo.edit_pull(pull.number, title=title, body=body)
     missing = [label for label in labels if label and label not in pull.labels]
     if missing:
         repo.add_labels(pull.number, missing)
-    return pull._replace(title=title, body=body)
+    return pull._replace(title=title, body=body), edited
 
 
 def _stop(repo: RepoGateway, pull: PullFacts | None, branch: str,
           foreign: list[CommitFacts]) -> BotResult:
     shas = ', '.join(md.code(c.sha[:12]) for c in foreign[:5])
-    message = (f'{STOPPED_MARKER}\nmodcon stopped updating {md.code(branch)}: someone else '
-               f'pushed commits to it ({shas}), and modcon never overwrites other people\'s '
+    message = (f'{STOPPED_MARKER}\nmodcon stopped updating {md.code(branch)}: commits that '
+               f'modcon did not make on its own are on it ({shas}: a person\'s push, or a '
+               f'`/modcon fix` someone asked for), and modcon never overwrites other people\'s '
                f'work. To have modcon start afresh, close this pull request (or delete the '
                f'branch): the next run keeps these commits on a branch named '
                f'{md.code(branch + "-closed-<date>")} and opens a new pull request.\n')

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 TRUSTED = ('admin', 'write')  # GitHub reports maintain as write and triage as read
 REVIEW_MARKER = '<!-- modcon:review -->'
+MAX_PATCH = 30000  # longer, a patch in a reply would crowd out the rest of it
 HELP = f'''modcon reads this pull request's Dockerfiles at its head commit and explains
 each finding with the property it serves. Commands (the first line of a comment;
 people with write access):
@@ -138,7 +139,10 @@ def handle(repo: RepoGateway, request: Request, config: Config) -> Outcome:
         repo.upsert_comment(request.number, reply_marker, text)
         repo.react(request.comment_id, request.number, 'confused')
         return Outcome(Status.FAILED, text)
-    text = f'{reply_marker}\n{body}'
+    # After a push, a reply GitHub refuses as too long would leave the person without
+    # an answer (and the step failed) though the fixes were committed.
+    text = md.fit(f'{reply_marker}\n{body}', md.MAX_BODY,
+                  'The reply was cut short to fit in a comment; the commit has everything.')
     repo.upsert_comment(request.number, reply_marker, text)
     repo.react(request.comment_id, request.number, 'rocket')
     return Outcome(Status.DONE, text)
@@ -170,7 +174,7 @@ def _run(repo: RepoGateway, request: Request, config: Config) -> str:
     if not plan.changes:
         left = f' {len(plan.remaining)} findings need a person:' if plan.remaining else ''
         lines = [f'Nothing to fix at {md.code(head[:12])}: this pull request is already clean '
-                 f'for {"every" if threshold is Applicability.UNSAFE else "the safe"} '
+                 f'for {"all the" if threshold is Applicability.UNSAFE else "the safe"} '
                  f'fixes.{left}', '', *_remaining_lines(plan.remaining, config), *notes]
         return '\n'.join(lines).rstrip() + '\n'
     if pull.head_repo == repo.full_name:
@@ -239,7 +243,8 @@ def _push(repo: RepoGateway, pull: PullFacts, plan: FixPlan, config: Config, hea
     url = pull.url.rsplit('/pull/', 1)[0] + f'/commit/{commit.sha}'
     lines = [f'Pushed {md.link(commit.sha[:12], url)} to {md.code(pull.head_ref)} '
              f'(on top of {md.code(head[:12])}): {len(plan.fixed)} fixes.', '',
-             *prbody.explain(plan, config.docs_url, detail=False), *notes]
+             *prbody.explain(plan, config.docs_url, detail=False, max_rows=prbody.TABLE_ROWS),
+             *notes]
     return '\n'.join(lines).rstrip() + '\n'
 
 
@@ -264,9 +269,13 @@ def _review(repo: RepoGateway, pull: PullFacts, plan: FixPlan, config: Config, h
                                 f'with "Commit suggestion" (or add them to a batch).')
         lines.append(f'- {len(comments)} suggested change{"s" if len(comments) != 1 else ""} '
                      f'in a review, on the lines of the diff.')
-    if patch_files:
+    patch = unified_patch(patch_files) if patch_files else ''
+    if len(patch) > MAX_PATCH:
+        lines.append(f'- Changes outside the diff in {len(patch_files)} files, too many to show '
+                     f'as a patch here: run `modcon fix` on your branch.')
+    elif patch:
         lines += ['- Changes outside the diff, as a patch: save it as `modcon.patch` and run '
-                  '`git apply modcon.patch` in your branch.', '',
-                  md.block(unified_patch(patch_files), 'diff')]
-    lines += ['', *prbody.explain(plan, config.docs_url, detail=False), *notes]
+                  '`git apply modcon.patch` in your branch.', '', md.block(patch, 'diff')]
+    lines += ['', *prbody.explain(plan, config.docs_url, detail=False,
+                                  max_rows=prbody.TABLE_ROWS), *notes]
     return '\n'.join(lines).rstrip() + '\n'

@@ -18,6 +18,7 @@ byte, quoted from a file, goes as U+FFFD (``source.lossy``).
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -92,6 +93,7 @@ class Comparison(NamedTuple):
     behind_by: int
     commits: list[CommitFacts]
     files: list[tuple[str, str]] | None  # (path, status); None when GitHub cut the list
+    merge_base: str = ''  # what the files are compared with (the diff is three-dot)
 
 
 def _float_env(name: str, default: float) -> float:
@@ -194,6 +196,11 @@ def _error(what: str, exc: BaseException) -> GitHubError:
     return GitHubError(f'{what}: {type(exc).__name__}: {exc}')
 
 
+def blob_sha(data: bytes) -> str:
+    """The SHA git (and GitHub) gives a blob of ``data``."""
+    return hashlib.sha1(b'blob %d\0' % len(data) + data).hexdigest()
+
+
 def _unless_missing(read: Callable[[], T], missing: T) -> T:
     """``read()``, or ``missing`` when GitHub answers 404."""
     try:
@@ -272,7 +279,8 @@ class RepoGateway:
             # GitHub lists at most 300 files in a comparison.
             return Comparison(result.status, result.ahead_by, result.behind_by,
                               [_commit_facts(c) for c in result.commits],
-                              None if len(files) >= 300 else files)
+                              None if len(files) >= 300 else files,
+                              result.merge_base_commit.sha)
         return self.call(f'compare {base[:12]}...{head[:12]}', run)
 
     def branch_sha(self, branch: str) -> str | None:
@@ -306,6 +314,17 @@ class RepoGateway:
             tree = self._repo.get_git_tree(self._repo.get_git_commit(commit).tree.sha,
                                            recursive=True)
             return {e.path: e.mode for e in tree.tree if e.path in wanted}
+        return self.call(f'read the tree of {commit[:12]}', run)
+
+    def tree_entries(self, commit: str) -> dict[str, tuple[str, str]] | None:
+        """Every file of ``commit``'s tree: path -> (mode, blob SHA); None when GitHub
+        cut the listing short (a tree too large for one answer)."""
+        def run() -> dict[str, tuple[str, str]] | None:
+            tree = self._repo.get_git_tree(self._repo.get_git_commit(commit).tree.sha,
+                                           recursive=True)
+            if tree.raw_data.get('truncated'):
+                return None
+            return {e.path: (e.mode, e.sha) for e in tree.tree if e.type != 'tree'}
         return self.call(f'read the tree of {commit[:12]}', run)
 
     def _folder(self, path: str, ref: str) -> list[Any] | None:

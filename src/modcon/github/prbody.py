@@ -34,6 +34,7 @@ MARKER = '<!-- modcon:pull-request -->'
 _STATE = re.compile(r'<!-- modcon:state (\{.*?\}) -->', re.DOTALL)
 MAX_DIFF_LINES = 14
 LONG_BODY = 6000  # longer than this, the per-rule sections fold into <details>
+TABLE_ROWS = 100  # the table's rows when the whole table does not fit in a body
 
 
 class BodyState(NamedTuple):
@@ -84,16 +85,19 @@ def finding_line(finding: Finding, docs_url: str) -> str:
             f'({md.link(finding.property.label, finding.property.url(docs_url))})')
 
 
-def _summary_table(plan: FixPlan, docs_url: str) -> list[str]:
+def _summary_table(plan: FixPlan, docs_url: str, max_rows: int | None = None) -> list[str]:
     rows = ['| File | Rule | Property | What changed |', '| --- | --- | --- | --- |']
-    for change in plan.changes:
-        for finding in change.fixed:
-            fix = finding.fix.title if finding.fix else ''
-            rows.append(
-                f'| {_where(finding)} | {change.rule.code} {md.code(change.rule.name)} | '
-                f'{md.link(finding.property.label, finding.property.url(docs_url))} | '
-                f'{md.message(fix)} |',
-            )
+    fixed = [(change, finding) for change in plan.changes for finding in change.fixed]
+    for change, finding in fixed[:max_rows]:
+        fix = finding.fix.title if finding.fix else ''
+        rows.append(
+            f'| {_where(finding)} | {change.rule.code} {md.code(change.rule.name)} | '
+            f'{md.link(finding.property.label, finding.property.url(docs_url))} | '
+            f'{md.message(fix)} |',
+        )
+    if max_rows is not None and len(fixed) > max_rows:
+        rows += ['', f'... and {len(fixed) - max_rows} more changes (see the commits); each '
+                     f'rule\'s section below says what it changes and why.']
     return rows
 
 
@@ -127,7 +131,10 @@ def _rule_section(change: RuleChange, docs_url: str, detail: bool) -> list[str]:
             out.append('')
             out.append(md.block(_snippet(change.before[path], change.files[path]), 'diff'))
     else:
-        files = ', '.join(md.code(p) for p in sorted(change.files))
+        paths = sorted(change.files)
+        files = ', '.join(md.code(p) for p in paths[:20])
+        if len(paths) > 20:
+            files += f' and {len(paths) - 20} more files'
         out.append(f'**The change.** In {files}; see the commit.')
         out.append('')
     out.append(f'**Fix safety.** {section(rule.doc, "Fix safety")}')
@@ -170,13 +177,15 @@ Comment on this pull request (people with write access):
 </details>'''
 
 
-def explain(plan: FixPlan, docs_url: str, detail: bool, fold: bool = False) -> list[str]:
+def explain(plan: FixPlan, docs_url: str, detail: bool, fold: bool = False,
+            max_rows: int | None = None) -> list[str]:
     """The table of changes, one section per rule, and what needs a person.
 
     With ``fold``, each rule's section is a ``<details>`` block under the
-    table, so a long body still reads from its table.
+    table, so a long body still reads from its table. ``max_rows`` cuts the
+    table, so that every rule's section still fits in a body.
     """
-    lines = [*_summary_table(plan, docs_url), '']
+    lines = [*_summary_table(plan, docs_url, max_rows), '']
     seen: set[str] = set()
     for change in plan.changes:
         if change.rule.code in seen:
@@ -228,14 +237,15 @@ def render(plan: FixPlan, *, base: str, docs_url: str, state: dict[str, Any],
     rules = ', '.join(c.rule.code for c in plan.changes)
     title = (f'modcon: {len(fixed)} fix{"es" if len(fixed) != 1 else ""} '
              f'for the module-container properties ({rules})')
-    for detail, fold in ((True, False), (True, True), (False, True)):
+    for detail, fold, rows in ((True, False, None), (True, True, None), (False, True, None),
+                               (False, True, TABLE_ROWS)):
         lines = [
             MARKER,
             f'modcon found places where the containers built from {md.code(base)} are not '
             f'good building blocks, and fixed them. Each commit holds one rule\'s changes. '
             f'Every change links to the property it serves.',
             '',
-            *explain(plan, docs_url, detail, fold),
+            *explain(plan, docs_url, detail, fold, rows),
         ]
         if run_url:
             lines.extend([f'This pull request is updated by the modcon workflow '

@@ -51,6 +51,9 @@ def _resolve_side(ctx: Ctx, found: Repo, spec: str) -> str:
     return sha
 
 
+COMPARE_MAX_FILES = 300
+
+
 @router.route("GET", "/repos/{owner}/{repo}/compare/{basehead:path}", locked=False)
 def compare(ctx: Ctx, owner: str, repo: str, basehead: str) -> Response:
     found = repo_of(ctx, owner, repo)
@@ -67,7 +70,11 @@ def compare(ctx: Ctx, owner: str, repo: str, basehead: str) -> Response:
     behind = store.rev_list(base, exclude=mb)
     status = "identical" if not ahead and not behind else "ahead" if not behind else \
         "behind" if not ahead else "diverged"
-    files = file_diffs(store, mb, head)
+    # "The maximum number of files in a single diff is limited to 300", for commits,
+    # pull requests and compare views, and "most of the limits below affect both
+    # GitHub and the API" (docs.github.com/en/repositories/creating-and-managing-
+    # repositories/repository-limits, "Diff limits").
+    files = file_diffs(store, mb, head)[:COMPARE_MAX_FILES]
     api, html = ctx.urls.repo(found), ctx.urls.repo_html(found)
     listed = store.read_commits(ahead[:250])
     body = {

@@ -10,6 +10,7 @@ from ..errors import ApiError, invalid_request, not_found, validation_failed
 from ..routes import Ctx, Response, need, repo_of, router
 from ..schema import check_object, opt, req
 from ..state import Issue, PullInfo, Repo, Review, ReviewComment, State, User, now_iso
+from .issues import _check_body_length
 
 DOC_PULLS = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
 DOC_REVIEWS = "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request"
@@ -102,6 +103,9 @@ def create_pull(ctx: Ctx, owner: str, repo: str) -> Response:
     if ctx.user.type == "Bot" and not found.actions_can_open_pulls:
         raise ApiError(403, "GitHub Actions is not permitted to create or approve pull requests.",
                        documentation_url=DOC_PULLS)
+    # A pull request's body is its issue's: the same 65536-character limit, reported
+    # for the resource "Issue" (the 422 quoted in renovatebot/renovate#2032).
+    _check_body_length(body.get("body"), "Issue")
     issue = open_pull(ctx.state, found, ctx.user, body["head"], body["base"], body.get("title", ""),
                       body.get("body"), body.get("draft", False), body.get("maintainer_can_modify", True),
                       head_repo_name=body.get("head_repo"))
@@ -155,6 +159,7 @@ def edit_pull(ctx: Ctx, owner: str, repo: str, number: int) -> Response:
     if ctx.user is not issue.user:
         need(ctx, found, "triage")
     body = check_object(ctx.body, EDIT_SPEC)
+    _check_body_length(body.get("body"), "Issue")
     if "base" in body:
         if found.store.ref_sha(f"refs/heads/{body['base']}") is None:
             raise validation_failed({"resource": "PullRequest", "field": "base", "code": "invalid"}, doc=DOC_PULLS)
