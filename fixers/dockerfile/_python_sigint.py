@@ -13,6 +13,10 @@ from modcon.knowledge.python_frameworks import HANDOFFS
 from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import ast
+
 # Frameworks that install their own SIGTERM handling when they take over the
 # program: the program stops on SIGTERM through them, whatever it does with
 # SIGINT. Read from MC201's table, so the two rules agree on the list.
@@ -40,14 +44,14 @@ class SigintOnly(NamedTuple):
 
 def sigint_only(text: str) -> SigintOnly | None:
     """Where ``text`` handles SIGINT, if it handles SIGINT and not SIGTERM."""
-    if 'SIGTERM' in text or ('KeyboardInterrupt' not in text and 'SIGINT' not in text):
+    if 'KeyboardInterrupt' not in text and 'SIGINT' not in text:
         return None
     import ast
 
     from modcon.readers.python.syntax import parse
 
     tree = parse(text)
-    if tree is None:
+    if tree is None or ('SIGTERM' in text and _names_sigterm(tree)):
         return None
     found: SigintOnly | None = None
     # A KeyboardInterrupt never reaches an `except` inside a coroutine: the
@@ -76,3 +80,25 @@ def sigint_only(text: str) -> SigintOnly | None:
             if method in ('signal', 'add_signal_handler') and names_sigint:
                 found = found or SigintOnly(node.lineno, f'`{method}(SIGINT, ...)`')
     return found
+
+
+def _names_sigterm(tree: ast.Module) -> bool:
+    """Does the code (not a comment, not a docstring) name SIGTERM: ``signal.SIGTERM``,
+    ``SIGTERM``, ``getattr(signal, "SIGTERM")``, or signal 15 given to ``signal()``?"""
+    import ast
+
+    docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)
+                  and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Name) and node.id == 'SIGTERM') or \
+                (isinstance(node, ast.Attribute) and node.attr == 'SIGTERM'):
+            return True
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                id(node) not in docstrings and 'SIGTERM' in node.value:
+            return True
+        if isinstance(node, ast.Call) and node.args and \
+                isinstance(node.args[0], ast.Constant) and node.args[0].value == 15 and \
+                (node.func.attr if isinstance(node.func, ast.Attribute) else
+                 getattr(node.func, 'id', '')) in ('signal', 'add_signal_handler'):
+            return True
+    return False

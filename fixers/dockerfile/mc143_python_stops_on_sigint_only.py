@@ -119,7 +119,8 @@ def python_stops_on_sigint_only(document: DockerfileDocument) -> Iterator[Hit]:
             # applied, so that the two are never both made.
             fix = Fix.display_only('Declare `STOPSIGNAL SIGINT` (instead of MC201\'s fix)', edits)
             how = 'so that SIGTERM takes that same path' if 'KeyboardInterrupt' in found.how \
-                else 'with a SIGTERM handler that exits with status 0'
+                else 'so that SIGTERM takes that same handler, or exits with status 0 when the ' \
+                     'handler does nothing else'
             message += (f'; MC201 fixes the code {how}; to declare `STOPSIGNAL SIGINT` '
                         f'instead, add `# modcon: ignore-file=MC201` to `{target.path}`')
         yield Hit(ins.start, ins.end, message, fix)
