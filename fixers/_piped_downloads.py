@@ -5,6 +5,7 @@ container's command), so both read the same pipelines the same way.
 """
 from __future__ import annotations
 
+from modcon.knowledge.interpreters import is_python
 from modcon.lazyregex import lazy_compile
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import Script
@@ -15,7 +16,6 @@ RUNNERS = frozenset(('sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'python', 'pytho
                      'perl', 'ruby', 'node', 'php', 'pwsh'))
 _WRAPPERS = frozenset(('sudo', 'env', 'command', 'exec', 'nice'))
 _SUBSTITUTED_FETCH = lazy_compile(r'(\$\(|`)\s*(curl|wget)\b')
-_PYTHON = lazy_compile(r'^python(\d+(\.\d+)?)?$')
 
 
 def _runner(command: Command) -> str | None:
@@ -27,7 +27,7 @@ def _runner(command: Command) -> str | None:
         name = value.rsplit('/', 1)[-1]
         if name in _WRAPPERS or '=' in name or name.startswith('-'):
             continue
-        if name in RUNNERS or _PYTHON.match(name):
+        if name in RUNNERS or is_python(name):
             return name
         return None
     return None

@@ -38,7 +38,11 @@ _SDK_IMAGES = frozenset(('golang', 'rust', 'gcc', 'maven', 'gradle', 'mcr.micros
 
 
 def is_build_package(name: str) -> bool:
-    return name in _EXACT or bool(_PATTERN.search(name))
+    if name in _EXACT:
+        return True
+    # Only names the pattern can match go to it: most packages never compile it.
+    return ('-dev' in name or name.startswith(('gcc-', 'g++-', 'clang-', 'cpp-'))) and \
+        bool(_PATTERN.search(name))
 
 
 def _packages(command: Command, after: int) -> list[str]:

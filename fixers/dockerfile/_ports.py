@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.knowledge.interpreters import is_python
 from modcon.named_tuple import NamedTuple
 
 # Patterns, not compiled objects: `re` compiles them on first use, so a
@@ -99,7 +100,7 @@ def _unwrap(words: list[str | None]) -> list[str | None]:
         if name in _LAUNCHERS:
             words = words[_LAUNCHERS[name]:]
             continue
-        if re.match(r'^python(\d+(\.\d+)?)?$', name) and len(words) > 2 and words[1] == '-m':
+        if is_python(name) and len(words) > 2 and words[1] == '-m':
             words = words[2:]
             continue
         return words

@@ -5,8 +5,8 @@ import posixpath
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.entrypoints.resolve import PYTHON_NAME
 from modcon.knowledge import images
+from modcon.knowledge.interpreters import is_python
 from modcon.lazyregex import lazy_compile
 from modcon.model import Edit
 from modcon.model import Fix
@@ -33,7 +33,7 @@ def _runs_python(document: DockerfileDocument) -> str | None:
     resolution = document.resolution
     if any(t.kind == Kind.PYTHON for t in resolution.targets):
         return 'the command runs a Python program'
-    if any(PYTHON_NAME.match(posixpath.basename(word)) for word in resolution.argv[:3]):
+    if any(is_python(posixpath.basename(word)) for word in resolution.argv[:3]):
         return 'the command runs Python'
     return None
 
@@ -44,7 +44,7 @@ def _unbuffered(document: DockerfileDocument) -> bool:
         return True  # set, even empty: the opt-out the fix-safety section offers
     argv = list(resolution.argv)
     for i, word in enumerate(argv):
-        if PYTHON_NAME.match(posixpath.basename(word)):
+        if is_python(posixpath.basename(word)):
             for flag in argv[i + 1:]:
                 if not flag.startswith('-'):
                     break

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from modcon.entrypoints.code_document import kind_of_code
 from modcon.entrypoints.invocation import Invocation
 from modcon.knowledge.inits import INITS
+from modcon.knowledge.interpreters import is_python
 from modcon.knowledge.servers import Server
 from modcon.knowledge.servers import server_for
-from modcon.lazyregex import lazy_compile
 from modcon.model import Kind
 from modcon.named_tuple import NamedTuple
 from modcon.project import Project
@@ -49,7 +49,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 DROPPERS = frozenset(('gosu', 'su-exec', 'chpst', 'setpriv'))
-PYTHON_NAME = lazy_compile(r'^python(\d+(\.\d+)?)?$')
 _NODE = frozenset(('node', 'nodejs'))
 # Tools that run a command in a project's environment (`uv run server.py`), with
 # their options that take a value.
@@ -548,7 +547,7 @@ class _Follow:
                     self.note(f'{program} without a script')
                     return self.done()
                 return self.file(script[0], Kind.SHELL, program, rest=argv[script[1] + 1:])
-            if PYTHON_NAME.match(program):
+            if is_python(program):
                 return self.python(argv)
             if program in _NODE:
                 script = _interpreter_target(argv, _NODE_FLAGS_WITH_ARG)
@@ -796,7 +795,7 @@ def _kind_by_content(path: str, text: str) -> Kind | None:
             program = interpreter[1 if not interpreter[1].startswith('-') else -1]
         if program in SHELLS:
             return Kind.SHELL
-        if PYTHON_NAME.match(program):
+        if is_python(program):
             return Kind.PYTHON
         if program in _NODE:
             return Kind.JAVASCRIPT

@@ -16,6 +16,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 
+from modcon.knowledge.interpreters import is_pip
+from modcon.knowledge.interpreters import is_python
 from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 from modcon.project import Project
@@ -32,8 +34,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from modcon.layered import Layered
 
-PIP = lazy_compile(r'^pip(\d+(\.\d+)?)?$')
-PYTHON = lazy_compile(r'^python(\d+(\.\d+)?)?$')
 _PIP_WITH_VALUE = frozenset((
     '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-i', '--index-url',
     '--extra-index-url', '-f', '--find-links', '-t', '--target', '--prefix', '--root',
@@ -70,7 +70,7 @@ def pip_install(command: Command) -> tuple[int, Word] | None:
     start = 0
     if name is None:
         return None
-    if PYTHON.match(name):
+    if is_python(name):
         values = [w.value for w in args]
         for i, value in enumerate(values[:-1]):
             if value == '-m' and values[i + 1] == 'pip':
@@ -78,7 +78,7 @@ def pip_install(command: Command) -> tuple[int, Word] | None:
                 break
         else:
             return None
-    elif not PIP.match(name):
+    elif not is_pip(name):
         return None
     found = subcommand(command, _PIP_BEFORE, start)
     if found is None or found[1] != 'install':
