@@ -273,3 +273,23 @@ def test_an_exec_form_sh_c_keeps_dash_in_front_until_mc105_adds_exec(
     assert 'exec python3 app.py' in (root / 'Dockerfile').read_text()
     assert before['verified'] and before['killed'] and before['exit_code'] == 137, before
     assert after['verified'] and after['stopped_in_grace'] and after['exit_code'] == 0, after
+
+
+def test_a_shell_form_sh_c_is_one_shell_with_exec_after_the_unsafe_fix(
+        tmp_path: pathlib.Path) -> None:
+    """`CMD sh -c "python3 app.py --port $PORT"`: two shells, dash outermost as PID 1.
+    MC101 once wrote `exec sh -c "..."`: the finding went, and the inner dash still
+    kept the program as its child (SIGKILL). Its fix is now one shell with `exec`."""
+    root = project(tmp_path, {
+        'Dockerfile': 'FROM python:3.12-slim\nWORKDIR /srv\nCOPY app.py .\nENV PORT=8080\n'
+                      'CMD sh -c "python3 app.py --port $PORT"\n',
+        'app.py': PY_HANDLES_SIGTERM,
+    })
+    before = verify(root)[0]
+    safe = modcon('fix', '.', cwd=root)
+    assert safe.returncode == 1, safe.stdout + safe.stderr  # the safe fixes leave it reported
+    assert 'sh -c "python3 app.py --port $PORT"' in (root / 'Dockerfile').read_text()
+    modcon('fix', '--unsafe-fixes', '.', cwd=root)
+    after = verify(root)[0]
+    assert before['killed'] and before['exit_code'] == 137, before
+    assert after['stopped_in_grace'] and after['exit_code'] == 0, after

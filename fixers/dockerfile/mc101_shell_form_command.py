@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.entrypoints.resolve import CHILD_KEEPING_SHELLS
 from modcon.fixers.dockerfile._exec_form import Rewrite
 from modcon.fixers.dockerfile._exec_form import json_array
 from modcon.fixers.dockerfile._exec_form import startup_files
@@ -91,7 +92,12 @@ def shell_form_command(document: DockerfileDocument) -> Iterator[Hit]:
     bash with `BASH_ENV`: conda and nvm images set `PATH` there) stays too,
     with `exec`, even for literal words. `CMD sh -c "cd /app && app"` gets
     `exec` inside its script: without the outer shell, the inner one is PID 1,
-    and dash runs even a lone command as its child.
+    and dash runs even a lone command as its child. `CMD sh -c "app --port
+    $PORT"` becomes one shell, `CMD ["sh", "-c", "exec app --port $PORT"]`:
+    unsafe, since the variable is then expanded by that shell as it runs the
+    script, where the inner shell read the outer one's result as shell code
+    (the same for values without shell syntax); with anything before the
+    `sh -c`, it is reported without a fix.
 
     Safe, except where the argv that an ENTRYPOINT receives would change:
     a shell-form `CMD` is handed to an exec-form ENTRYPOINT as
@@ -196,6 +202,10 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
 
     if analysis.already_execs:
         return None  # `... && exec app`: the program already replaces the shell
+    if _runs_inner_shell(analysis):
+        # `CMD sh -c "app --port $PORT"`: `exec sh` would leave the inner dash as PID 1,
+        # with the program its child: the finding would go and the container still hang.
+        return _inner_shell(document, command, rewrite, keyword, shell_text)
     # A literal ENTRYPOINT keeps `sh -c` too, so CMD and run arguments stay ignored.
     exec_at = analysis.spans[0][0] if analysis.argv is not None else analysis.exec_at
     edits = rewrite.script(shell, analysis.script, exec_at, analysis.comment)
@@ -210,6 +220,56 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
         title += ' (CMD and `docker run` arguments now reach `$@`)'
     fix = Fix.make(title, edits, applicability) if edits else None
     return Hit(start, end, message, fix)
+
+
+# `sh -c "script"` or `sh -c 'script'` as the whole command, the double-quoted script
+# without a backslash or a backtick: the outer shell only expands `$...` in it.
+_INNER_SHELL = lazy_compile(r'\s*((?:/usr)?/bin/)?(sh|dash|ash)\s+(-[a-np-zA-NP-Z]*c[a-np-zA-NP-Z]*)'
+                            r'\s+(?:"([^"\\`]*)"|\'([^\']*)\')\s*')
+
+
+def _runs_inner_shell(analysis: Analysis) -> bool:
+    """Is the command's final program `sh -c` (dash: it keeps its last command as a
+    child, so `exec sh -c ...` still leaves a shell in front of the program)?"""
+    program = (analysis.program or '').rsplit('/', 1)[-1]
+    return program in CHILD_KEEPING_SHELLS and any(
+        a is not None and _SCRIPT_OPTION.fullmatch(a) for a in analysis.final_args[:2])
+
+
+def _inner_shell(document: DockerfileDocument, command: Command, rewrite: Rewrite,
+                 keyword: str, shell_text: str) -> Hit:
+    """`CMD sh -c "app --port $PORT"`: one shell in exec form, the program `exec`ed in
+    its script, when the whole command is that; else reported without a fix."""
+    ins = command.instruction
+    start, end = command.outer.start, command.outer.end
+    message = (f'`{keyword}` in shell form runs `sh -c` under `{shell_text}`: two shells, and '
+               f'neither passes SIGTERM on to the program (dash runs a last command as its '
+               f'child)')
+    whole = _INNER_SHELL.fullmatch(ins.args.text)
+    if whole is None or ins.name != 'CMD' or analyze(ins.args.text).comment is not None:
+        return Hit(start, end, f'{message}; no automatic fix: write it as exec form with `exec` '
+                               f'in the script, `CMD ["sh", "-c", "exec <program> ..."]`')
+    quoted = whole[4] if whole[4] is not None else whole[5]
+    argv = _exec_in_script((f'{whole[1] or ""}{whole[2]}', whole[3], quoted))
+    if argv[2] == quoted:
+        return Hit(start, end, f'{message}; no automatic fix: its script cannot end with `exec` '
+                               f'(a pipeline, a fallback, a background job, a builtin)')
+    script = 4 if whole[4] is not None else 5
+    spans = ((whole.start(1) if whole[1] else whole.start(2), whole.end(2)), whole.span(3),
+             (whole.start(script) - 1, whole.end(script) + 1))  # the quotes included
+    edits = rewrite.argv(argv, spans, None)
+    applicability, why = _cmd_argv_safety(document, command, argv)
+    if whole[4] is not None and '$' in quoted:
+        # The outer shell expanded them inside its quotes, and the inner one read the
+        # result as shell code; now the one shell expands them as it runs the script:
+        # the same words for values without shell syntax (`;`, quotes, `&&`).
+        applicability, why = Applicability.UNSAFE, ('`$` expansions are now made by the one '
+                                                    'shell, which reads their values as words, '
+                                                    'not as shell code')
+    title = f'Use exec form with one shell: {keyword} {json_array(argv)}'
+    if why:
+        title += f' ({why})'
+    return Hit(start, end, message, Fix.make(title, edits, applicability) if edits else None)
 
 
 def _exec_in_script(argv: tuple[str, ...]) -> tuple[str, ...]:
