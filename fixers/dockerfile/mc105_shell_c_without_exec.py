@@ -70,7 +70,8 @@ def shell_c_without_exec(document: DockerfileDocument) -> Iterator[Hit]:
     do but wait for it. The script is read with a real shell grammar. No fix
     for a script that needs the shell to stay (pipelines, `||` fallbacks,
     background jobs, traps, compound commands) or whose last command is a
-    builtin, nor for a program that ignores SIGTERM as PID 1 too
+    builtin or another `sh -c` (whose dash would stay in front of the
+    program), nor for a program that ignores SIGTERM as PID 1 too
     (`tail -f`, `sleep infinity`); the finding says why. `bash -c` is left
     alone: bash execs a script's last simple command itself. A shell-form
     command is MC101's.
@@ -99,6 +100,14 @@ def _check(document: DockerfileDocument, found: ShellString, init: str | None) -
         return Hit(ins.start, ins.end, f'{intro} {_stays(init, "the program")}, so SIGTERM '
                                        f'never reaches the program; no automatic fix because '
                                        f'{analysis.problem}{advice}')
+    inner = posixpath.basename(analysis.program or '')
+    if inner in CHILD_KEEPING_SHELLS and any(
+            a is not None and _SCRIPT_OPTION.fullmatch(a) for a in analysis.final_args[:2]):
+        # `exec sh -c '...'` would leave the inner dash in front of the program.
+        return Hit(ins.start, ins.end, f'{intro} {_stays(init, f"`{inner} -c`")}, another shell '
+                                       f'that keeps its last command as a child; no automatic '
+                                       f'fix: run the program through one `sh -c` whose script '
+                                       f'`exec`s it')
     ignoring = ignoring_program(analysis.program)
     if ignoring is not None:
         return Hit(ins.start, ins.end, f'{intro} {_stays(init, f"`{ignoring}`")}; `{ignoring}` ignores '
