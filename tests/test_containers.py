@@ -100,6 +100,11 @@ APPS: dict[str, tuple[dict[str, str], tuple[str, ...], set[str]]] = {
         'docker-entrypoint.sh': '#!/bin/sh\nset -e\necho "starting $1"\n"$@"\n',
         'app.py': PY_LOOP,
     }, ('python:3.12-slim',), {'shell', 'python'}),
+    'exec-form sh -c with $PORT': ({
+        'Dockerfile': 'FROM python:3.12-slim\nWORKDIR /srv\nCOPY app.py .\nENV PORT=8080\n'
+                      'CMD ["sh", "-c", "python app.py --port $PORT"]\n',
+        'app.py': PY_LOOP,
+    }, ('python:3.12-slim',), {'dockerfile', 'python'}),
     'node server, shell-form CMD': ({
         'Dockerfile': 'FROM node:20-slim\nWORKDIR /app\nCOPY server.js .\nCMD node server.js\n',
         'server.js': NODE_SERVER,
