@@ -33,6 +33,7 @@ RANKS: dict[str, int] = {
     'modcon.lazyregex': 0,
     'modcon.layered': 0,
     'modcon.code_cache': 0,  # the console script's cache of compiled modules
+    'modcon.machinery': 0,  # the import system's classes, without importlib's package
     'modcon.rule_index': 0,  # generated; registry.load_rules reads it
     # 1, readers: parsing and reading, no rule logic, no tables of programs.
     'modcon.readers': 1,

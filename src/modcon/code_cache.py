@@ -39,9 +39,10 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-from importlib.machinery import ModuleSpec
-from importlib.machinery import SourceFileLoader
 from types import CodeType  # loaded already: the interpreter's start needs it
+
+from modcon.machinery import ModuleSpec
+from modcon.machinery import SourceFileLoader
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only

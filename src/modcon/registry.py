@@ -11,13 +11,13 @@ made before any rule module is imported.
 from __future__ import annotations
 
 import copyreg
-import importlib
 import os
 from collections.abc import Callable
 from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Iterator
 
+from modcon.machinery import import_module
 from modcon.model import RULE_KINDS
 from modcon.model import FixAvailability
 from modcon.model import Hit
@@ -143,7 +143,7 @@ def load_rules(kinds: Iterable[Kind] = KINDS,
     module missing from the index is imported whatever the file holds.
     """
     # By name: the rules sit in a layer above this one (see tests/test_layers.py).
-    fixers = importlib.import_module('modcon.fixers')
+    fixers = import_module('modcon.fixers')
 
     for kind in kinds:
         if kind in _complete_kinds:
@@ -154,7 +154,7 @@ def load_rules(kinds: Iterable[Kind] = KINDS,
             name = f'{package}.{module}'
             if name not in _loaded_modules and \
                     any(_may_find(reads, present) for _code, reads in rules):
-                importlib.import_module(name)
+                import_module(name)
                 _loaded_modules.add(name)
         if all(f'{package}.{module}' in _loaded_modules for module, _rules in indexed):
             _complete_kinds.add(kind)
@@ -165,7 +165,7 @@ def load_rules(kinds: Iterable[Kind] = KINDS,
         known = {module for module, _rules in indexed}
         for entry in sorted(os.listdir(folder)):
             if entry.startswith('mc') and entry.endswith('.py') and entry[:-3] not in known:
-                importlib.import_module(f'{package}.{entry[:-3]}')
+                import_module(f'{package}.{entry[:-3]}')
     return RULES
 
 

@@ -16,15 +16,16 @@ returns None and the caller imports the package as usual.
 """
 from __future__ import annotations
 
-import importlib.machinery
 import sys
+
+from modcon import machinery
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from types import ModuleType
 
-_LOADERS = ((importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
-            (importlib.machinery.SourceFileLoader, importlib.machinery.SOURCE_SUFFIXES))
+_LOADERS = ((machinery.ExtensionFileLoader, machinery.EXTENSION_SUFFIXES),
+            (machinery.SourceFileLoader, machinery.SOURCE_SUFFIXES))
 
 
 def submodule(package: str, name: str) -> ModuleType | None:
@@ -33,7 +34,7 @@ def submodule(package: str, name: str) -> ModuleType | None:
     loaded = sys.modules.get(full)
     if loaded is not None:
         return loaded
-    spec = importlib.machinery.PathFinder.find_spec(package)
+    spec = machinery.PathFinder.find_spec(package)
     folders = (spec.submodule_search_locations or []) if spec is not None else []
     for folder in folders:
         for loader_class, suffixes in _LOADERS:
@@ -45,10 +46,10 @@ def submodule(package: str, name: str) -> ModuleType | None:
 
 
 def _load(full: str, package: str,
-          loader: importlib.machinery.ExtensionFileLoader | importlib.machinery.SourceFileLoader,
+          loader: machinery.ExtensionFileLoader | machinery.SourceFileLoader,
           ) -> ModuleType | None:
     path = loader.path
-    module_spec = importlib.machinery.ModuleSpec(full, loader, origin=path)
+    module_spec = machinery.ModuleSpec(full, loader, origin=path)
     module_spec.has_location = True
     try:
         module = loader.create_module(module_spec) or type(sys)(full)

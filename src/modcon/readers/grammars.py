@@ -12,9 +12,9 @@ package is imported as usual.
 """
 from __future__ import annotations
 
-import importlib
 import sys
 
+from modcon.machinery import import_module
 from modcon.readers.alone import submodule
 
 TYPE_CHECKING = False
@@ -39,13 +39,13 @@ def load_tree_sitter() -> ModuleType:
     if loaded is not None:
         return loaded
     binding = submodule('tree_sitter', '_binding')
-    return binding if binding is not None else importlib.import_module('tree_sitter')
+    return binding if binding is not None else import_module('tree_sitter')
 
 
 def language(package: str) -> object:
     """``<package>.language()``: the grammar's language pointer for ``tree_sitter.Language``."""
     binding = submodule(package, '_binding')
     if binding is None:
-        return importlib.import_module(package).language()
+        return import_module(package).language()
     return binding.language()
 

@@ -7,8 +7,7 @@ imports the whole parser and with it ``logging``. ``util`` is loaded alone
 """
 from __future__ import annotations
 
-import importlib
-
+from modcon.machinery import import_module
 from modcon.readers.alone import submodule
 
 TYPE_CHECKING = False
@@ -18,4 +17,4 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 def util() -> ModuleType:
     """``dockerfile_parse.util``, without ``dockerfile_parse/__init__.py``."""
-    return submodule('dockerfile_parse', 'util') or importlib.import_module('dockerfile_parse.util')
+    return submodule('dockerfile_parse', 'util') or import_module('dockerfile_parse.util')
