@@ -109,6 +109,19 @@ def test_the_wheel_installs_with_its_dependencies_into_a_fresh_venv(dist, tmp_pa
         assert checked.returncode == 1, checked.stderr
         assert {'MC101', 'MC201'} <= {f['code'] for f in json.loads(checked.stdout)}
     assert len(list((tmp_path / 'cache' / 'modcon').glob('code-*.bin'))) == 1
+    # A cold check of a Dockerfile, installed as a user gets it, leaves out what it
+    # does not need (the development install's import hook loads importlib itself).
+    (project / 'Dockerfile.plain').write_text(
+        'FROM python:3.12-slim\nRUN pip install --no-cache-dir gunicorn | tee /build.log\n'
+        'ENTRYPOINT ["tini", "--"]\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n')
+    probe = ('import sys\nfrom modcon.__main__ import console\n'
+             'sys.argv = ["modcon", "check", "Dockerfile.plain"]\n'
+             'try:\n    console()\nexcept SystemExit:\n    pass\n'
+             'left = [m for m in ("importlib", "warnings", "json", "typing", "logging") '
+             'if m in sys.modules]\n'
+             'sys.stderr.write(f"LOADED {left}\\n")\n')
+    loaded = _run(python, '-c', probe, cwd=project, env=env)
+    assert 'LOADED []' in loaded.stderr, loaded.stderr
 
     # Uninstalled, nothing of modcon is left in site-packages (the cache is elsewhere).
     package = next((env_dir / 'lib').glob('python3*/site-packages')) / 'modcon'

@@ -51,9 +51,11 @@ def startup_files(shell: Sequence[str], document: DockerfileDocument) -> str | N
 
 
 def json_string(value: str) -> str:
-    import json  # loaded only when a fix is rendered
+    """``value`` as a JSON string, non-ASCII kept readable (JSON and BuildKit accept it)."""
+    if '"' not in value and '\\' not in value and (not value or min(value) >= ' '):
+        return f'"{value}"'  # what json.dumps writes, without loading json
+    import json
 
-    # ensure_ascii=False keeps non-ASCII readable; JSON and BuildKit accept it.
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -41,6 +41,7 @@ import os
 import sys
 from types import CodeType  # loaded already: the interpreter's start needs it
 
+from modcon.machinery import MAGIC_NUMBER
 from modcon.machinery import ModuleSpec
 from modcon.machinery import SourceFileLoader
 
@@ -161,13 +162,11 @@ class CodeCache:
             return False
         if not os.access(folder, os.W_OK):
             return False  # not the .pyc files' cost for nothing
-        import importlib.util
-
         entries: dict[str, Entry] = {}
         for name in self.missed:
             spec = getattr(sys.modules.get(name), '__spec__', None)
             if spec is not None and spec.has_location and spec.origin and spec.cached:
-                entry = _entry_from_pyc(spec.origin, spec.cached, importlib.util.MAGIC_NUMBER)
+                entry = _entry_from_pyc(spec.origin, spec.cached, MAGIC_NUMBER)
                 if entry is not None:
                     entries[name] = entry
         if not entries:

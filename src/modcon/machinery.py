@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 try:
     from _frozen_importlib import ModuleSpec
     from _frozen_importlib_external import EXTENSION_SUFFIXES
+    from _frozen_importlib_external import MAGIC_NUMBER
     from _frozen_importlib_external import SOURCE_SUFFIXES
     from _frozen_importlib_external import ExtensionFileLoader
     from _frozen_importlib_external import PathFinder
@@ -28,8 +29,9 @@ except ImportError:  # pragma: no cover - an interpreter without CPython's froze
     from importlib.machinery import ModuleSpec
     from importlib.machinery import PathFinder
     from importlib.machinery import SourceFileLoader
+    from importlib.util import MAGIC_NUMBER
 
-__all__ = ['EXTENSION_SUFFIXES', 'SOURCE_SUFFIXES', 'ExtensionFileLoader', 'ModuleSpec',
+__all__ = ['EXTENSION_SUFFIXES', 'MAGIC_NUMBER', 'SOURCE_SUFFIXES', 'ExtensionFileLoader', 'ModuleSpec',
            'PathFinder', 'SourceFileLoader', 'import_module']
 
 
