@@ -20,11 +20,15 @@ from __future__ import annotations
 import re
 
 from modcon.named_tuple import NamedTuple
+from modcon.readers.shell.grammar import bash_parser
 from modcon.readers.shell.script import BOURNE_SHELLS
 from modcon.readers.shell.script import interpreter
+from modcon.readers.shell.script import misread_heredoc
 from modcon.readers.shell.simple_commands import FUNCTION
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import program_commands
+from modcon.readers.treesitter_text import TreeSitterText
+from modcon.source import BOM
 
 # Built-ins and no-ops whose failure would not stop anything worth stopping.
 HARMLESS = frozenset((
@@ -37,7 +41,9 @@ _STATUS = r'\$\?|\$\{\?\}'
 
 class HiddenFailures(NamedTuple):
     commands: tuple[Command, ...]
-    insert_at: int  # where a `set -e` line goes: after the `#!` line
+    # Where a `set -e` line goes: after the `#!` line; None when it cannot go
+    # first (a byte order mark starts the file, and no `#!` line follows it).
+    insert_at: int | None
     start: int  # the finding's range: from that line to the first hidden command
     end: int
 
@@ -68,17 +74,20 @@ def _turns_off(command: Command) -> bool:
 
 def hidden_failures(text: str) -> HiddenFailures | None:
     """The set-up commands whose failure the script ignores, or None."""
-    shell = interpreter(text)
+    shell = interpreter(text.removeprefix(BOM))
     if shell is not None and shell not in BOURNE_SHELLS:
         return None
-    first_line = text.split('\n', 1)[0]
-    if text.startswith('#!') and any(_errexit_flag(w) for w in first_line[2:].split()[1:]):
+    first_line = text.removeprefix(BOM).split('\n', 1)[0]
+    if first_line.startswith('#!') and any(_errexit_flag(w) for w in first_line[2:].split()[1:]):
         return None
     if re.search(_STATUS, text) or ('ERR' in text and re.search(r'\btrap\b[^\n]*\bERR\b', text)):
         return None
     commands = program_commands(text)
     if not commands:
         return None
+    data = TreeSitterText(text).data
+    if misread_heredoc(bash_parser().parse(data).root_node, data) is not None:
+        return None  # the commands read are partly here-document data
     on_at = None
     for command in commands:
         if command.program != 'set':
@@ -95,10 +104,9 @@ def hidden_failures(text: str) -> HiddenFailures | None:
     )
     if not hidden:
         return None
-    insert_at = 0
-    if text.startswith('#!'):
-        newline = text.find('\n')
-        if newline == -1:
-            return None
-        insert_at = newline + 1
-    return HiddenFailures(hidden, insert_at, insert_at, hidden[0].end)
+    if not text.removeprefix(BOM).startswith('#!'):
+        return HiddenFailures(hidden, None if text.startswith(BOM) else 0, 0, hidden[0].end)
+    newline = text.find('\n')
+    if newline == -1:
+        return None
+    return HiddenFailures(hidden, newline + 1, newline + 1, hidden[0].end)

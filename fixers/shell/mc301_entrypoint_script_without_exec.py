@@ -77,18 +77,25 @@ def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
     The fix is unsafe when the command's name could be a shell function or
     an alias (`exec` runs only programs, and expands no alias): an expansion
     such as `"$@"` in a script that defines functions, a plain name in a
-    script that sources other scripts, or in one that defines aliases whose
-    names modcon cannot read (`alias "$a"`). Two small differences remain
-    under bash, as with every `exec` there: the program sees `SHLVL` one
-    lower and no `_` variable. And if `$1` starts with `-`, `"$@"` failed
-    with "not found" before; `exec "$@"` fails too, but bash reads the word
-    as an option of `exec` first.
+    script that sources other scripts or runs `eval`, or in one that defines
+    aliases whose names modcon cannot read (`alias "$a"`). It is unsafe too
+    whenever the script sources other scripts or runs `eval`, whatever the
+    name: code modcon does not see may set a `trap` (an EXIT trap's
+    cleanup), which `exec` discards. Two small differences remain under
+    bash, as with every `exec` there: the program sees `SHLVL` one lower and
+    no `_` variable. And if `$1` starts with `-`, `"$@"` failed with "not
+    found" before; `exec "$@"` reads the word as an option of `exec`: dash
+    still says "not found", BusyBox ash "illegal option" (status 2), and bash
+    runs the rest for its own options `-l`, `-c` and `-a NAME`.
 
     Reported without a fix: a last command inside a `# [START x]` ... `# [END
     x]` region (the lines a published documentation snippet quotes), a final
     program that ignores SIGTERM as PID 1 (`tail -f`, `sleep infinity`,
     `cat`), which `exec` would not make stop (the finding names the remedy:
-    an init, or a `trap` that ends the wait), a `trap`, background jobs
+    an init, or a `trap` that ends the wait), a program followed by
+    commands that end in `exit "$rc"` (its saved status), `exec sh -c '...'`
+    whose script does not `exec` its own last command (dash then stays PID 1
+    in the script's place), a `trap`, background jobs
     (`&`), a final pipeline, `||` fallback, compound command, subshell, shell
     builtin, `wait` or `eval`, a command named by an alias the script
     defines (dash and BusyBox ash expand `n` after `alias n=node`, but
@@ -97,7 +104,9 @@ def entrypoint_script_without_exec(document: CodeDocument) -> Iterator[Hit]:
     command), and scripts tree-sitter cannot read reliably (as info).
     Already fine, and not reported: every path to the end of the script ends
     in `exec PROGRAM`, in an `exit` with a status of its own (`exit 1`), or
-    runs nothing more.
+    runs nothing more. Scripts whose here-documents tree-sitter ends early
+    (at `EOF ` with a trailing blank, which the shell reads as data) count as
+    unreadable.
     """
     if not document.is_entrypoint:
         return

@@ -71,6 +71,11 @@ def entrypoint_script_hides_failures(document: CodeDocument) -> Iterator[Hit]:
     commands (`set -e`, `set -o errexit`, `#!/bin/sh -e`), turn it off on
     purpose (`set +e`), read `$?` or `trap` `ERR` check statuses themselves
     and are not reported. Scripts the container only sources are left alone.
+    `set -e` goes after a `#!` line even behind a byte order mark (which
+    MC351 removes); a file that starts with a mark and no `#!` line is
+    reported without a fix, since the shell reads the mark as part of the
+    first command. Scripts whose here-documents modcon cannot read reliably
+    are not reported.
     """
     if not document.is_entrypoint:
         return
@@ -86,13 +91,19 @@ def entrypoint_script_hides_failures(document: CodeDocument) -> Iterator[Hit]:
     if more > 0:
         named.append(f'{more} more')
     listed = named[0] if len(named) == 1 else f'{", ".join(named[:-1])} or {named[-1]}'
+    message = (f'`{name}` runs set-up commands without `set -e`: if {listed} fails, the '
+               f'script carries on and starts the program anyway, and the failure\'s status '
+               f'is lost')
+    if found.insert_at is None:
+        yield Hit(found.start, found.end,
+                  f'{message}; no automatic fix: the file starts with a byte order mark '
+                  f'(U+FEFF), which the shell reads as part of the first command; remove it, '
+                  f'then add `set -e` as the first line')
+        return
     newline = source.newline_at(0)
     fix = Fix.unsafe('Add `set -e`: the script stops at the first failing set-up command',
                      Edit.insert(found.insert_at, f'set -e{newline}'))
-    yield Hit(found.start, found.end,
-              f'`{name}` runs set-up commands without `set -e`: if {listed} fails, the script '
-              f'carries on and starts the program anyway, and the failure\'s status is lost',
-              fix)
+    yield Hit(found.start, found.end, message, fix)
 
 
 def _short(words: tuple[str, ...], limit: int = 40) -> str:

@@ -60,8 +60,10 @@ def entrypoint_script_windows_line_endings(document: CodeDocument) -> Iterator[H
     Safe: the fix removes the carriage return before each line feed and
     nothing else, when every line of the script ends in CRLF. The script could
     not run as it was; after the fix it runs the commands it reads as written.
-    A script whose lines end one way and the other is reported without a fix:
-    which carriage returns are meant is for its author to say.
+    A script whose lines end one way and the other is reported without a fix
+    when its first line or most of its lines end in CRLF (a `#!` line typed
+    again on Linux does not hide the rest); which carriage returns are meant
+    is for its author to say.
     """
     text = document.source.text
     crlf = text.count('\r\n')
@@ -69,17 +71,18 @@ def entrypoint_script_windows_line_endings(document: CodeDocument) -> Iterator[H
         return
     first_line = text[:text.find('\n') + 1] if '\n' in text else text
     mixed = crlf != text.count('\n')
-    if mixed and not first_line.endswith('\r\n'):
+    if mixed and not first_line.endswith('\r\n') and crlf * 2 <= text.count('\n'):
         return  # a carriage return here and there: not the file's line endings
     name = document.source.file_name
     shebang = first_line.removeprefix(BOM)  # a byte order mark before it is MC351's
-    if shebang.startswith('#!'):
+    if shebang.startswith('#!') and first_line.endswith('\r\n'):
         last = (shebang[2:].split() or ['sh'])[-1]
         effect = (f'the kernel reads its `#!` line with the carriage return (`{last}\\r`), '
                   f'so run directly it cannot start (`no such file or directory`), and run '
                   f'by a shell every line ends in a stray `\\r`')
     else:
-        effect = ('the shell reads a stray `\\r` at the end of every line (`then\\r` is no '
+        lines = 'most lines' if mixed else 'every line'
+        effect = (f'the shell reads a stray `\\r` at the end of {lines} (`then\\r` is no '
                   'keyword; `exec app\\r` passes `app` an argument it never had)')
     message = f'`{name}` has Windows line endings (CRLF): {effect}'
     end = len(text)  # the finding is the whole file: the fix touches every line

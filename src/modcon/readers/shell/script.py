@@ -52,6 +52,7 @@ from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.grammar import bash_parser
 from modcon.readers.shell.shell_form import BUILTINS
 from modcon.readers.shell.shell_form import RESERVED
+from modcon.readers.shell.shell_form import analyze
 from modcon.readers.shell.simple_commands import first_unread_byte
 from modcon.readers.shell.simple_commands import statements_of
 from modcon.readers.shell.words import literal_value
@@ -68,7 +69,14 @@ _ALIAS_NAME = lazy_compile(r'[^\s\'"\\$`=]+(?==)')
 # Interpreters whose grammar tree-sitter-bash reads and whose `exec` replaces
 # the shell; a script with another shebang (python, node, fish) is not read.
 BOURNE_SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'ksh', 'mksh', 'zsh', 'busybox'))
+# Shells that run the last command of `-c` as a child (dash, Debian's `sh`), and
+# their options that take the script: `-c`, `-ec` (`-o` takes a name).
+_CHILD_KEEPING_SHELLS = frozenset(('sh', 'dash', 'ash'))
+_SCRIPT_OPTION = lazy_compile(r'-[a-np-zA-NP-Z]*c[a-np-zA-NP-Z]*')
 _LOOPS = frozenset(('while_statement', 'for_statement', 'c_style_for_statement'))
+# Builtins that scripts run between a program and `exit $rc`.
+_BOOKKEEPING = frozenset(('echo', 'printf', ':', 'true', '[', 'test', 'export', 'local',
+                          'readonly', 'unset', 'set'))
 INIT_ADVICE = ('run it under an init that forwards signals to the whole process group '
                '(`tini -g --`, or `docker run --init`)')
 
@@ -197,6 +205,55 @@ def final_command(text: str) -> FinalCommand | str:
     return FinalCommand(end.command, script.source, cds, frozenset(assigned), settings)
 
 
+def misread_heredoc(root: Node, data: bytes) -> int | None:
+    """Where tree-sitter-bash ends a here-document that the shell does not end there.
+
+    The shell ends one only at a line that is exactly its delimiter (after
+    leading tabs, for ``<<-``); tree-sitter-bash also takes ``EOF `` or
+    `` EOF``, and then reads the rest of the here-document as commands.
+    """
+    for node in preorder(root):
+        if node.type != 'heredoc_redirect':
+            continue
+        kinds = {child.type: child for child in node.children}
+        start, end = kinds.get('heredoc_start'), kinds.get('heredoc_end')
+        if start is None or end is None:
+            continue  # no end: the here-document runs to the end of the file
+        delimiter = _unquoted(data[start.start_byte:start.end_byte])
+        if data[start.end_byte:start.end_byte + 1] == b'\r':
+            delimiter += b'\r'  # a CRLF file: the carriage return is part of the word
+        line_start = data.rfind(b'\n', 0, end.start_byte) + 1
+        line_end = data.find(b'\n', end.end_byte)
+        line = data[line_start:len(data) if line_end == -1 else line_end]
+        if '<<-' in kinds:
+            line = line.lstrip(b'\t')
+        if line != delimiter:
+            return end.start_byte
+    return None
+
+
+def _unquoted(word: bytes) -> bytes:
+    """A here-document's delimiter after quote removal (``'EOF'``, ``\\EOF``)."""
+    out = bytearray()
+    quote = 0
+    escaped = False
+    for byte in word:
+        if escaped:
+            out.append(byte)
+            escaped = False
+        elif byte == quote:
+            quote = 0
+        elif quote:
+            out.append(byte)
+        elif byte == ord('\\'):
+            escaped = True
+        elif byte in b'\'"':
+            quote = byte
+        else:
+            out.append(byte)
+    return bytes(out)
+
+
 def _top_commands(node: Node) -> list[Node]:
     """The simple commands of a top-level statement that always run in order.
 
@@ -224,8 +281,13 @@ class _Script:
         self.functions: dict[str, Node] = {}
         self.aliases: dict[str, Node] = {}  # name -> the first `alias` command defining it
         self.unknown_alias: Node | None = None  # an `alias` whose name is not literal
-        self.sources = False
+        # `.`, `source` or `eval`: code modcon cannot see may define functions,
+        # aliases or traps (its name, for messages; None when there is none).
+        self.sources: str | None = None
         self._calling: list[str] = []
+        # `exec sh -c '...'` ends the reading for MC301 (dash stays PID 1); a caller
+        # that follows the final command (`final_command`) reads on into it.
+        self.inner_shells = False
 
     # -- offsets and words ------------------------------------------------------
 
@@ -253,6 +315,7 @@ class _Script:
     # -- the whole script -------------------------------------------------------
 
     def run(self) -> ScriptEnding:
+        self.inner_shells = True
         root = bash_parser().parse(self.source.data).root_node
         unreadable = self._unreadable(root)
         if unreadable is not None:
@@ -269,8 +332,8 @@ class _Script:
                 self.define(node)
             elif node.type == 'command':
                 name = self.name(node)
-                if name in ('.', 'source'):
-                    self.sources = True
+                if name in ('.', 'source', 'eval') and self.sources is None:
+                    self.sources = name
                 elif name == 'alias':
                     self.define_aliases(node)
                 elif name == 'trap' and self._sets_trap(node):
@@ -327,12 +390,18 @@ class _Script:
         name = self.literal(name_node)
         shown = self.shown(command)
         unsafe = None
-        if name is None and (self.functions or self.sources):
+        unseen = {'.': 'a sourced script', 'source': 'a sourced script',
+                  'eval': 'code the script `eval`s'}.get(self.sources or '')
+        if name is None and (self.functions or unseen):
             unsafe = (f'if `{shown}` expands to the name of a shell function, '
                       f'`exec` cannot run it')
-        elif name is not None and '/' not in name and self.sources:
-            unsafe = (f'if `{name}` is a function or an alias from a sourced script, '
-                      f'`exec` cannot run it')
+            if unseen:
+                unsafe += f', and `exec` discards any `trap` set by {unseen}'
+        elif name is not None and '/' not in name and unseen:
+            unsafe = (f'if `{name}` is a function or an alias from {unseen}, '
+                      f'`exec` cannot run it, and it discards any `trap` set there')
+        elif unseen:
+            unsafe = f'`exec` discards any `trap` set by {unseen}, EXIT traps included'
         elif name is not None and self.unknown_alias is not None:
             shown_alias = _short(self.source.raw(self.unknown_alias))
             unsafe = (f'if `{shown_alias}` on line {self.line(self.unknown_alias)} makes '
@@ -354,6 +423,11 @@ class _Script:
                     return (self.source.char(node.start_byte),
                             f'tree-sitter-bash finds a syntax error on line {line}')
             return 0, 'tree-sitter-bash finds a syntax error'
+        misread = misread_heredoc(root, self.source.data)
+        if misread is not None:
+            line = self.source.data.count(b'\n', 0, misread) + 1
+            return (self.source.char(misread), f'tree-sitter-bash ends a here-document on line '
+                                               f'{line}, which the shell reads as part of it')
         at = first_unread_byte(root, self.source.data)
         if at is None:
             return None
@@ -411,9 +485,41 @@ class _Script:
                 statements = statements[:-1]
                 continue
             if exit_kind == 'own-status':
-                return _FINE
+                return self._saved_status(node, statements[:-1])
             return self.ending(node)
         return _FINE  # nothing runs: an empty script or branch
+
+    def _saved_status(self, exit: Node, before: list[tuple[Node, bool]]) -> _End:
+        """``exit 1`` decides the status itself: fine. ``exit $rc`` after a
+        program and some bookkeeping (``rc=$?``, ``echo``) passes the program's
+        status on, with the shell still PID 1 while the program runs."""
+        args = self.arguments(exit)
+        if not args or self.literal(args[0]) is not None:
+            return _FINE
+        for node, background in reversed(before):
+            if background or not self._bookkeeping(node):
+                break
+        else:
+            return _FINE
+        end = self.ending(node) if not background else _FINE
+        if end.command is None or end.fine or end.nested:
+            return end if not end.fine else _FINE
+        shown = self.shown(end.command)
+        return _End(node=end.command,
+                    problem=f'runs `{shown}` as a child and then ends with '
+                            f'`{_short(self.source.raw(exit))}` (line {self.line(exit)})',
+                    advice=f'`exec` cannot be added while commands follow `{shown}`; drop '
+                           f'them and put `exec` before `{shown}`, or {INIT_ADVICE}')
+
+    def _bookkeeping(self, node: Node) -> bool:
+        """A statement that runs no program: an assignment, ``echo``, a test."""
+        if node.type in ('variable_assignment', 'variable_assignments', 'test_command',
+                         'declaration_command'):
+            return True
+        if node.type == 'redirected_statement':
+            body = node.child_by_field_name('body')
+            return body is not None and self._bookkeeping(body)
+        return node.type == 'command' and self.name(node) in _BOOKKEEPING
 
     def _exit_kind(self, node: Node) -> str | None:
         """``'passthrough'`` for ``exit``/``exit $?`` (also ``return``),
@@ -498,6 +604,9 @@ class _Script:
         name = self.literal(name_node)
         if name == 'exec':
             if self.arguments(command):
+                inner = self._inner_shell(command) if self.inner_shells else None
+                if inner is not None:
+                    return inner
                 return _End(fine=True, command=command)  # the command, to follow it
             return _End(node=command, problem='ends in `exec` without a program (it only '
                                               'redirects the shell\'s own files)',
@@ -534,6 +643,28 @@ class _Script:
                                               'as an option',
                         advice='name the program first')
         return _End(command=command)
+
+    def _inner_shell(self, command: Node) -> _End | None:
+        """``exec sh -c 'app'``: the script's shell goes, but dash takes its
+        place as PID 1 and runs ``app`` as its child (MC105's case, in a script)."""
+        words = [self.literal(a) for a in self.arguments(command)[:3]]
+        if len(words) < 3 or None in words:
+            return None
+        shell, option, string = (w or '' for w in words)
+        if shell.rsplit('/', 1)[-1] not in _CHILD_KEEPING_SHELLS or \
+                not _SCRIPT_OPTION.fullmatch(option):
+            return None
+        analysis = analyze(string)
+        if analysis.already_execs or \
+                (analysis.argv is None and analysis.exec_at is None and analysis.problem is None):
+            return None
+        shown = f'{shell} {option}'
+        return _End(node=command,
+                    problem=f'ends in `exec {shown}`, whose script (`{_short(string)}`) does not '
+                            f'`exec` its last command: dash, the `sh` of Debian and Ubuntu, '
+                            f'stays PID 1 with it as a child',
+                    advice=f'put `exec` before the last command inside the `{shown}` script, '
+                           f'or drop `{shown}` and `exec` the program')
 
     def _function_call(self, command: Node, name: str) -> _End:
         definition = self.functions[name]
