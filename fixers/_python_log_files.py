@@ -43,6 +43,7 @@ FILE_HANDLERS = {
 _HANDLER_CLASSES = frozenset(FILE_HANDLERS.values())
 ROTATING = frozenset(('RotatingFileHandler', 'TimedRotatingFileHandler'))
 _ENV_LOOKUPS = frozenset(('os.environ.get', 'os.getenv'))
+_CHDIRS = frozenset(('os.chdir', 'os.fchdir'))
 _JOINS = frozenset(('os.path.join', 'posixpath.join', 'pathlib.Path', 'pathlib.PurePath',
                     'pathlib.PosixPath', 'pathlib.PurePosixPath'))
 
@@ -65,6 +66,8 @@ class FileLog(NamedTuple):
     span: Span  # the call (or dict) in the source
     argument_spans: tuple[tuple[str | None, Span], ...]  # basicConfig's arguments (keyword, span)
     closing: int  # offset of the call's closing parenthesis (basicConfig)
+    chdir: int = 0  # the line of an `os.chdir` in the file (0: none): a relative path moves
+    makes_dir: int = 0  # the line of a `mkdir`/`makedirs` that fails on an existing folder
 
     @property
     def rotating(self) -> bool:
@@ -91,6 +94,7 @@ class _Reader:
         self.module = module
         self.aliases: dict[str, str] = {}  # local name -> qualified name
         self.constants: dict[str, ast.expr] = {}
+        self.parents: dict[int, ast.AST] | None = None  # built on first need
 
     # -- positions ------------------------------------------------------------
 
@@ -206,13 +210,55 @@ class _Reader:
     def read(self) -> list[FileLog]:
         self.collect()
         found: list[FileLog] = []
+        chdir = makes_dir = 0
         for node in ast.walk(self.module):
             if isinstance(node, ast.Call):
                 found.extend(self.call(node))
+                name = self.qualified(node.func)
+                if name in _CHDIRS:
+                    chdir = chdir or node.lineno
+                elif self.fails_if_exists(node, name):
+                    makes_dir = makes_dir or node.lineno
             elif isinstance(node, ast.Dict):
                 found.extend(self.dict_config(node))
         found.sort(key=lambda f: f.span.start)
+        if chdir or makes_dir:
+            found = [f._replace(chdir=chdir, makes_dir=makes_dir) for f in found]
         return found
+
+    def fails_if_exists(self, node: ast.Call, name: str | None) -> bool:
+        """`os.mkdir(...)`, `os.makedirs(...)` or `<path>.mkdir(...)` without
+        `exist_ok=True`, outside an `if` or `try` that would guard it: it raises
+        FileExistsError when the folder is already there."""
+        if name == 'os.mkdir':
+            pass
+        elif name == 'os.makedirs' or (name is None and isinstance(node.func, ast.Attribute) and
+                                       node.func.attr == 'mkdir'):
+            exist_ok = next((k.value for k in node.keywords if k.arg == 'exist_ok'), None)
+            if name == 'os.makedirs' and len(node.args) >= 3:
+                exist_ok = node.args[2]
+            elif name is None and len(node.args) >= 3:
+                exist_ok = node.args[2]
+            if exist_ok is not None and not (isinstance(exist_ok, ast.Constant) and
+                                             not exist_ok.value):
+                return False
+        else:
+            return False
+        return not self.guarded(node)
+
+    def guarded(self, node: ast.AST) -> bool:
+        if self.parents is None:
+            self.parents = {}
+            for parent in ast.walk(self.module):
+                for child in ast.iter_child_nodes(parent):
+                    self.parents[id(child)] = parent
+        current = self.parents.get(id(node))
+        while current is not None:
+            if isinstance(current, (ast.If, ast.Try, ast.IfExp)) or \
+                    type(current).__name__ == 'TryStar':
+                return True
+            current = self.parents.get(id(current))
+        return False
 
     def _log(self, kind: str, handler: str, path_node: ast.expr | None, node: ast.AST,
              arguments: tuple[tuple[str | None, Span], ...] = (), closing: int = 0) -> FileLog:

@@ -38,8 +38,10 @@ from modcon.lazyregex import lazy_compile
 from modcon.model import Kind
 from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import parse_json_array
 from modcon.readers.shell.options import options
 from modcon.readers.shell.simple_commands import Command
+from modcon.readers.shell.simple_commands import Redirect
 from modcon.readers.shell.simple_commands import read_commands
 
 TYPE_CHECKING = False
@@ -104,6 +106,8 @@ class ImageLogs:
         self.base = knowledge.LINKED_BY_BASE.get(self.repository)
         self._parsed: dict[int, tuple[Command, ...]] = {}
         self.memo: dict[str, Any] = {}  # results other modules compute once per image
+        # Links a later instruction undoes: path -> (the link, what replaces or removes it).
+        self.replaced: dict[str, tuple[Link, Instruction]] = {}
 
     # -- RUN scripts ----------------------------------------------------------
 
@@ -216,11 +220,13 @@ class ImageLogs:
         found: dict[str, list[Link]] = {}
         if self.base is not None:
             for path, stream in self.base.paths.items():
-                found.setdefault(path, []).append(
-                    Link(path, stream, None, f'the `{self.repository}` base image'))
-        # `$APACHE_LOG_DIR/error.log` as the php image spells it: expand what
-        # the image's ENV (and Debian's Apache envvars) define.
-        variables = {'APACHE_LOG_DIR': '/var/log/apache2', **self.document.resolution.env}
+                inherited = Link(path, stream, None, f'the `{self.repository}` base image')
+                clobbers = self.clobbers(path)
+                if clobbers:  # `RUN unlink /var/log/nginx/access.log`: a file again
+                    self.replaced.setdefault(path, (inherited, clobbers[0]))
+                else:
+                    found.setdefault(path, []).append(inherited)
+        variables = self.variables
         for ins in self.runs:
             text = self.script(ins)
             if not _may_link(text):
@@ -237,6 +243,35 @@ class ImageLogs:
                 link = _link_of(command, variables)
                 if link is not None:
                     found.setdefault(link[0], []).append(Link(link[0], link[1], None, path))
+        # A link that a later COPY replaces or an `rm` removes is no link.
+        for path, made in list(found.items()):
+            kept = []
+            for one in made:
+                clobber = self.undone(one)
+                if clobber is None:
+                    kept.append(one)
+                else:
+                    self.replaced.setdefault(path, (one, clobber))
+            if kept:
+                found[path] = kept
+            else:
+                del found[path]
+        return found
+
+    @functools.cached_property
+    def variables(self) -> dict[str, str]:
+        """What `$NAME` means in the image's RUNs: the final image's ENV, over the
+        literal defaults of its ARGs, over Debian's Apache envvars (`$APACHE_LOG_DIR`
+        as the php image spells it)."""
+        found = {'APACHE_LOG_DIR': '/var/log/apache2'}
+        for ins in self.sequence:
+            if ins.name == 'ARG':
+                for word in ins.args.text.split():
+                    name, equals, value = word.partition('=')
+                    if equals and re.fullmatch(r'\w+', name) and \
+                            re.fullmatch(r'[\w./:@%+-]*', value):
+                        found[name] = value
+        found.update(self.document.resolution.env)
         return found
 
     def shell_targets(self) -> Iterator[tuple[str, str]]:
@@ -287,6 +322,130 @@ class ImageLogs:
                 return True
         return False
 
+    def clobbers(self, path: str) -> list[Instruction]:
+        """Instructions that replace or remove the file ``path``, in build order: a
+        COPY/ADD that brings a file there (a link made before it is replaced by the
+        file; measured with podman), or a RUN whose ``rm`` removes it or a folder
+        above it."""
+        key = f'clobbers:{path}'
+        if key not in self.memo:
+            self.memo[key] = self._clobbers(posixpath.normpath(path))
+        found: list[Instruction] = self.memo[key]
+        return found
+
+    def _clobbers(self, path: str) -> list[Instruction]:
+        found = [copied.instruction for copied in self._heredoc_files
+                 if copied.image_path == path]
+        project = self.document.project
+        found.extend(ins for ins, copy in self._copies
+                     if self._locate(ins, copy, path, project) is not None)
+        found.extend(ins for ins in self.runs if self.removes(ins, path))
+        found.sort(key=lambda ins: self.position.get(id(ins), 0))
+        return found
+
+    def removes(self, ins: Instruction, path: str) -> bool:
+        """Whether the RUN ``ins`` runs an ``rm`` (or ``unlink``) of ``path`` or of a
+        folder above it (globs included: ``rm -rf /var/log/nginx/*``)."""
+        text = self.script(ins)
+        if 'rm' not in text and 'unlink' not in text:
+            return False
+        for command in self.commands_of(ins):
+            if command.name not in ('rm', 'unlink'):
+                continue
+            for word in command.args:
+                operand = word.plain
+                if operand is None or not operand.startswith('/'):
+                    continue
+                operand = posixpath.normpath(operand)
+                if path == operand or path.startswith(operand.rstrip('/') + '/') or \
+                        _glob_covers(operand, path):
+                    return True
+        return False
+
+    def undone(self, link: Link) -> Instruction | None:
+        """The instruction after ``link`` that replaces or removes its file, if any."""
+        if link.instruction is None:
+            return None
+        at = self.position.get(id(link.instruction), 0)
+        return next((ins for ins in self.clobbers(link.path)
+                     if self.position.get(id(ins), 0) > at), None)
+
+    @functools.cached_property
+    def volumes(self) -> list[tuple[Instruction, str]]:
+        """(VOLUME instruction, folder) for each literal folder the final image's
+        stages declare a volume at."""
+        found = []
+        for ins in self.sequence:
+            if ins.name != 'VOLUME':
+                continue
+            strings, _ = parse_json_array(ins.args.text)
+            paths = strings if strings is not None else ins.args.text.split()
+            for path in paths:
+                path = path.strip('"\'')
+                if path.startswith('/') and '$' not in path:
+                    found.append((ins, posixpath.normpath(path)))
+        return found
+
+    def volume_over(self, path: str, before: int) -> tuple[Instruction, str] | None:
+        """A VOLUME declared at a position up to ``before`` whose folder holds ``path``."""
+        for ins, folder in self.volumes:
+            if self.position[id(ins)] <= before and (
+                    path == folder or path.startswith(folder.rstrip('/') + '/')):
+                return ins, folder
+        return None
+
+    def redirected(self, programs: tuple[str, ...]) -> dict[str, str]:
+        """Where the command sends the stdout and stderr of the program it runs, when
+        a shell redirects them to something other than the container's streams:
+        ``{'stdout': '/var/log/out.log'}`` for ``exec gunicorn app >> /var/log/out.log``.
+
+        The commands read are the container's ``sh -c`` script and the shell scripts
+        it runs: a command that starts one of ``programs`` (the script's last command
+        when ``programs`` is empty), and an ``exec`` that only redirects (``exec >>
+        log 2>&1``), which sends everything after it there. A pipe counts (``| logger``),
+        unless into ``tee``, which passes the lines on."""
+        found: dict[str, str] = {}
+        for text in self.command_scripts():
+            if '>' not in text and '|' not in text:
+                continue
+            for command in read_commands(text).commands:
+                words = [w.value or '' for w in command.words]
+                if words[:1] == ['exec']:
+                    words = words[1:]
+                if not words:
+                    if command.name == 'exec':  # `exec >> file`: the rest of the script
+                        found.update(_sent_to_files(command.redirects))
+                    continue
+                name = posixpath.basename(words[0])
+                if name.startswith('python') and '-m' in words[1:-1]:
+                    name = words[words.index('-m') + 1]  # `python -m gunicorn`
+                runs = (command.final if not programs else
+                        any(name == p or (name.startswith(p) and
+                                          re.fullmatch(r'[\d.]*', name[len(p):]))
+                            for p in programs))
+                if not runs:
+                    continue
+                found.update(_sent_to_files(command.redirects))
+                if command.pipe_index != -1 and command.pipe_index < command.pipe_length - 1:
+                    # its stdout feeds the next command (tee passes lines on)
+                    following = [c for c in read_commands(text).commands
+                                 if c.pipeline == command.pipeline and
+                                 c.pipe_index == command.pipe_index + 1]
+                    if not following or following[0].name != 'tee':
+                        found.setdefault(STDOUT, f'a pipe to `{following[0].name}`'
+                                         if following and following[0].name else 'a pipe')
+        return found
+
+    def command_scripts(self) -> Iterator[str]:
+        """The container's ``sh -c`` script, then the shell scripts it runs."""
+        argv = self.document.resolution.argv
+        for i, word in enumerate(argv[:-1]):
+            if posixpath.basename(word) in _SHELLS and argv[i + 1] == '-c' and i + 2 < len(argv):
+                yield argv[i + 2]
+                break
+        for _, text in self.shell_targets():
+            yield text
+
     @functools.cached_property
     def dirs(self) -> dict[str, Instruction | None]:
         """Folders that exist in the image, with the instruction that makes each."""
@@ -298,19 +457,32 @@ class ImageLogs:
             directory = install.expand(install.software.log_dir)
             if directory:
                 found.setdefault(directory, install.instruction)
+        variables = self.variables
+        workdir: str | None = '/'  # None: computed at build time
         for ins in self.sequence:
             if ins.name == 'WORKDIR':
-                path = ins.args.text.strip().strip('"\'')
-                if path.startswith('/') and '$' not in path:
-                    found.setdefault(posixpath.normpath(path), ins)
+                path = _expand(ins.args.text.strip(), variables)
+                workdir = None if path is None or workdir is None else \
+                    posixpath.normpath(posixpath.join(workdir, path))
+                if workdir is not None:
+                    found.setdefault(workdir, ins)
             elif ins.name == 'RUN' and 'mkdir' in self.script(ins):
-                for command in self.commands_of(ins):
+                commands = self.commands_of(ins)
+                moves = any(c.name in ('cd', 'pushd') for c in commands)  # `cd x && mkdir y`
+                for command in commands:
                     if command.name != 'mkdir':
                         continue
-                    _, operands = options(command.arg_values)
+                    _, operands = options([w.value if w.value is not None
+                                           else _expand(w.raw, variables)
+                                           for w in command.args])
                     for operand in operands:
-                        if operand and operand.startswith('/'):
-                            found.setdefault(posixpath.normpath(operand), ins)
+                        if not operand:
+                            continue
+                        if not operand.startswith('/'):
+                            if moves or workdir is None:
+                                continue
+                            operand = posixpath.join(workdir, operand)
+                        found.setdefault(posixpath.normpath(operand), ins)
         for copy in self.document.resolution.copies:
             if copy.into_dir:
                 found.setdefault(copy.dest, self.instruction_at_line(copy.line))
@@ -480,6 +652,49 @@ class ImageLogs:
 
 def _nothing() -> str | None:
     return None
+
+
+def _glob_covers(pattern: str, path: str) -> bool:
+    """Whether the glob ``pattern`` matches ``path`` or a folder above it."""
+    if not any(c in pattern for c in '*?['):
+        return False
+    import fnmatch  # a glob in an `rm`
+
+    while path not in ('/', ''):
+        if fnmatch.fnmatchcase(path, pattern):
+            return True
+        path = posixpath.dirname(path)
+    return False
+
+
+_DUPLICATE = lazy_compile(r'^(\d*)>&$')
+_TO_FILE = lazy_compile(r'^(\d*|&)>[>|]?$')
+
+
+def _sent_to_files(redirects: tuple[Redirect, ...]) -> dict[str, str]:
+    """Which of fd 1 and 2 ``redirects`` send to a file, in the shell's order
+    (``> f 2>&1`` sends both, ``2>&1 > f`` only stdout)."""
+    fds: dict[str, str] = {'1': STDOUT, '2': STDERR}
+    for redirect in redirects:
+        operator, target = redirect.operator, redirect.target
+        duplicate = _DUPLICATE.match(operator)
+        if duplicate is not None:
+            fd = duplicate[1] or '1'
+            if fd in fds and target in fds:
+                fds[fd] = fds[target]
+            continue
+        to_file = _TO_FILE.match(operator)
+        if to_file is None:
+            continue
+        where = '?' if target is None else LINK_TARGETS.get(posixpath.normpath(target), target)
+        for fd in (('1', '2') if to_file[1] == '&' else (to_file[1] or '1',)):
+            if fd in fds:
+                fds[fd] = where
+    out = {}
+    for fd, stream in (('1', STDOUT), ('2', STDERR)):
+        if fds[fd] not in (STDOUT, STDERR):
+            out[stream] = fds[fd] if fds[fd] != '?' else 'a file the shell computes'
+    return out
 
 
 _LN = lazy_compile(r'(^|[\s;&|(])ln\s')

@@ -13,9 +13,14 @@ Where it goes:
   tells where the file is (the package install, the COPY of a configuration
   or of the code), so the folder is there when ``ln`` runs; a folder that
   nothing in the image creates gets ``mkdir -p`` first;
+* after the last instruction that would undo a link: a COPY that brings a
+  file to the path (it replaces the link) or an ``rm`` of it or its folder;
 * before a ``USER`` switch to a non-root user when one is in effect there:
   making links in root's folders needs root. If a folder is only created
-  after that switch, no fix is offered.
+  after that switch, no fix is offered;
+* never after a ``VOLUME`` that holds the file: podman, buildah and Docker's
+  legacy builder drop what a RUN writes in a volume (measured with podman),
+  so no fix is offered then.
 
 The text uses the file's escape character and line endings, and the case of
 the keyword next to it (``run`` in a lower-case file). Paths are quoted for
@@ -44,6 +49,7 @@ class LinkPlan(NamedTuple):
     end: int
     commands: tuple[str, ...]  # mkdir/ln commands, for the fix title
     reason: str = ''
+    made_dirs: tuple[str, ...] = ()  # the folders its `mkdir -p` makes
 
 
 def plan_links(document: DockerfileDocument, image: ImageLogs,
@@ -58,6 +64,12 @@ def plan_links(document: DockerfileDocument, image: ImageLogs,
         soft = max(soft, position[id(target.anchor)])
         directory = posixpath.dirname(target.path)
         exists, creator = image.dir_creator(directory)
+        clobbers = image.clobbers(target.path)
+        if clobbers:  # a link before a COPY to the path or an `rm` of it would be undone
+            last = clobbers[-1]
+            hard = max(hard, position[id(last)])
+            if last.name == 'RUN' and image.removes(last, directory):
+                exists = False  # the folder itself is gone (`rm -rf /var/log/app`)
         if not exists:
             if directory not in mkdirs:
                 mkdirs.append(directory)
@@ -69,7 +81,7 @@ def plan_links(document: DockerfileDocument, image: ImageLogs,
     start, end = after.start, after.end
 
     def no_fix(reason: str) -> LinkPlan:
-        return LinkPlan(None, start, end, commands, reason)
+        return LinkPlan(None, start, end, commands, reason, tuple(mkdirs))
 
     if any(marker in image.repository for marker in _NO_SHELL_IMAGES):
         return no_fix(f'the image is built on `{image.root_image}`, which has no shell '
@@ -81,6 +93,16 @@ def plan_links(document: DockerfileDocument, image: ImageLogs,
             return no_fix(f'a log folder is created after `USER {user}` (line '
                           f'{user_ins.line}), and links in it need root')
         before = user_ins
+    runs_after = position[id(before)] - 1 if before is not None else position[id(after)]
+    for target in targets:
+        volume = image.volume_over(target.path, runs_after)
+        if volume is not None:
+            ins, folder = volume
+            return no_fix(f'`VOLUME {folder}` (line {ins.line}) comes first, and podman, '
+                          f'buildah and Docker\'s legacy builder drop what a later RUN '
+                          f'writes in a volume, so the links would be lost (or `ln` would '
+                          f'fail); make them before the VOLUME, or configure the program '
+                          f'to log to a stream')
     stage = document.stages.stage_of(before or after)
     shell = document.stages.shell(stage, before=before or _next(sequence, after))
     if shell is not None and not is_posix_shell(shell):
@@ -98,13 +120,17 @@ def plan_links(document: DockerfileDocument, image: ImageLogs,
         first_line = min([before.line, *(c.line for c in before.comments)])
         at = source.offset(first_line)
         above = sequence[position[id(before)] - 1]
-        return LinkPlan(Edit.insert(at, block + newline), above.start, before.end, commands)
+        return LinkPlan(Edit.insert(at, block + newline), above.start, before.end, commands,
+                        made_dirs=tuple(mkdirs))
     at = after.end
     if text.startswith('\r\n', at):
-        return LinkPlan(Edit.insert(at + 2, block + newline), start, end, commands)
+        return LinkPlan(Edit.insert(at + 2, block + newline), start, end, commands,
+                        made_dirs=tuple(mkdirs))
     if text.startswith('\n', at):
-        return LinkPlan(Edit.insert(at + 1, block + newline), start, end, commands)
-    return LinkPlan(Edit.insert(at, newline + block), start, end, commands)
+        return LinkPlan(Edit.insert(at + 1, block + newline), start, end, commands,
+                        made_dirs=tuple(mkdirs))
+    return LinkPlan(Edit.insert(at, newline + block), start, end, commands,
+                    made_dirs=tuple(mkdirs))
 
 
 def _next(sequence: list[Instruction], ins: Instruction) -> Instruction | None:

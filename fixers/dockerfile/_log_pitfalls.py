@@ -17,6 +17,10 @@ it. These do not:
   ``docker logs`` (moby/moby#19616). ``/proc/1/fd/1`` is PID 1's stdout.
 * **one path linked to both streams**: the second ``ln -sf`` replaces the
   first (mitre/heimdall#124).
+* **a link made inside a volume**: after ``VOLUME /var/log``, podman, buildah
+  and Docker's legacy builder drop what a ``RUN`` writes there (measured with
+  podman: the link is gone, or ``ln`` fails when the folder was made after the
+  ``VOLUME`` too); only BuildKit keeps it.
 
 Each pitfall is reported at the link that does not help when there is one,
 else where the file becomes known (the install, the COPY of the config).
@@ -53,6 +57,7 @@ def pitfalls(document: DockerfileDocument, image: ImageLogs) -> list[Pitfall]:
     found.extend(_supervisord(document, image))
     found.extend(_cron(document, image))
     found.extend(_both_streams(image))
+    found.extend(_links_in_volumes(image))
     found.sort(key=lambda p: p.instruction.start)
     return found
 
@@ -217,4 +222,29 @@ def _both_streams(image: ImageLogs) -> list[Pitfall]:
                                f'`{path}` is linked to /dev/{first.stream} ({first.where}) and '
                                f'to /dev/{last.stream} ({last.where}): the second link '
                                f'replaces the first, so only {last.stream} gets it'))
+    return out
+
+
+# -- a link made in a volume ------------------------------------------------
+
+def _links_in_volumes(image: ImageLogs) -> list[Pitfall]:
+    """Links made by a RUN after a VOLUME that holds them, one pitfall per RUN."""
+    by_run: dict[int, tuple[Instruction, Instruction, str, list[str]]] = {}
+    for path, links in image.links.items():
+        for link in links:
+            if link.instruction is None:
+                continue
+            volume = image.volume_over(path, image.position[id(link.instruction)] - 1)
+            if volume is not None:
+                entry = by_run.setdefault(id(link.instruction),
+                                          (link.instruction, *volume, []))
+                entry[3].append(f'`{path}`')
+    out = []
+    for run, declared, folder, paths in by_run.values():
+        shown = ', '.join(paths[:-1]) + f' and {paths[-1]}' if len(paths) > 1 else paths[0]
+        out.append(Pitfall(run, f'{shown} {"are" if len(paths) > 1 else "is"} linked to the '
+                                f'container\'s streams after `VOLUME {folder}` (line '
+                                f'{declared.line}): podman, buildah and Docker\'s legacy builder '
+                                f'drop what a RUN writes in a volume, so there the links are '
+                                f'lost (or `ln` fails); make them before the VOLUME'))
     return out

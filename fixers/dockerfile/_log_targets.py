@@ -58,6 +58,8 @@ class LogTarget(NamedTuple):
     anchor: Instruction  # the instruction after which the file is known to be written
     programs: tuple[str, ...]  # programs that write it; () for the entrypoint code itself
     unlinkable: str = ''  # why a link cannot work (MC133 reports it); empty: it can
+    unsure: str = ''  # why modcon cannot tell where the file is (MC131: no fix); empty: it can
+    makes_dir: str = ''  # where the program makes the file's folder and fails if it exists
 
 
 def gather(document: DockerfileDocument, image: ImageLogs) -> list[LogTarget]:
@@ -194,14 +196,16 @@ def _from_gunicorn_config(document: DockerfileDocument, image: ImageLogs) -> lis
     argv = gunicorn_argv(document)
     if argv is None:
         return []
-    cwd = document.resolution.workdir
+    # gunicorn reads its config file from the folder it starts in, and only then
+    # moves to --chdir, where relative log paths are taken from (measured, 27.0).
+    start = cwd = document.resolution.workdir
     chdir = _option(argv, '--chdir')
     if chdir:
         cwd = posixpath.normpath(posixpath.join(cwd, chdir))
     config = _option(argv, '-c', '--config')
     if config is not None and config.startswith('python:'):
         return []  # a module on sys.path: not a file modcon can place
-    image_path = posixpath.normpath(posixpath.join(cwd, config or 'gunicorn.conf.py'))
+    image_path = posixpath.normpath(posixpath.join(start, config or 'gunicorn.conf.py'))
     copied = image.copied_file(image_path)
     if copied is None:
         return []
@@ -228,6 +232,7 @@ def _from_python(document: DockerfileDocument, image: ImageLogs) -> list[LogTarg
     from modcon.fixers.dockerfile import _log_configs as configs
 
     found = []
+    cwd, moved = _program_cwd(document, image)
     for target in targets:
         text = project.read(target.path)
         if not text:
@@ -238,15 +243,43 @@ def _from_python(document: DockerfileDocument, image: ImageLogs) -> list[LogTarg
         for log in file_logs(text) or ():
             if log.rotating or log.path is None or log.env is not None:
                 continue  # MC230: a link cannot serve these
-            path = posixpath.normpath(posixpath.join(resolution.workdir, log.path))
+            path = posixpath.normpath(posixpath.join(cwd, log.path))
             if configs.is_stream(path):
                 continue
+            unsure = ''
+            if not log.path.startswith('/'):
+                if log.chdir:
+                    moved = f'{target.path}:{log.chdir} changes folder (`os.chdir`)'
+                if moved:
+                    unsure = (f'the path `{log.path}` is relative and {moved}, so where the '
+                              f'file is is not known')
             name = posixpath.basename(path).lower()
             stream = STDERR if 'err' in name else STDOUT
             found.append(LogTarget(
-                path=path, stream=stream, role='error' if stream == STDERR else 'log',
+                path=log.path if unsure else path, stream=stream, role='error' if stream == STDERR else 'log',
                 writer=target.path,
                 origin=f'`{log.kind}` in {target.path}:{log.line}',
-                anchor=anchor, programs=(),
+                anchor=anchor, programs=(), unsure=unsure,
+                makes_dir=f'{target.path}:{log.makes_dir}' if log.makes_dir else '',
             ))
     return found
+
+
+def _program_cwd(document: DockerfileDocument, image: ImageLogs) -> tuple[str, str]:
+    """The folder the container's program runs in, and why it is not known when it
+    is not: WORKDIR, moved by gunicorn's ``--chdir``; a ``cd`` in the command's shell
+    script or in a script it runs leaves it unknown. (The resolution follows such a
+    ``cd`` to find the program, but only reports WORKDIR.)"""
+    cwd = document.resolution.workdir
+    argv = gunicorn_argv(document)
+    chdir = _option(argv, '--chdir') if argv is not None else None
+    if chdir:
+        cwd = posixpath.normpath(posixpath.join(cwd, chdir))
+    for text in image.command_scripts():
+        if not re.search(r'\b(cd|pushd)\b', text):
+            continue
+        from modcon.readers.shell.simple_commands import read_commands  # a `cd` to read
+
+        if any(c.name in ('cd', 'pushd') for c in read_commands(text).commands):
+            return cwd, 'the command changes folder (`cd`) before it starts the program'
+    return cwd, ''

@@ -1,6 +1,7 @@
 """MC131: the container writes log files that nothing links to its standard streams."""
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -16,6 +17,7 @@ from modcon.model import Hit
 from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.registry import rule
 
 # Programs that start as root and switch to another user. runc gives the
@@ -85,7 +87,18 @@ def log_file_not_linked(document: DockerfileDocument) -> Iterator[Hit]:
     making them needs root. Links that exist in any spelling (`ln -s`,
     `ln -sf`, `ln -sfT`, `/proc/self/fd/1`), in a `RUN`, in the entrypoint
     script or in the base image (official `nginx`, `httpd`, `php`) are
-    recognised, so a second run changes nothing.
+    recognised, so a second run changes nothing. A link that a later `COPY`
+    replaces (measured with podman) or an `rm` removes does not count, and
+    the new one goes after that instruction.
+
+    No fix is offered, and the finding says why, when a `VOLUME` that holds
+    the file comes before the place of the links (podman, buildah and
+    Docker's legacy builder drop what a `RUN` writes in a volume; measured
+    with podman), when the command's shell sends the writer's stream to a
+    file (`>> out.log`, `| logger`; a link to /dev/stdout would write there),
+    when a relative path's folder is not known (a `cd` in the command,
+    `os.chdir` in the code), or when the code makes the log folder without
+    `exist_ok=True` (it would fail once the folder exists).
 
     A link changes where the logs go, which is the point, and is safe when
     the container's command starts the program that writes the file and the
@@ -109,16 +122,32 @@ def log_file_not_linked(document: DockerfileDocument) -> Iterator[Hit]:
     if stages.is_windows(stages.final):
         return
     image = image_logs(document)
-    targets = [t for t in gather(document, image)
+    targets = [_judged(image, t) for t in gather(document, image)
                if not t.unlinkable and t.path not in image.links]
+    if not targets:
+        return
+    for target in targets:
+        if target.unsure:
+            anchor = target.anchor
+            yield Hit(anchor.start, anchor.end,
+                      f'{_message(image, [target])}; no automatic fix: {target.unsure}')
+    targets = [t for t in targets if not t.unsure]
     if not targets:
         return
     from modcon.fixers.dockerfile._log_links import plan_links
 
     plan = plan_links(document, image, targets)
-    message = _message(targets)
+    message = _message(image, targets)
     if plan.edit is None:
         yield Hit(plan.start, plan.end, f'{message}; no automatic fix: {plan.reason}')
+        return
+    made = [t.makes_dir for t in targets
+            if t.makes_dir and posixpath.dirname(t.path) in plan.made_dirs]
+    if made:  # the link needs the folder, and the program fails when it is there
+        yield Hit(plan.start, plan.end,
+                  f'{message}; no automatic fix: {made[0]} makes a folder without '
+                  f'`exist_ok=True` and fails when it exists, as the log folder would once '
+                  f'a link is made in it')
         return
     why = _unsafe_reasons(document, image, targets)
     title = 'Link the log files to the container\'s streams: RUN ' + ' && '.join(plan.commands)
@@ -128,7 +157,24 @@ def log_file_not_linked(document: DockerfileDocument) -> Iterator[Hit]:
     yield Hit(plan.start, plan.end, message, fix)
 
 
-def _message(targets: list[LogTarget]) -> str:
+def _judged(image: ImageLogs, target: LogTarget) -> LogTarget:
+    """``target``, marked unsure when the command sends the writer's stream to a file:
+    a link to /dev/stdout then reaches that file, not the container's stdout."""
+    if target.unsure:
+        return target
+    sent = image.redirected(target.programs).get(target.stream)
+    if sent is None:
+        return target
+    return target._replace(unsure=f'the command sends {target.writer}\'s {target.stream} to '
+                                  f'{_shown(sent)}, so a link to /dev/{target.stream} would '
+                                  f'write there too; remove that redirection first')
+
+
+def _shown(where: str) -> str:
+    return where if where.startswith('a ') else f'`{where}`'
+
+
+def _message(image: ImageLogs, targets: list[LogTarget]) -> str:
     by_origin: dict[str, list[str]] = {}
     for t in targets:
         by_origin.setdefault(t.origin, []).append(f'`{t.path}`')
@@ -137,9 +183,17 @@ def _message(targets: list[LogTarget]) -> str:
     better = ''
     if any(not t.programs for t in targets):  # the entrypoint's own logging
         better = '; better still, log to a stream in the code (`logging.StreamHandler(sys.stdout)`)'
-    return (f'{_join(parts)} {"are files" if many else "is a file"} inside the container, '
-            f'where `docker logs` and log shippers never see {"them" if many else "it"}: '
-            f'link access and ordinary logs to /dev/stdout, error logs to /dev/stderr{better}')
+    undone = ''
+    replaced = [image.replaced[t.path] for t in targets if t.path in image.replaced]
+    if replaced:
+        link, by = replaced[0]
+        what = 'replaces' if by.name in ('COPY', 'ADD') else 'removes'
+        made = f'made at {link.where}' if link.instruction is not None else f'of {link.where}'
+        undone = f' (line {by.line} {what} the link {made})'
+    return (f'{_join(parts)} {"are files" if many else "is a file"} inside the container'
+            f'{undone}, where `docker logs` and log shippers never see '
+            f'{"them" if many else "it"}: link access and ordinary logs to /dev/stdout, '
+            f'error logs to /dev/stderr{better}')
 
 
 def _join(items: list[str]) -> str:
@@ -169,10 +223,22 @@ def _unsafe_reasons(document: DockerfileDocument, image: ImageLogs,
                    f'which the links break')
     elif image.copied_under(('/etc/logrotate.d/',)):
         why.append('a logrotate configuration is copied in; rotating a link breaks it')
+    removed = [by for t in targets if t.path in image.replaced
+               for by in (image.replaced[t.path][1],)
+               if by.name == 'RUN' and _names(image, by, t.path)]
+    if removed:
+        why.append(f'line {removed[0].line} removes the link by name, perhaps on purpose')
     tails = [t.path for t in targets if _tailed(document, image, t.path)]
     if tails:
         why.append(f'`tail` reads {tails[0]}')
     return why
+
+
+def _names(image: ImageLogs, ins: Instruction, path: str) -> bool:
+    """Whether the RUN ``ins`` names ``path`` itself (not a folder or glob above it)."""
+    return any(command.name in ('rm', 'unlink') and
+               any(w.value and posixpath.normpath(w.value) == path for w in command.args)
+               for command in image.commands_of(ins))
 
 
 def _tailed(document: DockerfileDocument, image: ImageLogs, path: str) -> bool:

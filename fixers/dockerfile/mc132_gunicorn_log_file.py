@@ -22,6 +22,7 @@ from modcon.registry import rule
 # gunicorn's log-file options and the stream `-` means for each
 # (https://docs.gunicorn.org/en/stable/settings.html#logging).
 FLAGS = {'--access-logfile': 'stdout', '--error-logfile': 'stderr', '--log-file': 'stderr'}
+_ENV_NAME = lazy_compile(r'(?:^|\s)GUNICORN_CMD_ARGS(=|[ \t]+)')
 _ENV_FLAG = lazy_compile(r'(--access-logfile|--error-logfile|--log-file)(=|[ \t]+)([^\s"\'\\]+)')
 
 
@@ -75,7 +76,10 @@ def gunicorn_log_file(document: DockerfileDocument) -> Iterator[Hit]:
     no symlink or permission is involved, so it works for any user and with
     a TTY. Unsafe when something in the command reads the file (`tail`),
     since it stops receiving lines. A path that the shell computes (`$LOG`)
-    is reported without a fix. A `gunicorn.conf.py` that sets `accesslog`
+    is reported without a fix, and so is a file when `-` would not reach
+    the container: gunicorn runs as a daemon (`--daemon` without `-R`, which
+    points its streams at /dev/null), or the command's shell redirects the
+    stream to a file (`>> /var/log/out.log`). A `gunicorn.conf.py` that sets `accesslog`
     to a file is MC131's, which links the file.
     """
     stages = document.stages
@@ -103,8 +107,28 @@ def gunicorn_log_file(document: DockerfileDocument) -> Iterator[Hit]:
     from modcon.fixers.dockerfile._log_configs import is_stream  # a flag to judge
 
     tails = _tail_reads(' '.join(document.resolution.argv))
+    from modcon.fixers.dockerfile._log_image import image_logs  # where gunicorn's streams go
+
+    redirected = image_logs(document).redirected(('gunicorn',))
+    daemon = _daemonized(document)
     for ins, flag in found:
         stream = FLAGS[flag.flag]
+        if flag.value is not None and flag.value != '-' and not is_stream(flag.value):
+            elsewhere = ''
+            if daemon:
+                elsewhere = (f'gunicorn runs as a daemon (`{daemon}`), whose {stream} is '
+                             f'/dev/null, so `-` would lose the lines')
+            elif stream in redirected:
+                sent = redirected[stream]
+                elsewhere = (f'the command sends gunicorn\'s {stream} to '
+                             f'{sent if sent.startswith("a ") else f"`{sent}`"}, so `-` would '
+                             f'write there; remove that redirection first')
+            if elsewhere:
+                yield Hit(ins.start, ins.end,
+                          f'gunicorn writes its {"access" if "access" in flag.flag else "error"} '
+                          f'log to `{flag.value}` inside the container, where `docker logs` '
+                          f'and log shippers never see it; no automatic fix: {elsewhere}')
+                continue
         if flag.value is None:
             yield Hit(ins.start, ins.end,
                       f'gunicorn\'s `{flag.flag}` names a file computed at run time; log to '
@@ -221,14 +245,52 @@ def _script_flags(script: str) -> list[_Flag]:
     return out
 
 
+def _daemonized(document: DockerfileDocument) -> str:
+    """gunicorn's `-D`/`--daemon` flag when the command (or GUNICORN_CMD_ARGS) gives it:
+    the daemon points its stdout and stderr at /dev/null (gunicorn.util.daemonize),
+    unless `-R`/`--enable-stdio-inheritance` keeps them."""
+    from modcon.fixers.dockerfile._log_targets import gunicorn_argv
+
+    words = list(gunicorn_argv(document) or ())
+    words.extend(document.resolution.env.get('GUNICORN_CMD_ARGS', '').split())
+    if any(w in ('-R', '--enable-stdio-inheritance') for w in words):
+        return ''  # the daemon keeps the streams it was given
+    return next((w for w in words if w in ('-D', '--daemon')), '')
+
+
+def _env_value(text: str) -> tuple[int, int] | None:
+    """Where the value of GUNICORN_CMD_ARGS lies in an ENV's arguments: `NAME="..."`,
+    `NAME=word`, or the legacy `ENV NAME rest of the line`."""
+    match = _ENV_NAME.search(text)
+    if match is None:
+        return None
+    start = match.end()
+    if match[1] != '=':
+        return start, len(text)  # `ENV GUNICORN_CMD_ARGS --workers 2 ...`: all the rest
+    if text.startswith(('"', "'"), start):
+        quote = text[start]
+        end = start + 1
+        while end < len(text) and text[end] != quote:
+            end += 2 if text[end] == '\\' and quote == '"' else 1
+        return start + 1, min(end, len(text))
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
 def _env_flags(document: DockerfileDocument) -> list[tuple[Instruction, _Flag]]:
-    """Flags inside `ENV GUNICORN_CMD_ARGS=...` of the final image's stages."""
+    """Flags inside `ENV GUNICORN_CMD_ARGS=...` of the final image's stages (and
+    only there: another variable of the same ENV is not gunicorn's)."""
     out = []
     for stage in reversed(document.stages.final_lineage):
         for ins in stage.instructions:
             if ins.name != 'ENV' or 'GUNICORN_CMD_ARGS' not in ins.args.text:
                 continue
-            for match in _ENV_FLAG.finditer(ins.args.text):
+            span = _env_value(ins.args.text)
+            if span is None:
+                continue
+            for match in _ENV_FLAG.finditer(ins.args.text, *span):
                 start = ins.source_offset(ins.args.offset + match.start(3))
                 end = ins.source_offset(ins.args.offset + match.end(3) - 1) + 1
                 out.append((ins, _Flag(match[1], match[3], start, end)))

@@ -39,7 +39,10 @@ def log_link_ineffective(document: DockerfileDocument) -> Iterator[Hit]:
     - squid's `access.log`, written by its `daemon:` log helper;
     - files that cron jobs redirect their output to;
     - a path linked to `/dev/stdout` and to `/dev/stderr`: only the second
-      link remains.
+      link remains;
+    - a link made by a `RUN` after a `VOLUME` that holds it: podman, buildah
+      and Docker's legacy builder drop what a `RUN` writes in a volume
+      (measured with podman), only BuildKit keeps it.
 
     ## Why is this bad?
     `/dev/stdout` is `/proc/self/fd/1`: each process's own stdout. A link
