@@ -27,6 +27,9 @@ from modcon.readers.shell.simple_commands import Word
 from modcon.readers.shell.simple_commands import subcommand
 
 _SET_ERREXIT = lazy_compile(r'^-[a-zA-Z]*e[a-zA-Z]*$')
+# A last path component of only wildcards and separators (`*`, `*_*`, `*.*`) deletes
+# the whole content of its folder, as far as a cache goes; `*.whl` does not.
+_BROAD_GLOB = lazy_compile(r'^[*?._-]+$')
 
 
 def shipped_runs(document: DockerfileDocument) -> Iterator[RunScript]:
@@ -56,7 +59,11 @@ def removes(script: Script, after: int, paths: tuple[str, ...]) -> bool:
                 value = word.raw
             if value is None or value.startswith('-'):
                 continue
-            target = value.rstrip('*').rstrip('/') if value.endswith(('/*', '/')) else value
+            folder, _, last = value.rpartition('/')
+            if folder and '*' in last and _BROAD_GLOB.match(last):
+                target = folder  # `lists/*`, `lists/*_*`: everything in it, or nearly
+            else:
+                target = value.rstrip('/')
             target = re.sub(r'^(~|\$HOME|\$\{HOME\})', '/root', target)
             for path in paths:
                 if path == target or path.startswith(target + '/'):

@@ -113,8 +113,10 @@ def run_pipeline_without_pipefail(document: DockerfileDocument) -> Iterator[Hit]
 
     Not reported: pipelines after `set -o pipefail` in the same `RUN`,
     pipelines whose left side is only `echo`/`printf`, `yes | ...` and
-    similar, heredoc and exec-form `RUN`s, Windows stages and non-POSIX
-    shells.
+    similar, pipelines whose readers all fail on the empty stream a failed
+    command leaves, so that the step fails anyway (`... | sha256sum -c -`,
+    `... | apt-key add -`, `... | grep PATTERN`, `... | gunzip`), heredoc
+    and exec-form `RUN`s, Windows stages and non-POSIX shells.
     """
     stages = document.stages
     if not any('|' in ins.args.text for ins in document.instructions if ins.name == 'RUN'):

@@ -71,6 +71,10 @@ def background_processes_without_init(document: DockerfileDocument) -> Iterator[
     Kubernetes has no equivalent of), and whether to split the container
     is a design decision.
 
+    Not reported: a script that traps SIGTERM, passes it on with `kill`
+    and `wait`s for its background jobs (`trap forward TERM; app & wait`):
+    it stops and reaps them itself.
+
     Interplay: a shell-form `CMD` with `&` is reported by MC101, and a script
     that cannot `exec` its last command because of background jobs by MC301,
     both with the same advice; MC150 reports the cases they do not see, such
@@ -91,7 +95,8 @@ def background_processes_without_init(document: DockerfileDocument) -> Iterator[
             continue  # a shell-form CMD/ENTRYPOINT with `&`: MC101 reports it
         if step.script is not None:
             if step.script not in reported:
-                reported[step.script] = _mc301_reports(document, step.script)
+                reported[step.script] = (_mc301_reports(document, step.script)
+                                         or _forwards_signals(document, step.script))
             if reported[step.script]:
                 continue
         by_instruction.setdefault(step.instruction, []).append(step)
@@ -113,6 +118,23 @@ def _mc301_reports(document: DockerfileDocument, path: str) -> bool:
     from modcon.readers.shell.script import analyze_script
 
     return analyze_script(text).status == 'background'
+
+
+def _forwards_signals(document: DockerfileDocument, path: str) -> bool:
+    """The script traps SIGTERM, passes it on with `kill` and `wait`s for its jobs
+    (``trap handler TERM; app & wait``): it stops and reaps them itself."""
+    project = document.project
+    text = project.read(path) if project is not None else None
+    if text is None or 'trap' not in text:
+        return False
+    from modcon.readers.shell.simple_commands import program_commands
+
+    commands = program_commands(text) or ()
+    traps_term = any(c.name == 'trap' and any(
+        (v or '').upper().removeprefix('SIG') in ('TERM', '15') for v in c.arg_values[1:])
+        for c in commands)
+    names = {c.name for c in commands}
+    return traps_term and 'wait' in names and ('kill' in names or 'kill' in text)
 
 
 def _short(words: tuple[str, ...], limit: int = 40) -> str:

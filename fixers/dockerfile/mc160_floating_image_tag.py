@@ -91,7 +91,8 @@ def floating_image_tag(document: DockerfileDocument) -> Iterator[Hit]:
     No fix: which version to pin is the author's choice, and looking it up
     needs the registry. Not reported: references with a digest
     (`image@sha256:...`, even with `latest`), earlier stages (`FROM build`,
-    `COPY --from=build` or `--from=0`), and `scratch`. A reference built from
+    `COPY --from=build` or `--from=0`, and `FROM export-${BASE}` when the
+    `ARG`'s default makes it a stage's name), and `scratch`. A reference built from
     an `ARG` is judged with the defaults of the `ARG`s declared before the
     first `FROM` (`ARG PY=3.12` + `FROM python:${PY}` is fine; `ARG
     BASE=python` + `FROM ${BASE}` is reported); when the variable has no
@@ -99,10 +100,13 @@ def floating_image_tag(document: DockerfileDocument) -> Iterator[Hit]:
     `InvalidDefaultArgInFrom` check covers that case).
     """
     args = global_args(document)
+    stages = {name.lower() for name in stage_names(document)}
     for ins, written, where in _candidates(document):
         ref = reference(written, args)
         if ref is None or not ref.floating or ref.repository.lower() == 'scratch':
             continue
         if '$' in ref.resolved:
             continue  # an ARG of the stage, not known here
+        if ref.resolved.lower() in stages:
+            continue  # `FROM export-${BASE}`: the ARG's default names a stage
         yield Hit(ins.start, ins.end, _message(where, ref))

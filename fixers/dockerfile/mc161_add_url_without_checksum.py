@@ -11,6 +11,7 @@ from modcon.model import Hit
 from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import copy_words
 from modcon.registry import rule
 
@@ -58,8 +59,10 @@ def add_url_without_checksum(document: DockerfileDocument) -> Iterator[Hit]:
     No fix: the checksum must come from a download the author trusts, not
     from modcon. `ADD --checksum` needs the Dockerfile frontend 1.6 or later
     (`# syntax=docker/dockerfile:1`); for git sources, name a full commit
-    (`#<40 hex digits>`) or give `--checksum` with the commit. Local files
-    and archives are not this rule's concern.
+    (`#<40 hex digits>`) or give `--checksum` with the commit. A git ref
+    from an `ARG` is judged by the `ARG`'s default (`#$RUNC_COMMIT` with a
+    40-digit default is a commit); without a default the build chooses, and
+    nothing is reported. Local files and archives are not this rule's concern.
     """
     for ins in document.instructions:
         command = ins.command
@@ -69,12 +72,45 @@ def add_url_without_checksum(document: DockerfileDocument) -> Iterator[Hit]:
             continue
         for source in copy_words(command.args.text)[:-1]:
             if _GIT.search(source):
-                if _COMMIT.search(source):
-                    continue
+                resolved = _resolved(document, ins, _unquoted(source))
+                if resolved is None or _COMMIT.search(resolved):
+                    continue  # a commit, or an ARG without default: the build chooses
+                ref = resolved.rpartition('#')[2] if '#' in resolved else ''
+                at = f' (`#{ref}` with the `ARG` defaults)' if '$' in source and ref else ''
                 yield Hit(ins.start, ins.end,
-                          f'`ADD {source}` takes whatever the branch or tag points to when the '
-                          f'image is built; name a commit (`#<sha>`) or add `--checksum`')
+                          f'`ADD {source}`{at} takes whatever the branch or tag points to when '
+                          f'the image is built; name a commit (`#<sha>`) or add `--checksum`')
             elif _HTTP.match(source):
                 yield Hit(ins.start, ins.end,
                           f'`ADD {source}` uses whatever the server returns, unverified; add '
                           f'`--checksum=sha256:<digest>` so the build fails if the file changes')
+
+
+def _resolved(document: DockerfileDocument, ins: Instruction, source: str) -> str | None:
+    """``source`` with its ``$ARG``s replaced by the defaults the stage above ``ins``
+    declares (an ``ARG X`` without one takes the default of the ``ARG X`` before the
+    first ``FROM``); None when one has no default."""
+    if '$' not in source:
+        return source
+    from modcon.readers.dockerfile.image_names import global_args
+    from modcon.readers.dockerfile.image_names import substitute
+    from modcon.readers.dockerfile.syntax import arg_defaults
+
+    declared = global_args(document)
+    args: dict[str, str | None] = {}  # a stage sees only the ARGs it declares
+    # The last stage that starts above `ins` (`Stages.stage_of` gives an empty stage
+    # such as `FROM minio AS minio` every instruction that follows it).
+    stage = [s for s in document.stages if s.from_instruction.start <= ins.start][-1]
+    for earlier in stage.instructions:
+        if earlier.start >= ins.start:
+            break
+        if earlier.name == 'ARG':
+            for name, default in arg_defaults(earlier.args.text).items():
+                args[name] = default if default is not None else declared.get(name)
+    found = substitute(source, args)
+    return found[0] if found is not None else None
+
+
+def _unquoted(source: str) -> str:
+    """The word as BuildKit reads it: ``"https://x.git#$REF"`` without its quotes."""
+    return source.replace('"', '').replace("'", '')

@@ -14,8 +14,8 @@ from modcon.registry import rule
 
 _KEYWORDS = ('pip', 'npm', 'yarn', 'pnpm', 'gem', 'go ', 'cargo')
 # Each reader in knowledge.packages needs its tool's install word: `install`, `add`
-# (yarn, pnpm), or one of npm's abbreviations (`npm i`), which come with `npm`.
-_INSTALLS = ('install', 'add', 'npm')
+# (yarn, pnpm), `go get`, or one of npm's abbreviations (`npm i`), which come with `npm`.
+_INSTALLS = ('install', 'add', 'npm', 'go get')
 
 
 @rule(
@@ -31,8 +31,8 @@ _INSTALLS = ('install', 'add', 'npm')
 def package_version_not_pinned(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does
     Reports `pip install`, `npm install`/`yarn add`/`pnpm add`, `gem install`,
-    `go install` and `cargo install` of packages named without an exact
-    version, in any stage. A `pip install -r requirements.txt` is read from
+    `go get`/`go install` and `cargo install` of packages named without an
+    exact version, in any stage. A `pip install -r requirements.txt` is read from
     the build context when the file was copied in, and reported when its
     lines are not pinned.
 
@@ -60,8 +60,10 @@ def package_version_not_pinned(document: DockerfileDocument) -> Iterator[Hit]:
     exact versions (`==`, `===`, `name @ url`, `@1.2.3`, `name:1.2.3`, `-v`),
     paths, wheels and URLs, `--require-hashes`, `--no-index`, a constraints
     file (`-c`), lock-file installs (`npm ci`, `pip install -r` of a pinned
-    file, `poetry install`, `uv sync`), versions from variables
-    (`"app==$VERSION"`), and requirements files modcon cannot read.
+    file, `poetry install`, `uv sync`; `go install path` without `@` and
+    `go install tool`, which build the versions go.mod requires), versions
+    from variables (`"app==$VERSION"`), and requirements files modcon cannot
+    read.
     Distribution packages (`apt-get`, `apk`, `dnf`) are left alone on
     purpose: within a release their versions only get fixes, the base image
     tag is their pin (MC160), and exact Debian or Alpine versions break the

@@ -30,6 +30,8 @@ NPM_INSTALLS = frozenset((
     'install-test', 'it', 'update', 'up', 'upgrade', 'udpate',
 ))
 YARN_INSTALLS = frozenset(('install', 'add', 'global'))
+# Options with which a plain `yarn` prints and installs nothing (`yarn --version`).
+_YARN_ONLY_PRINTS = frozenset(('--version', '-v', '--help', '-h'))
 _NPM_CACHES = ('/root/.npm',)
 _YARN_CACHES = ('/usr/local/share/.cache/yarn', '/root/.cache/yarn', '/root/.yarn/berry/cache')
 _WITH_VALUE = frozenset(('--prefix', '-C', '--workspace', '-w', '--cache', '--userconfig'))
@@ -45,7 +47,8 @@ def _installer(command: Command) -> str | None:
             return 'npm'
     if command.name == 'yarn':
         found = subcommand(command, _WITH_VALUE)
-        if found is None and all(w.value is not None for w in command.args):
+        if found is None and all(w.value is not None for w in command.args) \
+                and not any(w.value in _YARN_ONLY_PRINTS for w in command.args):
             return 'yarn'  # plain `yarn` (or `yarn --frozen-lockfile`) installs
         if found is not None and found[1] in YARN_INSTALLS:
             return 'yarn'

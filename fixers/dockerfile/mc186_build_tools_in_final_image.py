@@ -9,6 +9,8 @@ from modcon.fixers.dockerfile._build_tools import may_install_build_tools
 from modcon.fixers.dockerfile._build_tools import sdk_image
 from modcon.fixers.dockerfile._run_scripts import runs_of
 from modcon.fixers.dockerfile._run_scripts import shipped_stages
+from modcon.knowledge.images import repository
+from modcon.knowledge.logs import LINKED_BY_BASE
 from modcon.model import FixAvailability
 from modcon.model import Hit
 from modcon.model import Kind
@@ -81,12 +83,23 @@ def build_tools_in_final_image(document: DockerfileDocument) -> Iterator[Hit]:
     needs at run time (here `libpq5` instead of `libpq-dev`). Not reported:
     build tools removed in the same `RUN` (`apt-get purge`, `apk del` of the
     packages or of their `--virtual` group, or `apt-mark auto` followed by
-    `apt-get purge --auto-remove`, as the official images do), and build
-    stages the final image only copies files from.
+    `apt-get purge --auto-remove`, as the official images do), build
+    stages the final image only copies files from, and Dockerfiles whose
+    final image sets no `CMD` or `ENTRYPOINT` of its own on a base that
+    runs no server by default: base, CI and toolbox images (a `gcc` image, a
+    dev container), where the tools may be what the image is for and there
+    is no program to judge them by. An app on `php:8.2-apache` or `nginx`
+    runs the base's server and is still reported.
     """
     stages = document.stages
     chain = shipped_stages(stages)
     root = chain[0]
+    if not any(ins.name in ('CMD', 'ENTRYPOINT') for stage in chain
+               for ins in stage.instructions) and \
+            repository(root.image) not in LINKED_BY_BASE:
+        # No program of its own, nor a server its base runs (php's Apache, nginx):
+        # a base, CI or toolbox image, whose tools may be the point.
+        return
     ref = reference(root.image, global_args(document))
     single = len(stages.stages) == 1
     if ref is not None and sdk_image(ref.resolved):

@@ -220,21 +220,29 @@ def gem_unpinned(command: Command) -> Unpinned | None:
 
 
 def go_unpinned(command: Command) -> Unpinned | None:
+    """``go install path@latest`` (or a branch), and ``go get path`` without a version.
+
+    ``go install path`` without ``@`` builds the version the main module's go.mod
+    requires (Go 1.16 and later refuse it outside a module), or the GOPATH copy an
+    earlier step fetched, and ``go install tool`` the go.mod's tools: pinned there.
+    ``go get path`` fetches the newest release (the default branch in GOPATH mode).
+    """
     if command.name != 'go':
         return None
     values = [w.plain for w in command.args]
-    if not values or values[0] != 'install':
+    if not values or values[0] not in ('install', 'get'):
         return None
     packages = []
     for value in values[1:]:
-        if value is None or value.startswith('-'):
+        if value is None or value.startswith('-') or value == 'tool':
             continue
         if value.startswith(('.', '/')):
             continue  # a package of the build context
-        _, _, version = value.partition('@')
-        if not version or version in ('latest', 'master', 'main', 'HEAD'):
+        _, at, version = value.partition('@')
+        if version in ('latest', 'master', 'main', 'HEAD') or (not at and values[0] == 'get'):
             packages.append(value)
-    return Unpinned('go', tuple(packages), '`go install path@v1.2.3`') if packages else None
+    hint = f'`go {values[0]} path@v1.2.3`'
+    return Unpinned('go', tuple(packages), hint) if packages else None
 
 
 def cargo_unpinned(command: Command) -> Unpinned | None:
