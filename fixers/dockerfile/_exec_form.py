@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.model import Edit
+from modcon.model import Severity
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import parse
@@ -48,6 +49,30 @@ def startup_files(shell: Sequence[str], document: DockerfileDocument) -> str | N
             ins.name == 'ENV' and 'BASH_ENV' in ins.args.text for ins in document.instructions):
         return '`bash` reads the file `BASH_ENV` names'
     return None
+
+
+def term_trap(script: str) -> str | None:
+    """The ``trap`` command of a shell script that traps SIGTERM (or may), else None.
+    Its shell handles the signal then, even as PID 1, and `exec` would discard the
+    trap; the program gets SIGTERM only if the trap passes it on (``kill``)."""
+    from modcon.readers.shell.script import analyze_script
+
+    ending = analyze_script(script)
+    if ending.status != 'trap' or not ending.term_trapped:
+        return None
+    return script[ending.start:ending.end]
+
+
+def trap_message(trap: str, where: str) -> tuple[str, Severity | None]:
+    """What to say of a script (``where``: its subject) that traps SIGTERM with ``trap``."""
+    if 'kill' in trap:
+        return (f'{where} traps SIGTERM itself and passes it on (`{trap}`), so the shell stays '
+                f'between the signal and the program; no automatic fix: `exec` would discard '
+                f'the trap. Make sure the handler waits for the program', Severity.INFO)
+    return (f'{where} traps SIGTERM (`{trap}`) without passing it on: a POSIX shell runs '
+            f'the trap only once the program it waits for has ended, so the program never '
+            f'gets the signal; no automatic fix: `exec` would discard the trap. Have the trap '
+            f'`kill -TERM` the program started in the background and `wait` for it', None)
 
 
 def json_string(value: str) -> str:

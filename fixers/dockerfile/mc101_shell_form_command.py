@@ -8,6 +8,8 @@ from modcon.entrypoints.resolve import CHILD_KEEPING_SHELLS
 from modcon.fixers.dockerfile._exec_form import Rewrite
 from modcon.fixers.dockerfile._exec_form import json_array
 from modcon.fixers.dockerfile._exec_form import startup_files
+from modcon.fixers.dockerfile._exec_form import term_trap
+from modcon.fixers.dockerfile._exec_form import trap_message
 from modcon.knowledge.ignores_sigterm import ignoring_program
 from modcon.knowledge.ignores_sigterm import remedy
 from modcon.lazyregex import lazy_compile
@@ -161,6 +163,11 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
                                f'command holds a byte that is not UTF-8, which exec form cannot '
                                f'carry (BuildKit would pass U+FFFD instead); write it as '
                                f'UTF-8, or start the command with `exec`')
+    trap = term_trap(ins.args.text) if analysis.problem is not None else None
+    if trap is not None:
+        message, severity = trap_message(trap, f'`{keyword}` in shell form, under '
+                                               f'`{shell_text}`,')
+        return Hit(start, end, message, severity=severity)
     if analysis.problem is not None:
         advice = f'; {analysis.advice}' if analysis.advice else ''
         return Hit(start, end, f'`{keyword}` in shell form keeps `{shell_text}` as PID 1, '

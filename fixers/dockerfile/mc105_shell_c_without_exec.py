@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import CHILD_KEEPING_SHELLS
 from modcon.fixers.dockerfile._exec_form import json_string
+from modcon.fixers.dockerfile._exec_form import term_trap
+from modcon.fixers.dockerfile._exec_form import trap_message
 from modcon.fixers.dockerfile._start_commands import ShellString
 from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.knowledge.ignores_sigterm import ignoring_program
@@ -72,7 +74,10 @@ def shell_c_without_exec(document: DockerfileDocument) -> Iterator[Hit]:
     background jobs, traps, compound commands) or whose last command is a
     builtin or another `sh -c` (whose dash would stay in front of the
     program), nor for a program that ignores SIGTERM as PID 1 too
-    (`tail -f`, `sleep infinity`); the finding says why. `bash -c` is left
+    (`tail -f`, `sleep infinity`); the finding says why. A script that traps
+    SIGTERM and passes it on (`kill`) gets a reminder (info) to wait for the
+    program; one whose trap does not pass it on is reported, as the program
+    never gets the signal. `bash -c` is left
     alone: bash execs a script's last simple command itself. A shell-form
     command is MC101's.
     """
@@ -95,6 +100,13 @@ def _check(document: DockerfileDocument, found: ShellString, init: str | None) -
     if analysis.already_execs:
         return None
     intro = f'`{posixpath.basename(found.shell)} {found.option}` runs this `{ins.name}` script and'
+    trap = term_trap(found.script) if analysis.problem is not None else None
+    if trap is not None:
+        # `trap 'kill -TERM $pid' TERM; app & pid=$!; wait $pid`: the shell handles
+        # SIGTERM (a trapped signal reaches PID 1); whether it passes it on is its own.
+        message, severity = trap_message(trap, f'`{posixpath.basename(found.shell)} '
+                                               f'{found.option}` runs this `{ins.name}` script, which')
+        return Hit(ins.start, ins.end, message, severity=severity)
     if analysis.problem is not None:
         advice = f'; {analysis.advice}' if analysis.advice else ''
         return Hit(ins.start, ins.end, f'{intro} {_stays(init, "the program")}, so SIGTERM '
