@@ -121,15 +121,15 @@ def test_effective_shells_follow_dockers_rules() -> None:
 
 
 def test_the_reported_shell_form_cmd_keeps_its_shell() -> None:
-    before = 'FROM alpine:3\nRUN wget -qO- https://x/y.tgz | tar -xz\nCMD app | tee /tmp/log\n'
+    before = 'FROM alpine:3\nRUN wget -qO- https://x/install.sh | sh\nCMD app | tee /tmp/log\n'
     after = _fixed(before)
     assert after == ('FROM alpine:3\n'
                      'SHELL ["/bin/sh", "-o", "pipefail", "-c"]\n'
-                     'RUN wget -qO- https://x/y.tgz | tar -xz\n'
+                     'RUN wget -qO- https://x/install.sh | sh\n'
                      'SHELL ["/bin/sh", "-c"]\n'
                      'CMD app | tee /tmp/log\n')
     assert _changes(before, after) == {
-        (2, 'RUN wget -qO- https://x/y.tgz | tar -xz'):
+        (2, 'RUN wget -qO- https://x/install.sh | sh'):
             (DEFAULT_SHELL, _with_pipefail(DEFAULT_SHELL)),
     }
 
@@ -194,7 +194,7 @@ def _status(argv: list[str], tmp_path: pathlib.Path) -> int:
 def test_under_bash_the_run_fails_and_the_cmd_keeps_its_status(tmp_path: pathlib.Path) -> None:
     # The RUN's download fails; the CMD's program fails too, and its status
     # is still tee's, as before the fix: the container's exit code is the same.
-    for name, status in (('curl', 22), ('gpg', 0)):
+    for name, status in (('curl', 22),):  # bash, the real one, runs the empty script: 0
         (tmp_path / name).write_text(f'#!/bin/sh\ncat >/dev/null 2>&1; exit {status}\n')
         (tmp_path / name).chmod(0o755)
     before = (FIXTURES / 'existing-shell-before.input.Dockerfile').read_text()

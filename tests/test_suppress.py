@@ -64,7 +64,7 @@ def test_another_tools_pragma_counts_only_above_the_instruction() -> None:
     assert _findings('MC180', 'Dockerfile', above, Kind.DOCKERFILE) == []
 
 
-PIPE = 'RUN wget -O - https://example.com/x.tgz | tar xz\n'
+PIPE = 'RUN wget -O - https://example.com/install.sh | sh\n'
 
 
 @pytest.mark.parametrize(('code', 'pragma', 'instruction'), [

@@ -117,7 +117,47 @@ def fails_on_empty_input(values: tuple[str | None, ...]) -> bool:
         return _grep_reads_stdin(args)
     if name in _DECOMPRESSORS or (name in _COMPRESSORS and _has_flag(args, 'd', '--decompress')):
         return not _operands(args, ())
+    if name in ('tar', 'bsdtar'):
+        return _tar_reads_stdin(args)
+    if name in ('gpg', 'gpg2'):
+        return any(a in ('--import', '--dearmor', '--dearmour') for a in args) and \
+            not _operands(args, _GPG_VALUED)
     return False
+
+
+# gpg's options that take the next word as their value.
+_GPG_VALUED = ('-o', '--output', '--homedir', '--keyring', '--secret-keyring', '--trustdb-name',
+               '--keyserver', '--default-key', '-r', '--recipient', '-u', '--local-user',
+               '--status-fd', '--passphrase-fd', '--passphrase', '--pinentry-mode')
+
+
+def _tar_reads_stdin(args: tuple[str | None, ...]) -> bool:
+    """``tar -xz``, ``tar xzf -``, ``tar --extract -f -``: extracts (or lists) an
+    archive read from stdin, which fails on an empty stream (GNU tar exits 2,
+    BusyBox 1). Unsure (a computed word, an `f` bundled before other letters):
+    not counted."""
+    if not args or any(a is None for a in args):
+        return False
+    words = [a for a in args if a is not None]
+    extracts = False
+    archive = '-'  # tar's archive when none is named: stdin
+    for i, word in enumerate(words):
+        if word.startswith('--'):
+            extracts = extracts or word in ('--extract', '--get', '--list')
+            if word.startswith('--file='):
+                archive = word[len('--file='):]
+            elif word == '--file':
+                archive = words[i + 1] if i + 1 < len(words) else ''
+            continue
+        if not word.startswith('-') and i > 0:
+            continue  # an operand, or an option's value
+        letters = word.lstrip('-')  # `-xzf`, or the first word in old style: `xzf`
+        extracts = extracts or 'x' in letters or 't' in letters
+        if 'f' in letters:
+            if not letters.endswith('f'):
+                return False
+            archive = words[i + 1] if i + 1 < len(words) else ''
+    return extracts and archive == '-'
 
 
 def _unwrapped(values: tuple[str | None, ...]) -> tuple[str | None, ...]:

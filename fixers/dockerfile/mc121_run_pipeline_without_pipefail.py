@@ -53,14 +53,14 @@ class _After(NamedTuple):
 def run_pipeline_without_pipefail(document: DockerfileDocument) -> Iterator[Hit]:
     """## What it does
     Finds `RUN` instructions with a pipeline whose left-hand command can
-    fail unnoticed (`curl ... | tar -x`, `wget -O- ... | sh`), under a shell
+    fail unnoticed (`curl ... | sh`, `wget -O- ... | python3 -`), under a shell
     without `pipefail`, and declares a `SHELL` with `-o pipefail` for them
     where the shell supports it.
 
     ## Why is this bad?
     A pipeline's exit status is its last command's. When the download in
-    `curl -fsSL $URL | tar -xz` fails, `tar` reads an empty stream and may
-    well succeed, so the step passes and the image is built without the tool;
+    `curl -fsSL $URL | sh` fails, `sh` reads an empty script and succeeds,
+    so the step passes and the image is built without the tool;
     the failure surfaces at run time, far from its cause, or not at all. A
     build step's status is the only thing that stops a broken image from
     being pushed: it has to be true.
@@ -68,7 +68,7 @@ def run_pipeline_without_pipefail(document: DockerfileDocument) -> Iterator[Hit]
     ## Example
     ```dockerfile
     FROM alpine:3.20
-    RUN wget -qO- https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    RUN wget -qO- https://example.com/install.sh | sh
     CMD tool serve | tee /var/log/tool.log
     ```
 
@@ -76,7 +76,7 @@ def run_pipeline_without_pipefail(document: DockerfileDocument) -> Iterator[Hit]
     ```dockerfile
     FROM alpine:3.20
     SHELL ["/bin/sh", "-o", "pipefail", "-c"]
-    RUN wget -qO- https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    RUN wget -qO- https://example.com/install.sh | sh
     SHELL ["/bin/sh", "-c"]
     CMD tool serve | tee /var/log/tool.log
     ```
@@ -115,7 +115,9 @@ def run_pipeline_without_pipefail(document: DockerfileDocument) -> Iterator[Hit]
     pipelines whose left side is only `echo`/`printf`, `yes | ...` and
     similar, pipelines whose readers all fail on the empty stream a failed
     command leaves, so that the step fails anyway (`... | sha256sum -c -`,
-    `... | apt-key add -`, `... | grep PATTERN`, `... | gunzip`), heredoc
+    `... | apt-key add -`, `... | grep PATTERN`, `... | gunzip`,
+    `... | tar -xz`, `... | gpg --dearmor`: measured with GNU and BusyBox
+    tools), heredoc
     and exec-form `RUN`s, Windows stages and non-POSIX shells.
     """
     stages = document.stages
