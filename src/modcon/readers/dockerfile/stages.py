@@ -114,11 +114,15 @@ class Stages:
         return self.stages[-1]
 
     def stage_of(self, ins: Instruction) -> Stage:
+        """The stage ``ins`` belongs to: the last one whose FROM comes before it (a stage
+        of a FROM line alone holds nothing after it). One before every FROM (a global
+        ``ARG``) is given the last stage."""
+        found = None
         for stage in self.stages:
-            if stage.from_instruction.start <= ins.start and (
-                    not stage.instructions or ins.start <= stage.instructions[-1].start):
-                return stage
-        return self.stages[-1]
+            if stage.from_instruction.start > ins.start:
+                break
+            found = stage
+        return found if found is not None else self.stages[-1]
 
     def lineage(self, stage: Stage) -> tuple[Stage, ...]:
         """The stages ``stage`` is built from, root first, ``stage`` last
