@@ -54,6 +54,7 @@ from modcon.readers.shell.shell_form import BUILTINS
 from modcon.readers.shell.shell_form import RESERVED
 from modcon.readers.shell.shell_form import analyze
 from modcon.readers.shell.simple_commands import first_unread_byte
+from modcon.readers.shell.simple_commands import misread_pipeline
 from modcon.readers.shell.simple_commands import statements_of
 from modcon.readers.shell.words import literal_value
 from modcon.readers.treesitter_text import TreeSitterText
@@ -428,6 +429,11 @@ class _Script:
             line = self.source.data.count(b'\n', 0, misread) + 1
             return (self.source.char(misread), f'tree-sitter-bash ends a here-document on line '
                                                f'{line}, which the shell reads as part of it')
+        across = misread_pipeline(root, self.source.data)
+        if across is not None:
+            line = self.source.data.count(b'\n', 0, across) + 1
+            return (self.source.char(across), f'tree-sitter-bash reads line {line + 1} into the '
+                                              f'pipeline that ends line {line}')
         at = first_unread_byte(root, self.source.data)
         if at is None:
             return None

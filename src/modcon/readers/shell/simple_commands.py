@@ -29,6 +29,7 @@ from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.grammar import bash_parser
 from modcon.readers.shell.words import literal_value
 from modcon.readers.treesitter_text import TreeSitterText
+from modcon.readers.treesitter_text import preorder
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -264,6 +265,32 @@ def first_unread_byte(root: Node, data: bytes) -> int | None:
     return None
 
 
+def misread_pipeline(root: Node, data: bytes) -> int | None:
+    """Where tree-sitter-bash reads the next line into a pipeline, or None.
+
+    It reads ``a | b | c && d`` as ``a | (b | c && d)``, and when a line of two
+    or more pipes is followed by one with ``&&`` or ``||``, it takes that line's
+    first words for arguments of the pipeline's last command
+    (tree-sitter-bash #347): ``head -1`` then ``python migrate.py && app``
+    become ``head -1 python migrate.py``. The shell ends the pipeline at the
+    line end; a reading across it is not the script.
+    """
+    for node in preorder(root):
+        if node.type != 'pipeline':
+            continue
+        named = _named(node.children)
+        if not named or _and_or(named[-1]) is None:
+            continue
+        left = named[-1]
+        while (parts := _and_or(left)) is not None:
+            left = parts[0]
+        text = data[left.start_byte:left.end_byte].replace(b'\\\r\n', b'  ').replace(b'\\\n', b' ')
+        at = text.find(b'\n')
+        if at != -1:
+            return left.start_byte + at
+    return None
+
+
 def statements_of(children: list[Node]) -> list[tuple[Node, bool]]:
     """The statements among ``children``, each with whether ``&`` follows it."""
     out: list[tuple[Node, bool]] = []
@@ -299,7 +326,8 @@ class _Reader:
         data = self.source.data
         root = bash_parser().parse(data).root_node
         parsed = not root.has_error
-        readable = parsed and first_unread_byte(root, data) is None
+        readable = parsed and first_unread_byte(root, data) is None and \
+            misread_pipeline(root, data) is None
         top = statements_of(root.children)
         for node, background in top:
             members = self._chain(node)
