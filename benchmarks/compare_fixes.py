@@ -478,7 +478,7 @@ def main() -> int:
                 cell = flag(text)
             else:
                 _done, fixed = _in_copy(text, fixes[mode])
-                cell, why = ('-', '') if fixed == text else judge(text.decode(), fixed.decode(), sandbox)
+                cell, why = ('-', '') if fixed == text else judge(text.decode(errors='surrogateescape'), fixed.decode(errors='surrogateescape'), sandbox)
                 if why:
                     notes.append(f'{cell}: {case}, {name} {mode}: {why}')
             row.append(cell)
