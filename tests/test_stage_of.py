@@ -16,3 +16,16 @@ def test_a_stage_of_a_from_line_alone_holds_nothing_after_it() -> None:
     assert names['CMD ["app"]'] == 'app'
     assert names['FROM scratch'] is None  # the last stage, unnamed
     assert stages.stage_of(stages.stages[0].from_instruction).name == 'minio'
+
+
+def test_a_from_that_names_a_stage_through_a_global_arg_continues_it() -> None:
+    """`FROM base-${VARIANT}` with `ARG VARIANT=slim` before the first FROM continues
+    the stage `base-slim`, as BuildKit builds it (moby's buildkit Dockerfile)."""
+    text = ('ARG VARIANT=slim\nFROM debian:12 AS base-slim\nENV A=1\nCMD ["app"]\n'
+            'FROM base-${VARIANT} AS final\nRUN true\n')
+    stages = DockerfileDocument(SourceFile('Dockerfile', text)).stages
+    final = stages.stages[-1]
+    assert final.parent == 0
+    assert [s.name for s in stages.lineage(final)] == ['base-slim', 'final']
+    unknown = ('FROM debian:12 AS base-slim\nFROM base-${VARIANT}\n')
+    assert DockerfileDocument(SourceFile('Dockerfile', unknown)).stages.stages[-1].parent is None

@@ -14,9 +14,11 @@ from collections.abc import Sequence
 
 from modcon.named_tuple import NamedTuple
 from modcon.readers.dockerfile.image_names import is_windows
+from modcon.readers.dockerfile.image_names import substitute
 from modcon.readers.dockerfile.syntax import Dockerfile
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.dockerfile.syntax import arg_defaults
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -70,11 +72,12 @@ class Stages:
         current: list[Instruction] = []
         head: tuple[Instruction, str | None, str, str | None, int | None] | None = None
         by_name: dict[str, int] = {}
+        global_args: dict[str, str | None] = {}  # what a FROM may substitute
         for ins in dockerfile.instructions:
             if ins.name == 'FROM':
                 if head is not None:
                     self._add(head, current)
-                head = self._from(ins, by_name)
+                head = self._from(ins, by_name, global_args)
                 if head[1]:
                     by_name[head[1]] = len(self.stages)
                 current = []
@@ -83,6 +86,7 @@ class Stages:
                     raise DockerfileSyntaxError(
                         f'{ins.keyword} before the first FROM (no build stage)', ins.line,
                     )
+                global_args.update(arg_defaults(ins.args.text))
             else:
                 current.append(ins)
         if head is None:
@@ -90,7 +94,7 @@ class Stages:
         self._add(head, current)
 
     def _from(
-            self, ins: Instruction, by_name: dict[str, int],
+            self, ins: Instruction, by_name: dict[str, int], global_args: dict[str, str | None],
     ) -> tuple[Instruction, str | None, str, str | None, int | None]:
         words = ins.args.text.split()
         platform = next((f.split('=', 1)[1] for f in ins.flags
@@ -99,7 +103,13 @@ class Stages:
             raise DockerfileSyntaxError('FROM requires an image', ins.line)
         image = words[0]
         name = words[2].lower() if len(words) >= 3 and words[1].lower() == 'as' else None
-        return ins, name, image, platform, by_name.get(image.lower())
+        parent = by_name.get(image.lower())
+        if parent is None and '$' in image:
+            # `FROM base-${VARIANT}` with `ARG VARIANT=slim` names the stage `base-slim`.
+            substituted = substitute(image, global_args)
+            if substituted is not None:
+                parent = by_name.get(substituted[0].lower())
+        return ins, name, image, platform, parent
 
     def _add(self, head: tuple[Instruction, str | None, str, str | None, int | None],
              body: list[Instruction]) -> None:
