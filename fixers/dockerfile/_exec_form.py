@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.lazyregex import lazy_compile
 from modcon.model import Edit
 from modcon.model import Severity
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
@@ -61,6 +62,17 @@ def term_trap(script: str) -> str | None:
     if ending.status != 'trap' or not ending.term_trapped:
         return None
     return script[ending.start:ending.end]
+
+
+# `trap` as a word of the script anywhere: the grammar sees a `trap` command only at a
+# command's head, not one run through `eval` (`eval "trap 'rm -f /tmp/lock' EXIT"`).
+_TRAP_WORD = lazy_compile(r'(?<![\w./-])trap(?![\w.-])')
+
+
+def may_trap(script: str) -> bool:
+    """Whether ``script`` may set a trap that no ``trap`` command of it shows (through
+    ``eval``): ``exec`` would discard it, as dash, bash and busybox do. Doubt: not fixed."""
+    return _TRAP_WORD.search(script) is not None
 
 
 def trap_message(trap: str, where: str) -> tuple[str, Severity | None]:

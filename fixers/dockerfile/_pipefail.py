@@ -117,8 +117,8 @@ def fails_on_empty_input(values: tuple[str | None, ...]) -> bool:
         return _grep_reads_stdin(args)
     if name in _DECOMPRESSORS or (name in _COMPRESSORS and _has_flag(args, 'd', '--decompress')):
         return not _operands(args, ())
-    if name in ('tar', 'bsdtar'):
-        return _tar_reads_stdin(args)
+    if name == 'tar':  # GNU or BusyBox: bsdtar (libarchive) reads an empty stream as an
+        return _tar_reads_stdin(args)  # empty archive and exits 0
     if name in ('gpg', 'gpg2'):
         return any(a in ('--import', '--dearmor', '--dearmour') for a in args) and \
             not _operands(args, _GPG_VALUED)

@@ -109,6 +109,24 @@ def _wrapped(name: str, words: list[tuple[str, Instruction]]) -> list[tuple[str,
     return words[len(words) - len(rest):] if rest else []
 
 
+def _script_option(words: list[tuple[str, Instruction]]) -> int | None:
+    """Where the option with ``c`` is among a shell's leading options (``-c``, ``-ec``,
+    ``-e -c``, ``-o pipefail -c``), when a script word follows it; else None."""
+    index = 1
+    while index < len(words) - 1:
+        word = words[index][0]
+        if word in ('-o', '+o'):
+            index += 2  # its value: `pipefail`
+        elif word.startswith('-') and not word.startswith('--') and 'c' in word:
+            return index
+        elif len(word) > 1 and word.startswith(('-', '+')) and word != '--' and \
+                not word.startswith(('--rcfile', '--init-file')):
+            index += 1
+        else:
+            return None  # an operand (a script file), `--`, or an option with a value
+    return None
+
+
 class _Unwrap:
     def __init__(self, document: DockerfileDocument) -> None:
         self.document = document
@@ -154,12 +172,13 @@ class _Unwrap:
             if name in DROPPERS or name == 'env':
                 words = _wrapped(name, words)
                 continue
-            if name in SHELLS and len(words) >= 3 and words[1][0].startswith('-') \
-                    and 'c' in words[1][0]:
-                text, carrier = words[2]
-                place = self.places.get(id(words[2]))
+            option = _script_option(words) if name in SHELLS else None
+            if option is not None:
+                text, carrier = words[option + 1]
+                place = self.places.get(id(words[option + 1]))
                 if place is not None:  # words of the Dockerfile, not of a script
-                    self.shell_strings.append(ShellString(word, words[1][0], text, carrier, place))
+                    self.shell_strings.append(ShellString(word, words[option][0], text, carrier,
+                                                          place))
                 self.shell_string(text, carrier)
                 return
             script = self._script_path(words)

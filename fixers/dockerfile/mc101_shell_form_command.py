@@ -7,6 +7,7 @@ from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import CHILD_KEEPING_SHELLS
 from modcon.fixers.dockerfile._exec_form import Rewrite
 from modcon.fixers.dockerfile._exec_form import json_array
+from modcon.fixers.dockerfile._exec_form import may_trap
 from modcon.fixers.dockerfile._exec_form import startup_files
 from modcon.fixers.dockerfile._exec_form import term_trap
 from modcon.fixers.dockerfile._exec_form import trap_message
@@ -99,7 +100,9 @@ def shell_form_command(document: DockerfileDocument) -> Iterator[Hit]:
     unsafe, since the variable is then expanded by that shell as it runs the
     script, where the inner shell read the outer one's result as shell code
     (the same for values without shell syntax); with anything before the
-    `sh -c`, it is reported without a fix.
+    `sh -c`, it is reported without a fix, as is `CMD exec sh -c "..."`
+    (the inner dash stays PID 1) and a command that may set a trap through
+    `eval`, which `exec` would discard.
 
     Safe, except where the argv that an ENTRYPOINT receives would change:
     a shell-form `CMD` is handed to an exec-form ENTRYPOINT as
@@ -207,12 +210,27 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
         fix = Fix.make(title, edits, applicability) if edits else None
         return Hit(start, end, message, fix, severity)
 
+    if analysis.already_execs and _runs_inner_shell(analysis) and \
+            _execs_child_keeping_script(ins.args.text):
+        # `CMD exec sh -c "app --port $PORT"`: the inner dash is PID 1, the program its child.
+        return Hit(start, end, f'`{keyword}` in shell form `exec`s `sh -c`, whose dash stays '
+                               f'PID 1 with the program as its child (dash runs a last command '
+                               f'as its child), so SIGTERM never reaches it; no automatic fix: '
+                               f'write it as exec form with `exec` in the script, '
+                               f'`CMD ["sh", "-c", "exec <program> ..."]`')
     if analysis.already_execs:
         return None  # `... && exec app`: the program already replaces the shell
     if _runs_inner_shell(analysis):
         # `CMD sh -c "app --port $PORT"`: `exec sh` would leave the inner dash as PID 1,
         # with the program its child: the finding would go and the container still hang.
         return _inner_shell(document, command, rewrite, keyword, shell_text)
+    if may_trap(ins.args.text):
+        # `eval "trap 'rm -f /tmp/lock' EXIT"; app`: a trap the grammar does not see.
+        return Hit(start, end, f'`{keyword}` in shell form keeps `{shell_text}` as PID 1, '
+                               f'which does not pass SIGTERM on; no automatic fix because it '
+                               f'may set a trap (`trap` through `eval`), which `exec` would '
+                               f'discard; keep it in a script: the shell must stay to run the '
+                               f'trap')
     # A literal ENTRYPOINT keeps `sh -c` too, so CMD and run arguments stay ignored.
     exec_at = analysis.spans[0][0] if analysis.argv is not None else analysis.exec_at
     edits = rewrite.script(shell, analysis.script, exec_at, analysis.comment)
@@ -233,6 +251,23 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
 # without a backslash or a backtick: the outer shell only expands `$...` in it.
 _INNER_SHELL = lazy_compile(r'\s*((?:/usr)?/bin/)?(sh|dash|ash)\s+(-[a-np-zA-NP-Z]*c[a-np-zA-NP-Z]*)'
                             r'\s+(?:"([^"\\`]*)"|\'([^\']*)\')\s*')
+
+
+_EXEC = lazy_compile(r'\s*exec\s+')
+
+
+def _execs_child_keeping_script(text: str) -> bool:
+    """`exec sh -c "app --port $PORT"` as the whole command, with a script whose last
+    command is a program that it does not `exec` (read as written: the outer shell's
+    expansions of `$...` are taken for words)."""
+    start = _EXEC.match(text)
+    whole = _INNER_SHELL.fullmatch(text, start.end()) if start is not None else None
+    if whole is None:
+        return False
+    script = whole[4] if whole[4] is not None else whole[5]
+    inner = analyze(script, posix=True)
+    return inner.problem is None and not inner.already_execs and \
+        not script.lstrip().startswith('$')
 
 
 def _runs_inner_shell(analysis: Analysis) -> bool:
@@ -290,7 +325,7 @@ def _exec_in_script(argv: tuple[str, ...]) -> tuple[str, ...]:
         return argv
     inner = analyze(script, posix=not is_bash(argv[:1]))
     if inner.problem is not None or inner.already_execs or \
-            ignoring_program(inner.program) is not None:
+            ignoring_program(inner.program) is not None or may_trap(script):
         return argv
     at = inner.spans[0][0] if inner.argv is not None else inner.exec_at
     if at is None:  # pragma: no cover - a fixable analysis has one or the other

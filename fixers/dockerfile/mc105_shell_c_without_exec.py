@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.entrypoints.resolve import CHILD_KEEPING_SHELLS
 from modcon.fixers.dockerfile._exec_form import json_string
+from modcon.fixers.dockerfile._exec_form import may_trap
 from modcon.fixers.dockerfile._exec_form import term_trap
 from modcon.fixers.dockerfile._exec_form import trap_message
 from modcon.fixers.dockerfile._start_commands import ShellString
@@ -69,11 +70,14 @@ def shell_c_without_exec(document: DockerfileDocument) -> Iterator[Hit]:
     ## Fix safety
     Safe: the same program runs with the same arguments, environment and
     folder; `exec` only makes it replace the shell, which had nothing left to
-    do but wait for it. The script is read with a real shell grammar. No fix
+    do but wait for it. Only `exec ` is inserted: the string's escapes stay
+    as written. The script is read with a real shell grammar. No fix
     for a script that needs the shell to stay (pipelines, `||` fallbacks,
     background jobs, traps, compound commands) or whose last command is a
     builtin or another `sh -c` (whose dash would stay in front of the
-    program), nor for a program that ignores SIGTERM as PID 1 too
+    program; `exec sh -c 'app'` is reported for that reason), a script that
+    may set a trap through `eval` (`exec` would discard it), nor for a
+    program that ignores SIGTERM as PID 1 too
     (`tail -f`, `sleep infinity`); the finding says why. A script that traps
     SIGTERM and passes it on (`kill`) gets a reminder (info) to wait for the
     program; one whose trap does not pass it on is reported, as the program
@@ -97,9 +101,17 @@ def shell_c_without_exec(document: DockerfileDocument) -> Iterator[Hit]:
 def _check(document: DockerfileDocument, found: ShellString, init: str | None) -> Hit | None:
     ins = found.instruction
     analysis = analyze(found.script, posix=True)
-    if analysis.already_execs:
-        return None
     intro = f'`{posixpath.basename(found.shell)} {found.option}` runs this `{ins.name}` script and'
+    if analysis.already_execs:
+        inner = _execed_inner_shell(analysis.program, analysis.final_args)
+        if inner is None:
+            return None
+        # `exec sh -c 'app'`: the inner dash replaces this one, and keeps `app` as its child.
+        return Hit(ins.start, ins.end, f'{intro} `exec`s `{inner} -c`, another shell that '
+                                       f'keeps its last command as a child, so SIGTERM never '
+                                       f'reaches the program; no automatic fix: `exec` the '
+                                       f'program in the inner script, or run it through one '
+                                       f'`sh -c` whose script `exec`s it')
     trap = term_trap(found.script) if analysis.problem is not None else None
     if trap is not None:
         # `trap 'kill -TERM $pid' TERM; app & pid=$!; wait $pid`: the shell handles
@@ -130,6 +142,13 @@ def _check(document: DockerfileDocument, found: ShellString, init: str | None) -
     if at is None:  # pragma: no cover - a fixable analysis has one or the other
         return None
     program = f'`{analysis.name}`' if analysis.name else 'the program'
+    if may_trap(found.script):
+        # `eval "trap 'rm -f /tmp/lock' EXIT"; app`: a trap the grammar does not see.
+        return Hit(ins.start, ins.end, f'{intro} {_stays(init, program)}, so SIGTERM never '
+                                       f'reaches {program}; no automatic fix because it may set '
+                                       f'a trap (`trap` through `eval`), which `exec` would '
+                                       f'discard; keep it in a script: the shell must stay to '
+                                       f'run the trap')
     message = (f'{intro} {_stays(init, program)} (dash, the `sh` of Debian and Ubuntu, and '
                f'older busybox do not replace themselves with a last command), so SIGTERM '
                f'never reaches {program}')
@@ -137,6 +156,29 @@ def _check(document: DockerfileDocument, found: ShellString, init: str | None) -
     fix = Fix.safe(f'Add `exec` so {program} replaces the shell', edit) \
         if edit is not None else None
     return Hit(ins.start, ins.end, message, fix)
+
+
+def _execed_inner_shell(program: str | None, args: tuple[str | None, ...]) -> str | None:
+    """The dash-like shell an already `exec`ed last command starts on a script whose
+    last command is a program it does not `exec` (`exec sh -c 'app'`), else None. A
+    script that is not literal (`exec sh -c "$CMD"`) or that has no such last
+    command (a pipeline, a builtin) is not judged."""
+    inner = posixpath.basename(program or '')
+    if inner not in CHILD_KEEPING_SHELLS:
+        return None
+    for index, word in enumerate(args):
+        if word is None or not word.startswith(('-', '+')):
+            return None
+        if _SCRIPT_OPTION.fullmatch(word):
+            script = args[index + 1] if index + 1 < len(args) else None
+            if script is None:
+                return None
+            # Judged only when its last command is a program run as a child.
+            nested = analyze(script, posix=True)
+            return inner if nested.problem is None and not nested.already_execs else None
+        if word in ('-o', '+o'):
+            return None  # `-o pipefail -c`: not judged
+    return None
 
 
 def _stays(init: str | None, program: str) -> str:
@@ -169,4 +211,45 @@ def _insert_exec(document: DockerfileDocument, found: ShellString, at: int) -> E
         return Edit.insert(start + 1 + at, 'exec ')
     if text[start:end] != args.text[element.start:element.end]:
         return None  # the string is broken over lines: leave it to the author
+    # Escapes (`\"`, `\u00e9`, `\/`) stay as the author wrote them: only `exec ` is added.
+    raw = text[start + 1:end - 1]
+    cut = _raw_offset(raw, at)
+    if cut is not None:
+        import json
+
+        try:
+            kept = json.loads(f'"{raw[:cut]}exec {raw[cut:]}"')
+        except ValueError:
+            kept = None
+        if kept == f'{found.script[:at]}exec {found.script[at:]}':
+            return Edit.insert(start + 1 + cut, 'exec ')
     return Edit(start, end, json_string(f'{found.script[:at]}exec {found.script[at:]}'))
+
+
+def _raw_offset(raw: str, at: int) -> int | None:
+    """Where the ``at``-th character of the JSON string ``raw`` (its text between the
+    quotes) starts in ``raw``, escapes counted as the one character they stand for
+    (``\\ud83d\\ude00``, a surrogate pair, as one); None when ``raw`` is malformed."""
+    i = 0
+    for _ in range(at):
+        if i >= len(raw):
+            return None
+        if raw[i] != '\\':
+            i += 1
+            continue
+        if not raw.startswith('u', i + 1):
+            i += 2
+            continue
+        try:
+            high = int(raw[i + 2:i + 6], 16)
+        except ValueError:
+            return None
+        i += 6
+        if 0xd800 <= high < 0xdc00 and raw.startswith('\\u', i):
+            try:
+                low = int(raw[i + 2:i + 6], 16)
+            except ValueError:
+                return None
+            if 0xdc00 <= low < 0xe000:
+                i += 6
+    return i
