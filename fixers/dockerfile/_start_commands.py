@@ -27,6 +27,7 @@ from modcon.readers.dockerfile.stages import DEFAULT_SHELL
 from modcon.readers.dockerfile.stages import SHELLS
 from modcon.readers.dockerfile.stages import command_argv
 from modcon.readers.dockerfile.syntax import Instruction
+from modcon.readers.shell.options import is_script_option
 from modcon.readers.shell.simple_commands import Command
 from modcon.readers.shell.simple_commands import argv_command
 
@@ -117,7 +118,7 @@ def _script_option(words: list[tuple[str, Instruction]]) -> int | None:
         word = words[index][0]
         if word in ('-o', '+o'):
             index += 2  # its value: `pipefail`
-        elif word.startswith('-') and not word.startswith('--') and 'c' in word:
+        elif is_script_option(word):
             return index
         elif len(word) > 1 and word.startswith(('-', '+')) and word != '--' and \
                 not word.startswith(('--rcfile', '--init-file')):

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.entrypoints.resolve import CHILD_KEEPING_SHELLS
 from modcon.fixers.dockerfile._exec_form import Rewrite
 from modcon.fixers.dockerfile._exec_form import json_array
 from modcon.fixers.dockerfile._exec_form import may_trap
@@ -26,6 +25,8 @@ from modcon.readers.dockerfile.stages import commands
 from modcon.readers.dockerfile.stages import is_bash
 from modcon.readers.dockerfile.stages import shell_for
 from modcon.readers.dockerfile.stages import shell_script
+from modcon.readers.shell.options import CHILD_KEEPING_SHELLS
+from modcon.readers.shell.options import is_script_option
 from modcon.readers.shell.shell_form import Analysis
 from modcon.readers.shell.shell_form import analyze
 from modcon.registry import rule
@@ -34,8 +35,6 @@ from modcon.source import undecodable
 # `$@`, `$1`, `${2}`, `$#`, `$*`, `$0`: a script that reads these would start
 # to see CMD and `docker run` arguments once ENTRYPOINT is in exec form.
 _POSITIONAL = lazy_compile(r'\$(?:[@*#0-9]|\{[@*#0-9])')
-# `-c`, `-ec`, `-lc`: options that take no argument, with `c` (`-o` takes one).
-_SCRIPT_OPTION = lazy_compile(r'-[a-np-zA-NP-Z]*c[a-np-zA-NP-Z]*')
 
 
 @rule(
@@ -275,7 +274,7 @@ def _runs_inner_shell(analysis: Analysis) -> bool:
     child, so `exec sh -c ...` still leaves a shell in front of the program)?"""
     program = (analysis.program or '').rsplit('/', 1)[-1]
     return program in CHILD_KEEPING_SHELLS and any(
-        a is not None and _SCRIPT_OPTION.fullmatch(a) for a in analysis.final_args[:2])
+        is_script_option(a) for a in analysis.final_args[:2])
 
 
 def _inner_shell(document: DockerfileDocument, command: Command, rewrite: Rewrite,
@@ -321,7 +320,7 @@ def _exec_in_script(argv: tuple[str, ...]) -> tuple[str, ...]:
     runs even a lone command as its child: `exec` makes the program PID 1.
     Left as they are: scripts that cannot take `exec` or already have it."""
     script = shell_script(argv)
-    if script is None or not _SCRIPT_OPTION.fullmatch(argv[1]):
+    if script is None or not is_script_option(argv[1]):
         return argv
     inner = analyze(script, posix=not is_bash(argv[:1]))
     if inner.problem is not None or inner.already_execs or \

@@ -5,7 +5,6 @@ import posixpath
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
-from modcon.entrypoints.resolve import CHILD_KEEPING_SHELLS
 from modcon.fixers.dockerfile._exec_form import json_string
 from modcon.fixers.dockerfile._exec_form import may_trap
 from modcon.fixers.dockerfile._exec_form import term_trap
@@ -14,18 +13,16 @@ from modcon.fixers.dockerfile._start_commands import ShellString
 from modcon.fixers.dockerfile._start_commands import start_command
 from modcon.knowledge.ignores_sigterm import ignoring_program
 from modcon.knowledge.ignores_sigterm import remedy
-from modcon.lazyregex import lazy_compile
 from modcon.model import Edit
 from modcon.model import Fix
 from modcon.model import Hit
 from modcon.model import Kind
 from modcon.model import Severity
 from modcon.properties import Property
+from modcon.readers.shell.options import CHILD_KEEPING_SHELLS
+from modcon.readers.shell.options import is_script_option
 from modcon.readers.shell.shell_form import analyze
 from modcon.registry import rule
-
-# `-c`, `-ec`, `-xc`: options without an argument, one of them `c` (`-o` takes one).
-_SCRIPT_OPTION = lazy_compile(r'-[a-np-zA-NP-Z]*c[a-np-zA-NP-Z]*')
 
 
 @rule(
@@ -90,7 +87,7 @@ def shell_c_without_exec(document: DockerfileDocument) -> Iterator[Hit]:
     for found in start.shell_strings:
         if posixpath.basename(found.shell) not in CHILD_KEEPING_SHELLS or \
                 not found.instruction.is_exec_form or \
-                not _SCRIPT_OPTION.fullmatch(found.option) or id(found.instruction) in seen:
+                not is_script_option(found.option) or id(found.instruction) in seen:
             continue
         seen.add(id(found.instruction))
         hit = _check(document, found, start.init)
@@ -126,7 +123,7 @@ def _check(document: DockerfileDocument, found: ShellString, init: str | None) -
                                        f'{analysis.problem}{advice}')
     inner = posixpath.basename(analysis.program or '')
     if inner in CHILD_KEEPING_SHELLS and any(
-            a is not None and _SCRIPT_OPTION.fullmatch(a) for a in analysis.final_args[:2]):
+            is_script_option(a) for a in analysis.final_args[:2]):
         # `exec sh -c '...'` would leave the inner dash in front of the program.
         return Hit(ins.start, ins.end, f'{intro} {_stays(init, f"`{inner} -c`")}, another shell '
                                        f'that keeps its last command as a child; no automatic '
@@ -169,7 +166,7 @@ def _execed_inner_shell(program: str | None, args: tuple[str | None, ...]) -> st
     for index, word in enumerate(args):
         if word is None or not word.startswith(('-', '+')):
             return None
-        if _SCRIPT_OPTION.fullmatch(word):
+        if is_script_option(word):
             script = args[index + 1] if index + 1 < len(args) else None
             if script is None:
                 return None

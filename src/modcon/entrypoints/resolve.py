@@ -42,6 +42,7 @@ from modcon.readers.javascript.package_scripts import PACKAGE_RUNNERS
 from modcon.readers.javascript.package_scripts import script_argv
 from modcon.readers.javascript.package_scripts import script_selection
 from modcon.readers.shell.expand import is_known
+from modcon.readers.shell.options import CHILD_KEEPING_SHELLS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -52,9 +53,6 @@ DROPPERS = frozenset(('gosu', 'su-exec', 'chpst', 'setpriv'))
 _NODE = frozenset(('node', 'nodejs'))
 # Tools that run a command in a project's environment (`uv run server.py`), with
 # their options that take a value.
-# Shells whose `-c` keeps even a lone last command as a child: dash (Debian's and
-# Ubuntu's sh, measured with dash 0.5.12), and `sh`/`ash`, which may be dash.
-CHILD_KEEPING_SHELLS = frozenset(('sh', 'dash', 'ash'))
 ENV_RUNNERS = {
     'uv': frozenset(('--with', '--with-requirements', '--with-editable', '--python', '-p',
                      '--project', '--directory', '--env-file', '--extra', '--group',

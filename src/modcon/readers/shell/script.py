@@ -50,6 +50,8 @@ from __future__ import annotations
 from modcon.lazyregex import lazy_compile
 from modcon.named_tuple import NamedTuple
 from modcon.readers.shell.grammar import bash_parser
+from modcon.readers.shell.options import CHILD_KEEPING_SHELLS
+from modcon.readers.shell.options import is_script_option
 from modcon.readers.shell.shell_form import BUILTINS
 from modcon.readers.shell.shell_form import RESERVED
 from modcon.readers.shell.shell_form import analyze
@@ -70,10 +72,6 @@ _ALIAS_NAME = lazy_compile(r'[^\s\'"\\$`=]+(?==)')
 # Interpreters whose grammar tree-sitter-bash reads and whose `exec` replaces
 # the shell; a script with another shebang (python, node, fish) is not read.
 BOURNE_SHELLS = frozenset(('sh', 'bash', 'dash', 'ash', 'ksh', 'mksh', 'zsh', 'busybox'))
-# Shells that run the last command of `-c` as a child (dash, Debian's `sh`), and
-# their options that take the script: `-c`, `-ec` (`-o` takes a name).
-_CHILD_KEEPING_SHELLS = frozenset(('sh', 'dash', 'ash'))
-_SCRIPT_OPTION = lazy_compile(r'-[a-np-zA-NP-Z]*c[a-np-zA-NP-Z]*')
 _LOOPS = frozenset(('while_statement', 'for_statement', 'c_style_for_statement'))
 # Builtins that scripts run between a program and `exit $rc`.
 _BOOKKEEPING = frozenset(('echo', 'printf', ':', 'true', '[', 'test', 'export', 'local',
@@ -657,8 +655,8 @@ class _Script:
         if len(words) < 3 or None in words:
             return None
         shell, option, string = (w or '' for w in words)
-        if shell.rsplit('/', 1)[-1] not in _CHILD_KEEPING_SHELLS or \
-                not _SCRIPT_OPTION.fullmatch(option):
+        if shell.rsplit('/', 1)[-1] not in CHILD_KEEPING_SHELLS or \
+                not is_script_option(option):
             return None
         analysis = analyze(string)
         if analysis.already_execs or \
