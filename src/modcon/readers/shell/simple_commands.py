@@ -319,7 +319,9 @@ class _Reader:
         self.statements: list[Statement] = []
         self.member_of: dict[tuple[int, int], tuple[int, int]] = {}
         self.final_nodes: set[int] = set()
-        self.pipelines: dict[int, dict[int, int]] = {}  # pipeline node: member node: index
+        # pipeline node: (member node: index, how many members)
+        self.pipelines: dict[int, tuple[dict[int, int], int]] = {}
+        self.spans: dict[int, tuple[int, int]] = {}  # pipeline node: the span it really has
         self.places: dict[int, tuple[bool, bool, int, int]] = {}  # node: what `_place` says
 
     def run(self) -> Script:
@@ -328,6 +330,8 @@ class _Reader:
         parsed = not root.has_error
         readable = parsed and first_unread_byte(root, data) is None and \
             misread_pipeline(root, data) is None
+        if readable:
+            self._mend_pipelines(root)
         top = statements_of(root.children)
         for node, background in top:
             members = self._chain(node)
@@ -348,6 +352,29 @@ class _Reader:
         self.commands.sort(key=lambda c: c.start)
         return Script(self.source.text, tuple(self.commands), tuple(self.statements), parsed,
                       readable)
+
+    def _mend_pipelines(self, root: Node) -> None:
+        """tree-sitter-bash reads ``a | b | c && d`` as ``a | (b | c && d)``: give the
+        commands the places and the span of ``(a | b | c) && d``, the shell's reading
+        (the statement's members stay as read)."""
+        for node in preorder(root):
+            if node.type != 'pipeline':
+                continue
+            named = _named(node.children)
+            if not named or _and_or(named[-1]) is None:
+                continue
+            leftmost = named[-1]
+            while (parts := _and_or(leftmost)) is not None:
+                leftmost = parts[0]
+            if leftmost.type != 'pipeline':
+                continue
+            outer, inner = named[:-1], _named(leftmost.children)
+            total = len(outer) + len(inner)
+            self.pipelines[node.id] = ({c.id: i for i, c in enumerate(outer)}, total)
+            self.pipelines[leftmost.id] = (
+                {c.id: len(outer) + i for i, c in enumerate(inner)}, total)
+            span = (self.source.span(node)[0], self.source.span(leftmost)[1])
+            self.spans[node.id] = self.spans[leftmost.id] = span
 
     def _statement_at(self, node: Node) -> int:
         start = self.source.char(node.start_byte)
@@ -423,7 +450,7 @@ class _Reader:
             pass
         elif kind == 'pipeline':
             named = _named(node.children)
-            span = self.source.span(node)
+            span = self.spans.get(node.id) or self.source.span(node)
             for index, child in enumerate(named):
                 piped = context if index == len(named) - 1 else context | {PIPED}
                 self.walk(child, around._replace(context=piped, pipeline=span))
@@ -588,11 +615,14 @@ class _Reader:
 
         Each pipeline's members are listed once, for all of them: a pipeline of
         n commands costs n, not n squared (20,000 `cat |` took minutes)."""
-        places = self.pipelines.get(pipeline.id)
-        if places is None:
+        known = self.pipelines.get(pipeline.id)
+        if known is None:
             members = [c.id for c in pipeline.children if c.is_named]
-            places = self.pipelines[pipeline.id] = {id_: i for i, id_ in enumerate(members)}
-        return places[member.id], len(places)
+            known = self.pipelines[pipeline.id] = (
+                {id_: i for i, id_ in enumerate(members)}, len(members))
+        places, length = known
+        index = places.get(member.id)
+        return (index, length) if index is not None else (-1, 0)  # a mended pipeline's list
 
     def _redirects(self, command: Node) -> tuple[Redirect, ...]:
         """The file redirections that apply to ``command``: its own, and those of a
