@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from collections.abc import Sequence
 
 from modcon.named_tuple import NamedTuple
@@ -265,6 +266,21 @@ def first_unread_byte(root: Node, data: bytes) -> int | None:
     return None
 
 
+def misread_pipelines(root: Node) -> Iterator[tuple[Node, list[Node], Node]]:
+    """Each pipeline tree-sitter-bash read as ``a | (b | c && d)``: the pipeline, its
+    members before the list, and the list's leftmost operand (``b | c``)."""
+    for node in preorder(root):
+        if node.type != 'pipeline':
+            continue
+        named = _named(node.children)
+        if not named or _and_or(named[-1]) is None:
+            continue
+        left = named[-1]
+        while (parts := _and_or(left)) is not None:
+            left = parts[0]
+        yield node, named[:-1], left
+
+
 def misread_pipeline(root: Node, data: bytes) -> int | None:
     """Where tree-sitter-bash reads the next line into a pipeline, or None.
 
@@ -275,15 +291,7 @@ def misread_pipeline(root: Node, data: bytes) -> int | None:
     become ``head -1 python migrate.py``. The shell ends the pipeline at the
     line end; a reading across it is not the script.
     """
-    for node in preorder(root):
-        if node.type != 'pipeline':
-            continue
-        named = _named(node.children)
-        if not named or _and_or(named[-1]) is None:
-            continue
-        left = named[-1]
-        while (parts := _and_or(left)) is not None:
-            left = parts[0]
+    for _pipeline, _members, left in misread_pipelines(root):
         text = data[left.start_byte:left.end_byte].replace(b'\\\r\n', b'  ').replace(b'\\\n', b' ')
         at = text.find(b'\n')
         if at != -1:
@@ -357,18 +365,10 @@ class _Reader:
         """tree-sitter-bash reads ``a | b | c && d`` as ``a | (b | c && d)``: give the
         commands the places and the span of ``(a | b | c) && d``, the shell's reading
         (the statement's members stay as read)."""
-        for node in preorder(root):
-            if node.type != 'pipeline':
-                continue
-            named = _named(node.children)
-            if not named or _and_or(named[-1]) is None:
-                continue
-            leftmost = named[-1]
-            while (parts := _and_or(leftmost)) is not None:
-                leftmost = parts[0]
+        for node, outer, leftmost in misread_pipelines(root):
             if leftmost.type != 'pipeline':
                 continue
-            outer, inner = named[:-1], _named(leftmost.children)
+            inner = _named(leftmost.children)
             total = len(outer) + len(inner)
             self.pipelines[node.id] = ({c.id: i for i, c in enumerate(outer)}, total)
             self.pipelines[leftmost.id] = (
