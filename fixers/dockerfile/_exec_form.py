@@ -15,6 +15,7 @@ and if that fails too, no fix is offered at all.
 """
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Sequence
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
@@ -24,6 +25,12 @@ from modcon.model import Severity
 from modcon.readers.dockerfile.syntax import DockerfileSyntaxError
 from modcon.readers.dockerfile.syntax import Instruction
 from modcon.readers.dockerfile.syntax import parse
+from modcon.readers.shell.options import CHILD_KEEPING_SHELLS
+from modcon.readers.shell.options import is_script_option
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from modcon.readers.shell.shell_form import Analysis
 
 # Shell options that make the shell read start-up files (``/etc/profile``,
 # ``~/.bashrc``, ``$ENV``) before it runs the command: login and interactive.
@@ -50,6 +57,15 @@ def startup_files(shell: Sequence[str], document: DockerfileDocument) -> str | N
             ins.name == 'ENV' and 'BASH_ENV' in ins.args.text for ins in document.instructions):
         return '`bash` reads the file `BASH_ENV` names'
     return None
+
+
+def child_keeping_shell(analysis: Analysis) -> str | None:
+    """The shell, when a command's final program is `sh -c` (also dash, ash): it keeps
+    its script's last command as a child, so `exec sh -c ...` still leaves a shell in
+    front of the program. None for any other program."""
+    program = posixpath.basename(analysis.program or '')
+    return program if program in CHILD_KEEPING_SHELLS and any(
+        is_script_option(a) for a in analysis.final_args[:2]) else None
 
 
 def term_trap(script: str) -> str | None:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
 from modcon.fixers.dockerfile._exec_form import Rewrite
+from modcon.fixers.dockerfile._exec_form import child_keeping_shell
 from modcon.fixers.dockerfile._exec_form import json_array
 from modcon.fixers.dockerfile._exec_form import may_trap
 from modcon.fixers.dockerfile._exec_form import startup_files
@@ -25,7 +26,6 @@ from modcon.readers.dockerfile.stages import commands
 from modcon.readers.dockerfile.stages import is_bash
 from modcon.readers.dockerfile.stages import shell_for
 from modcon.readers.dockerfile.stages import shell_script
-from modcon.readers.shell.options import CHILD_KEEPING_SHELLS
 from modcon.readers.shell.options import is_script_option
 from modcon.readers.shell.shell_form import Analysis
 from modcon.readers.shell.shell_form import analyze
@@ -209,7 +209,7 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
         fix = Fix.make(title, edits, applicability) if edits else None
         return Hit(start, end, message, fix, severity)
 
-    if analysis.already_execs and _runs_inner_shell(analysis) and \
+    if analysis.already_execs and child_keeping_shell(analysis) and \
             _execs_child_keeping_script(ins.args.text):
         # `CMD exec sh -c "app --port $PORT"`: the inner dash is PID 1, the program its child.
         return Hit(start, end, f'`{keyword}` in shell form `exec`s `sh -c`, whose dash stays '
@@ -219,10 +219,10 @@ def _check(document: DockerfileDocument, command: Command) -> Hit | None:
                                f'`CMD ["sh", "-c", "exec <program> ..."]`')
     if analysis.already_execs:
         return None  # `... && exec app`: the program already replaces the shell
-    if _runs_inner_shell(analysis):
+    if child_keeping_shell(analysis):
         # `CMD sh -c "app --port $PORT"`: `exec sh` would leave the inner dash as PID 1,
         # with the program its child: the finding would go and the container still hang.
-        return _inner_shell(document, command, rewrite, keyword, shell_text)
+        return _inner_shell(document, command, analysis, rewrite, keyword, shell_text)
     if may_trap(ins.args.text):
         # `eval "trap 'rm -f /tmp/lock' EXIT"; app`: a trap the grammar does not see.
         return Hit(start, end, f'`{keyword}` in shell form keeps `{shell_text}` as PID 1, '
@@ -269,16 +269,8 @@ def _execs_child_keeping_script(text: str) -> bool:
         not script.lstrip().startswith('$')
 
 
-def _runs_inner_shell(analysis: Analysis) -> bool:
-    """Is the command's final program `sh -c` (dash: it keeps its last command as a
-    child, so `exec sh -c ...` still leaves a shell in front of the program)?"""
-    program = (analysis.program or '').rsplit('/', 1)[-1]
-    return program in CHILD_KEEPING_SHELLS and any(
-        is_script_option(a) for a in analysis.final_args[:2])
-
-
-def _inner_shell(document: DockerfileDocument, command: Command, rewrite: Rewrite,
-                 keyword: str, shell_text: str) -> Hit:
+def _inner_shell(document: DockerfileDocument, command: Command, analysis: Analysis,
+                 rewrite: Rewrite, keyword: str, shell_text: str) -> Hit:
     """`CMD sh -c "app --port $PORT"`: one shell in exec form, the program `exec`ed in
     its script, when the whole command is that; else reported without a fix."""
     ins = command.instruction
@@ -287,7 +279,7 @@ def _inner_shell(document: DockerfileDocument, command: Command, rewrite: Rewrit
                f'neither passes SIGTERM on to the program (dash runs a last command as its '
                f'child)')
     whole = _INNER_SHELL.fullmatch(ins.args.text)
-    if whole is None or ins.name != 'CMD' or analyze(ins.args.text).comment is not None:
+    if whole is None or ins.name != 'CMD' or analysis.comment is not None:
         return Hit(start, end, f'{message}; no automatic fix: write it as exec form with `exec` '
                                f'in the script, `CMD ["sh", "-c", "exec <program> ..."]`')
     quoted = whole[4] if whole[4] is not None else whole[5]

@@ -5,6 +5,7 @@ import posixpath
 from collections.abc import Iterator
 
 from modcon.entrypoints.dockerfile_document import DockerfileDocument
+from modcon.fixers.dockerfile._exec_form import child_keeping_shell
 from modcon.fixers.dockerfile._exec_form import json_string
 from modcon.fixers.dockerfile._exec_form import may_trap
 from modcon.fixers.dockerfile._exec_form import term_trap
@@ -121,9 +122,8 @@ def _check(document: DockerfileDocument, found: ShellString, init: str | None) -
         return Hit(ins.start, ins.end, f'{intro} {_stays(init, "the program")}, so SIGTERM '
                                        f'never reaches the program; no automatic fix because '
                                        f'{analysis.problem}{advice}')
-    inner = posixpath.basename(analysis.program or '')
-    if inner in CHILD_KEEPING_SHELLS and any(
-            is_script_option(a) for a in analysis.final_args[:2]):
+    inner = child_keeping_shell(analysis)
+    if inner is not None:
         # `exec sh -c '...'` would leave the inner dash in front of the program.
         return Hit(ins.start, ins.end, f'{intro} {_stays(init, f"`{inner} -c`")}, another shell '
                                        f'that keeps its last command as a child; no automatic '

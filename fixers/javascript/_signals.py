@@ -21,6 +21,7 @@ Offsets are character offsets into the text (tree-sitter counts UTF-8 bytes;
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from collections.abc import Iterator
 
 from modcon.lazyregex import lazy_compile
@@ -529,22 +530,31 @@ def _sigint_handler(statements: list[Node], src: TreeSitterText) -> tuple[str, N
     for statement in statements:
         if statement.type != 'expression_statement' or not statement.named_children:
             continue
-        call = _unwrap(statement.named_children[0])
-        if call is None or call.type != 'call_expression':
-            continue
-        function = call.child_by_field_name('function')
-        arguments = call.child_by_field_name('arguments')
-        if function is None or arguments is None or function.type != 'member_expression':
-            continue
-        prop = function.child_by_field_name('property')
-        args = arguments.named_children
-        if prop is None or src.raw(prop) not in ('on', 'once', 'addListener') or \
-                not _is_process(function.child_by_field_name('object'), src) or \
-                len(args) != 2 or _literal(args[0], src) != 'SIGINT' or \
-                args[1].type != 'identifier':
+        args = _sigint_registration(_unwrap(statement.named_children[0]), src,
+                                    ('on', 'once', 'addListener'))
+        if args is None or len(args) != 2 or args[1].type != 'identifier':
             continue
         return src.raw(args[1]), statement
     return None
+
+
+def _sigint_registration(call: Node | None, src: TreeSitterText,
+                         methods: Collection[str]) -> list[Node] | None:
+    """The arguments of ``call`` when it is ``process.<method>('SIGINT', ...)`` with one of
+    ``methods``, else None."""
+    if call is None or call.type != 'call_expression':
+        return None
+    function = call.child_by_field_name('function')
+    arguments = call.child_by_field_name('arguments')
+    if function is None or arguments is None or function.type != 'member_expression':
+        return None
+    prop = function.child_by_field_name('property')
+    args = arguments.named_children
+    if prop is None or src.raw(prop) not in methods or \
+            not _is_process(function.child_by_field_name('object'), src) or \
+            not args or _literal(args[0], src) != 'SIGINT':
+        return None
+    return args
 
 
 def _sigint_listeners(root: Node, src: TreeSitterText) -> list[Node]:
@@ -555,17 +565,7 @@ def _sigint_listeners(root: Node, src: TreeSitterText) -> list[Node]:
     while stack:
         node = stack.pop()
         stack.extend(reversed(node.named_children))
-        if node.type != 'call_expression':
-            continue
-        function = node.child_by_field_name('function')
-        arguments = node.child_by_field_name('arguments')
-        if function is None or arguments is None or function.type != 'member_expression':
-            continue
-        prop = function.child_by_field_name('property')
-        args = arguments.named_children
-        if prop is not None and src.raw(prop) in LISTEN_METHODS and \
-                _is_process(function.child_by_field_name('object'), src) and \
-                args and _literal(args[0], src) == 'SIGINT':
+        if _sigint_registration(node, src, LISTEN_METHODS) is not None:
             found.append(node)
     return sorted(found, key=lambda n: n.start_byte)
 
